@@ -1,0 +1,35 @@
+"""Users and the role each one works in."""
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """The five kinds of user of the system (GRANTS.md §1)."""
+
+    ASSOCIATION_HEAD = "association_head", "団体代表者（自治会長など）"
+    STAFF = "staff", "協働推進課 担当"
+    APPROVER = "approver", "決裁者"
+    FINANCE = "finance", "会計課"
+    AUDITOR = "auditor", "監査委員事務局"
+
+
+CITY_ROLES = frozenset({Role.STAFF, Role.APPROVER, Role.FINANCE, Role.AUDITOR})
+
+
+class User(AbstractUser):
+    """A person who logs in. City staff see every case; an association head sees only the cases of the
+    organisations they currently represent (see ``Representative``)."""
+
+    role = models.CharField("役割", max_length=32, choices=Role.choices)
+    display_name = models.CharField("氏名", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "利用者"
+        verbose_name_plural = "利用者"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_city_user(self) -> bool:
+        return self.role in CITY_ROLES

@@ -1,0 +1,112 @@
+"""The annual run (年次一括作成): one case per association for a programme-year, in chunks with progress.
+
+``start_annual_run`` fixes the counts (imported file or counts on file) in one transaction and opens a run;
+``advance_annual_run`` creates the next chunk of cases. Both are safe to repeat: an organisation that already
+has a case for the programme-year is counted as existing and nothing is created twice.
+"""
+from django.db import transaction
+from django.utils import timezone
+
+from grants.accounts.models import Role, User
+from grants.core.models import AuditEvent, record_event
+from grants.organizations.models import CountSource, HouseholdCount, Organization
+from grants.programmes.engine import compute, load_rule
+from grants.programmes.models import ProgrammeYear
+
+from .models import AnnualRun, GrantCase, RunStatus
+from .services import CaseActionError
+
+CHUNK_SIZE = 100
+
+
+def eligible_organizations(programme_year: ProgrammeYear) -> "object":
+    """Active organisations of the kind the programme funds, in code order."""
+    return Organization.objects.filter(kind=programme_year.programme.recipient_kind, is_active=True).order_by("code")
+
+
+def start_annual_run(
+    *, programme_year: ProgrammeYear, actor: User, counts: dict[str, int] | None = None, source: str = ""
+) -> AnnualRun:
+    """Open a run. ``counts`` ({団体コード: 世帯数}, already validated) are recorded as imported counts on the
+    rule's base date; without them the counts on file are used. Staff only; raises ``CaseActionError``."""
+    if actor.role != Role.STAFF:
+        raise CaseActionError("年次一括作成は協働推進課の担当者のみが実行できます。")
+    orgs = eligible_organizations(programme_year)
+    with transaction.atomic():
+        if counts:
+            ids = dict(orgs.filter(code__in=counts).values_list("code", "pk"))
+            HouseholdCount.objects.bulk_create(
+                HouseholdCount(organization_id=ids[code], base_date=programme_year.base_date, households=n,
+                               source=CountSource.IMPORT, recorded_by=actor)
+                for code, n in counts.items() if code in ids
+            )
+        run = AnnualRun.objects.create(
+            programme_year=programme_year, started_by=actor, total=orgs.count(),
+            counts_source=source or "登録済みの世帯数",
+        )
+        record_event(actor=actor, subject=run, action="start_annual_run", note=run.counts_source)
+    return run
+
+
+def _latest_counts(org_ids: list[int], base_date: object) -> dict[int, int]:
+    latest: dict[int, int] = {}
+    rows = HouseholdCount.objects.filter(organization_id__in=org_ids, base_date=base_date).order_by("recorded_at", "pk")
+    for org_id, households in rows.values_list("organization_id", "households"):
+        latest[org_id] = households
+    return latest
+
+
+def advance_annual_run(*, run_id: int, actor: User, chunk_size: int = CHUNK_SIZE) -> AnnualRun:
+    """Create the cases of the next ``chunk_size`` organisations and return the run with its progress."""
+    with transaction.atomic():
+        run = AnnualRun.objects.select_for_update().select_related("programme_year__programme").get(pk=run_id)
+        if actor.role != Role.STAFF:
+            raise CaseActionError("年次一括作成は協働推進課の担当者のみが実行できます。")
+        if run.status == RunStatus.DONE:
+            return run
+        rule = load_rule(run.programme_year_id)
+        orgs = list(eligible_organizations(rule).filter(code__gt=run.last_code)[:chunk_size])
+        ids = [o.pk for o in orgs]
+        existing = set(GrantCase.objects.filter(programme_year=rule, organization_id__in=ids)
+                       .values_list("organization_id", flat=True))
+        counts = _latest_counts(ids, rule.base_date)
+        new_cases = []
+        for org in orgs:
+            if org.pk in existing:
+                continue
+            households = counts.get(org.pk)
+            case = GrantCase(programme_year=rule, organization=org, household_count=households)
+            if households is not None:
+                result = compute(rule, {"households": households})
+                case.computation, case.computed_amount = result.as_json(), result.amount
+            new_cases.append(case)
+        created = GrantCase.objects.bulk_create(new_cases)
+        _audit_created(created, actor)
+        run.created_count += len(created)
+        run.existing_count += len(existing)
+        run.missing_count_count += sum(1 for c in created if c.household_count is None)
+        run.processed = min(run.total, run.processed + len(orgs))
+        if orgs:
+            run.last_code = orgs[-1].code
+        if len(orgs) < chunk_size:
+            run.status, run.processed, run.finished_at = RunStatus.DONE, run.total, timezone.now()
+        run.save()
+    return run
+
+
+def _audit_created(cases: list[GrantCase], actor: User) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_model(GrantCase)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(actor=actor, action="create", content_type=ct, object_id=c.pk, to_state=c.status,
+                   note="年次一括作成") for c in cases
+    )
+
+
+def run_to_completion(*, run_id: int, actor: User) -> AnnualRun:
+    """Advance a run until it is done (used by the management command and tests)."""
+    run = advance_annual_run(run_id=run_id, actor=actor)
+    while run.status != RunStatus.DONE:
+        run = advance_annual_run(run_id=run_id, actor=actor)
+    return run

@@ -1,0 +1,71 @@
+"""The lifecycle of a formula-grant case, as data (GRANTS.md §3, simplified flow for 自治会).
+
+Each ``Edge`` names a django-fsm transition of ``GrantCase.status``, who may take it, whom the actor must not
+be (separation of duties), whether a reason is required, and which case field records the actor. The system
+check ``check_flow`` verifies at start-up that the data and the model's transitions agree.
+"""
+from dataclasses import dataclass
+
+from django.core import checks
+
+from grants.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class Edge:
+    action: str
+    label: str
+    roles: frozenset[str]
+    differs_from: tuple[str, ...] = ()
+    note_required: bool = False
+    records: str = ""
+    tone: str = "primary"
+
+
+FLOW: dict[str, Edge] = {
+    edge.action: edge
+    for edge in (
+        Edge("submit", "申請書兼請求書を提出する", frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}), records="submitted_by"),
+        Edge("return_to_applicant", "申請者へ差し戻す", frozenset({Role.STAFF}), note_required=True, tone="secondary"),
+        Edge("verify", "審査済にする（決裁へ回す）", frozenset({Role.STAFF}), records="verified_by"),
+        Edge("decide", "交付決定する", frozenset({Role.APPROVER}), ("verified_by",), records="decided_by"),
+        Edge("refuse", "不交付決定する", frozenset({Role.APPROVER}), ("verified_by",), True, "decided_by", "danger"),
+        Edge("prepare_payment", "支出命令を起票する", frozenset({Role.STAFF, Role.FINANCE}),
+             records="payment_prepared_by"),
+        Edge("approve_payment", "支出を承認する", frozenset({Role.FINANCE}), ("payment_prepared_by",),
+             records="payment_approved_by"),
+        Edge("reject_payment", "支出命令を差し戻す", frozenset({Role.FINANCE}), ("payment_prepared_by",), True,
+             tone="secondary"),
+        Edge("record_paid", "支払済として記録する", frozenset({Role.FINANCE})),
+    )
+}
+
+# Which user-field of the case each separation rule names, in words for the refusal message.
+SEPARATION_WORDS = {
+    "verified_by": "審査した方は、同じ案件の決裁を行えません。",
+    "payment_prepared_by": "支出命令を起票した方は、同じ支出を承認・差戻しできません。",
+}
+
+
+@checks.register()
+def check_flow(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    """Every edge is a transition of GrantCase.status and every transition has an edge."""
+    from django_fsm import get_all_FIELD_transitions
+
+    from .models import GrantCase
+
+    field = GrantCase._meta.get_field("status")
+    names = {t.name for t in get_all_FIELD_transitions(GrantCase(), field=field)}
+    errors: list[checks.CheckMessage] = []
+    for action in set(FLOW) - names:
+        errors.append(checks.Error(f"flow edge {action!r} is not a transition of GrantCase.status", id="cases.E001"))
+    for action in names - set(FLOW):
+        errors.append(checks.Error(f"transition {action!r} has no edge in FLOW", id="cases.E002"))
+    for edge in FLOW.values():
+        for name in (*edge.differs_from, edge.records):
+            if name and not hasattr(GrantCase, name):
+                errors.append(checks.Error(f"edge {edge.action!r} names unknown field {name!r}", id="cases.E003"))
+        for name in edge.differs_from:
+            if name not in SEPARATION_WORDS:
+                errors.append(checks.Error(f"no message for separation {name!r}", id="cases.E004"))
+    return errors

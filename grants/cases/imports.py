@@ -1,0 +1,138 @@
+"""Reading a household-count file (世帯数の取込み): .xlsx or CSV, one row per association.
+
+The first row holds the headings 団体コード and 世帯数 (other columns are ignored). Every row is checked
+before anything is written; a file with any error is refused whole with messages that name the row, the
+column and the field, in Japanese.
+"""
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import jaconv
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+CODE_HEADING = "団体コード"
+COUNT_HEADING = "世帯数"
+MAX_ERRORS = 50
+
+
+class ImportRejected(Exception):
+    """The file was refused; ``errors`` lists every problem found (row, column, field)."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ParsedCounts:
+    counts: dict[str, int]
+    rows: int
+
+
+def _excel_rows(data: bytes) -> Iterator[tuple[object, ...]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ImportRejected(["Excelファイルとして読み込めませんでした。ファイルが壊れていないか確認してください。"]) from exc
+    yield from workbook.worksheets[0].iter_rows(values_only=True)
+
+
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportRejected(["CSVファイルの文字コードを読み取れません。UTF-8またはShift_JISで保存してください。"])
+    yield from csv.reader(io.StringIO(text))
+
+
+def _rows(name: str, data: bytes) -> Iterable[tuple[object, ...] | list[str]]:
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        if not data.startswith(b"PK"):
+            raise ImportRejected(["拡張子は .xlsx ですが、Excelファイルではありません。"])
+        return _excel_rows(data)
+    if lower.endswith(".csv"):
+        if data.startswith(b"PK") or b"\x00" in data[:1024]:
+            raise ImportRejected(["拡張子は .csv ですが、CSV（文字）ファイルではありません。"])
+        return _csv_rows(data)
+    raise ImportRejected(
+        [f"「{name}」は取り込めない形式です。Excel（.xlsx）またはCSV（.csv）ファイルを選んでください。"]
+    )
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return jaconv.z2h(str(value), kana=False, ascii=True, digit=True).strip()
+
+
+def _header_positions(header: tuple[object, ...] | list[str]) -> tuple[int, int]:
+    names = [_text(h).replace(" ", "") for h in header]
+    names = [jaconv.h2z(n, kana=True, ascii=False, digit=False) for n in names]
+    missing = [h for h in (CODE_HEADING, COUNT_HEADING) if h not in names]
+    if missing:
+        raise ImportRejected([f"1行目に見出し「{'」「'.join(missing)}」がありません。1行目は見出し（団体コード、世帯数）にしてください。"])
+    return names.index(CODE_HEADING), names.index(COUNT_HEADING)
+
+
+def _parse_count(raw: str) -> int | None:
+    digits = raw.replace(",", "")
+    return int(digits) if digits.isdecimal() else None
+
+
+def parse_household_counts(name: str, data: bytes, known_codes: set[str]) -> ParsedCounts:
+    """Read ``data`` (file called ``name``) into {団体コード: 世帯数}.
+
+    Raises ``ImportRejected`` listing every error: wrong file type, empty file, missing headings, unknown
+    association code, a count that is empty, negative or not a whole number, and duplicate rows.
+    """
+    if not data:
+        raise ImportRejected(["ファイルが空です。"])
+    rows = iter(_rows(name, data))
+    header = next(rows, None)
+    if header is None or not any(_text(v) for v in header):
+        raise ImportRejected(["ファイルが空です（1行目に見出しがありません）。"])
+    code_at, count_at = _header_positions(header)
+    code_col, count_col = get_column_letter(code_at + 1), get_column_letter(count_at + 1)
+    counts: dict[str, int] = {}
+    first_row: dict[str, int] = {}
+    errors: list[str] = []
+    for number, row in enumerate(rows, start=2):
+        cells = list(row)
+        code = _text(cells[code_at]) if code_at < len(cells) else ""
+        raw = _text(cells[count_at]) if count_at < len(cells) else ""
+        if not code and not raw and not any(_text(c) for c in cells):
+            continue
+        where = f"{number}行目"
+        if not code:
+            errors.append(f"{where} {code_col}列（{CODE_HEADING}）: 団体コードが空欄です。")
+        elif code not in known_codes:
+            errors.append(f"{where} {code_col}列（{CODE_HEADING}）: 「{code}」は登録されている団体の団体コードではありません。")
+        elif code in first_row:
+            errors.append(f"{where} {code_col}列（{CODE_HEADING}）: 「{code}」は{first_row[code]}行目と重複しています。")
+        count = _parse_count(raw)
+        if count is None:
+            shown = raw or "空欄"
+            errors.append(f"{where} {count_col}列（{COUNT_HEADING}）: 「{shown}」は0以上の整数ではありません。")
+        if code and code not in first_row:
+            first_row[code] = number
+            if count is not None:
+                counts[code] = count
+        if len(errors) >= MAX_ERRORS:
+            errors.append(f"誤りが多いため、{number}行目で確認を打ち切りました。")
+            break
+    if errors:
+        raise ImportRejected(errors)
+    if not counts:
+        raise ImportRejected(["データ行がありません（2行目以降に団体コードと世帯数を入力してください）。"])
+    return ParsedCounts(counts=counts, rows=len(counts))

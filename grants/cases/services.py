@@ -1,0 +1,196 @@
+"""Use cases that change a grant case. Each opens a transaction, locks the case row, checks the user's
+permission and the flow's edge, applies the django-fsm transition, and writes an audit row, all at once.
+
+Errors: ``GrantCase.DoesNotExist`` when the case is missing or not the user's (answer 404);
+``CaseActionError`` with a Japanese message when the act is not allowed now or by this user.
+"""
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from grants.accounts.models import User
+from grants.core.models import record_event
+from grants.ledger.models import EntryKind
+from grants.ledger.services import LedgerError, post_entry
+from grants.organizations.models import CountSource, HouseholdCount
+from grants.programmes.engine import compute, load_rule
+
+from .eligibility import CHECK_LABELS, run_checks
+from .flow import FLOW
+from .models import EligibilityOverride, GrantCase, Status
+from .permissions import access_case, may_correct_count, refusal
+
+
+class CaseActionError(Exception):
+    """The act is not allowed now or by this user; the message is for the user, in Japanese."""
+
+
+def _transition(
+    *, case_id: int, action: str, actor: User, note: str = "", effect: Callable[[GrantCase], None] | None = None
+) -> GrantCase:
+    edge = FLOW[action]
+    with transaction.atomic():
+        case = access_case(actor, case_id, for_update=True)
+        reason = refusal(edge, case, actor)
+        if reason:
+            raise CaseActionError(reason)
+        if not can_proceed(getattr(case, action)):
+            raise CaseActionError(f"この案件は「{case.get_status_display()}」のため、この操作はできません。")
+        if edge.note_required and not note.strip():
+            raise CaseActionError("理由を入力してください。")
+        from_state = case.status
+        if effect:
+            effect(case)
+        getattr(case, action)()
+        if edge.records:
+            setattr(case, edge.records, actor)
+        case.save()
+        record_event(actor=actor, subject=case, action=action, from_state=from_state, to_state=case.status, note=note)
+    return case
+
+
+def submit_application(*, case_id: int, actor: User, note: str = "") -> GrantCase:
+    """Submit the 申請書兼請求書 (application and claim in one). Needs the count on the base date."""
+
+    def effect(case: GrantCase) -> None:
+        if case.household_count is None or case.computed_amount is None:
+            raise CaseActionError("基準日の世帯数を入力してから提出してください。")
+        case.submitted_at = timezone.now()
+
+    return _transition(case_id=case_id, action="submit", actor=actor, note=note, effect=effect)
+
+
+def return_application(*, case_id: int, actor: User, note: str) -> GrantCase:
+    """Send the application back to the applicant (差戻し) with the reason in ``note``."""
+    return _transition(case_id=case_id, action="return_to_applicant", actor=actor, note=note)
+
+
+def verify_application(*, case_id: int, actor: User, note: str = "") -> GrantCase:
+    """Mark the application checked (審査) once every eligibility check passed or was overridden."""
+
+    def effect(case: GrantCase) -> None:
+        failed = [r for r in run_checks(case) if not r.ok]
+        if failed:
+            raise CaseActionError("要件を満たしていない項目があります: " + " / ".join(r.reason for r in failed))
+
+    return _transition(case_id=case_id, action="verify", actor=actor, note=note, effect=effect)
+
+
+def decide_grant(*, case_id: int, actor: User, note: str = "") -> GrantCase:
+    """交付決定: fix ``decided_amount`` (交付決定額, yen) at the computed amount and commit it in the ledger
+    (支出負担行為). Raises ``CaseActionError`` when the budget would be exceeded. The approver must not be the
+    person who verified the case."""
+
+    def effect(case: GrantCase) -> None:
+        case.decided_amount = case.computed_amount
+        case.decided_on = timezone.localdate()
+        try:
+            post_entry(programme_year=case.programme_year, kind=EntryKind.COMMITMENT, amount=case.decided_amount,
+                       actor=actor, case=case, note=f"交付決定 {case.organization.name}")
+        except LedgerError as exc:
+            raise CaseActionError(str(exc)) from exc
+
+    return _transition(case_id=case_id, action="decide", actor=actor, note=note, effect=effect)
+
+
+def refuse_grant(*, case_id: int, actor: User, note: str) -> GrantCase:
+    """不交付決定, with the reason in ``note``. Nothing is committed."""
+
+    def effect(case: GrantCase) -> None:
+        case.decided_amount = 0
+        case.decided_on = timezone.localdate()
+
+    return _transition(case_id=case_id, action="refuse", actor=actor, note=note, effect=effect)
+
+
+def prepare_payment(*, case_id: int, actor: User, note: str = "") -> GrantCase:
+    """Draft the payment order (支出命令) for the decided amount."""
+    return _transition(case_id=case_id, action="prepare_payment", actor=actor, note=note)
+
+
+def approve_payment(*, case_id: int, actor: User, note: str = "") -> GrantCase:
+    """Approve the payment order; finance only, never the person who drafted it."""
+    return _transition(case_id=case_id, action="approve_payment", actor=actor, note=note)
+
+
+def reject_payment(*, case_id: int, actor: User, note: str) -> GrantCase:
+    """Send the payment order back to be redrafted, with the reason in ``note``."""
+
+    def effect(case: GrantCase) -> None:
+        case.payment_prepared_by = None
+
+    return _transition(case_id=case_id, action="reject_payment", actor=actor, note=note, effect=effect)
+
+
+def record_payment(*, case_id: int, actor: User, note: str = "") -> GrantCase:
+    """Record the transfer as made: post the payment (支出) of the unpaid decided amount to the ledger."""
+
+    def effect(case: GrantCase) -> None:
+        amount = (case.decided_amount or 0) - case.paid_amount
+        try:
+            post_entry(programme_year=case.programme_year, kind=EntryKind.PAYMENT, amount=amount, actor=actor,
+                       case=case, note=f"支出 {case.organization.name}")
+        except LedgerError as exc:
+            raise CaseActionError(str(exc)) from exc
+        case.paid_amount += amount
+        case.paid_on = timezone.localdate()
+
+    return _transition(case_id=case_id, action="record_paid", actor=actor, note=note, effect=effect)
+
+
+def apply_count(case: GrantCase, households: int | None) -> None:
+    """Set the case's count and its computation snapshot from the programme-year's rule (no save)."""
+    case.household_count = households
+    if households is None:
+        case.computation, case.computed_amount = {}, None
+        return
+    result = compute(load_rule(case.programme_year_id), {"households": households})
+    case.computation, case.computed_amount = result.as_json(), result.amount
+
+
+def correct_household_count(*, case_id: int, actor: User, households: int, reason: str) -> GrantCase:
+    """Correct the member households on the base date (世帯数の訂正) before submission, with a reason.
+
+    Writes a new ``HouseholdCount`` (the old one stays as history), recomputes the amount and records who
+    changed what. Raises ``CaseActionError`` for a negative count, an empty reason or a submitted case.
+    """
+    if not isinstance(households, int) or households < 0:
+        raise CaseActionError("世帯数は0以上の整数で入力してください。")
+    if not reason.strip():
+        raise CaseActionError("訂正の理由を入力してください。")
+    with transaction.atomic():
+        case = access_case(actor, case_id, for_update=True)
+        if not may_correct_count(case, actor):
+            raise CaseActionError("提出前の申請でのみ世帯数を訂正できます。")
+        before = case.household_count
+        HouseholdCount.objects.create(
+            organization=case.organization, base_date=case.programme_year.base_date, households=households,
+            source=CountSource.CORRECTION, reason=reason, recorded_by=actor,
+        )
+        apply_count(case, households)
+        case.save()
+        record_event(actor=actor, subject=case, action="correct_household_count",
+                     note=f"世帯数 {before if before is not None else '未届'} → {households}：{reason}")
+    return case
+
+
+def override_check(*, case_id: int, actor: User, check_code: str, justification: str) -> EligibilityOverride:
+    """Pass a failed eligibility check with a recorded justification (staff only, before verification)."""
+    if check_code not in CHECK_LABELS:
+        raise CaseActionError("確認項目が正しくありません。")
+    if not justification.strip():
+        raise CaseActionError("特例とする理由を入力してください。")
+    with transaction.atomic():
+        case = access_case(actor, case_id, for_update=True)
+        if actor.role != "staff" or case.status != Status.SUBMITTED:
+            raise CaseActionError("審査中の案件について、担当者のみが特例判断できます。")
+        if case.overrides.filter(check_code=check_code).exists():
+            raise CaseActionError("この項目はすでに特例判断されています。")
+        override = EligibilityOverride.objects.create(
+            case=case, check_code=check_code, justification=justification, actor=actor
+        )
+        record_event(actor=actor, subject=case, action="override_check",
+                     note=f"{CHECK_LABELS[check_code]}：{justification}")
+    return override

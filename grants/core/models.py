@@ -1,0 +1,61 @@
+"""Audit trail shared by every sub-package."""
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def for_object(self, obj: models.Model) -> "AuditEventQuerySet":
+        """Events about one object, oldest first."""
+        ct = ContentType.objects.get_for_model(obj)
+        return self.filter(content_type=ct, object_id=obj.pk).order_by("at", "pk")
+
+
+class AuditEvent(models.Model):
+    """One recorded act (監査証跡): who did what to which object, when, from which state to which.
+
+    Rows are written by services in the same transaction as the change they record, and never edited.
+    """
+
+    at = models.DateTimeField("日時", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="実施者", on_delete=models.PROTECT, null=True, blank=True
+    )
+    action = models.CharField("操作", max_length=64)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    from_state = models.CharField("変更前", max_length=32, blank=True)
+    to_state = models.CharField("変更後", max_length=32, blank=True)
+    note = models.TextField("備考", blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "監査証跡"
+        verbose_name_plural = "監査証跡"
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("監査証跡は変更できません。")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def record_event(
+    *, actor: object, subject: models.Model, action: str, from_state: str = "", to_state: str = "", note: str = ""
+) -> AuditEvent:
+    """Write one audit row; call inside the transaction of the change it records."""
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=subject.pk,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+    )

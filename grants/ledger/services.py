@@ -1,0 +1,97 @@
+"""Writing to the ledger: the only code that moves budget totals."""
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from grants.accounts.models import User
+from grants.core.money import yen
+from grants.programmes.models import ProgrammeYear
+
+from .models import TOTAL_OF_KIND, BudgetAccount, EntryKind, LedgerEntry
+
+
+class LedgerError(Exception):
+    """A posting would break an invariant of the ledger; the message is in Japanese for the user."""
+
+
+def _check_limits(account: BudgetAccount, kind: str, amount: int) -> None:
+    if kind == EntryKind.COMMITMENT and account.committed + amount > account.budget:
+        raise LedgerError(
+            f"予算額を超えるため交付決定できません（予算額 {yen(account.budget)}、"
+            f"決定済 {yen(account.committed)}、今回 {yen(amount)}）。"
+        )
+    if kind == EntryKind.PAYMENT and account.paid + amount > account.committed:
+        raise LedgerError("支出額が交付決定額の合計を超えます。")
+    if kind == EntryKind.REFUND and account.refunded + amount > account.paid:
+        raise LedgerError("返還額が支出済額を超えます。")
+
+
+# A total may fall only as far as the total that must stay below it.
+_FLOOR_OF_TOTAL = {"budget": "committed", "committed": "paid", "paid": "refunded"}
+
+
+def _check_reversal_limits(account: BudgetAccount, total: str, amount: int) -> None:
+    below = _FLOOR_OF_TOTAL.get(total)
+    if below and getattr(account, total) - amount < getattr(account, below):
+        raise LedgerError("この仕訳を取り消すと、台帳の合計が矛盾します（先に後続の仕訳を取り消してください）。")
+
+
+def _reversal_target(reverses: LedgerEntry | None, account: BudgetAccount) -> LedgerEntry:
+    if reverses is None:
+        raise LedgerError("取消仕訳には取り消す仕訳を指定してください。")
+    target = LedgerEntry.objects.select_for_update().get(pk=reverses.pk)
+    if target.account_id != account.pk or target.kind == EntryKind.REVERSAL:
+        raise LedgerError("この仕訳は取り消せません。")
+    if LedgerEntry.objects.filter(reverses=target).exists():
+        raise LedgerError("この仕訳はすでに取り消されています。")
+    return target
+
+
+def post_entry(
+    *,
+    programme_year: ProgrammeYear,
+    kind: str,
+    amount: int,
+    actor: User,
+    case: object | None = None,
+    reverses: LedgerEntry | None = None,
+    entry_date: dt.date | None = None,
+    note: str = "",
+) -> LedgerEntry:
+    """Append one entry and move the programme-year's totals in the same transaction.
+
+    ``amount`` is positive whole yen (a reversal's amount is taken from the entry it reverses). Raises
+    ``LedgerError`` when the entry would break committed ≤ budget, paid ≤ committed or refunded ≤ paid;
+    the database CHECK constraints guard the same invariants. Locks the budget row, so two postings against
+    one programme-year are serialised.
+    """
+    with transaction.atomic():
+        account = BudgetAccount.objects.select_for_update().get(programme_year=programme_year)
+        if kind == EntryKind.REVERSAL:
+            target = _reversal_target(reverses, account)
+            amount, total, sign, case = target.amount, TOTAL_OF_KIND[EntryKind(target.kind)], -1, target.case
+            _check_reversal_limits(account, total, amount)
+        else:
+            if not isinstance(amount, int) or amount <= 0:
+                raise LedgerError("金額は1円以上の整数で指定してください。")
+            _check_limits(account, kind, amount)
+            total, sign = TOTAL_OF_KIND[EntryKind(kind)], 1
+        BudgetAccount.objects.filter(pk=account.pk).update(**{total: F(total) + sign * amount})
+        return LedgerEntry.objects.create(
+            account=account,
+            case=case,
+            kind=kind,
+            amount=amount,
+            reverses=reverses if kind == EntryKind.REVERSAL else None,
+            entry_date=entry_date or timezone.localdate(),
+            actor=actor,
+            note=note,
+        )
+
+
+def set_budget(*, programme_year: ProgrammeYear, budget: int, actor: User, note: str = "当初予算") -> LedgerEntry:
+    """Open or raise a programme-year's budget (予算額) by posting a BUDGET entry of ``budget`` yen."""
+    BudgetAccount.objects.get_or_create(programme_year=programme_year)
+    return post_entry(programme_year=programme_year, kind=EntryKind.BUDGET, amount=budget, actor=actor, note=note)

@@ -1,0 +1,55 @@
+"""Persona fixtures and factories shared by the whole suite."""
+import datetime as dt
+
+import pytest
+
+from grants.accounts.models import Role
+from tests import factories
+
+
+@pytest.fixture
+def programme_year(db):  # type: ignore[no-untyped-def]
+    """令和8年度 自治会等自治振興交付金, sample rule 均等割 10,000円 + 世帯割 500円, budget 5,000,000円."""
+    return factories.programme_year_with_budget(budget=5_000_000)
+
+
+@pytest.fixture
+def association(db):  # type: ignore[no-untyped-def]
+    return factories.AssociationFactory()
+
+
+@pytest.fixture
+def association_head(association):  # type: ignore[no-untyped-def]
+    user = factories.UserFactory(username="head", role=Role.ASSOCIATION_HEAD)
+    factories.RepresentativeFactory(organization=association, user=user, started_on=dt.date(2025, 4, 1))
+    return user
+
+
+@pytest.fixture
+def staff(db):  # type: ignore[no-untyped-def]
+    return factories.UserFactory(username="staff", role=Role.STAFF)
+
+
+@pytest.fixture
+def staff2(db):  # type: ignore[no-untyped-def]
+    return factories.UserFactory(username="staff2", role=Role.STAFF)
+
+
+@pytest.fixture
+def approver(db):  # type: ignore[no-untyped-def]
+    return factories.UserFactory(username="approver", role=Role.APPROVER)
+
+
+@pytest.fixture
+def finance(db):  # type: ignore[no-untyped-def]
+    return factories.UserFactory(username="finance", role=Role.FINANCE)
+
+
+@pytest.fixture
+def finance2(db):  # type: ignore[no-untyped-def]
+    return factories.UserFactory(username="finance2", role=Role.FINANCE)
+
+
+@pytest.fixture
+def auditor(db):  # type: ignore[no-untyped-def]
+    return factories.UserFactory(username="auditor", role=Role.AUDITOR)
