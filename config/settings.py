@@ -95,7 +95,7 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 # Where the public reference figures live (../shared/data beside the checkout by default).
 SHARED_DATA_DIR = Path(env("SHARED_DATA_DIR"))

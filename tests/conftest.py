@@ -7,6 +7,12 @@ from grants.accounts.models import Role
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    """Hashing with PBKDF2 costs ~0.3 s a user; tests need logins, not strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def programme_year(db):  # type: ignore[no-untyped-def]
     """令和8年度 自治会等自治振興交付金, sample rule 均等割 10,000円 + 世帯割 500円, budget 5,000,000円."""

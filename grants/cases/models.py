@@ -28,16 +28,12 @@ class GrantCaseQuerySet(models.QuerySet["GrantCase"]):
             return self.none()
         if user.is_city_user:
             return self
-        from django.utils import timezone
+        from grants.organizations.models import Representative
 
-        today = timezone.localdate()
+        # One subquery, so that "this user" and "in office today" hold for the same term of office.
         return self.filter(
-            organization__representatives__user=user,
-            organization__representatives__started_on__lte=today,
-        ).filter(
-            Q(organization__representatives__ended_on__isnull=True)
-            | Q(organization__representatives__ended_on__gte=today)
-        ).distinct()
+            organization_id__in=Representative.objects.current().filter(user=user).values("organization_id")
+        )
 
 
 class GrantCase(FSMModelMixin, models.Model):

@@ -16,7 +16,7 @@ $$ LANGUAGE plpgsql;
 def create_triggers(schema_editor: BaseDatabaseSchemaEditor, table: str) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(_POSTGRES_FUNCTION)
+        schema_editor.execute(_POSTGRES_FUNCTION, params=None)
         schema_editor.execute(
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION refuse_change_of_append_only();"

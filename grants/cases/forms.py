@@ -1,0 +1,36 @@
+from django import forms
+from django.conf import settings
+
+from .eligibility import CHECKS
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label="理由・備考", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class CountCorrectionForm(forms.Form):
+    households = forms.IntegerField(label="基準日の世帯数", min_value=0, max_value=100_000)
+    reason = forms.CharField(label="訂正の理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class OverrideForm(forms.Form):
+    check_code = forms.ChoiceField(label="確認項目", choices=[(c, label) for c, label, _ in CHECKS])
+    justification = forms.CharField(label="特例とする理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class AnnualRunForm(forms.Form):
+    SOURCE_CHOICES = [("on_file", "登録済みの世帯数を使う"), ("import", "世帯数のファイル（Excel・CSV）を取り込む")]
+    source = forms.ChoiceField(label="世帯数の出所", choices=SOURCE_CHOICES, widget=forms.RadioSelect, initial="on_file")
+    file = forms.FileField(
+        label="世帯数のファイル", required=False,
+        help_text="1行目に「団体コード」「世帯数」の見出しを置き、2行目から1団体1行で入力してください（.xlsx または .csv）。",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        upload = data.get("file")
+        if data.get("source") == "import" and not upload:
+            self.add_error("file", "取り込むファイルを選んでください。")
+        if upload and upload.size > settings.HOUSEHOLD_IMPORT_MAX_BYTES:
+            self.add_error("file", "ファイルが大きすぎます（5MBまで）。")
+        return data

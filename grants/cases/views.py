@@ -1,0 +1,264 @@
+"""Pages of the case lifecycle. Views read through querysets and write only through services."""
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_tables2 import LazyPaginator, RequestConfig
+
+from grants.core.models import AuditEvent
+from grants.ledger.models import BudgetAccount
+from grants.organizations.models import Organization, Representative
+from grants.programmes.models import ProgrammeYear
+
+from . import services
+from .annual_run import advance_annual_run, eligible_organizations, start_annual_run
+from .eligibility import run_checks
+from .filters import GrantCaseFilter
+from .flow import FLOW
+from .forms import AnnualRunForm, CountCorrectionForm, NoteForm, OverrideForm
+from .imports import ImportRejected, parse_household_counts
+from .models import AnnualRun, GrantCase
+from .permissions import access_case, may_correct_count, refusal
+from .querysets import status_counts, waiting_cases
+from .tables import GrantCaseTable
+
+ACTIONS: dict[str, Callable[..., GrantCase]] = {
+    "submit": services.submit_application,
+    "return_to_applicant": services.return_application,
+    "verify": services.verify_application,
+    "decide": services.decide_grant,
+    "refuse": services.refuse_grant,
+    "prepare_payment": services.prepare_payment,
+    "approve_payment": services.approve_payment,
+    "reject_payment": services.reject_payment,
+    "record_paid": services.record_payment,
+}
+
+
+def city_user_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pages for city staff only (協働推進課, 決裁者, 会計課, 監査委員事務局)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_city_user:
+            raise PermissionDenied("市の職員のみが利用できる画面です。")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _case_or_404(request: HttpRequest, pk: int) -> GrantCase:
+    try:
+        return access_case(request.user, pk)
+    except GrantCase.DoesNotExist as exc:
+        raise Http404("案件が見つかりません。") from exc
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    years = []
+    if request.user.is_city_user:
+        years = list(ProgrammeYear.objects.select_related("programme", "budget_account").order_by("-fiscal_year"))
+    own = GrantCase.objects.visible_to(request.user).select_related("programme_year__programme", "organization")
+    context = {
+        "years": years,
+        "waiting": waiting_cases(request.user)[:20],
+        "own_cases": own[:50] if not request.user.is_city_user else [],
+    }
+    return render(request, "cases/home.html", context)
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    qs = GrantCase.objects.visible_to(request.user).select_related(
+        "organization__area", "programme_year__programme"
+    )
+    filterset = GrantCaseFilter(request.GET, queryset=qs)
+    table = GrantCaseTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
+    return render(request, "cases/case_list.html", {"filter": filterset, "table": table})
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    user = request.user
+    actions = [
+        (edge, refusal(edge, case, user))
+        for edge in FLOW.values()
+        if case.status in _sources(edge.action) and user.role in edge.roles
+    ]
+    context = {
+        "case": case,
+        "representative": case.organization.current_representative(),
+        "bank_account": case.organization.current_bank_account(),
+        "checks": run_checks(case) if user.is_city_user else None,
+        "actions": actions,
+        "note_form": NoteForm(),
+        "count_form": CountCorrectionForm(initial={"households": case.household_count}),
+        "may_correct": may_correct_count(case, user),
+        "override_form": OverrideForm(),
+        "may_override": user.role == "staff" and case.status == "submitted",
+        "events": AuditEvent.objects.for_object(case).select_related("actor"),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def _sources(action: str) -> set[str]:
+    from django_fsm import get_all_FIELD_transitions
+
+    field = GrantCase._meta.get_field("status")
+    return {t.source for t in get_all_FIELD_transitions(GrantCase(), field=field) if t.name == action}
+
+
+@require_POST
+@login_required
+def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404("操作が見つかりません。")
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        case = ACTIONS[action](case_id=pk, actor=request.user, note=note)
+    except GrantCase.DoesNotExist as exc:
+        raise Http404("案件が見つかりません。") from exc
+    except services.CaseActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"「{FLOW[action].label}」を行いました。現在の状態: {case.get_status_display()}")
+    return redirect("case_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def correct_count(request: HttpRequest, pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    form = CountCorrectionForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}")
+        return redirect("case_detail", pk=pk)
+    try:
+        services.correct_household_count(case_id=pk, actor=request.user, **form.cleaned_data)
+    except services.CaseActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "世帯数を訂正し、交付額を計算し直しました。")
+    return redirect("case_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def override_check(request: HttpRequest, pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "確認項目と理由を入力してください。")
+        return redirect("case_detail", pk=pk)
+    try:
+        services.override_check(case_id=pk, actor=request.user, **form.cleaned_data)
+    except services.CaseActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "特例判断を記録しました。")
+    return redirect("case_detail", pk=pk)
+
+
+@city_user_required
+def programme_year_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    year = get_object_or_404(ProgrammeYear.objects.select_related("programme"), pk=pk)
+    account = BudgetAccount.objects.filter(programme_year=year).first()
+    context = {
+        "year": year,
+        "account": account,
+        "status_counts": status_counts(year),
+        "components": year.components.prefetch_related("bands"),
+        "runs": year.annual_runs.select_related("started_by")[:5],
+    }
+    return render(request, "cases/programme_year.html", context)
+
+
+@city_user_required
+def annual_run_start(request: HttpRequest, pk: int) -> HttpResponse:
+    year = get_object_or_404(ProgrammeYear.objects.select_related("programme"), pk=pk)
+    form = AnnualRunForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        counts, source = None, ""
+        try:
+            if form.cleaned_data["source"] == "import":
+                upload = form.cleaned_data["file"]
+                codes = set(eligible_organizations(year).values_list("code", flat=True))
+                counts = parse_household_counts(upload.name, upload.read(), codes).counts
+                source = f"取込み: {upload.name}（{len(counts)}件）"
+            run = start_annual_run(programme_year=year, actor=request.user, counts=counts, source=source)
+        except ImportRejected as exc:
+            errors = exc.errors
+        except services.CaseActionError as exc:
+            errors = [str(exc)]
+        else:
+            return redirect("annual_run", pk=run.pk)
+    return render(request, "cases/annual_run_start.html", {"year": year, "form": form, "import_errors": errors})
+
+
+@city_user_required
+def annual_run(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(AnnualRun.objects.select_related("programme_year__programme"), pk=pk)
+    return render(request, "cases/annual_run.html", {"run": run})
+
+
+@require_POST
+@city_user_required
+def annual_run_step(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(AnnualRun, pk=pk)
+    try:
+        run = advance_annual_run(run_id=pk, actor=request.user)
+    except services.CaseActionError as exc:
+        if request.headers.get("Accept") == "application/json":
+            return JsonResponse({"error": str(exc)}, status=403)
+        messages.error(request, str(exc))
+        return redirect("annual_run", pk=pk)
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({
+            "status": run.status, "processed": run.processed, "total": run.total, "percent": run.percent,
+            "created": run.created_count, "existing": run.existing_count, "missing": run.missing_count_count,
+        })
+    return redirect("annual_run", pk=pk)
+
+
+@city_user_required
+def export_programme_year(request: HttpRequest, pk: int) -> HttpResponse:
+    from reports.exporters import programme_year_filename, programme_year_workbook
+
+    year = get_object_or_404(ProgrammeYear.objects.select_related("programme"), pk=pk)
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = _attachment(programme_year_filename(year))
+    programme_year_workbook(year, response)
+    return response
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+
+
+@login_required
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An organisation's page: heads past and present and every case (its history survives a change of head).
+    A head sees only the organisations they represent now; 404 otherwise."""
+    qs = Organization.objects.select_related("area")
+    if not request.user.is_city_user:
+        qs = qs.filter(pk__in=Representative.objects.current().filter(user=request.user).values("organization"))
+    org = get_object_or_404(qs, pk=pk)
+    cases = GrantCase.objects.filter(organization=org).select_related("programme_year__programme")
+    return render(request, "cases/organization.html", {
+        "org": org, "cases": cases, "representatives": org.representatives.all(),
+    })
