@@ -98,3 +98,20 @@ def test_programme_year_shows_budget_figures(client, programme_year, staff) -> N
 def test_login_required(client, case) -> None:  # type: ignore[no-untyped-def]
     response = client.get(reverse("case_detail", args=[case.pk]))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_auditor_downloads_workbook(client, case, association_head, staff, approver, auditor) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    from grants.cases import services
+
+    services.submit_application(case_id=case.pk, actor=association_head)
+    services.verify_application(case_id=case.pk, actor=staff)
+    services.decide_grant(case_id=case.pk, actor=approver)
+    response = login(client, auditor).get(reverse("export_programme_year", args=[case.programme_year.pk]))
+    assert response.status_code == 200
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["台帳", "集計", "案件一覧"]
+    amounts = [row[4] for row in book["台帳"].iter_rows(min_row=2, values_only=True)]
+    assert amounts == [5_000_000, 70_000]
