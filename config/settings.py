@@ -13,7 +13,7 @@ env = environ.Env(
     DEBUG=(bool, False),
     SECRET_KEY=(str, "dev-only-insecure-key-change-me-in-production"),
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost"]),
-    SHARED_DATA_DIR=(str, str(BASE_DIR.parent / "shared" / "data")),
+    SHARED_DATA_DIR=(str, str(BASE_DIR / "data" / "reference")),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -97,7 +97,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
-# Where the public reference figures live (../shared/data beside the checkout by default).
+# Where the public reference figures live: a copy of the project's shared/data kept in the repo, so that a
+# fresh clone sets itself up anywhere.
 SHARED_DATA_DIR = Path(env("SHARED_DATA_DIR"))
 
 # Largest upload accepted by the household-count import (bytes).

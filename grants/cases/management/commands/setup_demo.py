@@ -46,7 +46,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, password: str, fiscal_year: int | None, **options: object) -> None:
         year = fiscal_year or fiscal_year_of(timezone.localdate())
         call_command("load_reference_data", stdout=self.stdout)
-        call_command("generate_demo", base_date=dt.date(year, 4, 1).isoformat(), stdout=self.stdout)
+        call_command("generate_demo", base_date=dt.date(year, 4, 1), stdout=self.stdout)
         with transaction.atomic():
             users = self._users(password)
             programme_year = self._sample_rule(year)
