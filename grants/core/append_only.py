@@ -13,26 +13,37 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def create_triggers(schema_editor: BaseDatabaseSchemaEditor, table: str) -> None:
-    vendor = schema_editor.connection.vendor
+def create_statements(vendor: str, table: str) -> list[str]:
+    """SQL that installs the triggers on ``table`` for the database ``vendor`` (none for others)."""
     if vendor == "postgresql":
-        schema_editor.execute(_POSTGRES_FUNCTION, params=None)
-        schema_editor.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_change_of_append_only();"
-        )
-    elif vendor == "sqlite":
-        for op in ("UPDATE", "DELETE"):
-            schema_editor.execute(
-                f"CREATE TRIGGER {table}_append_only_{op.lower()} BEFORE {op} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: {op} is not allowed'); END;"
-            )
+        return [
+            _POSTGRES_FUNCTION,
+            f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_change_of_append_only();",
+        ]
+    if vendor == "sqlite":
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_{op.lower()} BEFORE {op} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: {op} is not allowed'); END;"
+            for op in ("UPDATE", "DELETE")
+        ]
+    return []
+
+
+def drop_statements(vendor: str, table: str) -> list[str]:
+    """SQL that removes the triggers of ``table``."""
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};"]
+    if vendor == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {table}_append_only_{op};" for op in ("update", "delete")]
+    return []
+
+
+def create_triggers(schema_editor: BaseDatabaseSchemaEditor, table: str) -> None:
+    for sql in create_statements(schema_editor.connection.vendor, table):
+        schema_editor.execute(sql, params=None)
 
 
 def drop_triggers(schema_editor: BaseDatabaseSchemaEditor, table: str) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
-    elif vendor == "sqlite":
-        for op in ("update", "delete"):
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only_{op};")
+    for sql in drop_statements(schema_editor.connection.vendor, table):
+        schema_editor.execute(sql, params=None)

@@ -1,0 +1,132 @@
+"""The whole 自治会等自治振興交付金 flow in a real browser, logging in as each role in turn, on the demo data."""
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from grants.cases.models import GrantCase, Status
+from grants.ledger.models import BudgetAccount
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+PASSWORD = "browser-pass-1"
+
+
+@pytest.fixture
+def demo(settings):  # type: ignore[no-untyped-def]
+    call_command("setup_demo", password=PASSWORD, fiscal_year=2026, stdout=io.StringIO())
+
+
+def login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login/")
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("heading", name="ホーム").wait_for()
+
+
+def logout(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="ログアウト").click()
+    page.get_by_role("heading", name="ログイン").wait_for()
+
+
+def act(page, label: str, note: str = "") -> None:  # type: ignore[no-untyped-def]
+    button = page.get_by_role("button", name=label, exact=True)
+    if note:
+        button.locator("xpath=ancestor::form").locator("textarea").fill(note)
+    button.click()
+    page.locator(".message-success").wait_for()
+
+
+def test_association_case_from_annual_run_to_auditor_export(demo, live_server, page, check_a11y) -> None:  # type: ignore[no-untyped-def]
+    base = live_server.url
+    page.goto(f"{base}/login/")
+    check_a11y(page, "01-login")
+
+    # Staff runs the year: every demo association gets its case, with progress shown.
+    login(page, base, "tanto")
+    check_a11y(page, "02-staff-home")
+    page.get_by_role("link", name=re.compile("令和8年度 自治会等自治振興交付金")).click()
+    check_a11y(page, "03-programme-year")
+    page.get_by_role("link", name="全自治会の案件を一括作成する").click()
+    check_a11y(page, "04-run-start")
+    page.get_by_label("登録済みの世帯数を使う").check()
+    page.get_by_role("button", name="一括作成を開始する").click()
+    page.get_by_text("完了しました。").wait_for()
+    assert "新規作成 770 件" in page.locator("#run-summary").inner_text()
+    check_a11y(page, "05-run-done")
+    assert GrantCase.objects.count() == 770
+    logout(page)
+
+    # The association head sees the computation line by line, corrects the count, submits.
+    login(page, base, "kaicho")
+    page.locator("a", has_text="2026-jichi_shinko-").first.click()
+    computation = page.locator("#computation").inner_text()
+    for word in ("均等割", "世帯割", "小計", "交付額"):
+        assert word in computation
+    check_a11y(page, "06-head-case")
+    case = GrantCase.objects.visible_to(_user("kaicho")).get()
+    page.get_by_label("基準日の世帯数").fill("150")
+    page.get_by_label("訂正の理由").fill("4月の総会で加入世帯を確認しました")
+    page.get_by_role("button", name="世帯数を訂正する").click()
+    page.locator(".message-success").wait_for()
+    # 20,000 + 100 × 600 + 50 × 400 = 100,000 (sample rule)
+    assert "100,000円" in page.locator("#computation").inner_text()
+    act(page, "申請書兼請求書を提出する")
+    assert page.locator("#case-status").inner_text() == "申請済（審査待ち）"
+    logout(page)
+
+    # Staff verifies: every check passes; the approver is someone else.
+    login(page, base, "tanto")
+    page.goto(f"{base}/cases/{case.pk}/")
+    assert page.locator("#checks").inner_text().count("適合") == 5
+    check_a11y(page, "07-staff-case")
+    act(page, "審査済にする（決裁へ回す）")
+    logout(page)
+
+    login(page, base, "kessai")
+    page.get_by_role("link", name=case.reference).click()
+    act(page, "交付決定する")
+    assert page.locator("#case-status").inner_text() == "交付決定済"
+    logout(page)
+
+    login(page, base, "tanto")
+    page.goto(f"{base}/cases/{case.pk}/")
+    act(page, "支出命令を起票する")
+    logout(page)
+
+    login(page, base, "kaikei")
+    page.get_by_role("link", name=case.reference).click()
+    act(page, "支出を承認する")
+    act(page, "支払済として記録する")
+    assert page.locator("#case-status").inner_text() == "支払済"
+    check_a11y(page, "08-paid-case")
+    page.goto(f"{base}/years/{case.programme_year_id}/")
+    budget = page.locator("#budget")
+    assert budget.locator("[data-field=committed]").inner_text() == "100,000円"
+    assert budget.locator("[data-field=paid]").inner_text() == "100,000円"
+    assert budget.locator("[data-field=available]").inner_text() == "59,900,000円"
+    logout(page)
+
+    # The auditor exports the ledger and the case register.
+    login(page, base, "kansa")
+    page.get_by_role("link", name=re.compile("令和8年度 自治会等自治振興交付金")).click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="台帳と案件一覧をExcelで出力する").click()
+    book = load_workbook(io.BytesIO(download_info.value.path().read_bytes()))
+    assert book.sheetnames == ["台帳", "集計", "案件一覧"]
+    ledger = list(book["台帳"].iter_rows(min_row=2, values_only=True))
+    assert [(row[3], row[4]) for row in ledger][-2:] == [("交付決定（支出負担行為）", 100_000), ("支出", 100_000)]
+    assert book["台帳"].freeze_panes == "A2"
+    assert len(list(book["案件一覧"].iter_rows(min_row=2))) == 770
+
+    case.refresh_from_db()
+    account = BudgetAccount.objects.get(programme_year=case.programme_year)
+    assert (case.status, case.decided_amount, case.paid_amount, account.paid) == (Status.PAID, 100_000, 100_000, 100_000)
+
+
+def _user(username: str):  # type: ignore[no-untyped-def]
+    from grants.accounts.models import User
+
+    return User.objects.get(username=username)
