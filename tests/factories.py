@@ -2,6 +2,7 @@
 import datetime as dt
 
 import factory
+from django.utils import timezone
 
 from grants.accounts.models import Role, User
 from grants.ledger.models import BudgetAccount
@@ -93,10 +94,12 @@ def rule(
     code: str = "jichi_shinko",
 ) -> ProgrammeYear:
     """A programme-year rule; components are (kind, label, unit_amount)."""
+    today = timezone.localdate()  # the window is open whenever the suite runs; tests of the window move it
     py = ProgrammeYear.objects.create(
         programme=programme(code), fiscal_year=fiscal_year, label="サンプル",
-        base_date=dt.date(fiscal_year, 4, 1), application_opens=dt.date(fiscal_year, 4, 1),
-        application_closes=dt.date(fiscal_year, 6, 30), floor_amount=floor, cap_amount=cap, rounding_unit=unit,
+        base_date=dt.date(fiscal_year, 4, 1), application_opens=min(today, dt.date(fiscal_year, 4, 1)),
+        application_closes=max(today, dt.date(fiscal_year + 1, 3, 31)), floor_amount=floor, cap_amount=cap,
+        rounding_unit=unit,
     )
     parts = components or [(ComponentKind.FLAT, "均等割", 10_000), (ComponentKind.PER_HOUSEHOLD, "世帯割", 500)]
     for order, (kind, label, amount) in enumerate(parts):

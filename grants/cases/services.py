@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from grants.accounts.models import User
+from grants.core.fiscal import wareki
 from grants.core.models import record_event
 from grants.ledger.models import EntryKind
 from grants.ledger.services import LedgerError, post_entry
@@ -52,11 +53,17 @@ def _transition(
 
 
 def submit_application(*, case_id: int, actor: User, note: str = "") -> GrantCase:
-    """Submit the 申請書兼請求書 (application and claim in one). Needs the count on the base date."""
+    """Submit the 申請書兼請求書 (application and claim in one), within the programme-year's application
+    window (申請受付期間, inclusive). Needs the count on the base date."""
 
     def effect(case: GrantCase) -> None:
         if case.household_count is None or case.computed_amount is None:
             raise CaseActionError("基準日の世帯数を入力してから提出してください。")
+        rule, today = case.programme_year, timezone.localdate()
+        if not rule.application_opens <= today <= rule.application_closes:
+            raise CaseActionError(
+                f"申請受付期間（{wareki(rule.application_opens)}〜{wareki(rule.application_closes)}）外のため提出できません。"
+            )
         case.submitted_at = timezone.now()
 
     return _transition(case_id=case_id, action="submit", actor=actor, note=note, effect=effect)

@@ -189,3 +189,19 @@ def test_change_of_head_keeps_history(case, association_head, staff) -> None:  #
     assert list(GrantCase.objects.visible_to(association_head)) == []
     terms = list(case.organization.representatives.order_by("started_on").values_list("name", "ended_on"))
     assert terms == [("山口 太郎", dt.date(2026, 5, 31)), ("新会長 花子", None)]
+
+
+def test_submission_outside_application_window_is_refused(case, association_head) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from grants.programmes.models import ProgrammeYear
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    ProgrammeYear.objects.filter(pk=case.programme_year_id).update(
+        application_opens=yesterday - dt.timedelta(days=30), application_closes=yesterday
+    )
+    with pytest.raises(services.CaseActionError, match="申請受付期間.*外のため提出できません"):
+        services.submit_application(case_id=case.pk, actor=association_head)
+    assert GrantCase.objects.get(pk=case.pk).status == Status.DRAFT

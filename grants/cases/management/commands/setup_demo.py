@@ -82,7 +82,7 @@ class Command(BaseCommand):
             programme=Programme.objects.get(code="jichi_shinko"), fiscal_year=year,
             defaults={
                 "label": "サンプル", "base_date": dt.date(year, 4, 1), "application_opens": dt.date(year, 4, 1),
-                "application_closes": dt.date(year + 1, 2, 28), "rounding_unit": 1,
+                "application_closes": dt.date(year + 1, 3, 31), "rounding_unit": 1,
                 "rule_source": "サンプル値（山口市の単価は未公表のため、実際の要綱の値を管理画面で入力してください）",
             },
         )
