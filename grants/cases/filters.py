@@ -9,7 +9,9 @@ from .models import GrantCase, Status
 class GrantCaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="団体コード・団体名", method="search")
     status = django_filters.ChoiceFilter(label="状態", choices=Status.choices, empty_label="すべて")
-    organization__area = django_filters.ModelChoiceFilter(label="地域", queryset=Area.objects.all(), empty_label="すべて")
+    organization__area = django_filters.ModelChoiceFilter(
+        label="地域", queryset=Area.objects.all(), empty_label="すべて"
+    )
 
     class Meta:
         model = GrantCase

@@ -25,7 +25,8 @@ class Edge:
 FLOW: dict[str, Edge] = {
     edge.action: edge
     for edge in (
-        Edge("submit", "申請書兼請求書を提出する", frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}), records="submitted_by"),
+        Edge("submit", "申請書兼請求書を提出する", frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}),
+             records="submitted_by"),
         Edge("return_to_applicant", "申請者へ差し戻す", frozenset({Role.STAFF}), note_required=True, tone="secondary"),
         Edge("verify", "審査済にする（決裁へ回す）", frozenset({Role.STAFF}), records="verified_by"),
         Edge("decide", "交付決定する", frozenset({Role.APPROVER}), ("verified_by",), records="decided_by"),

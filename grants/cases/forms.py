@@ -5,7 +5,9 @@ from .eligibility import CHECKS
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label="理由・備考", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    note = forms.CharField(
+        label="理由・備考", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
 
 class CountCorrectionForm(forms.Form):
@@ -15,15 +17,25 @@ class CountCorrectionForm(forms.Form):
 
 class OverrideForm(forms.Form):
     check_code = forms.ChoiceField(label="確認項目", choices=[(c, label) for c, label, _ in CHECKS])
-    justification = forms.CharField(label="特例とする理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    justification = forms.CharField(
+        label="特例とする理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
 
 class AnnualRunForm(forms.Form):
-    SOURCE_CHOICES = [("on_file", "登録済みの世帯数を使う"), ("import", "世帯数のファイル（Excel・CSV）を取り込む")]
-    source = forms.ChoiceField(label="世帯数の出所", choices=SOURCE_CHOICES, widget=forms.RadioSelect, initial="on_file")
+    SOURCE_CHOICES = [
+        ("on_file", "登録済みの世帯数を使う"),
+        ("import", "世帯数のファイル（Excel・CSV）を取り込む"),
+    ]
+    source = forms.ChoiceField(
+        label="世帯数の出所", choices=SOURCE_CHOICES, widget=forms.RadioSelect, initial="on_file"
+    )
     file = forms.FileField(
         label="世帯数のファイル", required=False,
-        help_text="1行目に「団体コード」「世帯数」の見出しを置き、2行目から1団体1行で入力してください（.xlsx または .csv）。",
+        help_text=(
+            "1行目に「団体コード」「世帯数」の見出しを置き、2行目から1団体1行で入力してください"
+            "（.xlsx または .csv）。"
+        ),
     )
 
     def clean(self) -> dict:

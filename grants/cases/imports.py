@@ -37,7 +37,8 @@ def _excel_rows(data: bytes) -> Iterator[tuple[object, ...]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportRejected(["Excelファイルとして読み込めませんでした。ファイルが壊れていないか確認してください。"]) from exc
+        message = "Excelファイルとして読み込めませんでした。ファイルが壊れていないか確認してください。"
+        raise ImportRejected([message]) from exc
     yield from workbook.worksheets[0].iter_rows(values_only=True)
 
 
@@ -81,7 +82,10 @@ def _header_positions(header: tuple[object, ...] | list[str]) -> tuple[int, int]
     names = [jaconv.h2z(n, kana=True, ascii=False, digit=False) for n in names]
     missing = [h for h in (CODE_HEADING, COUNT_HEADING) if h not in names]
     if missing:
-        raise ImportRejected([f"1行目に見出し「{'」「'.join(missing)}」がありません。1行目は見出し（団体コード、世帯数）にしてください。"])
+        names_missing = "」「".join(missing)
+        raise ImportRejected(
+            [f"1行目に見出し「{names_missing}」がありません。1行目は見出し（団体コード、世帯数）にしてください。"]
+        )
     return names.index(CODE_HEADING), names.index(COUNT_HEADING)
 
 
@@ -117,9 +121,13 @@ def parse_household_counts(name: str, data: bytes, known_codes: set[str]) -> Par
         if not code:
             errors.append(f"{where} {code_col}列（{CODE_HEADING}）: 団体コードが空欄です。")
         elif code not in known_codes:
-            errors.append(f"{where} {code_col}列（{CODE_HEADING}）: 「{code}」は登録されている団体の団体コードではありません。")
+            errors.append(
+                f"{where} {code_col}列（{CODE_HEADING}）: 「{code}」は登録されている団体の団体コードではありません。"
+            )
         elif code in first_row:
-            errors.append(f"{where} {code_col}列（{CODE_HEADING}）: 「{code}」は{first_row[code]}行目と重複しています。")
+            errors.append(
+                f"{where} {code_col}列（{CODE_HEADING}）: 「{code}」は{first_row[code]}行目と重複しています。"
+            )
         count = _parse_count(raw)
         if count is None:
             shown = raw or "空欄"

@@ -153,6 +153,9 @@ class EligibilityOverride(models.Model):
             models.CheckConstraint(condition=~Q(justification=""), name="override_has_justification"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.case} {self.check_code}"
+
 
 class RunStatus(models.TextChoices):
     RUNNING = "running", "処理中"
@@ -188,6 +191,9 @@ class AnnualRun(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(processed__lte=models.F("total")), name="run_processed_within_total")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_year} 年次一括作成 {self.started_at:%Y-%m-%d %H:%M}"
 
     @property
     def percent(self) -> int:

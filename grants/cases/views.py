@@ -2,6 +2,7 @@
 from collections.abc import Callable
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -135,40 +136,36 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("case_detail", pk=pk)
 
 
-@require_POST
-@login_required
-def correct_count(request: HttpRequest, pk: int) -> HttpResponse:
+def _post_form(
+    request: HttpRequest, pk: int, form: forms.Form, service: Callable[..., object], done: str
+) -> HttpResponse:
+    """Validate ``form``, call ``service(case_id=pk, actor=user, **cleaned_data)`` and report the outcome."""
     _case_or_404(request, pk)
-    form = CountCorrectionForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label}: {' '.join(errors)}")
         return redirect("case_detail", pk=pk)
     try:
-        services.correct_household_count(case_id=pk, actor=request.user, **form.cleaned_data)
+        service(case_id=pk, actor=request.user, **form.cleaned_data)
     except services.CaseActionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "世帯数を訂正し、交付額を計算し直しました。")
+        messages.success(request, done)
     return redirect("case_detail", pk=pk)
 
 
 @require_POST
 @login_required
+def correct_count(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_form(request, pk, CountCorrectionForm(request.POST), services.correct_household_count,
+                      "世帯数を訂正し、交付額を計算し直しました。")
+
+
+@require_POST
+@login_required
 def override_check(request: HttpRequest, pk: int) -> HttpResponse:
-    _case_or_404(request, pk)
-    form = OverrideForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "確認項目と理由を入力してください。")
-        return redirect("case_detail", pk=pk)
-    try:
-        services.override_check(case_id=pk, actor=request.user, **form.cleaned_data)
-    except services.CaseActionError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "特例判断を記録しました。")
-    return redirect("case_detail", pk=pk)
+    return _post_form(request, pk, OverrideForm(request.POST), services.override_check, "特例判断を記録しました。")
 
 
 @city_user_required

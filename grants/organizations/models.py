@@ -1,13 +1,12 @@
 """地域, organisations, their representatives, bank accounts and household counts."""
 import datetime as dt
 
+import zengin_code
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from stdnum.jp import cn as corporate_number
-
-import zengin_code
 
 
 class Area(models.Model):

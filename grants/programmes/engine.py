@@ -56,7 +56,8 @@ def _component_line(component: FormulaComponent, inputs: Mapping[str, int]) -> L
         have = _count(inputs, component.condition_input)
         if have < (component.condition_min or 0):
             what = CONDITION_INPUTS[component.condition_input]
-            return Line(component.label, f"適用なし（{what} {have} が条件 {component.condition_min} 以上に未達）", 0, False)
+            basis = f"適用なし（{what} {have} が条件 {component.condition_min} 以上に未達）"
+            return Line(component.label, basis, 0, False)
     if component.kind == ComponentKind.FLAT:
         return Line(component.label, "定額", component.unit_amount)
     count = _count(inputs, COMPONENT_INPUT[component.kind])

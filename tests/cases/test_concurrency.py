@@ -48,8 +48,8 @@ def test_two_concurrent_approvals_make_one_transition_and_one_commitment(case, a
     second = factories.UserFactory(username="approver-b", role="approver")
     for round_no in range(1, 6):  # repeat the race a few times on fresh cases to make a lucky pass unlikely
         outcomes = run_together(
-            lambda: services.decide_grant(case_id=case.pk, actor=first),
-            lambda: services.decide_grant(case_id=case.pk, actor=second),
+            lambda pk=case.pk: services.decide_grant(case_id=pk, actor=first),
+            lambda pk=case.pk: services.decide_grant(case_id=pk, actor=second),
         )
         successes = [o for o in outcomes if isinstance(o, GrantCase)]
         refusals = [o for o in outcomes if isinstance(o, services.CaseActionError)]

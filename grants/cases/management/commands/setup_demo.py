@@ -53,7 +53,7 @@ class Command(BaseCommand):
             self._budget(programme_year, users["kaikei"])
             self._link_head(users["kaicho"])
         self.stdout.write(self.style.SUCCESS(f"{fiscal_year_label(year)}の自治会等自治振興交付金（サンプル）を準備しました。"))
-        self.stdout.write("ログインできる利用者（パスワードはすべて「%s」）:" % password)
+        self.stdout.write(f"ログインできる利用者（パスワードはすべて「{password}」）:")
         for username, role, name in DEMO_USERS:
             self.stdout.write(f"  {username:8} {Role(role).label}（{name}）")
         self.stdout.write(f"  {'admin':8} 管理者（交付基準・予算の編集、/admin/）")
