@@ -46,3 +46,24 @@ class AnnualRunForm(forms.Form):
         if upload and upload.size > settings.HOUSEHOLD_IMPORT_MAX_BYTES:
             self.add_error("file", "ファイルが大きすぎます（5MBまで）。")
         return data
+
+
+class ChangeHeadForm(forms.Form):
+    name = forms.CharField(label="新しい代表者の氏名", max_length=100)
+    title = forms.CharField(label="役職", max_length=40, initial="会長")
+    started_on = forms.DateField(label="就任日", widget=forms.DateInput(attrs={"type": "date"}))
+    username = forms.CharField(
+        label="ログインID（任意）", max_length=150, required=False,
+        help_text="新しい代表者がこのシステムを使う場合、その方の利用者IDを入力してください。",
+    )
+
+    def clean_username(self) -> object:
+        from grants.accounts.models import Role, User
+
+        username = self.cleaned_data["username"].strip()
+        if not username:
+            return None
+        user = User.objects.filter(username=username, role=Role.ASSOCIATION_HEAD, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError("この利用者IDの団体代表者は登録されていません。")
+        return user

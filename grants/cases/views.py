@@ -11,9 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_tables2 import LazyPaginator, RequestConfig
 
+from grants.accounts.models import Role
 from grants.core.models import AuditEvent
 from grants.ledger.models import BudgetAccount
 from grants.organizations.models import Organization, Representative
+from grants.organizations.services import OrganizationError, change_head
 from grants.programmes.models import ProgrammeYear
 
 from . import services
@@ -21,7 +23,7 @@ from .annual_run import advance_annual_run, eligible_organizations, start_annual
 from .eligibility import run_checks
 from .filters import GrantCaseFilter
 from .flow import FLOW
-from .forms import AnnualRunForm, CountCorrectionForm, NoteForm, OverrideForm
+from .forms import AnnualRunForm, ChangeHeadForm, CountCorrectionForm, NoteForm, OverrideForm
 from .imports import ImportRejected, parse_household_counts
 from .models import AnnualRun, GrantCase
 from .permissions import access_case, may_correct_count, refusal
@@ -256,6 +258,19 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         qs = qs.filter(pk__in=Representative.objects.current().filter(user=request.user).values("organization"))
     org = get_object_or_404(qs, pk=pk)
     cases = GrantCase.objects.filter(organization=org).select_related("programme_year__programme")
+    form = ChangeHeadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            change_head(organization_id=org.pk, actor=request.user, name=data["name"], title=data["title"],
+                        started_on=data["started_on"], user=data["username"])
+        except OrganizationError as exc:
+            messages.error(request, str(exc))
+        else:
+            done = f"代表者を{data['name']}さんに交代しました。これまでの申請はそのまま引き継がれます。"
+            messages.success(request, done)
+            return redirect("organization_detail", pk=org.pk)
     return render(request, "cases/organization.html", {
-        "org": org, "cases": cases, "representatives": org.representatives.all(),
+        "org": org, "cases": cases, "representatives": org.representatives.select_related("user"),
+        "head_form": form, "may_change_head": request.user.role == Role.STAFF,
     })

@@ -1,12 +1,42 @@
+from django import forms
 from django.contrib import admin
+from django.db import transaction
+from django.http import HttpRequest
 
-from .models import BudgetAccount, LedgerEntry
+from .models import BudgetAccount, EntryKind, LedgerEntry
+from .services import post_entry
+
+
+class BudgetAccountForm(forms.ModelForm):
+    """The totals are read-only; a budget (当初予算) or a supplementary budget (補正予算) is added as a ledger
+    entry of ``budget_increase`` yen, so that who raised it and when stays on record."""
+
+    budget_increase = forms.IntegerField(label="予算の追加額（円）", min_value=1, required=False,
+                                         help_text="当初予算・補正予算の額。台帳に予算の仕訳として記録します。")
+    budget_note = forms.CharField(label="摘要", max_length=200, required=False, initial="当初予算")
+
+    class Meta:
+        model = BudgetAccount
+        fields = ["programme_year", "budget_code"]
 
 
 @admin.register(BudgetAccount)
 class BudgetAccountAdmin(admin.ModelAdmin):
+    form = BudgetAccountForm
     list_display = ("programme_year", "budget", "committed", "paid", "refunded")
     readonly_fields = ("budget", "committed", "paid", "refunded")  # moved only by ledger entries
+
+    def get_readonly_fields(self, request: HttpRequest, obj: BudgetAccount | None = None) -> tuple[str, ...]:
+        return (*self.readonly_fields, "programme_year") if obj else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: BudgetAccount, form: forms.Form, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            amount = form.cleaned_data.get("budget_increase")
+            if amount:
+                post_entry(programme_year=obj.programme_year, kind=EntryKind.BUDGET, amount=amount,
+                           actor=request.user, note=form.cleaned_data.get("budget_note") or "予算")
+                obj.refresh_from_db()
 
 
 @admin.register(LedgerEntry)

@@ -115,3 +115,26 @@ def test_auditor_downloads_workbook(client, case, association_head, staff, appro
     assert book.sheetnames == ["台帳", "集計", "案件一覧"]
     amounts = [row[4] for row in book["台帳"].iter_rows(min_row=2, values_only=True)]
     assert amounts == [5_000_000, 70_000]
+
+
+def test_staff_changes_head_on_organization_page(client, case, association_head, staff) -> None:  # type: ignore[no-untyped-def]
+    from tests import factories
+
+    new_head = factories.UserFactory(username="newhead", role="association_head")
+    url = reverse("organization_detail", args=[case.organization_id])
+    response = login(client, staff).post(url, {"name": "新会長 花子", "title": "会長", "started_on": "2026-06-01",
+                                               "username": "newhead"}, follow=True)
+    assert "新会長 花子さんに交代しました" in response.content.decode()
+    client.logout()
+    assert login(client, new_head).get(reverse("case_detail", args=[case.pk])).status_code == 200
+    client.logout()
+    assert login(client, association_head).get(reverse("case_detail", args=[case.pk])).status_code == 404
+    assert login(client, association_head).get(url).status_code == 404
+
+
+def test_head_cannot_change_head(client, case, association_head) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("organization_detail", args=[case.organization_id])
+    response = login(client, association_head).post(url, {"name": "乗っ取り", "title": "会長",
+                                                          "started_on": "2026-06-01"}, follow=True)
+    assert "担当者のみが登録できます" in response.content.decode()
+    assert case.organization.representatives.count() == 1
