@@ -5,6 +5,7 @@ import factory
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
+from grants.core.fiscal import fiscal_year_of
 from grants.ledger.models import BudgetAccount
 from grants.ledger.services import set_budget
 from grants.organizations.models import (
@@ -20,6 +21,10 @@ from grants.organizations.models import (
 from grants.programmes.models import ComponentKind, FormulaComponent, Programme, ProgrammeYear
 
 PASSWORD = "test-pass-1234"
+
+# Tests run in the fiscal year of the day they run: commitments are refused outside their 年度.
+CURRENT_FY = fiscal_year_of(timezone.localdate())
+BASE_DATE = dt.date(CURRENT_FY, 4, 1)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -86,7 +91,7 @@ def programme(code: str = "jichi_shinko") -> Programme:
 
 def rule(
     *,
-    fiscal_year: int = 2026,
+    fiscal_year: int = CURRENT_FY,
     components: list[tuple[str, str, int]] | None = None,
     floor: int | None = None,
     cap: int | None = None,
@@ -107,7 +112,7 @@ def rule(
     return py
 
 
-def programme_year_with_budget(*, budget: int, fiscal_year: int = 2026) -> ProgrammeYear:
+def programme_year_with_budget(*, budget: int, fiscal_year: int = CURRENT_FY) -> ProgrammeYear:
     py = rule(fiscal_year=fiscal_year)
     BudgetAccount.objects.create(programme_year=py, budget_code="2款1項10目19節")
     set_budget(programme_year=py, budget=budget, actor=UserFactory(username="budget-officer", role=Role.FINANCE))

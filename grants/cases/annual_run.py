@@ -33,6 +33,13 @@ def start_annual_run(
         raise CaseActionError("年次一括作成は協働推進課の担当者のみが実行できます。")
     orgs = eligible_organizations(programme_year)
     with transaction.atomic():
+        # Lock the programme-year so that two runs cannot start at once, and refuse one while another is open:
+        # a run's counts are those on file when it starts.
+        ProgrammeYear.objects.select_for_update().get(pk=programme_year.pk)
+        if AnnualRun.objects.filter(programme_year=programme_year, status=RunStatus.RUNNING).exists():
+            raise CaseActionError(
+                "この事業・年度の一括作成が処理中です。処理中の一括作成を完了させてから実行してください。"
+            )
         if counts:
             ids = dict(orgs.filter(code__in=counts).values_list("code", "pk"))
             HouseholdCount.objects.bulk_create(
@@ -48,9 +55,12 @@ def start_annual_run(
     return run
 
 
-def _latest_counts(org_ids: list[int], base_date: object) -> dict[int, int]:
+def _latest_counts(org_ids: list[int], base_date: object, as_of: object) -> dict[int, int]:
+    """The count in force for each organisation on ``base_date``, as recorded up to ``as_of``."""
     latest: dict[int, int] = {}
-    rows = HouseholdCount.objects.filter(organization_id__in=org_ids, base_date=base_date).order_by("recorded_at", "pk")
+    rows = HouseholdCount.objects.filter(
+        organization_id__in=org_ids, base_date=base_date, recorded_at__lte=as_of
+    ).order_by("recorded_at", "pk")
     for org_id, households in rows.values_list("organization_id", "households"):
         latest[org_id] = households
     return latest
@@ -59,7 +69,9 @@ def _latest_counts(org_ids: list[int], base_date: object) -> dict[int, int]:
 def advance_annual_run(*, run_id: int, actor: User, chunk_size: int = CHUNK_SIZE) -> AnnualRun:
     """Create the cases of the next ``chunk_size`` organisations and return the run with its progress."""
     with transaction.atomic():
-        run = AnnualRun.objects.select_for_update().select_related("programme_year__programme").get(pk=run_id)
+        run = AnnualRun.objects.select_for_update(of=("self",)).get(pk=run_id)
+        # Steps of one programme-year are serialised by its row, whichever run they belong to.
+        ProgrammeYear.objects.select_for_update().get(pk=run.programme_year_id)
         if actor.role != Role.STAFF:
             raise CaseActionError("年次一括作成は協働推進課の担当者のみが実行できます。")
         if run.status == RunStatus.DONE:
@@ -69,7 +81,7 @@ def advance_annual_run(*, run_id: int, actor: User, chunk_size: int = CHUNK_SIZE
         ids = [o.pk for o in orgs]
         existing = set(GrantCase.objects.filter(programme_year=rule, organization_id__in=ids)
                        .values_list("organization_id", flat=True))
-        counts = _latest_counts(ids, rule.base_date)
+        counts = _latest_counts(ids, rule.base_date, run.started_at)
         new_cases = []
         for org in orgs:
             if org.pk in existing:

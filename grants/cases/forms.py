@@ -1,6 +1,8 @@
 from django import forms
 from django.conf import settings
 
+from grants.organizations.models import MAX_HOUSEHOLDS
+
 from .eligibility import CHECKS
 
 
@@ -11,7 +13,7 @@ class NoteForm(forms.Form):
 
 
 class CountCorrectionForm(forms.Form):
-    households = forms.IntegerField(label="基準日の世帯数", min_value=0, max_value=100_000)
+    households = forms.IntegerField(label="基準日の世帯数", min_value=0, max_value=MAX_HOUSEHOLDS)
     reason = forms.CharField(label="訂正の理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 

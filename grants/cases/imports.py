@@ -6,13 +6,17 @@ column and the field, in Japanese.
 """
 import csv
 import io
+import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
+from xml.etree.ElementTree import ParseError
 
 import jaconv
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+
+from grants.organizations.models import MAX_HOUSEHOLDS
 
 CODE_HEADING = "団体コード"
 COUNT_HEADING = "世帯数"
@@ -33,16 +37,21 @@ class ParsedCounts:
     rows: int
 
 
-def _excel_rows(data: bytes) -> Iterator[tuple[object, ...]]:
+COUNT_PATTERN = re.compile(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+")
+
+
+def _excel_rows(data: bytes) -> list[tuple[object, ...]]:
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        # Writers other than Excel often declare a wrong sheet size, and read-only mode would stop there.
+        sheet.reset_dimensions()
+        return list(sheet.iter_rows(values_only=True))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError, IndexError) as exc:
         message = "Excelファイルとして読み込めませんでした。ファイルが壊れていないか確認してください。"
         raise ImportRejected([message]) from exc
-    yield from workbook.worksheets[0].iter_rows(values_only=True)
 
 
-def _csv_rows(data: bytes) -> Iterator[list[str]]:
+def _csv_rows(data: bytes) -> list[list[str]]:
     for encoding in ("utf-8-sig", "cp932"):
         try:
             text = data.decode(encoding)
@@ -51,10 +60,14 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
             continue
     else:
         raise ImportRejected(["CSVファイルの文字コードを読み取れません。UTF-8またはShift_JISで保存してください。"])
-    yield from csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise ImportRejected([f"{reader.line_num}行目: CSVの形式が正しくありません（{exc}）。"]) from exc
 
 
-def _rows(name: str, data: bytes) -> Iterable[tuple[object, ...] | list[str]]:
+def _rows(name: str, data: bytes) -> Sequence[Sequence[object]]:
     lower = name.lower()
     if lower.endswith(".xlsx"):
         if not data.startswith(b"PK"):
@@ -90,8 +103,11 @@ def _header_positions(header: tuple[object, ...] | list[str]) -> tuple[int, int]
 
 
 def _parse_count(raw: str) -> int | None:
-    digits = raw.replace(",", "")
-    return int(digits) if digits.isdecimal() else None
+    """A whole number of households, digits with optional thousands commas (1,200), at most MAX_HOUSEHOLDS."""
+    if not COUNT_PATTERN.fullmatch(raw) or len(raw) > 9:
+        return None
+    count = int(raw.replace(",", ""))
+    return count if count <= MAX_HOUSEHOLDS else None
 
 
 def parse_household_counts(name: str, data: bytes, known_codes: set[str]) -> ParsedCounts:
@@ -128,10 +144,19 @@ def parse_household_counts(name: str, data: bytes, known_codes: set[str]) -> Par
             errors.append(
                 f"{where} {code_col}列（{CODE_HEADING}）: 「{code}」は{first_row[code]}行目と重複しています。"
             )
+        extra = [get_column_letter(i + 1) for i in range(len(header), len(cells)) if _text(cells[i])]
+        if extra:
+            errors.append(
+                f"{where} {extra[0]}列: 見出しのない列に値があります。"
+                "カンマを含む数は「\"1,200\"」のように引用符で囲むか、カンマを除いてください。"
+            )
         count = _parse_count(raw)
         if count is None:
-            shown = raw or "空欄"
-            errors.append(f"{where} {count_col}列（{COUNT_HEADING}）: 「{shown}」は0以上の整数ではありません。")
+            shown = raw if len(raw) <= 20 else raw[:20] + "…"
+            errors.append(
+                f"{where} {count_col}列（{COUNT_HEADING}）: 「{shown or '空欄'}」は0以上"
+                f"{MAX_HOUSEHOLDS:,}以下の整数ではありません。"
+            )
         if code and code not in first_row:
             first_row[code] = number
             if count is not None:

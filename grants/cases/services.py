@@ -15,7 +15,7 @@ from grants.core.fiscal import wareki
 from grants.core.models import record_event
 from grants.ledger.models import EntryKind
 from grants.ledger.services import LedgerError, post_entry
-from grants.organizations.models import CountSource, HouseholdCount
+from grants.organizations.models import MAX_HOUSEHOLDS, CountSource, HouseholdCount
 from grants.programmes.engine import compute, load_rule
 
 from .eligibility import CHECK_LABELS, run_checks
@@ -163,8 +163,8 @@ def correct_household_count(*, case_id: int, actor: User, households: int, reaso
     Writes a new ``HouseholdCount`` (the old one stays as history), recomputes the amount and records who
     changed what. Raises ``CaseActionError`` for a negative count, an empty reason or a submitted case.
     """
-    if not isinstance(households, int) or households < 0:
-        raise CaseActionError("世帯数は0以上の整数で入力してください。")
+    if isinstance(households, bool) or not isinstance(households, int) or not 0 <= households <= MAX_HOUSEHOLDS:
+        raise CaseActionError(f"世帯数は0以上{MAX_HOUSEHOLDS:,}以下の整数で入力してください。")
     if not reason.strip():
         raise CaseActionError("訂正の理由を入力してください。")
     with transaction.atomic():

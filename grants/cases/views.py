@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -56,6 +57,15 @@ def city_user_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     return wrapped
 
 
+PER_PAGE = 50
+
+
+def _page_number(request: HttpRequest) -> int:
+    """The requested page, from 1 to 100,000; anything else is page 1 (the query string is the user's)."""
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) <= 6 and int(raw) >= 1 else 1
+
+
 def _case_or_404(request: HttpRequest, pk: int) -> GrantCase:
     try:
         return access_case(request.user, pk)
@@ -84,7 +94,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     filterset = GrantCaseFilter(request.GET, queryset=qs)
     table = GrantCaseTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
+    RequestConfig(request, paginate=False).configure(table)  # ordering from the query string
+    try:
+        table.paginate(paginator_class=LazyPaginator, per_page=PER_PAGE, page=_page_number(request))
+    except EmptyPage:
+        table.paginate(paginator_class=LazyPaginator, per_page=PER_PAGE, page=1)
     return render(request, "cases/case_list.html", {"filter": filterset, "table": table})
 
 
@@ -126,9 +140,12 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404("操作が見つかりません。")
     form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        _case_or_404(request, pk)
+        messages.error(request, f"理由・備考: {' '.join(form.errors['note'])} 操作は行っていません。")
+        return redirect("case_detail", pk=pk)
     try:
-        case = ACTIONS[action](case_id=pk, actor=request.user, note=note)
+        case = ACTIONS[action](case_id=pk, actor=request.user, note=form.cleaned_data["note"])
     except GrantCase.DoesNotExist as exc:
         raise Http404("案件が見つかりません。") from exc
     except services.CaseActionError as exc:
@@ -196,7 +213,8 @@ def annual_run_start(request: HttpRequest, pk: int) -> HttpResponse:
                 upload = form.cleaned_data["file"]
                 codes = set(eligible_organizations(year).values_list("code", flat=True))
                 counts = parse_household_counts(upload.name, upload.read(), codes).counts
-                source = f"取込み: {upload.name}（{len(counts)}件）"
+                name = upload.name if len(upload.name) <= 120 else upload.name[:117] + "…"
+                source = f"取込み: {name}（{len(counts)}件）"
             run = start_annual_run(programme_year=year, actor=request.user, counts=counts, source=source)
         except ImportRejected as exc:
             errors = exc.errors

@@ -26,6 +26,11 @@ def create_statements(vendor: str, table: str) -> list[str]:
             f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_{op.lower()} BEFORE {op} ON {table} "
             f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: {op} is not allowed'); END;"
             for op in ("UPDATE", "DELETE")
+        ] + [
+            # INSERT OR REPLACE deletes the old row without firing DELETE triggers: refuse a used id.
+            f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_replace BEFORE INSERT ON {table} "
+            f"WHEN EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) "
+            f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: REPLACE is not allowed'); END;"
         ]
     return []
 
@@ -35,7 +40,7 @@ def drop_statements(vendor: str, table: str) -> list[str]:
     if vendor == "postgresql":
         return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};"]
     if vendor == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {table}_append_only_{op};" for op in ("update", "delete")]
+        return [f"DROP TRIGGER IF EXISTS {table}_append_only_{op};" for op in ("update", "delete", "replace")]
     return []
 
 

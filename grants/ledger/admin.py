@@ -11,7 +11,7 @@ class BudgetAccountForm(forms.ModelForm):
     """The totals are read-only; a budget (当初予算) or a supplementary budget (補正予算) is added as a ledger
     entry of ``budget_increase`` yen, so that who raised it and when stays on record."""
 
-    budget_increase = forms.IntegerField(label="予算の追加額（円）", min_value=1, required=False,
+    budget_increase = forms.IntegerField(label="予算の追加額（円）", min_value=1, max_value=10**13, required=False,
                                          help_text="当初予算・補正予算の額。台帳に予算の仕訳として記録します。")
     budget_note = forms.CharField(label="摘要", max_length=200, required=False, initial="当初予算")
 
@@ -31,7 +31,11 @@ class BudgetAccountAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: BudgetAccount, form: forms.Form, change: bool) -> None:
         with transaction.atomic():
-            super().save_model(request, obj, form, change)
+            if change:
+                # Only the fields of the form: the totals in ``obj`` are a copy that may be stale by now.
+                obj.save(update_fields=["budget_code"])
+            else:
+                super().save_model(request, obj, form, change)
             amount = form.cleaned_data.get("budget_increase")
             if amount:
                 post_entry(programme_year=obj.programme_year, kind=EntryKind.BUDGET, amount=amount,

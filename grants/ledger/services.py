@@ -2,10 +2,11 @@
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from grants.accounts.models import User
+from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label, wareki
 from grants.core.money import yen
 from grants.programmes.models import ProgrammeYear
 
@@ -14,6 +15,35 @@ from .models import TOTAL_OF_KIND, BudgetAccount, EntryKind, LedgerEntry
 
 class LedgerError(Exception):
     """A posting would break an invariant of the ledger; the message is in Japanese for the user."""
+
+
+def _check_posting_date(programme_year: ProgrammeYear, kind: str, day: dt.date) -> None:
+    """A commitment (支出負担行為) belongs inside its 年度; a payment may settle it up to the end of the
+    出納整理期間 (May 31 after the year), never later (地方自治法第235条の5; CONVENTIONS.md)."""
+    first, last = fiscal_year_bounds(programme_year.fiscal_year)
+    label = fiscal_year_label(programme_year.fiscal_year)
+    if kind == EntryKind.COMMITMENT and not first <= day <= last:
+        raise LedgerError(
+            f"{label}の交付決定（支出負担行為）は、その年度中（{wareki(first)}〜{wareki(last)}）にしか行えません。"
+        )
+    closing = dt.date(programme_year.fiscal_year + 1, 5, 31)
+    if kind == EntryKind.PAYMENT and day > closing:
+        raise LedgerError(f"{label}の支出は、出納整理期間の末日（{wareki(closing)}）を過ぎているため行えません。")
+
+
+def _check_case_payment(case: object, amount: int) -> None:
+    """paid ≤ committed for the case itself, counting only entries that were not reversed."""
+    totals = dict(
+        LedgerEntry.objects.filter(case=case, kind__in=[EntryKind.COMMITMENT, EntryKind.PAYMENT],
+                                   reversed_by__isnull=True)
+        .values_list("kind").annotate(total=Sum("amount"))
+    )
+    committed, paid = totals.get(EntryKind.COMMITMENT, 0), totals.get(EntryKind.PAYMENT, 0)
+    if paid + amount > committed:
+        raise LedgerError(
+            f"この案件の交付決定額（{yen(committed)}）を超える支出はできません"
+            f"（支出済 {yen(paid)}、今回 {yen(amount)}）。"
+        )
 
 
 def _check_limits(account: BudgetAccount, kind: str, amount: int) -> None:
@@ -59,13 +89,17 @@ def post_entry(
     reverses: LedgerEntry | None = None,
     entry_date: dt.date | None = None,
     note: str = "",
+    case_reversal: bool = False,
 ) -> LedgerEntry:
     """Append one entry and move the programme-year's totals in the same transaction.
 
     ``amount`` is positive whole yen (a reversal's amount is taken from the entry it reverses). Raises
     ``LedgerError`` when the entry would break committed ≤ budget, paid ≤ committed or refunded ≤ paid;
-    the database CHECK constraints guard the same invariants. Locks the budget row, so two postings against
-    one programme-year are serialised.
+    the database CHECK constraints guard the same invariants, and also when a payment would exceed its own
+    case's net commitment, a commitment falls outside its 年度, or a payment falls after the 出納整理期間
+    (May 31 of the next year; CONVENTIONS.md). A reversal of a case's entry is refused unless the case
+    service that changes the case asks for it (``case_reversal``). Locks the budget row, so two postings
+    against one programme-year are serialised.
     """
     with transaction.atomic():
         account = BudgetAccount.objects.select_for_update().get(programme_year=programme_year)
@@ -73,10 +107,18 @@ def post_entry(
             target = _reversal_target(reverses, account)
             amount, total, sign, case = target.amount, TOTAL_OF_KIND[EntryKind(target.kind)], -1, target.case
             _check_reversal_limits(account, total, amount)
+            if case is not None and not case_reversal:
+                raise LedgerError(
+                    "案件に結びついた仕訳は、案件の手続（交付決定の取消・返還など）から取り消してください。"
+                )
         else:
-            if not isinstance(amount, int) or amount <= 0:
+            if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
                 raise LedgerError("金額は1円以上の整数で指定してください。")
+            day = entry_date or timezone.localdate()
             _check_limits(account, kind, amount)
+            _check_posting_date(programme_year, kind, day)
+            if kind == EntryKind.PAYMENT and case is not None:
+                _check_case_payment(case, amount)
             total, sign = TOTAL_OF_KIND[EntryKind(kind)], 1
         BudgetAccount.objects.filter(pk=account.pk).update(**{total: F(total) + sign * amount})
         return LedgerEntry.objects.create(

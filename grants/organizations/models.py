@@ -195,6 +195,11 @@ class BankAccount(models.Model):
             raise ValidationError({"account_number": "口座番号は7桁の数字で入力してください。"})
 
 
+# Sanity limit on one organisation's member households: more than the whole city has (88,799 in 2023).
+# Not a programme rule; it stops typos such as 1,000,000 and keeps counts inside a 32-bit column.
+MAX_HOUSEHOLDS = 100_000
+
+
 class CountSource(models.TextChoices):
     REGISTER = "register", "市の台帳"
     IMPORT = "import", "取込み"

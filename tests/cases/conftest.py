@@ -7,16 +7,14 @@ from tests import factories
 
 @pytest.fixture
 def ready_association(association):  # type: ignore[no-untyped-def]
-    """An association with a bank account and a count of 120 households on 2026-04-01."""
+    """An association with a bank account and a count of 120 households on the base date (April 1)."""
     factories.BankAccountFactory(organization=association)
     factories.count(association, programme_year_base_date(), 120)
     return association
 
 
 def programme_year_base_date():  # type: ignore[no-untyped-def]
-    import datetime as dt
-
-    return dt.date(2026, 4, 1)
+    return factories.BASE_DATE
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """The annual run: every association gets one case; re-running creates nothing twice; imports all or nothing."""
-import datetime as dt
 
 import pytest
 
@@ -11,7 +10,7 @@ from grants.organizations.models import HouseholdCount
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-BASE = dt.date(2026, 4, 1)
+BASE = factories.BASE_DATE
 
 
 @pytest.fixture

@@ -73,7 +73,7 @@ def test_import_with_errors_writes_nothing_and_names_row_and_column(client, prog
     response = login(client, staff).post(reverse("annual_run_start", args=[programme_year.pk]),
                                          {"source": "import", "file": upload})
     page = response.content.decode()
-    assert "2行目 B列（世帯数）: 「-3」は0以上の整数ではありません。" in page
+    assert "2行目 B列（世帯数）: 「-3」は0以上100,000以下の整数ではありません。" in page
     assert "3行目 A列（団体コード）: 「ZZ」は登録されている団体の団体コードではありません。" in page
     assert not AnnualRun.objects.exists() and not HouseholdCount.objects.exists() and not GrantCase.objects.exists()
 

@@ -39,12 +39,15 @@ def test_payment_beyond_commitment_is_refused(programme_year, case, finance) -> 
 def test_reversal_points_at_entry_and_moves_total_back(programme_year, case, finance) -> None:  # type: ignore[no-untyped-def]
     entry = post_entry(programme_year=programme_year, kind=EntryKind.COMMITMENT, amount=300_000, actor=finance,
                        case=case)
+    with pytest.raises(LedgerError, match="案件の手続"):
+        post_entry(programme_year=programme_year, kind=EntryKind.REVERSAL, amount=0, actor=finance, reverses=entry)
     reversal = post_entry(programme_year=programme_year, kind=EntryKind.REVERSAL, amount=0, actor=finance,
-                          reverses=entry, note="誤入力の取消")
+                          reverses=entry, note="誤入力の取消", case_reversal=True)
     assert (reversal.amount, reversal.reverses_id, reversal.case_id) == (300_000, entry.pk, case.pk)
     assert BudgetAccount.objects.get(programme_year=programme_year).committed == 0
     with pytest.raises(LedgerError, match="すでに取り消されています"):
-        post_entry(programme_year=programme_year, kind=EntryKind.REVERSAL, amount=0, actor=finance, reverses=entry)
+        post_entry(programme_year=programme_year, kind=EntryKind.REVERSAL, amount=0, actor=finance, reverses=entry,
+                   case_reversal=True)
 
 
 def test_reversing_a_commitment_that_was_paid_is_refused(programme_year, case, finance) -> None:  # type: ignore[no-untyped-def]
@@ -53,7 +56,7 @@ def test_reversing_a_commitment_that_was_paid_is_refused(programme_year, case, f
     post_entry(programme_year=programme_year, kind=EntryKind.PAYMENT, amount=1_000, actor=finance, case=case)
     with pytest.raises(LedgerError, match="矛盾"):
         post_entry(programme_year=programme_year, kind=EntryKind.REVERSAL, amount=0, actor=finance,
-                   reverses=commitment)
+                   reverses=commitment, case_reversal=True)
 
 
 def test_entries_cannot_be_edited_or_deleted(programme_year, finance) -> None:  # type: ignore[no-untyped-def]

@@ -1,6 +1,5 @@
 """Helpers for the export tests: associations ready for verification, and cases taken through the real
 services (grants.cases.services, grants.ledger.services)."""
-import datetime as dt
 import io
 
 import pytest
@@ -25,12 +24,12 @@ from tests import factories
 
 def ready_association(*, name: str, households: int, code: str | None = None) -> Organization:
     """An association that passes every eligibility check: a current representative, a current bank
-    account and a household count on the 2026 base date (2026-04-01)."""
+    account and a household count on the base date (April 1 of this fiscal year)."""
     extra = {"code": code} if code else {}
     organization = factories.AssociationFactory(name=name, **extra)
     factories.RepresentativeFactory(organization=organization)
     factories.BankAccountFactory(organization=organization)
-    factories.count(organization, dt.date(2026, 4, 1), households)
+    factories.count(organization, factories.BASE_DATE, households)
     return organization
 
 

@@ -82,7 +82,7 @@ def test_workbook_has_ledger_summary_and_case_sheets_with_frozen_bold_headers(pa
 
 
 def test_suggested_filename_names_year_and_programme(programme_year):
-    assert programme_year_filename(programme_year) == "台帳_2026_jichi_shinko.xlsx"
+    assert programme_year_filename(programme_year) == f"台帳_{factories.CURRENT_FY}_jichi_shinko.xlsx"
 
 
 def test_workbook_function_reports_row_counts(paid_case):
@@ -107,7 +107,7 @@ def test_ledger_sheet_lists_budget_commitment_and_payment_with_exact_values(paid
     ws = export(paid_case.programme_year)["台帳"]
 
     # then each entry is one row, in posting order, with exact values
-    reference = f"2026-jichi_shinko-{paid_case.pk:05d}"
+    reference = f"{factories.CURRENT_FY}-jichi_shinko-{paid_case.pk:05d}"
     assert values(ws)[1:] == [
         [budget.pk, as_excel_date(budget.entry_date), as_excel_datetime(budget.recorded_at), "予算",
          5_000_000, None, None, None, None, "budget-officer 担当", "当初予算"],
@@ -192,7 +192,7 @@ def test_summary_sheet_reconciles_with_the_ledger(paid_case):
 
 def test_summary_of_a_programme_year_without_budget_account_is_zero(db):
     # given a programme-year whose budget account was never opened
-    programme_year = factories.rule(fiscal_year=2027)
+    programme_year = factories.rule(fiscal_year=factories.CURRENT_FY + 1)
 
     # when exported
     wb = export(programme_year)
@@ -220,11 +220,11 @@ def test_case_register_lists_each_case_with_exact_values(paid_case, programme_ye
 
     # then each case is one row, by 団体コード, with exact values
     assert values(ws)[1:] == [
-        [f"2026-jichi_shinko-{paid_case.pk:05d}", "10-900", "=1+1", "大歳", "支払済",
+        [f"{factories.CURRENT_FY}-jichi_shinko-{paid_case.pk:05d}", "10-900", "=1+1", "大歳", "支払済",
          120, 70_000, 70_000, 70_000,
          tokyo_wall_clock(2026, 5, 1, 0, 30, 45), as_excel_date(paid_case.decided_on),
          as_excel_date(paid_case.paid_on)],
-        [f"2026-jichi_shinko-{draft.pk:05d}", "10-950", "大歳第2自治会", "大歳", "申請前",
+        [f"{factories.CURRENT_FY}-jichi_shinko-{draft.pk:05d}", "10-950", "大歳第2自治会", "大歳", "申請前",
          30, 25_000, None, 0,
          None, None, None],
     ]
