@@ -28,7 +28,8 @@ FLOW: dict[str, Edge] = {
         Edge("submit", "申請書兼請求書を提出する", frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}),
              records="submitted_by"),
         Edge("return_to_applicant", "申請者へ差し戻す", frozenset({Role.STAFF}), note_required=True, tone="secondary"),
-        Edge("verify", "審査済にする（決裁へ回す）", frozenset({Role.STAFF}), records="verified_by"),
+        Edge("verify", "審査済にする（決裁へ回す）", frozenset({Role.STAFF}), ("submitted_by",),
+             records="verified_by"),
         Edge("decide", "交付決定する", frozenset({Role.APPROVER}), ("verified_by",), records="decided_by"),
         Edge("refuse", "不交付決定する", frozenset({Role.APPROVER}), ("verified_by",), True, "decided_by", "danger"),
         Edge("prepare_payment", "支出命令を起票する", frozenset({Role.STAFF, Role.FINANCE}),
@@ -43,6 +44,7 @@ FLOW: dict[str, Edge] = {
 
 # Which user-field of the case each separation rule names, in words for the refusal message.
 SEPARATION_WORDS = {
+    "submitted_by": "申請書を代理で提出した方は、同じ案件の審査を行えません。",
     "verified_by": "審査した方は、同じ案件の決裁を行えません。",
     "payment_prepared_by": "支出命令を起票した方は、同じ支出を承認・差戻しできません。",
 }

@@ -113,8 +113,13 @@ def refuse_grant(*, case_id: int, actor: User, note: str) -> GrantCase:
 
 
 def prepare_payment(*, case_id: int, actor: User, note: str = "") -> GrantCase:
-    """Draft the payment order (支出命令) for the decided amount."""
-    return _transition(case_id=case_id, action="prepare_payment", actor=actor, note=note)
+    """Draft the payment order (支出命令) for the decided amount, to the organisation's current account."""
+
+    def effect(case: GrantCase) -> None:
+        if case.organization.current_bank_account() is None:
+            raise CaseActionError("振込先の口座が登録されていないため、支出命令を起票できません。")
+
+    return _transition(case_id=case_id, action="prepare_payment", actor=actor, note=note, effect=effect)
 
 
 def approve_payment(*, case_id: int, actor: User, note: str = "") -> GrantCase:

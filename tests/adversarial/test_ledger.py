@@ -172,7 +172,8 @@ def test_case_commitment_cannot_be_reversed_behind_the_case(case, association_he
     other_case = GrantCase(programme_year=case.programme_year, organization=other)
     services.apply_count(other_case, 120)
     other_case.save()
-    to_decided(other_case, staff, staff, approver)  # other commitments would cover the payment globally
+    clerk = factories.UserFactory(username="clerk", role="staff")
+    to_decided(other_case, clerk, staff, approver)  # other commitments would cover the payment globally
     services.prepare_payment(case_id=case.pk, actor=finance)
     services.approve_payment(case_id=case.pk, actor=finance2)
     with pytest.raises(services.CaseActionError, match="この案件の交付決定額"):

@@ -205,3 +205,18 @@ def test_submission_outside_application_window_is_refused(case, association_head
     with pytest.raises(services.CaseActionError, match="申請受付期間.*外のため提出できません"):
         services.submit_application(case_id=case.pk, actor=association_head)
     assert GrantCase.objects.get(pk=case.pk).status == Status.DRAFT
+
+
+def test_staff_who_submitted_on_behalf_cannot_verify(case, staff, staff2) -> None:  # type: ignore[no-untyped-def]
+    services.submit_application(case_id=case.pk, actor=staff, note="紙の申請書を代理入力")
+    with pytest.raises(services.CaseActionError, match="代理で提出した方は"):
+        services.verify_application(case_id=case.pk, actor=staff)
+    assert services.verify_application(case_id=case.pk, actor=staff2).verified_by == staff2
+
+
+def test_payment_order_needs_an_account_on_file(case, association_head, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    take_to(case, Status.DECIDED, head=association_head, staff=staff, approver=approver, finance=None)
+    case.organization.bank_accounts.update(is_current=False)
+    with pytest.raises(services.CaseActionError, match="振込先の口座が登録されていない"):
+        services.prepare_payment(case_id=case.pk, actor=staff)
+    assert GrantCase.objects.get(pk=case.pk).status == Status.DECIDED

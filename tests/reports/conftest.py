@@ -44,9 +44,10 @@ def open_case(programme_year: ProgrammeYear, organization: Organization, househo
 def take_to_paid(
     case: GrantCase, *, staff: User, approver: User, finance: User, finance2: User
 ) -> GrantCase:
-    """Take ``case`` to 支払済: submit and verify (staff), decide (approver), prepare payment (finance),
-    approve it (finance2) and record the payment (finance)."""
-    submit_application(case_id=case.pk, actor=staff)
+    """Take ``case`` to 支払済: submit on the association's behalf (a clerk) and verify (staff), decide
+    (approver), prepare payment (finance), approve it (finance2) and record the payment (finance)."""
+    clerk = factories.UserFactory(username="clerk", role="staff")
+    submit_application(case_id=case.pk, actor=clerk)
     verify_application(case_id=case.pk, actor=staff)
     decide_grant(case_id=case.pk, actor=approver)
     prepare_payment(case_id=case.pk, actor=finance)
