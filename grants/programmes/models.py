@@ -177,5 +177,5 @@ class ComponentBand(models.Model):
         ]
 
     def __str__(self) -> str:
-        upper = "" if self.upper is None else f"{self.upper}"
-        return f"{self.lower}超〜{upper} {self.unit_amount}円"
+        upper = "" if self.upper is None else f"{self.upper:,}"
+        return f"{self.lower + 1:,}〜{upper}：1件あたり{self.unit_amount:,}円"
