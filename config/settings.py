@@ -31,12 +31,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tables2",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "grants.core",
     "grants.accounts",
     "grants.organizations",
     "grants.programmes",
     "grants.ledger",
     "grants.cases",
+    "grants.jobs",
+    "grants.notices",
+    "grants.dashboard",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +106,12 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # Where the public reference figures live: a copy of the project's shared/data kept in the repo, so that a
 # fresh clone sets itself up anywhere.
 SHARED_DATA_DIR = Path(env("SHARED_DATA_DIR"))
+
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+
+# Background work (exports, batch printing) runs on django-tasks with its database backend, so it works on
+# the embedded SQLite as on PostgreSQL; `manage.py db_worker` runs the jobs (bin/start starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Largest upload accepted by the household-count import (bytes).
 HOUSEHOLD_IMPORT_MAX_BYTES = 5 * 1024 * 1024

@@ -1,0 +1,36 @@
+"""Requesting background work."""
+from django.db import transaction
+
+from grants.accounts.models import User
+from grants.core.models import record_event
+
+from .models import Job
+from .registry import KINDS
+
+
+class JobError(Exception):
+    """The job cannot be requested; the message is in Japanese."""
+
+
+def request_job(*, kind: str, actor: User, title: str, params: dict[str, object] | None = None) -> Job:
+    """Record a job of ``kind`` for ``actor`` and queue it once the transaction commits.
+
+    Raises ``JobError`` for an unknown kind or a user who may not request it."""
+    from .tasks import run_job
+
+    job_kind = KINDS.get(kind)
+    if job_kind is None:
+        raise JobError("この処理は登録されていません。")
+    if not job_kind.may_request(actor):
+        raise JobError("この処理を依頼する権限がありません。")
+    with transaction.atomic():
+        job = Job.objects.create(kind=kind, title=title, params=params or {}, requested_by=actor)
+        record_event(actor=actor, subject=job, action="request_job", note=title)
+        transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    return job
+
+
+def visible_jobs(user: User) -> "object":
+    """Jobs a user may see: their own, and for auditors and staff every job of a kind they may request."""
+    allowed = [name for name, k in KINDS.items() if k.may_request(user)]
+    return Job.objects.filter(kind__in=allowed) if user.is_city_user else Job.objects.filter(requested_by=user)
