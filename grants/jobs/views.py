@@ -8,7 +8,8 @@ from .services import visible_jobs
 
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "jobs/job_list.html", {"jobs": visible_jobs(request.user).select_related("requested_by")[:50]})
+    jobs = visible_jobs(request.user).select_related("requested_by")[:50]
+    return render(request, "jobs/job_list.html", {"jobs": jobs})
 
 
 @login_required
