@@ -5,6 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("grants.cases.urls")),
     path("", include("grants.jobs.urls")),
+    path("", include("grants.ledger.urls")),
     path("", include("grants.notices.urls")),
     path("", include("grants.dashboard.urls")),
+    path("", include("reports.urls")),
 ]

@@ -1,48 +1,146 @@
-"""The auditor's Excel export of one programme-year (監査用の台帳・案件一覧).
+"""The auditor's workbook (監査用の台帳・案件一覧など) of one programme-year, or of every programme of a 年度.
 
-Three reports, one sheet each, built on ``reports.excel``:
+Seven reports, one sheet each, built on ``reports.excel``:
 
-- ``LedgerReport``, sheet 「台帳」: every ledger entry of the programme-year's budget, in posting order.
-- ``LedgerSummaryReport``, sheet 「集計」: the budget account's totals next to the same totals recomputed
-  from the ledger entries, and their difference (0 when the ledger reconciles).
-- ``CaseRegisterReport``, sheet 「案件一覧」: every grant case of the programme-year, by 団体コード.
+- ``LedgerReport``, 「台帳」: every ledger entry, in posting order.
+- ``LedgerSummaryReport``, 「集計」: the budget account's totals (what the programme-year page and the
+  dashboard show) next to the same totals recomputed from the ledger entries, and their difference
+  (0 when the ledger reconciles).
+- ``CaseRegisterReport``, 「案件一覧」: every grant case, by 団体コード.
+- ``DecisionReport``, 「交付決定」: every decided case (交付決定 and 不交付決定), by 交付決定日.
+- ``PaymentReport``, 「支払」: every payment entry (支出) of the ledger, with the reversal that undid it, if any.
+- ``RefundReport``, 「返還」: every refund entry (返還（戻入）) and every reversal of a payment or a refund.
+- ``AuditTrailReport``, 「監査証跡」: every audit event of the cases and the annual runs, oldest first.
 
-``programme_year_workbook`` writes all three to a binary file-like object; ``programme_year_filename`` gives
-the suggested download name. Amounts are whole yen (int). Each report runs a fixed number of queries
-whatever the number of rows (``select_related`` and ``iterator(chunk_size=2000)``).
+A ``Scope`` says what is covered: one programme-year (``programme_year_workbook``) or every programme-year
+of a fiscal year (``fiscal_year_workbook``); the latter starts each sheet with a 事業 column and ends the
+「集計」 sheet with the totals of all programmes. Amounts are whole yen (int), dates are dates and datetimes
+are Asia/Tokyo. Rows are streamed: each report reads one ``values_list(...).iterator(chunk_size=2000)``
+query (no model instance per row) and never holds all rows, so the number of queries is fixed whatever the
+number of rows (one per sheet, two for 「集計」, plus one COUNT per sheet but 「集計」 when progress is reported).
 
-A view can stream the result with ``FileResponse(buffer, as_attachment=True,
-filename=programme_year_filename(py), content_type=XLSX_CONTENT_TYPE)``; Django encodes the Japanese
-filename for Content-Disposition (RFC 6266 ``filename*``).
+A job (``reports.jobs``) writes the workbook to a temporary file in the background worker; a view may also
+write it straight to an ``HttpResponse`` for a small programme-year.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import IO
+from collections.abc import Iterator, Sequence
+from typing import IO, ClassVar
 
-from django.db.models import Sum
+from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Sum, When
 
-from grants.cases.models import GrantCase
+from grants.cases.models import AnnualRun, GrantCase, Status
+from grants.core.models import AuditEvent
 from grants.ledger.models import TOTAL_OF_KIND, BudgetAccount, EntryKind, LedgerEntry
 from grants.programmes.models import ProgrammeYear
 
-from .excel import Column, ColumnType, Report, write_xlsx
+from .excel import Column, ColumnType, Progress, Report, write_xlsx
 
 CHUNK_SIZE = 2000
 
 TEXT, YEN, COUNT, NUMBER = ColumnType.TEXT, ColumnType.YEN, ColumnType.COUNT, ColumnType.NUMBER
 DATE, DATETIME = ColumnType.DATE, ColumnType.DATETIME
 
+KIND_LABELS: dict[str, str] = dict(EntryKind.choices)
+STATUS_LABELS: dict[str, str] = dict(Status.choices)
 
-class ProgrammeYearReport(Report):
-    """A report over one programme-year (``ProgrammeYear``)."""
+# The audit trail's 操作, in the field's words; an action not listed is shown by its code.
+ACTION_LABELS: dict[str, str] = {
+    "submit": "申請書兼請求書の提出",
+    "return_to_applicant": "申請者への差戻し",
+    "verify": "審査",
+    "decide": "交付決定",
+    "refuse": "不交付決定",
+    "prepare_payment": "支出命令の起票",
+    "approve_payment": "支出の承認",
+    "reject_payment": "支出命令の差戻し",
+    "record_paid": "支払の記録",
+    "return_transfer": "振込の返却",
+    "correct_household_count": "世帯数の訂正",
+    "override_check": "要件確認の特例判断",
+    "start_annual_run": "年次一括作成の開始",
+    "create": "案件の作成（年次一括作成）",
+    "issue_notice": "通知書の発行",
+}
 
-    def __init__(self, programme_year: ProgrammeYear) -> None:
-        self.programme_year = programme_year
+PROGRAMME_COLUMN = Column("事業", TEXT, 30)
+ALL_PROGRAMMES = "全事業の合計"
 
 
-class LedgerReport(ProgrammeYearReport):
-    """Sheet 「台帳」: one row per ``LedgerEntry`` of the programme-year's budget account, by entry number.
+class Scope:
+    """What an export covers: the programme-years ``programme_years`` {pk: ProgrammeYear with its programme}
+    of ``fiscal_year``; ``single`` is the one programme-year of a programme-year export, None for a whole
+    fiscal year (then every sheet has a 事業 column)."""
+
+    def __init__(
+        self, fiscal_year: int, programme_years: Sequence[ProgrammeYear], single: ProgrammeYear | None
+    ) -> None:
+        self.fiscal_year = fiscal_year
+        self.single = single
+        self.programme_years = {py.pk: py for py in programme_years}
+        self.pks = list(self.programme_years)
+        self._prefixes = {py.pk: f"{py.fiscal_year}-{py.programme.code}-" for py in programme_years}
+
+    @classmethod
+    def of_programme_year(cls, programme_year: ProgrammeYear) -> Scope:
+        """One programme-year (a query for its programme unless already loaded)."""
+        return cls(programme_year.fiscal_year, [programme_year], programme_year)
+
+    @classmethod
+    def of_fiscal_year(cls, fiscal_year: int) -> Scope:
+        """Every programme-year of ``fiscal_year`` (年度), by 事業コード. One query."""
+        years = ProgrammeYear.objects.filter(fiscal_year=fiscal_year).select_related("programme")
+        return cls(fiscal_year, list(years.order_by("programme__code")), None)
+
+    @property
+    def per_programme(self) -> bool:
+        """True for a whole fiscal year: rows name their 事業."""
+        return self.single is None
+
+    def programme_names(self) -> dict[int, str] | None:
+        """{programme-year pk: 事業名} when rows name their 事業, else None."""
+        if not self.per_programme:
+            return None
+        return {pk: py.programme.name for pk, py in self.programme_years.items()}
+
+    def where(self, path: str) -> Q:
+        """Rows whose programme-year, reached by the lookup ``path`` (e.g. ``"account__programme_year"``), is in
+        scope."""
+        return Q(**{f"{path}__in": self.pks})
+
+    def order(self, path: str) -> tuple[str, ...]:
+        """Leading ``order_by`` fields: by 事業コード for a whole fiscal year, nothing for one programme-year."""
+        return (f"{path}__programme__code",) if self.per_programme else ()
+
+    def case_reference(self, programme_year_id: int, case_id: int) -> str:
+        """``GrantCase.reference`` without loading the case: 年度, 事業コード and number (2026-jichi_shinko-00042)."""
+        prefix = self._prefixes.get(programme_year_id)
+        if prefix is None:  # a case outside the scope (not expected): one query, then remembered
+            py = ProgrammeYear.objects.select_related("programme").get(pk=programme_year_id)
+            prefix = self._prefixes[programme_year_id] = f"{py.fiscal_year}-{py.programme.code}-"
+        return f"{prefix}{case_id:05d}"
+
+
+class ScopedReport(Report):
+    """A report over a ``Scope``: its ``base_columns``, preceded by 事業 for a whole fiscal year."""
+
+    base_columns: ClassVar[tuple[Column, ...]]
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.columns = ((PROGRAMME_COLUMN,) if scope.per_programme else ()) + self.base_columns
+
+
+def _user(display_name: str | None, username: str | None) -> str | None:
+    """What ``str(user)`` shows (氏名, else the login name), from two fetched columns; None without a user."""
+    return display_name or username
+
+
+# --- 台帳 --------------------------------------------------------------------------------------------
+
+
+class LedgerReport(ScopedReport):
+    """Sheet 「台帳」: one row per ``LedgerEntry`` of the scope's budget accounts, by entry number.
 
     Row: (番号 int, 計上日 date, 記録日時 aware datetime, 区分 str, 金額（円） int, 取り消す仕訳 int | None,
     案件番号 str, 団体コード str, 団体名 str, 記録者 str, 摘要 str). Entries without a case (予算, the
@@ -50,7 +148,7 @@ class LedgerReport(ProgrammeYearReport):
     """
 
     sheet_title = "台帳"
-    columns = (
+    base_columns = (
         Column("番号", NUMBER, 8),
         Column("計上日", DATE),
         Column("記録日時", DATETIME),
@@ -64,29 +162,30 @@ class LedgerReport(ProgrammeYearReport):
         Column("摘要", TEXT, 44),
     )
 
-    def rows(self) -> Iterator[tuple[object, ...]]:
-        entries = (
-            LedgerEntry.objects.filter(account__programme_year=self.programme_year)
-            .select_related("actor", "case__organization", "case__programme_year__programme")
-            .order_by("pk")
-        )
-        for entry in entries.iterator(chunk_size=CHUNK_SIZE):
-            case = entry.case
-            organization = case.organization if case is not None else None
-            yield (
-                entry.pk,
-                entry.entry_date,
-                entry.recorded_at,
-                entry.get_kind_display(),
-                entry.amount,
-                entry.reverses_id,
-                case.reference if case is not None else None,
-                organization.code if organization is not None else None,
-                organization.name if organization is not None else None,
-                str(entry.actor),
-                entry.note,
-            )
+    def entries(self) -> QuerySet[LedgerEntry]:
+        return LedgerEntry.objects.filter(self.scope.where("account__programme_year"))
 
+    def count(self) -> int:
+        return self.entries().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        names, reference, kinds = self.scope.programme_names(), self.scope.case_reference, KIND_LABELS
+        entries = self.entries().order_by("pk").values_list(
+            "account__programme_year_id", "pk", "entry_date", "recorded_at", "kind", "amount", "reverses_id",
+            "case__programme_year_id", "case_id", "case__organization__code", "case__organization__name",
+            "actor__display_name", "actor__username", "note",
+        )
+        for (py_id, pk, entry_date, recorded_at, kind, amount, reverses_id, case_py_id, case_id, org_code,
+             org_name, actor_name, username, note) in entries.iterator(chunk_size=CHUNK_SIZE):
+            row = (
+                pk, entry_date, recorded_at, kinds.get(kind, kind), amount, reverses_id,
+                None if case_id is None else reference(case_py_id, case_id),
+                org_code, org_name, actor_name or username, note,
+            )
+            yield row if names is None else (names[py_id], *row)
+
+
+# --- 集計 --------------------------------------------------------------------------------------------
 
 # (BudgetAccount total, label) in the order of the 「集計」 sheet; 執行可能額 is derived.
 SUMMARY_TOTALS: tuple[tuple[str, str], ...] = (
@@ -97,60 +196,88 @@ SUMMARY_TOTALS: tuple[tuple[str, str], ...] = (
 )
 
 
-def ledger_totals(programme_year: ProgrammeYear) -> dict[str, int]:
-    """The totals {"budget", "committed", "paid", "refunded": yen} recomputed from the programme-year's
-    ledger entries: each entry adds its amount to the total of its kind, and a reversal subtracts its
-    amount from the total of the entry it reverses. One query."""
-    totals = dict.fromkeys(TOTAL_OF_KIND.values(), 0)
+def ledger_totals_by_programme_year(scope: Scope) -> dict[int, dict[str, int]]:
+    """{programme-year pk: {"budget", "committed", "paid", "refunded": yen}} for every programme-year in
+    ``scope``, recomputed from the ledger entries: each entry adds its amount to the total of its kind, and
+    a reversal subtracts its amount from the total of the entry it reverses. One query."""
+    totals = {pk: dict.fromkeys(TOTAL_OF_KIND.values(), 0) for pk in scope.pks}
     sums = (
-        LedgerEntry.objects.filter(account__programme_year=programme_year)
+        LedgerEntry.objects.filter(scope.where("account__programme_year"))
         .order_by()
-        .values_list("kind", "reverses__kind")
+        .values_list("account__programme_year_id", "kind", "reverses__kind")
         .annotate(total=Sum("amount"))
     )
-    for kind, reversed_kind, amount in sums:
+    for py_id, kind, reversed_kind, amount in sums:
         if kind == EntryKind.REVERSAL:
-            totals[TOTAL_OF_KIND[EntryKind(reversed_kind)]] -= amount
+            totals[py_id][TOTAL_OF_KIND[EntryKind(reversed_kind)]] -= amount
         else:
-            totals[TOTAL_OF_KIND[EntryKind(kind)]] += amount
+            totals[py_id][TOTAL_OF_KIND[EntryKind(kind)]] += amount
     return totals
 
 
-class LedgerSummaryReport(ProgrammeYearReport):
-    """Sheet 「集計」: the budget account's totals and the same totals recomputed from the ledger.
+def ledger_totals(programme_year: ProgrammeYear) -> dict[str, int]:
+    """The totals {"budget", "committed", "paid", "refunded": yen} of ``programme_year`` recomputed from its
+    ledger entries (see ``ledger_totals_by_programme_year``). One query."""
+    return ledger_totals_by_programme_year(Scope.of_programme_year(programme_year))[programme_year.pk]
+
+
+def _summary_lines(recorded: dict[str, int], computed: dict[str, int]) -> list[tuple[str, int, int, int]]:
+    """(項目, recorded yen, recomputed yen, difference yen) for each total and 執行可能額 (予算額 − 交付決定額)."""
+    lines = [(label, recorded[name], computed[name]) for name, label in SUMMARY_TOTALS]
+    lines.append(
+        ("執行可能額", recorded["budget"] - recorded["committed"], computed["budget"] - computed["committed"])
+    )
+    return [(label, mine, theirs, mine - theirs) for label, mine, theirs in lines]
+
+
+class LedgerSummaryReport(ScopedReport):
+    """Sheet 「集計」: each budget account's totals and the same totals recomputed from the ledger.
 
     Rows: (項目 str, 予算の記録額（円） int, 台帳からの計算額（円） int, 差額（円） int) for 予算額,
-    交付決定額, 支出済額, 返還額 and 執行可能額 (予算額 − 交付決定額). 差額 = recorded − recomputed, 0 when
-    the account reconciles with its entries. A programme-year without a budget account shows 0 recorded.
-    Two queries.
+    交付決定額, 支出済額, 返還額 and 執行可能額 (予算額 − 交付決定額), per programme-year in scope; for a whole
+    fiscal year five more rows 「全事業の合計」. 差額 = recorded − recomputed, 0 when the account reconciles
+    with its entries. A programme-year without a budget account shows 0 recorded. Two queries.
     """
 
     sheet_title = "集計"
-    columns = (
+    base_columns = (
         Column("項目", TEXT, 14),
         Column("予算の記録額（円）", YEN, 20),
         Column("台帳からの計算額（円）", YEN, 24),
         Column("差額（円）", YEN, 14),
     )
 
+    def count(self) -> int:
+        per_year = len(SUMMARY_TOTALS) + 1
+        return per_year * (len(self.scope.pks) + 1 if self.scope.per_programme else 1)
+
     def rows(self) -> Iterator[tuple[object, ...]]:
-        account = BudgetAccount.objects.filter(programme_year=self.programme_year).first()
-        recorded = {name: getattr(account, name) if account else 0 for name, _ in SUMMARY_TOTALS}
-        computed = ledger_totals(self.programme_year)
-        lines = [(label, recorded[name], computed[name]) for name, label in SUMMARY_TOTALS]
-        lines.append(
-            (
-                "執行可能額",
-                recorded["budget"] - recorded["committed"],
-                computed["budget"] - computed["committed"],
-            )
-        )
-        for label, recorded_yen, computed_yen in lines:
-            yield (label, recorded_yen, computed_yen, recorded_yen - computed_yen)
+        accounts = {
+            account.programme_year_id: account
+            for account in BudgetAccount.objects.filter(self.scope.where("programme_year"))
+        }
+        computed = ledger_totals_by_programme_year(self.scope)
+        names = self.scope.programme_names()
+        all_recorded = dict.fromkeys(TOTAL_OF_KIND.values(), 0)
+        all_computed = dict.fromkeys(TOTAL_OF_KIND.values(), 0)
+        for pk in self.scope.pks:
+            account = accounts.get(pk)
+            recorded = {name: getattr(account, name) if account else 0 for name, _ in SUMMARY_TOTALS}
+            for name in all_recorded:
+                all_recorded[name] += recorded[name]
+                all_computed[name] += computed[pk][name]
+            for line in _summary_lines(recorded, computed[pk]):
+                yield line if names is None else (names[pk], *line)
+        if names is not None:
+            for line in _summary_lines(all_recorded, all_computed):
+                yield (ALL_PROGRAMMES, *line)
 
 
-class CaseRegisterReport(ProgrammeYearReport):
-    """Sheet 「案件一覧」: one row per ``GrantCase`` of the programme-year, by 団体コード.
+# --- 案件一覧・交付決定 ------------------------------------------------------------------------------
+
+
+class CaseRegisterReport(ScopedReport):
+    """Sheet 「案件一覧」: one row per ``GrantCase`` in scope, by 団体コード (by 事業 first for a fiscal year).
 
     Row: (案件番号 str, 団体コード str, 団体名 str, 地域 str, 状態 str, 世帯数 int | None, 算定額 int | None,
     交付決定額 int | None, 支出済額 int, 申請日時 aware datetime | None, 交付決定日 date | None,
@@ -158,7 +285,7 @@ class CaseRegisterReport(ProgrammeYearReport):
     """
 
     sheet_title = "案件一覧"
-    columns = (
+    base_columns = (
         Column("案件番号", TEXT, 28),
         Column("団体コード", TEXT, 12),
         Column("団体名", TEXT, 32),
@@ -173,45 +300,284 @@ class CaseRegisterReport(ProgrammeYearReport):
         Column("支払日", DATE),
     )
 
+    def cases(self) -> QuerySet[GrantCase]:
+        return GrantCase.objects.filter(self.scope.where("programme_year"))
+
+    def count(self) -> int:
+        return self.cases().count()
+
     def rows(self) -> Iterator[tuple[object, ...]]:
-        cases = (
-            GrantCase.objects.filter(programme_year=self.programme_year)
-            .select_related("organization__area", "programme_year__programme")
-            .order_by("organization__code", "pk")
+        names, reference = self.scope.programme_names(), self.scope.case_reference
+        cases = self.cases().order_by(*self.scope.order("programme_year"), "organization__code", "pk").values_list(
+            "programme_year_id", "pk", "organization__code", "organization__name", "organization__area__name",
+            "status", "household_count", "computed_amount", "decided_amount", "paid_amount", "submitted_at",
+            "decided_on", "paid_on",
         )
-        for case in cases.iterator(chunk_size=CHUNK_SIZE):
-            organization = case.organization
-            yield (
-                case.reference,
-                organization.code,
-                organization.name,
-                organization.area.name,
-                case.get_status_display(),
-                case.household_count,
-                case.computed_amount,
-                case.decided_amount,
-                case.paid_amount,
-                case.submitted_at,
-                case.decided_on,
-                case.paid_on,
+        for py_id, pk, code, name, area, status, *amounts_and_dates in cases.iterator(chunk_size=CHUNK_SIZE):
+            row = (reference(py_id, pk), code, name, area, STATUS_LABELS.get(status, status), *amounts_and_dates)
+            yield row if names is None else (names[py_id], *row)
+
+
+class DecisionReport(ScopedReport):
+    """Sheet 「交付決定」: one row per case with a decision (交付決定日 set), by 交付決定日 and 団体コード.
+
+    Row: (案件番号 str, 団体コード str, 団体名 str, 交付決定日 date, 交付決定額 int, 決裁者 str | None,
+    審査者 str | None, 決定 str: 「交付決定」 or 「不交付決定」 (交付決定額 0)). One query.
+    """
+
+    sheet_title = "交付決定"
+    base_columns = (
+        Column("案件番号", TEXT, 28),
+        Column("団体コード", TEXT, 12),
+        Column("団体名", TEXT, 32),
+        Column("交付決定日", DATE),
+        Column("交付決定額", YEN),
+        Column("決裁者", TEXT, 18),
+        Column("審査者", TEXT, 18),
+        Column("決定", TEXT, 12),
+    )
+
+    def cases(self) -> QuerySet[GrantCase]:
+        return GrantCase.objects.filter(self.scope.where("programme_year"), decided_on__isnull=False)
+
+    def count(self) -> int:
+        return self.cases().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        names, reference = self.scope.programme_names(), self.scope.case_reference
+        order = (*self.scope.order("programme_year"), "decided_on", "organization__code", "pk")
+        cases = self.cases().order_by(*order).values_list(
+            "programme_year_id", "pk", "organization__code", "organization__name", "decided_on", "decided_amount",
+            "decided_by__display_name", "decided_by__username", "verified_by__display_name",
+            "verified_by__username", "status",
+        )
+        for (py_id, pk, code, name, decided_on, amount, approver, approver_login, verifier, verifier_login,
+             status) in cases.iterator(chunk_size=CHUNK_SIZE):
+            row = (
+                reference(py_id, pk), code, name, decided_on, amount, _user(approver, approver_login),
+                _user(verifier, verifier_login), "不交付決定" if status == Status.NOT_GRANTED else "交付決定",
             )
+            yield row if names is None else (names[py_id], *row)
 
 
-def programme_year_reports(programme_year: ProgrammeYear) -> list[Report]:
-    """The auditor's reports of ``programme_year``, in sheet order: 台帳, 集計, 案件一覧."""
+# --- 支払・返還 --------------------------------------------------------------------------------------
+
+
+class PaymentReport(ScopedReport):
+    """Sheet 「支払」: one row per payment entry (支出) of the ledger, by entry number. No bank account
+    details: the auditor reconciles amounts, the account is on the case.
+
+    Row: (番号 int, 計上日 date, 記録日時 aware datetime, 案件番号 str, 団体コード str, 団体名 str,
+    金額（円） int, 記録者 str, 摘要 str, 取消仕訳 int | None: the entry that reversed this payment). One query.
+    """
+
+    sheet_title = "支払"
+    base_columns = (
+        Column("番号", NUMBER, 8),
+        Column("計上日", DATE),
+        Column("記録日時", DATETIME),
+        Column("案件番号", TEXT, 28),
+        Column("団体コード", TEXT, 12),
+        Column("団体名", TEXT, 32),
+        Column("金額（円）", YEN),
+        Column("記録者", TEXT, 18),
+        Column("摘要", TEXT, 44),
+        Column("取消仕訳", NUMBER, 10),
+    )
+
+    def entries(self) -> QuerySet[LedgerEntry]:
+        return LedgerEntry.objects.filter(self.scope.where("account__programme_year"), kind=EntryKind.PAYMENT)
+
+    def count(self) -> int:
+        return self.entries().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        names, reference = self.scope.programme_names(), self.scope.case_reference
+        entries = self.entries().order_by("pk").values_list(
+            "account__programme_year_id", "pk", "entry_date", "recorded_at", "case__programme_year_id", "case_id",
+            "case__organization__code", "case__organization__name", "amount", "actor__display_name",
+            "actor__username", "note", "reversed_by__pk",
+        )
+        for (py_id, pk, entry_date, recorded_at, case_py_id, case_id, code, name, amount, actor_name, username,
+             note, reversed_by) in entries.iterator(chunk_size=CHUNK_SIZE):
+            row = (
+                pk, entry_date, recorded_at, None if case_id is None else reference(case_py_id, case_id), code,
+                name, amount, actor_name or username, note, reversed_by,
+            )
+            yield row if names is None else (names[py_id], *row)
+
+
+class RefundReport(ScopedReport):
+    """Sheet 「返還」: refunds (返還（戻入）) and the reversals of payments and of refunds, by entry number.
+
+    Row: (番号 int, 計上日 date, 記録日時 aware datetime, 区分 str: 返還（戻入）, 支出の取消 or 返還の取消,
+    案件番号 str, 団体コード str, 団体名 str, 金額（円） int, 取り消す仕訳 int | None, 記録者 str, 摘要 str).
+    支出済額 = Σ「支払」 − Σ支出の取消 and 返還額 = Σ返還（戻入） − Σ返還の取消. One query.
+    """
+
+    sheet_title = "返還"
+    base_columns = (
+        Column("番号", NUMBER, 8),
+        Column("計上日", DATE),
+        Column("記録日時", DATETIME),
+        Column("区分", TEXT, 16),
+        Column("案件番号", TEXT, 28),
+        Column("団体コード", TEXT, 12),
+        Column("団体名", TEXT, 32),
+        Column("金額（円）", YEN),
+        Column("取り消す仕訳", NUMBER, 14),
+        Column("記録者", TEXT, 18),
+        Column("摘要", TEXT, 44),
+    )
+
+    KINDS: ClassVar[dict[tuple[str, str | None], str]] = {
+        (EntryKind.REFUND, None): "返還（戻入）",
+        (EntryKind.REVERSAL, EntryKind.PAYMENT): "支出の取消",
+        (EntryKind.REVERSAL, EntryKind.REFUND): "返還の取消",
+    }
+
+    def entries(self) -> QuerySet[LedgerEntry]:
+        refunds_and_reversals = Q(kind=EntryKind.REFUND) | Q(
+            kind=EntryKind.REVERSAL, reverses__kind__in=[EntryKind.PAYMENT, EntryKind.REFUND]
+        )
+        return LedgerEntry.objects.filter(self.scope.where("account__programme_year"), refunds_and_reversals)
+
+    def count(self) -> int:
+        return self.entries().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        names, reference = self.scope.programme_names(), self.scope.case_reference
+        entries = self.entries().order_by("pk").values_list(
+            "account__programme_year_id", "pk", "entry_date", "recorded_at", "kind", "reverses__kind",
+            "case__programme_year_id", "case_id", "case__organization__code", "case__organization__name",
+            "amount", "reverses_id", "actor__display_name", "actor__username", "note",
+        )
+        for (py_id, pk, entry_date, recorded_at, kind, reversed_kind, case_py_id, case_id, code, name, amount,
+             reverses_id, actor_name, username, note) in entries.iterator(chunk_size=CHUNK_SIZE):
+            row = (
+                pk, entry_date, recorded_at, self.KINDS.get((kind, reversed_kind), kind),
+                None if case_id is None else reference(case_py_id, case_id), code, name, amount, reverses_id,
+                actor_name or username, note,
+            )
+            yield row if names is None else (names[py_id], *row)
+
+
+# --- 監査証跡 ----------------------------------------------------------------------------------------
+
+
+class AuditTrailReport(ScopedReport):
+    """Sheet 「監査証跡」: every ``AuditEvent`` about a case or an annual run (年次一括作成) in scope, oldest
+    first.
+
+    Row: (日時 aware datetime, 実施者 str | None, 操作 str (``ACTION_LABELS``), 対象 str: 案件番号 and
+    団体名, or 年次一括作成 No.n, 変更前 str, 変更後 str (状態 labels for a case), 備考 str). One query: the
+    actor is joined, and each event's programme-year and organisation come from correlated subqueries.
+    """
+
+    sheet_title = "監査証跡"
+    base_columns = (
+        Column("日時", DATETIME),
+        Column("実施者", TEXT, 18),
+        Column("操作", TEXT, 22),
+        Column("対象", TEXT, 44),
+        Column("変更前", TEXT, 22),
+        Column("変更後", TEXT, 22),
+        Column("備考", TEXT, 44),
+    )
+
+    def events(self) -> QuerySet[AuditEvent]:
+        meta_case, meta_run = GrantCase._meta, AnnualRun._meta
+        cases = GrantCase.objects.filter(self.scope.where("programme_year")).values("pk")
+        runs = AnnualRun.objects.filter(self.scope.where("programme_year")).values("pk")
+        return AuditEvent.objects.filter(
+            Q(content_type__app_label=meta_case.app_label, content_type__model=meta_case.model_name,
+              object_id__in=Subquery(cases))
+            | Q(content_type__app_label=meta_run.app_label, content_type__model=meta_run.model_name,
+                object_id__in=Subquery(runs))
+        )
+
+    def count(self) -> int:
+        return self.events().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        names, reference = self.scope.programme_names(), self.scope.case_reference
+        case_model = GrantCase._meta.model_name
+        case = GrantCase.objects.filter(pk=OuterRef("object_id"))
+        run = AnnualRun.objects.filter(pk=OuterRef("object_id"))
+        events = (
+            self.events()
+            .annotate(
+                event_py_id=Case(
+                    When(content_type__model=case_model, then=Subquery(case.values("programme_year_id")[:1])),
+                    default=Subquery(run.values("programme_year_id")[:1]),
+                ),
+                organization_name=Case(
+                    When(content_type__model=case_model, then=Subquery(case.values("organization__name")[:1])),
+                    default=None,
+                ),
+            )
+            .order_by("at", "pk")
+            .values_list(
+                "event_py_id", "at", "actor__display_name", "actor__username", "action", "content_type__model",
+                "object_id",
+                "organization_name", "from_state", "to_state", "note",
+            )
+        )
+        for (py_id, at, actor_name, username, action, model, object_id, organization_name, from_state,
+             to_state, note) in events.iterator(chunk_size=CHUNK_SIZE):
+            if model == case_model:
+                subject = f"{reference(py_id, object_id)} {organization_name or ''}".rstrip()
+                before, after = STATUS_LABELS.get(from_state, from_state), STATUS_LABELS.get(to_state, to_state)
+            else:
+                subject, before, after = f"年次一括作成 No.{object_id}", from_state, to_state
+            row = (at, _user(actor_name, username), ACTION_LABELS.get(action, action), subject, before, after, note)
+            yield row if names is None else (names.get(py_id, ""), *row)
+
+
+# --- Workbooks ---------------------------------------------------------------------------------------
+
+
+def scope_reports(scope: Scope) -> list[Report]:
+    """The auditor's reports over ``scope``, in sheet order: 台帳, 集計, 案件一覧, 交付決定, 支払, 返還, 監査証跡."""
     return [
-        LedgerReport(programme_year),
-        LedgerSummaryReport(programme_year),
-        CaseRegisterReport(programme_year),
+        LedgerReport(scope),
+        LedgerSummaryReport(scope),
+        CaseRegisterReport(scope),
+        DecisionReport(scope),
+        PaymentReport(scope),
+        RefundReport(scope),
+        AuditTrailReport(scope),
     ]
 
 
-def programme_year_workbook(programme_year: ProgrammeYear, out: IO[bytes]) -> dict[str, int]:
-    """Write the auditor's workbook of ``programme_year`` (sheets 台帳, 集計, 案件一覧) as .xlsx to the
-    binary file-like ``out``. Returns {sheet title: number of data rows}. Four queries in all."""
-    return write_xlsx(programme_year_reports(programme_year), out)
+def programme_year_reports(programme_year: ProgrammeYear) -> list[Report]:
+    """The auditor's reports of ``programme_year``, in sheet order (see ``scope_reports``)."""
+    return scope_reports(Scope.of_programme_year(programme_year))
 
 
-def programme_year_filename(programme_year: ProgrammeYear) -> str:
+def programme_year_workbook(
+    programme_year: ProgrammeYear, out: IO[bytes], progress: Progress | None = None
+) -> dict[str, int]:
+    """Write the auditor's workbook of ``programme_year`` (seven sheets, see the module docstring) as .xlsx
+    to the binary file-like ``out``. ``progress`` (optional) gets ``(0, total rows)`` first, then the rows
+    written so far every few thousand rows. Returns {sheet title: number of data rows}. A fixed number of
+    queries: eight (one more if the programme is not loaded), and six COUNTs more with ``progress``."""
+    return write_xlsx(programme_year_reports(programme_year), out, progress)
+
+
+def fiscal_year_workbook(fiscal_year: int, out: IO[bytes], progress: Progress | None = None) -> dict[str, int]:
+    """Write the auditor's workbook of every programme of ``fiscal_year`` (年度, e.g. 2026) as .xlsx to ``out``:
+    the same seven sheets, each with a 事業 column first. Progress and return value as for
+    ``programme_year_workbook``; one query more (the programme-years)."""
+    return write_xlsx(scope_reports(Scope.of_fiscal_year(fiscal_year)), out, progress)
+
+
+def programme_year_filename(programme_year: ProgrammeYear, extension: str = "xlsx") -> str:
     """Suggested download name, e.g. ``台帳_2026_jichi_shinko.xlsx`` (年度 and 事業コード, a slug)."""
-    return f"台帳_{programme_year.fiscal_year}_{programme_year.programme.code}.xlsx"
+    return f"台帳_{programme_year.fiscal_year}_{programme_year.programme.code}.{extension}"
+
+
+def fiscal_year_filename(fiscal_year: int) -> str:
+    """Suggested download name of a whole fiscal year's workbook, e.g. ``台帳_2026_全事業.xlsx``."""
+    return f"台帳_{fiscal_year}_全事業.xlsx"
+

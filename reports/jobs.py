@@ -1,26 +1,63 @@
-"""Export job kinds run in the background (grants.jobs)."""
+"""Export job kinds run in the background worker (grants.jobs, django-tasks with its database backend).
+
+Each kind's function takes the ``Job`` (its ``params`` are JSON), a progress callback and the binary file
+to write; it returns (download filename, content type). City staff only may request them:
+
+- ``programme_year_workbook``: the auditor's workbook of one programme-year; params {"programme_year": pk}.
+- ``fiscal_year_workbook``: the same for every programme of a 年度; params {"fiscal_year": 2026}.
+- ``ledger_csv``: the ledger (「台帳」) of one programme-year as CSV for Excel; params {"programme_year": pk}.
+
+Progress is counted in rows: ``(0, total)`` from COUNT queries first, then rows written.
+"""
 from typing import IO
 
 from grants.accounts.models import User
+from grants.jobs.models import Job
 from grants.jobs.registry import JobKind, Progress, register
 from grants.programmes.models import ProgrammeYear
 
+from .csv_export import CSV_CONTENT_TYPE, write_csv
 from .excel import XLSX_CONTENT_TYPE
-from .exporters import programme_year_filename, programme_year_workbook
+from .exporters import (
+    LedgerReport,
+    Scope,
+    fiscal_year_filename,
+    fiscal_year_workbook,
+    programme_year_filename,
+    programme_year_workbook,
+)
 
 
 def _city_user(user: User) -> bool:
     return user.is_authenticated and user.is_city_user
 
 
-def _programme_year_workbook(job: object, progress: Progress, out: IO[bytes]) -> tuple[str, str]:
-    programme_year = ProgrammeYear.objects.select_related("programme").get(pk=job.params["programme_year"])
-    progress(0, 1)
-    programme_year_workbook(programme_year, out)
-    progress(1, 1)
+def _programme_year(job: Job) -> ProgrammeYear:
+    return ProgrammeYear.objects.select_related("programme").get(pk=job.params["programme_year"])
+
+
+def _programme_year_workbook(job: Job, progress: Progress, out: IO[bytes]) -> tuple[str, str]:
+    programme_year = _programme_year(job)
+    programme_year_workbook(programme_year, out, progress)
     return programme_year_filename(programme_year), XLSX_CONTENT_TYPE
+
+
+def _fiscal_year_workbook(job: Job, progress: Progress, out: IO[bytes]) -> tuple[str, str]:
+    fiscal_year = int(job.params["fiscal_year"])
+    fiscal_year_workbook(fiscal_year, out, progress)
+    return fiscal_year_filename(fiscal_year), XLSX_CONTENT_TYPE
+
+
+def _ledger_csv(job: Job, progress: Progress, out: IO[bytes]) -> tuple[str, str]:
+    programme_year = _programme_year(job)
+    write_csv(LedgerReport(Scope.of_programme_year(programme_year)), out, progress)
+    return programme_year_filename(programme_year, "csv"), CSV_CONTENT_TYPE
 
 
 PROGRAMME_YEAR_WORKBOOK = register(
     JobKind("programme_year_workbook", "事業・年度の台帳（Excel）", _programme_year_workbook, _city_user)
 )
+FISCAL_YEAR_WORKBOOK = register(
+    JobKind("fiscal_year_workbook", "年度の全事業の台帳（Excel）", _fiscal_year_workbook, _city_user)
+)
+LEDGER_CSV = register(JobKind("ledger_csv", "事業・年度の台帳（CSV）", _ledger_csv, _city_user))

@@ -1,5 +1,9 @@
-"""Persona fixtures and factories shared by the whole suite."""
+"""Persona fixtures, factories and the browser shared by the whole suite."""
 import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +98,102 @@ def finance2(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def auditor(db):  # type: ignore[no-untyped-def]
     return factories.UserFactory(username="auditor", role=Role.AUDITOR)
+
+
+@pytest.fixture
+def run_worker(monkeypatch):  # type: ignore[no-untyped-def]
+    """Run the real django-tasks database worker over every queued task, in this process.
+
+    The worker calls ``close_old_connections()``, which would close the test's connection inside its atomic
+    block (PostgreSQL then fails the test); in the test the connection is the test's own, so it is kept."""
+    import io
+
+    from django.core.management import call_command
+
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda **kw: None)
+
+    def run() -> None:
+        call_command("db_worker", batch=True, no_startup_delay=True, stdout=io.StringIO(), stderr=io.StringIO())
+
+    return run
+
+
+@pytest.fixture
+def export_workbook(client, run_worker, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Request the programme-year workbook as ``user`` through the page, run the worker, download it."""
+    from django.urls import reverse
+
+    from grants.jobs.models import Job
+    from tests.factories import PASSWORD
+
+    def export(user, programme_year_id: int):  # type: ignore[no-untyped-def]
+        client.login(username=user.username, password=PASSWORD)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("request_programme_year_export", args=[programme_year_id]),
+                                   {"format": "xlsx"})
+        assert response.status_code == 302, response.status_code
+        run_worker()
+        job = Job.objects.latest("pk")
+        download = client.get(reverse("job_download", args=[job.pk]))
+        assert download.status_code == 200, job.message
+        return b"".join(download.streaming_content)
+
+    return export
+
+
+# --- the browser: Debian's chromium driven by Playwright for Python ----------------------------------------------
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run bin/test (it installs Debian's chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", accept_downloads=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def check_a11y():  # type: ignore[no-untyped-def]
+    """Run axe-core (WCAG 2.1 A/AA rules) on the current page and fail with the violations listed."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page, name: str) -> None:  # type: ignore[no-untyped-def]
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
+                                         "resultTypes": ["violations"]})
+        assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+
+    return check
+
+
+@pytest.fixture(autouse=True)
+def _worker_keeps_the_test_connection(monkeypatch):  # type: ignore[no-untyped-def]
+    """The django-tasks worker closes "old" connections between tasks; in a test the connection is the test's
+    own, inside its atomic block, and must stay open (PostgreSQL fails the test otherwise)."""
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda **kw: None)

@@ -20,6 +20,7 @@ class Edge:
     note_required: bool = False
     records: str = ""
     tone: str = "primary"
+    via_batch: bool = False  # taken by the payment-batch services, not from the case page
 
 
 FLOW: dict[str, Edge] = {
@@ -38,7 +39,9 @@ FLOW: dict[str, Edge] = {
              records="payment_approved_by"),
         Edge("reject_payment", "支出命令を差し戻す", frozenset({Role.FINANCE}), ("payment_prepared_by",), True,
              tone="secondary"),
-        Edge("record_paid", "支払済として記録する", frozenset({Role.FINANCE})),
+        Edge("record_paid", "振込を実行する（振込バッチの承認）", frozenset({Role.FINANCE}), via_batch=True),
+        Edge("return_transfer", "振込の返却を記録する", frozenset({Role.FINANCE}), note_required=True,
+             via_batch=True),
     )
 }
 

@@ -135,6 +135,9 @@ class GrantCase(FSMModelMixin, models.Model):
     @transition(field=status, source=Status.PAYMENT_APPROVED, target=Status.PAID)
     def record_paid(self) -> None: ...
 
+    @transition(field=status, source=Status.PAID, target=Status.PAYMENT_APPROVED)
+    def return_transfer(self) -> None: ...
+
 
 class EligibilityOverride(models.Model):
     """A staff decision to pass a failed eligibility check, with its recorded justification."""

@@ -4,6 +4,7 @@ permission and the flow's edge, applies the django-fsm transition, and writes an
 Errors: ``GrantCase.DoesNotExist`` when the case is missing or not the user's (answer 404);
 ``CaseActionError`` with a Japanese message when the act is not allowed now or by this user.
 """
+import datetime as dt
 from collections.abc import Callable
 
 from django.db import transaction
@@ -13,7 +14,7 @@ from django_fsm import can_proceed
 from grants.accounts.models import User
 from grants.core.fiscal import wareki
 from grants.core.models import record_event
-from grants.ledger.models import EntryKind
+from grants.ledger.models import EntryKind, LedgerEntry
 from grants.ledger.services import LedgerError, post_entry
 from grants.organizations.models import MAX_HOUSEHOLDS, CountSource, HouseholdCount
 from grants.programmes.engine import compute, load_rule
@@ -29,7 +30,13 @@ class CaseActionError(Exception):
 
 
 def _transition(
-    *, case_id: int, action: str, actor: User, note: str = "", effect: Callable[[GrantCase], None] | None = None
+    *,
+    case_id: int,
+    action: str,
+    actor: User,
+    note: str = "",
+    effect: Callable[[GrantCase], None] | None = None,
+    after: Callable[[GrantCase], None] | None = None,
 ) -> GrantCase:
     edge = FLOW[action]
     with transaction.atomic():
@@ -49,7 +56,22 @@ def _transition(
             setattr(case, edge.records, actor)
         case.save()
         record_event(actor=actor, subject=case, action=action, from_state=from_state, to_state=case.status, note=note)
+        if after:
+            after(case)
     return case
+
+
+def _notice(kind: str, actor: User) -> Callable[[GrantCase], None]:
+    """Issue the notice of an act in the act's own transaction (its number is rolled back with it)."""
+    from grants.notices.services import NoticeError, issue_notice
+
+    def issue(case: GrantCase) -> None:
+        try:
+            issue_notice(case=case, kind=kind, actor=actor)
+        except NoticeError as exc:
+            raise CaseActionError(str(exc)) from exc
+
+    return issue
 
 
 def submit_application(*, case_id: int, actor: User, note: str = "") -> GrantCase:
@@ -86,9 +108,9 @@ def verify_application(*, case_id: int, actor: User, note: str = "") -> GrantCas
 
 
 def decide_grant(*, case_id: int, actor: User, note: str = "") -> GrantCase:
-    """交付決定: fix ``decided_amount`` (交付決定額, yen) at the computed amount and commit it in the ledger
-    (支出負担行為). Raises ``CaseActionError`` when the budget would be exceeded. The approver must not be the
-    person who verified the case."""
+    """交付決定: fix ``decided_amount`` (交付決定額, yen) at the computed amount, commit it in the ledger
+    (支出負担行為) and issue the 交付決定通知書 with its document number. Raises ``CaseActionError`` when the
+    budget would be exceeded. The approver must not be the person who verified the case."""
 
     def effect(case: GrantCase) -> None:
         case.decided_amount = case.computed_amount
@@ -99,17 +121,19 @@ def decide_grant(*, case_id: int, actor: User, note: str = "") -> GrantCase:
         except LedgerError as exc:
             raise CaseActionError(str(exc)) from exc
 
-    return _transition(case_id=case_id, action="decide", actor=actor, note=note, effect=effect)
+    return _transition(case_id=case_id, action="decide", actor=actor, note=note, effect=effect,
+                       after=_notice("decision", actor))
 
 
 def refuse_grant(*, case_id: int, actor: User, note: str) -> GrantCase:
-    """不交付決定, with the reason in ``note``. Nothing is committed."""
+    """不交付決定, with the reason in ``note``, and its 不交付決定通知書. Nothing is committed."""
 
     def effect(case: GrantCase) -> None:
         case.decided_amount = 0
         case.decided_on = timezone.localdate()
 
-    return _transition(case_id=case_id, action="refuse", actor=actor, note=note, effect=effect)
+    return _transition(case_id=case_id, action="refuse", actor=actor, note=note, effect=effect,
+                       after=_notice("refusal", actor))
 
 
 def prepare_payment(*, case_id: int, actor: User, note: str = "") -> GrantCase:
@@ -136,20 +160,40 @@ def reject_payment(*, case_id: int, actor: User, note: str) -> GrantCase:
     return _transition(case_id=case_id, action="reject_payment", actor=actor, note=note, effect=effect)
 
 
-def record_payment(*, case_id: int, actor: User, note: str = "") -> GrantCase:
-    """Record the transfer as made: post the payment (支出) of the unpaid decided amount to the ledger."""
+def record_payment(*, case_id: int, actor: User, note: str = "", paid_on: dt.date | None = None) -> GrantCase:
+    """Post the payment (支出) of the unpaid decided amount, dated ``paid_on`` (the transfer date; today by
+    default). Called by the payment-batch approval for each of its payments."""
 
     def effect(case: GrantCase) -> None:
         amount = (case.decided_amount or 0) - case.paid_amount
+        day = paid_on or timezone.localdate()
         try:
             post_entry(programme_year=case.programme_year, kind=EntryKind.PAYMENT, amount=amount, actor=actor,
-                       case=case, note=f"支出 {case.organization.name}")
+                       case=case, entry_date=day, note=f"支出 {case.organization.name}")
         except LedgerError as exc:
             raise CaseActionError(str(exc)) from exc
         case.paid_amount += amount
-        case.paid_on = timezone.localdate()
+        case.paid_on = day
 
     return _transition(case_id=case_id, action="record_paid", actor=actor, note=note, effect=effect)
+
+
+def return_transfer(*, case_id: int, actor: User, payment: LedgerEntry, note: str) -> GrantCase:
+    """The bank returned the transfer (組戻し・振込不能): reverse its payment entry and put the case back in
+    the payment queue (支出承認済), so that it can be paid again once the account is corrected."""
+
+    def effect(case: GrantCase) -> None:
+        if payment.case_id != case.pk or payment.kind != EntryKind.PAYMENT:
+            raise CaseActionError("この案件の支出の仕訳ではありません。")
+        try:
+            post_entry(programme_year=case.programme_year, kind=EntryKind.REVERSAL, amount=0, actor=actor,
+                       reverses=payment, case_reversal=True, note=f"振込返却 {note}"[:200])
+        except LedgerError as exc:
+            raise CaseActionError(str(exc)) from exc
+        case.paid_amount -= payment.amount
+        case.paid_on = None
+
+    return _transition(case_id=case_id, action="return_transfer", actor=actor, note=note, effect=effect)
 
 
 def apply_count(case: GrantCase, households: int | None) -> None:

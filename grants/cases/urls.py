@@ -14,7 +14,6 @@ urlpatterns = [
     path("cases/<int:pk>/override/", views.override_check, name="override_check"),
     path("years/<int:pk>/", views.programme_year_detail, name="programme_year"),
     path("years/<int:pk>/run/", views.annual_run_start, name="annual_run_start"),
-    path("years/<int:pk>/export.xlsx", views.export_programme_year, name="export_programme_year"),
     path("runs/<int:pk>/", views.annual_run, name="annual_run"),
     path("runs/<int:pk>/step/", views.annual_run_step, name="annual_run_step"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),

@@ -40,7 +40,6 @@ ACTIONS: dict[str, Callable[..., GrantCase]] = {
     "prepare_payment": services.prepare_payment,
     "approve_payment": services.approve_payment,
     "reject_payment": services.reject_payment,
-    "record_paid": services.record_payment,
 }
 
 
@@ -109,7 +108,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions = [
         (edge, refusal(edge, case, user))
         for edge in FLOW.values()
-        if case.status in _sources(edge.action) and user.role in edge.roles
+        if not edge.via_batch and case.status in _sources(edge.action) and user.role in edge.roles
     ]
     context = {
         "case": case,
@@ -248,23 +247,6 @@ def annual_run_step(request: HttpRequest, pk: int) -> HttpResponse:
             "created": run.created_count, "existing": run.existing_count, "missing": run.missing_count_count,
         })
     return redirect("annual_run", pk=pk)
-
-
-@city_user_required
-def export_programme_year(request: HttpRequest, pk: int) -> HttpResponse:
-    from reports.exporters import programme_year_filename, programme_year_workbook
-
-    year = get_object_or_404(ProgrammeYear.objects.select_related("programme"), pk=pk)
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = _attachment(programme_year_filename(year))
-    programme_year_workbook(year, response)
-    return response
-
-
-def _attachment(filename: str) -> str:
-    from urllib.parse import quote
-
-    return f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
 
 
 @login_required

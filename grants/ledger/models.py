@@ -112,3 +112,113 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("台帳の仕訳は削除できません。")
+
+
+class LineEnding(models.TextChoices):
+    CRLF = "crlf", "CRLF（改行あり）"
+    NONE = "none", "改行なし"
+
+
+class TransferSettings(models.Model):
+    """The city's side of the 総合振込 file (振込依頼人), and the options of its designated bank
+    (指定金融機関). One row, edited in the admin; ZENGIN.md marks the options that differ by bank."""
+
+    requester_code = models.CharField("委託者コード（振込依頼人コード）", max_length=10)
+    requester_name_kana = models.CharField("振込依頼人名（半角カナ）", max_length=40)
+    bank_code = models.CharField("仕向銀行番号", max_length=4)
+    branch_code = models.CharField("仕向支店番号", max_length=3)
+    account_type = models.CharField("預金種目", max_length=1, choices=[("1", "普通"), ("2", "当座"), ("9", "その他")])
+    account_number = models.CharField("口座番号", max_length=7)
+    line_ending = models.CharField("改行", max_length=4, choices=LineEnding.choices, default=LineEnding.CRLF)
+    allow_period_slash = models.BooleanField("名義に「.」「/」を認める", default=False)
+    lead_days = models.PositiveSmallIntegerField("振込指定日までの最短営業日数", default=2)
+
+    class Meta:
+        verbose_name = "振込ファイルの設定"
+        verbose_name_plural = "振込ファイルの設定"
+
+    def __str__(self) -> str:
+        return f"委託者コード {self.requester_code}"
+
+
+class BatchStatus(models.TextChoices):
+    DRAFT = "draft", "作成中（承認待ち）"
+    APPROVED = "approved", "承認済（振込ファイル作成済）"
+    DISCARDED = "discarded", "取消済"
+
+
+class PaymentBatch(models.Model):
+    """A batch of approved payments sent to the bank as one 総合振込 file on ``transfer_date``.
+
+    Prepared by one finance user, approved by another; approval posts the payments to the ledger and keeps
+    the file. The bank's result is then recorded per payment (``BatchItem.result``)."""
+
+    transfer_date = models.DateField("振込指定日")
+    status = models.CharField("状態", max_length=10, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="作成者", on_delete=models.PROTECT,
+                                    related_name="+")
+    prepared_at = models.DateTimeField("作成日時", auto_now_add=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="承認者", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField("承認日時", null=True, blank=True)
+    file = models.FileField("振込ファイル", upload_to="zengin/%Y/", blank=True)
+    note = models.CharField("摘要", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-prepared_at"]
+        verbose_name = "振込バッチ"
+        verbose_name_plural = "振込バッチ"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("prepared_by")),
+                name="batch_approver_is_not_preparer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"振込バッチ {self.pk}（{self.transfer_date}）"
+
+    @property
+    def filename(self) -> str:
+        return f"sogo_furikomi_{self.transfer_date:%Y%m%d}_{self.pk}.txt"
+
+
+class ItemResult(models.TextChoices):
+    PENDING = "pending", "未送金"
+    SENT = "sent", "送金済（結果待ち）"
+    PAID = "paid", "振込完了"
+    RETURNED = "returned", "返却（組戻し・不能）"
+
+
+class BatchItem(models.Model):
+    """One payment in a batch: the case, the amount (whole yen) and the account as it was when the batch was
+    made. A case is in at most one batch unless its transfer was returned."""
+
+    batch = models.ForeignKey(PaymentBatch, verbose_name="振込バッチ", on_delete=models.PROTECT, related_name="items")
+    case = models.ForeignKey("cases.GrantCase", verbose_name="案件", on_delete=models.PROTECT,
+                             related_name="batch_items")
+    amount = models.PositiveBigIntegerField("振込金額")
+    bank_code = models.CharField("金融機関コード", max_length=4)
+    branch_code = models.CharField("支店コード", max_length=3)
+    account_type = models.CharField("預金種目", max_length=1)
+    account_number = models.CharField("口座番号", max_length=7)
+    holder_kana = models.CharField("口座名義（カナ）", max_length=30)
+    result = models.CharField("結果", max_length=10, choices=ItemResult.choices, default=ItemResult.PENDING)
+    payment_entry = models.OneToOneField(LedgerEntry, verbose_name="支出の仕訳", null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="batch_item")
+    result_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="結果の記録者", null=True,
+                                           blank=True, on_delete=models.PROTECT, related_name="+")
+    result_recorded_at = models.DateTimeField("結果の記録日時", null=True, blank=True)
+    return_reason = models.CharField("返却理由", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["batch", "pk"]
+        verbose_name = "振込明細"
+        verbose_name_plural = "振込明細"
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=~Q(result="returned"), name="case_in_one_live_batch"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="batch_item_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.amount:,}円"

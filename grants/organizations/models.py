@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from stdnum.jp import cn as corporate_number
 
+from .kana import AccountNameError, normalize_account_name
+
 
 class Area(models.Model):
     """地域: one of the city's 21 areas, each with its 地域交流センター (shared/data/yamaguchi_areas.csv)."""
@@ -156,7 +158,8 @@ class AccountType(models.TextChoices):
 
 class BankAccount(models.Model):
     """The organisation's account for transfers (振込先口座). Bank and branch codes are checked against the
-    zengin-code data; the 口座名義カナ is kept as given from the passbook."""
+    zengin-code data; the 口座名義カナ is kept as given from the passbook, normalised for the 全銀 file
+    (half-width kana, corporate abbreviations, at most 30 bytes: grants.organizations.kana)."""
 
     organization = models.ForeignKey(
         Organization, verbose_name="団体", on_delete=models.PROTECT, related_name="bank_accounts"
@@ -184,6 +187,10 @@ class BankAccount(models.Model):
         return f"{self.bank_name} {self.branch_name} {self.get_account_type_display()} {self.account_number}"
 
     def clean(self) -> None:
+        try:
+            self.holder_kana = normalize_account_name(self.holder_kana)
+        except AccountNameError as exc:
+            raise ValidationError({"holder_kana": str(exc)}) from exc
         bank = zengin_code.Bank.all.get(self.bank_code)
         if bank is None:
             raise ValidationError({"bank_code": f"金融機関コード「{self.bank_code}」は存在しません。"})

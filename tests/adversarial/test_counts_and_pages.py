@@ -106,7 +106,7 @@ def test_html_in_search_box_is_escaped(client, case, association_head) -> None: 
 
 # --- double clicks --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("step", ["verify", "decide", "prepare_payment", "approve_payment", "record_paid"])
+@pytest.mark.parametrize("step", ["verify", "decide", "prepare_payment", "approve_payment"])
 def test_double_post_of_each_step_acts_once(client, case, association_head, staff, approver, finance, finance2, step) -> None:  # type: ignore[no-untyped-def]
     services.submit_application(case_id=case.pk, actor=association_head)
     actor = {"verify": staff, "decide": approver, "prepare_payment": finance, "approve_payment": finance2,
@@ -125,6 +125,24 @@ def test_double_post_of_each_step_acts_once(client, case, association_head, staf
     assert account.committed == (70_000 if order.index(step) >= 1 else 0)
     assert account.paid == (70_000 if step == "record_paid" else 0)
     assert LedgerEntry.objects.filter(case=case).count() == (order.index(step) >= 1) + (step == "record_paid")
+
+
+def test_payment_is_not_recorded_from_the_case_page(client, case, association_head, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    """Payments go out only through an approved payment batch (with its 全銀 file): the case page has no
+    record_paid action, and posting to it is 404."""
+    services.submit_application(case_id=case.pk, actor=association_head)
+    to_verified_and_on(case, staff, approver, finance, finance2)
+    login(client, finance)
+    assert client.post(reverse("case_action", args=[case.pk, "record_paid"]), {"note": ""}).status_code == 404
+    assert "振込を実行する" not in client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert BudgetAccount.objects.get(programme_year=case.programme_year).paid == 0
+
+
+def to_verified_and_on(case, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    services.verify_application(case_id=case.pk, actor=staff)
+    services.decide_grant(case_id=case.pk, actor=approver)
+    services.prepare_payment(case_id=case.pk, actor=finance)
+    services.approve_payment(case_id=case.pk, actor=finance2)
 
 
 def test_double_correction_keeps_history(client, case, association_head) -> None:  # type: ignore[no-untyped-def]

@@ -18,18 +18,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("name", ['=HYPERLINK("http://x","click")', "大歳\x0b第1\x07自治会", "+SUM(1,2)", "-2+3",
                                   "@SUM(A1)", "=cmd|' /C calc'!A0", "\t=1+1"])
-def test_hostile_names_export_as_plain_text(client, case, association_head, staff, approver, auditor, name) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_names_export_as_plain_text(case, association_head, staff, approver, auditor, name, export_workbook) -> None:  # type: ignore[no-untyped-def]
     org = case.organization
     org.name = name
     org.save()
     to_decided(case, association_head, staff, approver)
-    response = login(client, auditor).get(reverse("export_programme_year", args=[case.programme_year.pk]))
-    assert response.status_code == 200
-    raw = zipfile.ZipFile(io.BytesIO(response.content))
+    content = export_workbook(auditor, case.programme_year.pk)
+    raw = zipfile.ZipFile(io.BytesIO(content))
     for member in raw.namelist():
         if member.startswith("xl/worksheets/"):
             assert b"<f>" not in raw.read(member), member
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(content))
     expected = name.replace("\x0b", "").replace("\x07", "")
     register = book["案件一覧"]
     cell = register.cell(row=2, column=3)
@@ -38,16 +37,15 @@ def test_hostile_names_export_as_plain_text(client, case, association_head, staf
     assert expected in ledger_names
 
 
-def test_export_with_no_budget_account_and_no_cases(client, auditor) -> None:  # type: ignore[no-untyped-def]
+def test_export_with_no_budget_account_and_no_cases(auditor, export_workbook) -> None:  # type: ignore[no-untyped-def]
     py = factories.rule(fiscal_year=2030)
-    response = login(client, auditor).get(reverse("export_programme_year", args=[py.pk]))
-    assert response.status_code == 200
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(export_workbook(auditor, py.pk)))
     assert [r[3] for r in book["集計"].iter_rows(min_row=2, values_only=True)] == [0, 0, 0, 0, 0]
 
 
 def test_export_unknown_year_is_404(client, auditor) -> None:  # type: ignore[no-untyped-def]
-    assert login(client, auditor).get(reverse("export_programme_year", args=[99999])).status_code == 404
+    response = login(client, auditor).post(reverse("request_programme_year_export", args=[99999]), {"format": "xlsx"})
+    assert response.status_code == 404
 
 
 def _admin(client):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from grants.cases.models import GrantCase, Status
 from grants.ledger.models import BudgetAccount
+from tests.reports.zengin_parser import parse_zengin
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 PASSWORD = "browser-pass-1"
@@ -39,7 +40,7 @@ def act(page, label: str, note: str = "") -> None:  # type: ignore[no-untyped-de
     page.locator(".message-success").wait_for()
 
 
-def test_association_case_from_annual_run_to_auditor_export(demo, live_server, page, check_a11y) -> None:  # type: ignore[no-untyped-def]
+def test_association_case_from_annual_run_to_auditor_export(demo, live_server, page, check_a11y, run_worker) -> None:  # type: ignore[no-untyped-def]
     base = live_server.url
     page.goto(f"{base}/login/")
     check_a11y(page, "01-login")
@@ -99,9 +100,42 @@ def test_association_case_from_annual_run_to_auditor_export(demo, live_server, p
     login(page, base, "kaikei")
     page.get_by_role("link", name=case.reference).click()
     act(page, "支出を承認する")
-    act(page, "支払済として記録する")
+    assert page.locator("#case-status").inner_text() == "支出承認済"
+
+    # Finance gathers the approved payment into a batch on a bank business day (the form offers one) ...
+    page.get_by_role("link", name="振込", exact=True).click()
+    check_a11y(page, "08-payment-queue")
+    page.get_by_role("button", name="振込バッチを作成する").click()
+    page.locator(".message-success").wait_for()
+    batch_url = page.url
+    logout(page)
+
+    # ... and a second finance user approves it and downloads the 全銀 file.
+    login(page, base, "kaikei2")
+    page.goto(batch_url)
+    act(page, "振込バッチを承認し、振込ファイルを作成する")
+    check_a11y(page, "09-batch-approved")
+    with page.expect_download() as zengin_info:
+        page.get_by_role("link", name="総合振込ファイルをダウンロードする").click()
+    records = parse_zengin(zengin_info.value.path().read_bytes())
+    assert [r["データ区分"] for r in records] == ["1", "2", "8", "9"]
+    assert (records[1]["振込金額"], records[2]["合計金額"]) == ("0000100000", "000000100000")
+    page.goto(f"{base}/cases/{case.pk}/")
     assert page.locator("#case-status").inner_text() == "支払済"
-    check_a11y(page, "08-paid-case")
+
+    # The bank confirms the transfer: the 額の確定通知書 and 支払通知書 follow the 交付決定通知書.
+    page.goto(batch_url)
+    page.get_by_role("button", name="振込完了").click()
+    page.locator(".message-success").wait_for()
+    page.goto(f"{base}/cases/{case.pk}/")
+    notices = page.locator("#notices").inner_text()
+    for kind in ("交付決定通知書", "額の確定通知書", "支払通知書"):
+        assert kind in notices
+    with page.expect_download() as pdf_info:
+        page.evaluate("url => { const a = document.createElement('a'); a.href = url; a.download = 'n.pdf';"
+                      " document.body.appendChild(a); a.click(); }",
+                      page.get_by_role("link", name="支払通知書（PDF）を開く").get_attribute("href"))
+    assert pdf_info.value.path().read_bytes().startswith(b"%PDF")
     page.goto(f"{base}/years/{case.programme_year_id}/")
     budget = page.locator("#budget")
     assert budget.locator("[data-field=committed]").inner_text() == "100,000円"
@@ -112,10 +146,18 @@ def test_association_case_from_annual_run_to_auditor_export(demo, live_server, p
     # The auditor exports the ledger and the case register.
     login(page, base, "kansa")
     page.get_by_role("link", name=re.compile("年度 自治会等自治振興交付金")).click()
+    page.get_by_role("button", name="台帳・案件一覧などをExcelで出力する").click()
+    page.get_by_role("heading", name=re.compile("台帳")).wait_for()
+    run_worker()  # the background worker (bin/start runs one beside the server)
+    download = page.get_by_role("link", name=re.compile("をダウンロードする"))
+    download.wait_for()
+    check_a11y(page, "10-export-job")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="台帳と案件一覧をExcelで出力する").click()
+        download.click()
     book = load_workbook(io.BytesIO(download_info.value.path().read_bytes()))
-    assert book.sheetnames == ["台帳", "集計", "案件一覧"]
+    assert book.sheetnames == ["台帳", "集計", "案件一覧", "交付決定", "支払", "返還", "監査証跡"]
+    totals = {row[0]: row[1] for row in book["集計"].iter_rows(min_row=2, values_only=True)}
+    assert (totals["予算額"], totals["交付決定額"], totals["支出済額"]) == (60_000_000, 100_000, 100_000)
     ledger = list(book["台帳"].iter_rows(min_row=2, values_only=True))
     assert [(row[3], row[4]) for row in ledger][-2:] == [("交付決定（支出負担行為）", 100_000), ("支出", 100_000)]
     assert book["台帳"].freeze_panes == "A2"

@@ -2,7 +2,6 @@
 import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -13,16 +12,12 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def run_worker() -> None:
-    call_command("db_worker", batch=True, no_startup_delay=True, stdout=io.StringIO(), stderr=io.StringIO())
-
-
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
 
 
-def test_export_job_runs_in_worker_and_file_is_downloadable(client, programme_year, auditor, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_export_job_runs_in_worker_and_file_is_downloadable(client, programme_year, auditor, django_capture_on_commit_callbacks, run_worker) -> None:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
         job = request_job(kind="programme_year_workbook", actor=auditor, title="台帳",
                           params={"programme_year": programme_year.pk})
@@ -49,7 +44,7 @@ def test_association_head_may_not_request_or_see_exports(client, programme_year,
     assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
 
 
-def test_failed_job_keeps_its_message(programme_year, auditor, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_failed_job_keeps_its_message(programme_year, auditor, django_capture_on_commit_callbacks, run_worker) -> None:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
         job = request_job(kind="programme_year_workbook", actor=auditor, title="台帳", params={"programme_year": 0})
     run_worker()

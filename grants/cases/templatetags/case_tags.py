@@ -12,6 +12,7 @@ OTHER_ACTIONS = {
     "override_check": "要件の特例判断",
     "start_annual_run": "年次一括作成の開始",
     "change_head": "代表者の交代",
+    "issue_notice": "通知書の発行",
 }
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from grants.accounts.models import Role, User
 from grants.core.fiscal import fiscal_year_label, fiscal_year_of
-from grants.ledger.models import BudgetAccount
+from grants.ledger.models import BudgetAccount, TransferSettings
 from grants.ledger.services import set_budget
 from grants.organizations.models import Organization, OrganizationKind, Representative
 from grants.programmes.models import ComponentBand, ComponentKind, FormulaComponent, Programme, ProgrammeYear
@@ -52,6 +52,7 @@ class Command(BaseCommand):
             programme_year = self._sample_rule(year)
             self._budget(programme_year, users["kaikei"])
             self._link_head(users["kaicho"])
+            self._transfer_settings()
         self.stdout.write(self.style.SUCCESS(f"{fiscal_year_label(year)}の自治会等自治振興交付金（サンプル）を準備しました。"))
         self.stdout.write(f"ログインできる利用者（パスワードはすべて「{password}」）:")
         for username, role, name in DEMO_USERS:
@@ -102,6 +103,15 @@ class Command(BaseCommand):
         )
         if account.budget == 0:
             set_budget(programme_year=programme_year, budget=SAMPLE_BUDGET, actor=officer, note="当初予算（サンプル）")
+
+    def _transfer_settings(self) -> None:
+        """The city's side of the 総合振込 file, sample values (サンプル): the designated bank's real codes,
+        an invented 委託者コード and account number."""
+        if not TransferSettings.objects.exists():
+            TransferSettings.objects.create(
+                requester_code="0000012345", requester_name_kana="ﾔﾏｸﾞﾁｼ", bank_code="0170", branch_code="001",
+                account_type="2", account_number="0000001",
+            )
 
     def _link_head(self, head: User) -> None:
         if Representative.objects.filter(user=head).exists():

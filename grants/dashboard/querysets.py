@@ -1,0 +1,163 @@
+"""Reads for the budget dashboard (予算ダッシュボード): figures per programme-year and per 地域 (GRANTS.md §7).
+
+Nothing here writes. Amounts are whole yen (``int``). Per programme-year the figures are the running totals of
+its ``BudgetAccount``; per 地域 they are summed from the ledger itself (``LedgerEntry`` → case → organisation →
+地域), net of reversals, so the two views of the same money must reconcile: for one fiscal year, the area
+totals of 交付決定額, 支出済額 and 返還額 equal the sums of the programme totals (every commitment, payment and
+refund names its case; only budget entries do not).
+
+Query cost is fixed, whatever the number of cases or entries: ``programme_totals`` is one query,
+``area_totals`` three (areas, ledger sums grouped by 地域, case counts grouped by 地域).
+"""
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from grants.cases.models import GrantCase, Status
+from grants.ledger.models import TOTAL_OF_KIND, BudgetAccount, EntryKind, LedgerEntry
+from grants.organizations.models import Area
+from grants.programmes.models import ProgrammeYear
+
+# The ledger totals shown per 地域, each with the entry kind that moves it.
+AREA_TOTAL_KINDS: dict[str, EntryKind] = {
+    TOTAL_OF_KIND[kind]: kind for kind in (EntryKind.COMMITMENT, EntryKind.PAYMENT, EntryKind.REFUND)
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One programme-year of a fiscal year, from its budget account. Amounts in whole yen.
+
+    ``available`` (執行可能額) = ``budget`` (予算額) − ``committed`` (交付決定額).
+    """
+
+    programme_year_id: int
+    programme_code: str
+    label: str  # e.g. "令和8年度 自治会等自治振興交付金（サンプル）"
+    budget_code: str  # 款・項・目・節, may be ""
+    budget: int
+    committed: int
+    paid: int
+    refunded: int
+
+    @property
+    def available(self) -> int:
+        return self.budget - self.committed
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    """One 地域 in a fiscal year (optionally one programme-year). Amounts in whole yen, net of reversals.
+
+    ``case_count`` (件数) counts every case of the year's programme-years whose organisation is in the 地域,
+    whatever its status; ``paid_case_count`` those whose status is 支払済.
+    """
+
+    area_id: int
+    code: str  # 地域コード, "01".."21"
+    name: str  # 地域名
+    case_count: int
+    paid_case_count: int
+    committed: int
+    paid: int
+    refunded: int
+
+
+def programme_totals(fiscal_year: int) -> list[Row]:
+    """Budget and running totals of every programme-year of ``fiscal_year`` (Western start year) that has a
+    budget account, ordered by programme code. One query."""
+    accounts = (
+        BudgetAccount.objects.filter(programme_year__fiscal_year=fiscal_year)
+        .select_related("programme_year__programme")
+        .order_by("programme_year__programme__code", "pk")
+    )
+    return [
+        Row(
+            programme_year_id=a.programme_year_id,
+            programme_code=a.programme_year.programme.code,
+            label=str(a.programme_year),
+            budget_code=a.budget_code,
+            budget=a.budget,
+            committed=a.committed,
+            paid=a.paid,
+            refunded=a.refunded,
+        )
+        for a in accounts
+    ]
+
+
+def _net_sum(kind: EntryKind) -> Coalesce:
+    """SUM of ``kind`` entries minus the reversals of ``kind`` entries (a reversal subtracts the amount of
+    the entry it reverses, which is its own amount), 0 when there is none. Signed whole yen."""
+    signed = Case(
+        When(kind=kind, then=F("amount")),
+        When(kind=EntryKind.REVERSAL, reverses__kind=kind, then=-F("amount")),
+        default=Value(0),
+        output_field=BigIntegerField(),
+    )
+    return Coalesce(Sum(signed), Value(0), output_field=BigIntegerField())
+
+
+def area_totals(fiscal_year: int, programme_year: ProgrammeYear | int | None = None) -> list[AreaRow]:
+    """Ledger totals and case counts per 地域 for ``fiscal_year`` (Western start year), or for one
+    programme-year of it when ``programme_year`` (instance or pk) is given.
+
+    Every 地域 has a row, in 地域コード order, with zeros where it has no case. Three queries, whatever the
+    number of areas, cases or entries.
+    """
+    entries = LedgerEntry.objects.filter(account__programme_year__fiscal_year=fiscal_year, case__isnull=False)
+    cases = GrantCase.objects.filter(programme_year__fiscal_year=fiscal_year)
+    if programme_year is not None:
+        py_id = programme_year.pk if isinstance(programme_year, ProgrammeYear) else programme_year
+        entries = entries.filter(account__programme_year_id=py_id)
+        cases = cases.filter(programme_year_id=py_id)
+
+    sums = {
+        row.pop("case__organization__area"): row
+        for row in entries.order_by()
+        .values("case__organization__area")
+        .annotate(**{total: _net_sum(kind) for total, kind in AREA_TOTAL_KINDS.items()})
+    }
+    counts = {
+        row.pop("organization__area"): row
+        for row in cases.order_by()
+        .values("organization__area")
+        .annotate(case_count=Count("pk"), paid_case_count=Count("pk", filter=Q(status=Status.PAID)))
+    }
+    empty_sums = dict.fromkeys(AREA_TOTAL_KINDS, 0)
+    empty_counts = {"case_count": 0, "paid_case_count": 0}
+    return [
+        AreaRow(
+            area_id=area.pk,
+            code=area.code,
+            name=area.name,
+            **counts.get(area.pk, empty_counts),
+            **sums.get(area.pk, empty_sums),
+        )
+        for area in Area.objects.order_by("code").only("pk", "code", "name")
+    ]
+
+
+def sum_programme_rows(rows: Iterable[Row]) -> Row:
+    """The 合計 line of ``rows``: amounts summed (whole yen); ids and labels empty."""
+    rows = list(rows)
+    return Row(
+        programme_year_id=0, programme_code="", label="合計", budget_code="",
+        **{name: sum(getattr(r, name) for r in rows) for name in ("budget", "committed", "paid", "refunded")},
+    )
+
+
+def sum_area_rows(rows: Iterable[AreaRow]) -> AreaRow:
+    """The 合計 line of ``rows``: counts and amounts summed (whole yen); id and code empty."""
+    rows = list(rows)
+    names = ("case_count", "paid_case_count", "committed", "paid", "refunded")
+    return AreaRow(area_id=0, code="", name="合計", **{name: sum(getattr(r, name) for r in rows) for name in names})
+
+
+def fiscal_years() -> list[int]:
+    """The fiscal years (Western start years) that have a programme-year, newest first. One query."""
+    return list(
+        ProgrammeYear.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+    )

@@ -1,0 +1,47 @@
+"""The budget dashboard (予算ダッシュボード): per programme-year and per 地域, for city staff only."""
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from grants.cases.views import city_user_required
+from grants.core.fiscal import fiscal_year_label, fiscal_year_of
+
+from .querysets import area_totals, fiscal_years, programme_totals, sum_area_rows, sum_programme_rows
+
+
+def selected_fiscal_year(raw: str | None, choices: list[int], default: int) -> int:
+    """The year asked for in ``?fiscal_year=`` when it is one of ``choices``; otherwise ``default``."""
+    if raw and raw.isdigit() and len(raw) == 4 and int(raw) in choices:
+        return int(raw)
+    return default
+
+
+@city_user_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Tables of budget, 交付決定額, 支出済額, 返還額 and 執行可能額 per programme-year and per 地域 for one
+    年度 (GET ``fiscal_year``, default this 年度), and a bar chart per 地域 drawn in the browser by Chart.js
+    from the ``json_script`` data (yen amounts as integers)."""
+    current = fiscal_year_of(timezone.localdate())
+    years = sorted({current, *fiscal_years()}, reverse=True)
+    fiscal_year = selected_fiscal_year(request.GET.get("fiscal_year"), years, current)
+    programmes = programme_totals(fiscal_year)
+    areas = area_totals(fiscal_year)
+    chart = {
+        "labels": [a.name for a in areas],
+        "series": [
+            {"key": "committed", "label": "交付決定額", "data": [a.committed for a in areas]},
+            {"key": "paid", "label": "支出済額", "data": [a.paid for a in areas]},
+        ],
+        "unit": "円",
+    }
+    context = {
+        "fiscal_year": fiscal_year,
+        "fiscal_year_label": fiscal_year_label(fiscal_year),
+        "year_choices": [(y, fiscal_year_label(y)) for y in years],
+        "programmes": programmes,
+        "programme_sum": sum_programme_rows(programmes),
+        "areas": areas,
+        "area_sum": sum_area_rows(areas),
+        "chart": chart,
+    }
+    return render(request, "dashboard/dashboard.html", context)

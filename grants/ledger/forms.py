@@ -1,0 +1,22 @@
+from django import forms
+
+from .batches import earliest_transfer_date
+
+
+class BatchForm(forms.Form):
+    transfer_date = forms.DateField(label="振込指定日", widget=forms.DateInput(attrs={"type": "date"}),
+                                    help_text="銀行の営業日（土日・祝日・12月31日〜1月3日を除く）を指定してください。")
+    note = forms.CharField(label="摘要", max_length=200, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["transfer_date"].initial = earliest_transfer_date()
+
+
+class ResultForm(forms.Form):
+    reason = forms.CharField(label="返却の理由", max_length=200, required=False)
+
+
+def parse_case_ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit() and len(v) <= 12]
+

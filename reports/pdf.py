@@ -1,0 +1,194 @@
+"""Notices (通知書) as PDF, with WeasyPrint (CONVENTIONS.md, Exports and documents: PDF).
+
+- Content comes from autoescaped Django templates ``templates/notices/<kind>.html`` (extending
+  ``notices/base.html``, which holds the print CSS: A4, margins, 明朝 font "IPAexMincho"). Applicant text
+  (organisation and head names, reasons) is passed as plain strings and never marked safe.
+- The font must be installed (Debian ``fonts-ipaexfont``); WeasyPrint embeds the subset it uses. Check with
+  ``pdffonts``, not text extraction.
+- Resources: WeasyPrint gets ``base_url=None`` and ``NoticeURLFetcher``, which serves only ``data:`` URLs and
+  the project's own static files (``/static/…`` resolved through the staticfiles finders) and refuses
+  everything else (``file:``, ``http:``, ``https:`` …). A refused resource is left out of the PDF (WeasyPrint
+  logs a warning). With ``base_url=None`` WeasyPrint hands only absolute URLs found in a document to the
+  fetcher, so a relative ``/static/…`` reference inside a template is dropped; static files are reached by
+  giving the fetcher the URL directly, e.g. ``CSS(url=static("x.css"), url_fetcher=NoticeURLFetcher())``.
+
+Settings (read at render time):
+
+- ``NOTICE_DATE_STYLE``: ``"wareki"`` (default) prints 令和8年4月1日; ``"wareki_western"`` prints
+  令和8年（2026年）4月1日. Any other value raises ``ImproperlyConfigured``.
+- ``CITY_MAYOR_TITLE`` (default 「山口市長」) and ``CITY_MAYOR_NAME`` (default ""; when empty the sender is
+  the title alone): the sender line, e.g. 「山口市長　山口 一郎」.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+import posixpath
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.document import Document
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from grants.core.fiscal import wareki
+
+if TYPE_CHECKING:
+    from grants.notices.models import Notice
+
+PDF_CONTENT_TYPE = "application/pdf"
+
+DATE_STYLES = ("wareki", "wareki_western")
+
+Progress = Callable[[int, int], None]
+
+
+class RefusedURLError(ValueError):
+    """A document asked for a resource outside ``data:`` and the project's static files."""
+
+
+class NoticeURLFetcher(URLFetcher):
+    """WeasyPrint URL fetcher for notices: ``data:`` URLs and the project's static files only.
+
+    ``fetch(url)`` returns a ``URLFetcherResponse``; for ``/static/<path>`` (the ``STATIC_URL`` prefix, as
+    ``{% static %}`` writes it) the file is located with ``django.contrib.staticfiles.finders.find`` and read
+    from disk, never over the network. Everything else — ``file:``, ``http:``, ``https:``, ``ftp:``, a static
+    path with ``..`` or one no finder knows — raises ``RefusedURLError``. Redirects are never followed (no
+    network access at all).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("data",), allow_redirects=False, timeout=1)
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        if url[:5].lower() == "data:":
+            return super().fetch(url, headers)
+        relative = _static_relative_path(url)
+        if relative is None:
+            raise RefusedURLError(f"PDFに読み込めない資源です: {url[:200]}")
+        found = finders.find(relative)
+        if not found:
+            raise RefusedURLError(f"静的ファイルが見つかりません: {relative[:200]}")
+        path = Path(found if isinstance(found, str) else found[0])
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+
+def _static_prefix() -> str:
+    prefix = settings.STATIC_URL or "/static/"
+    return prefix if prefix.startswith("/") else f"/{prefix}"
+
+
+def _static_relative_path(url: str) -> str | None:
+    """``/static/css/site.css`` → ``css/site.css``; None unless ``url`` is a plain path under STATIC_URL
+    (no scheme, no host, no ``..`` segment, no backslash, no NUL)."""
+    prefix = _static_prefix()
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path.startswith(prefix):
+        return None
+    relative = unquote(parts.path[len(prefix):])
+    if not relative or "\\" in relative or "\x00" in relative or relative.startswith("/"):
+        return None
+    if any(segment in ("", ".", "..") for segment in relative.split("/")):
+        return None
+    if posixpath.normpath(relative) != relative:
+        return None
+    return relative
+
+
+def format_notice_date(day: dt.date | None) -> str:
+    """A date as printed on notices, in the style of ``NOTICE_DATE_STYLE`` ("" for None)."""
+    if day is None:
+        return ""
+    style = getattr(settings, "NOTICE_DATE_STYLE", "wareki")
+    if style not in DATE_STYLES:
+        raise ImproperlyConfigured(f"NOTICE_DATE_STYLE must be one of {DATE_STYLES}, not {style!r}.")
+    return wareki(day, with_western=style == "wareki_western")
+
+
+def sender_line() -> str:
+    """「山口市長」 or 「山口市長　<name>」 from ``CITY_MAYOR_TITLE`` and ``CITY_MAYOR_NAME``."""
+    title = getattr(settings, "CITY_MAYOR_TITLE", "山口市長")
+    name = getattr(settings, "CITY_MAYOR_NAME", "")
+    return f"{title}　{name}" if name else title
+
+
+def _iso_date(value: object) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def notice_context(notice: Notice) -> dict[str, object]:
+    """Template context of one notice, from its stored snapshot (``details``); dates already formatted."""
+    d = notice.details
+    return {
+        "notice": notice,
+        "title": f"{d.get('fiscal_year_label', '')}{d.get('programme_name', '')}{notice.get_kind_display()}",
+        "document_number": notice.document_number,
+        "issued_on": format_notice_date(notice.issued_on),
+        "sender": sender_line(),
+        "mayor_title": getattr(settings, "CITY_MAYOR_TITLE", "山口市長"),
+        "organization": d.get("organization", ""),
+        "head_title": d.get("head_title", ""),
+        "head_name": d.get("head_name", ""),
+        "programme_year_label": d.get("programme_year_label", ""),
+        "submitted_on": format_notice_date(_iso_date(d.get("submitted_on"))),
+        "decided_on": format_notice_date(_iso_date(d.get("decided_on"))),
+        "base_date": format_notice_date(_iso_date(d.get("base_date"))),
+        "paid_on": format_notice_date(_iso_date(d.get("paid_on"))),
+        "decided_amount": d.get("decided_amount"),
+        "confirmed_amount": d.get("confirmed_amount"),
+        "paid_amount": d.get("paid_amount"),
+        "amount": notice.amount,
+        "household_count": d.get("household_count"),
+        "lines": d.get("computation_lines", []),
+        "account": d.get("account", ""),
+        "reason": d.get("reason", ""),
+    }
+
+
+def render_notice_html(notice: Notice) -> str:
+    """The HTML of one notice from ``templates/notices/<kind>.html`` (autoescaped)."""
+    return render_to_string(f"notices/{notice.kind}.html", notice_context(notice))
+
+
+def html_document(html: str, *, font_config: FontConfiguration | None = None) -> Document:
+    """Lay out ``html`` with the notice fetcher and no base URL (nothing relative is fetched)."""
+    font_config = font_config or FontConfiguration()
+    return HTML(string=html, base_url=None, url_fetcher=NoticeURLFetcher()).render(font_config=font_config)
+
+
+def render_html_pdf(html: str) -> bytes:
+    """PDF bytes of an HTML string, rendered with the same fetcher and settings as notices."""
+    return html_document(html).write_pdf()
+
+
+def render_notice_pdf(notice: Notice) -> bytes:
+    """PDF bytes of one notice (A4, usually one page)."""
+    return render_html_pdf(render_notice_html(notice))
+
+
+def render_notices_pdf(notices: Iterable[Notice], progress: Progress | None = None) -> bytes:
+    """One PDF of many notices, in the order given: each is laid out on its own and the pages are merged
+    (``Document.copy(pages)``), so every notice starts on a new page. ``progress(done, total)`` is called
+    before the first and after each notice. Raises ``ValueError`` when there is no notice."""
+    items = list(notices)
+    total = len(items)
+    if not total:
+        raise ValueError("対象の通知書がありません。")
+    if progress:
+        progress(0, total)
+    font_config = FontConfiguration()
+    documents: list[Document] = []
+    for done, notice in enumerate(items, start=1):
+        documents.append(html_document(render_notice_html(notice), font_config=font_config))
+        if progress:
+            progress(done, total)
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
