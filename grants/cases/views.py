@@ -1,4 +1,5 @@
 """Pages of the case lifecycle. Views read through querysets and write only through services."""
+import re
 from collections.abc import Callable
 from functools import wraps
 
@@ -62,7 +63,7 @@ PER_PAGE = 50
 def _page_number(request: HttpRequest) -> int:
     """The requested page, from 1 to 100,000; anything else is page 1 (the query string is the user's)."""
     raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) <= 6 and int(raw) >= 1 else 1
+    return int(raw) if re.fullmatch(r"[0-9]{1,6}", raw) and int(raw) >= 1 else 1
 
 
 def _case_or_404(request: HttpRequest, pk: int) -> GrantCase:

@@ -1,4 +1,6 @@
 """The budget dashboard (予算ダッシュボード): per programme-year and per 地域, for city staff only."""
+import re
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,7 +13,7 @@ from .querysets import area_totals, fiscal_years, programme_totals, sum_area_row
 
 def selected_fiscal_year(raw: str | None, choices: list[int], default: int) -> int:
     """The year asked for in ``?fiscal_year=`` when it is one of ``choices``; otherwise ``default``."""
-    if raw and raw.isdigit() and len(raw) == 4 and int(raw) in choices:
+    if raw and re.fullmatch(r"[0-9]{4}", raw) and int(raw) in choices:
         return int(raw)
     return default
 

@@ -31,6 +31,8 @@ def request_job(*, kind: str, actor: User, title: str, params: dict[str, object]
 
 
 def visible_jobs(user: User) -> "object":
-    """Jobs a user may see: their own, and for auditors and staff every job of a kind they may request."""
+    """Jobs a user may see, of the kinds they may request now (a change of role takes effect at once): every
+    such job for city staff, their own otherwise."""
     allowed = [name for name, k in KINDS.items() if k.may_request(user)]
-    return Job.objects.filter(kind__in=allowed) if user.is_city_user else Job.objects.filter(requested_by=user)
+    jobs = Job.objects.filter(kind__in=allowed)
+    return jobs if user.is_city_user else jobs.filter(requested_by=user)

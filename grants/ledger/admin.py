@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 
-from .models import BudgetAccount, EntryKind, LedgerEntry
+from .models import BudgetAccount, EntryKind, LedgerEntry, TransferSettings
 from .services import post_entry
 
 
@@ -56,3 +56,50 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False  # entries are posted by the services, with their checks
+
+
+class TransferSettingsForm(forms.ModelForm):
+    """The city's side of the 全銀 file, checked as the file will need it: codes that exist in zengin-code,
+    digits of the right length, a requester name in the file's character set."""
+
+    class Meta:
+        model = TransferSettings
+        fields = ["requester_code", "requester_name_kana", "bank_code", "branch_code", "account_type",
+                  "account_number", "line_ending", "allow_period_slash", "lead_days"]
+
+    def clean(self) -> dict[str, object]:
+        import re
+
+        import zengin_code
+
+        from grants.organizations.kana import AccountNameError, normalize_account_name
+
+        data = super().clean()
+        bank = zengin_code.Bank.all.get(data.get("bank_code", ""))
+        if bank is None:
+            self.add_error("bank_code", "金融機関コードが存在しません。")
+        elif data.get("branch_code") not in bank.branches:
+            self.add_error("branch_code", f"{bank.name}にこの支店コードはありません。")
+        if not re.fullmatch(r"[0-9]{1,10}", data.get("requester_code", "")):
+            self.add_error("requester_code", "委託者コードは10桁以内の数字です。")
+        if not re.fullmatch(r"[0-9]{7}", data.get("account_number", "")):
+            self.add_error("account_number", "口座番号は7桁の数字です。")
+        try:
+            data["requester_name_kana"] = normalize_account_name(
+                data.get("requester_name_kana", ""), allow_period_slash=bool(data.get("allow_period_slash"))
+            )
+        except AccountNameError as exc:
+            self.add_error("requester_name_kana", str(exc))
+        return data
+
+
+@admin.register(TransferSettings)
+class TransferSettingsAdmin(admin.ModelAdmin):
+    form = TransferSettingsForm
+    list_display = ("requester_code", "requester_name_kana", "bank_code", "branch_code", "line_ending")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not TransferSettings.objects.exists()  # one row
+
+    def has_delete_permission(self, request: HttpRequest, obj: TransferSettings | None = None) -> bool:
+        return False

@@ -45,12 +45,25 @@ def earliest_transfer_date(today: dt.date | None = None) -> dt.date:
     return next_bank_business_day(day)
 
 
+# How far ahead a transfer may be dated: banks take 総合振込 data for the coming weeks, not years.
+TRANSFER_HORIZON_DAYS = 366
+
+
 def _check_transfer_date(day: dt.date) -> None:
+    """The date is a bank business day, at least ``lead_days`` business days ahead (the bank needs the file
+    in time) and within a year."""
+    today = timezone.localdate()
+    if day > today + dt.timedelta(days=TRANSFER_HORIZON_DAYS):
+        raise BatchError("振込指定日は1年以内の日付にしてください。")
     if not is_bank_business_day(day):
         suggestion = wareki(next_bank_business_day(day))
         raise BatchError(f"振込指定日（{wareki(day)}）は銀行の休業日です。{suggestion}以降の営業日を指定してください。")
-    if day < timezone.localdate():
-        raise BatchError("振込指定日が過去の日付です。")
+    earliest = earliest_transfer_date(today)
+    if day < earliest:
+        raise BatchError(
+            "振込指定日が早すぎます。銀行へのデータ送付に日数が必要なため、"
+            f"{wareki(earliest)}以降の営業日を指定してください。"
+        )
 
 
 def _require_finance(actor: User) -> None:

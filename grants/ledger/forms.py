@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 
 from .batches import earliest_transfer_date
@@ -14,9 +16,11 @@ class BatchForm(forms.Form):
 
 
 class ResultForm(forms.Form):
+    result = forms.ChoiceField(choices=[("paid", "振込完了"), ("returned", "返却")])
     reason = forms.CharField(label="返却の理由", max_length=200, required=False)
 
 
 def parse_case_ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit() and len(v) <= 12]
+    """Case ids from the checkboxes: ASCII digits only ("²".isdigit() is true, and int() refuses it)."""
+    return [int(v) for v in values if re.fullmatch(r"[0-9]{1,12}", v)]
 

@@ -7,6 +7,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from grants.core.models import record_event
+
 from .batches import (
     BatchError,
     approve_payment_batch,
@@ -16,7 +18,7 @@ from .batches import (
     record_transfer_result,
 )
 from .forms import BatchForm, ResultForm, parse_case_ids
-from .models import BatchStatus, PaymentBatch
+from .models import BatchItem, BatchStatus, PaymentBatch
 
 
 def _finance_or_auditor(request: HttpRequest) -> None:
@@ -80,6 +82,7 @@ def approve_batch(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def discard_batch(request: HttpRequest, pk: int) -> HttpResponse:
     _finance_or_auditor(request)
+    get_object_or_404(PaymentBatch, pk=pk)
     try:
         discard_payment_batch(batch_id=pk, actor=request.user)
     except BatchError as exc:
@@ -93,11 +96,14 @@ def discard_batch(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def record_result(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     _finance_or_auditor(request)
+    get_object_or_404(BatchItem, pk=item_pk, batch_id=pk)  # the item of this batch, not of another
     form = ResultForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, "結果（振込完了または返却）を選んでください。")
+        return redirect("payment_batch", pk=pk)
     try:
-        record_transfer_result(item_id=item_pk, actor=request.user, returned=request.POST.get("result") == "returned",
-                               reason=reason)
+        record_transfer_result(item_id=item_pk, actor=request.user,
+                               returned=form.cleaned_data["result"] == "returned", reason=form.cleaned_data["reason"])
     except BatchError as exc:
         messages.error(request, str(exc))
     else:
@@ -111,5 +117,7 @@ def batch_file_download(request: HttpRequest, pk: int) -> FileResponse:
     batch = get_object_or_404(PaymentBatch, pk=pk, status=BatchStatus.APPROVED)
     if not batch.file:
         raise Http404("振込ファイルがありません。")
+    # The file holds every payee's full account number: who took it, and when, is on record.
+    record_event(actor=request.user, subject=batch, action="download_zengin_file", note=batch.filename)
     return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.filename,
                         content_type="text/plain; charset=Shift_JIS")

@@ -127,15 +127,31 @@ def _details(case: GrantCase, kind: str, amount: int, issued_on: dt.date, reason
     if kind == NoticeKind.CONFIRMATION:
         details["confirmed_amount"] = amount
     if kind == NoticeKind.PAYMENT:
-        account = org.current_bank_account()
         details["paid_amount"] = amount
         details["paid_on"] = case.paid_on.isoformat() if case.paid_on else None
-        details["account"] = (
-            f"{account.bank_name} {account.branch_name} {account.get_account_type_display()} "
-            f"{mask_account_number(account.account_number)}"
-            if account else ""
-        )
+        details["account"] = _paid_account(case)
     return details
+
+
+def _paid_account(case: GrantCase) -> str:
+    """The account the money went to: the one in the transfer file (the batch item's snapshot), else the
+    account on file; the number masked to its last 3 digits."""
+    import zengin_code
+
+    from grants.ledger.models import BatchItem, ItemResult
+    from grants.organizations.models import AccountType
+
+    item = BatchItem.objects.filter(case=case).exclude(result=ItemResult.RETURNED).order_by("-pk").first()
+    if item is None:
+        account = case.organization.current_bank_account()
+        if account is None:
+            return ""
+        return (f"{account.bank_name} {account.branch_name} {account.get_account_type_display()} "
+                f"{mask_account_number(account.account_number)}")
+    bank = zengin_code.Bank.all.get(item.bank_code)
+    branch = bank.branches.get(item.branch_code) if bank else None
+    return (f"{bank.name if bank else item.bank_code} {branch.name if branch else item.branch_code} "
+            f"{AccountType(item.account_type).label} {mask_account_number(item.account_number)}")
 
 
 def issue_notice(

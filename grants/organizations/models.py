@@ -1,5 +1,6 @@
 """地域, organisations, their representatives, bank accounts and household counts."""
 import datetime as dt
+import re
 
 import zengin_code
 from django.conf import settings
@@ -198,7 +199,7 @@ class BankAccount(models.Model):
             raise ValidationError(
                 {"branch_code": f"{bank.name}に支店コード「{self.branch_code}」はありません。"}
             )
-        if not (self.account_number.isdigit() and len(self.account_number) == 7):
+        if not re.fullmatch(r"[0-9]{7}", self.account_number):
             raise ValidationError({"account_number": "口座番号は7桁の数字で入力してください。"})
 
 
