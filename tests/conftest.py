@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from grants.accounts.models import Role
+from grants.cases.models import GrantCase
+from grants.cases.services import apply_count
 from tests import factories
 
 
@@ -197,3 +199,32 @@ def _worker_keeps_the_test_connection(monkeypatch):  # type: ignore[no-untyped-d
     """The django-tasks worker closes "old" connections between tasks; in a test the connection is the test's
     own, inside its atomic block, and must stay open (PostgreSQL fails the test otherwise)."""
     monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda **kw: None)
+
+
+# --- cases of the sample programme-year, shared by every folder ----------------------------------------------
+@pytest.fixture
+def ready_association(association):  # type: ignore[no-untyped-def]
+    """An association with a bank account and a count of 120 households on the base date (April 1)."""
+    factories.BankAccountFactory(organization=association)
+    factories.count(association, factories.BASE_DATE, 120)
+    return association
+
+
+@pytest.fixture
+def case(programme_year, ready_association, association_head):  # type: ignore[no-untyped-def]
+    """A draft case of 120 households: 10,000 + 120 × 500 = 70,000 yen."""
+    case = GrantCase(programme_year=programme_year, organization=ready_association)
+    apply_count(case, 120)
+    case.save()
+    return case
+
+
+@pytest.fixture
+def other_case(programme_year):  # type: ignore[no-untyped-def]
+    other = factories.AssociationFactory(name="白石第1自治会")
+    factories.BankAccountFactory(organization=other)
+    factories.RepresentativeFactory(organization=other, name="別の 会長")
+    case = GrantCase(programme_year=programme_year, organization=other)
+    apply_count(case, 40)
+    case.save()
+    return case

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from grants.cases import services
 from grants.core.bankdays import next_bank_business_day
-from tests.cases.conftest import case, other_case, ready_association  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -4,4 +4,3 @@ import os
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.cases.conftest import case, other_case, ready_association  # noqa: E402, F401
