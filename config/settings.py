@@ -101,7 +101,7 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+DJANGO_TABLES2_TEMPLATE = "tables/table.html"
 
 # Where the public reference figures live: a copy of the project's shared/data kept in the repo, so that a
 # fresh clone sets itself up anywhere.

@@ -228,3 +228,12 @@ def other_case(programme_year):  # type: ignore[no-untyped-def]
     apply_count(case, 40)
     case.save()
     return case
+
+
+@pytest.fixture(autouse=True)
+def _bank_results_come_after_the_transfer_date(request, monkeypatch):  # type: ignore[no-untyped-def]
+    """Batches in tests are dated a few business days ahead, as the bank requires, and their results are
+    recorded in the same test: record them as on a day after any transfer date. Tests marked
+    ``real_result_day`` keep today's date (they check that a result before the transfer date is refused)."""
+    if request.node.get_closest_marker("real_result_day") is None:
+        monkeypatch.setattr("grants.ledger.batches.result_day", lambda: dt.date.max)

@@ -106,6 +106,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     user = request.user
+    checks = run_checks(case) if user.is_city_user else None
     actions = [
         (edge, refusal(edge, case, user))
         for edge in FLOW.values()
@@ -115,7 +116,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "representative": case.organization.current_representative(),
         "bank_account": case.organization.current_bank_account(),
-        "checks": run_checks(case) if user.is_city_user else None,
+        "checks": checks,
+        "checks_all_passed": bool(checks) and all(r.passed for r in checks),
         "actions": actions,
         "note_form": NoteForm(),
         "count_form": CountCorrectionForm(initial={"households": case.household_count}),

@@ -17,7 +17,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"status": job.status, "label": job.get_status_display(), "done": job.done,
-                             "total": job.total, "percent": job.percent, "message": job.message})
+                             "total": job.total, "percent": job.percent, "message": job.message,
+                             "filename": job.filename})
     return render(request, "jobs/job_detail.html", {"job": job})
 
 

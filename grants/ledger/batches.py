@@ -141,6 +141,11 @@ def approve_payment_batch(
     return batch
 
 
+def result_day() -> dt.date:
+    """The day a bank result is recorded: today. The bank reports on or after the transfer date, never before."""
+    return timezone.localdate()
+
+
 def record_transfer_result(*, item_id: int, actor: User, returned: bool, reason: str = "") -> BatchItem:
     """Record the bank's result of one transfer: done (振込完了), or returned (組戻し・振込不能), which puts a
     reversing entry in the ledger and the payment back in the queue."""
@@ -148,9 +153,15 @@ def record_transfer_result(*, item_id: int, actor: User, returned: bool, reason:
     if returned and not reason.strip():
         raise BatchError("返却の理由を入力してください。")
     with transaction.atomic():
-        item = BatchItem.objects.select_for_update(of=("self",)).select_related("payment_entry").get(pk=item_id)
+        item = BatchItem.objects.select_for_update(of=("self",)).select_related("payment_entry", "batch").get(
+            pk=item_id
+        )
         if item.result != ItemResult.SENT:
             raise BatchError("この振込の結果はすでに記録されているか、まだ送金されていません。")
+        if result_day() < item.batch.transfer_date:
+            raise BatchError(
+                f"振込指定日（{wareki(item.batch.transfer_date)}）より前には、銀行の結果を記録できません。"
+            )
         if returned:
             try:
                 case_services.return_transfer(case_id=item.case_id, actor=actor, payment=item.payment_entry,
@@ -162,8 +173,10 @@ def record_transfer_result(*, item_id: int, actor: User, returned: bool, reason:
         item.result = ItemResult.RETURNED if returned else ItemResult.PAID
         item.return_reason, item.result_recorded_by, item.result_recorded_at = reason, actor, timezone.now()
         item.save()
+        note = f"振込バッチ {item.batch_id}: {item.get_result_display()} {reason}".strip()
         record_event(actor=actor, subject=item.batch, action="record_transfer_result",
-                     note=f"{item.case.organization.name}: {item.get_result_display()} {reason}".strip())
+                     note=f"{item.case.organization.name}: {note}")
+        record_event(actor=actor, subject=item.case, action="record_transfer_result", note=note)
     return item
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from grants.core.models import record_event
 
+from . import batches
 from .batches import (
     BatchError,
     approve_payment_batch,
@@ -58,6 +59,7 @@ def payment_batch(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch, "items": items, "total": sum(i.amount for i in items), "result_form": ResultForm(),
         "may_approve": request.user.role == "finance" and batch.status == BatchStatus.DRAFT
         and batch.prepared_by_id != request.user.pk,
+        "results_open": batches.result_day() >= batch.transfer_date,
     })
 
 

@@ -11,7 +11,11 @@
     bar.value = data.percent; bar.textContent = data.percent + "%";
     summary.textContent = `状態：${data.label}（${data.done} / ${data.total}）${data.message ? "　" + data.message : ""}`;
     box.dataset.status = data.status;
-    if (data.status === "done") { link.hidden = false; return; }
+    if (data.status === "done") {
+      const anchor = link.querySelector("a");
+      if (data.filename) anchor.textContent = data.filename + "をダウンロードする";
+      link.hidden = false; return;
+    }
     if (data.status === "failed") return;
     setTimeout(poll, 1000);
   }

@@ -136,3 +136,14 @@ def test_head_cannot_change_head(client, case, association_head) -> None:  # typ
                                                           "started_on": "2026-06-01"}, follow=True)
     assert "担当者のみが登録できます" in response.content.decode()
     assert case.organization.representatives.count() == 1
+
+
+def test_case_list_pagination_is_in_japanese(client, staff, programme_year) -> None:  # type: ignore[no-untyped-def]
+    from grants.cases.models import GrantCase
+    from tests import factories
+
+    for org in factories.AssociationFactory.create_batch(55):
+        GrantCase.objects.create(programme_year=programme_year, organization=org)
+    page = login(client, staff).get(reverse("case_list")).content.decode()
+    assert "次のページ" in page and "1ページ目" in page and ">next<" not in page
+    assert "前のページ" in login(client, staff).get(reverse("case_list") + "?page=2").content.decode()

@@ -200,3 +200,15 @@ def test_account_name_is_checked_when_entered(approved_case) -> None:  # type: i
     account.holder_kana = "ちょうないかい"
     account.full_clean()
     assert account.holder_kana == "ﾁﾖｳﾅｲｶｲ"
+
+
+@pytest.mark.real_result_day
+def test_result_before_the_transfer_date_is_refused(approved_case, finance, finance2, transfer_day) -> None:  # type: ignore[no-untyped-def]
+    batch = create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
+    approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=fake_file)
+    item = batch.items.get()
+    for returned in (False, True):
+        with pytest.raises(BatchError, match="振込指定日.*より前には"):
+            record_transfer_result(item_id=item.pk, actor=finance, returned=returned, reason="口座なし")
+    assert batch.items.get().result == ItemResult.SENT
+    assert not approved_case.notices.filter(kind="payment").exists()

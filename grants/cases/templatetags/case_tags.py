@@ -13,6 +13,7 @@ OTHER_ACTIONS = {
     "start_annual_run": "年次一括作成の開始",
     "change_head": "代表者の交代",
     "issue_notice": "通知書の発行",
+    "record_transfer_result": "銀行の振込結果の記録",
 }
 
 
