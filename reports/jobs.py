@@ -11,9 +11,8 @@ Progress is counted in rows: ``(0, total)`` from COUNT queries first, then rows 
 """
 from typing import IO
 
-from grants.accounts.models import User
 from grants.jobs.models import Job
-from grants.jobs.registry import JobKind, Progress, register
+from grants.jobs.registry import JobKind, Progress, city_users_only, register
 from grants.programmes.models import ProgrammeYear
 
 from .csv_export import CSV_CONTENT_TYPE, write_csv
@@ -26,10 +25,6 @@ from .exporters import (
     programme_year_filename,
     programme_year_workbook,
 )
-
-
-def _city_user(user: User) -> bool:
-    return user.is_authenticated and user.is_city_user
 
 
 def _programme_year(job: Job) -> ProgrammeYear:
@@ -55,9 +50,9 @@ def _ledger_csv(job: Job, progress: Progress, out: IO[bytes]) -> tuple[str, str]
 
 
 PROGRAMME_YEAR_WORKBOOK = register(
-    JobKind("programme_year_workbook", "事業・年度の台帳（Excel）", _programme_year_workbook, _city_user)
+    JobKind("programme_year_workbook", "事業・年度の台帳（Excel）", _programme_year_workbook, city_users_only)
 )
 FISCAL_YEAR_WORKBOOK = register(
-    JobKind("fiscal_year_workbook", "年度の全事業の台帳（Excel）", _fiscal_year_workbook, _city_user)
+    JobKind("fiscal_year_workbook", "年度の全事業の台帳（Excel）", _fiscal_year_workbook, city_users_only)
 )
-LEDGER_CSV = register(JobKind("ledger_csv", "事業・年度の台帳（CSV）", _ledger_csv, _city_user))
+LEDGER_CSV = register(JobKind("ledger_csv", "事業・年度の台帳（CSV）", _ledger_csv, city_users_only))

@@ -4,6 +4,7 @@ Each ``Edge`` names a django-fsm transition of ``GrantCase.status``, who may tak
 be (separation of duties), whether a reason is required, and which case field records the actor. The system
 check ``check_flow`` verifies at start-up that the data and the model's transitions agree.
 """
+import functools
 from dataclasses import dataclass
 
 from django.core import checks
@@ -51,6 +52,17 @@ SEPARATION_WORDS = {
     "verified_by": "審査した方は、同じ案件の決裁を行えません。",
     "payment_prepared_by": "支出命令を起票した方は、同じ支出を承認・差戻しできません。",
 }
+
+
+@functools.cache
+def sources_of(action: str) -> frozenset[str]:
+    """The states from which the django-fsm transition ``action`` may be taken (read once from the model)."""
+    from django_fsm import get_all_FIELD_transitions
+
+    from .models import GrantCase
+
+    field = GrantCase._meta.get_field("status")
+    return frozenset(t.source for t in get_all_FIELD_transitions(GrantCase(), field=field) if t.name == action)
 
 
 @checks.register()

@@ -24,7 +24,7 @@ from . import services
 from .annual_run import advance_annual_run, eligible_organizations, start_annual_run
 from .eligibility import run_checks
 from .filters import GrantCaseFilter
-from .flow import FLOW
+from .flow import FLOW, sources_of
 from .forms import AnnualRunForm, ChangeHeadForm, CountCorrectionForm, NoteForm, OverrideForm
 from .imports import ImportRejected, parse_household_counts
 from .models import AnnualRun, GrantCase
@@ -110,7 +110,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions = [
         (edge, refusal(edge, case, user))
         for edge in FLOW.values()
-        if not edge.via_batch and case.status in _sources(edge.action) and user.role in edge.roles
+        if not edge.via_batch and case.status in sources_of(edge.action) and user.role in edge.roles
     ]
     context = {
         "case": case,
@@ -127,13 +127,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": AuditEvent.objects.for_object(case).select_related("actor"),
     }
     return render(request, "cases/case_detail.html", context)
-
-
-def _sources(action: str) -> set[str]:
-    from django_fsm import get_all_FIELD_transitions
-
-    field = GrantCase._meta.get_field("status")
-    return {t.source for t in get_all_FIELD_transitions(GrantCase(), field=field) if t.name == action}
 
 
 @require_POST

@@ -29,6 +29,11 @@ class JobKind:
 KINDS: dict[str, JobKind] = {}
 
 
+def city_users_only(user: User) -> bool:
+    """``may_request`` of the kinds only city staff may ask for (exports, batch printing)."""
+    return user.is_authenticated and user.is_city_user
+
+
 def register(kind: JobKind) -> JobKind:
     if kind.name in KINDS and KINDS[kind.name] is not kind:
         raise ValueError(f"job kind {kind.name!r} registered twice")

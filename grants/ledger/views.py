@@ -54,7 +54,8 @@ def payment_queue(request: HttpRequest) -> HttpResponse:
 def payment_batch(request: HttpRequest, pk: int) -> HttpResponse:
     _finance_or_auditor(request)
     batch = get_object_or_404(PaymentBatch.objects.select_related("prepared_by", "approved_by"), pk=pk)
-    items = batch.items.select_related("case__organization", "result_recorded_by")
+    items = batch.items.select_related("case__organization", "case__programme_year__programme",
+                                       "result_recorded_by")
     return render(request, "ledger/payment_batch.html", {
         "batch": batch, "items": items, "total": sum(i.amount for i in items), "result_form": ResultForm(),
         "may_approve": request.user.role == "finance" and batch.status == BatchStatus.DRAFT

@@ -6,16 +6,10 @@ order into one PDF, reporting progress per notice (``progress(done, total)``). C
 """
 from typing import IO
 
-from grants.accounts.models import User
-from grants.jobs.registry import JobKind, Progress, register
+from grants.jobs.registry import JobKind, Progress, city_users_only, register
 from grants.programmes.models import ProgrammeYear
 
 from .models import Notice, NoticeKind, NoticeQuerySet
-
-
-def may_print(user: User) -> bool:
-    """City users (協働推進課, 決裁者, 会計課, 監査委員事務局) may print notices in bulk."""
-    return user.is_authenticated and user.is_city_user
 
 
 def notices_of_year(programme_year: ProgrammeYear, kind: str | None = None) -> NoticeQuerySet:
@@ -42,4 +36,4 @@ def _notices_batch(job: object, progress: Progress, out: IO[bytes]) -> tuple[str
     return batch_filename(programme_year, kind), PDF_CONTENT_TYPE
 
 
-NOTICES_BATCH = register(JobKind("notices_batch", "通知書の一括印刷（PDF）", _notices_batch, may_print))
+NOTICES_BATCH = register(JobKind("notices_batch", "通知書の一括印刷（PDF）", _notices_batch, city_users_only))

@@ -212,3 +212,39 @@ def test_result_before_the_transfer_date_is_refused(approved_case, finance, fina
             record_transfer_result(item_id=item.pk, actor=finance, returned=returned, reason="口座なし")
     assert batch.items.get().result == ItemResult.SENT
     assert not approved_case.notices.filter(kind="payment").exists()
+
+
+def test_batch_page_queries_do_not_grow_with_items(client, programme_year, staff, approver, finance, finance2, transfer_day) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests import factories
+    from tests.factories import PASSWORD
+
+    clerk = factories.UserFactory(username="clerk", role="staff")
+
+    def approved(n: int) -> list[int]:
+        ids = []
+        for org in factories.AssociationFactory.create_batch(n):
+            factories.BankAccountFactory(organization=org)
+            factories.RepresentativeFactory(organization=org)
+            case = GrantCase(programme_year=programme_year, organization=org)
+            services.apply_count(case, 10)
+            case.save()
+            services.submit_application(case_id=case.pk, actor=clerk)
+            services.verify_application(case_id=case.pk, actor=staff)
+            services.decide_grant(case_id=case.pk, actor=approver)
+            services.prepare_payment(case_id=case.pk, actor=staff)
+            services.approve_payment(case_id=case.pk, actor=finance)
+            ids.append(case.pk)
+        return ids
+
+    client.login(username=finance.username, password=PASSWORD)
+    counts = []
+    for n in (1, 6):
+        batch = create_payment_batch(actor=finance, case_ids=approved(n), transfer_date=transfer_day)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("payment_batch", args=[batch.pk])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
