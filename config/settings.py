@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "grants.programmes",
     "grants.ledger",
     "grants.cases",
+    "grants.councils",
     "grants.jobs",
     "grants.notices",
     "grants.dashboard",

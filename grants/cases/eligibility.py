@@ -70,7 +70,13 @@ CHECK_LABELS = {code: label for code, label, _ in CHECKS}
 
 
 def run_checks(case: GrantCase) -> list[CheckResult]:
-    """Run every check on ``case``; each result carries its override, if staff recorded one."""
+    """Run every check on ``case``; each result carries its override, if staff recorded one. Cases of the full
+    lifecycle are judged by ``grants.councils.checks`` (the application's lines, or the change request's or the
+    実績報告's lines while those are being examined)."""
+    if case.programme_year.programme.lifecycle == "full":
+        from grants.councils.checks import checks_for_stage
+
+        return checks_for_stage(case)
     overrides = {o.check_code: o for o in case.overrides.select_related("actor")}
     results = []
     for code, label, check in CHECKS:

@@ -1,4 +1,6 @@
-"""The lifecycle of a formula-grant case, as data (GRANTS.md §3, simplified flow for 自治会).
+"""The lifecycles of a grant case, as data (GRANTS.md §3): the simplified flow of formula grants to 自治会
+(``simple``) and the full flow of block and competitive grants (``full``: change, report, 額の確定, closing;
+its payments are ``PaymentOrder`` rows, not case states). ``Edge.lifecycles`` says which flow has the edge.
 
 Each ``Edge`` names a django-fsm transition of ``GrantCase.status``, who may take it, whom the actor must not
 be (separation of duties), whether a reason is required, and which case field records the actor. The system
@@ -22,6 +24,13 @@ class Edge:
     records: str = ""
     tone: str = "primary"
     via_batch: bool = False  # taken by the payment-batch services, not from the case page
+    lifecycles: frozenset[str] = frozenset({"simple", "full"})
+    via_form: bool = False  # taken from its own form on the case page (it needs more than a note)
+
+
+SIMPLE = frozenset({"simple"})
+FULL = frozenset({"full"})
+HEAD_OR_STAFF = frozenset({Role.ASSOCIATION_HEAD, Role.STAFF})
 
 
 FLOW: dict[str, Edge] = {
@@ -35,14 +44,34 @@ FLOW: dict[str, Edge] = {
         Edge("decide", "交付決定する", frozenset({Role.APPROVER}), ("verified_by",), records="decided_by"),
         Edge("refuse", "不交付決定する", frozenset({Role.APPROVER}), ("verified_by",), True, "decided_by", "danger"),
         Edge("prepare_payment", "支出命令を起票する", frozenset({Role.STAFF, Role.FINANCE}),
-             records="payment_prepared_by"),
+             records="payment_prepared_by", lifecycles=SIMPLE),
         Edge("approve_payment", "支出を承認する", frozenset({Role.FINANCE}), ("payment_prepared_by",),
-             records="payment_approved_by"),
+             records="payment_approved_by", lifecycles=SIMPLE),
         Edge("reject_payment", "支出命令を差し戻す", frozenset({Role.FINANCE}), ("payment_prepared_by",), True,
-             tone="secondary"),
-        Edge("record_paid", "振込を実行する（振込バッチの承認）", frozenset({Role.FINANCE}), via_batch=True),
+             tone="secondary", lifecycles=SIMPLE),
+        Edge("record_paid", "振込を実行する（振込バッチの承認）", frozenset({Role.FINANCE}), via_batch=True,
+             lifecycles=SIMPLE),
         Edge("return_transfer", "振込の返却を記録する", frozenset({Role.FINANCE}), note_required=True,
-             via_batch=True),
+             via_batch=True, lifecycles=SIMPLE),
+        # Full lifecycle (GRANTS.md §3 steps 4–7).
+        Edge("request_change", "変更承認申請を提出する", HEAD_OR_STAFF, records="change_requested_by",
+             lifecycles=FULL, via_form=True),
+        Edge("check_change", "変更承認申請を審査済にする（決裁へ回す）", frozenset({Role.STAFF}),
+             ("change_requested_by",), records="change_checked_by", lifecycles=FULL, via_form=True),
+        Edge("approve_change", "変更を承認する（変更交付決定）", frozenset({Role.APPROVER}), ("change_checked_by",),
+             lifecycles=FULL),
+        Edge("reject_change", "変更を承認しない", frozenset({Role.STAFF, Role.APPROVER}), ("change_requested_by",),
+             True, tone="secondary", lifecycles=FULL),
+        Edge("submit_report", "実績報告書を提出する", HEAD_OR_STAFF, records="reported_by", lifecycles=FULL),
+        Edge("return_report", "実績報告を差し戻す", frozenset({Role.STAFF}), note_required=True, tone="secondary",
+             lifecycles=FULL),
+        Edge("verify_report", "実績報告を審査済にする（額の確定の決裁へ回す）", frozenset({Role.STAFF}),
+             ("reported_by",), records="report_verified_by", lifecycles=FULL),
+        Edge("confirm", "額を確定する", frozenset({Role.APPROVER}), ("report_verified_by",), records="confirmed_by",
+             lifecycles=FULL),
+        Edge("cancel", "交付決定を取り消す（返還を命じる）", frozenset({Role.APPROVER}), note_required=True,
+             tone="danger", lifecycles=FULL, via_form=True),
+        Edge("close", "完了にする（精算・返還の済んだ案件）", frozenset({Role.STAFF, Role.FINANCE}), lifecycles=FULL),
     )
 }
 
@@ -51,6 +80,10 @@ SEPARATION_WORDS = {
     "submitted_by": "申請書を代理で提出した方は、同じ案件の審査を行えません。",
     "verified_by": "審査した方は、同じ案件の決裁を行えません。",
     "payment_prepared_by": "支出命令を起票した方は、同じ支出を承認・差戻しできません。",
+    "change_requested_by": "変更承認申請を代理で提出した方は、同じ申請の審査・決裁を行えません。",
+    "change_checked_by": "変更承認申請を審査した方は、同じ申請の決裁を行えません。",
+    "reported_by": "実績報告書を代理で提出した方は、同じ報告の審査を行えません。",
+    "report_verified_by": "実績報告を審査した方は、同じ案件の額の確定の決裁を行えません。",
 }
 
 

@@ -18,6 +18,23 @@ class Status(models.TextChoices):
     PAYMENT_PREPARED = "payment_prepared", "支出命令起票済（承認待ち）"
     PAYMENT_APPROVED = "payment_approved", "支出承認済"
     PAID = "paid", "支払済"
+    # Full lifecycle only (GRANTS.md §3): after the decision, advances are paid by payment orders while the
+    # case itself moves through change, report, 額の確定 and closing.
+    CHANGE_REQUESTED = "change_requested", "変更承認申請中（審査待ち）"
+    CHANGE_CHECKED = "change_checked", "変更審査済（決裁待ち）"
+    REPORTED = "reported", "実績報告済（審査待ち）"
+    REPORT_VERIFIED = "report_verified", "実績審査済（額の確定の決裁待ち）"
+    CONFIRMED = "confirmed", "額確定済（精算払・返還待ち）"
+    CANCELLED = "cancelled", "交付決定取消（返還待ち）"
+    CLOSED = "closed", "完了"
+
+
+# States in which a case has a decision in force (交付決定済), in either lifecycle.
+DECIDED_STATES = frozenset({
+    Status.DECIDED, Status.PAYMENT_PREPARED, Status.PAYMENT_APPROVED, Status.PAID, Status.CHANGE_REQUESTED,
+    Status.CHANGE_CHECKED, Status.REPORTED, Status.REPORT_VERIFIED, Status.CONFIRMED, Status.CANCELLED,
+    Status.CLOSED,
+})
 
 
 class GrantCaseQuerySet(models.QuerySet["GrantCase"]):
@@ -81,6 +98,44 @@ class GrantCase(FSMModelMixin, models.Model):
         related_name="+",
     )
     paid_on = models.DateField("支払日", null=True, blank=True)
+    # Full lifecycle (交付申請・交付決定・実績報告・額の確定), GRANTS.md §3.
+    project_title = models.CharField("事業名", max_length=200, blank=True)
+    project_start = models.DateField("着手予定日", null=True, blank=True)
+    project_end = models.DateField("完了予定日", null=True, blank=True)
+    applied_amount = models.PositiveBigIntegerField("交付申請額", null=True, blank=True)
+    assessed_amount = models.PositiveBigIntegerField("査定額（交付決定の案）", null=True, blank=True)
+    decision_conditions = models.TextField("交付の条件", blank=True)
+    completion_deadline = models.DateField("完了期限", null=True, blank=True)
+    plan = models.ForeignKey(
+        "councils.CommunityPlan", verbose_name="審査に用いた地域づくり計画", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="cases",
+    )
+    change_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="変更申請者", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    change_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="変更審査者", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="実績報告者", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    report_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="実績審査者", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    justified_amount = models.PositiveBigIntegerField("実績による算定額", null=True, blank=True)
+    justification_computation = models.JSONField("実績による算定内訳", default=dict, blank=True)
+    confirmed_amount = models.PositiveBigIntegerField("確定額", null=True, blank=True)
+    confirmed_on = models.DateField("額の確定日", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="額の確定の決裁者", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    refunded_amount = models.PositiveBigIntegerField("返還済額", default=0)
+    closed_on = models.DateField("完了日", null=True, blank=True)
 
     objects = GrantCaseQuerySet.as_manager()
 
@@ -97,6 +152,12 @@ class GrantCase(FSMModelMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(decided_amount__isnull=False) | Q(paid_amount=0), name="case_paid_only_when_decided"
             ),
+            models.CheckConstraint(
+                condition=Q(confirmed_amount__isnull=True) | Q(confirmed_amount__lte=models.F("decided_amount")),
+                name="case_confirmed_within_decided",
+            ),
+            models.CheckConstraint(condition=Q(refunded_amount__lte=models.F("paid_amount")),
+                                   name="case_refunded_within_paid"),
         ]
 
     def __str__(self) -> str:
@@ -138,15 +199,55 @@ class GrantCase(FSMModelMixin, models.Model):
     @transition(field=status, source=Status.PAID, target=Status.PAYMENT_APPROVED)
     def return_transfer(self) -> None: ...
 
+    # Full lifecycle (GRANTS.md §3 steps 4–7).
+    @transition(field=status, source=Status.DECIDED, target=Status.CHANGE_REQUESTED)
+    def request_change(self) -> None: ...
+
+    @transition(field=status, source=Status.CHANGE_REQUESTED, target=Status.CHANGE_CHECKED)
+    def check_change(self) -> None: ...
+
+    @transition(field=status, source=Status.CHANGE_CHECKED, target=Status.DECIDED)
+    def approve_change(self) -> None: ...
+
+    @transition(field=status, source=[Status.CHANGE_REQUESTED, Status.CHANGE_CHECKED], target=Status.DECIDED)
+    def reject_change(self) -> None: ...
+
+    @transition(field=status, source=Status.DECIDED, target=Status.REPORTED)
+    def submit_report(self) -> None: ...
+
+    @transition(field=status, source=[Status.REPORTED, Status.REPORT_VERIFIED], target=Status.DECIDED)
+    def return_report(self) -> None: ...
+
+    @transition(field=status, source=Status.REPORTED, target=Status.REPORT_VERIFIED)
+    def verify_report(self) -> None: ...
+
+    @transition(field=status, source=Status.REPORT_VERIFIED, target=Status.CONFIRMED)
+    def confirm(self) -> None: ...
+
+    @transition(field=status, source=[Status.DECIDED, Status.CHANGE_REQUESTED, Status.CHANGE_CHECKED,
+                                      Status.REPORTED, Status.REPORT_VERIFIED], target=Status.CANCELLED)
+    def cancel(self) -> None: ...
+
+    @transition(field=status, source=[Status.CONFIRMED, Status.CANCELLED], target=Status.CLOSED)
+    def close(self) -> None: ...
+
 
 class EligibilityOverride(models.Model):
-    """A staff decision to pass a failed eligibility check, with its recorded justification."""
+    """A staff decision to pass a failed eligibility check, with its recorded justification.
+
+    In programmes of the full lifecycle the override counts only once a second person (another staff member
+    or an approver) has approved it (``approved_by``); the database refuses approval by its author."""
 
     case = models.ForeignKey(GrantCase, verbose_name="案件", on_delete=models.PROTECT, related_name="overrides")
     check_code = models.CharField("確認項目", max_length=40)
     justification = models.TextField("理由")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="判断者", on_delete=models.PROTECT)
     at = models.DateTimeField("日時", auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="承認者", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField("承認日時", null=True, blank=True)
 
     class Meta:
         verbose_name = "要件確認の特例判断"
@@ -154,6 +255,10 @@ class EligibilityOverride(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "check_code"], name="one_override_per_check"),
             models.CheckConstraint(condition=~Q(justification=""), name="override_has_justification"),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("actor")),
+                name="override_approved_by_another",
+            ),
         ]
 
     def __str__(self) -> str:

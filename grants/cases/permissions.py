@@ -20,6 +20,8 @@ def access_case(user: User, pk: int, *, for_update: bool = False) -> GrantCase:
 
 def refusal(edge: Edge, case: GrantCase, user: User) -> str | None:
     """Why ``user`` may not take ``edge`` on ``case`` (Japanese), or None when they may."""
+    if case.programme_year.programme.lifecycle not in edge.lifecycles:
+        return "この事業の案件には、この手続はありません。"
     if user.role not in edge.roles:
         return "この操作を行う権限がありません。"
     for field in edge.differs_from:

@@ -74,9 +74,18 @@ def _notice(kind: str, actor: User) -> Callable[[GrantCase], None]:
     return issue
 
 
+def _is_full(case_id: int) -> bool:
+    return GrantCase.objects.filter(pk=case_id, programme_year__programme__lifecycle="full").exists()
+
+
 def submit_application(*, case_id: int, actor: User, note: str = "") -> GrantCase:
     """Submit the 申請書兼請求書 (application and claim in one), within the programme-year's application
-    window (申請受付期間, inclusive). Needs the count on the base date."""
+    window (申請受付期間, inclusive). Needs the count on the base date. Full-lifecycle cases are submitted by
+    ``grants.councils.lifecycle.submit``."""
+    if _is_full(case_id):
+        from grants.councils.lifecycle import submit
+
+        return submit(case_id=case_id, actor=actor, note=note)
 
     def effect(case: GrantCase) -> None:
         if case.household_count is None or case.computed_amount is None:
@@ -97,7 +106,10 @@ def return_application(*, case_id: int, actor: User, note: str) -> GrantCase:
 
 
 def verify_application(*, case_id: int, actor: User, note: str = "") -> GrantCase:
-    """Mark the application checked (審査) once every eligibility check passed or was overridden."""
+    """Mark the application checked (審査) once every eligibility check passed or was overridden. Full-lifecycle
+    cases are verified with an assessed amount (``grants.councils.lifecycle.verify``)."""
+    if _is_full(case_id):
+        raise CaseActionError("この案件の審査は、査定額・交付の条件・完了期限を入力する審査欄から行ってください。")
 
     def effect(case: GrantCase) -> None:
         failed = [r for r in run_checks(case) if not r.ok]
@@ -110,7 +122,12 @@ def verify_application(*, case_id: int, actor: User, note: str = "") -> GrantCas
 def decide_grant(*, case_id: int, actor: User, note: str = "") -> GrantCase:
     """交付決定: fix ``decided_amount`` (交付決定額, yen) at the computed amount, commit it in the ledger
     (支出負担行為) and issue the 交付決定通知書 with its document number. Raises ``CaseActionError`` when the
-    budget would be exceeded. The approver must not be the person who verified the case."""
+    budget would be exceeded. The approver must not be the person who verified the case. Full-lifecycle cases are
+    decided at their assessed amount (``grants.councils.lifecycle.decide``)."""
+    if _is_full(case_id):
+        from grants.councils.lifecycle import decide
+
+        return decide(case_id=case_id, actor=actor, note=note)
 
     def effect(case: GrantCase) -> None:
         case.decided_amount = case.computed_amount
@@ -233,20 +250,55 @@ def correct_household_count(*, case_id: int, actor: User, households: int, reaso
 
 
 def override_check(*, case_id: int, actor: User, check_code: str, justification: str) -> EligibilityOverride:
-    """Pass a failed eligibility check with a recorded justification (staff only, before verification)."""
-    if check_code not in CHECK_LABELS:
-        raise CaseActionError("確認項目が正しくありません。")
+    """Pass a failed eligibility check with a recorded justification (staff only, while the application, a
+    change or a 実績報告 is examined). In full-lifecycle programmes it counts only after a second person
+    approves it (``approve_override``)."""
     if not justification.strip():
         raise CaseActionError("特例とする理由を入力してください。")
     with transaction.atomic():
         case = access_case(actor, case_id, for_update=True)
-        if actor.role != "staff" or case.status != Status.SUBMITTED:
-            raise CaseActionError("審査中の案件について、担当者のみが特例判断できます。")
+        full = case.programme_year.programme.lifecycle == "full"
+        if full:
+            from grants.councils.checks import CHECK_LABELS as FULL_LABELS
+            from grants.councils.checks import OVERRIDE_STATES, base_code, valid_override_code
+
+            if actor.role != "staff" or case.status not in OVERRIDE_STATES:
+                raise CaseActionError("審査中の申請・変更承認申請・実績報告について、担当者のみが特例判断できます。")
+            if not valid_override_code(case, check_code):
+                raise CaseActionError("確認項目が正しくないか、その項目は要件を満たしています。")
+            label = FULL_LABELS[base_code(check_code)]
+        else:
+            if check_code not in CHECK_LABELS:
+                raise CaseActionError("確認項目が正しくありません。")
+            if actor.role != "staff" or case.status != Status.SUBMITTED:
+                raise CaseActionError("審査中の案件について、担当者のみが特例判断できます。")
+            label = CHECK_LABELS[check_code]
         if case.overrides.filter(check_code=check_code).exists():
             raise CaseActionError("この項目はすでに特例判断されています。")
         override = EligibilityOverride.objects.create(
             case=case, check_code=check_code, justification=justification, actor=actor
         )
-        record_event(actor=actor, subject=case, action="override_check",
-                     note=f"{CHECK_LABELS[check_code]}：{justification}")
+        shown = f"{label}（{check_code}）" if full else label
+        record_event(actor=actor, subject=case, action="override_check", note=f"{shown}：{justification}")
+    return override
+
+
+def approve_override(*, case_id: int, override_id: int, actor: User) -> EligibilityOverride:
+    """Second person's approval of an override (特例判断の承認): another staff member or an approver, never its
+    author (the database refuses it too). Only then does the override count in a full-lifecycle case."""
+    with transaction.atomic():
+        case = access_case(actor, case_id, for_update=True)
+        if actor.role not in ("staff", "approver"):
+            raise CaseActionError("特例判断を承認する権限がありません。")
+        override = EligibilityOverride.objects.select_for_update().filter(pk=override_id, case=case).first()
+        if override is None:
+            raise CaseActionError("特例判断が見つかりません。")
+        if override.approved_by_id is not None:
+            raise CaseActionError("この特例判断はすでに承認されています。")
+        if override.actor_id == actor.pk:
+            raise CaseActionError("特例判断をした方は、同じ判断を承認できません。別の職員が承認してください。")
+        override.approved_by, override.approved_at = actor, timezone.now()
+        override.save(update_fields=["approved_by", "approved_at"])
+        record_event(actor=actor, subject=case, action="approve_override",
+                     note=f"特例判断の承認（{override.check_code}）：{override.justification}")
     return override

@@ -110,7 +110,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions = [
         (edge, refusal(edge, case, user))
         for edge in FLOW.values()
-        if not edge.via_batch and case.status in sources_of(edge.action) and user.role in edge.roles
+        if not edge.via_batch and not edge.via_form and case.status in sources_of(edge.action)
+        and user.role in edge.roles and case.programme_year.programme.lifecycle in edge.lifecycles
     ]
     context = {
         "case": case,

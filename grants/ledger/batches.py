@@ -18,7 +18,17 @@ from grants.core.bankdays import is_bank_business_day, next_bank_business_day
 from grants.core.fiscal import wareki
 from grants.core.models import record_event
 
-from .models import BatchItem, BatchStatus, EntryKind, ItemResult, LedgerEntry, PaymentBatch, TransferSettings
+from .models import (
+    BatchItem,
+    BatchStatus,
+    EntryKind,
+    ItemResult,
+    LedgerEntry,
+    OrderStatus,
+    PaymentBatch,
+    PaymentOrder,
+    TransferSettings,
+)
 
 
 class BatchError(Exception):
@@ -27,11 +37,23 @@ class BatchError(Exception):
 
 def payable_cases() -> QuerySet[GrantCase]:
     """Cases whose payment is approved (支出承認済) and not already in a live batch, oldest first."""
-    live = BatchItem.objects.filter(~Q(result=ItemResult.RETURNED)).values("case_id")
+    live = BatchItem.objects.filter(~Q(result=ItemResult.RETURNED), payment_order__isnull=True).values("case_id")
     return (
         GrantCase.objects.filter(status=Status.PAYMENT_APPROVED)
         .exclude(pk__in=live)
         .select_related("organization", "programme_year__programme")
+        .order_by("pk")
+    )
+
+
+def payable_orders() -> QuerySet[PaymentOrder]:
+    """Payment orders (概算払・精算払 of full-lifecycle cases) approved and not in a live batch, oldest first."""
+    live = BatchItem.objects.filter(~Q(result=ItemResult.RETURNED), payment_order__isnull=False).values(
+        "payment_order_id")
+    return (
+        PaymentOrder.objects.filter(status=OrderStatus.APPROVED)
+        .exclude(pk__in=live)
+        .select_related("case__organization", "case__programme_year__programme")
         .order_by("pk")
     )
 
@@ -72,36 +94,43 @@ def _require_finance(actor: User) -> None:
 
 
 def create_payment_batch(
-    *, actor: User, case_ids: Iterable[int], transfer_date: dt.date, note: str = ""
+    *, actor: User, case_ids: Iterable[int], transfer_date: dt.date, note: str = "",
+    order_ids: Iterable[int] = (),
 ) -> PaymentBatch:
-    """Gather the approved payments of ``case_ids`` into a new batch to be transferred on ``transfer_date``
-    (a bank business day, weekends, national holidays and 12/31–1/3 excluded). Each item keeps the amount
-    (unpaid decided amount, yen) and the account on file now. A payment can be in one live batch only."""
+    """Gather approved payments into a new batch to be transferred on ``transfer_date`` (a bank business day,
+    weekends, national holidays and 12/31–1/3 excluded): the cases ``case_ids`` of the simple lifecycle (amount:
+    unpaid decided amount) and the payment orders ``order_ids`` of full-lifecycle cases (amount: the order's).
+    Each item keeps the amount (yen) and the account on file now. A payment can be in one live batch only."""
     _require_finance(actor)
     _check_transfer_date(transfer_date)
-    ids = sorted(set(case_ids))
-    if not ids:
+    ids, oids = sorted(set(case_ids)), sorted(set(order_ids))
+    if not ids and not oids:
         raise BatchError("振込バッチに入れる支払を選んでください。")
     with transaction.atomic():
         cases = list(GrantCase.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         payable = set(payable_cases().filter(pk__in=ids).values_list("pk", flat=True))
-        refused = [c for c in cases if c.pk not in payable]
-        if refused or len(cases) != len(ids):
-            names = "、".join(c.organization.name for c in refused) or "存在しない案件"
+        refused = [c.organization.name for c in cases if c.pk not in payable]
+        orders = list(PaymentOrder.objects.select_for_update().filter(pk__in=oids).order_by("pk"))
+        payable_o = set(payable_orders().filter(pk__in=oids).values_list("pk", flat=True))
+        refused += [f"{o.case.organization.name} {o.label}" for o in orders if o.pk not in payable_o]
+        if refused or len(cases) != len(ids) or len(orders) != len(oids):
+            names = "、".join(refused) or "存在しない案件・支出命令"
             raise BatchError(f"支出承認済でないか、すでに振込バッチに入っている支払があります（{names}）。")
         batch = PaymentBatch.objects.create(transfer_date=transfer_date, prepared_by=actor, note=note)
-        BatchItem.objects.bulk_create(_item(batch, case) for case in cases)
+        items = [_item(batch, case, (case.decided_amount or 0) - case.paid_amount) for case in cases]
+        items += [_item(batch, order.case, order.amount, order) for order in orders]
+        BatchItem.objects.bulk_create(items)
         record_event(actor=actor, subject=batch, action="create_payment_batch",
-                     note=f"{len(cases)}件、振込指定日 {transfer_date}")
+                     note=f"{len(items)}件、振込指定日 {transfer_date}")
     return batch
 
 
-def _item(batch: PaymentBatch, case: GrantCase) -> BatchItem:
+def _item(batch: PaymentBatch, case: GrantCase, amount: int, order: PaymentOrder | None = None) -> BatchItem:
     account = case.organization.current_bank_account()
     if account is None:
         raise BatchError(f"{case.organization.name}の振込先口座が登録されていません。")
     return BatchItem(
-        batch=batch, case=case, amount=(case.decided_amount or 0) - case.paid_amount, bank_code=account.bank_code,
+        batch=batch, case=case, payment_order=order, amount=amount, bank_code=account.bank_code,
         branch_code=account.branch_code, account_type=account.account_type,
         account_number=account.account_number, holder_kana=account.holder_kana,
     )
@@ -121,15 +150,23 @@ def approve_payment_batch(
         if batch.prepared_by_id == actor.pk:
             raise BatchError("振込バッチを作成した方は、同じバッチを承認できません。")
         _check_transfer_date(batch.transfer_date)
-        for item in batch.items.select_related("case"):
+        for item in batch.items.select_related("case__organization", "payment_order"):
             try:
-                case_services.record_payment(case_id=item.case_id, actor=actor, paid_on=batch.transfer_date,
-                                             note=f"振込バッチ {batch.pk}")
+                if item.payment_order_id:
+                    from grants.councils.orders import record_order_paid
+
+                    if item.payment_order.amount != item.amount:
+                        raise case_services.CaseActionError("支出命令の金額が振込バッチ作成時から変わっています。")
+                    item.payment_entry = record_order_paid(order_id=item.payment_order_id, actor=actor,
+                                                           paid_on=batch.transfer_date)
+                else:
+                    case_services.record_payment(case_id=item.case_id, actor=actor, paid_on=batch.transfer_date,
+                                                 note=f"振込バッチ {batch.pk}")
+                    item.payment_entry = LedgerEntry.objects.filter(
+                        case_id=item.case_id, kind=EntryKind.PAYMENT, reversed_by__isnull=True
+                    ).latest("pk")
             except case_services.CaseActionError as exc:
                 raise BatchError(f"{item.case.organization.name}: {exc}") from exc
-            item.payment_entry = LedgerEntry.objects.filter(
-                case_id=item.case_id, kind=EntryKind.PAYMENT, reversed_by__isnull=True
-            ).latest("pk")
             item.result = ItemResult.SENT
             item.save(update_fields=["payment_entry", "result"])
         batch.status, batch.approved_by, batch.approved_at = BatchStatus.APPROVED, actor, timezone.now()
@@ -164,10 +201,18 @@ def record_transfer_result(*, item_id: int, actor: User, returned: bool, reason:
             )
         if returned:
             try:
-                case_services.return_transfer(case_id=item.case_id, actor=actor, payment=item.payment_entry,
-                                              note=reason)
+                if item.payment_order_id:
+                    from grants.councils.orders import return_order_transfer
+
+                    return_order_transfer(order_id=item.payment_order_id, actor=actor, payment=item.payment_entry,
+                                          note=reason)
+                else:
+                    case_services.return_transfer(case_id=item.case_id, actor=actor, payment=item.payment_entry,
+                                                  note=reason)
             except case_services.CaseActionError as exc:
                 raise BatchError(str(exc)) from exc
+        elif item.payment_order_id:
+            _notify_order_paid(item, actor)
         else:
             _notify_paid(item.case_id, actor)
         item.result = ItemResult.RETURNED if returned else ItemResult.PAID
@@ -189,6 +234,18 @@ def _notify_paid(case_id: int, actor: User) -> None:
     try:
         issue_notice(case=case, kind="confirmation", actor=actor)
         issue_notice(case=case, kind="payment", actor=actor)
+    except NoticeError as exc:
+        raise BatchError(str(exc)) from exc
+
+
+def _notify_order_paid(item: BatchItem, actor: User) -> None:
+    """The 支払通知書 of one payment order of a full-lifecycle case (the 額の確定通知書 is issued by 額の確定)."""
+    from grants.notices.services import NoticeError, issue_notice
+
+    case = GrantCase.objects.select_related("programme_year__programme", "organization").get(pk=item.case_id)
+    try:
+        issue_notice(case=case, kind="payment", actor=actor, subject_key=f"order-{item.payment_order_id}",
+                     payment_item=item)
     except NoticeError as exc:
         raise BatchError(str(exc)) from exc
 

@@ -1,7 +1,7 @@
 """Budgets and the append-only ledger (GRANTS.md §7).
 
 Each programme-year has one ``BudgetAccount`` holding running totals that the database itself keeps honest
-(CHECK: committed ≤ budget, paid ≤ committed, refunded ≤ paid). Every change to a total is a ``LedgerEntry``
+(CHECK: committed ≤ budget, paid − refunded ≤ committed, refunded ≤ paid). Every change to a total is a ``LedgerEntry``
 row written in the same transaction (``services.post_entry``); rows are never updated or deleted — a trigger
 refuses it — and a correction is a reversing entry that points at the entry it reverses.
 """
@@ -29,7 +29,10 @@ class BudgetAccount(models.Model):
         verbose_name_plural = "予算"
         constraints = [
             models.CheckConstraint(condition=Q(committed__lte=models.F("budget")), name="committed_within_budget"),
-            models.CheckConstraint(condition=Q(paid__lte=models.F("committed")), name="paid_within_committed"),
+            # Net of refunds (戻入): after 額の確定 the commitment falls to the confirmed amount while the
+            # advances above it come back as refunds.
+            models.CheckConstraint(condition=Q(paid__lte=models.F("committed") + models.F("refunded")),
+                                   name="paid_within_committed"),
             models.CheckConstraint(condition=Q(refunded__lte=models.F("paid")), name="refunded_within_paid"),
         ]
 
@@ -197,6 +200,8 @@ class BatchItem(models.Model):
     batch = models.ForeignKey(PaymentBatch, verbose_name="振込バッチ", on_delete=models.PROTECT, related_name="items")
     case = models.ForeignKey("cases.GrantCase", verbose_name="案件", on_delete=models.PROTECT,
                              related_name="batch_items")
+    payment_order = models.ForeignKey("PaymentOrder", verbose_name="支出命令", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="batch_items")
     amount = models.PositiveBigIntegerField("振込金額")
     bank_code = models.CharField("金融機関コード", max_length=4)
     branch_code = models.CharField("支店コード", max_length=3)
@@ -216,9 +221,67 @@ class BatchItem(models.Model):
         verbose_name = "振込明細"
         verbose_name_plural = "振込明細"
         constraints = [
-            models.UniqueConstraint(fields=["case"], condition=~Q(result="returned"), name="case_in_one_live_batch"),
+            # A simple-lifecycle case is paid once; a full-lifecycle case once per payment order.
+            models.UniqueConstraint(fields=["case"], condition=~Q(result="returned") & Q(payment_order__isnull=True),
+                                    name="case_in_one_live_batch"),
+            models.UniqueConstraint(fields=["payment_order"],
+                                    condition=~Q(result="returned") & Q(payment_order__isnull=False),
+                                    name="order_in_one_live_batch"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="batch_item_amount_positive"),
         ]
 
     def __str__(self) -> str:
         return f"{self.case} {self.amount:,}円"
+
+
+class OrderKind(models.TextChoices):
+    ADVANCE = "advance", "概算払"
+    SETTLEMENT = "settlement", "精算払"
+
+
+class OrderStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "予定"
+    PREPARED = "prepared", "支出命令起票済（承認待ち）"
+    APPROVED = "approved", "支出承認済"
+    PAID = "paid", "支払済"
+    CANCELLED = "cancelled", "取りやめ"
+
+
+class PaymentOrder(models.Model):
+    """One payment of a full-lifecycle case (支出命令): an instalment of the 概算払 plan, or the 精算払 after
+    額の確定. Amount in whole yen. Drafted by one person (staff or finance), approved by a finance user who did
+    not draft it, then paid through a payment batch like any other payment. The sum of a case's live orders
+    never exceeds its decided amount (checked by the services, and the ledger refuses a payment above the
+    case's net commitment)."""
+
+    case = models.ForeignKey("cases.GrantCase", verbose_name="案件", on_delete=models.PROTECT,
+                             related_name="payment_orders")
+    kind = models.CharField("区分", max_length=12, choices=OrderKind.choices)
+    number = models.PositiveSmallIntegerField("回")
+    label = models.CharField("名称", max_length=40)
+    amount = models.PositiveBigIntegerField("金額（円）")
+    pay_on = models.DateField("支払予定日")
+    status = models.CharField("状態", max_length=12, choices=OrderStatus.choices, default=OrderStatus.SCHEDULED)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="支出命令起票者", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField("起票日時", null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="支出承認者", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField("承認日時", null=True, blank=True)
+    paid_on = models.DateField("支払日", null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "number"]
+        verbose_name = "支出命令（概算払・精算払）"
+        verbose_name_plural = "支出命令（概算払・精算払）"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="payment_order_number_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_order_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("prepared_by")),
+                name="payment_order_approver_is_not_preparer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.label} {self.amount:,}円"

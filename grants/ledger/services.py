@@ -31,14 +31,21 @@ def _check_posting_date(programme_year: ProgrammeYear, kind: str, day: dt.date) 
         raise LedgerError(f"{label}の支出は、出納整理期間の末日（{wareki(closing)}）を過ぎているため行えません。")
 
 
-def _check_case_payment(case: object, amount: int) -> None:
-    """paid ≤ committed for the case itself, counting only entries that were not reversed."""
+def case_totals(case: object) -> dict[str, int]:
+    """Net totals of a case's entries, whole yen: commitment, payment and refund, reversed entries left out."""
     totals = dict(
-        LedgerEntry.objects.filter(case=case, kind__in=[EntryKind.COMMITMENT, EntryKind.PAYMENT],
+        LedgerEntry.objects.filter(case=case, kind__in=[EntryKind.COMMITMENT, EntryKind.PAYMENT, EntryKind.REFUND],
                                    reversed_by__isnull=True)
         .values_list("kind").annotate(total=Sum("amount"))
     )
-    committed, paid = totals.get(EntryKind.COMMITMENT, 0), totals.get(EntryKind.PAYMENT, 0)
+    return {kind: totals.get(kind, 0) for kind in (EntryKind.COMMITMENT, EntryKind.PAYMENT, EntryKind.REFUND)}
+
+
+def _check_case_payment(case: object, amount: int) -> None:
+    """paid − refunded ≤ committed for the case itself, counting only entries that were not reversed."""
+    totals = case_totals(case)
+    committed = totals[EntryKind.COMMITMENT]
+    paid = totals[EntryKind.PAYMENT] - totals[EntryKind.REFUND]
     if paid + amount > committed:
         raise LedgerError(
             f"この案件の交付決定額（{yen(committed)}）を超える支出はできません"
@@ -52,19 +59,23 @@ def _check_limits(account: BudgetAccount, kind: str, amount: int) -> None:
             f"予算額を超えるため交付決定できません（予算額 {yen(account.budget)}、"
             f"決定済 {yen(account.committed)}、今回 {yen(amount)}）。"
         )
-    if kind == EntryKind.PAYMENT and account.paid + amount > account.committed:
+    if kind == EntryKind.PAYMENT and account.paid - account.refunded + amount > account.committed:
         raise LedgerError("支出額が交付決定額の合計を超えます。")
     if kind == EntryKind.REFUND and account.refunded + amount > account.paid:
         raise LedgerError("返還額が支出済額を超えます。")
 
 
-# A total may fall only as far as the total that must stay below it.
-_FLOOR_OF_TOTAL = {"budget": "committed", "committed": "paid", "paid": "refunded"}
+def _floor_of(account: BudgetAccount, total: str) -> int:
+    """How far a total may fall: the total that must stay below it (committed ≥ paid − refunded)."""
+    return {
+        "budget": account.committed,
+        "committed": account.paid - account.refunded,
+        "paid": account.refunded,
+    }.get(total, 0)
 
 
 def _check_reversal_limits(account: BudgetAccount, total: str, amount: int) -> None:
-    below = _FLOOR_OF_TOTAL.get(total)
-    if below and getattr(account, total) - amount < getattr(account, below):
+    if getattr(account, total) - amount < _floor_of(account, total):
         raise LedgerError("この仕訳を取り消すと、台帳の合計が矛盾します（先に後続の仕訳を取り消してください）。")
 
 
@@ -137,3 +148,48 @@ def set_budget(*, programme_year: ProgrammeYear, budget: int, actor: User, note:
     """Open or raise a programme-year's budget (予算額) by posting a BUDGET entry of ``budget`` yen."""
     BudgetAccount.objects.get_or_create(programme_year=programme_year)
     return post_entry(programme_year=programme_year, kind=EntryKind.BUDGET, amount=budget, actor=actor, note=note)
+
+
+def adjust_commitment(*, case: object, amount: int, actor: User, note: str) -> list[LedgerEntry]:
+    """Set the case's net commitment (支出負担行為) to ``amount`` whole yen: a 変更交付決定 or 額の確定.
+
+    A rise posts a commitment of the difference (dated today, which must fall inside the 年度, and within the
+    budget). A fall reverses the case's latest commitments until enough is released and, when a reversed entry
+    was larger than needed, posts its remainder again with that entry's date (減額). Totals move once, so the
+    database checks see only the result. Raises ``LedgerError`` when ``amount`` is below what the case has been
+    paid net of refunds, or above the budget. Returns the entries written (none when nothing changes)."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+        raise LedgerError("金額は0円以上の整数で指定してください。")
+    programme_year = case.programme_year  # type: ignore[attr-defined]
+    with transaction.atomic():
+        account = BudgetAccount.objects.select_for_update().get(programme_year=programme_year)
+        totals = case_totals(case)
+        current = totals[EntryKind.COMMITMENT]
+        net_paid = totals[EntryKind.PAYMENT] - totals[EntryKind.REFUND]
+        if amount < net_paid:
+            raise LedgerError(
+                f"支出済額（返還分を除き {yen(net_paid)}）を下回る額にはできません。先に返還を受けてください。"
+            )
+        if amount == current:
+            return []
+        if amount > current:
+            return [post_entry(programme_year=programme_year, kind=EntryKind.COMMITMENT, amount=amount - current,
+                               actor=actor, case=case, note=note[:200])]
+        to_release, written = current - amount, []
+        live = (LedgerEntry.objects.select_for_update()
+                .filter(case=case, kind=EntryKind.COMMITMENT, reversed_by__isnull=True).order_by("-pk"))
+        for entry in live:
+            if to_release <= 0:
+                break
+            written.append(LedgerEntry.objects.create(
+                account=account, case=case, kind=EntryKind.REVERSAL, amount=entry.amount, reverses=entry,
+                entry_date=timezone.localdate(), actor=actor, note=f"減額 {note}"[:200],
+            ))
+            if entry.amount > to_release:
+                written.append(LedgerEntry.objects.create(
+                    account=account, case=case, kind=EntryKind.COMMITMENT, amount=entry.amount - to_release,
+                    entry_date=entry.entry_date, actor=actor, note=f"減額後の残額 {note}"[:200],
+                ))
+            to_release -= entry.amount
+        BudgetAccount.objects.filter(pk=account.pk).update(committed=F("committed") - (current - amount))
+        return written

@@ -62,6 +62,8 @@ class NoticeKind(models.TextChoices):
     REFUSAL = "refusal", "不交付決定通知書"
     CONFIRMATION = "confirmation", "額の確定通知書"
     PAYMENT = "payment", "支払通知書"
+    CHANGE_DECISION = "change_decision", "変更交付決定通知書"
+    REFUND_ORDER = "refund_order", "返還命令書"
 
 
 class NoticeQuerySet(models.QuerySet["Notice"]):
@@ -94,6 +96,10 @@ class Notice(models.Model):
     issued_at = models.DateTimeField("発行日時", auto_now_add=True)
     amount = models.PositiveBigIntegerField("金額（円）")
     details = models.JSONField("記載内容", default=dict, blank=True)
+    subject_key = models.CharField(
+        "対象", max_length=40, blank=True,
+        help_text="同じ案件に同じ種類の通知が複数あるときの区別（変更承認申請・支出命令ごと）",
+    )
 
     objects = NoticeQuerySet.as_manager()
 
@@ -103,7 +109,7 @@ class Notice(models.Model):
         verbose_name_plural = "通知書"
         constraints = [
             models.UniqueConstraint(fields=["sequence", "number"], name="notice_number_unique_in_sequence"),
-            models.UniqueConstraint(fields=["case", "kind"], name="one_notice_per_case_and_kind"),
+            models.UniqueConstraint(fields=["case", "kind", "subject_key"], name="one_notice_per_case_and_kind"),
             models.UniqueConstraint(fields=["document_number"], name="notice_document_number_unique"),
             models.CheckConstraint(condition=Q(number__gte=1), name="notice_number_positive"),
         ]

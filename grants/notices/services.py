@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import DECIDED_STATES, GrantCase, Status
 from grants.core.models import AuditEvent, record_event
 from grants.programmes.models import Programme
 
@@ -23,8 +23,6 @@ from .models import DEFAULT_PREFIX, DocumentSequence, Notice, NoticeKind, format
 
 # Roles that issue notices: the ones that take the acts notices report (AUDITOR only reads).
 ISSUING_ROLES = frozenset({Role.STAFF, Role.APPROVER, Role.FINANCE})
-
-DECIDED_STATES = frozenset({Status.DECIDED, Status.PAYMENT_PREPARED, Status.PAYMENT_APPROVED, Status.PAID})
 
 
 class NoticeError(Exception):
@@ -78,7 +76,7 @@ def _refusal_reason(case: GrantCase) -> str:
     return event.note if event else ""
 
 
-def _check_state(case: GrantCase, kind: str, confirmed_amount: int | None) -> int:
+def _check_state(case: GrantCase, kind: str, confirmed_amount: int | None, payment_item: object = None) -> int:
     """The amount (whole yen) the notice states, or ``NoticeError`` when the case is not in a state that has
     such a notice. Rule source: GRANTS.md §3 (decision, refusal, 額の確定 with confirmed ≤ decided, payment)."""
     decided = case.decided_amount
@@ -97,14 +95,29 @@ def _check_state(case: GrantCase, kind: str, confirmed_amount: int | None) -> in
         if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= decided:
             raise NoticeError(f"確定額は0円以上、交付決定額（{decided:,}円）以下の整数にしてください。")
         return amount
+    if kind == NoticeKind.PAYMENT and payment_item is not None:
+        if payment_item.payment_entry_id is None or payment_item.case_id != case.pk:
+            raise NoticeError("支払の記録されていない支出命令には支払通知書を発行できません。")
+        return payment_item.amount
     if kind == NoticeKind.PAYMENT:
         if case.status != Status.PAID or not case.paid_amount or case.paid_on is None:
             raise NoticeError("支払の記録されていない案件には支払通知書を発行できません。")
         return case.paid_amount
+    if kind == NoticeKind.CHANGE_DECISION:
+        if case.status not in DECIDED_STATES or decided is None:
+            raise NoticeError("交付決定の済んでいない案件には変更交付決定通知書を発行できません。")
+        return decided
+    if kind == NoticeKind.REFUND_ORDER:
+        order = getattr(case, "refund_order", None)
+        if order is None:
+            raise NoticeError("返還命令のない案件には返還命令書を発行できません。")
+        return order.principal
     raise NoticeError("通知書の種類が正しくありません。")
 
 
-def _details(case: GrantCase, kind: str, amount: int, issued_on: dt.date, reason: str) -> dict[str, object]:
+def _details(
+    case: GrantCase, kind: str, amount: int, issued_on: dt.date, reason: str, payment_item: object = None
+) -> dict[str, object]:
     """Snapshot of what the notice says, as of ``issued_on`` (JSON: dates as ISO strings, amounts in yen)."""
     org = case.organization
     head = org.current_representative(issued_on)
@@ -122,10 +135,42 @@ def _details(case: GrantCase, kind: str, amount: int, issued_on: dt.date, reason
         "base_date": case.programme_year.base_date.isoformat(),
         "computation_lines": list((case.computation or {}).get("lines", [])),
     }
+    if case.programme_year.programme.lifecycle == "full":
+        details.update({
+            "project_title": case.project_title,
+            "conditions": case.decision_conditions,
+            "completion_deadline": case.completion_deadline.isoformat() if case.completion_deadline else None,
+            "applied_amount": case.applied_amount,
+            "plan": str(case.plan) if case.plan_id else "",
+            "advances": [
+                {"label": o.label, "amount": o.amount, "pay_on": o.pay_on.isoformat()}
+                for o in case.payment_orders.exclude(status="cancelled").order_by("number")
+            ],
+            "paid_amount": case.paid_amount,
+            "refunded_amount": case.refunded_amount,
+            "justified_amount": case.justified_amount,
+        })
     if kind == NoticeKind.REFUSAL:
         details["reason"] = reason or _refusal_reason(case)
     if kind == NoticeKind.CONFIRMATION:
         details["confirmed_amount"] = amount
+    if kind == NoticeKind.CHANGE_DECISION:
+        change = case.change_requests.filter(status="approved").order_by("-pk").first()
+        details["previous_amount"] = change.previous_amount if change else None
+        details["change_reason"] = change.reason if change else ""
+    if kind == NoticeKind.REFUND_ORDER:
+        order = case.refund_order
+        details.update({
+            "confirmed_amount": case.confirmed_amount, "principal": order.principal,
+            "ordered_on": order.ordered_on.isoformat(), "due_on": order.due_on.isoformat(),
+            "surcharge_rate": str(order.surcharge_rate), "late_rate": str(order.late_rate),
+        })
+    if kind == NoticeKind.PAYMENT and payment_item is not None:
+        details["paid_amount"] = amount
+        details["paid_on"] = payment_item.batch.transfer_date.isoformat()
+        details["order_label"] = payment_item.payment_order.label if payment_item.payment_order_id else ""
+        details["account"] = _item_account(payment_item)
+        return details
     if kind == NoticeKind.PAYMENT:
         details["paid_amount"] = amount
         details["paid_on"] = case.paid_on.isoformat() if case.paid_on else None
@@ -136,10 +181,7 @@ def _details(case: GrantCase, kind: str, amount: int, issued_on: dt.date, reason
 def _paid_account(case: GrantCase) -> str:
     """The account the money went to: the one in the transfer file (the batch item's snapshot), else the
     account on file; the number masked to its last 3 digits."""
-    import zengin_code
-
     from grants.ledger.models import BatchItem, ItemResult
-    from grants.organizations.models import AccountType
 
     item = BatchItem.objects.filter(case=case).exclude(result=ItemResult.RETURNED).order_by("-pk").first()
     if item is None:
@@ -148,6 +190,15 @@ def _paid_account(case: GrantCase) -> str:
             return ""
         return (f"{account.bank_name} {account.branch_name} {account.get_account_type_display()} "
                 f"{mask_account_number(account.account_number)}")
+    return _item_account(item)
+
+
+def _item_account(item: object) -> str:
+    """The account of a batch item's transfer, masked to its last 3 digits."""
+    import zengin_code
+
+    from grants.organizations.models import AccountType
+
     bank = zengin_code.Bank.all.get(item.bank_code)
     branch = bank.branches.get(item.branch_code) if bank else None
     return (f"{bank.name if bank else item.bank_code} {branch.name if branch else item.branch_code} "
@@ -155,7 +206,8 @@ def _paid_account(case: GrantCase) -> str:
 
 
 def issue_notice(
-    *, case: GrantCase, kind: str, actor: User, confirmed_amount: int | None = None, reason: str = ""
+    *, case: GrantCase, kind: str, actor: User, confirmed_amount: int | None = None, reason: str = "",
+    subject_key: str = "", payment_item: object = None,
 ) -> Notice:
     """Issue the ``kind`` notice of ``case`` (a ``NoticeKind`` value) and return it.
 
@@ -166,7 +218,9 @@ def issue_notice(
     amount paid) and writes an audit row on the case. The number is part of the caller's transaction: a
     rollback returns it, so the sequence never skips.
 
-    Idempotent: if the case already has a notice of this kind, that notice is returned and no number is used.
+    Idempotent: if the case already has a notice of this kind (and ``subject_key``: the change request or the
+    payment order a notice is about, when a case has several), that notice is returned and no number is used.
+    ``payment_item`` is the batch item of a payment order's 支払通知書.
     ``reason`` is the 不交付 reason (default: the note of the case's latest ``refuse`` audit event).
 
     Raises ``NoticeError`` (Japanese message) for an unknown kind, a user who may not issue notices, a case not
@@ -176,15 +230,15 @@ def issue_notice(
         raise NoticeError("通知書の種類が正しくありません。")
     if actor.role not in ISSUING_ROLES:
         raise NoticeError("通知書を発行する権限がありません。")
-    existing = Notice.objects.filter(case=case, kind=kind).first()
+    existing = Notice.objects.filter(case=case, kind=kind, subject_key=subject_key).first()
     if existing is not None:
         return existing
-    amount = _check_state(case, kind, confirmed_amount)
+    amount = _check_state(case, kind, confirmed_amount, payment_item)
     programme_year = case.programme_year
     with transaction.atomic():
         sequence = locked_sequence(programme_year.programme, programme_year.fiscal_year)
         # Checked again under the lock: a concurrent call for the same case and kind has committed by now.
-        existing = Notice.objects.filter(case=case, kind=kind).first()
+        existing = Notice.objects.filter(case=case, kind=kind, subject_key=subject_key).first()
         if existing is not None:
             return existing
         number = sequence.last_number + 1
@@ -199,7 +253,7 @@ def issue_notice(
         notice = Notice.objects.create(
             case=case, sequence=sequence, kind=kind, fiscal_year=sequence.fiscal_year, number=number,
             document_number=document_number, issued_on=issued_on, issued_by=actor, amount=amount,
-            details=_details(case, kind, amount, issued_on, reason),
+            details=_details(case, kind, amount, issued_on, reason, payment_item), subject_key=subject_key,
         )
         record_event(actor=actor, subject=case, action="issue_notice",
                      note=f"{notice.get_kind_display()} {document_number}")

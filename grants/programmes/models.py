@@ -4,13 +4,22 @@ Nothing about an amount is in code: unit amounts, bands, floor, cap, rounding, b
 window are rows of a ``ProgrammeYear`` and its ``FormulaComponent`` rows, edited in the admin.
 """
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label
 from grants.core.money import RoundingMode
+
+
+class Lifecycle(models.TextChoices):
+    """Which lifecycle a programme's cases follow (GRANTS.md §3)."""
+
+    SIMPLE = "simple", "簡易（申請書兼請求書 → 審査 → 交付決定 → 支払）"
+    FULL = "full", "通常（交付申請 → 交付決定 → 概算払 → 変更 → 実績報告 → 額の確定 → 精算・返還）"
 
 
 class Programme(models.Model):
@@ -20,6 +29,11 @@ class Programme(models.Model):
     name = models.CharField("事業名", max_length=100)
     recipient_kind = models.CharField("交付対象の団体種別", max_length=20)
     description = models.TextField("概要", blank=True)
+    lifecycle = models.CharField("手続の流れ", max_length=10, choices=Lifecycle.choices, default=Lifecycle.SIMPLE)
+    plan_linked = models.BooleanField(
+        "地域づくり計画との関連付けが必要", default=False,
+        help_text="活動支援交付金のように、経費の各行が地域づくり計画の取組に結びつく必要がある事業",
+    )
 
     class Meta:
         ordering = ["code"]
@@ -30,12 +44,24 @@ class Programme(models.Model):
         return self.name
 
 
+class AmountBasis(models.TextChoices):
+    FORMULA = "formula", "算定式の額"
+    COST = "cost", "対象経費 × 補助率（算定式の額を限度）"
+
+
 class ProgrammeYear(models.Model):
     """One programme in one 年度, with the rule that computes its amounts.
 
-    amount = rounding(max(floor, min(cap, Σ components))) — floor (下限額) and cap (上限額) are optional,
-    whole yen; rounding is unit (1 or 1,000 yen) and mode (切捨て by default). ``base_date`` (基準日) is the
-    date on which counts such as member households are taken. ``label`` marks sample rules (サンプル).
+    FORMULA basis: amount = rounding(max(floor, min(cap, Σ components))). COST basis (block and competitive
+    grants): amount = rounding(min(eligible cost × rate, Σ components when there are any, cap, and eligible
+    cost − project income when ``deduct_income``)). Floor (下限額) and cap (上限額) are optional, whole yen;
+    rounding is unit (1 or 1,000 yen) and mode (切捨て by default). ``base_date`` (基準日) is the date on which
+    counts such as member households are taken. ``label`` marks sample rules (サンプル).
+
+    The full lifecycle's deadlines and rates are data too: the 実績報告 is due at the earlier of completion +
+    ``report_due_days`` days and ``report_due_fixed``; a 返還命令 is due ``refund_due_days`` days after it
+    is issued; 加算金 and 延滞金 are yearly percentages on a 365-day year (適正化法第19条 and its 施行令),
+    rounded down to ``penalty_rounding_unit`` yen.
     """
 
     programme = models.ForeignKey(Programme, verbose_name="事業", on_delete=models.PROTECT, related_name="years")
@@ -51,6 +77,30 @@ class ProgrammeYear(models.Model):
         "端数処理の方法", max_length=10, choices=RoundingMode.choices, default=RoundingMode.FLOOR
     )
     rule_source = models.CharField("根拠（要綱の条項など）", max_length=200, blank=True)
+    amount_basis = models.CharField("交付額の算定方法", max_length=10, choices=AmountBasis.choices,
+                                    default=AmountBasis.FORMULA)
+    rate_numerator = models.PositiveIntegerField("補助率（分子）", default=1)
+    rate_denominator = models.PositiveIntegerField("補助率（分母）", default=1)
+    deduct_income = models.BooleanField("事業収入を控除する", default=False)
+    report_due_days = models.PositiveSmallIntegerField(
+        "実績報告の期限（完了日から日数）", null=True, blank=True,
+        help_text="完了日の翌日から数えた日数。固定日と両方あるときは早い方が期限です。",
+    )
+    report_due_fixed = models.DateField("実績報告の期限（固定日）", null=True, blank=True)
+    refund_due_days = models.PositiveSmallIntegerField("返還の納期限（返還命令の日から日数）", default=20)
+    surcharge_rate = models.DecimalField(
+        "加算金の年率（％、交付決定の取消による返還）", max_digits=6, decimal_places=3, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    late_rate = models.DecimalField(
+        "延滞金の年率（％）", max_digits=6, decimal_places=3, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    penalty_rounding_unit = models.PositiveIntegerField("加算金・延滞金の端数処理の単位（円、切捨て）", default=1)
+    allow_costs_before_decision = models.BooleanField(
+        "交付決定前の経費を対象とする", default=False,
+        help_text="事務局員の4月分の給与のように、年度当初から交付決定までの経費を対象とする場合に印を付けます。",
+    )
 
     class Meta:
         ordering = ["-fiscal_year", "programme"]
@@ -69,6 +119,11 @@ class ProgrammeYear(models.Model):
                 condition=Q(application_opens__lte=models.F("application_closes")),
                 name="application_window_ordered",
             ),
+            models.CheckConstraint(condition=Q(rate_denominator__gte=1), name="rate_denominator_positive"),
+            models.CheckConstraint(
+                condition=Q(rate_numerator__lte=models.F("rate_denominator")), name="rate_at_most_one"
+            ),
+            models.CheckConstraint(condition=Q(penalty_rounding_unit__gte=1), name="penalty_rounding_unit_positive"),
         ]
 
     def __str__(self) -> str:
@@ -86,6 +141,9 @@ class ProgrammeYear(models.Model):
             errors["application_closes"] = "申請受付終了日は開始日より後にしてください。"
         if self.floor_amount is not None and self.cap_amount is not None and self.floor_amount > self.cap_amount:
             errors["floor_amount"] = "下限額が上限額を超えています。"
+        if self.rate_denominator is not None and self.rate_numerator is not None:
+            if self.rate_denominator < 1 or self.rate_numerator > self.rate_denominator:
+                errors["rate_numerator"] = "補助率は分母1以上、分子は分母以下にしてください（例: 1/2、10/10）。"
         if self.base_date and not (dt.date(self.fiscal_year - 1, 4, 1) <= self.base_date <= end):
             errors["base_date"] = f"基準日は前年度または当年度（{start}〜{end}）の日付にしてください。"
         if errors:
@@ -98,6 +156,8 @@ class ComponentKind(models.TextChoices):
     FLAT = "flat", "均等割（基本額）"
     PER_HOUSEHOLD = "per_household", "世帯割"
     PER_CAPITA = "per_capita", "人口割"
+    STAFF_COST = "staff_cost", "事務局員人件費（1人あたり標準額と実支出額の低い方）"
+    ACTUAL_COST = "actual_cost", "運営経費（実支出額、単価を限度）"
 
 
 # Which input each component multiplies; FLAT multiplies nothing.
@@ -111,6 +171,14 @@ CONDITION_INPUTS = {
     "households": "世帯数",
     "population": "人口",
     "newsletters": "広報紙の年間発行回数",
+}
+
+# Inputs of the cost components: a list of yen amounts per staff member, and a yen total.
+COST_INPUTS = {
+    "staff_costs": "事務局員ごとの人件費",
+    "running_costs": "運営経費",
+    "eligible_cost": "補助対象経費",
+    "income": "事業収入",
 }
 
 
@@ -179,3 +247,47 @@ class ComponentBand(models.Model):
     def __str__(self) -> str:
         upper = "" if self.upper is None else f"{self.upper:,}"
         return f"{self.lower + 1:,}〜{upper}：1件あたり{self.unit_amount:,}円"
+
+
+class Instalment(models.Model):
+    """One instalment of the 概算払 plan of a programme-year (e.g. 第1回 4月 50%): when it is paid and its share
+    of the decided amount as an exact fraction. Shares of a plan add up to at most 1; what the plan leaves
+    is paid at the 精算払 after 額の確定. Amounts are rounded down to whole yen per instalment and the last
+    instalment takes the remainder of the planned total (rule: 各回円未満切捨て、端数は最終回で調整)."""
+
+    programme_year = models.ForeignKey(
+        ProgrammeYear, verbose_name="年度別の交付基準", on_delete=models.CASCADE, related_name="instalments"
+    )
+    order = models.PositiveSmallIntegerField("回")
+    label = models.CharField("名称", max_length=40, help_text="例: 第1回（4月）")
+    share_numerator = models.PositiveIntegerField("割合（分子）")
+    share_denominator = models.PositiveIntegerField("割合（分母）")
+    pay_on = models.DateField("支払予定日")
+
+    class Meta:
+        ordering = ["programme_year", "order"]
+        verbose_name = "概算払の計画"
+        verbose_name_plural = "概算払の計画"
+        constraints = [
+            models.UniqueConstraint(fields=["programme_year", "order"], name="one_instalment_per_order"),
+            models.CheckConstraint(condition=Q(share_denominator__gte=1), name="instalment_denominator_positive"),
+            models.CheckConstraint(
+                condition=Q(share_numerator__gte=1) & Q(share_numerator__lte=models.F("share_denominator")),
+                name="instalment_share_within_one",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}（{self.share_numerator}/{self.share_denominator}）"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.share_denominator is not None and self.share_numerator is not None:
+            if self.share_denominator < 1 or not 1 <= self.share_numerator <= self.share_denominator:
+                errors["share_numerator"] = "割合は0より大きく1以下にしてください（例: 1/4）。"
+        if self.programme_year_id and self.pay_on:
+            start, end = fiscal_year_bounds(self.programme_year.fiscal_year)
+            if not start <= self.pay_on <= dt.date(end.year, 5, 31):
+                errors["pay_on"] = "支払予定日は当該年度内（出納整理期間を含む）の日付にしてください。"
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,248 @@
+"""地域づくり計画: drafting, items, attachments, submission, approval and revision (GRANTS.md §1, §5).
+
+A council (its secretary, role ``association_head`` and a current representative of the council) or city staff
+drafts a version; the council submits it; a staff member other than the submitter approves it. Approving a
+revision supersedes the earlier approved version, which stays on record with its items.
+
+Errors: ``PlanError`` (Japanese, names the field); ``CommunityPlan.DoesNotExist`` for a plan the user may not
+see (answer 404).
+"""
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from grants.accounts.models import Role, User
+from grants.core.models import record_event
+from grants.organizations.models import Organization, OrganizationKind, Representative
+
+from .models import PARENT_LEVEL, CommunityPlan, ItemLevel, PlanAttachment, PlanItem, PlanStatus
+
+MAX_TERM_YEARS = 10
+ATTACHMENT_TYPES = {".pdf", ".docx", ".xlsx", ".doc", ".xls", ".jpg", ".jpeg", ".png"}
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+class PlanError(Exception):
+    """The plan act is not allowed; the message is for the user, in Japanese."""
+
+
+def visible_plans(user: User) -> QuerySet[CommunityPlan]:
+    """Plans ``user`` may see: all for city users, the councils they represent today for a council secretary."""
+    if not user.is_authenticated:
+        return CommunityPlan.objects.none()
+    if user.is_city_user:
+        return CommunityPlan.objects.all()
+    return CommunityPlan.objects.filter(
+        organization_id__in=Representative.objects.current().filter(user=user).values("organization_id")
+    )
+
+
+def _may_edit_org(user: User, organization: Organization) -> None:
+    if user.role == Role.STAFF:
+        return
+    if user.role == Role.ASSOCIATION_HEAD and Representative.objects.current().filter(
+            user=user, organization=organization).exists():
+        return
+    raise PlanError("この協議会の計画を作成・変更する権限がありません。")
+
+
+def _locked(user: User, plan_id: int) -> CommunityPlan:
+    visible_plans(user).get(pk=plan_id)
+    return CommunityPlan.objects.select_for_update().select_related("organization").get(pk=plan_id)
+
+
+def _editable(user: User, plan_id: int) -> CommunityPlan:
+    plan = _locked(user, plan_id)
+    _may_edit_org(user, plan.organization)
+    if plan.status != PlanStatus.DRAFT:
+        raise PlanError("作成中の計画だけを変更できます。")
+    return plan
+
+
+def create_plan(*, actor: User, organization: Organization, term_label: str, title: str, first_fiscal_year: int,
+                last_fiscal_year: int, vision: str = "") -> CommunityPlan:
+    """A new plan (version 1 of the council) in draft. Raises ``PlanError`` for a non-council, a bad term, or
+    a council that already has a plan (use ``start_revision``)."""
+    if organization.kind != OrganizationKind.KYOGIKAI:
+        raise PlanError("地域づくり計画は地域づくり協議会のみが作成できます。")
+    _check_term(term_label, title, first_fiscal_year, last_fiscal_year)
+    with transaction.atomic():
+        _may_edit_org(actor, organization)
+        Organization.objects.select_for_update().get(pk=organization.pk)
+        if CommunityPlan.objects.filter(organization=organization).exists():
+            raise PlanError("この協議会にはすでに計画があります。改定は「改定版を作成」から行ってください。")
+        plan = CommunityPlan.objects.create(
+            organization=organization, version=1, term_label=term_label.strip(), title=title.strip(),
+            first_fiscal_year=first_fiscal_year, last_fiscal_year=last_fiscal_year, vision=vision.strip(),
+            created_by=actor,
+        )
+        record_event(actor=actor, subject=plan, action="create_plan", note=str(plan))
+    return plan
+
+
+def _check_term(term_label: str, title: str, first: int, last: int) -> None:
+    if not (term_label or "").strip() or len(term_label) > 40:
+        raise PlanError("期: 40文字以内で入力してください（例: 第3期）。")
+    if not (title or "").strip() or len(title) > 200:
+        raise PlanError("計画の名称: 200文字以内で入力してください。")
+    for value in (first, last):
+        if isinstance(value, bool) or not isinstance(value, int) or not 2000 <= value <= 2100:
+            raise PlanError("計画期間: 年度を西暦4桁で入力してください。")
+    if first > last or last - first + 1 > MAX_TERM_YEARS:
+        raise PlanError(f"計画期間: 初年度から最終年度まで、{MAX_TERM_YEARS}年度以内で入力してください。")
+
+
+def add_item(*, actor: User, plan_id: int, level: str, code: str, title: str, description: str = "",
+             parent_id: int | None = None) -> PlanItem:
+    """Add a 分野, 施策 (under a 分野) or 取組 (under a 施策) to a draft plan."""
+    if level not in ItemLevel.values:
+        raise PlanError("階層: 分野・施策・取組から選んでください。")
+    code, title = (code or "").strip(), (title or "").strip()
+    if not code or len(code) > 20:
+        raise PlanError("番号: 20文字以内で入力してください（例: 1-2-3）。")
+    if not title or len(title) > 200:
+        raise PlanError("名称: 200文字以内で入力してください。")
+    with transaction.atomic():
+        plan = _editable(actor, plan_id)
+        parent = None
+        expected = PARENT_LEVEL[ItemLevel(level)]
+        if expected is not None:
+            parent = plan.items.filter(pk=parent_id, level=expected).first() if parent_id else None
+            if parent is None:
+                raise PlanError(f"上位の項目: この計画の{ItemLevel(expected).label}を選んでください。")
+        elif parent_id:
+            raise PlanError("上位の項目: 分野には上位の項目はありません。")
+        if plan.items.filter(code=code).exists():
+            raise PlanError(f"番号: 「{code}」はこの計画ですでに使われています。")
+        item = PlanItem.objects.create(plan=plan, parent=parent, level=level, code=code, title=title,
+                                       description=(description or "").strip())
+        record_event(actor=actor, subject=plan, action="add_plan_item", note=f"{item.get_level_display()} {item}")
+    return item
+
+
+def delete_item(*, actor: User, plan_id: int, item_id: int) -> None:
+    """Remove an item (and the items under it) from a draft plan."""
+    with transaction.atomic():
+        plan = _editable(actor, plan_id)
+        item = plan.items.filter(pk=item_id).first()
+        if item is None:
+            raise PlanError("項目が見つかりません。")
+        note = f"{item.get_level_display()} {item}"
+        item.delete()
+        record_event(actor=actor, subject=plan, action="delete_plan_item", note=note)
+
+
+def add_attachment(*, actor: User, plan_id: int, title: str, upload: UploadedFile) -> PlanAttachment:
+    """Attach a file (PDF, Word, Excel or an image, at most 10 MB) to a draft or submitted plan."""
+    import os
+
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise PlanError("資料名: 200文字以内で入力してください。")
+    ext = os.path.splitext(upload.name or "")[1].lower()
+    if ext not in ATTACHMENT_TYPES:
+        raise PlanError("ファイル: PDF・Word・Excel・画像（JPEG/PNG）を選んでください。")
+    if upload.size is None or upload.size > MAX_ATTACHMENT_BYTES:
+        raise PlanError("ファイル: 10MB以下のファイルを選んでください。")
+    with transaction.atomic():
+        plan = _locked(actor, plan_id)
+        _may_edit_org(actor, plan.organization)
+        if plan.status not in (PlanStatus.DRAFT, PlanStatus.SUBMITTED):
+            raise PlanError("承認済みの計画には資料を追加できません。改定版を作成してください。")
+        attachment = PlanAttachment(plan=plan, title=title, uploaded_by=actor)
+        attachment.file.save(os.path.basename(upload.name), upload, save=False)
+        attachment.save()
+        record_event(actor=actor, subject=plan, action="add_plan_attachment", note=title)
+    return attachment
+
+
+def submit_plan(*, actor: User, plan_id: int) -> CommunityPlan:
+    """提出: a draft with at least one 取組 goes to staff for approval."""
+    with transaction.atomic():
+        plan = _editable(actor, plan_id)
+        if not plan.items.filter(level=ItemLevel.ACTION).exists():
+            raise PlanError("取組を1つ以上入力してから提出してください。")
+        plan.status, plan.submitted_by, plan.submitted_at = PlanStatus.SUBMITTED, actor, timezone.now()
+        plan.save(update_fields=["status", "submitted_by", "submitted_at"])
+        record_event(actor=actor, subject=plan, action="submit_plan", from_state="draft", to_state=plan.status)
+    return plan
+
+
+def return_plan(*, actor: User, plan_id: int, note: str) -> CommunityPlan:
+    """差戻し of a submitted plan to draft, with the reason (staff)."""
+    if actor.role != Role.STAFF:
+        raise PlanError("計画の差戻しは担当職員のみが行えます。")
+    if not (note or "").strip():
+        raise PlanError("差戻しの理由を入力してください。")
+    with transaction.atomic():
+        plan = _locked(actor, plan_id)
+        if plan.status != PlanStatus.SUBMITTED:
+            raise PlanError("提出済の計画だけを差し戻せます。")
+        plan.status, plan.submitted_by, plan.submitted_at = PlanStatus.DRAFT, None, None
+        plan.save(update_fields=["status", "submitted_by", "submitted_at"])
+        record_event(actor=actor, subject=plan, action="return_plan", from_state="submitted", to_state="draft",
+                     note=note)
+    return plan
+
+
+def approve_plan(*, actor: User, plan_id: int, note: str = "") -> CommunityPlan:
+    """承認 by a staff member other than the one who submitted it. The council's earlier approved version whose
+    term overlaps is superseded (it stays on record)."""
+    if actor.role != Role.STAFF:
+        raise PlanError("計画の承認は担当職員のみが行えます。")
+    with transaction.atomic():
+        plan = _locked(actor, plan_id)
+        if plan.status != PlanStatus.SUBMITTED:
+            raise PlanError("提出済の計画だけを承認できます。")
+        if plan.submitted_by_id == actor.pk:
+            raise PlanError("計画を提出した方は、同じ計画を承認できません。")
+        older = CommunityPlan.objects.select_for_update().filter(
+            organization=plan.organization, status=PlanStatus.APPROVED,
+            first_fiscal_year__lte=plan.last_fiscal_year, last_fiscal_year__gte=plan.first_fiscal_year,
+        ).exclude(pk=plan.pk)
+        for old in older:
+            old.status = PlanStatus.SUPERSEDED
+            old.save(update_fields=["status"])
+            record_event(actor=actor, subject=old, action="supersede_plan", from_state="approved",
+                         to_state="superseded", note=f"第{plan.version}版の承認による")
+        plan.status, plan.approved_by, plan.approved_at = PlanStatus.APPROVED, actor, timezone.now()
+        try:
+            plan.full_clean(exclude=["organization", "created_by", "submitted_by", "approved_by", "revises"])
+        except ValidationError as exc:
+            raise PlanError(" ".join(exc.messages)) from exc
+        plan.save(update_fields=["status", "approved_by", "approved_at"])
+        record_event(actor=actor, subject=plan, action="approve_plan", from_state="submitted", to_state="approved",
+                     note=note)
+    return plan
+
+
+def start_revision(*, actor: User, plan_id: int, reason: str) -> CommunityPlan:
+    """改定: a new draft version copying the approved plan's term and items (new rows: the old version keeps
+    its own), with the reason for revising."""
+    if not (reason or "").strip():
+        raise PlanError("改定の理由を入力してください。")
+    with transaction.atomic():
+        base = _locked(actor, plan_id)
+        _may_edit_org(actor, base.organization)
+        if base.status != PlanStatus.APPROVED:
+            raise PlanError("承認済みの計画から改定版を作成してください。")
+        org_plans = CommunityPlan.objects.select_for_update().filter(organization=base.organization)
+        if org_plans.filter(status__in=[PlanStatus.DRAFT, PlanStatus.SUBMITTED]).exists():
+            raise PlanError("作成中または提出済の改定版がすでにあります。")
+        version = max(p.version for p in org_plans) + 1
+        plan = CommunityPlan.objects.create(
+            organization=base.organization, version=version, term_label=base.term_label, title=base.title,
+            first_fiscal_year=base.first_fiscal_year, last_fiscal_year=base.last_fiscal_year, vision=base.vision,
+            revision_reason=reason.strip(), revises=base, created_by=actor,
+        )
+        copies: dict[int, PlanItem] = {}
+        for level in (ItemLevel.FIELD, ItemLevel.MEASURE, ItemLevel.ACTION):
+            for item in base.items.filter(level=level).order_by("code"):
+                copies[item.pk] = PlanItem.objects.create(
+                    plan=plan, parent=copies.get(item.parent_id), level=level, code=item.code, title=item.title,
+                    description=item.description,
+                )
+        record_event(actor=actor, subject=plan, action="start_plan_revision", note=reason.strip())
+    return plan

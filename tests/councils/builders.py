@@ -1,0 +1,170 @@
+"""Builders for council (地域づくり協議会) tests: a council with its secretary, the sample 費目 and purposes,
+the two programme-years (運営支援, 活動支援) and an approved plan. Dates are relative to today, so the suite
+runs in any 年度 (CURRENT_FY)."""
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from grants.accounts.models import Role, User
+from grants.cases.models import GrantCase
+from grants.councils.models import (
+    ActivityPurpose,
+    CommunityPlan,
+    ExpenseCategory,
+    ExpenseRule,
+    ItemLevel,
+    PlanItem,
+    PlanStatus,
+    SecretariatStaff,
+    Treatment,
+)
+from grants.ledger.models import BudgetAccount
+from grants.ledger.services import set_budget
+from grants.organizations.models import Organization, OrganizationKind
+from grants.programmes.models import (
+    AmountBasis,
+    ComponentKind,
+    FormulaComponent,
+    Instalment,
+    Lifecycle,
+    Programme,
+    ProgrammeYear,
+)
+from tests import factories
+from tests.factories import CURRENT_FY
+
+CATEGORIES = [
+    ("jinkenhi", "賃金・人件費", True),
+    ("hoshohi", "報償費", False),
+    ("shomohin", "消耗品費", False),
+    ("shokuryohi", "食糧費", False),
+    ("insatsu", "印刷製本費", False),
+    ("kosaihi", "交際費", False),
+    ("genzairyo", "原材料費", False),
+    ("kofukin", "負担金補助及び交付金", False),
+    ("kounetsu", "光熱水費", False),
+]
+
+
+def categories() -> dict[str, ExpenseCategory]:
+    return {code: ExpenseCategory.objects.get_or_create(code=code, defaults={"name": name, "order": i,
+                                                                            "is_staff_cost": staff})[0]
+            for i, (code, name, staff) in enumerate(CATEGORIES)}
+
+
+def council(name: str = "大歳地域づくり協議会", username: str = "secretary") -> tuple[Organization, User]:
+    """A council of the 大歳 area with a bank account and its secretary as current representative."""
+    org = Organization.objects.create(kind=OrganizationKind.KYOGIKAI, code=f"K-{username}", name=name,
+                                      area=factories.AreaFactory())
+    factories.BankAccountFactory(organization=org, holder_kana="ｵｵﾄｼﾁｲｷﾂﾞｸﾘｷﾖｳｷﾞｶｲ")
+    user = factories.UserFactory(username=username, role=Role.ASSOCIATION_HEAD)
+    factories.RepresentativeFactory(organization=org, user=user, title="事務局長", started_on=dt.date(2020, 4, 1))
+    return org, user
+
+
+def _programme(code: str, name: str, plan_linked: bool) -> Programme:
+    return Programme.objects.get_or_create(code=code, defaults={
+        "name": name, "recipient_kind": OrganizationKind.KYOGIKAI, "lifecycle": Lifecycle.FULL,
+        "plan_linked": plan_linked})[0]
+
+
+def _year(programme: Programme, **fields: object) -> ProgrammeYear:
+    today = timezone.localdate()
+    values = {
+        "fiscal_year": CURRENT_FY, "label": "サンプル", "base_date": dt.date(CURRENT_FY, 4, 1),
+        "application_opens": min(today, dt.date(CURRENT_FY, 4, 1)),
+        "application_closes": max(today, dt.date(CURRENT_FY + 1, 3, 31)),
+        "report_due_days": 30, "report_due_fixed": dt.date(CURRENT_FY + 1, 4, 10), "refund_due_days": 20,
+        "surcharge_rate": Decimal("10.95"), "late_rate": Decimal("10.95"),
+    }
+    values.update(fields)
+    return ProgrammeYear.objects.create(programme=programme, **values)
+
+
+def _budget(py: ProgrammeYear, amount: int) -> None:
+    BudgetAccount.objects.create(programme_year=py, budget_code="2款1項10目19節")
+    set_budget(programme_year=py, budget=amount,
+               actor=factories.UserFactory(username="budget-officer", role=Role.FINANCE))
+
+
+def instalments(py: ProgrammeYear, shares: list[tuple[int, int]]) -> None:
+    """Instalments all due today (so that they can be prepared in the test's own day)."""
+    for order, (num, den) in enumerate(shares, start=1):
+        Instalment.objects.create(programme_year=py, order=order, label=f"第{order}回", share_numerator=num,
+                                  share_denominator=den, pay_on=timezone.localdate())
+
+
+def katsudo_year(budget: int = 30_000_000, flat_limit: int = 2_000_000, per_household: int = 100,
+                 **fields: object) -> ProgrammeYear:
+    """活動支援: eligible cost × 10/10, limited by 2,000,000 + 100 × the area's households."""
+    cats = categories()
+    py = _year(_programme("katsudo_shien", "地域づくり活動支援交付金", True), amount_basis=AmountBasis.COST, **fields)
+    FormulaComponent.objects.create(programme_year=py, order=0, kind=ComponentKind.FLAT, label="均等割",
+                                    unit_amount=flat_limit)
+    FormulaComponent.objects.create(programme_year=py, order=1, kind=ComponentKind.PER_HOUSEHOLD, label="世帯割",
+                                    unit_amount=per_household)
+    for code in ("hoshohi", "shomohin", "insatsu", "genzairyo", "kofukin", "kounetsu"):
+        ExpenseRule.objects.create(programme_year=py, category=cats[code], treatment=Treatment.ALLOWED)
+    ExpenseRule.objects.create(programme_year=py, category=cats["shokuryohi"], treatment=Treatment.CONDITIONAL,
+                               condition="作業中の飲み物代であること（弁当・酒類は対象外）")
+    ExpenseRule.objects.create(programme_year=py, category=cats["kosaihi"], treatment=Treatment.EXCLUDED,
+                               reason="交際費は交付金の対象になりません")
+    for order, (name, excluded, reason) in enumerate([
+        ("防災・防犯", False, ""), ("地域福祉", False, ""), ("環境美化", False, ""),
+        ("政治活動", True, "政党・候補者を支援する活動は対象外です"),
+        ("宗教活動", True, "宗教の普及を目的とする活動は対象外です"),
+    ]):
+        ActivityPurpose.objects.create(programme_year=py, name=name, excluded=excluded, reason=reason, order=order)
+    _budget(py, budget)
+    return py
+
+
+def unei_year(budget: int = 30_000_000, standard: int = 2_400_000, running_limit: int = 600_000,
+              **fields: object) -> ProgrammeYear:
+    """運営支援: Σ min(2,400,000, staff cost) + running costs up to 600,000; costs from April 1 count."""
+    cats = categories()
+    py = _year(_programme("unei_shien", "地域づくり運営支援交付金", False), amount_basis=AmountBasis.FORMULA,
+               allow_costs_before_decision=True, **fields)
+    FormulaComponent.objects.create(programme_year=py, order=0, kind=ComponentKind.STAFF_COST,
+                                    label="事務局員人件費", unit_amount=standard)
+    FormulaComponent.objects.create(programme_year=py, order=1, kind=ComponentKind.ACTUAL_COST, label="運営経費",
+                                    unit_amount=running_limit)
+    for code in ("jinkenhi", "shomohin", "kounetsu", "insatsu"):
+        ExpenseRule.objects.create(programme_year=py, category=cats[code], treatment=Treatment.ALLOWED)
+    _budget(py, budget)
+    return py
+
+
+def approved_plan(org: Organization, staff: User, version: int = 1) -> CommunityPlan:
+    """An approved plan for CURRENT_FY−1 … CURRENT_FY+3 with one 分野, 施策 and two 取組."""
+    plan = CommunityPlan.objects.create(
+        organization=org, version=version, term_label="第3期", title="大歳地域づくり計画",
+        first_fiscal_year=CURRENT_FY - 1, last_fiscal_year=CURRENT_FY + 3, status=PlanStatus.APPROVED,
+        created_by=staff, approved_by=staff, approved_at=timezone.now(),
+    )
+    field = PlanItem.objects.create(plan=plan, level=ItemLevel.FIELD, code="1", title="安心・安全")
+    measure = PlanItem.objects.create(plan=plan, parent=field, level=ItemLevel.MEASURE, code="1-1",
+                                      title="防災力の向上")
+    PlanItem.objects.create(plan=plan, parent=measure, level=ItemLevel.ACTION, code="1-1-1", title="防災訓練")
+    PlanItem.objects.create(plan=plan, parent=measure, level=ItemLevel.ACTION, code="1-1-2",
+                            title="水路・道路の小規模補修")
+    return plan
+
+
+def item(plan: CommunityPlan, code: str) -> PlanItem:
+    return plan.items.get(code=code)
+
+
+def draft_case(py: ProgrammeYear, org: Organization, start: dt.date | None = None) -> GrantCase:
+    """A draft case whose project runs from ``start`` (today by default) to the end of the 年度."""
+    return GrantCase.objects.create(programme_year=py, organization=org, project_title="地域づくり活動",
+                                    project_start=start or timezone.localdate(),
+                                    project_end=dt.date(CURRENT_FY + 1, 3, 31))
+
+
+def staff_member(org: Organization, user: User, **fields: object) -> SecretariatStaff:
+    values = {"name": "佐藤 花子", "role": "事務局員", "pay_basis": "monthly", "monthly_wage": 180_000,
+              "social_insurance_monthly": 27_000, "employed_from": dt.date(CURRENT_FY, 4, 1)}
+    values.update(fields)
+    return SecretariatStaff.objects.create(organization=org, recorded_by=user, **values)
