@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("grants.cases.urls")),
+    path("", include("grants.councils.urls")),
     path("", include("grants.jobs.urls")),
     path("", include("grants.ledger.urls")),
     path("", include("grants.notices.urls")),
