@@ -176,7 +176,7 @@ def adjust_commitment(*, case: object, amount: int, actor: User, note: str) -> l
             return [post_entry(programme_year=programme_year, kind=EntryKind.COMMITMENT, amount=amount - current,
                                actor=actor, case=case, note=note[:200])]
         to_release, written = current - amount, []
-        live = (LedgerEntry.objects.select_for_update()
+        live = (LedgerEntry.objects.select_for_update(of=("self",))
                 .filter(case=case, kind=EntryKind.COMMITMENT, reversed_by__isnull=True).order_by("-pk"))
         for entry in live:
             if to_release <= 0:
