@@ -512,8 +512,16 @@ def close(*, case_id: int, actor: User, note: str = "") -> GrantCase:
 
 
 def close_if_settled(*, case: GrantCase, actor: User) -> None:
-    """Close a confirmed case whose money is settled (called after the last payment or refund, same
-    transaction)."""
+    """Close a confirmed case whose money is settled (called after the last payment or refund, or by the 額の確定
+    or 取消 itself when nothing is owed either way; same transaction). The closing is part of ``actor``'s act
+    and recorded under their name: it does not need the role of the ``close`` edge (an approver who confirms
+    or cancels closes the case too)."""
     case.refresh_from_db()
     if case.status in (Status.CONFIRMED, Status.CANCELLED) and settled(case) is None:
-        close(case_id=case.pk, actor=actor, note="精算・返還の完了により完了")
+        locked = GrantCase.objects.select_for_update().get(pk=case.pk)
+        from_state = locked.status
+        locked.close()
+        locked.closed_on = timezone.localdate()
+        locked.save()
+        record_event(actor=actor, subject=locked, action="close", from_state=from_state, to_state=locked.status,
+                     note="精算・返還の完了により完了")
