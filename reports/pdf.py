@@ -150,7 +150,45 @@ def notice_context(notice: Notice) -> dict[str, object]:
         "lines": d.get("computation_lines", []),
         "account": d.get("account", ""),
         "reason": d.get("reason", ""),
+        **_full_lifecycle_context(d),
     }
+
+
+def _full_lifecycle_context(d: dict) -> dict[str, object]:
+    """What notices of full-lifecycle cases add (事業名, 交付の条件, 完了期限, 概算払の予定, 変更, 返還命令), from the
+    snapshot's keys (``grants.notices.services._details``); dates formatted, absent keys empty."""
+    return {
+        "project_title": d.get("project_title", ""),
+        "conditions": d.get("conditions", ""),
+        "completion_deadline": format_notice_date(_iso_date(d.get("completion_deadline"))),
+        "applied_amount": d.get("applied_amount"),
+        "plan": d.get("plan", ""),
+        "advances": [
+            {"label": a.get("label", ""), "amount": a.get("amount"),
+             "pay_on": format_notice_date(_iso_date(a.get("pay_on")))}
+            for a in d.get("advances") or []
+        ],
+        "justified_amount": d.get("justified_amount"),
+        "previous_amount": d.get("previous_amount"),
+        "change_reason": d.get("change_reason", ""),
+        "principal": d.get("principal"),
+        "ordered_on": format_notice_date(_iso_date(d.get("ordered_on"))),
+        "due_on": format_notice_date(_iso_date(d.get("due_on"))),
+        "surcharge_rate": _rate(d.get("surcharge_rate")),
+        "late_rate": _rate(d.get("late_rate")),
+        "order_label": d.get("order_label", ""),
+    }
+
+
+def _rate(value: object) -> str:
+    """A yearly rate as printed: "10.950" → "10.95", "0.000" → "" (no such charge)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        rate = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return ""
+    return "" if rate == 0 else f"{rate.normalize():f}"
 
 
 def render_notice_html(notice: Notice) -> str:

@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_tables2 import LazyPaginator, RequestConfig
 
-from grants.accounts.models import Role
+from grants.accounts.models import Role, User
 from grants.core.models import AuditEvent
+from grants.councils import lifecycle as council_lifecycle
 from grants.ledger.models import BudgetAccount
 from grants.organizations.models import Organization, Representative
 from grants.organizations.services import OrganizationError, change_head
@@ -24,15 +25,17 @@ from . import services
 from .annual_run import advance_annual_run, eligible_organizations, start_annual_run
 from .eligibility import run_checks
 from .filters import GrantCaseFilter
-from .flow import FLOW, sources_of
+from .flow import FLOW, Edge, sources_of
 from .forms import AnnualRunForm, ChangeHeadForm, CountCorrectionForm, NoteForm, OverrideForm
 from .imports import ImportRejected, parse_household_counts
 from .models import AnnualRun, GrantCase
 from .permissions import access_case, may_correct_count, refusal
 from .querysets import status_counts, waiting_cases
 from .tables import GrantCaseTable
+from .templatetags.case_tags import action_label
 
 ACTIONS: dict[str, Callable[..., GrantCase]] = {
+    # submit, verify and decide dispatch to grants.councils.lifecycle for full-lifecycle cases.
     "submit": services.submit_application,
     "return_to_applicant": services.return_application,
     "verify": services.verify_application,
@@ -41,6 +44,38 @@ ACTIONS: dict[str, Callable[..., GrantCase]] = {
     "prepare_payment": services.prepare_payment,
     "approve_payment": services.approve_payment,
     "reject_payment": services.reject_payment,
+    # Full lifecycle: the edges that need only a note (the others have their own forms, grants.councils.views_cases).
+    "approve_change": council_lifecycle.approve_change,
+    "reject_change": council_lifecycle.reject_change,
+    "submit_report": council_lifecycle.submit_report,
+    "return_report": council_lifecycle.return_report,
+    "verify_report": council_lifecycle.verify_report,
+    "confirm": council_lifecycle.confirm,
+    "close": council_lifecycle.close,
+}
+# Edges of the full lifecycle taken from a section's own form, not from the generic buttons.
+FULL_FORM_ACTIONS = frozenset({"verify"})
+# The history's words for the acts of the full lifecycle that are not edges of the flow.
+FULL_ACTION_LABELS = {
+    "save_application": "申請の概要の保存",
+    "add_budget_line": "収支予算の明細の追加",
+    "delete_budget_line": "収支予算の明細の削除",
+    "add_change_line": "変更後の収支予算の明細の追加",
+    "delete_change_line": "変更後の収支予算の明細の削除",
+    "add_report_line": "収支決算の明細の追加",
+    "delete_report_line": "収支決算の明細の削除",
+    "approve_override": "特例判断の承認",
+    "start_change": "変更承認申請の作成",
+    "save_report": "実績報告の概要の保存",
+    "add_receipt": "領収書の写しの登録",
+    "download_receipt": "領収書の写しのダウンロード",
+    "prepare_order": "支出命令の起票",
+    "approve_order": "支出の承認",
+    "reject_order": "支出命令の差戻し",
+    "record_order_paid": "支出命令の支払",
+    "return_order_transfer": "支出命令の振込の返却",
+    "order_refund": "返還命令",
+    "record_refund_receipt": "返還金の納付の記録",
 }
 
 
@@ -106,12 +141,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     user = request.user
-    checks = run_checks(case) if user.is_city_user else None
+    full = case.programme_year.programme.lifecycle == "full"
+    # A council sees its own checks: each line's reason tells the secretary what to correct.
+    checks = run_checks(case) if user.is_city_user or full else None
     actions = [
-        (edge, refusal(edge, case, user))
+        (edge, _why_not(edge, case, user, full))
         for edge in FLOW.values()
         if not edge.via_batch and not edge.via_form and case.status in sources_of(edge.action)
         and user.role in edge.roles and case.programme_year.programme.lifecycle in edge.lifecycles
+        and not (full and edge.action in FULL_FORM_ACTIONS)
     ]
     context = {
         "case": case,
@@ -123,11 +161,42 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "note_form": NoteForm(),
         "count_form": CountCorrectionForm(initial={"households": case.household_count}),
         "may_correct": may_correct_count(case, user),
-        "override_form": OverrideForm(),
+        "override_form": OverrideForm(choices=_override_choices(case, checks)),
         "may_override": user.role == "staff" and case.status == "submitted",
-        "events": AuditEvent.objects.for_object(case).select_related("actor"),
+        "events": _events(case),
+        "full": full,
     }
+    if full:
+        from grants.councils.views_cases import full_context
+
+        context.update(full_context(case, user, checks))
     return render(request, "cases/case_detail.html", context)
+
+
+def _events(case: GrantCase) -> list[AuditEvent]:
+    """The case's audit trail, each event with ``label``: what was done, in words."""
+    events = list(AuditEvent.objects.for_object(case).select_related("actor"))
+    for event in events:
+        event.label = FULL_ACTION_LABELS.get(event.action) or action_label(event.action)  # type: ignore[attr-defined]
+    return events
+
+
+def _why_not(edge: Edge, case: GrantCase, user: User, full: bool) -> str | None:
+    """Why the generic button of ``edge`` is disabled: the flow's refusal, and for closing a full-lifecycle case
+    what is not settled yet."""
+    why = refusal(edge, case, user)
+    if why is None and full and edge.action == "close":
+        unsettled = council_lifecycle.settled(case)
+        why = f"まだ完了にできません：{unsettled}" if unsettled else None
+    return why
+
+
+def _override_choices(case: GrantCase, checks: list | None) -> list[tuple[str, str]] | None:
+    """The checks an override may name: for a full-lifecycle case, its failed checks without an override yet."""
+    if case.programme_year.programme.lifecycle != "full":
+        return None
+    taken = set(case.overrides.values_list("check_code", flat=True))
+    return [(r.code, r.label) for r in (checks or run_checks(case)) if not r.passed and r.code not in taken]
 
 
 @require_POST
@@ -180,7 +249,12 @@ def correct_count(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def override_check(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_form(request, pk, OverrideForm(request.POST), services.override_check, "特例判断を記録しました。")
+    case = _case_or_404(request, pk)
+    form = OverrideForm(request.POST, choices=_override_choices(case, None))
+    done = "特例判断を記録しました。"
+    if case.programme_year.programme.lifecycle == "full":
+        done += "別の担当者または決裁者が承認すると、要件を満たしたものとして扱います。"
+    return _post_form(request, pk, form, services.override_check, done)
 
 
 @city_user_required

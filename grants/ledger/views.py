@@ -16,6 +16,7 @@ from .batches import (
     create_payment_batch,
     discard_payment_batch,
     payable_cases,
+    payable_orders,
     record_transfer_result,
 )
 from .forms import BatchForm, ResultForm, parse_case_ids
@@ -34,6 +35,7 @@ def payment_queue(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             batch = create_payment_batch(actor=request.user, case_ids=parse_case_ids(request.POST.getlist("case")),
+                                         order_ids=parse_case_ids(request.POST.getlist("order")),
                                          transfer_date=form.cleaned_data["transfer_date"],
                                          note=form.cleaned_data["note"])
         except BatchError as exc:
@@ -42,11 +44,12 @@ def payment_queue(request: HttpRequest) -> HttpResponse:
             messages.success(request, "振込バッチを作成しました。別の会計課職員が承認してください。")
             return redirect("payment_batch", pk=batch.pk)
     queue = payable_cases()
+    orders = list(payable_orders())  # 概算払・精算払 of full-lifecycle cases
     batches = PaymentBatch.objects.select_related("prepared_by", "approved_by").annotate(
         total=Sum("items__amount")
     )[:30]
     return render(request, "ledger/payment_queue.html", {
-        "queue": queue, "form": form, "batches": batches, "queue_total": queue.count(),
+        "queue": queue, "form": form, "batches": batches, "queue_total": queue.count(), "orders": orders,
     })
 
 
@@ -55,7 +58,7 @@ def payment_batch(request: HttpRequest, pk: int) -> HttpResponse:
     _finance_or_auditor(request)
     batch = get_object_or_404(PaymentBatch.objects.select_related("prepared_by", "approved_by"), pk=pk)
     items = batch.items.select_related("case__organization", "case__programme_year__programme",
-                                       "result_recorded_by")
+                                       "result_recorded_by", "payment_order")
     return render(request, "ledger/payment_batch.html", {
         "batch": batch, "items": items, "total": sum(i.amount for i in items), "result_form": ResultForm(),
         "may_approve": request.user.role == "finance" and batch.status == BatchStatus.DRAFT

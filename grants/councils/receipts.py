@@ -1,0 +1,84 @@
+"""Copies of receipts (領収書の写し) attached to a 実績報告 (GRANTS.md §3 step 6).
+
+The council's secretary or city staff attach them while the report is being written (the case decided, the
+report saved and not yet submitted), exactly when report lines may be added. Only PDF, JPEG and PNG files of at
+most 10 MB are kept; the file's first bytes must match its extension, so a renamed executable or HTML page is
+refused. Files live under MEDIA_ROOT and are served only through a view that checks the case's visibility.
+
+Errors: ``CaseActionError`` with a Japanese message naming the field; ``GrantCase.DoesNotExist`` for a case the
+user may not see. Nothing is written when one is raised.
+"""
+import os
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from grants.accounts.models import Role, User
+from grants.cases.models import Status
+from grants.cases.permissions import access_case
+from grants.cases.services import CaseActionError
+from grants.core.models import record_event
+
+from .models import PerformanceReport, Receipt
+
+MAX_RECEIPT_BYTES = 10 * 1024 * 1024  # 10 MB
+# Extension → the magic bytes a file of that type starts with.
+RECEIPT_TYPES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+}
+CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+
+def _check_upload(upload: UploadedFile | None) -> str:
+    """The file's extension (lower case) when it is a PDF, JPEG or PNG of at most 10 MB; else CaseActionError."""
+    if upload is None:
+        raise CaseActionError("ファイル: 領収書の写しのファイルを選んでください。")
+    ext = os.path.splitext(upload.name or "")[1].lower()
+    if ext not in RECEIPT_TYPES:
+        raise CaseActionError("ファイル: PDF・JPEG・PNGのいずれかのファイルを選んでください。")
+    if upload.size is None or upload.size == 0:
+        raise CaseActionError("ファイル: 空のファイルは登録できません。")
+    if upload.size > MAX_RECEIPT_BYTES:
+        raise CaseActionError("ファイル: 10MB以下のファイルを選んでください。")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in RECEIPT_TYPES[ext]):
+        raise CaseActionError("ファイル: ファイルの中身が拡張子（PDF・JPEG・PNG）と一致しません。")
+    return ext
+
+
+def add_receipt(
+    *, case_id: int, actor: User, title: str, upload: UploadedFile | None, line_id: int | None = None
+) -> Receipt:
+    """Attach a copy of a receipt to the case's 実績報告, optionally for one of its lines (``line_id``).
+
+    Allowed, like adding a report line, to the council's secretary (their own cases) and city staff, while the
+    case is 交付決定済 and the report has been saved but not submitted. Records an audit event on the case."""
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise CaseActionError("内容: 200文字以内で入力してください。")
+    ext = _check_upload(upload)
+    with transaction.atomic():
+        case = access_case(actor, case_id, for_update=True)
+        if case.programme_year.programme.lifecycle != "full":
+            raise CaseActionError("この事業の案件には実績報告の添付書類はありません。")
+        if actor.role not in (Role.ASSOCIATION_HEAD, Role.STAFF):
+            raise CaseActionError("領収書の写しを登録する権限がありません。")
+        report = PerformanceReport.objects.filter(case=case).first()
+        if report is None or case.status != Status.DECIDED:
+            raise CaseActionError("領収書の写しは、実績報告の概要を保存した後、提出前のあいだだけ登録できます。")
+        line = None
+        if line_id is not None:
+            line = report.lines.filter(pk=line_id).first()
+            if line is None:
+                raise CaseActionError("明細: この実績報告の明細を選んでください。")
+        receipt = Receipt(report=report, line=line, title=title, uploaded_by=actor)
+        receipt.file.save(f"receipt{ext}", upload, save=False)
+        receipt.save()
+        record_event(actor=actor, subject=case, action="add_receipt",
+                     note=f"{title}{f'（{line.description}）' if line else ''}")
+    return receipt

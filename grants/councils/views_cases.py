@@ -1,0 +1,441 @@
+"""The full-lifecycle parts of the case page ``/cases/<pk>/`` (GRANTS.md §3): 申請の概要, 収支予算書, 審査, 要件の確認,
+交付決定, 概算払・精算払, 変更承認申請, 実績報告 with receipts, 額の確定・返還, 取消.
+
+``full_context`` gives ``cases.views.case_detail`` what the includes under ``templates/councils/case/`` show;
+the other views take one POSTed form each and call one service. Every view answers 404 for a case the user may
+not see (before it reads the form), and shows a service's refusal as a message on the case page.
+"""
+from collections.abc import Callable, Sequence
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from grants.accounts.models import Role, User
+from grants.cases import services
+from grants.cases.eligibility import CheckResult
+from grants.cases.models import GrantCase, Status
+from grants.cases.permissions import access_case
+from grants.core.models import record_event
+from grants.ledger.models import PaymentOrder
+from grants.programmes.engine import Computation
+from grants.programmes.models import ComponentKind
+
+from . import budget, lifecycle, orders, receipts, refunds
+from .budget import LineError
+from .checks import CHECK_LABELS, base_code, judged_plan, plan_in_force
+from .forms_cases import (
+    ApplicationForm,
+    CancelForm,
+    ChangeCheckForm,
+    ChangeStartForm,
+    LineForm,
+    NoteForm,
+    ReceiptForm,
+    RefundReceiptForm,
+    ReportForm,
+    RequiredNoteForm,
+    VerifyForm,
+    conditional_rules,
+)
+from .models import (
+    ChangeStatus,
+    ExpenseCategory,
+    LineFields,
+    LineKind,
+    PerformanceReport,
+    Receipt,
+    RefundOrder,
+    report_due_date,
+)
+
+WHERE = ("budget", "change", "report")
+EDITORS = (Role.ASSOCIATION_HEAD, Role.STAFF)  # who writes applications, changes and reports
+CANCELLABLE = {Status.DECIDED, Status.CHANGE_REQUESTED, Status.CHANGE_CHECKED, Status.REPORTED,
+               Status.REPORT_VERIFIED}
+
+
+# -- reading ---------------------------------------------------------------------------------------------------
+
+def totals(lines: Sequence[LineFields]) -> dict[str, int]:
+    """Income, expense and their difference (収入 − 支出), whole yen."""
+    income = sum(line.amount for line in lines if line.kind == LineKind.INCOME)
+    expense = sum(line.amount for line in lines if line.kind == LineKind.EXPENSE)
+    return {"income": income, "expense": expense, "balance": income - expense}
+
+
+def _computation(case: GrantCase, lines: Sequence[LineFields]) -> tuple[Computation | None, str]:
+    try:
+        return budget.compute_amount(case, lines), ""
+    except ValueError as exc:  # the engine's MissingInputError is a ValueError too
+        return None, str(exc)
+
+
+def _is_staff_programme(case: GrantCase) -> bool:
+    """運営支援: the rule pays staff costs (its 人件費 lines can be suggested from the secretariat records)."""
+    return case.programme_year.components.filter(kind=ComponentKind.STAFF_COST).exists()
+
+
+def _report_due(case: GrantCase, report: PerformanceReport | None) -> dict[str, object]:
+    """The 実績報告's due date (from the report's completion date, else the completion deadline, else the planned
+    end) and whether it has passed without a submitted report."""
+    completed = report.completed_on if report else (case.completion_deadline or case.project_end)
+    due = report_due_date(case.programme_year, completed)
+    submitted = report is not None and report.submitted_at is not None
+    today = timezone.localdate()
+    overdue = due is not None and not submitted and due < today and case.status == Status.DECIDED
+    return {"due": due, "overdue": overdue, "days_overdue": (today - due).days if overdue else 0}
+
+
+def _override_rows(
+    case: GrantCase, checks: Sequence[CheckResult]
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Pending and approved overrides, each with the label of the check it passes (the line's description
+    included when the check is still shown; else the check's general label)."""
+    labels = {r.code: r.label for r in checks}
+    rows = [{"override": o, "label": labels.get(o.check_code) or CHECK_LABELS.get(base_code(o.check_code),
+                                                                                 o.check_code)}
+            for o in case.overrides.select_related("actor", "approved_by").order_by("at", "pk")]
+    return ([r for r in rows if r["override"].approved_by_id is None],  # type: ignore[attr-defined]
+            [r for r in rows if r["override"].approved_by_id is not None])  # type: ignore[attr-defined]
+
+
+def _line_rows(lines: Sequence[LineFields], conditions: dict[int, str]) -> list[dict[str, object]]:
+    return [{"line": line, "condition": conditions.get(line.category_id) if line.category_id else None}
+            for line in lines]
+
+
+def _lines_block(case: GrantCase, lines: Sequence[LineFields], conditions: dict[int, str], *, where: str,
+                 editable: bool, plan: object) -> dict[str, object]:
+    """What ``_lines.html`` shows: the rows, the totals, and the add form when the lines may be edited."""
+    return {
+        "where": where, "rows": _line_rows(lines, conditions), "totals": totals(lines), "editable": editable,
+        "columns": 9 + (where == "report") + editable,
+        "form": LineForm(case=case, plan=plan, where=where) if editable else None,
+    }
+
+
+def full_context(case: GrantCase, user: User, checks: list[CheckResult] | None) -> dict[str, object]:
+    """Context of the full-lifecycle includes of the case page, for ``user`` (who already may see ``case``)."""
+    role, status = user.role, case.status
+    editor = role in EDITORS
+    conditions = conditional_rules(case)
+    current = budget.current_lines(case)
+    computed, computed_error = _computation(case, current)
+    pending, approved = _override_rows(case, checks or [])
+    pending_codes = {row["override"].check_code for row in pending}  # type: ignore[attr-defined]
+    report = PerformanceReport.objects.filter(case=case).first()
+    report_lines = list(report.lines.select_related("category", "plan_item", "purpose", "staff")) if report else []
+    changes = list(case.change_requests.select_related("requested_by", "decided_by").order_by("pk"))
+    open_change = next((c for c in changes if c.status in (ChangeStatus.DRAFT, ChangeStatus.PENDING)), None)
+    change_lines = list(open_change.lines.select_related("category", "plan_item", "purpose", "staff")
+                        .order_by("kind", "order", "pk")) if open_change else []
+    refund_order = RefundOrder.objects.filter(case=case).first()
+    staff_programme = _is_staff_programme(case)
+    context: dict[str, object] = {
+        "full": True,
+        "conditions": [(c.name, conditions[c.pk]) for c in ExpenseCategory.objects.filter(pk__in=conditions)],
+        "may_edit_application": status == Status.DRAFT and editor,
+        "application_form": ApplicationForm(initial={
+            "project_title": case.project_title, "project_start": case.project_start,
+            "project_end": case.project_end}, auto_id="application-%s"),
+        "budget_block": _lines_block(case, current, conditions, where="budget",
+                                     editable=status == Status.DRAFT and editor, plan=plan_in_force(case)),
+        "budget_is_changed": budget.current_change(case) is not None,
+        "computed": computed, "computed_error": computed_error,
+        "staff_programme": staff_programme,
+        "staff_suggestions": budget.staff_lines(case) if staff_programme and status == Status.DRAFT and editor
+        else [],
+        "verify_form": _verify_form(case, computed) if role == Role.STAFF and status == Status.SUBMITTED else None,
+        "check_rows": [{"check": r, "pending": r.code in pending_codes} for r in checks or []],
+        "checks_failed": [r for r in checks or [] if not r.ok],
+        "pending_overrides": pending, "approved_overrides": approved,
+        "may_approve_override": role in (Role.STAFF, Role.APPROVER),
+        "may_override_full": role == Role.STAFF and status in {"submitted", "change_requested", "reported"},
+        "judged_plan": judged_plan(case) if case.decided_on else None,
+        "plan_in_force": plan_in_force(case),
+        "orders": list(case.payment_orders.select_related("prepared_by", "approved_by").order_by("number")),
+        "may_prepare_order": role in (Role.STAFF, Role.FINANCE),
+        "may_approve_order": role == Role.FINANCE,
+        "order_note_form": NoteForm(auto_id=False),
+        "changes": changes, "open_change": open_change,
+        "change_block": _lines_block(
+            case, change_lines, conditions, where="change", plan=plan_in_force(case),
+            editable=bool(open_change and open_change.status == ChangeStatus.DRAFT and status == Status.DECIDED
+                          and editor)) if open_change else None,
+        "may_start_change": status == Status.DECIDED and editor and open_change is None,
+        "change_start_form": ChangeStartForm(initial={"requested_amount": case.decided_amount},
+                                             auto_id="change-%s"),
+        "may_submit_change": bool(open_change and open_change.status == ChangeStatus.DRAFT
+                                  and status == Status.DECIDED and editor),
+        "change_submit_form": NoteForm(auto_id="change-submit-%s"),
+        "change_check_form": ChangeCheckForm(
+            initial={"assessed_amount": open_change.requested_amount if open_change else None},
+            auto_id="change-check-%s") if role == Role.STAFF and status == Status.CHANGE_REQUESTED else None,
+        "report": report,
+        "report_due": _report_due(case, report),
+        "may_write_report": status == Status.DECIDED and editor,
+        "report_form": ReportForm(initial={"narrative": report.narrative if report else "",
+                                           "completed_on": report.completed_on if report else None},
+                                  auto_id="report-%s"),
+        "report_block": _lines_block(case, report_lines, conditions, where="report", plan=judged_plan(case),
+                                     editable=bool(report) and status == Status.DECIDED and editor)
+        if report or status == Status.DECIDED else None,
+        "receipts": list(report.receipts.select_related("line", "uploaded_by")) if report else [],
+        "receipt_form": ReceiptForm(report=report, auto_id="receipt-%s")
+        if report and status == Status.DECIDED and editor else None,
+        "justified_lines": (case.justification_computation or {}).get("lines", []),
+        "refund_order": refund_order,
+        "refund_due": refunds.outstanding(refund_order, timezone.localdate()) if refund_order else None,
+        "refund_receipts": list(refund_order.receipts.select_related("recorded_by")) if refund_order else [],
+        "refund_form": RefundReceiptForm(auto_id="refund-%s")
+        if refund_order and refund_order.status != "settled" and role == Role.FINANCE else None,
+        "cancel_form": CancelForm(auto_id="cancel-%s") if role == Role.APPROVER and status in CANCELLABLE else None,
+        "settled_reason": lifecycle.settled(case) if status in (Status.CONFIRMED, Status.CANCELLED) else None,
+    }
+    if refund_order and context["refund_due"]:
+        context["refund_due_total"] = sum(context["refund_due"].values())  # type: ignore[union-attr]
+    return context
+
+
+def _verify_form(case: GrantCase, computed: Computation | None) -> VerifyForm:
+    """The 審査 form, proposing the lower of the applied amount and what the lines compute, and the planned end
+    as the completion deadline."""
+    proposal = case.applied_amount
+    if computed is not None and proposal is not None:
+        proposal = min(proposal, computed.amount)
+    return VerifyForm(initial={"assessed_amount": proposal, "conditions": case.decision_conditions,
+                               "completion_deadline": case.completion_deadline or case.project_end},
+                      auto_id="verify-%s")
+
+
+# -- writing ---------------------------------------------------------------------------------------------------
+
+def _case_or_404(request: HttpRequest, pk: int) -> GrantCase:
+    try:
+        return access_case(request.user, pk)
+    except GrantCase.DoesNotExist as exc:
+        raise Http404("案件が見つかりません。") from exc
+
+
+def _back(pk: int, anchor: str) -> HttpResponse:
+    return redirect(f"{reverse('case_detail', args=[pk])}#{anchor}")
+
+
+def _form_errors(request: HttpRequest, form: forms.Form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+
+
+def _run(request: HttpRequest, pk: int, form: forms.Form, call: Callable[[dict], object], done: str,
+         anchor: str) -> HttpResponse:
+    """Validate ``form`` (the case already checked visible), then ``call(cleaned_data)``; report the outcome."""
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(pk, anchor)
+    try:
+        call(form.cleaned_data)
+    except GrantCase.DoesNotExist as exc:
+        raise Http404("案件が見つかりません。") from exc
+    except (services.CaseActionError, LineError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return _back(pk, anchor)
+
+
+@require_POST
+@login_required
+def save_application(request: HttpRequest, pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    return _run(request, pk, ApplicationForm(request.POST),
+                lambda d: lifecycle.save_application(case_id=pk, actor=request.user, **d),
+                "申請の概要を保存しました。", "application")
+
+
+def _where_or_404(where: str) -> str:
+    if where not in WHERE:
+        raise Http404("明細の種類が見つかりません。")
+    return where
+
+
+def _line_plan(case: GrantCase, where: str) -> object:
+    return judged_plan(case) if where == "report" else plan_in_force(case)
+
+
+@require_POST
+@login_required
+def add_line(request: HttpRequest, pk: int, where: str) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    _where_or_404(where)
+    form = LineForm(request.POST, case=case, plan=_line_plan(case, where), where=where)
+    return _run(request, pk, form,
+                lambda d: budget.add_line(case_id=pk, actor=request.user, where=where, data=d),
+                "明細を追加しました。", where)
+
+
+@require_POST
+@login_required
+def delete_line(request: HttpRequest, pk: int, where: str, line_pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    _where_or_404(where)
+    return _run(request, pk, forms.Form(request.POST),
+                lambda d: budget.delete_line(case_id=pk, actor=request.user, where=where, line_id=line_pk),
+                "明細を削除しました。", where)
+
+
+@require_POST
+@login_required
+def add_staff_lines(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add the suggested 人件費 lines (one per secretariat staff member) to the draft budget, all or none."""
+    case = _case_or_404(request, pk)
+
+    def add(_: dict) -> None:
+        suggestions = budget.staff_lines(case)
+        if not suggestions:
+            raise LineError("事務局員: 今年度に雇用している事務局員が登録されていません。")
+        start = case.project_start or case.programme_year.base_date
+        with transaction.atomic():
+            for suggestion in suggestions:
+                budget.add_line(case_id=pk, actor=request.user, where="budget",
+                                data={"kind": LineKind.EXPENSE, "spent_on": start, **suggestion})
+
+    return _run(request, pk, forms.Form(request.POST), add, "事務局員の人件費の明細を追加しました。", "budget")
+
+
+@require_POST
+@login_required
+def verify(request: HttpRequest, pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    return _run(request, pk, VerifyForm(request.POST),
+                lambda d: lifecycle.verify(case_id=pk, actor=request.user, **d),
+                "審査済にしました。決裁者が交付決定します。", "review")
+
+
+@require_POST
+@login_required
+def approve_override(request: HttpRequest, pk: int, override_pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    return _run(request, pk, forms.Form(request.POST),
+                lambda d: services.approve_override(case_id=pk, override_id=override_pk, actor=request.user),
+                "特例判断を承認しました。", "checks")
+
+
+ORDER_ACTS: dict[str, tuple[Callable[..., PaymentOrder], type[forms.Form], str]] = {
+    "prepare": (orders.prepare_order, NoteForm, "支出命令を起票しました。"),
+    "approve": (orders.approve_order, NoteForm, "支出を承認しました。振込の画面から振込バッチに入れてください。"),
+    "reject": (orders.reject_order, RequiredNoteForm, "支出命令を差し戻しました。"),
+}
+
+
+@require_POST
+@login_required
+def order_action(request: HttpRequest, pk: int, order_pk: int, act: str) -> HttpResponse:
+    """起票 / 承認 / 差戻し of one of the case's payment orders (概算払・精算払)."""
+    _case_or_404(request, pk)
+    if act not in ORDER_ACTS:
+        raise Http404("操作が見つかりません。")
+    get_object_or_404(PaymentOrder, pk=order_pk, case_id=pk)
+    service, form_class, done = ORDER_ACTS[act]
+
+    def call(d: dict) -> None:
+        try:
+            service(order_id=order_pk, actor=request.user, note=d["note"])
+        except PaymentOrder.DoesNotExist as exc:
+            raise Http404("支出命令が見つかりません。") from exc
+
+    return _run(request, pk, form_class(request.POST), call, done, "orders")
+
+
+@require_POST
+@login_required
+def start_change(request: HttpRequest, pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    return _run(request, pk, ChangeStartForm(request.POST),
+                lambda d: lifecycle.start_change(case_id=pk, actor=request.user, **d),
+                "変更承認申請を作成しました。変更後の収支予算を直してから提出してください。", "change")
+
+
+@require_POST
+@login_required
+def submit_change(request: HttpRequest, pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    return _run(request, pk, NoteForm(request.POST),
+                lambda d: lifecycle.request_change(case_id=pk, actor=request.user, note=d["note"]),
+                "変更承認申請を提出しました。", "change")
+
+
+@require_POST
+@login_required
+def check_change(request: HttpRequest, pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    return _run(request, pk, ChangeCheckForm(request.POST),
+                lambda d: lifecycle.check_change(case_id=pk, actor=request.user, **d),
+                "変更承認申請を審査済にしました。決裁者が決裁します。", "change")
+
+
+@require_POST
+@login_required
+def save_report(request: HttpRequest, pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    return _run(request, pk, ReportForm(request.POST),
+                lambda d: lifecycle.save_report(case_id=pk, actor=request.user, **d),
+                "実績報告の概要を保存しました。", "report")
+
+
+@require_POST
+@login_required
+def add_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    report = PerformanceReport.objects.filter(case=case).first()
+    form = ReceiptForm(request.POST, request.FILES, report=report)
+
+    def call(d: dict) -> None:
+        line = d["line"]
+        receipts.add_receipt(case_id=pk, actor=request.user, title=d["title"], upload=d["file"],
+                             line_id=line.pk if line else None)
+
+    return _run(request, pk, form, call, "領収書の写しを登録しました。", "receipts")
+
+
+@require_GET
+@login_required
+def receipt_download(request: HttpRequest, pk: int, receipt_pk: int) -> FileResponse:
+    """A receipt's file, for whoever may see the case (404 otherwise). The access is recorded: receipts name
+    people and amounts."""
+    case = _case_or_404(request, pk)
+    receipt = get_object_or_404(Receipt, pk=receipt_pk, report__case=case)
+    ext = "." + receipt.file.name.rsplit(".", 1)[-1].lower() if "." in receipt.file.name else ""
+    try:
+        handle = receipt.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("ファイルが見つかりません。") from exc
+    record_event(actor=request.user, subject=case, action="download_receipt", note=receipt.title)
+    return FileResponse(handle, as_attachment=True, filename=f"領収書_{receipt.pk}{ext}",
+                        content_type=receipts.CONTENT_TYPES.get(ext, "application/octet-stream"))
+
+
+@require_POST
+@login_required
+def record_refund(request: HttpRequest, pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    return _run(request, pk, RefundReceiptForm(request.POST),
+                lambda d: refunds.record_refund_receipt(case_id=pk, actor=request.user, **d),
+                "返還金の納付を記録しました。", "refund")
+
+
+@require_POST
+@login_required
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    return _run(request, pk, CancelForm(request.POST),
+                lambda d: lifecycle.cancel(case_id=pk, actor=request.user, **d),
+                "交付決定を取り消しました。", "confirmation")
+

@@ -1,0 +1,74 @@
+"""Shared steps of the case-page tests (no tests here): logging in, a council's 活動支援 case at a given stage,
+and another council whose case the first council's secretary must not reach."""
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from grants.cases.models import GrantCase
+from grants.core.models import AuditEvent
+from tests.councils import builders
+from tests.councils.helpers import decide, line
+from tests.factories import PASSWORD
+
+
+def login(client, user):  # type: ignore[no-untyped-def]
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def page(client, case) -> str:  # type: ignore[no-untyped-def]
+    response = client.get(reverse("case_detail", args=[case.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def messages_of(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def post(client, url: str, data: dict | None = None) -> list[str]:  # type: ignore[no-untyped-def]
+    """POST, follow the redirect to the case page and return the messages shown there."""
+    response = client.post(url, data or {}, follow=True)
+    assert response.status_code == 200, response.status_code
+    return messages_of(response)
+
+
+def draft_with_lines(katsudo, council, staff):  # type: ignore[no-untyped-def]
+    """A draft 活動支援 case of ``council`` with two eligible lines (¥600,000 and ¥400,000)."""
+    org, secretary = council
+    plan = builders.approved_plan(org, staff)
+    cats = builders.categories()
+    case = builders.draft_case(katsudo, org)
+    line(case, secretary, category=cats["genzairyo"], plan_item=builders.item(plan, "1-1-2"), amount=600_000,
+         description="水路補修の原材料")
+    line(case, secretary, category=cats["hoshohi"], plan_item=builders.item(plan, "1-1-1"), amount=400_000,
+         description="防災訓練の講師謝礼")
+    return case, plan, cats
+
+
+def decided(katsudo, council, staff, approver, shares=((1, 2), (1, 4))):  # type: ignore[no-untyped-def]
+    """A decided 活動支援 case (¥1,000,000) with advances of the given shares scheduled today."""
+    builders.instalments(katsudo, list(shares))
+    case, plan, cats = draft_with_lines(katsudo, council, staff)
+    case = decide(case, council[1], staff, approver, conditions="事業の内容を広報紙で周知すること")
+    return case, plan, cats
+
+
+def other_council_case(katsudo, staff):  # type: ignore[no-untyped-def]
+    """A draft case of another council (湯田), with one line."""
+    org, secretary = builders.council(name="湯田地域づくり協議会", username="yuda-secretary")
+    plan = builders.approved_plan(org, staff)
+    case = builders.draft_case(katsudo, org)
+    line(case, secretary, category=builders.categories()["genzairyo"], plan_item=builders.item(plan, "1-1-2"))
+    return case
+
+
+def unchanged(case: GrantCase, events_before: int) -> bool:
+    """The case's status and audit trail are as they were."""
+    fresh = GrantCase.objects.get(pk=case.pk)
+    return fresh.status == case.status and AuditEvent.objects.for_object(case).count() == events_before
+
+
+def today() -> dt.date:
+    return timezone.localdate()
