@@ -252,10 +252,22 @@ def check_change(*, case_id: int, actor: User, assessed_amount: int, note: str =
                 f"査定額は支払済の額（{yen(case.paid_amount)}）以上、{yen(ceiling)}（変更後の申請額と対象経費による"
                 "算定額の低い方）以下にしてください。"
             )
+        _within_started_advances(case, assessed_amount)
         change.assessed_amount = assessed_amount
         change.save(update_fields=["assessed_amount"])
 
     return _transition(case_id=case_id, action="check_change", actor=actor, note=note, effect=effect)
+
+
+def _within_started_advances(case: GrantCase, amount: int) -> None:
+    """Refuse a changed amount below the advances paid or on their way to the bank (drafted or approved orders):
+    the live orders of a case never exceed its decided amount."""
+    in_flight = sum(case.payment_orders.filter(status__in=IN_FLIGHT).values_list("amount", flat=True))
+    if in_flight and amount < case.paid_amount + in_flight:
+        raise CaseActionError(
+            f"支払手続中の概算払（{yen(in_flight)}）があるため、変更後の額は支払済の額と合わせた"
+            f"{yen(case.paid_amount + in_flight)}以上にしてください（または支出命令の差戻しの後に行ってください）。"
+        )
 
 
 def _reschedule(case: GrantCase) -> None:
@@ -296,6 +308,7 @@ def approve_change(*, case_id: int, actor: User, note: str = "") -> GrantCase:
         change = _open_change(case, ChangeStatus.PENDING)
         if change.assessed_amount is None:
             raise CaseActionError("変更の査定額がありません。")
+        _within_started_advances(case, change.assessed_amount)
         _ledger(lambda: adjust_commitment(case=case, amount=change.assessed_amount, actor=actor,
                                           note=f"変更交付決定 {case.organization.name}"))
         change.status, change.decided_amount = ChangeStatus.APPROVED, change.assessed_amount

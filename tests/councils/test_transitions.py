@@ -101,12 +101,17 @@ class World:
                 Role.FINANCE: self.finance, Role.AUDITOR: self.auditor}[role]
 
 
-@pytest.fixture
-def world(council, katsudo, staff, staff2, approver, finance, finance2, auditor):  # type: ignore[no-untyped-def]
+def make_world(council, py, staff, staff2, approver, finance, finance2, auditor):  # type: ignore[no-untyped-def]
+    """The cast of the council tests around ``py`` (活動支援 by default), with the council's approved plan."""
     org, secretary = council
     return World(org=org, secretary=secretary, staff=staff, staff2=staff2, approver=approver, finance=finance,
-                 finance2=finance2, auditor=auditor, py=katsudo, plan=builders.approved_plan(org, staff),
+                 finance2=finance2, auditor=auditor, py=py, plan=builders.approved_plan(org, staff),
                  cats=builders.categories())
+
+
+@pytest.fixture
+def world(council, katsudo, staff, staff2, approver, finance, finance2, auditor):  # type: ignore[no-untyped-def]
+    return make_world(council, katsudo, staff, staff2, approver, finance, finance2, auditor)
 
 
 def _submit(w: World, case: GrantCase) -> None:
@@ -185,10 +190,11 @@ PATHS: dict[str, list[Step]] = {
 }
 
 
-def new_case(w: World) -> GrantCase:
-    """A draft 活動支援 case with one eligible expense line of 300,000円 linked to the plan's 取組 1-1-2."""
+def new_case(w: World, amount: int = AMOUNT) -> GrantCase:
+    """A draft 活動支援 case with one eligible expense line (300,000円 by default) linked to the plan's 取組
+    1-1-2."""
     case = builders.draft_case(w.py, w.org)
-    line(case, w.secretary, category=w.cats["genzairyo"], plan_item=builders.item(w.plan, "1-1-2"), amount=AMOUNT,
+    line(case, w.secretary, category=w.cats["genzairyo"], plan_item=builders.item(w.plan, "1-1-2"), amount=amount,
          description="水路補修の原材料")
     return case
 
