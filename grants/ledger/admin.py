@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 
-from .models import BudgetAccount, EntryKind, LedgerEntry, TransferSettings
+from .models import BudgetAccount, EntryKind, LedgerEntry, PaymentOrder, TransferSettings
 from .services import post_entry
 
 
@@ -56,6 +56,27 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False  # entries are posted by the services, with their checks
+
+
+@admin.register(PaymentOrder)
+class PaymentOrderAdmin(admin.ModelAdmin):
+    """Read-only: money moves only through the services (orders are scheduled by 交付決定 and 額の確定, drafted
+    and approved in grants.councils.orders, and paid through a payment batch)."""
+
+    list_display = ("case", "kind", "number", "label", "amount", "pay_on", "status", "prepared_by", "approved_by",
+                    "paid_on")
+    list_filter = ("kind", "status", "case__programme_year")
+    search_fields = ("case__organization__name", "case__organization__code", "label")
+    list_select_related = ("case__organization", "case__programme_year__programme", "prepared_by", "approved_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PaymentOrder | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PaymentOrder | None = None) -> bool:
+        return False
 
 
 class TransferSettingsForm(forms.ModelForm):

@@ -1,6 +1,12 @@
-from django.contrib import admin
+from fractions import Fraction
 
-from .models import ComponentBand, FormulaComponent, Programme, ProgrammeYear
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from grants.councils.models import ActivityPurpose, ExpenseRule
+
+from .models import ComponentBand, FormulaComponent, Instalment, Programme, ProgrammeYear
 
 
 class FormulaComponentInline(admin.TabularInline):
@@ -9,16 +15,110 @@ class FormulaComponentInline(admin.TabularInline):
     show_change_link = True
 
 
+class InstalmentFormSet(forms.BaseInlineFormSet):
+    """The shares of a 概算払 plan add up to at most 1: what they leave is paid at the 精算払."""
+
+    def clean(self) -> None:
+        super().clean()
+        total = Fraction(0)
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            numerator, denominator = data.get("share_numerator"), data.get("share_denominator")
+            if numerator is not None and denominator:
+                total += Fraction(numerator, denominator)
+        if total > 1:
+            raise ValidationError(
+                f"概算払の計画の割合の合計が1を超えています（合計 {total.numerator}/{total.denominator}）。"
+                "各回の割合の合計を1以下にしてください。残りは額の確定後に精算払で支払います。"
+            )
+
+
+class InstalmentInline(admin.TabularInline):
+    model = Instalment
+    formset = InstalmentFormSet
+    extra = 0
+    fields = ("order", "label", "share_numerator", "share_denominator", "pay_on")
+
+
+class ExpenseRuleInline(admin.TabularInline):
+    model = ExpenseRule
+    extra = 0
+    fields = ("category", "treatment", "condition", "reason")
+
+
+class ActivityPurposeInline(admin.TabularInline):
+    model = ActivityPurpose
+    extra = 0
+    fields = ("order", "name", "excluded", "reason")
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "recipient_kind")
+    list_display = ("code", "name", "recipient_kind", "lifecycle", "plan_linked")
+    list_filter = ("lifecycle", "plan_linked")
+
+
+# Help for the fields of the full lifecycle (GRANTS.md §3–§4), in the words of the 要綱.
+RULE_HELP = {
+    "amount_basis": (
+        "「算定式の額」は算定項目の合計です（例: 事務局員人件費＋運営経費）。「対象経費 × 補助率」は対象経費に"
+        "補助率を掛けた額で、算定項目があるときはその合計を限度とします（例: 均等割＋世帯割）。"
+    ),
+    "rate_numerator": "補助率の分子。10/10 は対象経費の全額、1/2 は半額です。",
+    "rate_denominator": "補助率の分母（1以上）。",
+    "deduct_income": "参加費などの事業収入を対象経費から差し引いた額を限度とする場合に印を付けます。",
+    "refund_due_days": "返還命令の日から納期限までの日数です（例: 20日）。",
+    "surcharge_rate": (
+        "交付決定の取消による返還に付ける加算金の年率（365日あたり）。国の補助金適正化法では10.95％です。"
+        "額の確定による返還には付けません。"
+    ),
+    "late_rate": "納期限までに返還されなかった額に付ける延滞金の年率（365日あたり）。例: 10.95％。",
+    "penalty_rounding_unit": "加算金・延滞金の端数を切り捨てる単位（円）。例: 100 なら100円未満を切り捨てます。",
+    "report_due_fixed": (
+        "年度ごとの固定の期限（例: 翌年度の4月10日）。完了日からの日数と両方あるときは早い方が期限です。"
+    ),
+}
+
+
+class ProgrammeYearForm(forms.ModelForm):
+    class Meta:
+        model = ProgrammeYear
+        fields = [
+            "programme", "fiscal_year", "label", "rule_source", "base_date", "application_opens",
+            "application_closes", "amount_basis", "rate_numerator", "rate_denominator", "deduct_income",
+            "floor_amount", "cap_amount", "rounding_unit", "rounding_mode", "allow_costs_before_decision",
+            "report_due_days", "report_due_fixed", "refund_due_days", "surcharge_rate", "late_rate",
+            "penalty_rounding_unit",
+        ]
+        help_texts = RULE_HELP
 
 
 @admin.register(ProgrammeYear)
 class ProgrammeYearAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "fiscal_year", "label", "base_date", "application_opens", "application_closes")
+    form = ProgrammeYearForm
+    list_display = ("__str__", "fiscal_year", "label", "amount_basis", "base_date", "application_opens",
+                    "application_closes")
     list_filter = ("programme", "fiscal_year")
-    inlines = [FormulaComponentInline]
+    inlines = [FormulaComponentInline, InstalmentInline, ExpenseRuleInline, ActivityPurposeInline]
+    fieldsets = (
+        (None, {"fields": ("programme", "fiscal_year", "label", "rule_source")}),
+        ("基準日と申請の受付", {"fields": ("base_date", ("application_opens", "application_closes"))}),
+        ("交付額の算定", {
+            "description": "交付額は下の「算定項目」と、ここで定める算定方法・補助率・下限額・上限額・端数処理から"
+                           "求めます。金額はすべて円単位の整数です。",
+            "fields": ("amount_basis", ("rate_numerator", "rate_denominator"), "deduct_income",
+                       ("floor_amount", "cap_amount"), ("rounding_unit", "rounding_mode")),
+        }),
+        ("対象となる経費の期間", {"fields": ("allow_costs_before_decision",)}),
+        ("実績報告と返還（通常の手続の事業）", {
+            "description": "交付申請から額の確定までの手続を行う事業（地域づくり協議会の交付金など）で使います。"
+                           "概算払の計画、費目の取扱い、活動の目的は下の表で定めます。",
+            "fields": (("report_due_days", "report_due_fixed"), "refund_due_days", ("surcharge_rate", "late_rate"),
+                       "penalty_rounding_unit"),
+        }),
+    )
 
 
 class ComponentBandInline(admin.TabularInline):

@@ -1,4 +1,5 @@
-"""Set up the demonstration: reference data, demo associations, a sample rule and budget, one user per role.
+"""Set up the demonstration: reference data, demo associations, a sample rule and budget, one user per role,
+and the 地域づくり協議会 with their two grants and past years (``grants.councils.demo``).
 
 Safe to re-run: everything is created only when missing. Amounts are sample values (サンプル), not the city's.
 """
@@ -11,21 +12,23 @@ from django.utils import timezone
 
 from grants.accounts.models import Role, User
 from grants.core.fiscal import fiscal_year_label, fiscal_year_of
+from grants.councils.demo import SECRETARY_USERNAME, setup_council_demo
 from grants.ledger.models import BudgetAccount, TransferSettings
 from grants.ledger.services import set_budget
 from grants.organizations.models import Organization, OrganizationKind, Representative
 from grants.programmes.models import ComponentBand, ComponentKind, FormulaComponent, Programme, ProgrammeYear
 
+# The two council grants (unei_shien, katsudo_shien) are set up by grants.councils.demo.
 PROGRAMMES = [
     ("jichi_shinko", "自治会等自治振興交付金", OrganizationKind.JICHIKAI),
-    ("unei_shien", "地域づくり運営支援交付金", OrganizationKind.KYOGIKAI),
-    ("katsudo_shien", "地域づくり活動支援交付金", OrganizationKind.KYOGIKAI),
     ("shimin_katsudo", "市民活動交流事業補助金", OrganizationKind.SHIMIN_DANTAI),
 ]
 
-# (username, role, display name); the head is linked to the first demo association.
+# (username, role, display name); the head is linked to the first demo association, the council secretary
+# (事務局長) to 湯田地域づくり協議会.
 DEMO_USERS = [
     ("kaicho", Role.ASSOCIATION_HEAD, "自治会長（デモ）"),
+    (SECRETARY_USERNAME, Role.ASSOCIATION_HEAD, "湯田地域づくり協議会 事務局長（デモ）"),
     ("tanto", Role.STAFF, "協働推進課 担当（デモ）"),
     ("kessai", Role.APPROVER, "協働推進課長（デモ）"),
     ("kaikei", Role.FINANCE, "会計課 担当（デモ）"),
@@ -53,11 +56,17 @@ class Command(BaseCommand):
             self._budget(programme_year, users["kaikei"])
             self._link_head(users["kaicho"])
             self._transfer_settings()
+            councils = setup_council_demo(fiscal_year=year, users=users)
         self.stdout.write(self.style.SUCCESS(f"{fiscal_year_label(year)}の自治会等自治振興交付金（サンプル）を準備しました。"))
+        history = "・".join(fiscal_year_label(y) for y in councils.past_years)
+        self.stdout.write(
+            f"地域づくり協議会 {councils.councils}件（地域づくり計画 {councils.plans}版）、運営支援・活動支援交付金の"
+            f"サンプル基準、過年度（{history}）の完了案件 {councils.past_cases}件を準備しました。"
+        )
         self.stdout.write(f"ログインできる利用者（パスワードはすべて「{password}」）:")
         for username, role, name in DEMO_USERS:
-            self.stdout.write(f"  {username:8} {Role(role).label}（{name}）")
-        self.stdout.write(f"  {'admin':8} 管理者（交付基準・予算の編集、/admin/）")
+            self.stdout.write(f"  {username:10} {Role(role).label}（{name}）")
+        self.stdout.write(f"  {'admin':10} 管理者（交付基準・予算の編集、/admin/）")
 
     def _users(self, password: str) -> dict[str, User]:
         users = {}
@@ -74,6 +83,7 @@ class Command(BaseCommand):
         if created:
             admin.set_password(password)
             admin.save()
+        users["admin"] = admin
         return users
 
     def _sample_rule(self, year: int) -> ProgrammeYear:
