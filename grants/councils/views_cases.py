@@ -6,6 +6,7 @@ the other views take one POSTed form each and call one service. Every view answe
 not see (before it reads the form), and shows a service's refusal as a message on the case page.
 """
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -199,9 +200,17 @@ def full_context(case: GrantCase, user: User, checks: list[CheckResult] | None) 
         "cancel_form": CancelForm(auto_id="cancel-%s") if role == Role.APPROVER and status in CANCELLABLE else None,
         "settled_reason": lifecycle.settled(case) if status in (Status.CONFIRMED, Status.CANCELLED) else None,
     }
+    if refund_order:
+        context["refund_rates"] = {"late": _percent(refund_order.late_rate),
+                                   "surcharge": _percent(refund_order.surcharge_rate)}
     if refund_order and context["refund_due"]:
         context["refund_due_total"] = sum(context["refund_due"].values())  # type: ignore[union-attr]
     return context
+
+
+def _percent(rate: Decimal) -> str:
+    """A yearly rate as written in the rules: Decimal("10.950") → "10.95"."""
+    return f"{rate.normalize():f}"
 
 
 def _verify_form(case: GrantCase, computed: Computation | None) -> VerifyForm:
