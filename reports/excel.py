@@ -20,6 +20,11 @@ Every value is written according to its column's type, never guessed from the va
 - DATE: a ``datetime.date`` as a date cell, number format ``yyyy-mm-dd``.
 - DATETIME: a timezone-aware ``datetime`` converted to Asia/Tokyo, made naive and cut to whole seconds,
   as a date cell with number format ``yyyy-mm-dd hh:mm:ss``.
+- PERCENT: a share of 1 as an exact ``Decimal`` or ``Fraction`` (e.g. ``Decimal("0.468")``), written as a
+  number cell with number format ``0.0%`` (shows 46.8%). Reports pass the share already rounded as shown
+  elsewhere, so that Excel's display never rounds it differently.
+- RATE: a yearly rate in percent as a ``Decimal`` (``Decimal("10.950")``), a number cell with format
+  ``0.000`` (加算金・延滞金の年率).
 
 ``None`` (and an empty string in a TEXT column) is an empty cell. A value of the wrong type for its column
 raises ``TypeError``: that is a bug in the report, not bad data.
@@ -36,6 +41,8 @@ import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from typing import IO, Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
@@ -79,6 +86,8 @@ class ColumnType(enum.Enum):
     NUMBER = "number"
     DATE = "date"
     DATETIME = "datetime"
+    PERCENT = "percent"
+    RATE = "rate"
 
 
 NUMBER_FORMATS: dict[ColumnType, str] = {
@@ -88,6 +97,8 @@ NUMBER_FORMATS: dict[ColumnType, str] = {
     ColumnType.NUMBER: "0",
     ColumnType.DATE: "yyyy-mm-dd",
     ColumnType.DATETIME: "yyyy-mm-dd hh:mm:ss",
+    ColumnType.PERCENT: "0.0%",
+    ColumnType.RATE: "0.000",
 }
 
 # Widths (in Excel character units) when a column gives none: wide enough for the values of each type.
@@ -98,9 +109,13 @@ DEFAULT_WIDTHS: dict[ColumnType, float] = {
     ColumnType.NUMBER: 10,
     ColumnType.DATE: 12,
     ColumnType.DATETIME: 20,
+    ColumnType.PERCENT: 10,
+    ColumnType.RATE: 10,
 }
 
 INTEGER_TYPES = frozenset({ColumnType.YEN, ColumnType.COUNT, ColumnType.NUMBER})
+# Exact fractional values, written as (binary) numbers only at the very end.
+FRACTION_TYPES = frozenset({ColumnType.PERCENT, ColumnType.RATE})
 
 
 class Progress(Protocol):
@@ -213,13 +228,21 @@ def value_converter(column: Column) -> Callable[[object], Any]:
             return value
 
         return day
+    if kind in FRACTION_TYPES:
+
+        def fraction(value: object) -> float:
+            if not isinstance(value, (Decimal, Fraction)):
+                raise _wrong_type(column, "Decimal or Fraction", value)
+            return float(value)
+
+        return fraction
     raise AssertionError(kind)  # pragma: no cover - every ColumnType is handled above
 
 
-def typed_value(column: Column, value: object) -> str | int | dt.date | dt.datetime | None:
-    """``value`` as written in ``column``: cleaned text (None when empty), a checked int, a date, or a naive
-    Asia/Tokyo datetime of whole seconds; None stays None. Raises ``TypeError`` for a value of the wrong
-    type (a bug in the report) and ``ValueError`` for a naive datetime."""
+def typed_value(column: Column, value: object) -> str | int | float | dt.date | dt.datetime | None:
+    """``value`` as written in ``column``: cleaned text (None when empty), a checked int, a date, a naive
+    Asia/Tokyo datetime of whole seconds, or a float from an exact Decimal or Fraction; None stays None. Raises
+    ``TypeError`` for a value of the wrong type (a bug in the report) and ``ValueError`` for a naive datetime."""
     return None if value is None else value_converter(column)(value)
 
 
@@ -278,7 +301,7 @@ def _cell_writer(ws: Worksheet, column: Column, formats: _Formats) -> Callable[[
                 write_string(row, col, xlsx_string(text) if text[0] == "<" else text, cell_format)
 
         return write_text
-    write = ws.write_number if kind in INTEGER_TYPES else ws.write_datetime
+    write = ws.write_number if kind in INTEGER_TYPES | FRACTION_TYPES else ws.write_datetime
 
     def write_typed(row: int, col: int, value: object) -> None:
         write(row, col, convert(value), cell_format)

@@ -1,6 +1,7 @@
 """The auditor's workbook (監査用の台帳・案件一覧など) of one programme-year, or of every programme of a 年度.
 
-Seven reports, one sheet each, built on ``reports.excel``:
+Seven reports, one sheet each, built on ``reports.excel`` (and six more when the scope has a programme of the
+full lifecycle, such as the 地域づくり協議会 grants; see below):
 
 - ``LedgerReport``, 「台帳」: every ledger entry, in posting order.
 - ``LedgerSummaryReport``, 「集計」: the budget account's totals (what the programme-year page and the
@@ -11,6 +12,16 @@ Seven reports, one sheet each, built on ``reports.excel``:
 - ``PaymentReport``, 「支払」: every payment entry (支出) of the ledger, with the reversal that undid it, if any.
 - ``RefundReport``, 「返還」: every refund entry (返還（戻入）) and every reversal of a payment or a refund.
 - ``AuditTrailReport``, 「監査証跡」: every audit event of the cases and the annual runs, oldest first.
+
+When a programme-year in scope follows the full lifecycle (``Programme.lifecycle == "full"``):
+
+- ``CouncilShareReport``, 「協議会別管理費割合」: each council with a case in scope, its 運営支援 and 活動支援
+  amounts of the scope's 年度, their total and the 管理費割合 (``grants.councils.stats``).
+- ``CouncilHistoryReport``, 「協議会別交付額の推移」: the same councils, one row per 年度 of their history.
+- ``OverrideReport``, 「特例判断」: every eligibility override of the cases in scope, with its approval.
+- ``PaymentOrderReport``, 「支出命令」: every 支出命令 (概算払・精算払) of the cases in scope.
+- ``SubgrantReport``, 「再交付」: every line of a 収支決算書 in scope that names a 再交付先.
+- ``RefundOrderReport``, 「返還命令」: every 返還命令 in scope, with what has been received against it.
 
 A ``Scope`` says what is covered: one programme-year (``programme_year_workbook``) or every programme-year
 of a fiscal year (``fiscal_year_workbook``); the latter starts each sheet with a 事業 column and ends the
@@ -27,12 +38,27 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import IO, ClassVar
 
-from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models import BigIntegerField, Case, Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 
-from grants.cases.models import AnnualRun, GrantCase, Status
+from grants.cases.eligibility import CHECK_LABELS as SIMPLE_CHECK_LABELS
+from grants.cases.models import AnnualRun, EligibilityOverride, GrantCase, Status
+from grants.core.fiscal import fiscal_year_label
 from grants.core.models import AuditEvent
-from grants.ledger.models import TOTAL_OF_KIND, BudgetAccount, EntryKind, LedgerEntry
-from grants.programmes.models import ProgrammeYear
+from grants.councils.checks import CHECK_LABELS as FULL_CHECK_LABELS
+from grants.councils.models import RefundOrder, RefundReason, RefundStatus, ReportLine
+from grants.councils.stats import CouncilYear, by_share, council_cases, council_years
+from grants.ledger.models import (
+    TOTAL_OF_KIND,
+    BudgetAccount,
+    EntryKind,
+    LedgerEntry,
+    OrderKind,
+    OrderStatus,
+    PaymentOrder,
+)
+from grants.organizations.models import OrganizationKind
+from grants.programmes.models import Lifecycle, ProgrammeYear
 
 from .excel import Column, ColumnType, Progress, Report, write_xlsx
 
@@ -40,6 +66,7 @@ CHUNK_SIZE = 2000
 
 TEXT, YEN, COUNT, NUMBER = ColumnType.TEXT, ColumnType.YEN, ColumnType.COUNT, ColumnType.NUMBER
 DATE, DATETIME = ColumnType.DATE, ColumnType.DATETIME
+PERCENT, RATE = ColumnType.PERCENT, ColumnType.RATE
 
 KIND_LABELS: dict[str, str] = dict(EntryKind.choices)
 STATUS_LABELS: dict[str, str] = dict(Status.choices)
@@ -61,6 +88,28 @@ ACTION_LABELS: dict[str, str] = {
     "start_annual_run": "年次一括作成の開始",
     "create": "案件の作成（年次一括作成）",
     "issue_notice": "通知書の発行",
+    # The full lifecycle (地域づくり協議会の運営支援・活動支援).
+    "save_application": "交付申請の作成・修正",
+    "approve_override": "特例判断の承認",
+    "start_change": "変更承認申請の作成",
+    "request_change": "変更承認申請の提出",
+    "check_change": "変更承認申請の審査",
+    "approve_change": "変更交付決定",
+    "reject_change": "変更の不承認",
+    "save_report": "実績報告の作成・修正",
+    "submit_report": "実績報告の提出",
+    "return_report": "実績報告の差戻し",
+    "verify_report": "実績報告の審査",
+    "confirm": "額の確定",
+    "cancel": "交付決定の取消",
+    "close": "完了",
+    "prepare_order": "支出命令の起票（概算払・精算払）",
+    "approve_order": "支出命令の承認",
+    "reject_order": "支出命令の差戻し",
+    "record_order_paid": "支払の記録（支出命令）",
+    "return_order_transfer": "振込の返却（支出命令）",
+    "order_refund": "返還命令",
+    "record_refund_receipt": "返還金の納付",
 }
 
 PROGRAMME_COLUMN = Column("事業", TEXT, 30)
@@ -111,6 +160,11 @@ class Scope:
     def order(self, path: str) -> tuple[str, ...]:
         """Leading ``order_by`` fields: by 事業コード for a whole fiscal year, nothing for one programme-year."""
         return (f"{path}__programme__code",) if self.per_programme else ()
+
+    @property
+    def has_full_lifecycle(self) -> bool:
+        """True when a programme-year in scope follows the full lifecycle (the council sheets apply)."""
+        return any(py.programme.lifecycle == Lifecycle.FULL for py in self.programme_years.values())
 
     def case_reference(self, programme_year_id: int, case_id: int) -> str:
         """``GrantCase.reference`` without loading the case: 年度, 事業コード and number (2026-jichi_shinko-00042)."""
@@ -534,12 +588,329 @@ class AuditTrailReport(ScopedReport):
             yield row if names is None else (names.get(py_id, ""), *row)
 
 
+# --- 地域づくり協議会 -------------------------------------------------------------------------------
+
+COUNCIL_COLUMNS = (
+    Column("年度", NUMBER, 8),
+    Column("年度（和暦）", TEXT, 14),
+    Column("地域コード", TEXT, 10),
+    Column("地域", TEXT, 10),
+    Column("団体コード", TEXT, 12),
+    Column("協議会", TEXT, 32),
+    Column("運営支援（円）", YEN, 16),
+    Column("活動支援（円）", YEN, 16),
+    Column("合計（円）", YEN, 16),
+    Column("管理費割合", PERCENT, 12),
+)
+
+
+def _council_row(row: CouncilYear) -> tuple[object, ...]:
+    """One council-year as a row of ``COUNCIL_COLUMNS``; the share rounded as the dashboard shows it."""
+    return (
+        row.fiscal_year, fiscal_year_label(row.fiscal_year), row.area_code, row.area_name, row.code, row.name,
+        row.unei, row.katsudo, row.total, row.share_ratio,
+    )
+
+
+class CouncilReport(Report):
+    """A sheet about the councils (地域づくり協議会) that have a case in scope, whatever its programme."""
+
+    columns = COUNCIL_COLUMNS
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    def councils(self) -> QuerySet[GrantCase]:
+        """The organisation ids of the councils with a case in scope (a subquery)."""
+        return GrantCase.objects.filter(
+            self.scope.where("programme_year"), organization__kind=OrganizationKind.KYOGIKAI
+        ).order_by().values("organization_id")
+
+    def cases(self) -> QuerySet[GrantCase]:
+        """Those councils' cases of either council programme (運営支援・活動支援), any 年度."""
+        return council_cases().filter(organization__in=self.councils())
+
+
+class CouncilShareReport(CouncilReport):
+    """Sheet 「協議会別管理費割合」: each council with a case in scope, in the scope's 年度, by 管理費割合 (highest
+    first, as on the dashboard; councils without a share last).
+
+    Row (``COUNCIL_COLUMNS``): (年度 int, 年度（和暦） str, 地域コード str, 地域 str, 団体コード str, 協議会 str,
+    運営支援 int | None, 活動支援 int | None, 合計 int | None, 管理費割合 Decimal | None: a share of 1 rounded half
+    up to 0.1 %, formatted 0.0%). Amounts per ``grants.councils.stats``. One query.
+    """
+
+    sheet_title = "協議会別管理費割合"
+
+    def count(self) -> int:
+        return self.councils().distinct().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        rows = council_years(self.cases().filter(programme_year__fiscal_year=self.scope.fiscal_year))
+        for row in by_share(rows):
+            yield _council_row(row)
+
+
+class CouncilHistoryReport(CouncilReport):
+    """Sheet 「協議会別交付額の推移」: the same councils, one row per 年度 in which they had a case of either
+    programme, by 地域コード, 団体コード and 年度 (oldest first). Row as for ``CouncilShareReport``. One query."""
+
+    sheet_title = "協議会別交付額の推移"
+
+    def count(self) -> int:
+        return self.cases().values("organization_id", "programme_year__fiscal_year").distinct().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        for row in council_years(self.cases()):
+            yield _council_row(row)
+
+
+# Which lines a line check's code names: ``plan_item@b12`` is budget line 12 (grants.councils.checks).
+OVERRIDE_LINES = {"b": "収支予算の明細", "r": "収支決算の明細"}
+OVERRIDE_PENDING, OVERRIDE_APPROVED, OVERRIDE_SINGLE = "承認待ち", "承認済", "承認不要（簡易な手続）"
+
+
+def check_label(check_code: str, full: bool) -> str:
+    """The check's label in words, with the line it concerns: 「対象となる費目であること（収支予算の明細 No.12）」.
+    A code no longer known is shown as it is."""
+    base, _, line = check_code.partition("@")
+    label = (FULL_CHECK_LABELS if full else SIMPLE_CHECK_LABELS).get(base, base)
+    if line[:1] in OVERRIDE_LINES and line[1:].isdigit():
+        label = f"{label}（{OVERRIDE_LINES[line[:1]]} No.{line[1:]}）"
+    return label
+
+
+class OverrideReport(ScopedReport):
+    """Sheet 「特例判断」: every ``EligibilityOverride`` of the cases in scope, by 団体コード and date.
+
+    Row: (案件番号 str, 団体コード str, 団体名 str, 確認項目コード str, 確認項目 str, 理由 str, 判断者 str,
+    判断日時 aware datetime, 承認者 str | None, 承認日時 aware datetime | None, 状態 str: 承認済, 承認待ち (full
+    lifecycle, not yet approved by a second person: the override does not count yet) or 承認不要（簡易な手続）).
+    One query.
+    """
+
+    sheet_title = "特例判断"
+    base_columns = (
+        Column("案件番号", TEXT, 28),
+        Column("団体コード", TEXT, 12),
+        Column("団体名", TEXT, 32),
+        Column("確認項目コード", TEXT, 22),
+        Column("確認項目", TEXT, 44),
+        Column("理由", TEXT, 44),
+        Column("判断者", TEXT, 18),
+        Column("判断日時", DATETIME),
+        Column("承認者", TEXT, 18),
+        Column("承認日時", DATETIME),
+        Column("状態", TEXT, 22),
+    )
+
+    def overrides(self) -> QuerySet[EligibilityOverride]:
+        return EligibilityOverride.objects.filter(self.scope.where("case__programme_year"))
+
+    def count(self) -> int:
+        return self.overrides().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        names, reference, years = self.scope.programme_names(), self.scope.case_reference, self.scope.programme_years
+        order = (*self.scope.order("case__programme_year"), "case__organization__code", "case_id", "at", "pk")
+        overrides = self.overrides().order_by(*order).values_list(
+            "case__programme_year_id", "case_id", "case__organization__code", "case__organization__name",
+            "check_code", "justification", "actor__display_name", "actor__username", "at",
+            "approved_by__display_name", "approved_by__username", "approved_at",
+        )
+        for (py_id, case_id, code, name, check_code, justification, actor_name, username, at, approver_name,
+             approver_login, approved_at) in overrides.iterator(chunk_size=CHUNK_SIZE):
+            full = years[py_id].programme.lifecycle == Lifecycle.FULL
+            approver = _user(approver_name, approver_login)
+            state = OVERRIDE_APPROVED if approver else OVERRIDE_PENDING if full else OVERRIDE_SINGLE
+            row = (
+                reference(py_id, case_id), code, name, check_code, check_label(check_code, full), justification,
+                _user(actor_name, username), at, approver, approved_at, state,
+            )
+            yield row if names is None else (names[py_id], *row)
+
+
+ORDER_KIND_LABELS: dict[str, str] = dict(OrderKind.choices)
+ORDER_STATUS_LABELS: dict[str, str] = dict(OrderStatus.choices)
+
+
+class PaymentOrderReport(ScopedReport):
+    """Sheet 「支出命令」: every ``PaymentOrder`` (概算払・精算払) of the cases in scope, by 団体コード and 回.
+
+    Row: (案件番号 str, 団体コード str, 団体名 str, 区分 str: 概算払 | 精算払, 回 int, 名称 str, 金額（円） int,
+    支払予定日 date, 状態 str, 起票者 str | None, 起票日時 aware datetime | None, 承認者 str | None,
+    承認日時 aware datetime | None, 支払日 date | None). One query.
+    """
+
+    sheet_title = "支出命令"
+    base_columns = (
+        Column("案件番号", TEXT, 28),
+        Column("団体コード", TEXT, 12),
+        Column("団体名", TEXT, 32),
+        Column("区分", TEXT, 10),
+        Column("回", NUMBER, 6),
+        Column("名称", TEXT, 20),
+        Column("金額（円）", YEN),
+        Column("支払予定日", DATE),
+        Column("状態", TEXT, 26),
+        Column("起票者", TEXT, 18),
+        Column("起票日時", DATETIME),
+        Column("承認者", TEXT, 18),
+        Column("承認日時", DATETIME),
+        Column("支払日", DATE),
+    )
+
+    def orders(self) -> QuerySet[PaymentOrder]:
+        return PaymentOrder.objects.filter(self.scope.where("case__programme_year"))
+
+    def count(self) -> int:
+        return self.orders().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        names, reference = self.scope.programme_names(), self.scope.case_reference
+        order = (*self.scope.order("case__programme_year"), "case__organization__code", "case_id", "number")
+        orders = self.orders().order_by(*order).values_list(
+            "case__programme_year_id", "case_id", "case__organization__code", "case__organization__name", "kind",
+            "number", "label", "amount", "pay_on", "status", "prepared_by__display_name", "prepared_by__username",
+            "prepared_at", "approved_by__display_name", "approved_by__username", "approved_at", "paid_on",
+        )
+        for (py_id, case_id, code, name, kind, number, label, amount, pay_on, status, preparer, preparer_login,
+             prepared_at, approver, approver_login, approved_at, paid_on) in orders.iterator(chunk_size=CHUNK_SIZE):
+            row = (
+                reference(py_id, case_id), code, name, ORDER_KIND_LABELS.get(kind, kind), number, label, amount,
+                pay_on, ORDER_STATUS_LABELS.get(status, status), _user(preparer, preparer_login), prepared_at,
+                _user(approver, approver_login), approved_at, paid_on,
+            )
+            yield row if names is None else (names[py_id], *row)
+
+
+class SubgrantReport(ScopedReport):
+    """Sheet 「再交付」: every line of a 収支決算書 (実績報告) in scope with a 再交付先, i.e. money the council
+    passed on to a local group, by 団体コード and line order.
+
+    Row: (案件番号 str, 団体コード str, 協議会 str, 再交付先 str, 計画の取組 str | None: its number and name,
+    費目 str | None, 内容 str, 金額（円） int, 支出日 date | None). One query.
+    """
+
+    sheet_title = "再交付"
+    base_columns = (
+        Column("案件番号", TEXT, 28),
+        Column("団体コード", TEXT, 12),
+        Column("協議会", TEXT, 32),
+        Column("再交付先", TEXT, 32),
+        Column("計画の取組", TEXT, 36),
+        Column("費目", TEXT, 20),
+        Column("内容", TEXT, 40),
+        Column("金額（円）", YEN),
+        Column("支出日", DATE),
+    )
+
+    def lines(self) -> QuerySet[ReportLine]:
+        return ReportLine.objects.filter(self.scope.where("report__case__programme_year")).exclude(recipient="")
+
+    def count(self) -> int:
+        return self.lines().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        names, reference = self.scope.programme_names(), self.scope.case_reference
+        order = (*self.scope.order("report__case__programme_year"), "report__case__organization__code",
+                 "report__case_id", "order", "pk")
+        lines = self.lines().order_by(*order).values_list(
+            "report__case__programme_year_id", "report__case_id", "report__case__organization__code",
+            "report__case__organization__name", "recipient", "plan_item__code", "plan_item__title",
+            "category__name", "description", "amount", "spent_on",
+        )
+        for (py_id, case_id, code, name, recipient, item_code, item_title, category, description, amount,
+             spent_on) in lines.iterator(chunk_size=CHUNK_SIZE):
+            item = None if item_code is None else f"{item_code} {item_title}"
+            row = (reference(py_id, case_id), code, name, recipient, item, category, description, amount, spent_on)
+            yield row if names is None else (names[py_id], *row)
+
+
+REFUND_REASON_LABELS: dict[str, str] = dict(RefundReason.choices)
+REFUND_STATUS_LABELS: dict[str, str] = dict(RefundStatus.choices)
+
+
+def _received(field: str) -> Coalesce:
+    """SUM of one part of the order's receipts (whole yen), 0 without receipts."""
+    return Coalesce(Sum(f"receipts__{field}"), Value(0), output_field=BigIntegerField())
+
+
+class RefundOrderReport(ScopedReport):
+    """Sheet 「返還命令」: every ``RefundOrder`` of the cases in scope, with its receipts (返還金の納付) summed, by
+    返還命令日 and 団体コード.
+
+    Row: (案件番号 str, 団体コード str, 団体名 str, 返還の理由 str, 返還を命じる額（円） int, 返還命令日 date,
+    納期限 date, 加算金の年率（％） Decimal, 延滞金の年率（％） Decimal, 元金の納付額（円） int, 加算金の納付額（円）
+    int, 延滞金の納付額（円） int, 未納の元金（円） int, 納付の回数 int, 最終納付日 date | None, 状態 str,
+    命令者 str). 元金の納付額 is what the ledger records as 返還（戻入） for the order. One query.
+    """
+
+    sheet_title = "返還命令"
+    base_columns = (
+        Column("案件番号", TEXT, 28),
+        Column("団体コード", TEXT, 12),
+        Column("団体名", TEXT, 32),
+        Column("返還の理由", TEXT, 30),
+        Column("返還を命じる額（円）", YEN, 20),
+        Column("返還命令日", DATE),
+        Column("納期限", DATE),
+        Column("加算金の年率（％）", RATE, 18),
+        Column("延滞金の年率（％）", RATE, 18),
+        Column("元金の納付額（円）", YEN, 18),
+        Column("加算金の納付額（円）", YEN, 20),
+        Column("延滞金の納付額（円）", YEN, 20),
+        Column("未納の元金（円）", YEN, 16),
+        Column("納付の回数", COUNT),
+        Column("最終納付日", DATE),
+        Column("状態", TEXT, 10),
+        Column("命令者", TEXT, 18),
+    )
+
+    def orders(self) -> QuerySet[RefundOrder]:
+        return RefundOrder.objects.filter(self.scope.where("case__programme_year"))
+
+    def count(self) -> int:
+        return self.orders().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        names, reference = self.scope.programme_names(), self.scope.case_reference
+        order = (*self.scope.order("case__programme_year"), "ordered_on", "case__organization__code", "pk")
+        orders = (
+            self.orders()
+            .annotate(
+                principal_received=_received("principal_part"), surcharge_received=_received("surcharge_part"),
+                late_received=_received("late_part"), receipt_count=Count("receipts"),
+                last_received=Max("receipts__received_on"),
+            )
+            .order_by(*order)
+            .values_list(
+                "case__programme_year_id", "case_id", "case__organization__code", "case__organization__name",
+                "reason", "principal", "ordered_on", "due_on", "surcharge_rate", "late_rate", "principal_received",
+                "surcharge_received", "late_received", "receipt_count", "last_received", "status",
+                "ordered_by__display_name", "ordered_by__username",
+            )
+        )
+        for (py_id, case_id, code, name, reason, principal, ordered_on, due_on, surcharge_rate, late_rate,
+             principal_received, surcharge_received, late_received, receipt_count, last_received, status,
+             orderer, orderer_login) in orders.iterator(chunk_size=CHUNK_SIZE):
+            row = (
+                reference(py_id, case_id), code, name, REFUND_REASON_LABELS.get(reason, reason), principal,
+                ordered_on, due_on, surcharge_rate, late_rate, principal_received, surcharge_received,
+                late_received, principal - principal_received, receipt_count, last_received,
+                REFUND_STATUS_LABELS.get(status, status), _user(orderer, orderer_login),
+            )
+            yield row if names is None else (names[py_id], *row)
+
+
 # --- Workbooks ---------------------------------------------------------------------------------------
 
 
 def scope_reports(scope: Scope) -> list[Report]:
-    """The auditor's reports over ``scope``, in sheet order: 台帳, 集計, 案件一覧, 交付決定, 支払, 返還, 監査証跡."""
-    return [
+    """The auditor's reports over ``scope``, in sheet order: 台帳, 集計, 案件一覧, 交付決定, 支払, 返還, 監査証跡,
+    then, when a programme in scope follows the full lifecycle, 協議会別管理費割合, 協議会別交付額の推移, 特例判断,
+    支出命令, 再交付 and 返還命令."""
+    reports: list[Report] = [
         LedgerReport(scope),
         LedgerSummaryReport(scope),
         CaseRegisterReport(scope),
@@ -548,6 +919,16 @@ def scope_reports(scope: Scope) -> list[Report]:
         RefundReport(scope),
         AuditTrailReport(scope),
     ]
+    if scope.has_full_lifecycle:
+        reports += [
+            CouncilShareReport(scope),
+            CouncilHistoryReport(scope),
+            OverrideReport(scope),
+            PaymentOrderReport(scope),
+            SubgrantReport(scope),
+            RefundOrderReport(scope),
+        ]
+    return reports
 
 
 def programme_year_reports(programme_year: ProgrammeYear) -> list[Report]:
@@ -558,16 +939,17 @@ def programme_year_reports(programme_year: ProgrammeYear) -> list[Report]:
 def programme_year_workbook(
     programme_year: ProgrammeYear, out: IO[bytes], progress: Progress | None = None
 ) -> dict[str, int]:
-    """Write the auditor's workbook of ``programme_year`` (seven sheets, see the module docstring) as .xlsx
-    to the binary file-like ``out``. ``progress`` (optional) gets ``(0, total rows)`` first, then the rows
-    written so far every few thousand rows. Returns {sheet title: number of data rows}. A fixed number of
-    queries: eight (one more if the programme is not loaded), and six COUNTs more with ``progress``."""
+    """Write the auditor's workbook of ``programme_year`` (seven sheets, thirteen for a programme of the full
+    lifecycle; see the module docstring) as .xlsx to the binary file-like ``out``. ``progress`` (optional) gets
+    ``(0, total rows)`` first, then the rows written so far every few thousand rows. Returns {sheet title:
+    number of data rows}. A fixed number of queries: eight, fourteen with the council sheets (one more if the
+    programme is not loaded), and one COUNT per sheet but 「集計」 more with ``progress``."""
     return write_xlsx(programme_year_reports(programme_year), out, progress)
 
 
 def fiscal_year_workbook(fiscal_year: int, out: IO[bytes], progress: Progress | None = None) -> dict[str, int]:
     """Write the auditor's workbook of every programme of ``fiscal_year`` (年度, e.g. 2026) as .xlsx to ``out``:
-    the same seven sheets, each with a 事業 column first. Progress and return value as for
+    the same sheets, each with a 事業 column first but the two about councils. Progress and return value as for
     ``programme_year_workbook``; one query more (the programme-years)."""
     return write_xlsx(scope_reports(Scope.of_fiscal_year(fiscal_year)), out, progress)
 

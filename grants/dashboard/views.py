@@ -1,12 +1,15 @@
-"""The budget dashboard (予算ダッシュボード): per programme-year and per 地域, for city staff only."""
+"""The budget dashboard (予算ダッシュボード): per programme-year, per 地域 and per 地域づくり協議会 (管理費割合),
+and each council's grant history (交付の推移), for city staff only."""
 import re
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from grants.cases.views import city_user_required
 from grants.core.fiscal import fiscal_year_label, fiscal_year_of
+from grants.councils.stats import council_history, council_shares
+from grants.organizations.models import Organization, OrganizationKind
 
 from .querysets import area_totals, fiscal_years, programme_totals, sum_area_rows, sum_programme_rows
 
@@ -21,8 +24,9 @@ def selected_fiscal_year(raw: str | None, choices: list[int], default: int) -> i
 @city_user_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Tables of budget, 交付決定額, 支出済額, 返還額 and 執行可能額 per programme-year and per 地域 for one
-    年度 (GET ``fiscal_year``, default this 年度), and a bar chart per 地域 drawn in the browser by Chart.js
-    from the ``json_script`` data (yen amounts as integers)."""
+    年度 (GET ``fiscal_year``, default this 年度), a bar chart per 地域 drawn in the browser by Chart.js
+    from the ``json_script`` data (yen amounts as integers), and the councils' 管理費割合 of that 年度, highest
+    first (``grants.councils.stats.council_shares``, one query)."""
     current = fiscal_year_of(timezone.localdate())
     years = sorted({current, *fiscal_years()}, reverse=True)
     fiscal_year = selected_fiscal_year(request.GET.get("fiscal_year"), years, current)
@@ -45,5 +49,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "areas": areas,
         "area_sum": sum_area_rows(areas),
         "chart": chart,
+        "councils": council_shares(fiscal_year),
     }
     return render(request, "dashboard/dashboard.html", context)
+
+
+@city_user_required
+def council_history_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The grant history (交付の推移) of council ``pk``: 運営支援, 活動支援, 合計 and 管理費割合 per 年度, oldest
+    first. 404 when ``pk`` is not a 地域づくり協議会. Two queries besides the session's."""
+    council = get_object_or_404(
+        Organization.objects.select_related("area"), pk=pk, kind=OrganizationKind.KYOGIKAI
+    )
+    return render(request, "dashboard/council_history.html", {
+        "council": council,
+        "rows": council_history(council.pk),
+    })

@@ -1,0 +1,437 @@
+"""地域づくり協議会の管理費割合 (grants.councils.stats) and its dashboard section and history page.
+
+Past-year figures are GrantCase rows created directly in their final state: they are data, not a process. The
+current year's case goes through the real services (tests/councils/builders.py and helpers.py).
+"""
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from grants.accounts.models import Role
+from grants.cases.models import GrantCase, Status
+from grants.councils.stats import (
+    KATSUDO_SHIEN,
+    UNEI_SHIEN,
+    CouncilYear,
+    by_share,
+    council_history,
+    council_shares,
+    council_years,
+)
+from grants.ledger.models import BudgetAccount
+from grants.organizations.models import Area, Organization, OrganizationKind
+from grants.programmes.models import Lifecycle, Programme, ProgrammeYear
+from tests import factories
+from tests.councils import builders
+from tests.councils.helpers import decide, line
+from tests.factories import CURRENT_FY
+
+pytestmark = pytest.mark.django_db
+
+NAMES = {UNEI_SHIEN: "地域づくり運営支援交付金", KATSUDO_SHIEN: "地域づくり活動支援交付金"}
+
+
+def area(code: str, name: str) -> Area:
+    return factories.AreaFactory(code=code, name=name, kana=name, centre_name=f"{name}地域交流センター")
+
+
+def yuda() -> Area:
+    return area("03", "湯田")
+
+
+def council_of(area_: Area, name: str | None = None, code: str | None = None, **fields: object) -> Organization:
+    return Organization.objects.create(kind=OrganizationKind.KYOGIKAI, code=code or f"K-{area_.code}",
+                                       name=name or f"{area_.name}地域づくり協議会", area=area_, **fields)
+
+
+def programme_year(code: str, fiscal_year: int) -> ProgrammeYear:
+    """The council programme ``code`` for ``fiscal_year`` (created once)."""
+    Programme.objects.get_or_create(code=code, defaults={
+        "name": NAMES[code], "recipient_kind": OrganizationKind.KYOGIKAI, "lifecycle": Lifecycle.FULL,
+        "plan_linked": code == KATSUDO_SHIEN})
+    existing = ProgrammeYear.objects.filter(programme__code=code, fiscal_year=fiscal_year).first()
+    if existing:
+        return existing
+    py = factories.rule(code=code, fiscal_year=fiscal_year)
+    BudgetAccount.objects.create(programme_year=py)  # the home page expects every programme-year to have one
+    return py
+
+
+def grant(org: Organization, code: str, fiscal_year: int, status: str, decided: int | None = None,
+          confirmed: int | None = None) -> GrantCase:
+    """A case in its final state (data of a past year), with the amounts given."""
+    return GrantCase.objects.create(
+        programme_year=programme_year(code, fiscal_year), organization=org, status=status, decided_amount=decided,
+        confirmed_amount=confirmed, decided_on=None if decided is None else dt.date(fiscal_year, 5, 1),
+    )
+
+
+def closed(org: Organization, code: str, fiscal_year: int, confirmed: int, decided: int | None = None) -> GrantCase:
+    return grant(org, code, fiscal_year, Status.CLOSED, decided=decided or confirmed, confirmed=confirmed)
+
+
+def row_of(rows: list[CouncilYear], org: Organization) -> CouncilYear:
+    (row,) = [r for r in rows if r.organization_id == org.pk]
+    return row
+
+
+# --- The published check value ---------------------------------------------------------------------------
+
+
+def test_yuda_fy2023_is_46_8_percent_of_10_261_000_yen() -> None:
+    # given 湯田's FY2023 grants as closed cases: 運営支援 confirmed 4,802,000 (decided 5,000,000) and 活動支援
+    # confirmed 5,459,000 (decided 6,000,000)
+    council = council_of(yuda())
+    closed(council, UNEI_SHIEN, 2023, 4_802_000, decided=5_000_000)
+    closed(council, KATSUDO_SHIEN, 2023, 5_459_000, decided=6_000_000)
+
+    # when the shares of 2023 are read
+    row = row_of(council_shares(2023), council)
+
+    # then the confirmed amounts count, and the share is 4,802,000 / 10,261,000 = 46.798… → 46.8 %
+    assert (row.area_name, row.name, row.fiscal_year) == ("湯田", "湯田地域づくり協議会", 2023)
+    assert (row.unei, row.katsudo, row.total) == (4_802_000, 5_459_000, 10_261_000)
+    assert row.share == Fraction(4_802_000, 10_261_000)
+    assert row.share_tenths == 468
+    assert row.share_percent == Decimal("46.8")
+    assert row.share_ratio == Decimal("0.468")
+    assert row.share_display == "46.8%"
+
+
+@pytest.mark.parametrize(("unei", "katsudo", "shown"), [
+    (4_802_000, 5_459_000, "46.8%"),
+    (4_685, 5_315, "46.9%"),  # exactly 46.85 %: half up (a float would give 46.849999… → 46.8)
+    (1, 1_999, "0.1%"),  # exactly 0.05 %: half up, not to even
+    (1, 2_001, "0.0%"),  # just below 0.05 %
+    (2_000_000, None, "100.0%"),  # 運営支援 only
+    (None, 3_000_000, "0.0%"),  # 活動支援 only
+    (0, 0, "—"),  # a total of 0 has no share
+    (None, None, "—"),  # no total
+])
+def test_share_is_exact_and_rounded_half_up(unei: int | None, katsudo: int | None, shown: str) -> None:
+    row = CouncilYear(organization_id=1, code="K-1", name="協議会", area_code="03", area_name="湯田",
+                      fiscal_year=2023, unei=unei, katsudo=katsudo)
+    assert row.share_display == shown
+    assert isinstance(row.share, Fraction | None)
+
+
+# --- Which amount counts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    (Status.DRAFT, None),
+    (Status.SUBMITTED, None),
+    (Status.VERIFIED, None),
+    (Status.NOT_GRANTED, None),
+    (Status.DECIDED, 3_000_000),
+    (Status.PAID, 3_000_000),
+    (Status.CHANGE_REQUESTED, 3_000_000),
+    (Status.REPORTED, 3_000_000),
+    (Status.REPORT_VERIFIED, 3_000_000),
+    (Status.CONFIRMED, 2_500_000),
+    (Status.CLOSED, 2_500_000),
+    (Status.CANCELLED, 2_500_000),
+])
+def test_confirmed_amount_once_confirmed_else_decided_amount_once_decided(status: str, expected: int | None) -> None:
+    # given a 運営支援 case in ``status``, decided at 3,000,000 and (for the confirmed ones) confirmed at 2,500,000
+    council = council_of(yuda())
+    decided = None if status in (Status.DRAFT, Status.SUBMITTED, Status.VERIFIED) else 3_000_000
+    if status == Status.NOT_GRANTED:
+        decided = 0
+    confirmed = 2_500_000 if status in (Status.CONFIRMED, Status.CLOSED, Status.CANCELLED) else None
+    grant(council, UNEI_SHIEN, CURRENT_FY, status, decided=decided, confirmed=confirmed)
+
+    # when read
+    row = row_of(council_shares(CURRENT_FY), council)
+
+    # then the amount is the 確定額, the 交付決定額, or nothing
+    assert (row.unei, row.katsudo, row.total) == (expected, None, expected)
+    assert row.share_display == ("100.0%" if expected else "—")
+
+
+def test_a_case_decided_through_the_services_counts_its_decided_amount(staff, approver) -> None:  # type: ignore[no-untyped-def]
+    # given a 活動支援 case of 1,000,000 decided through the real services, and no 運営支援 case
+    org, secretary = builders.council()
+    katsudo = builders.katsudo_year()
+    plan = builders.approved_plan(org, staff)
+    builders.instalments(katsudo, [(1, 2)])
+    case = builders.draft_case(katsudo, org)
+    line(case, secretary, category=builders.categories()["genzairyo"], plan_item=builders.item(plan, "1-1-2"),
+         amount=1_000_000, description="水路補修の原材料")
+    decide(case, secretary, staff, approver)
+
+    # when read
+    row = row_of(council_shares(CURRENT_FY), org)
+
+    # then 活動支援 is the decided amount and the share is 0.0 % (no running costs at all)
+    assert (row.unei, row.katsudo, row.total, row.share_display) == (None, 1_000_000, 1_000_000, "0.0%")
+
+
+def test_other_programmes_and_other_kinds_of_organisation_do_not_count() -> None:
+    # given a council with a decided case of another programme, and an association (自治会) with a 運営支援 row
+    council = council_of(yuda())
+    GrantCase.objects.create(programme_year=factories.rule(fiscal_year=CURRENT_FY), organization=council,
+                             status=Status.DECIDED, decided_amount=50_000, decided_on=factories.BASE_DATE)
+    association = factories.AssociationFactory(area=yuda())
+    grant(association, UNEI_SHIEN, CURRENT_FY, Status.DECIDED, decided=1_000_000)
+
+    # when read
+    rows = council_shares(CURRENT_FY)
+
+    # then the council has no total and the association is not listed
+    assert [(r.organization_id, r.total, r.share_display) for r in rows] == [(council.pk, None, "—")]
+    assert council_years() == []
+
+
+# --- The councils listed, and their order ----------------------------------------------------------------
+
+
+def test_councils_by_share_highest_first_without_share_last() -> None:
+    # given four councils in FY2023: 40 %, 60 %, one with nothing decided, and one with only 活動支援 (0 %)
+    low, high = council_of(area("01", "大殿")), council_of(area("02", "白石"))
+    none_decided, activity_only = council_of(area("04", "小郡")), council_of(area("05", "秋穂"))
+    closed(low, UNEI_SHIEN, 2023, 400_000)
+    closed(low, KATSUDO_SHIEN, 2023, 600_000)
+    closed(high, UNEI_SHIEN, 2023, 600_000)
+    closed(high, KATSUDO_SHIEN, 2023, 400_000)
+    grant(none_decided, UNEI_SHIEN, 2023, Status.SUBMITTED)
+    closed(activity_only, KATSUDO_SHIEN, 2023, 900_000)
+
+    # when read
+    rows = council_shares(2023)
+
+    # then highest share first, and the council with no total last, shown 「—」
+    assert [(r.area_name, r.share_display) for r in rows] == [
+        ("白石", "60.0%"), ("大殿", "40.0%"), ("秋穂", "0.0%"), ("小郡", "—"),
+    ]
+
+
+def test_every_active_council_is_listed_and_an_inactive_one_only_with_a_case() -> None:
+    # given an active council without any case, an inactive one without a case, and an inactive one with a
+    # case in FY2023
+    quiet = council_of(area("01", "大殿"))
+    council_of(area("02", "白石"), is_active=False)
+    dissolved = council_of(area("04", "小郡"), is_active=False)
+    closed(dissolved, UNEI_SHIEN, 2023, 100_000)
+
+    # when read
+    rows = council_shares(2023)
+
+    # then the active one is there with 「—」, the dissolved one with its case; the other inactive one is not
+    assert [(r.organization_id, r.unei, r.share_display) for r in rows] == [
+        (dissolved.pk, 100_000, "100.0%"), (quiet.pk, None, "—"),
+    ]
+
+
+def test_equal_shares_compare_exactly_then_by_area_code() -> None:
+    rows = [
+        CouncilYear(organization_id=i, code=f"K-{i}", name="x", area_code=code, area_name="x", fiscal_year=2023,
+                    unei=unei, katsudo=katsudo)
+        for i, (code, unei, katsudo) in enumerate([
+            ("09", 1, 2),  # 33.333…%
+            ("02", 333, 666),  # 33.333…% exactly the same share
+            ("01", 333_334, 666_666),  # 33.3334 %, shown 33.3 % too, but higher
+        ])
+    ]
+    assert [r.area_code for r in by_share(rows)] == ["01", "02", "09"]
+
+
+# --- History ------------------------------------------------------------------------------------------
+
+
+def test_history_has_a_row_per_year_oldest_first() -> None:
+    # given 湯田's grants in 2021, 2023 (the published pair) and this year (decided only); none in 2022; and
+    # another council's grants that must not appear
+    council = council_of(yuda())
+    closed(council, UNEI_SHIEN, 2021, 4_500_000)
+    closed(council, KATSUDO_SHIEN, 2021, 4_500_000)
+    closed(council, KATSUDO_SHIEN, 2023, 5_459_000)
+    closed(council, UNEI_SHIEN, 2023, 4_802_000)
+    grant(council, UNEI_SHIEN, CURRENT_FY, Status.DECIDED, decided=3_000_000)
+    other = council_of(area("01", "大殿"))
+    closed(other, UNEI_SHIEN, 2022, 1_000)
+
+    # when the history is read
+    rows = council_history(council)
+
+    # then one row per year with a case, oldest first, with each year's own share
+    assert [(r.fiscal_year, r.unei, r.katsudo, r.total, r.share_display) for r in rows] == [
+        (2021, 4_500_000, 4_500_000, 9_000_000, "50.0%"),
+        (2023, 4_802_000, 5_459_000, 10_261_000, "46.8%"),
+        (CURRENT_FY, 3_000_000, None, 3_000_000, "100.0%"),
+    ]
+    # and all councils' histories come by 地域コード, then 年度
+    assert [(r.area_code, r.fiscal_year) for r in council_years()] == [
+        ("01", 2022), ("03", 2021), ("03", 2023), ("03", CURRENT_FY),
+    ]
+
+
+# --- Queries ------------------------------------------------------------------------------------------
+
+
+def _councils_with_history(start: int, count: int) -> None:
+    for number in range(start, start + count):
+        org = council_of(area(f"{number + 10:02d}", f"地域{number}"))
+        for year in (2021, 2022, 2023):
+            closed(org, UNEI_SHIEN, year, 1_000 * number)
+            closed(org, KATSUDO_SHIEN, year, 2_000 * number)
+
+
+@pytest.mark.parametrize("councils", [2, 10])
+def test_one_query_whatever_the_number_of_councils_and_years(councils: int, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    _councils_with_history(1, councils)
+    first = Organization.objects.order_by("pk").first()
+    with django_assert_num_queries(1):
+        assert len(council_shares(2023)) == councils
+    with django_assert_num_queries(1):
+        assert len(council_years()) == 3 * councils
+    with django_assert_num_queries(1):
+        assert [r.fiscal_year for r in council_history(first.pk)] == [2021, 2022, 2023]
+
+
+# --- The dashboard section and the history page -------------------------------------------------------
+
+
+@pytest.fixture
+def two_councils():  # type: ignore[no-untyped-def]
+    """湯田 with the published FY2023 pair and a 2021 year; 大殿 with nothing decided in FY2023."""
+    council = council_of(yuda())
+    closed(council, UNEI_SHIEN, 2023, 4_802_000)
+    closed(council, KATSUDO_SHIEN, 2023, 5_459_000)
+    closed(council, UNEI_SHIEN, 2021, 1_000_000)
+    quiet = council_of(area("01", "大殿"), name="大殿地域づくり協議会 <b>")
+    grant(quiet, KATSUDO_SHIEN, 2023, Status.SUBMITTED)
+    return council, quiet
+
+
+def test_dashboard_shows_the_shares_of_the_selected_year(client, staff, two_councils) -> None:  # type: ignore[no-untyped-def]
+    council, quiet = two_councils
+    client.force_login(staff)
+
+    response = client.get(reverse("dashboard"), {"fiscal_year": 2023})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert [r.organization_id for r in response.context["councils"]] == [council.pk, quiet.pk]
+    assert '<h2 id="councils-heading">地域づくり協議会の管理費割合</h2>' in html
+    assert "<caption>令和5年度 地域づくり協議会の管理費割合（金額は円、割合の高い順）</caption>" in html
+    for label in ("運営支援", "活動支援", "合計", "管理費割合"):
+        assert f'<th scope="col" class="num">{label}</th>' in html
+    assert '<th scope="col">地域</th><th scope="col">協議会</th>' in html
+    history = reverse("dashboard_council_history", args=[council.pk])
+    assert (f'<tr data-council="K-03"><td>湯田</td><th scope="row"><a href="{history}">湯田地域づくり協議会</a></th>'
+            in html)
+    assert ('<td class="num" data-field="unei">4,802,000円</td><td class="num" data-field="katsudo">5,459,000円</td>'
+            '<td class="num" data-field="total">10,261,000円</td><td class="num" data-field="share">46.8%</td>'
+            in html)
+    # the council without a total: dashes, and its name escaped
+    assert "大殿地域づくり協議会 &lt;b&gt;</a>" in html
+    assert ('<td class="num" data-field="total">—</td><td class="num" data-field="share">—</td>' in html)
+    assert html.index("湯田地域づくり協議会") < html.index("大殿地域づくり協議会")
+
+
+def test_dashboard_queries_do_not_grow_with_councils(client, staff) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(staff)
+    _councils_with_history(1, 2)
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(reverse("dashboard"), {"fiscal_year": 2023}).status_code == 200
+    _councils_with_history(3, 10)
+    with CaptureQueriesContext(connection) as twelve:
+        response = client.get(reverse("dashboard"), {"fiscal_year": 2023})
+    assert len(response.context["councils"]) == 12
+    assert len(twelve) == len(two)
+
+
+def test_history_page_lists_each_year(client, auditor, two_councils) -> None:  # type: ignore[no-untyped-def]
+    council, _ = two_councils
+    client.force_login(auditor)
+
+    response = client.get(reverse("dashboard_council_history", args=[council.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert [r.fiscal_year for r in response.context["rows"]] == [2021, 2023]
+    assert "<h1>湯田地域づくり協議会 交付の推移</h1>" in html
+    assert "<caption>湯田地域づくり協議会 年度別の運営支援・活動支援と管理費割合（金額は円、古い年度から）</caption>" in html
+    assert '<th scope="col">年度</th><th scope="col" class="num">運営支援</th>' in html
+    assert ('<tr data-fiscal-year="2023"><th scope="row">令和5年度（2023年度）</th>\n'
+            '      <td class="num" data-field="unei">4,802,000円</td><td class="num" data-field="katsudo">5,459,000円</td>'
+            '<td class="num" data-field="total">10,261,000円</td><td class="num" data-field="share">46.8%</td>') in html
+    assert ('<tr data-fiscal-year="2021"><th scope="row">令和3年度（2021年度）</th>\n'
+            '      <td class="num" data-field="unei">1,000,000円</td><td class="num" data-field="katsudo">—</td>') in html
+    assert f'<a href="{reverse("dashboard")}">予算ダッシュボードへ戻る</a>' in html
+
+
+def test_history_page_of_a_council_without_cases(client, staff) -> None:  # type: ignore[no-untyped-def]
+    council = council_of(yuda())
+    client.force_login(staff)
+    response = client.get(reverse("dashboard_council_history", args=[council.pk]))
+    assert response.status_code == 200
+    assert "この協議会には、運営支援・活動支援の案件がまだありません。" in response.content.decode()
+
+
+def test_history_page_queries_do_not_grow_with_years(client, staff) -> None:  # type: ignore[no-untyped-def]
+    council = council_of(yuda())
+    closed(council, UNEI_SHIEN, 2021, 1_000)
+    client.force_login(staff)
+    url = reverse("dashboard_council_history", args=[council.pk])
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for year in (2018, 2019, 2020, 2022, 2023):
+        closed(council, KATSUDO_SHIEN, year, 2_000)
+    with CaptureQueriesContext(connection) as six:
+        response = client.get(url)
+    assert len(response.context["rows"]) == 6
+    assert len(six) == len(one)
+
+
+def test_history_page_is_for_city_users_and_councils_only(client, association_head, two_councils) -> None:  # type: ignore[no-untyped-def]
+    council, _ = two_councils
+    url = reverse("dashboard_council_history", args=[council.pk])
+    # anonymous: to the login page
+    response = client.get(url)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    # an association head, and a council's own secretary: refused
+    client.force_login(association_head)
+    assert client.get(url).status_code == 403
+    _, secretary = builders.council(name="大歳地域づくり協議会", username="secretary")
+    client.force_login(secretary)
+    assert client.get(url).status_code == 403
+    # a city user: a missing organisation and an organisation that is not a council are not found
+    client.force_login(factories.UserFactory(username="u-approver", role=Role.APPROVER))
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("dashboard_council_history", args=[999_999])).status_code == 404
+    association = factories.AssociationFactory()
+    assert client.get(reverse("dashboard_council_history", args=[association.pk])).status_code == 404
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_council_tables_are_accessible(live_server, page, check_a11y) -> None:  # type: ignore[no-untyped-def]
+    council = council_of(yuda())
+    closed(council, UNEI_SHIEN, 2023, 4_802_000)
+    closed(council, KATSUDO_SHIEN, 2023, 5_459_000)
+    council_of(area("01", "大殿"))
+    factories.UserFactory(username="tanto", role=Role.STAFF)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("ユーザー名").fill("tanto")
+    page.get_by_label("パスワード").fill(factories.PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("heading", name="ホーム").wait_for()
+
+    page.goto(f"{live_server.url}{reverse('dashboard')}?fiscal_year=2023")
+    table = page.get_by_role("table", name="地域づくり協議会の管理費割合", exact=False)
+    assert "46.8%" in table.get_by_role("row", name="湯田地域づくり協議会").inner_text()
+    page.wait_for_timeout(600)  # the chart's entry animation
+    check_a11y(page, "dashboard-council-shares")
+
+    table.get_by_role("link", name="湯田地域づくり協議会").click()
+    page.get_by_role("heading", name="湯田地域づくり協議会 交付の推移").wait_for()
+    history = page.get_by_role("table", name="年度別の運営支援・活動支援と管理費割合", exact=False)
+    assert "10,261,000円" in history.get_by_role("row", name="令和5年度").inner_text()
+    check_a11y(page, "council-history")
