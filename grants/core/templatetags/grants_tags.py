@@ -11,7 +11,11 @@ register = template.Library()
 
 
 @register.filter
-def yen(amount: int | None) -> str:
+def yen(amount: object) -> str:
+    """Whole yen for display; anything that is not an amount (None, or a missing relation that the template
+    engine turned into "") shows as 「—」 instead of breaking the page."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        return "—"
     return _yen(amount)
 
 
