@@ -12,6 +12,7 @@ A failed check may be overridden by staff with a written justification; the over
 person approved it. Line checks carry the line in their code (``plan_item@b12`` for budget line 12,
 ``…@r7`` for report line 7), so an override applies to that line only.
 """
+import copy
 import datetime as dt
 from collections.abc import Iterable
 
@@ -21,7 +22,7 @@ from grants.cases.eligibility import CheckResult
 from grants.cases.models import GrantCase
 from grants.core.fiscal import fiscal_year_bounds, wareki
 
-from .models import CommunityPlan, ExpenseRule, LineFields, LineKind, Treatment
+from .models import ChangeRequest, CommunityPlan, ExpenseRule, ItemLevel, LineFields, LineKind, Treatment
 
 ORG_CHECKS = {
     "organization_active": "団体が活動中であること",
@@ -54,6 +55,16 @@ def grant_period(case: GrantCase) -> tuple[dt.date, dt.date]:
     if last:
         end = min(end, last)
     return start, end
+
+
+def as_changed(case: GrantCase, change: ChangeRequest) -> GrantCase:
+    """``case`` as a pending 変更承認申請 would leave it, for judging the change's lines: with the changed
+    completion deadline when the change asks for one (an unsaved copy; ``case`` itself is not touched)."""
+    if not change.new_completion_deadline:
+        return case
+    judged = copy.copy(case)
+    judged.completion_deadline = change.new_completion_deadline
+    return judged
 
 
 def decision_reference(case: GrantCase) -> tuple[dt.date, str]:
@@ -99,6 +110,9 @@ def _line_results(
         if line.plan_item_id is None:
             results.append(("plan_item", False, "この経費は地域づくり計画のどの取組に基づくかが選ばれていません。"
                             "計画の施策・取組を選んでください。"))
+        elif line.plan_item.level == ItemLevel.FIELD:
+            results.append(("plan_item", False, f"選ばれた「{line.plan_item}」は計画の分野です。"
+                            "この経費が基づく施策・取組を選んでください。"))
         elif plan is None or line.plan_item.plan_id != plan.pk:
             results.append(("plan_item", False, f"選ばれた取組「{line.plan_item}」は、{rule_year.fiscal_year_label}"
                             "に効力のある地域づくり計画の項目ではありません（改定前の計画の項目の可能性があります）。"))
@@ -189,10 +203,11 @@ def run_checks(
 def eligible_lines(
     case: GrantCase, lines: list[LineFields], prefix: str, plan: CommunityPlan | None = None
 ) -> list[LineFields]:
-    """Expense lines whose every check passed or was overridden with approval (the costs that count)."""
+    """The lines that count: the income lines (deducted where the rule says so) and the expense lines whose every
+    check passed or was overridden with approval."""
     results = run_line_checks(case, lines, prefix, approved_overrides(case), plan or judged_plan(case))
     bad = {r.code.split("@", 1)[1] for r in results if not r.ok}
-    return [line for line in lines if line.kind == LineKind.EXPENSE and f"{prefix}{line.pk}" not in bad]
+    return [line for line in lines if line.kind == LineKind.INCOME or f"{prefix}{line.pk}" not in bad]
 
 
 def checks_for_stage(case: GrantCase) -> list[CheckResult]:
@@ -208,7 +223,7 @@ def checks_for_stage(case: GrantCase) -> list[CheckResult]:
         change = case.change_requests.filter(status="pending").first()
         if change is not None:
             lines = list(change.lines.select_related("category", "plan_item", "purpose", "staff"))
-            return run_checks(case, lines, "b", plan=plan_in_force(case))
+            return run_checks(as_changed(case, change), lines, "b", plan=plan_in_force(case))
     if case.status in (Status.DRAFT, Status.SUBMITTED, Status.VERIFIED):
         return run_checks(case, plan=plan_in_force(case))
     return run_checks(case)

@@ -24,7 +24,7 @@ from grants.ledger.models import EntryKind, OrderKind, OrderStatus, PaymentOrder
 from grants.ledger.services import LedgerError, adjust_commitment, post_entry
 
 from .budget import compute_amount, copy_lines, current_lines
-from .checks import eligible_lines, judged_plan, plan_in_force, run_checks
+from .checks import as_changed, eligible_lines, judged_plan, plan_in_force, run_checks
 from .models import ChangeRequest, ChangeStatus, PerformanceReport, RefundOrder
 
 # Orders that are on their way to the bank: they must be paid (or withdrawn) before the amount is confirmed.
@@ -239,11 +239,11 @@ def check_change(*, case_id: int, actor: User, assessed_amount: int, note: str =
     def effect(case: GrantCase) -> None:
         change = _open_change(case, ChangeStatus.PENDING)
         lines = list(change.lines.select_related("category", "plan_item", "purpose", "staff"))
-        plan = plan_in_force(case)
-        failed = [r for r in run_checks(case, lines, "b", plan=plan) if not r.ok]
+        plan, judged = plan_in_force(case), as_changed(case, change)
+        failed = [r for r in run_checks(judged, lines, "b", plan=plan) if not r.ok]
         if failed:
             raise CaseActionError("要件を満たしていない項目があります: " + " / ".join(r.reason for r in failed))
-        justified = compute_amount(case, eligible_lines(case, lines, "b", plan)).amount
+        justified = compute_amount(case, eligible_lines(judged, lines, "b", plan)).amount
         ceiling = min(change.requested_amount, justified)
         if isinstance(assessed_amount, bool) or not isinstance(assessed_amount, int) or not (
             max(1, case.paid_amount) <= assessed_amount <= ceiling

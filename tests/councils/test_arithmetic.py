@@ -559,3 +559,35 @@ def test_refund_receipt_refuses_overpayment_and_non_finance(world):  # type: ign
     case.refresh_from_db()
     assert case.status == Status.CLOSED
     assert totals(world) == (700_000, 750_000, 50_000)
+
+
+def test_regression_project_income_is_deducted_at_verification_and_at_the_report(  # type: ignore[no-untyped-def]
+        council, staff, staff2, approver, finance, finance2, auditor):
+    """COST basis with 事業収入の控除: income lines count at every stage, not only at the application. They used
+    to be dropped with the expense lines that failed a check (``eligible_lines`` kept expense lines only), so
+    審査 and 実績審査 computed the amount without deducting income."""
+    py = builders.katsudo_year(deduct_income=True)
+    w = make_world(council, py, staff, staff2, approver, finance, finance2, auditor)
+    case = new_case(w, 500_000)
+    line(case, w.secretary, kind="income", amount=120_000, description="参加費収入")
+    lifecycle.submit(case_id=case.pk, actor=w.secretary)
+    case.refresh_from_db()
+    assert case.applied_amount == 380_000  # min(500,000, 500,000 − 120,000)
+    with pytest.raises(CaseActionError, match="380,000円"):
+        lifecycle.verify(case_id=case.pk, actor=w.staff, assessed_amount=500_000, completion_deadline=w.deadline())
+    case = lifecycle.verify(case_id=case.pk, actor=w.staff, assessed_amount=380_000,
+                            completion_deadline=w.deadline())
+    assert case.computed_amount == 380_000
+    lifecycle.decide(case_id=case.pk, actor=w.approver)
+
+    lifecycle.save_report(case_id=case.pk, actor=w.secretary, narrative="実施", completed_on=timezone.localdate())
+    line(case, w.secretary, where="report", category=w.cats["genzairyo"], plan_item=builders.item(w.plan, "1-1-2"),
+         amount=500_000, description="原材料（実績）")
+    line(case, w.secretary, where="report", kind="income", amount=200_000, description="参加費収入（実績）")
+    lifecycle.submit_report(case_id=case.pk, actor=w.secretary)
+    case = lifecycle.verify_report(case_id=case.pk, actor=w.staff)
+    # justified = min(500,000, 500,000 − 200,000) = 300,000; confirmed = min(380,000, 300,000) = 300,000
+    assert case.justified_amount == 300_000
+    case = lifecycle.confirm(case_id=case.pk, actor=w.approver)
+    assert case.confirmed_amount == 300_000
+    assert case.payment_orders.get(kind=OrderKind.SETTLEMENT).amount == 300_000
