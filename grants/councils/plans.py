@@ -10,7 +10,7 @@ see (answer 404).
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import ProtectedError, QuerySet
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
@@ -123,14 +123,20 @@ def add_item(*, actor: User, plan_id: int, level: str, code: str, title: str, de
 
 
 def delete_item(*, actor: User, plan_id: int, item_id: int) -> None:
-    """Remove an item (and the items under it) from a draft plan."""
+    """Remove an item (and the items under it) from a draft plan; refused while a budget or report line points
+    at one of them."""
     with transaction.atomic():
         plan = _editable(actor, plan_id)
         item = plan.items.filter(pk=item_id).first()
         if item is None:
             raise PlanError("項目が見つかりません。")
         note = f"{item.get_level_display()} {item}"
-        item.delete()
+        try:
+            with transaction.atomic():
+                item.delete()
+        except ProtectedError as exc:
+            raise PlanError(f"「{item}」（またはその下の項目）は収支の明細で選ばれているため削除できません。"
+                            "明細の取組を選び直してから削除してください。") from exc
         record_event(actor=actor, subject=plan, action="delete_plan_item", note=note)
 
 
