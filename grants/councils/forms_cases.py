@@ -106,7 +106,9 @@ class LineForm(forms.Form):
         conditions = [f"{r.category.name}：{r.condition}" for r in rules if r.treatment == Treatment.CONDITIONAL]
         if conditions:
             self.fields["condition_confirmed"].help_text = "条件付きの費目と条件 ― " + "／".join(conditions)
-        if where != "report":
+        if where == "report":
+            self.fields["spent_on"].label = "支出日"
+        else:
             del self.fields["recipient"]
         for name, field in self.fields.items():
             if field.help_text:

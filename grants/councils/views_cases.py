@@ -30,7 +30,7 @@ from grants.programmes.models import ComponentKind
 
 from . import budget, lifecycle, orders, receipts, refunds
 from .budget import LineError
-from .checks import CHECK_LABELS, base_code, judged_plan, plan_in_force
+from .checks import CHECK_LABELS, OVERRIDE_STATES, base_code, judged_plan, plan_in_force
 from .forms_cases import (
     ApplicationForm,
     CancelForm,
@@ -158,7 +158,7 @@ def full_context(case: GrantCase, user: User, checks: list[CheckResult] | None) 
         "checks_failed": [r for r in checks or [] if not r.ok],
         "pending_overrides": pending, "approved_overrides": approved,
         "may_approve_override": role in (Role.STAFF, Role.APPROVER),
-        "may_override_full": role == Role.STAFF and status in {"submitted", "change_requested", "reported"},
+        "may_override_full": role == Role.STAFF and status in OVERRIDE_STATES,
         "judged_plan": judged_plan(case) if case.decided_on else None,
         "plan_in_force": plan_in_force(case),
         "orders": list(case.payment_orders.select_related("prepared_by", "approved_by").order_by("number")),

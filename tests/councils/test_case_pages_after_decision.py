@@ -356,3 +356,43 @@ def test_approver_cancels_the_decision(client, council, katsudo, staff, approver
     assert (order.principal, order.reason) == (500_000, RefundReason.CANCELLATION)
     html = page(client, case)
     assert "取消後に残る額" in html and "交付決定の取消による返還" in html and "10.95％（交付金を受け取った日から" in html
+
+
+def test_return_report_and_the_separation_of_report_roles(client, council, katsudo, staff, staff2, approver) -> None:  # type: ignore[no-untyped-def]
+    case, plan, cats = decided(katsudo, council, staff, approver)
+    login(client, staff)  # staff write and submit the report on the council's behalf
+    write_report(client, case, plan, cats)
+    post(client, reverse("case_action", args=[case.pk, "submit_report"]), {"note": ""})
+    assert post(client, reverse("case_action", args=[case.pk, "verify_report"]), {"note": ""}) == [
+        "実績報告書を代理で提出した方は、同じ報告の審査を行えません。"]
+    login(client, staff2)
+    assert post(client, reverse("case_action", args=[case.pk, "return_report"]), {"note": ""}) == [
+        "理由を入力してください。"]
+    shown = post(client, reverse("case_action", args=[case.pk, "return_report"]), {"note": "領収書が足りません"})
+    case.refresh_from_db()
+    assert case.status == Status.DECIDED, shown
+    assert PerformanceReport.objects.get(case=case).submitted_at is None
+    assert "実績報告の概要を直す" in page(client, case)
+
+
+def test_approve_change_is_for_the_approver_only(client, council, katsudo, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = decided(katsudo, council, staff, approver)
+    lifecycle.start_change(case_id=case.pk, actor=council[1], reason="事業の縮小", requested_amount=900_000)
+    lifecycle.request_change(case_id=case.pk, actor=council[1])
+    lifecycle.check_change(case_id=case.pk, actor=staff, assessed_amount=900_000)
+    assert post(login(client, staff), reverse("case_action", args=[case.pk, "approve_change"]), {"note": ""}) == [
+        "この操作を行う権限がありません。"]
+    case.refresh_from_db()
+    assert (case.status, case.decided_amount) == (Status.CHANGE_CHECKED, 1_000_000)
+
+
+def test_delete_line_refusals(client, council, katsudo, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = decided(katsudo, council, staff, approver)
+    budget_line = case.budget_lines.first()
+    login(client, council[1])
+    assert post(client, reverse("case_line_delete", args=[case.pk, "budget", budget_line.pk])) == [
+        "提出前の申請でのみ収支予算を変更できます。"]
+    lifecycle.save_report(case_id=case.pk, actor=council[1], narrative="実施した", completed_on=today())
+    assert post(client, reverse("case_line_delete", args=[case.pk, "report", budget_line.pk])) == [
+        "明細が見つかりません。"]
+    assert case.budget_lines.filter(pk=budget_line.pk).exists()
