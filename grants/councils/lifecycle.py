@@ -538,3 +538,4 @@ def close_if_settled(*, case: GrantCase, actor: User) -> None:
         locked.save()
         record_event(actor=actor, subject=locked, action="close", from_state=from_state, to_state=locked.status,
                      note="精算・返還の完了により完了")
+        case.refresh_from_db()

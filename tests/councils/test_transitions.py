@@ -529,8 +529,9 @@ def test_regression_full_cancellation_of_an_unpaid_case_closes_it(world):  # typ
     取消 was refused with 「この操作を行う権限がありません。」."""
     case = drive(world, Status.DECIDED)
 
-    lifecycle.cancel(case_id=case.pk, actor=world.approver, note="事業を中止したため", kept_amount=0)
+    returned = lifecycle.cancel(case_id=case.pk, actor=world.approver, note="事業を中止したため", kept_amount=0)
 
+    assert returned.status == Status.CLOSED  # the object the service returns is not left behind
     case.refresh_from_db()
     assert case.status == Status.CLOSED and case.confirmed_amount == 0 and case.closed_on == timezone.localdate()
     trail = [(e.action, e.from_state, e.to_state, e.actor) for e in AuditEvent.objects.for_object(case)
@@ -553,8 +554,9 @@ def test_regression_confirm_with_nothing_owed_closes_the_case(world):  # type: i
     lifecycle.submit_report(case_id=case.pk, actor=world.secretary)
     lifecycle.verify_report(case_id=case.pk, actor=world.staff)
 
-    lifecycle.confirm(case_id=case.pk, actor=world.approver)
+    returned = lifecycle.confirm(case_id=case.pk, actor=world.approver)
 
+    assert returned.status == Status.CLOSED
     case.refresh_from_db()
     assert (case.status, case.confirmed_amount, case.paid_amount) == (Status.CLOSED, AMOUNT, AMOUNT)
     assert AuditEvent.objects.for_object(case).filter(action="close", actor=world.approver).count() == 1
