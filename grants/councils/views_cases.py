@@ -53,6 +53,7 @@ from .models import (
     PerformanceReport,
     Receipt,
     RefundOrder,
+    RefundStatus,
     report_due_date,
 )
 
@@ -124,87 +125,121 @@ def _lines_block(case: GrantCase, lines: Sequence[LineFields], conditions: dict[
 
 def full_context(case: GrantCase, user: User, checks: list[CheckResult] | None) -> dict[str, object]:
     """Context of the full-lifecycle includes of the case page, for ``user`` (who already may see ``case``)."""
-    role, status = user.role, case.status
-    editor = role in EDITORS
+    editor = user.role in EDITORS
     conditions = conditional_rules(case)
-    current = budget.current_lines(case)
-    computed, computed_error = _computation(case, current)
-    pending, approved = _override_rows(case, checks or [])
-    pending_codes = {row["override"].check_code for row in pending}  # type: ignore[attr-defined]
-    report = PerformanceReport.objects.filter(case=case).first()
-    report_lines = list(report.lines.select_related("category", "plan_item", "purpose", "staff")) if report else []
-    changes = list(case.change_requests.select_related("requested_by", "decided_by").order_by("pk"))
-    open_change = next((c for c in changes if c.status in (ChangeStatus.DRAFT, ChangeStatus.PENDING)), None)
-    change_lines = list(open_change.lines.select_related("category", "plan_item", "purpose", "staff")
-                        .order_by("kind", "order", "pk")) if open_change else []
-    refund_order = RefundOrder.objects.filter(case=case).first()
-    staff_programme = _is_staff_programme(case)
-    context: dict[str, object] = {
+    return {
         "full": True,
         "conditions": [(c.name, conditions[c.pk]) for c in ExpenseCategory.objects.filter(pk__in=conditions)],
-        "may_edit_application": status == Status.DRAFT and editor,
+        "plan_in_force": plan_in_force(case),
+        **_application_context(case, user, editor, conditions),
+        **_checks_context(case, user, checks or []),
+        "orders": list(case.payment_orders.select_related("prepared_by", "approved_by").order_by("number")),
+        "may_prepare_order": user.role in (Role.STAFF, Role.FINANCE),
+        "may_approve_order": user.role == Role.FINANCE,
+        **_change_context(case, user, editor, conditions),
+        **_report_context(case, editor, conditions),
+        **_refund_context(case, user),
+    }
+
+
+def _application_context(case: GrantCase, user: User, editor: bool, conditions: dict[int, str]) -> dict[str, object]:
+    """申請の概要, 収支予算書 (current lines, 人件費 suggestions, computed amount) and the 審査 form."""
+    draft = case.status == Status.DRAFT
+    current = budget.current_lines(case)
+    computed, computed_error = _computation(case, current)
+    staff_programme = _is_staff_programme(case)
+    return {
+        "may_edit_application": draft and editor,
         "application_form": ApplicationForm(initial={
             "project_title": case.project_title, "project_start": case.project_start,
             "project_end": case.project_end}, auto_id="application-%s"),
-        "budget_block": _lines_block(case, current, conditions, where="budget",
-                                     editable=status == Status.DRAFT and editor, plan=plan_in_force(case)),
+        "budget_block": _lines_block(case, current, conditions, where="budget", editable=draft and editor,
+                                     plan=plan_in_force(case)),
         "budget_is_changed": budget.current_change(case) is not None,
         "computed": computed, "computed_error": computed_error,
         "staff_programme": staff_programme,
-        "staff_suggestions": budget.staff_lines(case) if staff_programme and status == Status.DRAFT and editor
-        else [],
-        "verify_form": _verify_form(case, computed) if role == Role.STAFF and status == Status.SUBMITTED else None,
-        "check_rows": [{"check": r, "pending": r.code in pending_codes} for r in checks or []],
-        "checks_failed": [r for r in checks or [] if not r.ok],
+        "staff_suggestions": budget.staff_lines(case) if staff_programme and draft and editor else [],
+        "verify_form": _verify_form(case, computed)
+        if user.role == Role.STAFF and case.status == Status.SUBMITTED else None,
+    }
+
+
+def _checks_context(case: GrantCase, user: User, checks: list[CheckResult]) -> dict[str, object]:
+    """要件の確認: each check with whether an override of it waits for approval; pending and approved overrides."""
+    pending, approved = _override_rows(case, checks)
+    pending_codes = {row["override"].check_code for row in pending}  # type: ignore[attr-defined]
+    return {
+        "check_rows": [{"check": r, "pending": r.code in pending_codes} for r in checks],
         "pending_overrides": pending, "approved_overrides": approved,
-        "may_approve_override": role in (Role.STAFF, Role.APPROVER),
-        "may_override_full": role == Role.STAFF and status in OVERRIDE_STATES,
-        "judged_plan": judged_plan(case) if case.decided_on else None,
-        "plan_in_force": plan_in_force(case),
-        "orders": list(case.payment_orders.select_related("prepared_by", "approved_by").order_by("number")),
-        "may_prepare_order": role in (Role.STAFF, Role.FINANCE),
-        "may_approve_order": role == Role.FINANCE,
-        "order_note_form": NoteForm(auto_id=False),
-        "changes": changes, "open_change": open_change,
-        "change_block": _lines_block(
-            case, change_lines, conditions, where="change", plan=plan_in_force(case),
-            editable=bool(open_change and open_change.status == ChangeStatus.DRAFT and status == Status.DECIDED
-                          and editor)) if open_change else None,
-        "may_start_change": status == Status.DECIDED and editor and open_change is None,
-        "change_start_form": ChangeStartForm(initial={"requested_amount": case.decided_amount},
-                                             auto_id="change-%s"),
-        "may_submit_change": bool(open_change and open_change.status == ChangeStatus.DRAFT
-                                  and status == Status.DECIDED and editor),
+        "may_approve_override": user.role in (Role.STAFF, Role.APPROVER),
+        "may_override_full": user.role == Role.STAFF and case.status in OVERRIDE_STATES,
+    }
+
+
+def _change_context(case: GrantCase, user: User, editor: bool, conditions: dict[int, str]) -> dict[str, object]:
+    """変更承認申請: the open one (draft or pending) with its lines and forms, and the history."""
+    changes = list(case.change_requests.select_related("requested_by", "decided_by").order_by("pk"))
+    open_change = next((c for c in changes if c.status in (ChangeStatus.DRAFT, ChangeStatus.PENDING)), None)
+    decided = case.status == Status.DECIDED
+    drafting = bool(open_change and open_change.status == ChangeStatus.DRAFT and decided and editor)
+    block = None
+    if open_change:
+        lines = list(open_change.lines.select_related("category", "plan_item", "purpose", "staff")
+                     .order_by("kind", "order", "pk"))
+        block = _lines_block(case, lines, conditions, where="change", editable=drafting, plan=plan_in_force(case))
+    checking = user.role == Role.STAFF and case.status == Status.CHANGE_REQUESTED and open_change
+    return {
+        "changes": changes, "open_change": open_change, "change_block": block,
+        "may_start_change": decided and editor and open_change is None,
+        "change_start_form": ChangeStartForm(initial={"requested_amount": case.decided_amount}, auto_id="change-%s"),
+        "may_submit_change": drafting,
         "change_submit_form": NoteForm(auto_id="change-submit-%s"),
-        "change_check_form": ChangeCheckForm(
-            initial={"assessed_amount": open_change.requested_amount if open_change else None},
-            auto_id="change-check-%s") if role == Role.STAFF and status == Status.CHANGE_REQUESTED else None,
+        "change_check_form": ChangeCheckForm(initial={"assessed_amount": open_change.requested_amount},
+                                             auto_id="change-check-%s") if checking else None,
+    }
+
+
+def _report_context(case: GrantCase, editor: bool, conditions: dict[int, str]) -> dict[str, object]:
+    """実績報告: due date, the report and its lines, receipts, and the amount the eligible actual costs justify."""
+    report = PerformanceReport.objects.filter(case=case).first()
+    writing = case.status == Status.DECIDED and editor
+    block = None
+    if report or case.status == Status.DECIDED:
+        lines = list(report.lines.select_related("category", "plan_item", "purpose", "staff")) if report else []
+        block = _lines_block(case, lines, conditions, where="report", editable=bool(report) and writing,
+                             plan=judged_plan(case))
+    return {
         "report": report,
         "report_due": _report_due(case, report),
-        "may_write_report": status == Status.DECIDED and editor,
+        "may_write_report": writing,
         "report_form": ReportForm(initial={"narrative": report.narrative if report else "",
                                            "completed_on": report.completed_on if report else None},
                                   auto_id="report-%s"),
-        "report_block": _lines_block(case, report_lines, conditions, where="report", plan=judged_plan(case),
-                                     editable=bool(report) and status == Status.DECIDED and editor)
-        if report or status == Status.DECIDED else None,
+        "report_block": block,
         "receipts": list(report.receipts.select_related("line", "uploaded_by")) if report else [],
-        "receipt_form": ReceiptForm(report=report, auto_id="receipt-%s")
-        if report and status == Status.DECIDED and editor else None,
+        "receipt_form": ReceiptForm(report=report, auto_id="receipt-%s") if report and writing else None,
         "justified_lines": (case.justification_computation or {}).get("lines", []),
-        "refund_order": refund_order,
-        "refund_due": refunds.outstanding(refund_order, timezone.localdate()) if refund_order else None,
-        "refund_receipts": list(refund_order.receipts.select_related("recorded_by")) if refund_order else [],
-        "refund_form": RefundReceiptForm(auto_id="refund-%s")
-        if refund_order and refund_order.status != "settled" and role == Role.FINANCE else None,
-        "cancel_form": CancelForm(auto_id="cancel-%s") if role == Role.APPROVER and status in CANCELLABLE else None,
-        "settled_reason": lifecycle.settled(case) if status in (Status.CONFIRMED, Status.CANCELLED) else None,
     }
-    if refund_order:
-        context["refund_rates"] = {"late": _percent(refund_order.late_rate),
-                                   "surcharge": _percent(refund_order.surcharge_rate)}
-    if refund_order and context["refund_due"]:
-        context["refund_due_total"] = sum(context["refund_due"].values())  # type: ignore[union-attr]
+
+
+def _refund_context(case: GrantCase, user: User) -> dict[str, object]:
+    """額の確定・返還: the 返還命令 with what is owed today, its receipts, the finance form; 取消; closing."""
+    order = RefundOrder.objects.filter(case=case).first()
+    context: dict[str, object] = {
+        "refund_order": order,
+        "cancel_form": CancelForm(auto_id="cancel-%s")
+        if user.role == Role.APPROVER and case.status in CANCELLABLE else None,
+        "settled_reason": lifecycle.settled(case) if case.status in (Status.CONFIRMED, Status.CANCELLED) else None,
+    }
+    if order is not None:
+        due = refunds.outstanding(order, timezone.localdate())
+        context.update({
+            "refund_due": due, "refund_due_total": sum(due.values()),
+            "refund_rates": {"late": _percent(order.late_rate), "surcharge": _percent(order.surcharge_rate)},
+            "refund_receipts": list(order.receipts.select_related("recorded_by")),
+            "refund_form": RefundReceiptForm(auto_id="refund-%s")
+            if order.status != RefundStatus.SETTLED and user.role == Role.FINANCE else None,
+        })
     return context
 
 
