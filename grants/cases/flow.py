@@ -6,6 +6,7 @@ Each ``Edge`` names a django-fsm transition of ``GrantCase.status``, who may tak
 be (separation of duties), whether a reason is required, and which case field records the actor. The system
 check ``check_flow`` verifies at start-up that the data and the model's transitions agree.
 """
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -26,6 +27,13 @@ class Edge:
     via_batch: bool = False  # taken by the payment-batch services, not from the case page
     lifecycles: frozenset[str] = frozenset({"simple", "full"})
     via_form: bool = False  # taken from its own form on the case page (it needs more than a note)
+    full_label: str = ""  # the label in the full lifecycle, when it differs
+
+    def for_lifecycle(self, lifecycle: str) -> "Edge":
+        """This edge as shown to a case of ``lifecycle`` (its label may differ)."""
+        if lifecycle == "full" and self.full_label:
+            return dataclasses.replace(self, label=self.full_label)
+        return self
 
 
 SIMPLE = frozenset({"simple"})
@@ -37,7 +45,7 @@ FLOW: dict[str, Edge] = {
     edge.action: edge
     for edge in (
         Edge("submit", "申請書兼請求書を提出する", frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}),
-             records="submitted_by"),
+             records="submitted_by", full_label="交付申請書を提出する"),
         Edge("return_to_applicant", "申請者へ差し戻す", frozenset({Role.STAFF}), note_required=True, tone="secondary"),
         Edge("verify", "審査済にする（決裁へ回す）", frozenset({Role.STAFF}), ("submitted_by",),
              records="verified_by"),

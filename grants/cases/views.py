@@ -144,8 +144,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     full = case.programme_year.programme.lifecycle == "full"
     # A council sees its own checks: each line's reason tells the secretary what to correct.
     checks = run_checks(case) if user.is_city_user or full else None
+    lifecycle = case.programme_year.programme.lifecycle
     actions = [
-        (edge, _why_not(edge, case, user, full))
+        (edge.for_lifecycle(lifecycle), _why_not(edge, case, user, full))
         for edge in FLOW.values()
         if not edge.via_batch and not edge.via_form and case.status in sources_of(edge.action)
         and user.role in edge.roles and case.programme_year.programme.lifecycle in edge.lifecycles
@@ -216,7 +217,8 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except services.CaseActionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"「{FLOW[action].label}」を行いました。現在の状態: {case.get_status_display()}")
+        label = FLOW[action].for_lifecycle(case.programme_year.programme.lifecycle).label
+        messages.success(request, f"「{label}」を行いました。現在の状態: {case.get_status_display()}")
     return redirect("case_detail", pk=pk)
 
 
