@@ -66,7 +66,7 @@ def test_case_page_through_the_year_is_accessible(live_server, page, check_a11y,
         done(page, "明細を追加しました。")
     open_case(page, live_server, case)
     check_a11y(page, "council_case_draft")
-    page.get_by_role("button", name="申請書兼請求書を提出する").click()
+    page.get_by_role("button", name="交付申請書を提出する").click()
     page.locator("#case-status", has_text="申請済").wait_for()
 
     log_in(page, live_server, staff.username)
