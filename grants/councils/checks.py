@@ -37,6 +37,7 @@ LINE_CHECKS = {
     "purpose": "対象外の目的の活動でないこと",
     "period": "交付の対象期間内の経費であること",
     "before_decision": "交付決定より前の経費でないこと",
+    "staff": "人件費の明細に事務局員が選ばれていること",
 }
 CHECK_LABELS = {**ORG_CHECKS, **LINE_CHECKS}
 
@@ -102,9 +103,14 @@ def _org_results(case: GrantCase, plan: CommunityPlan | None) -> list[tuple[str,
 
 
 def _line_results(
-    case: GrantCase, line: LineFields, plan: CommunityPlan | None, rules: dict[int, ExpenseRule]
+    case: GrantCase, line: LineFields, plan: CommunityPlan | None, rules: dict[int, ExpenseRule],
+    staff_rule: bool = False,
 ) -> list[tuple[str, bool, str]]:
     results: list[tuple[str, bool, str]] = []
+    if staff_rule and line.category_id and line.category.is_staff_cost:
+        # The rule pays each staff member up to a standard amount: an unnamed 人件費 line cannot be judged.
+        results.append(("staff", line.staff_id is not None,
+                        "人件費の明細には、どの事務局員の経費かを選んでください（1人あたりの標準額と比べるため）。"))
     rule_year = case.programme_year
     if rule_year.programme.plan_linked:
         if line.plan_item_id is None:
@@ -154,11 +160,14 @@ def run_line_checks(
     case: GrantCase, lines: Iterable[LineFields], prefix: str, overrides: dict, plan: CommunityPlan | None
 ) -> list[CheckResult]:
     rules = {r.category_id: r for r in case.programme_year.expense_rules.all()}
+    from grants.programmes.models import ComponentKind
+
+    staff_rule = case.programme_year.components.filter(kind=ComponentKind.STAFF_COST).exists()
     results = []
     for line in lines:
         if line.kind != LineKind.EXPENSE:
             continue
-        for code, passed, reason in _line_results(case, line, plan, rules):
+        for code, passed, reason in _line_results(case, line, plan, rules, staff_rule):
             full = f"{code}@{prefix}{line.pk}"
             label = f"{LINE_CHECKS[code]}（{line.description}）"
             results.append(CheckResult(full, label, passed, "" if passed else reason, overrides.get(full)))

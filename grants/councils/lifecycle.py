@@ -132,9 +132,9 @@ def verify(
 def schedule_instalments(case: GrantCase, total: int, first_number: int = 1) -> list[PaymentOrder]:
     """概算払 orders for ``total`` yen from the programme-year's instalment plan: each instalment's share of the
     decided amount, rounded down to the yen, the last planned instalment taking the remainder of the planned
-    total (各回円未満切捨て、端数は最終回で調整). Instalments already past their date are paid with the first
-    one due. Shares adding up to more than 1 are refused. Nothing is scheduled for a plan without
-    instalments: the whole amount is then paid at the 精算払."""
+    total (各回円未満切捨て、端数は最終回で調整). Each order keeps its instalment's planned date (an
+    instalment whose date has passed is simply due now). Shares adding up to more than 1 are refused. Nothing
+    is scheduled for a plan without instalments: the whole amount is then paid at the 精算払."""
     from fractions import Fraction
 
     plan = list(case.programme_year.instalments.order_by("order"))
@@ -165,6 +165,10 @@ def decide(*, case_id: int, actor: User, note: str = "") -> GrantCase:
     not be the person who verified the case."""
 
     def effect(case: GrantCase) -> None:
+        in_force = plan_in_force(case)
+        if in_force is None or in_force.pk != case.plan_id:
+            raise CaseActionError("審査の後に地域づくり計画が改定されました（または効力を失いました）。"
+                                  "審査をやり直すため、差し戻してください。")
         case.decided_amount = case.assessed_amount
         case.decided_on = timezone.localdate()
         _ledger(lambda: post_entry(programme_year=case.programme_year, kind=EntryKind.COMMITMENT,
@@ -196,9 +200,31 @@ def start_change(*, case_id: int, actor: User, reason: str, requested_amount: in
             new_completion_deadline=new_completion_deadline, requested_by=actor,
             previous_amount=case.decided_amount,
         )
-        copy_lines(current_lines(case), case=case, change_request=change)
+        originals = current_lines(case)
+        copies = copy_lines(originals, case=case, change_request=change)
+        _carry_overrides(case, originals, copies)
         record_event(actor=actor, subject=case, action="start_change", note=f"変更後の申請額 {yen(requested_amount)}")
     return change
+
+
+def _carry_overrides(case: GrantCase, originals: list, copies: list) -> None:
+    """An approved override of a budget line also covers its unchanged copy in a change request (lines are never
+    edited, only added or deleted, so the copy says exactly what was judged). The carried override keeps its
+    author and approver and names the line it came from."""
+    from grants.cases.models import EligibilityOverride
+
+    approved = {o.check_code: o for o in case.overrides.filter(approved_by__isnull=False)}
+    carried = []
+    for original, copy in zip(originals, copies, strict=True):
+        for code, override in approved.items():
+            base, _, target = code.partition("@")
+            if target == f"b{original.pk}":
+                carried.append(EligibilityOverride(
+                    case=case, check_code=f"{base}@b{copy.pk}", actor=override.actor,
+                    approved_by=override.approved_by, approved_at=override.approved_at,
+                    justification=f"{override.justification}（変更前の明細 b{original.pk} の特例判断を引継ぎ）",
+                ))
+    EligibilityOverride.objects.bulk_create(carried)
 
 
 def _check_change_fields(case: GrantCase, reason: str, amount: int, deadline: dt.date | None) -> None:
@@ -429,6 +455,7 @@ def confirm(*, case_id: int, actor: User, note: str = "") -> GrantCase:
     def effect(case: GrantCase) -> None:
         if case.payment_orders.filter(status__in=IN_FLIGHT).exists():
             raise CaseActionError("振込の済んでいない支出命令があります。支払の完了後に額を確定してください。")
+        _refuse_unknown_bank_results(case)
         if case.justified_amount is None:
             raise CaseActionError("実績による算定額がありません。実績報告の審査をやり直してください。")
         confirmed = min(case.decided_amount or 0, case.justified_amount)
@@ -473,6 +500,7 @@ def cancel(*, case_id: int, actor: User, note: str, kept_amount: int = 0) -> Gra
         if case.payment_orders.filter(status__in=IN_FLIGHT).exists():
             raise CaseActionError(
                 "振込の済んでいない支出命令があります。支払の完了後か差戻しの後に取り消してください。")
+        _refuse_unknown_bank_results(case)
         case.payment_orders.filter(status=OrderStatus.SCHEDULED).update(status=OrderStatus.CANCELLED)
         case.change_requests.filter(status__in=[ChangeStatus.DRAFT, ChangeStatus.PENDING]).update(
             status=ChangeStatus.REJECTED)
@@ -496,6 +524,15 @@ def cancel(*, case_id: int, actor: User, note: str, kept_amount: int = 0) -> Gra
             close_if_settled(case=case, actor=actor)
 
     return _transition(case_id=case_id, action="cancel", actor=actor, note=note, effect=effect, after=after)
+
+
+def _refuse_unknown_bank_results(case: GrantCase) -> None:
+    """額の確定 and 取消 count what was paid: wait until the bank has reported every transfer of the case (a
+    returned transfer would change what was paid)."""
+    from grants.ledger.models import BatchItem, ItemResult
+
+    if BatchItem.objects.filter(case=case, result=ItemResult.SENT).exists():
+        raise CaseActionError("銀行の振込結果がまだ記録されていない支払があります。結果の記録後に行ってください。")
 
 
 def settled(case: GrantCase) -> str | None:

@@ -63,18 +63,24 @@ def _editable(user: User, plan_id: int) -> CommunityPlan:
 
 def create_plan(*, actor: User, organization: Organization, term_label: str, title: str, first_fiscal_year: int,
                 last_fiscal_year: int, vision: str = "") -> CommunityPlan:
-    """A new plan (version 1 of the council) in draft. Raises ``PlanError`` for a non-council, a bad term, or
-    a council that already has a plan (use ``start_revision``)."""
+    """A new plan in draft: the council's first, or the plan of a new term (第N期) — its version number follows
+    the council's last. Raises ``PlanError`` for a non-council, a bad term, or a term that overlaps a plan of the
+    council still in draft, submitted or approved (a revision of the same term uses ``start_revision``)."""
     if organization.kind != OrganizationKind.KYOGIKAI:
         raise PlanError("地域づくり計画は地域づくり協議会のみが作成できます。")
     _check_term(term_label, title, first_fiscal_year, last_fiscal_year)
     with transaction.atomic():
         _may_edit_org(actor, organization)
         Organization.objects.select_for_update().get(pk=organization.pk)
-        if CommunityPlan.objects.filter(organization=organization).exists():
-            raise PlanError("この協議会にはすでに計画があります。改定は「改定版を作成」から行ってください。")
+        plans = CommunityPlan.objects.filter(organization=organization)
+        overlapping = plans.filter(status__in=[PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.APPROVED],
+                                   first_fiscal_year__lte=last_fiscal_year, last_fiscal_year__gte=first_fiscal_year)
+        if overlapping.exists():
+            raise PlanError("この計画期間と重なる計画がすでにあります。"
+                            "同じ期の見直しは「改定版を作成」から行ってください。")
+        version = max(plans.values_list("version", flat=True), default=0) + 1
         plan = CommunityPlan.objects.create(
-            organization=organization, version=1, term_label=term_label.strip(), title=title.strip(),
+            organization=organization, version=version, term_label=term_label.strip(), title=title.strip(),
             first_fiscal_year=first_fiscal_year, last_fiscal_year=last_fiscal_year, vision=vision.strip(),
             created_by=actor,
         )

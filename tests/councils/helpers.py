@@ -4,7 +4,12 @@ import datetime as dt
 from django.utils import timezone
 
 from grants.councils import budget, lifecycle, orders
-from grants.ledger.batches import approve_payment_batch, create_payment_batch, earliest_transfer_date
+from grants.ledger.batches import (
+    approve_payment_batch,
+    create_payment_batch,
+    earliest_transfer_date,
+    record_transfer_result,
+)
 from grants.ledger.models import BatchItem, OrderStatus
 
 
@@ -28,8 +33,9 @@ def decide(case, secretary, staff, approver, amount=None, conditions="", note=""
     return lifecycle.decide(case_id=case.pk, actor=approver)
 
 
-def pay_orders(case, staff, finance, finance2, kinds=("advance", "settlement")):  # type: ignore[no-untyped-def]
-    """Prepare, approve, batch and pay every scheduled order of ``case``; returns the batch items."""
+def pay_orders(case, staff, finance, finance2, kinds=("advance", "settlement"), record=True):  # type: ignore[no-untyped-def]
+    """Prepare, approve, batch and pay every scheduled order of ``case``, and (``record``) record the bank's
+    result 振込完了 for each; returns the batch items."""
     ids = []
     for order in case.payment_orders.filter(status=OrderStatus.SCHEDULED, kind__in=kinds):
         orders.prepare_order(order_id=order.pk, actor=staff)
@@ -37,4 +43,9 @@ def pay_orders(case, staff, finance, finance2, kinds=("advance", "settlement")):
         ids.append(order.pk)
     batch = create_payment_batch(actor=finance, case_ids=[], order_ids=ids, transfer_date=earliest_transfer_date())
     approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=fake_file)
-    return list(BatchItem.objects.filter(batch=batch))
+    items = list(BatchItem.objects.filter(batch=batch))
+    if record:
+        for item in items:
+            record_transfer_result(item_id=item.pk, actor=finance, returned=False)
+        items = list(BatchItem.objects.filter(batch=batch))
+    return items

@@ -111,7 +111,7 @@ def test_every_notice_of_the_year_renders(council, katsudo, staff, approver, fin
     from grants.ledger.batches import record_transfer_result
     from grants.ledger.models import BatchItem
 
-    for item in BatchItem.objects.filter(case=case):
+    for item in BatchItem.objects.filter(case=case, result="sent"):
         record_transfer_result(item_id=item.pk, actor=finance, returned=False)
     kinds = set(Notice.objects.filter(case=case).values_list("kind", flat=True))
     assert kinds == {"decision", "payment", "change_decision", "confirmation", "refund_order"}

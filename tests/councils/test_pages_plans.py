@@ -210,7 +210,8 @@ def test_staff_picks_the_council_and_errors_come_back(client, council, other_cou
     response = client.post(reverse("plan_create"), {**data, "last_fiscal_year": CURRENT_FY - 1})
     assert "計画期間: 初年度から最終年度まで、10年度以内で入力してください。" in messages_of(response)
     response = client.post(reverse("plan_create"), {**data, "organization": council[0].pk})
-    assert "この協議会にはすでに計画があります。改定は「改定版を作成」から行ってください。" in messages_of(response)
+    assert "この計画期間と重なる計画がすでにあります。同じ期の見直しは「改定版を作成」から行ってください。" in messages_of(
+        response)
     assert CommunityPlan.objects.count() == 1
     response = client.post(reverse("plan_create"), data)
     assert CommunityPlan.objects.get(organization=other_council[0]).created_by == staff

@@ -118,10 +118,18 @@ def test_create_refused_to_another_councils_secretary(org, other):  # type: igno
         new_plan(other[1], org)
 
 
-def test_second_plan_goes_through_revision(org, secretary):  # type: ignore[no-untyped-def]
+def test_second_plan_of_the_same_term_goes_through_revision(org, secretary):  # type: ignore[no-untyped-def]
     new_plan(secretary, org)
-    with pytest.raises(PlanError, match="^この協議会にはすでに計画があります。改定は「改定版を作成」から行ってください。$"):
-        new_plan(secretary, org, term_label="第4期")
+    with pytest.raises(PlanError, match="^この計画期間と重なる計画がすでにあります。"):
+        new_plan(secretary, org, term_label="第3期（別案）", first_fiscal_year=CURRENT_FY + 2)
+
+
+def test_regression_a_new_term_is_a_new_plan_with_the_next_version(org, secretary):  # type: ignore[no-untyped-def]
+    """第4期 after 第3期: allowed once the terms do not overlap; its version follows the council's last."""
+    first = new_plan(secretary, org)
+    second = new_plan(secretary, org, term_label="第4期", first_fiscal_year=CURRENT_FY + 5,
+                      last_fiscal_year=CURRENT_FY + 9)
+    assert (first.version, second.version) == (1, 2)
 
 
 # -- items --------------------------------------------------------------------------------------------------------

@@ -1,0 +1,80 @@
+"""Regressions found while building the council pages: override carried into a change, decision after a plan
+revision, 額の確定 while a bank result is unknown."""
+import pytest
+from django.utils import timezone
+
+from grants.cases import services as case_services
+from grants.cases.services import CaseActionError
+from grants.councils import lifecycle, plans
+from tests.councils import builders
+from tests.councils.helpers import decide, line, pay_orders
+
+
+@pytest.fixture
+def world(council, katsudo, staff, staff2, approver, finance, finance2):  # type: ignore[no-untyped-def]
+    org, secretary = council
+    plan = builders.approved_plan(org, staff)
+    return {"org": org, "secretary": secretary, "plan": plan, "py": katsudo, "staff": staff, "staff2": staff2,
+            "approver": approver, "finance": finance, "finance2": finance2, "cats": builders.categories()}
+
+
+def _excluded_case(w):  # type: ignore[no-untyped-def]
+    case = builders.draft_case(w["py"], w["org"])
+    line(case, w["secretary"], category=w["cats"]["genzairyo"], plan_item=builders.item(w["plan"], "1-1-2"),
+         amount=300_000)
+    bad = line(case, w["secretary"], category=w["cats"]["kosaihi"], plan_item=builders.item(w["plan"], "1-1-1"),
+               amount=10_000, description="来賓への記念品")
+    lifecycle.submit(case_id=case.pk, actor=w["secretary"])
+    override = case_services.override_check(case_id=case.pk, actor=w["staff"], check_code=f"category@b{bad.pk}",
+                                            justification="市の式典で市長の指示による")
+    case_services.approve_override(case_id=case.pk, override_id=override.pk, actor=w["approver"])
+    return case, bad
+
+
+def test_regression_an_approved_override_carries_into_the_change_lines(world):  # type: ignore[no-untyped-def]
+    case, bad = _excluded_case(world)
+    case.refresh_from_db()
+    lifecycle.verify(case_id=case.pk, actor=world["staff"], assessed_amount=310_000,
+                     completion_deadline=case.project_end)
+    lifecycle.decide(case_id=case.pk, actor=world["approver"])
+    change = lifecycle.start_change(case_id=case.pk, actor=world["secretary"], reason="数量の見直し",
+                                    requested_amount=310_000)
+    copy = change.lines.get(description="来賓への記念品")
+    carried = case.overrides.get(check_code=f"category@b{copy.pk}")
+    assert carried.actor == world["staff"] and carried.approved_by == world["approver"]
+    assert f"b{bad.pk}" in carried.justification
+    lifecycle.request_change(case_id=case.pk, actor=world["secretary"])
+    lifecycle.check_change(case_id=case.pk, actor=world["staff2"], assessed_amount=310_000)  # no refusal
+
+
+def test_regression_decision_refused_when_the_plan_was_revised_after_review(world):  # type: ignore[no-untyped-def]
+    case = builders.draft_case(world["py"], world["org"])
+    line(case, world["secretary"], category=world["cats"]["genzairyo"],
+         plan_item=builders.item(world["plan"], "1-1-2"), amount=300_000)
+    lifecycle.submit(case_id=case.pk, actor=world["secretary"])
+    lifecycle.verify(case_id=case.pk, actor=world["staff"], assessed_amount=300_000,
+                     completion_deadline=case.project_end)
+    revision = plans.start_revision(actor=world["secretary"], plan_id=world["plan"].pk, reason="防災の取組を追加")
+    plans.submit_plan(actor=world["secretary"], plan_id=revision.pk)
+    plans.approve_plan(actor=world["staff2"], plan_id=revision.pk)
+    with pytest.raises(CaseActionError, match="審査の後に地域づくり計画が改定されました"):
+        lifecycle.decide(case_id=case.pk, actor=world["approver"])
+    case.refresh_from_db()
+    assert case.status == "verified" and case.decided_amount is None
+
+
+def test_regression_confirmation_waits_for_the_bank_result(world):  # type: ignore[no-untyped-def]
+    builders.instalments(world["py"], [(1, 1)])
+    case = builders.draft_case(world["py"], world["org"])
+    line(case, world["secretary"], category=world["cats"]["genzairyo"],
+         plan_item=builders.item(world["plan"], "1-1-2"), amount=300_000)
+    case = decide(case, world["secretary"], world["staff"], world["approver"])
+    pay_orders(case, world["staff"], world["finance"], world["finance2"], record=False)
+    lifecycle.save_report(case_id=case.pk, actor=world["secretary"], narrative="実施した。",
+                          completed_on=timezone.localdate())
+    line(case, world["secretary"], where="report", category=world["cats"]["genzairyo"],
+         plan_item=builders.item(world["plan"], "1-1-2"), amount=200_000)
+    lifecycle.submit_report(case_id=case.pk, actor=world["secretary"])
+    lifecycle.verify_report(case_id=case.pk, actor=world["staff"])
+    with pytest.raises(CaseActionError, match="銀行の振込結果がまだ記録されていない支払があります"):
+        lifecycle.confirm(case_id=case.pk, actor=world["approver"])
