@@ -6,7 +6,7 @@ from django.db import models
 class Role(models.TextChoices):
     """The five kinds of user of the system (GRANTS.md §1)."""
 
-    ASSOCIATION_HEAD = "association_head", "団体代表者（自治会長など）"
+    ASSOCIATION_HEAD = "association_head", "団体の代表者・事務局（自治会長、協議会の事務局長など）"
     STAFF = "staff", "協働推進課 担当"
     APPROVER = "approver", "決裁者"
     FINANCE = "finance", "会計課"
