@@ -81,12 +81,14 @@ def advance_annual_run(*, run_id: int, actor: User, chunk_size: int = CHUNK_SIZE
         ids = [o.pk for o in orgs]
         existing = set(GrantCase.objects.filter(programme_year=rule, organization_id__in=ids)
                        .values_list("organization_id", flat=True))
-        counts = _latest_counts(ids, rule.base_date, run.started_at)
+        full = rule.programme.lifecycle == "full"
+        counts = {} if full else _latest_counts(ids, rule.base_date, run.started_at)
         new_cases = []
         for org in orgs:
             if org.pk in existing:
                 continue
-            households = counts.get(org.pk)
+            # Full-lifecycle cases are computed from their budget lines, not from a count.
+            households = None if full else counts.get(org.pk)
             case = GrantCase(programme_year=rule, organization=org, household_count=households)
             if households is not None:
                 result = compute(rule, {"households": households})
@@ -96,7 +98,7 @@ def advance_annual_run(*, run_id: int, actor: User, chunk_size: int = CHUNK_SIZE
         _audit_created(created, actor)
         run.created_count += len(created)
         run.existing_count += len(existing)
-        run.missing_count_count += sum(1 for c in created if c.household_count is None)
+        run.missing_count_count += 0 if full else sum(1 for c in created if c.household_count is None)
         run.processed = min(run.total, run.processed + len(orgs))
         if orgs:
             run.last_code = orgs[-1].code

@@ -204,6 +204,9 @@ def delete_line(*, case_id: int, actor: User, where: str, line_id: int) -> None:
         if line is None:
             raise LineError("明細が見つかりません。")
         note = f"{line.get_kind_display()} {line.category or ''} {line.description} {line.amount:,}円"
+        if where == "change":
+            # An override carried onto this copy (lifecycle._carry_overrides) goes with it; the original stays.
+            case.overrides.filter(check_code__endswith=f"@b{line.pk}").delete()
         line.delete()
         record_event(actor=actor, subject=case, action=f"delete_{where}_line", note=note)
 

@@ -1,6 +1,5 @@
 """URLs of the 地域づくり計画, a council's 事務局員 and the 実績報告 deadlines."""
 from django.urls import path
-from django.views.generic import RedirectView
 
 from . import views_plans as views
 
@@ -8,9 +7,6 @@ urlpatterns = [
     path("councils/plans/", views.plan_list, name="plan_list"),
     path("councils/plans/new/", views.plan_create, name="plan_create"),
     path("councils/plans/<int:pk>/", views.plan_detail, name="plan_detail"),
-    # The case page's 交付決定 section links to /plans/<pk>/ (templates/councils/case/_decision.html): send
-    # that link to the plan's page (which checks who may see it) instead of a 404.
-    path("plans/<int:pk>/", RedirectView.as_view(pattern_name="plan_detail"), name="plan_short_link"),
     path("councils/plans/<int:pk>/items/", views.plan_add_item, name="plan_add_item"),
     path("councils/plans/<int:pk>/items/<int:item_pk>/delete/", views.plan_delete_item, name="plan_delete_item"),
     path("councils/plans/<int:pk>/attachments/", views.plan_add_attachment, name="plan_add_attachment"),

@@ -202,7 +202,7 @@ def test_generic_submit_and_staff_review_form(client, council, katsudo, staff) -
         Status.VERIFIED, 900_000, "広報紙で周知すること", plan)
     assert case.completion_deadline.isoformat() == deadline
     html = page(client, case)
-    assert "交付決定の案（審査の結果）" in html and "900,000円" in html and f'href="/plans/{plan.pk}/"' in html
+    assert "交付決定の案（審査の結果）" in html and "900,000円" in html and f'href="/councils/plans/{plan.pk}/"' in html
 
 
 def test_review_refusals(client, council, katsudo, staff) -> None:  # type: ignore[no-untyped-def]
@@ -285,7 +285,7 @@ def test_decision_through_generic_button_shows_facts_orders_and_notice(client, c
     assert case.status == Status.DECIDED and case.decided_amount == 1_000_000, shown
     html = page(client, case)
     for text in ("交付決定額", "1,000,000円", "事業の内容を広報紙で周知すること", wareki(dt.date(CURRENT_FY + 1, 3, 31)),
-                 f'href="/plans/{plan.pk}/"', "概算払・精算払", "概算払 第1回", "500,000円", "交付決定通知書",
+                 f'href="/councils/plans/{plan.pk}/"', "概算払・精算払", "概算払 第1回", "500,000円", "交付決定通知書",
                  'id="report"', "提出期限"):
         assert text in html, text
     assert Notice.objects.filter(case=case, kind="decision").count() == 1

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from grants.cases import services as case_services
 from grants.cases.services import CaseActionError
-from grants.councils import lifecycle, plans
+from grants.councils import budget, lifecycle, plans
 from tests.councils import builders
 from tests.councils.helpers import decide, line, pay_orders
 
@@ -45,6 +45,32 @@ def test_regression_an_approved_override_carries_into_the_change_lines(world):  
     assert f"b{bad.pk}" in carried.justification
     lifecycle.request_change(case_id=case.pk, actor=world["secretary"])
     lifecycle.check_change(case_id=case.pk, actor=world["staff2"], assessed_amount=310_000)  # no refusal
+
+
+def test_regression_deleting_a_change_line_drops_its_carried_override(world):  # type: ignore[no-untyped-def]
+    case, bad = _excluded_case(world)
+    case.refresh_from_db()
+    lifecycle.verify(case_id=case.pk, actor=world["staff"], assessed_amount=310_000,
+                     completion_deadline=case.project_end)
+    lifecycle.decide(case_id=case.pk, actor=world["approver"])
+    change = lifecycle.start_change(case_id=case.pk, actor=world["secretary"], reason="記念品をやめる",
+                                    requested_amount=300_000)
+    copy = change.lines.get(description="来賓への記念品")
+    budget.delete_line(case_id=case.pk, actor=world["secretary"], where="change", line_id=copy.pk)
+    assert not case.overrides.filter(check_code=f"category@b{copy.pk}").exists()
+    assert case.overrides.filter(check_code=f"category@b{bad.pk}").exists()  # the original decision stays
+
+
+def test_regression_annual_run_of_a_council_programme_makes_drafts_without_counts(world):  # type: ignore[no-untyped-def]
+    from grants.cases.annual_run import run_to_completion, start_annual_run
+    from grants.cases.models import GrantCase
+    from tests import factories
+
+    factories.count(world["org"], world["py"].base_date, 999)  # a stray count must not be used
+    run = start_annual_run(programme_year=world["py"], actor=world["staff"], counts=None, source="")
+    run_to_completion(run_id=run.pk, actor=world["staff"])
+    case = GrantCase.objects.get(programme_year=world["py"], organization=world["org"])
+    assert case.status == "draft" and case.household_count is None and case.computed_amount is None
 
 
 def test_regression_decision_refused_when_the_plan_was_revised_after_review(world):  # type: ignore[no-untyped-def]

@@ -23,7 +23,6 @@ from grants.councils import budget, lifecycle, refunds
 from grants.councils.models import PerformanceReport, RefundOrder, RefundReceipt, ReportLine
 from grants.councils.stats import council_shares
 from grants.dashboard.querysets import area_totals, programme_totals
-from grants.ledger.batches import record_transfer_result
 from grants.ledger.models import BudgetAccount, LedgerEntry, PaymentOrder
 from grants.organizations.models import Organization, OrganizationKind
 from grants.programmes.models import ProgrammeYear
@@ -128,8 +127,7 @@ def story(staff, staff2, approver, finance, finance2):  # type: ignore[no-untype
     lifecycle.verify(case_id=case.pk, actor=staff, assessed_amount=1_000_000,
                      completion_deadline=dt.date(CURRENT_FY + 1, 3, 31), note="端数を調整")
     case = lifecycle.decide(case_id=case.pk, actor=approver)
-    for item in pay_orders(case, staff, finance, finance2):
-        record_transfer_result(item_id=item.pk, actor=finance, returned=False)
+    pay_orders(case, staff, finance, finance2)  # records 振込完了 for each transfer
     change = lifecycle.start_change(case_id=case.pk, actor=secretary, reason="資材費の減少", requested_amount=900_000)
     for copied in change.lines.filter(category=cats["kosaihi"]):  # the override was for the application's line
         budget.delete_line(case_id=case.pk, actor=secretary, where="change", line_id=copied.pk)
