@@ -541,6 +541,11 @@ def settled(case: GrantCase) -> str | None:
         return "額が確定していません。"
     if case.payment_orders.filter(status__in=[OrderStatus.SCHEDULED, *IN_FLIGHT]).exists():
         return "支払の済んでいない支出命令があります。"
+    from grants.ledger.models import BatchItem, ItemResult
+
+    if BatchItem.objects.filter(case=case, result=ItemResult.SENT).exists():
+        # A transfer the bank may still return: a closed case could not take the return back.
+        return "銀行の振込結果がまだ記録されていない支払があります。"
     order = RefundOrder.objects.filter(case=case).first()
     if order is not None and order.status != "settled":
         return "返還金の納付が済んでいません。"

@@ -109,8 +109,9 @@ def reject_order(*, order_id: int, actor: User, note: str) -> PaymentOrder:
 
 
 def record_order_paid(*, order_id: int, actor: User, paid_on: dt.date) -> LedgerEntry:
-    """Post the order's payment (支出) dated ``paid_on`` — called by the payment-batch approval. After the
-    精算払 the case is closed when everything is settled."""
+    """Post the order's payment (支出) dated ``paid_on`` — called by the payment-batch approval. The case is
+    not closed here: the bank may still return the transfer; it closes when the bank's 振込完了 is recorded
+    (``grants.ledger.batches.record_transfer_result``)."""
     with transaction.atomic():
         case, order = _locked(actor, order_id)
         if order.status != OrderStatus.APPROVED:
@@ -128,10 +129,6 @@ def record_order_paid(*, order_id: int, actor: User, paid_on: dt.date) -> Ledger
         case.paid_on = paid_on
         case.save(update_fields=["paid_amount", "paid_on"])
         _act(order, case, actor, "record_order_paid", before)
-        if order.kind == OrderKind.SETTLEMENT:
-            from .lifecycle import close_if_settled
-
-            close_if_settled(case=case, actor=actor)
     return entry
 
 

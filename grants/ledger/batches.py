@@ -222,6 +222,12 @@ def record_transfer_result(*, item_id: int, actor: User, returned: bool, reason:
         record_event(actor=actor, subject=item.batch, action="record_transfer_result",
                      note=f"{item.case.organization.name}: {note}")
         record_event(actor=actor, subject=item.case, action="record_transfer_result", note=note)
+        if item.payment_order_id and not returned:
+            # A full-lifecycle case closes once the bank has confirmed its last payment (精算払), not when the
+            # batch was approved: until then the transfer may come back.
+            from grants.councils.lifecycle import close_if_settled
+
+            close_if_settled(case=item.case, actor=actor)
     return item
 
 
