@@ -90,7 +90,9 @@ def approve_order(*, order_id: int, actor: User, note: str = "") -> PaymentOrder
 
 
 def reject_order(*, order_id: int, actor: User, note: str) -> PaymentOrder:
-    """差戻し of a drafted order (back to 予定), with the reason; finance, not the drafter."""
+    """差戻し of a drafted order (back to 予定), with the reason; finance, not the drafter. An advance sent back
+    once the 実績報告 is in is withdrawn (取りやめ) like the other advances not yet started: what is still owed is
+    paid at the 精算払."""
     if actor.role != Role.FINANCE:
         raise CaseActionError("支出命令の差戻しは会計課の職員のみが行えます。")
     if not (note or "").strip():
@@ -102,7 +104,9 @@ def reject_order(*, order_id: int, actor: User, note: str) -> PaymentOrder:
         if order.prepared_by_id == actor.pk:
             raise CaseActionError("支出命令を起票した方は、同じ支出を承認・差戻しできません。")
         before = order.status
-        order.status, order.prepared_by, order.prepared_at = OrderStatus.SCHEDULED, None, None
+        withdrawn = order.kind == OrderKind.ADVANCE and case.status not in ADVANCE_STATES
+        order.status = OrderStatus.CANCELLED if withdrawn else OrderStatus.SCHEDULED
+        order.prepared_by, order.prepared_at = None, None
         order.save(update_fields=["status", "prepared_by", "prepared_at"])
         _act(order, case, actor, "reject_order", before, note)
     return order
