@@ -23,7 +23,12 @@ def fiscal_year_bounds(fiscal_year: int) -> tuple[dt.date, dt.date]:
 
 def era_year(day: dt.date) -> tuple[str, str]:
     """Return (era name, year within the era) for ``day``, the first year written 元: (令和, 元)."""
-    era = EraDate.from_date(day).era
+    try:
+        era = EraDate.from_date(day).era
+    except ValueError:
+        # japanera does not know the calendar's last day (9999-12-31), a date people do type: same era as the day
+        # before it.
+        era = EraDate.from_date(day - dt.timedelta(days=1)).era
     year = era.strftime(day, "%-Y")
     return era.kanji, "元" if year == "1" else year
 
