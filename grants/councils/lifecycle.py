@@ -23,7 +23,7 @@ from grants.core.money import yen
 from grants.ledger.models import EntryKind, OrderKind, OrderStatus, PaymentOrder
 from grants.ledger.services import LedgerError, adjust_commitment, post_entry
 
-from .budget import compute_amount, copy_lines, current_lines
+from .budget import MAX_LINE_AMOUNT, compute_amount, copy_lines, current_lines
 from .checks import as_changed, eligible_lines, judged_plan, plan_in_force, run_checks
 from .models import ChangeRequest, ChangeStatus, PerformanceReport, RefundOrder
 
@@ -230,8 +230,10 @@ def _carry_overrides(case: GrantCase, originals: list, copies: list) -> None:
 def _check_change_fields(case: GrantCase, reason: str, amount: int, deadline: dt.date | None) -> None:
     if not (reason or "").strip():
         raise CaseActionError("変更の理由を入力してください。")
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount < case.paid_amount or amount < 1:
-        raise CaseActionError(f"変更後の交付申請額は、支払済の額（{yen(case.paid_amount)}）以上の整数にしてください。")
+    if (isinstance(amount, bool) or not isinstance(amount, int) or amount < case.paid_amount or amount < 1
+            or amount > MAX_LINE_AMOUNT):
+        raise CaseActionError(f"変更後の交付申請額は、支払済の額（{yen(case.paid_amount)}）以上、"
+                              f"{yen(MAX_LINE_AMOUNT)}以下の整数にしてください。")
     first, last = fiscal_year_bounds(case.programme_year.fiscal_year)
     if deadline is not None and not first <= deadline <= last:
         raise CaseActionError(f"変更後の完了期限は{wareki(first)}〜{wareki(last)}の日付にしてください。")
