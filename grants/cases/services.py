@@ -109,6 +109,7 @@ def verify_application(*, case_id: int, actor: User, note: str = "") -> GrantCas
     """Mark the application checked (審査) once every eligibility check passed or was overridden. Full-lifecycle
     cases are verified with an assessed amount (``grants.councils.lifecycle.verify``)."""
     if _is_full(case_id):
+        access_case(actor, case_id)  # a case the user may not see is not found, whatever its programme
         raise CaseActionError("この案件の審査は、査定額・交付の条件・完了期限を入力する審査欄から行ってください。")
 
     def effect(case: GrantCase) -> None:
