@@ -20,7 +20,11 @@ from grants.organizations.models import Organization, OrganizationKind, Represen
 from .models import PARENT_LEVEL, CommunityPlan, ItemLevel, PlanAttachment, PlanItem, PlanStatus
 
 MAX_TERM_YEARS = 10
-ATTACHMENT_TYPES = {".pdf", ".docx", ".xlsx", ".doc", ".xls", ".jpg", ".jpeg", ".png"}
+_ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office Open XML; the older Word/Excel
+# Extension → the first bytes a file of that type starts with (a renamed HTML page or program is refused).
+ATTACHMENT_MAGIC: dict[str, bytes] = {".pdf": b"%PDF-", ".docx": _ZIP, ".xlsx": _ZIP, ".doc": _OLE, ".xls": _OLE,
+                                      ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG\r\n\x1a\n"}
+ATTACHMENT_TYPES = set(ATTACHMENT_MAGIC)
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
@@ -147,7 +151,8 @@ def delete_item(*, actor: User, plan_id: int, item_id: int) -> None:
 
 
 def add_attachment(*, actor: User, plan_id: int, title: str, upload: UploadedFile) -> PlanAttachment:
-    """Attach a file (PDF, Word, Excel or an image, at most 10 MB) to a draft or submitted plan."""
+    """Attach a file (PDF, Word, Excel or an image, at most 10 MB, its first bytes matching its extension) to a
+    draft or submitted plan."""
     import os
 
     title = (title or "").strip()
@@ -158,6 +163,13 @@ def add_attachment(*, actor: User, plan_id: int, title: str, upload: UploadedFil
         raise PlanError("ファイル: PDF・Word・Excel・画像（JPEG/PNG）を選んでください。")
     if upload.size is None or upload.size > MAX_ATTACHMENT_BYTES:
         raise PlanError("ファイル: 10MB以下のファイルを選んでください。")
+    if upload.size == 0:
+        raise PlanError("ファイル: 空のファイルは登録できません。")
+    upload.seek(0)
+    head = upload.read(len(ATTACHMENT_MAGIC[ext]))
+    upload.seek(0)
+    if head != ATTACHMENT_MAGIC[ext]:
+        raise PlanError("ファイル: ファイルの中身が拡張子（PDF・Word・Excel・画像）と一致しません。")
     with transaction.atomic():
         plan = _locked(actor, plan_id)
         _may_edit_org(actor, plan.organization)
