@@ -338,7 +338,8 @@ def delete_line(request: HttpRequest, pk: int, where: str, line_pk: int) -> Http
 @require_POST
 @login_required
 def add_staff_lines(request: HttpRequest, pk: int) -> HttpResponse:
-    """Add the suggested 人件費 lines (one per secretariat staff member) to the draft budget, all or none."""
+    """Add the suggested 人件費 lines (one per secretariat staff member) to the draft budget, all or none. A staff
+    member who already has a line in it is skipped (a second click adds nothing twice)."""
     case = _case_or_404(request, pk)
 
     def add(_: dict) -> None:
@@ -347,6 +348,12 @@ def add_staff_lines(request: HttpRequest, pk: int) -> HttpResponse:
             raise LineError("事務局員: 今年度に雇用している事務局員が登録されていません。")
         start = case.project_start or case.programme_year.base_date
         with transaction.atomic():
+            budget._locked_case(request.user, pk)  # who may write lines; one click at a time
+            budgeted = set(case.budget_lines.filter(change_request=None, staff__isnull=False)
+                           .values_list("staff_id", flat=True))
+            suggestions = [s for s in suggestions if s["staff"].pk not in budgeted]  # type: ignore[attr-defined]
+            if not suggestions:
+                raise LineError("事務局員: 登録されている事務局員の人件費の明細は、すでに収支予算書にあります。")
             for suggestion in suggestions:
                 budget.add_line(case_id=pk, actor=request.user, where="budget",
                                 data={"kind": LineKind.EXPENSE, "spent_on": start, **suggestion})
