@@ -18,7 +18,7 @@ from grants.cases.permissions import access_case
 from grants.cases.services import CaseActionError
 from grants.core.models import record_event
 from grants.core.money import yen
-from grants.ledger.models import EntryKind, LedgerEntry, OrderKind, OrderStatus, PaymentOrder
+from grants.ledger.models import EntryKind, ItemResult, LedgerEntry, OrderKind, OrderStatus, PaymentOrder
 from grants.ledger.services import LedgerError, post_entry
 
 # Advances are paid while the decision stands and before the 実績報告; the 精算払 after 額の確定.
@@ -90,7 +90,8 @@ def approve_order(*, order_id: int, actor: User, note: str = "") -> PaymentOrder
 
 
 def reject_order(*, order_id: int, actor: User, note: str) -> PaymentOrder:
-    """差戻し of a drafted order (back to 予定), with the reason; finance, not the drafter. An advance sent back
+    """差戻し of a drafted order, or of an approved one that is in no live payment batch (not yet batched, or its
+    transfer returned by the bank), back to 予定, with the reason; finance, not the drafter. An advance sent back
     once the 実績報告 is in is withdrawn (取りやめ) like the other advances not yet started: what is still owed is
     paid at the 精算払."""
     if actor.role != Role.FINANCE:
@@ -99,15 +100,18 @@ def reject_order(*, order_id: int, actor: User, note: str) -> PaymentOrder:
         raise CaseActionError("理由を入力してください。")
     with transaction.atomic():
         case, order = _locked(actor, order_id)
-        if order.status != OrderStatus.PREPARED:
+        if order.status not in (OrderStatus.PREPARED, OrderStatus.APPROVED):
             raise CaseActionError(f"この支出命令は「{order.get_status_display()}」のため差し戻せません。")
         if order.prepared_by_id == actor.pk:
             raise CaseActionError("支出命令を起票した方は、同じ支出を承認・差戻しできません。")
+        if order.batch_items.exclude(result=ItemResult.RETURNED).exists():
+            raise CaseActionError("振込バッチに入っている支出命令は差し戻せません。"
+                                  "振込バッチを取り消すか、銀行の振込結果を記録してください。")
         before = order.status
         withdrawn = order.kind == OrderKind.ADVANCE and case.status not in ADVANCE_STATES
         order.status = OrderStatus.CANCELLED if withdrawn else OrderStatus.SCHEDULED
-        order.prepared_by, order.prepared_at = None, None
-        order.save(update_fields=["status", "prepared_by", "prepared_at"])
+        order.prepared_by, order.prepared_at, order.approved_by, order.approved_at = None, None, None, None
+        order.save(update_fields=["status", "prepared_by", "prepared_at", "approved_by", "approved_at"])
         _act(order, case, actor, "reject_order", before, note)
     return order
 
