@@ -6,18 +6,17 @@ import datetime as dt
 import pytest
 from django.db.models import Sum
 
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import Status
 from grants.cases.services import CaseActionError
 from grants.councils import lifecycle, orders, refunds
 from grants.councils.models import RefundStatus
 from grants.ledger.batches import (
-    BatchError,
     approve_payment_batch,
     create_payment_batch,
     earliest_transfer_date,
     record_transfer_result,
 )
-from grants.ledger.models import BatchItem, BudgetAccount, EntryKind, ItemResult, LedgerEntry, OrderKind, OrderStatus
+from grants.ledger.models import BatchItem, BudgetAccount, EntryKind, OrderKind, OrderStatus
 from grants.ledger.services import case_totals
 from tests.councils.helpers import fake_file, pay_orders
 
@@ -148,3 +147,269 @@ def test_regression_rejected_advance_after_report_is_withdrawn(
     case = fresh(case)
     assert case.status == Status.CLOSED, lifecycle.settled(case)
     assert not case.payment_orders.filter(status=OrderStatus.SCHEDULED).exists()
+
+
+# -- the live orders never exceed the decided amount ---------------------------------------------------------
+
+def test_change_lowering_below_started_advances_is_refused_and_reschedules_the_rest(
+        katsudo, council, staff, approver, finance) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = decided(katsudo, council, staff, approver)  # advances 500,000 and 250,000
+    first, second = scheduled(case)
+    orders.prepare_order(order_id=first.pk, actor=staff)  # 500,000 on its way
+    lifecycle.start_change(case_id=case.pk, actor=council[1], reason="減額", requested_amount=600_000)
+    lifecycle.request_change(case_id=case.pk, actor=council[1])
+    with pytest.raises(CaseActionError, match="支払手続中"):
+        lifecycle.check_change(case_id=case.pk, actor=staff, assessed_amount=499_999)
+    lifecycle.check_change(case_id=case.pk, actor=staff, assessed_amount=600_000)
+    case = lifecycle.approve_change(case_id=case.pk, actor=approver)
+    # 600,000 × 3/4 = 450,000 planned, 500,000 started: nothing more is scheduled.
+    assert live_total(case) == 500_000 <= case.decided_amount
+    assert not scheduled(case)
+    orders.approve_order(order_id=first.pk, actor=finance)
+    assert_ledger_matches(case)
+
+
+def test_prepare_refuses_an_advance_above_what_is_left(katsudo, council, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    """Orders tampered into exceeding the decided amount (e.g. by the admin) are refused at 起票."""
+    case, _, _ = decided(katsudo, council, staff, approver)
+    first, second = scheduled(case)
+    type(second).objects.filter(pk=second.pk).update(amount=600_000)
+    orders.prepare_order(order_id=first.pk, actor=staff)
+    with pytest.raises(CaseActionError, match="交付決定額"):
+        orders.prepare_order(order_id=second.pk, actor=staff)
+    assert live_total(fresh(case)) == 500_000
+
+
+def test_confirmed_never_exceeds_decided_and_settlement_never_exceeds_confirmed(
+        katsudo, council, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    case, plan, cats = paid(katsudo, council, staff, approver, finance, finance2, shares=((1, 4),))
+    reported(case, plan, cats, council[1], staff, amounts=(900_000, 900_000))  # justifies 1,800,000
+    case = lifecycle.confirm(case_id=case.pk, actor=approver)
+    assert case.confirmed_amount == 1_000_000
+    settlement = scheduled(case, "settlement")[0]
+    assert settlement.amount == 750_000
+    type(settlement).objects.filter(pk=settlement.pk).update(amount=750_001)
+    with pytest.raises(CaseActionError, match="確定額"):
+        orders.prepare_order(order_id=settlement.pk, actor=staff)
+
+
+def test_change_raising_the_amount_beyond_the_budget_changes_nothing(council, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    from tests.councils import builders
+    from tests.councils.helpers import line
+
+    katsudo = builders.katsudo_year(budget=1_100_000)
+    case, plan, cats = decided(katsudo, council, staff, approver, shares=None)
+    lifecycle.start_change(case_id=case.pk, actor=council[1], reason="増額", requested_amount=1_300_000)
+    line(case, council[1], where="change", category=cats["genzairyo"], plan_item=builders.item(plan, "1-1-2"),
+         amount=300_000, description="追加の資材")
+    lifecycle.request_change(case_id=case.pk, actor=council[1])
+    lifecycle.check_change(case_id=case.pk, actor=staff, assessed_amount=1_300_000)
+    with pytest.raises(CaseActionError, match="予算額を超える"):
+        lifecycle.approve_change(case_id=case.pk, actor=approver)
+    case = fresh(case)
+    assert (case.status, case.decided_amount) == (Status.CHANGE_CHECKED, 1_000_000)
+    assert case.change_requests.get().status == "pending"
+
+    assert BudgetAccount.objects.get(programme_year=katsudo).committed == 1_000_000
+
+
+def test_change_raising_the_amount_after_the_years_end_is_refused(katsudo, council, staff, approver,
+                                                                  monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.councils import builders
+    from tests.councils.helpers import line
+
+    case, plan, cats = decided(katsudo, council, staff, approver, shares=None)
+    lifecycle.start_change(case_id=case.pk, actor=council[1], reason="増額", requested_amount=1_200_000)
+    line(case, council[1], where="change", category=cats["genzairyo"], plan_item=builders.item(plan, "1-1-2"),
+         amount=200_000, description="追加")
+    lifecycle.request_change(case_id=case.pk, actor=council[1])
+    lifecycle.check_change(case_id=case.pk, actor=staff, assessed_amount=1_200_000)
+    after_year = dt.date(katsudo.fiscal_year + 1, 4, 15)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: after_year)
+    with pytest.raises(CaseActionError, match="年度中"):
+        lifecycle.approve_change(case_id=case.pk, actor=approver)
+    assert fresh(case).decided_amount == 1_000_000
+
+
+def test_cancel_keeps_at_most_the_decided_amount(katsudo, council, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = decided(katsudo, council, staff, approver, shares=None)
+    for kept in (-1, 1_000_001, True, 1.5, "0", None):
+        with pytest.raises(CaseActionError, match="残す額"):
+            lifecycle.cancel(case_id=case.pk, actor=approver, note="x", kept_amount=kept)
+    assert fresh(case).status == Status.DECIDED
+
+
+def test_a_case_with_money_owed_either_way_does_not_close(katsudo, council, staff, staff2, approver, finance,
+                                                          finance2) -> None:  # type: ignore[no-untyped-def]
+    owed_to_council = _confirmed_with_settlement(katsudo, council, staff, approver, finance, finance2)
+    with pytest.raises(CaseActionError, match="支払の済んでいない"):
+        lifecycle.close(case_id=owed_to_council.pk, actor=staff)
+    from tests.councils import builders
+
+    other = builders.council(name="宮野地域づくり協議会", username="miyano")
+    case, plan, cats = decided(katsudo, other, staff, approver, shares=None)  # the year's plan: 1/2 in advance
+    pay_orders(case, staff, finance, finance2, kinds=("advance",))
+    reported(case, plan, cats, other[1], staff2, amounts=(400_000, 50_001))
+    lifecycle.confirm(case_id=case.pk, actor=approver)  # 500,000 paid, 450,001 confirmed: 49,999 to come back
+    with pytest.raises(CaseActionError, match="返還金の納付"):
+        lifecycle.close(case_id=case.pk, actor=finance)
+    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=49_998, received_on=today())
+    with pytest.raises(CaseActionError, match="返還金の納付"):
+        lifecycle.close(case_id=case.pk, actor=finance)
+    assert fresh(case).status == Status.CONFIRMED
+    assert_ledger_matches(case)
+
+
+# -- 返還: amounts, dates, 延滞金 on and after the due date, 加算金 after 取消 -----------------------------------
+
+@pytest.fixture
+def refund_of_50000(katsudo, council, staff, approver, finance, finance2):  # type: ignore[no-untyped-def]
+    """Paid 750,000, confirmed 700,000: a 返還命令 of 50,000, due 20 days after today, 延滞金 10.95 %."""
+    case, plan, cats = paid(katsudo, council, staff, approver, finance, finance2)
+    reported(case, plan, cats, council[1], staff)
+    case = lifecycle.confirm(case_id=case.pk, actor=approver)
+    return case, case.refund_order
+
+
+def on(monkeypatch, day):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: day)
+
+
+def test_refund_amounts_and_dates_are_checked(refund_of_50000, finance, staff) -> None:  # type: ignore[no-untyped-def]
+    case, order = refund_of_50000
+    for amount in (0, -1, True, 1.0, "50000", None, 50_001):
+        with pytest.raises(CaseActionError, match="納付額"):
+            refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=amount, received_on=today())
+    for day in (today() + dt.timedelta(days=1), order.ordered_on - dt.timedelta(days=1), None):
+        with pytest.raises(CaseActionError, match="納付日"):
+            refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=1, received_on=day)
+    with pytest.raises(CaseActionError, match="会計課"):
+        refunds.record_refund_receipt(case_id=case.pk, actor=staff, amount=1, received_on=today())
+    assert fresh(case).refunded_amount == 0
+
+
+def test_refund_paid_on_the_due_date_itself_owes_no_late_interest(refund_of_50000, finance, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    case, order = refund_of_50000
+    on(monkeypatch, order.due_on)
+    assert refunds.outstanding(order, order.due_on) == {"principal": 50_000, "surcharge": 0, "late": 0}
+    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=50_000, received_on=order.due_on)
+    assert fresh(case).status == Status.CLOSED
+
+
+def test_refund_a_day_late_owes_one_days_interest_before_the_case_closes(refund_of_50000, finance,
+                                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    case, order = refund_of_50000
+    late_day = order.due_on + dt.timedelta(days=1)
+    on(monkeypatch, late_day)
+    # 50,000 × 10.95 % × 1/365 = 15 yen.
+    assert refunds.outstanding(order, late_day) == {"principal": 50_000, "surcharge": 0, "late": 15}
+    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=50_000, received_on=late_day)
+    order.refresh_from_db()
+    assert order.status == RefundStatus.ORDERED and fresh(case).status == Status.CONFIRMED
+    later = late_day + dt.timedelta(days=30)
+    on(monkeypatch, later)
+    # Nothing accrues once the principal is back: still 15 yen, and not a yen more.
+    assert refunds.outstanding(order, later) == {"principal": 0, "surcharge": 0, "late": 15}
+    with pytest.raises(CaseActionError, match="納付すべき額"):
+        refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=16, received_on=later)
+    receipt = refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=15, received_on=later)
+    assert (receipt.principal_part, receipt.late_part) == (0, 15)
+    assert fresh(case).status == Status.CLOSED
+    assert_ledger_matches(case)
+
+
+def test_partial_refunds_before_and_after_the_due_date(refund_of_50000, finance, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    case, order = refund_of_50000
+    on(monkeypatch, order.due_on)
+    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=20_000, received_on=order.due_on)
+    ten_late = order.due_on + dt.timedelta(days=10)
+    on(monkeypatch, ten_late)
+    # 30,000 × 10.95 % × 10/365 = 90 yen, on the 30,000 still unpaid only.
+    assert refunds.outstanding(order, ten_late) == {"principal": 30_000, "surcharge": 0, "late": 90}
+    with pytest.raises(CaseActionError, match="前回の納付日"):
+        refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=1, received_on=order.due_on -
+                                      dt.timedelta(days=1))
+    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=30_090, received_on=ten_late)
+    case = fresh(case)
+    assert (case.refunded_amount, case.status) == (50_000, Status.CLOSED)
+    assert_ledger_matches(case)
+
+
+def test_cancellation_refund_carries_the_surcharge_from_the_day_received(katsudo, council, staff, approver,
+                                                                         finance, finance2, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = paid(katsudo, council, staff, approver, finance, finance2, shares=((1, 2),))
+    received = case.payment_orders.get().paid_on
+    case = lifecycle.cancel(case_id=case.pk, actor=approver, note="目的外使用", kept_amount=0)
+    order = case.refund_order
+    assert (order.principal, order.reason) == (500_000, "cancellation")
+    on(monkeypatch, order.due_on)
+    days = (order.due_on - received).days + 1  # both days counted
+    expected = 500_000 * 1095 * days // (10000 * 365)
+    assert refunds.outstanding(order, order.due_on) == {"principal": 500_000, "surcharge": expected, "late": 0}
+    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=500_000 + expected,
+                                  received_on=order.due_on)
+    case = fresh(case)
+    assert (case.status, case.refunded_amount, case.confirmed_amount) == (Status.CLOSED, 500_000, 0)
+    assert_ledger_matches(case)
+
+
+# -- an approved order that must not go to the bank ---------------------------------------------------------
+
+def test_regression_an_approved_order_not_in_a_batch_can_be_sent_back_so_the_case_can_be_cancelled(
+        katsudo, council, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    """An advance approved (支出承認済) but not yet in a batch — or returned by the bank — could not be sent back
+    (差戻し only took drafted orders), and 取消 and 額の確定 refuse while it is live: the city had to pay a council
+    it was cancelling. Finance may now send it back while it is in no live batch."""
+    case, _, _ = decided(katsudo, council, staff, approver, shares=((1, 2),))
+    order = scheduled(case)[0]
+    prepare_and_approve(order, finance2, finance)
+    with pytest.raises(CaseActionError, match="振込の済んでいない"):
+        lifecycle.cancel(case_id=case.pk, actor=approver, note="虚偽の申請", kept_amount=0)
+    with pytest.raises(CaseActionError, match="起票した方"):
+        orders.reject_order(order_id=order.pk, actor=finance2, note="取消のため")
+    orders.reject_order(order_id=order.pk, actor=finance, note="取消のため")
+    order.refresh_from_db()
+    assert (order.status, order.approved_by, order.prepared_by) == (OrderStatus.SCHEDULED, None, None)
+    case = lifecycle.cancel(case_id=case.pk, actor=approver, note="虚偽の申請", kept_amount=0)
+    assert fresh(case).status == Status.CLOSED
+
+
+def test_regression_returned_advance_can_be_sent_back_instead_of_paid_again(
+        katsudo, council, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    case, plan, cats = decided(katsudo, council, staff, approver, shares=((1, 2),))
+    items = pay_orders(case, staff, finance, finance2, kinds=("advance",), record=False)
+    record_transfer_result(item_id=items[0].pk, actor=finance, returned=True, reason="口座解約")
+    order = case.payment_orders.get()
+    orders.reject_order(order_id=order.pk, actor=finance2, note="口座の届出を待つ")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SCHEDULED
+    reported(case, plan, cats, council[1], staff)  # the report withdraws it with the other scheduled advances
+    case = lifecycle.confirm(case_id=case.pk, actor=approver)
+    assert scheduled(case, "settlement")[0].amount == 700_000
+    assert_ledger_matches(case)
+
+
+def test_an_approved_order_in_a_live_batch_cannot_be_sent_back(katsudo, council, staff, approver, finance,
+                                                               finance2) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = decided(katsudo, council, staff, approver, shares=((1, 2),))
+    order = scheduled(case)[0]
+    prepare_and_approve(order, staff, finance)
+    create_payment_batch(actor=finance, case_ids=[], order_ids=[order.pk], transfer_date=earliest_transfer_date())
+    with pytest.raises(CaseActionError, match="振込バッチ"):
+        orders.reject_order(order_id=order.pk, actor=finance2, note="x")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.APPROVED
+
+
+def test_regression_finance_sees_the_send_back_form_of_an_approved_order(client, katsudo, council, staff,
+                                                                        approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    from .steps import case_url, login, post
+
+    case, _, _ = decided(katsudo, council, staff, approver, shares=((1, 2),))
+    order = scheduled(case)[0]
+    prepare_and_approve(order, staff, finance)
+    html = login(client, finance2).get(case_url("case_detail", case)).content.decode()
+    assert f'data-order="{order.pk}" data-act="reject"' in html
+    assert post(client, case_url("case_order_action", case, order.pk, "reject"), {"note": "取消のため"}) == [
+        "支出命令を差し戻しました。"]
+    assert 'data-act="reject"' not in login(client, staff).get(case_url("case_detail", case)).content.decode()
