@@ -150,6 +150,11 @@ def approve_payment_batch(
         if batch.prepared_by_id == actor.pk:
             raise BatchError("振込バッチを作成した方は、同じバッチを承認できません。")
         _check_transfer_date(batch.transfer_date)
+        # Lock every case of the batch first, in id order, before any posting locks the budget row: an act on one
+        # of these cases (a 変更交付決定, a 交付決定) locks its case, then the budget — taken the other way round,
+        # the two transactions would wait for each other (deadlock).
+        case_ids = sorted(set(batch.items.values_list("case_id", flat=True)))
+        list(GrantCase.objects.select_for_update().filter(pk__in=case_ids).order_by("pk").values_list("pk", flat=True))
         for item in batch.items.select_related("case__organization", "payment_order"):
             try:
                 if item.payment_order_id:
