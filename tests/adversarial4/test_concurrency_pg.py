@@ -1,0 +1,200 @@
+"""Races of the full lifecycle on PostgreSQL (SQLite has no row locks): two approvers confirming at once, an order
+approved twice, a refund receipt recorded twice, a change approved while the case's advance is in a batch being
+approved, and the council's own double submissions. Each race ends in one consistent outcome, never a database
+error."""
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from grants.cases.models import GrantCase, Status
+from grants.cases.services import CaseActionError
+from grants.councils import lifecycle, orders, refunds
+from grants.councils.models import BudgetLine, ChangeRequest, RefundReceipt
+from grants.ledger.batches import BatchError, approve_payment_batch, create_payment_batch, earliest_transfer_date
+from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry, OrderStatus, PaymentBatch, PaymentOrder
+from grants.ledger.services import case_totals
+from grants.notices.models import Notice
+from tests.cases.test_concurrency import run_together
+from tests.councils import builders
+from tests.councils.helpers import fake_file, line, pay_orders
+from tests.factories import CURRENT_FY, PASSWORD
+
+from .steps import decided, prepare_and_approve, reported, scheduled, today
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
+]
+
+ROUNDS = 4
+
+
+def councils(n):  # type: ignore[no-untyped-def]
+    return [builders.council(name=f"協議会{i}", username=f"sec{i}") for i in range(n)]
+
+
+def errors_are_refusals(outcomes, *kinds) -> None:  # type: ignore[no-untyped-def]
+    """Every exception in ``outcomes`` is a refusal meant for the user (no deadlock, no integrity error)."""
+    bad = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, kinds)]
+    assert not bad, outcomes
+
+
+def test_two_approvers_confirm_one_case_at_once(katsudo, staff, approver, approver2, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    builders.instalments(katsudo, [(1, 2), (1, 4)])
+    for council in councils(ROUNDS):
+        case, plan, cats = decided(katsudo, council, staff, approver, shares=None)
+        pay_orders(case, staff, finance, finance2, kinds=("advance",))
+        reported(case, plan, cats, council[1], staff)
+        outcomes = run_together(lambda c=case.pk: lifecycle.confirm(case_id=c, actor=approver),
+                                lambda c=case.pk: lifecycle.confirm(case_id=c, actor=approver2))
+        errors_are_refusals(outcomes, CaseActionError)
+        assert sum(isinstance(o, GrantCase) for o in outcomes) == 1, outcomes
+        assert Notice.objects.filter(case=case, kind="confirmation").count() == 1
+        assert Notice.objects.filter(case=case, kind="refund_order").count() == 1
+        assert case_totals(case)[EntryKind.COMMITMENT] == 750_000
+
+
+def test_one_order_approved_twice_at_once(katsudo, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    builders.instalments(katsudo, [(1, 2)])
+    for council in councils(ROUNDS):
+        case, _, _ = decided(katsudo, council, staff, approver, shares=None)
+        order = scheduled(case)[0]
+        orders.prepare_order(order_id=order.pk, actor=staff)
+        outcomes = run_together(lambda o=order.pk: orders.approve_order(order_id=o, actor=finance),
+                                lambda o=order.pk: orders.approve_order(order_id=o, actor=finance2))
+        errors_are_refusals(outcomes, CaseActionError)
+        assert sum(isinstance(o, PaymentOrder) for o in outcomes) == 1, outcomes
+
+
+def test_two_advances_drafted_at_once_never_exceed_the_decided_amount(katsudo, staff, staff2, approver) -> None:  # type: ignore[no-untyped-def]
+    builders.instalments(katsudo, [(1, 2), (1, 4)])
+    for council in councils(ROUNDS):
+        case, _, _ = decided(katsudo, council, staff, approver, shares=None)
+        first, second = scheduled(case)
+        PaymentOrder.objects.filter(pk__in=[first.pk, second.pk]).update(amount=600_000)  # tampered: 1,200,000
+        outcomes = run_together(lambda o=first.pk: orders.prepare_order(order_id=o, actor=staff),
+                                lambda o=second.pk: orders.prepare_order(order_id=o, actor=staff2))
+        errors_are_refusals(outcomes, CaseActionError)
+        assert PaymentOrder.objects.filter(case=case, status=OrderStatus.PREPARED).count() == 1, outcomes
+
+
+def test_full_refund_recorded_twice_at_once(katsudo, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    builders.instalments(katsudo, [(1, 2), (1, 4)])
+    for council in councils(ROUNDS):
+        case, plan, cats = decided(katsudo, council, staff, approver, shares=None)
+        pay_orders(case, staff, finance, finance2, kinds=("advance",))
+        reported(case, plan, cats, council[1], staff)
+        lifecycle.confirm(case_id=case.pk, actor=approver)
+        outcomes = run_together(
+            lambda c=case.pk: refunds.record_refund_receipt(case_id=c, actor=finance, amount=50_000,
+                                                            received_on=today()),
+            lambda c=case.pk: refunds.record_refund_receipt(case_id=c, actor=finance2, amount=50_000,
+                                                            received_on=today()))
+        errors_are_refusals(outcomes, CaseActionError)
+        assert RefundReceipt.objects.filter(order__case=case).count() == 1, outcomes
+        case.refresh_from_db()
+        assert (case.refunded_amount, case.status) == (50_000, Status.CLOSED)
+
+
+def test_regression_change_approved_while_the_cases_advance_is_in_a_batch_being_approved(katsudo, staff, approver, finance,
+                                                                             finance2) -> None:  # type: ignore[no-untyped-def]
+    """The batch holds an advance of case A and one of case B; B's increase is approved at the same moment. Both
+    lock B's row and the programme-year's budget: whichever comes first, the other must wait. The batch used to
+    lock the budget (posting A's payment) before B's row, the change B's row before the budget: deadlock."""
+    builders.instalments(katsudo, [(1, 2)])
+    for round_no in range(ROUNDS):
+        (council_a, council_b) = councils(2) if round_no == 0 else (
+            builders.council(name=f"A{round_no}", username=f"a{round_no}"),
+            builders.council(name=f"B{round_no}", username=f"b{round_no}"))
+        case_a, _, _ = decided(katsudo, council_a, staff, approver, shares=None)
+        case_b, plan_b, cats_b = decided(katsudo, council_b, staff, approver, shares=None)
+        ids = [prepare_and_approve(scheduled(c)[0], staff, finance).pk for c in (case_a, case_b)]
+        batch = create_payment_batch(actor=finance, case_ids=[], order_ids=ids, transfer_date=earliest_transfer_date())
+        lifecycle.start_change(case_id=case_b.pk, actor=council_b[1], reason="増額", requested_amount=1_200_000)
+        line(case_b, council_b[1], where="change", category=cats_b["genzairyo"],
+             plan_item=builders.item(plan_b, "1-1-2"), amount=200_000, description="追加")
+        lifecycle.request_change(case_id=case_b.pk, actor=council_b[1])
+        lifecycle.check_change(case_id=case_b.pk, actor=staff, assessed_amount=1_200_000)
+        outcomes = run_together(
+            lambda b=batch.pk: approve_payment_batch(batch_id=b, actor=finance2, write_file=fake_file),
+            lambda c=case_b.pk: lifecycle.approve_change(case_id=c, actor=approver))
+        errors_are_refusals(outcomes, CaseActionError, BatchError)
+        assert isinstance(outcomes[0], PaymentBatch) and isinstance(outcomes[1], GrantCase), outcomes
+        case_b.refresh_from_db()
+        assert (case_b.decided_amount, case_b.paid_amount) == (1_200_000, 500_000)
+        account = BudgetAccount.objects.get(programme_year=katsudo)
+        assert account.paid - account.refunded <= account.committed
+
+
+def test_batch_approved_while_the_case_is_confirmed(katsudo, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    """The report is verified while an advance approved earlier sits in a batch: 額の確定 and the batch approval
+    race. 額の確定 must never go through with the advance's result unknown."""
+    builders.instalments(katsudo, [(1, 2)])
+    for council in councils(ROUNDS):
+        case, plan, cats = decided(katsudo, council, staff, approver, shares=None)
+        order = prepare_and_approve(scheduled(case)[0], staff, finance)
+        batch = create_payment_batch(actor=finance, case_ids=[], order_ids=[order.pk],
+                                     transfer_date=earliest_transfer_date())
+        reported(case, plan, cats, council[1], staff)
+        outcomes = run_together(
+            lambda b=batch.pk: approve_payment_batch(batch_id=b, actor=finance2, write_file=fake_file),
+            lambda c=case.pk: lifecycle.confirm(case_id=c, actor=approver))
+        errors_are_refusals(outcomes, CaseActionError, BatchError)
+        case.refresh_from_db()
+        assert case.status == Status.REPORT_VERIFIED and case.confirmed_amount is None, outcomes
+        assert LedgerEntry.objects.filter(case=case, kind=EntryKind.PAYMENT).count() == 1
+
+
+def test_change_started_twice_at_once_makes_one(katsudo, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    for council in councils(ROUNDS):
+        case, _, _ = decided(katsudo, council, staff, approver, shares=None)
+        outcomes = run_together(
+            *[lambda c=case.pk, s=council[1]: lifecycle.start_change(case_id=c, actor=s, reason="減額",
+                                                                    requested_amount=900_000)] * 2)
+        errors_are_refusals(outcomes, CaseActionError)
+        assert ChangeRequest.objects.filter(case=case).count() == 1, outcomes
+
+
+def test_staff_lines_clicked_twice_at_once_add_each_person_once(unei, staff) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    for council in councils(ROUNDS):
+        org, secretary = council
+        builders.approved_plan(org, staff)
+        builders.staff_member(org, secretary)
+        case = builders.draft_case(unei, org, start=dt.date(CURRENT_FY, 4, 1))
+
+        def click(c=case.pk, username=secretary.username):  # type: ignore[no-untyped-def]
+            client = Client()
+            assert client.login(username=username, password=PASSWORD)
+            return client.post(reverse("case_staff_lines", args=[c])).status_code
+
+        outcomes = run_together(click, click)
+        assert outcomes == [302, 302], outcomes
+        assert BudgetLine.objects.filter(case=case, staff__isnull=False).count() == 1
+
+
+def test_settlement_confirmed_by_the_bank_while_staff_close_the_case(katsudo, staff, approver, finance,
+                                                                      finance2) -> None:  # type: ignore[no-untyped-def]
+    from grants.core.models import AuditEvent
+    from grants.ledger.batches import record_transfer_result
+    from grants.ledger.models import BatchItem
+
+    builders.instalments(katsudo, [(1, 2)])
+    for council in councils(ROUNDS):
+        case, plan, cats = decided(katsudo, council, staff, approver, shares=None)
+        pay_orders(case, staff, finance, finance2, kinds=("advance",))
+        reported(case, plan, cats, council[1], staff, amounts=(500_000, 300_000))
+        lifecycle.confirm(case_id=case.pk, actor=approver)
+        pay_orders(case, staff, finance, finance2, kinds=("settlement",), record=False)
+        item = BatchItem.objects.get(case=case, payment_order__kind="settlement")
+        outcomes = run_together(
+            lambda i=item.pk: record_transfer_result(item_id=i, actor=finance, returned=False),
+            lambda c=case.pk: lifecycle.close(case_id=c, actor=staff))
+        errors_are_refusals(outcomes, CaseActionError, BatchError)
+        case.refresh_from_db()
+        assert case.status == Status.CLOSED, outcomes
+        assert AuditEvent.objects.for_object(case).filter(action="close").count() == 1
