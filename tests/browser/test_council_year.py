@@ -139,7 +139,7 @@ def test_one_council_through_the_whole_year(live_server, page, check_a11y, setti
     assert page.locator("#plan-status").inner_text() == "承認済"
     page.get_by_role("link", name="ホーム").click()
     page.get_by_role("link", name=re.compile("地域づくり活動支援交付金")).click()
-    page.get_by_role("link", name="全自治会の案件を一括作成する").click()
+    page.get_by_role("link", name="交付対象のすべての団体の申請書（下書き）を一括作成する").click()
     page.get_by_label("登録済みの世帯数を使う").check()
     page.get_by_role("button", name="一括作成を開始する").click()
     page.get_by_text("完了しました。").wait_for()
