@@ -236,6 +236,9 @@ def correct_household_count(*, case_id: int, actor: User, households: int, reaso
         raise CaseActionError("訂正の理由を入力してください。")
     with transaction.atomic():
         case = access_case(actor, case_id, for_update=True)
+        if case.programme_year.programme.lifecycle == "full":
+            # Its amount comes from the budget lines: a count would break the computation (and has no use).
+            raise CaseActionError("この事業の案件には、世帯数の届出はありません。")
         if not may_correct_count(case, actor):
             raise CaseActionError("提出前の申請でのみ世帯数を訂正できます。")
         before = case.household_count
