@@ -9,8 +9,8 @@ from .models import GrantCase, Status
 # The status whose cases wait for each role's act.
 WAITING_FOR = {
     Role.ASSOCIATION_HEAD: [Status.DRAFT],
-    Role.STAFF: [Status.SUBMITTED, Status.DECIDED],
-    Role.APPROVER: [Status.VERIFIED],
+    Role.STAFF: [Status.SUBMITTED, Status.DECIDED, Status.CHANGE_REQUESTED, Status.REPORTED],
+    Role.APPROVER: [Status.VERIFIED, Status.CHANGE_CHECKED, Status.REPORT_VERIFIED],
     Role.FINANCE: [Status.PAYMENT_PREPARED, Status.PAYMENT_APPROVED],
     Role.AUDITOR: [],
 }

@@ -110,6 +110,8 @@ def _case_or_404(request: HttpRequest, pk: int) -> GrantCase:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    from grants.councils.worklist import other_work
+
     years = []
     if request.user.is_city_user:
         years = list(ProgrammeYear.objects.select_related("programme", "budget_account").order_by("-fiscal_year"))
@@ -117,6 +119,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "years": years,
         "waiting": waiting_cases(request.user)[:20],
+        "other_work": other_work(request.user) if request.user.is_city_user else [],
         "own_cases": own[:50] if not request.user.is_city_user else [],
     }
     return render(request, "cases/home.html", context)
