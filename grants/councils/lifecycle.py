@@ -132,8 +132,8 @@ def verify(
 def schedule_instalments(case: GrantCase, total: int, first_number: int = 1) -> list[PaymentOrder]:
     """概算払 orders for ``total`` yen from the programme-year's instalment plan: each instalment's share of the
     decided amount, rounded down to the yen, the last planned instalment taking the remainder of the planned
-    total (各回円未満切捨て、端数は最終回で調整). Each order keeps its instalment's planned date (an
-    instalment whose date has passed is simply due now). Shares adding up to more than 1 are refused. Nothing
+    total (各回円未満切捨て、端数は最終回で調整). Each order takes its instalment's planned date, or the day
+    of the decision when that date has already passed (it is due at once). Shares adding up to more than 1 are refused. Nothing
     is scheduled for a plan without instalments: the whole amount is then paid at the 精算払."""
     from fractions import Fraction
 
@@ -153,7 +153,7 @@ def schedule_instalments(case: GrantCase, total: int, first_number: int = 1) -> 
             continue
         orders.append(PaymentOrder.objects.create(
             case=case, kind=OrderKind.ADVANCE, number=number, label=f"概算払 {instalment.label}", amount=amount,
-            pay_on=instalment.pay_on,
+            pay_on=max(instalment.pay_on, timezone.localdate()),
         ))
         number += 1
     return orders

@@ -104,3 +104,25 @@ def test_regression_confirmation_waits_for_the_bank_result(world):  # type: igno
     lifecycle.verify_report(case_id=case.pk, actor=world["staff"])
     with pytest.raises(CaseActionError, match="銀行の振込結果がまだ記録されていない支払があります"):
         lifecycle.confirm(case_id=case.pk, actor=world["approver"])
+
+
+def test_regression_instalments_dated_before_the_decision_fall_due_on_the_decision_day(world):  # type: ignore[no-untyped-def]
+    """The year's plan dates instalments in April and October; a decision in November must not schedule (and print
+    on the notice) advances dated before itself."""
+    import datetime as dt
+
+    from grants.programmes.models import Instalment
+
+    today = timezone.localdate()
+    Instalment.objects.create(programme_year=world["py"], order=1, label="第1回（4月）", share_numerator=1,
+                              share_denominator=2, pay_on=dt.date(world["py"].fiscal_year, 4, 25))
+    Instalment.objects.create(programme_year=world["py"], order=2, label="第2回（3月）", share_numerator=1,
+                              share_denominator=4, pay_on=dt.date(world["py"].fiscal_year + 1, 3, 25))
+    case = builders.draft_case(world["py"], world["org"])
+    line(case, world["secretary"], category=world["cats"]["genzairyo"],
+         plan_item=builders.item(world["plan"], "1-1-2"), amount=400_000)
+    case = decide(case, world["secretary"], world["staff"], world["approver"])
+    dates = list(case.payment_orders.order_by("number").values_list("pay_on", flat=True))
+    assert dates == [max(dt.date(world["py"].fiscal_year, 4, 25), today),
+                     max(dt.date(world["py"].fiscal_year + 1, 3, 25), today)]
+    assert all(day >= case.decided_on for day in dates)
