@@ -178,3 +178,23 @@ def test_pending_settlement_button_for_finance_only(client, katsudo, council, st
         html = login(client, user).get(reverse("case_detail", args=[case.pk])).content.decode()
         assert (f'data-order="{settlement.pk}" data-act="prepare"' in html) == shown, user.username
     assert pay_orders  # the helper stays importable for the states above
+
+
+def test_ids_beyond_the_databases_range_are_not_found(client, katsudo, council, staff, finance) -> None:  # type: ignore[no-untyped-def]
+    case, plan, _ = draft(katsudo, council, staff)
+    huge = 99999999999999999999
+    gets = [reverse("case_detail", args=[huge]), reverse("plan_detail", args=[huge]),
+            reverse("council_staff", args=[huge]), reverse("plan_attachment", args=[plan.pk, huge]),
+            reverse("case_receipt", args=[case.pk, huge]), reverse("notice_pdf", args=[huge])]
+    posts = [reverse("plan_delete_item", args=[plan.pk, huge]), reverse("case_line_delete", args=[case.pk, "budget", huge]),
+             reverse("case_order_action", args=[case.pk, huge, "prepare"]),
+             reverse("case_override_approve", args=[case.pk, huge]), reverse("council_staff_end", args=[council[0].pk, huge]),
+             reverse("plan_submit", args=[huge]), reverse("case_action", args=[huge, "submit"]),
+             reverse("case_line_add", args=[huge, "budget"])]
+    for user in (staff, finance, council[1]):
+        login(client, user)
+        for url in gets:
+            assert client.get(url).status_code == 404, (user.username, url)
+        for url in posts:
+            assert client.post(url, {"note": "x"}).status_code in (302, 404), (user.username, url)
+    assert fresh(case).budget_lines.count() == 2
