@@ -55,10 +55,10 @@ def test_order_prepared_approved_and_batched_twice(katsudo, council, staff, staf
     orders.approve_order(order_id=order.pk, actor=finance)
     with pytest.raises(CaseActionError, match="承認できません"):
         orders.approve_order(order_id=order.pk, actor=finance2)
-    with pytest.raises(CaseActionError, match="差し戻せません"):
-        orders.reject_order(order_id=order.pk, actor=finance2, note="x")
     batch = create_payment_batch(actor=finance, case_ids=[], order_ids=[order.pk],
                                  transfer_date=earliest_transfer_date())
+    with pytest.raises(CaseActionError, match="振込バッチに入っている"):
+        orders.reject_order(order_id=order.pk, actor=finance2, note="x")
     with pytest.raises(BatchError, match="すでに振込バッチ"):
         create_payment_batch(actor=finance2, case_ids=[], order_ids=[order.pk], transfer_date=earliest_transfer_date())
     approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=fake_file)
