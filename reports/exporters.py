@@ -42,6 +42,7 @@ from django.db.models import BigIntegerField, Case, Count, Max, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 
 from grants.cases.eligibility import CHECK_LABELS as SIMPLE_CHECK_LABELS
+from grants.cases.labels import action_label, state_labels
 from grants.cases.models import AnnualRun, EligibilityOverride, GrantCase, Status
 from grants.core.fiscal import fiscal_year_label
 from grants.core.models import AuditEvent
@@ -71,46 +72,6 @@ PERCENT, RATE = ColumnType.PERCENT, ColumnType.RATE
 KIND_LABELS: dict[str, str] = dict(EntryKind.choices)
 STATUS_LABELS: dict[str, str] = dict(Status.choices)
 
-# The audit trail's 操作, in the field's words; an action not listed is shown by its code.
-ACTION_LABELS: dict[str, str] = {
-    "submit": "申請書兼請求書の提出",
-    "return_to_applicant": "申請者への差戻し",
-    "verify": "審査",
-    "decide": "交付決定",
-    "refuse": "不交付決定",
-    "prepare_payment": "支出命令の起票",
-    "approve_payment": "支出の承認",
-    "reject_payment": "支出命令の差戻し",
-    "record_paid": "支払の記録",
-    "return_transfer": "振込の返却",
-    "correct_household_count": "世帯数の訂正",
-    "override_check": "要件確認の特例判断",
-    "start_annual_run": "年次一括作成の開始",
-    "create": "案件の作成（年次一括作成）",
-    "issue_notice": "通知書の発行",
-    # The full lifecycle (地域づくり協議会の運営支援・活動支援).
-    "save_application": "交付申請の作成・修正",
-    "approve_override": "特例判断の承認",
-    "start_change": "変更承認申請の作成",
-    "request_change": "変更承認申請の提出",
-    "check_change": "変更承認申請の審査",
-    "approve_change": "変更交付決定",
-    "reject_change": "変更の不承認",
-    "save_report": "実績報告の作成・修正",
-    "submit_report": "実績報告の提出",
-    "return_report": "実績報告の差戻し",
-    "verify_report": "実績報告の審査",
-    "confirm": "額の確定",
-    "cancel": "交付決定の取消",
-    "close": "完了",
-    "prepare_order": "支出命令の起票（概算払・精算払）",
-    "approve_order": "支出命令の承認",
-    "reject_order": "支出命令の差戻し",
-    "record_order_paid": "支払の記録（支出命令）",
-    "return_order_transfer": "振込の返却（支出命令）",
-    "order_refund": "返還命令",
-    "record_refund_receipt": "返還金の納付",
-}
 
 PROGRAMME_COLUMN = Column("事業", TEXT, 30)
 ALL_PROGRAMMES = "全事業の合計"
@@ -523,7 +484,7 @@ class AuditTrailReport(ScopedReport):
     """Sheet 「監査証跡」: every ``AuditEvent`` about a case or an annual run (年次一括作成) in scope, oldest
     first.
 
-    Row: (日時 aware datetime, 実施者 str | None, 操作 str (``ACTION_LABELS``), 対象 str: 案件番号 and
+    Row: (日時 aware datetime, 実施者 str | None, 操作 str (``grants.cases.labels``), 対象 str: 案件番号 and
     団体名, or 年次一括作成 No.n, 変更前 str, 変更後 str (状態 labels for a case), 備考 str). One query: the
     actor is joined, and each event's programme-year and organisation come from correlated subqueries.
     """
@@ -577,14 +538,17 @@ class AuditTrailReport(ScopedReport):
                 "organization_name", "from_state", "to_state", "note",
             )
         )
+        states = state_labels()
         for (py_id, at, actor_name, username, action, model, object_id, organization_name, from_state,
              to_state, note) in events.iterator(chunk_size=CHUNK_SIZE):
             if model == case_model:
                 subject = f"{reference(py_id, object_id)} {organization_name or ''}".rstrip()
-                before, after = STATUS_LABELS.get(from_state, from_state), STATUS_LABELS.get(to_state, to_state)
+                before, after = states.get(from_state, from_state), states.get(to_state, to_state)
             else:
                 subject, before, after = f"年次一括作成 No.{object_id}", from_state, to_state
-            row = (at, _user(actor_name, username), ACTION_LABELS.get(action, action), subject, before, after, note)
+            py = self.scope.programme_years.get(py_id)
+            label = action_label(action, py.programme.lifecycle if py else "")
+            row = (at, _user(actor_name, username), label, subject, before, after, note)
             yield row if names is None else (names.get(py_id, ""), *row)
 
 

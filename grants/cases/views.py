@@ -28,11 +28,11 @@ from .filters import GrantCaseFilter
 from .flow import FLOW, Edge, sources_of
 from .forms import AnnualRunForm, ChangeHeadForm, CountCorrectionForm, NoteForm, OverrideForm
 from .imports import ImportRejected, parse_household_counts
+from .labels import action_label
 from .models import AnnualRun, GrantCase
 from .permissions import access_case, may_correct_count, refusal
 from .querysets import status_counts, waiting_cases
 from .tables import GrantCaseTable
-from .templatetags.case_tags import action_label
 
 ACTIONS: dict[str, Callable[..., GrantCase]] = {
     # submit, verify and decide dispatch to grants.councils.lifecycle for full-lifecycle cases.
@@ -56,27 +56,6 @@ ACTIONS: dict[str, Callable[..., GrantCase]] = {
 # Edges of the full lifecycle taken from a section's own form, not from the generic buttons.
 FULL_FORM_ACTIONS = frozenset({"verify"})
 # The history's words for the acts of the full lifecycle that are not edges of the flow.
-FULL_ACTION_LABELS = {
-    "save_application": "申請の概要の保存",
-    "add_budget_line": "収支予算の明細の追加",
-    "delete_budget_line": "収支予算の明細の削除",
-    "add_change_line": "変更後の収支予算の明細の追加",
-    "delete_change_line": "変更後の収支予算の明細の削除",
-    "add_report_line": "収支決算の明細の追加",
-    "delete_report_line": "収支決算の明細の削除",
-    "approve_override": "特例判断の承認",
-    "start_change": "変更承認申請の作成",
-    "save_report": "実績報告の概要の保存",
-    "add_receipt": "領収書の写しの登録",
-    "download_receipt": "領収書の写しのダウンロード",
-    "prepare_order": "支出命令の起票",
-    "approve_order": "支出の承認",
-    "reject_order": "支出命令の差戻し",
-    "record_order_paid": "支出命令の支払",
-    "return_order_transfer": "支出命令の振込の返却",
-    "order_refund": "返還命令",
-    "record_refund_receipt": "返還金の納付の記録",
-}
 
 
 def city_user_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -180,8 +159,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _events(case: GrantCase) -> list[AuditEvent]:
     """The case's audit trail, each event with ``label``: what was done, in words."""
     events = list(AuditEvent.objects.for_object(case).select_related("actor"))
+    lifecycle = case.programme_year.programme.lifecycle
     for event in events:
-        event.label = FULL_ACTION_LABELS.get(event.action) or action_label(event.action)  # type: ignore[attr-defined]
+        event.label = action_label(event.action, lifecycle)  # type: ignore[attr-defined]
     return events
 
 

@@ -133,8 +133,8 @@ def schedule_instalments(case: GrantCase, total: int, first_number: int = 1) -> 
     """概算払 orders for ``total`` yen from the programme-year's instalment plan: each instalment's share of the
     decided amount, rounded down to the yen, the last planned instalment taking the remainder of the planned
     total (各回円未満切捨て、端数は最終回で調整). Each order takes its instalment's planned date, or the day
-    of the decision when that date has already passed (it is due at once). Shares adding up to more than 1 are refused. Nothing
-    is scheduled for a plan without instalments: the whole amount is then paid at the 精算払."""
+    of the decision when that date has already passed (it is due at once). Shares adding up to more than 1 are
+    refused. Nothing is scheduled for a plan without instalments: the whole amount is then paid at the 精算払."""
     from fractions import Fraction
 
     plan = list(case.programme_year.instalments.order_by("order"))

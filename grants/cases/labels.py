@@ -1,0 +1,92 @@
+"""The audit trail's 操作 and 状態 in the field's words, shared by the case page and the auditor's workbook.
+An action or state not listed is shown by its code."""
+from grants.cases.models import Status
+
+ACTION_LABELS: dict[str, str] = {
+    # The simplified flow (自治会) and what both flows share.
+    "submit": "申請書の提出",
+    "return_to_applicant": "申請者への差戻し",
+    "verify": "審査",
+    "decide": "交付決定",
+    "refuse": "不交付決定",
+    "prepare_payment": "支出命令の起票",
+    "approve_payment": "支出の承認",
+    "reject_payment": "支出命令の差戻し",
+    "record_paid": "支払の記録",
+    "return_transfer": "振込の返却",
+    "correct_household_count": "世帯数の訂正",
+    "override_check": "要件確認の特例判断",
+    "approve_override": "特例判断の承認",
+    "reject_override": "特例判断の却下",
+    "start_annual_run": "年次一括作成の開始",
+    "create": "案件の作成（年次一括作成）",
+    "migrate_case": "過年度データの移行",
+    "issue_notice": "通知書の発行",
+    "download_notice_pdf": "通知書のダウンロード",
+    "record_transfer_result": "銀行の振込結果の記録",
+    "change_head": "代表者の交代",
+    "create_payment_batch": "振込バッチの作成",
+    "approve_payment_batch": "振込バッチの承認",
+    "discard_payment_batch": "振込バッチの取消",
+    "download_zengin_file": "振込ファイルのダウンロード",
+    "request_job": "出力・印刷の依頼",
+    # The full lifecycle (地域づくり協議会の運営支援・活動支援).
+    "save_application": "交付申請の概要の保存",
+    "add_budget_line": "収支予算の明細の追加",
+    "delete_budget_line": "収支予算の明細の削除",
+    "add_change_line": "変更後の収支予算の明細の追加",
+    "delete_change_line": "変更後の収支予算の明細の削除",
+    "add_report_line": "収支決算の明細の追加",
+    "delete_report_line": "収支決算の明細の削除",
+    "add_receipt": "領収書の写しの登録",
+    "download_receipt": "領収書の写しのダウンロード",
+    "start_change": "変更承認申請の作成",
+    "request_change": "変更承認申請の提出",
+    "check_change": "変更承認申請の審査",
+    "approve_change": "変更交付決定",
+    "reject_change": "変更の不承認",
+    "save_report": "実績報告の概要の保存",
+    "submit_report": "実績報告の提出",
+    "return_report": "実績報告の差戻し",
+    "verify_report": "実績報告の審査",
+    "confirm": "額の確定",
+    "cancel": "交付決定の取消",
+    "close": "完了",
+    "prepare_order": "支出命令の起票（概算払・精算払）",
+    "approve_order": "支出命令の承認",
+    "reject_order": "支出命令の差戻し",
+    "record_order_paid": "支払の記録（支出命令）",
+    "return_order_transfer": "振込の返却（支出命令）",
+    "order_refund": "返還命令",
+    "record_refund_receipt": "返還金の納付",
+    # 地域づくり計画 and 事務局員.
+    "create_plan": "地域づくり計画の作成",
+    "add_plan_item": "計画の項目の追加",
+    "delete_plan_item": "計画の項目の削除",
+    "add_plan_attachment": "計画の添付資料の登録",
+    "submit_plan": "計画の提出",
+    "return_plan": "計画の差戻し",
+    "approve_plan": "計画の承認",
+    "supersede_plan": "改定による計画の終了",
+    "start_plan_revision": "計画の改定版の作成",
+    "add_secretariat_staff": "事務局員の登録",
+    "end_secretariat_staff": "事務局員の雇用終了日の記録",
+}
+
+# Labels that differ in the full lifecycle.
+FULL_ACTION_LABELS: dict[str, str] = {"submit": "交付申請書の提出"}
+SIMPLE_ACTION_LABELS: dict[str, str] = {"submit": "申請書兼請求書の提出"}
+
+
+def action_label(action: str, lifecycle: str = "") -> str:
+    """The Japanese name of an audit action; ``lifecycle`` ("simple" or "full") picks the flow's own wording."""
+    specific = {"full": FULL_ACTION_LABELS, "simple": SIMPLE_ACTION_LABELS}.get(lifecycle, {})
+    return specific.get(action) or ACTION_LABELS.get(action, action)
+
+
+def state_labels() -> dict[str, str]:
+    """Every state an audit row may name: cases, payment orders and plans (their codes do not collide)."""
+    from grants.councils.models import PlanStatus
+    from grants.ledger.models import OrderStatus
+
+    return {**dict(PlanStatus.choices), **dict(OrderStatus.choices), **dict(Status.choices)}
