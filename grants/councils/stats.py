@@ -10,7 +10,9 @@ Per council and 年度 (fiscal year, Western start year):
 - 合計 = 運営支援 + 活動支援 (None when both are None).
 - 管理費割合 = (人件費 + 運営経費) ÷ 合計, where 人件費 + 運営経費 is the 運営支援 amount. Computed exactly
   (``fractions.Fraction``, never float) and shown as a percentage with one decimal, rounded half up
-  (4,802,000 ÷ 10,261,000 = 46.798… → 「46.8%」). A council whose 合計 is 0 or None has no share (「—」).
+  (4,802,000 ÷ 10,261,000 = 46.798… → 「46.8%」). A council whose 合計 is 0 or None has no share (「—」), and
+  neither has a year in which a case of either programme still awaits its decision (申請前 … 審査済): its share
+  would change with that decision (a mid-year 0 % or 100 % would mislead).
 
 Each read is one query, whatever the number of councils, cases or years: the amounts are summed in the database.
 """
@@ -52,6 +54,7 @@ class CouncilYear:
     fiscal_year: int  # 年度 (Western start year)
     unei: int | None  # 運営支援
     katsudo: int | None  # 活動支援
+    pending: bool = False  # a case of either programme awaits its decision
 
     @property
     def fiscal_year_label(self) -> str:
@@ -67,14 +70,15 @@ class CouncilYear:
 
     @property
     def share(self) -> Fraction | None:
-        """管理費割合 as an exact fraction of 1 (運営支援 ÷ 合計), None when 合計 is 0 or None."""
-        return Fraction(self.unei or 0, self.total) if self.total else None
+        """管理費割合 as an exact fraction of 1 (運営支援 ÷ 合計), None when 合計 is 0 or None or a case of the year
+        awaits its decision."""
+        return Fraction(self.unei or 0, self.total) if self.total and not self.pending else None
 
     @property
     def share_tenths(self) -> int | None:
         """管理費割合 in tenths of a percent, rounded half up (468 for 46.798…%), None without a share."""
         total = self.total
-        if not total:
+        if not total or self.pending:
             return None
         return (2 * 1000 * (self.unei or 0) + total) // (2 * total)
 
@@ -108,13 +112,19 @@ def case_amount(prefix: str = "") -> Case:
     )
 
 
-def _sums(prefix: str = "", where: Q | None = None) -> dict[str, Sum]:
-    """``unei`` and ``katsudo``: the amounts summed per programme (NULL when no case of it has an amount)."""
+AWAITING_DECISION = ("draft", "submitted", "verified")
+
+
+def _sums(prefix: str = "", where: Q | None = None) -> dict[str, object]:
+    """``unei`` and ``katsudo``: the amounts summed per programme (NULL when no case of it has an amount);
+    ``pending``: how many cases of either programme await their decision."""
     where = where or Q()
     code = f"{prefix}programme_year__programme__code"
     return {
         "unei": Sum(case_amount(prefix), filter=where & Q(**{code: UNEI_SHIEN})),
         "katsudo": Sum(case_amount(prefix), filter=where & Q(**{code: KATSUDO_SHIEN})),
+        "pending": Count(f"{prefix}pk" if prefix else "pk", filter=where & Q(**{
+            f"{code}__in": PROGRAMME_CODES, f"{prefix}status__in": AWAITING_DECISION})),
     }
 
 
@@ -142,6 +152,7 @@ def council_shares(fiscal_year: int) -> list[CouncilYear]:
         CouncilYear(
             organization_id=row["pk"], code=row["code"], name=row["name"], area_code=row["area__code"],
             area_name=row["area__name"], fiscal_year=fiscal_year, unei=row["unei"], katsudo=row["katsudo"],
+            pending=bool(row["pending"]),
         )
         for row in rows
     )
@@ -170,6 +181,7 @@ def council_years(cases: QuerySet[GrantCase] | None = None) -> list[CouncilYear]
             organization_id=row["organization_id"], code=row["organization__code"], name=row["organization__name"],
             area_code=row["organization__area__code"], area_name=row["organization__area__name"],
             fiscal_year=row["programme_year__fiscal_year"], unei=row["unei"], katsudo=row["katsudo"],
+            pending=bool(row["pending"]),
         )
         for row in rows
     ]

@@ -435,3 +435,19 @@ def test_council_tables_are_accessible(live_server, page, check_a11y) -> None:  
     history = page.get_by_role("table", name="年度別の運営支援・活動支援と管理費割合", exact=False)
     assert "10,261,000円" in history.get_by_role("row", name="令和5年度").inner_text()
     check_a11y(page, "council-history")
+
+
+def test_regression_no_share_while_a_case_of_the_year_awaits_its_decision() -> None:
+    # given 活動支援 decided at 3,000,000 and a 運営支援 application still under review (the walk-through saw
+    # 「0.0%」 here, which would change as soon as 運営支援 is decided)
+    council = council_of(yuda())
+    grant(council, KATSUDO_SHIEN, CURRENT_FY, Status.DECIDED, decided=3_000_000)
+    grant(council, UNEI_SHIEN, CURRENT_FY, Status.SUBMITTED)
+
+    # when read, for the year and in the history
+    row = row_of(council_shares(CURRENT_FY), council)
+    (history,) = council_history(council)
+
+    # then the amounts are there but no share yet
+    assert (row.katsudo, row.total, row.pending, row.share_display) == (3_000_000, 3_000_000, True, "—")
+    assert history.share_display == "—"
