@@ -248,6 +248,7 @@ def setup_council_demo(*, fiscal_year: int, users: dict[str, User]) -> CouncilDe
     for code, py in current.items():
         _budget(py, _current_budget(code, councils, households, fiscal_year), users["kaikei"])
     _drafts(current, councils[PUBLISHED_AREA], users[SECRETARY_USERNAME])
+    _document_prefixes(programmes, fiscal_year)
     return CouncilDemoSummary(
         councils=len(councils),
         plans=CommunityPlan.objects.filter(organization__in=councils.values()).count(),
@@ -256,6 +257,19 @@ def setup_council_demo(*, fiscal_year: int, users: dict[str, User]) -> CouncilDe
         past_years=years,
         secretary=SECRETARY_USERNAME,
     )
+
+
+# Sample 文書記号 of the two council grants, so that their notices do not take the 自治会 grant's prefix with a
+# number appended (山協3…): the city sets its own in the admin (文書番号の採番).
+DOCUMENT_PREFIXES = {"unei_shien": "山協運", "katsudo_shien": "山協活"}
+
+
+def _document_prefixes(programmes: dict[str, Programme], fiscal_year: int) -> None:
+    from grants.notices.models import DocumentSequence
+
+    for code, prefix in DOCUMENT_PREFIXES.items():
+        DocumentSequence.objects.get_or_create(programme=programmes[code], fiscal_year=fiscal_year,
+                                               defaults={"prefix": prefix})
 
 
 # -- reference rows -------------------------------------------------------------------------------------------
