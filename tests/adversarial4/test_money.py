@@ -413,3 +413,20 @@ def test_regression_finance_sees_the_send_back_form_of_an_approved_order(client,
     assert post(client, case_url("case_order_action", case, order.pk, "reject"), {"note": "取消のため"}) == [
         "支出命令を差し戻しました。"]
     assert 'data-act="reject"' not in login(client, staff).get(case_url("case_detail", case)).content.decode()
+
+
+def test_commitment_never_falls_below_what_was_paid_net_of_refunds(katsudo, council, staff, approver, finance,
+                                                                   finance2) -> None:  # type: ignore[no-untyped-def]
+    from grants.ledger.services import LedgerError, adjust_commitment
+
+    case, _, _ = paid(katsudo, council, staff, approver, finance, finance2)  # 750,000 paid
+    for amount in (749_999, 0, -1, True):
+        with pytest.raises(LedgerError):
+            adjust_commitment(case=fresh(case), amount=amount, actor=approver, note="攻撃")
+    assert case_totals(case)[EntryKind.COMMITMENT] == 1_000_000
+    adjust_commitment(case=fresh(case), amount=750_000, actor=approver, note="減額")
+    assert case_totals(case)[EntryKind.COMMITMENT] == 750_000
+    # A change may then not go below it either, and the ledger refuses paying above it.
+    with pytest.raises(CaseActionError, match="支払済の額"):
+        lifecycle.start_change(case_id=case.pk, actor=council[1], reason="x", requested_amount=749_999)
+    assert_ledger_matches(case)
