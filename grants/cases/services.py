@@ -306,3 +306,24 @@ def approve_override(*, case_id: int, override_id: int, actor: User) -> Eligibil
         record_event(actor=actor, subject=case, action="approve_override",
                      note=f"特例判断の承認（{override.check_code}）：{override.justification}")
     return override
+
+
+def reject_override(*, case_id: int, override_id: int, actor: User, note: str) -> None:
+    """Second person's refusal of an override not yet approved (特例判断の却下), with the reason: the override is
+    removed and the check fails again; the audit trail keeps the override's reason, its author and the refusal.
+    Staff or an approver other than its author; its author may also withdraw it."""
+    if not (note or "").strip():
+        raise CaseActionError("却下の理由を入力してください。")
+    with transaction.atomic():
+        case = access_case(actor, case_id, for_update=True)
+        if actor.role not in ("staff", "approver"):
+            raise CaseActionError("特例判断を却下する権限がありません。")
+        override = EligibilityOverride.objects.select_for_update().filter(pk=override_id, case=case).first()
+        if override is None:
+            raise CaseActionError("特例判断が見つかりません。")
+        if override.approved_by_id is not None:
+            raise CaseActionError("承認済みの特例判断は却下できません。")
+        what = f"{override.check_code}、判断者 {override.actor}、理由「{override.justification}」"
+        record_event(actor=actor, subject=case, action="reject_override",
+                     note=f"特例判断の却下（{what}）：{note.strip()}")
+        override.delete()

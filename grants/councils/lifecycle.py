@@ -214,17 +214,17 @@ def _carry_overrides(case: GrantCase, originals: list, copies: list) -> None:
     from grants.cases.models import EligibilityOverride
 
     approved = {o.check_code: o for o in case.overrides.filter(approved_by__isnull=False)}
-    carried = []
     for original, copy in zip(originals, copies, strict=True):
         for code, override in approved.items():
             base, _, target = code.partition("@")
             if target == f"b{original.pk}":
-                carried.append(EligibilityOverride(
+                carried = EligibilityOverride.objects.create(
                     case=case, check_code=f"{base}@b{copy.pk}", actor=override.actor,
                     approved_by=override.approved_by, approved_at=override.approved_at,
                     justification=f"{override.justification}（変更前の明細 b{original.pk} の特例判断を引継ぎ）",
-                ))
-    EligibilityOverride.objects.bulk_create(carried)
+                )
+                # ``at`` is set on insert: keep the day of the original judgment, which preceded its approval.
+                EligibilityOverride.objects.filter(pk=carried.pk).update(at=override.at)
 
 
 def _check_change_fields(case: GrantCase, reason: str, amount: int, deadline: dt.date | None) -> None:

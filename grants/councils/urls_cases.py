@@ -11,6 +11,8 @@ urlpatterns = [
     path("cases/<int:pk>/review/", views.verify, name="case_review"),
     path("cases/<int:pk>/overrides/<int:override_pk>/approve/", views.approve_override,
          name="case_override_approve"),
+    path("cases/<int:pk>/overrides/<int:override_pk>/reject/", views.reject_override,
+         name="case_override_reject"),
     path("cases/<int:pk>/orders/<int:order_pk>/<slug:act>/", views.order_action, name="case_order_action"),
     path("cases/<int:pk>/change/start/", views.start_change, name="case_change_start"),
     path("cases/<int:pk>/change/submit/", views.submit_change, name="case_change_submit"),

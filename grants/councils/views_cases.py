@@ -379,6 +379,16 @@ def approve_override(request: HttpRequest, pk: int, override_pk: int) -> HttpRes
                 "特例判断を承認しました。", "checks")
 
 
+@require_POST
+@login_required
+def reject_override(request: HttpRequest, pk: int, override_pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    return _run(request, pk, RequiredNoteForm(request.POST),
+                lambda d: services.reject_override(case_id=pk, override_id=override_pk, actor=request.user,
+                                                   note=d["note"]),
+                "特例判断を却下しました。", "checks")
+
+
 ORDER_ACTS: dict[str, tuple[Callable[..., PaymentOrder], type[forms.Form], str]] = {
     "prepare": (orders.prepare_order, NoteForm, "支出命令を起票しました。"),
     "approve": (orders.approve_order, NoteForm, "支出を承認しました。振込の画面から振込バッチに入れてください。"),

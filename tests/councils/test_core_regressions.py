@@ -126,3 +126,42 @@ def test_regression_instalments_dated_before_the_decision_fall_due_on_the_decisi
     assert dates == [max(dt.date(world["py"].fiscal_year, 4, 25), today),
                      max(dt.date(world["py"].fiscal_year + 1, 3, 25), today)]
     assert all(day >= case.decided_on for day in dates)
+
+
+def test_regression_carried_override_keeps_the_original_judgment_time(world):  # type: ignore[no-untyped-def]
+    case, bad = _excluded_case(world)
+    case.refresh_from_db()
+    lifecycle.verify(case_id=case.pk, actor=world["staff"], assessed_amount=310_000,
+                     completion_deadline=case.project_end)
+    lifecycle.decide(case_id=case.pk, actor=world["approver"])
+    change = lifecycle.start_change(case_id=case.pk, actor=world["secretary"], reason="見直し",
+                                    requested_amount=310_000)
+    original = case.overrides.get(check_code=f"category@b{bad.pk}")
+    carried = case.overrides.get(check_code=f"category@b{change.lines.get(description='来賓への記念品').pk}")
+    assert carried.at == original.at <= carried.approved_at
+
+
+def test_override_can_be_refused_by_a_second_person_and_withdrawn_by_its_author(world):  # type: ignore[no-untyped-def]
+    from grants.core.models import AuditEvent
+
+    case = builders.draft_case(world["py"], world["org"])
+    bad = line(case, world["secretary"], category=world["cats"]["kosaihi"],
+               plan_item=builders.item(world["plan"], "1-1-1"), amount=10_000, description="記念品")
+    lifecycle.submit(case_id=case.pk, actor=world["secretary"])
+    code = f"category@b{bad.pk}"
+    first = case_services.override_check(case_id=case.pk, actor=world["staff"], check_code=code, justification="例外")
+    with pytest.raises(CaseActionError, match="却下の理由を入力してください"):
+        case_services.reject_override(case_id=case.pk, override_id=first.pk, actor=world["approver"], note=" ")
+    with pytest.raises(CaseActionError, match="権限がありません"):
+        case_services.reject_override(case_id=case.pk, override_id=first.pk, actor=world["finance"], note="不可")
+    case_services.reject_override(case_id=case.pk, override_id=first.pk, actor=world["approver"],
+                                  note="交際費は例外を認めない")
+    assert not case.overrides.exists()
+    event = AuditEvent.objects.for_object(case).get(action="reject_override")
+    assert "例外" in event.note and "交際費は例外を認めない" in event.note
+    second = case_services.override_check(case_id=case.pk, actor=world["staff"], check_code=code, justification="再考")
+    case_services.reject_override(case_id=case.pk, override_id=second.pk, actor=world["staff"], note="取り下げ")
+    third = case_services.override_check(case_id=case.pk, actor=world["staff"], check_code=code, justification="再々")
+    case_services.approve_override(case_id=case.pk, override_id=third.pk, actor=world["staff2"])
+    with pytest.raises(CaseActionError, match="承認済みの特例判断は却下できません"):
+        case_services.reject_override(case_id=case.pk, override_id=third.pk, actor=world["approver"], note="遅い")
