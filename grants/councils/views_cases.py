@@ -159,9 +159,19 @@ def _application_context(case: GrantCase, user: User, editor: bool, conditions: 
         "computed": computed, "computed_error": computed_error,
         "staff_programme": staff_programme,
         "staff_suggestions": budget.staff_lines(case) if staff_programme and draft and editor else [],
-        "verify_form": _verify_form(case, computed)
-        if user.role == Role.STAFF and case.status == Status.SUBMITTED else None,
+        **_review(case, current, computed, user),
     }
+
+
+def _review(case: GrantCase, current: list, computed: Computation | None, user: User) -> dict[str, object]:
+    """The 審査 form for staff, with the amount the eligible lines justify (the ceiling of 査定額 with the
+    applied amount)."""
+    if not (user.role == Role.STAFF and case.status == Status.SUBMITTED):
+        return {"verify_form": None, "eligible_computed": None}
+    from .checks import eligible_lines
+
+    eligible, _ = _computation(case, eligible_lines(case, current, "b", plan_in_force(case)))
+    return {"verify_form": _verify_form(case, eligible or computed), "eligible_computed": eligible}
 
 
 def _checks_context(case: GrantCase, user: User, checks: list[CheckResult]) -> dict[str, object]:

@@ -165,3 +165,17 @@ def test_override_can_be_refused_by_a_second_person_and_withdrawn_by_its_author(
     case_services.approve_override(case_id=case.pk, override_id=third.pk, actor=world["staff2"])
     with pytest.raises(CaseActionError, match="承認済みの特例判断は却下できません"):
         case_services.reject_override(case_id=case.pk, override_id=third.pk, actor=world["approver"], note="遅い")
+
+
+def test_regression_review_form_shows_what_the_eligible_lines_justify(world, client):  # type: ignore[no-untyped-def]
+    """The 審査 help names 「要件を満たした明細による算定額」: the page shows it, and proposes the lower amount."""
+    case = builders.draft_case(world["py"], world["org"])
+    line(case, world["secretary"], category=world["cats"]["genzairyo"],
+         plan_item=builders.item(world["plan"], "1-1-2"), amount=300_000)
+    line(case, world["secretary"], category=world["cats"]["kosaihi"], plan_item=builders.item(world["plan"], "1-1-1"),
+         amount=10_000, description="記念品")
+    lifecycle.submit(case_id=case.pk, actor=world["secretary"])
+    client.force_login(world["staff"])
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert '<dd id="eligible-computed">300,000円</dd>' in html
+    assert 'value="300000"' in html  # the proposed 査定額
