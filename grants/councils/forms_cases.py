@@ -118,6 +118,9 @@ class LineForm(forms.Form):
         data = super().clean()
         if data.get("kind") == LineKind.EXPENSE and not data.get("category") and "category" not in self.errors:
             self.add_error("category", "支出の明細には費目を選んでください。")
+        if data.get("kind") == LineKind.EXPENSE and not data.get("spent_on") and "spent_on" not in self.errors:
+            # Without a date the period checks cannot pass: say so now rather than at the review.
+            self.add_error("spent_on", f"支出の明細には{self.fields['spent_on'].label}を入力してください。")
         return data
 
     def service_data(self) -> dict[str, object]:

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from grants.cases.models import EligibilityOverride, GrantCase, Status
 from grants.core.fiscal import wareki
@@ -132,14 +133,18 @@ def test_line_form_refusals_name_the_field(client, council, katsudo, staff) -> N
     other_plan = other_council_case(katsudo, staff).organization.plans.get()
     url = reverse("case_line_add", args=[case.pk, "budget"])
     login(client, council[1])
-    assert post(client, url, {"kind": "expense", "description": "費目なし", "amount": "1000"}) == [
+    today = timezone.localdate().isoformat()
+    assert post(client, url, {"kind": "expense", "description": "費目なし", "amount": "1000", "spent_on": today}) == [
         "費目: 支出の明細には費目を選んでください。"]
     assert post(client, url, {"kind": "expense", "category": cats["hoshohi"].pk, "description": "他の協議会の取組",
-                              "amount": "1000", "plan_item": builders.item(other_plan, "1-1-1").pk}) == [
-        "計画の施策・取組: 選択肢の中から選んでください。"]
+                              "amount": "1000", "plan_item": builders.item(other_plan, "1-1-1").pk,
+                              "spent_on": today}) == ["計画の施策・取組: 選択肢の中から選んでください。"]
     shown = post(client, url, {"kind": "expense", "category": cats["hoshohi"].pk, "description": "x",
-                               "amount": "1,000"})
+                               "amount": "1,000", "spent_on": today})
     assert shown == ["金額（円）: 半角数字（円単位の整数）で入力してください。"]
+    shown = post(client, url, {"kind": "expense", "category": cats["hoshohi"].pk, "description": "日付なし",
+                               "amount": "1000"})
+    assert shown == ["支出（予定）日: 支出の明細には支出（予定）日を入力してください。"]
     assert case.budget_lines.count() == 2
 
 
@@ -149,7 +154,8 @@ def test_lines_cannot_be_added_after_submission(client, council, katsudo, staff)
     shown = post(client, reverse("case_action", args=[case.pk, "submit"]), {"note": ""})
     assert GrantCase.objects.get(pk=case.pk).status == Status.SUBMITTED, shown
     shown = post(client, reverse("case_line_add", args=[case.pk, "budget"]),
-                 {"kind": "expense", "category": cats["hoshohi"].pk, "description": "追加", "amount": "1000"})
+                 {"kind": "expense", "category": cats["hoshohi"].pk, "description": "追加", "amount": "1000",
+                  "spent_on": timezone.localdate().isoformat()})
     assert shown == ["提出前の申請でのみ収支予算を変更できます。"]
     assert "明細を追加する" not in page(client, case)
 

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from grants.cases.models import GrantCase, Status
 from grants.core.models import AuditEvent
@@ -215,7 +216,8 @@ def test_report_refusals(client, council, katsudo, staff, approver, auditor) -> 
     login(client, council[1])
     # Lines and receipts need the report saved first.
     assert post(client, reverse("case_line_add", args=[case.pk, "report"]), {
-        "kind": "expense", "category": cats["hoshohi"].pk, "description": "x", "amount": "1000"}) == [
+        "kind": "expense", "category": cats["hoshohi"].pk, "description": "x", "amount": "1000",
+        "spent_on": timezone.localdate().isoformat()}) == [
         "実績報告は、交付決定後、提出前のあいだだけ入力できます。先に実績報告の概要を保存してください。"]
     assert post(client, reverse("case_receipt_add", args=[case.pk]), {
         "title": "領収書", "file": SimpleUploadedFile("a.pdf", PDF)}) == [
