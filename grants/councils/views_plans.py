@@ -102,13 +102,15 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(organization=form.cleaned_data["organization"])
     return render(request, "councils/plans/plan_list.html", {
         # Only a council without a plan starts one here; the others revise from their approved version.
-        "plans": qs, "filter_form": form, "may_create": _creatable_councils(user).filter(plans__isnull=True).exists(),
+        # A council's first plan, or the plan of its next term (第N期): the service refuses overlapping terms.
+        "plans": qs, "filter_form": form, "may_create": _creatable_councils(user).exists(),
     })
 
 
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
-    """A council's first plan: its secretary for their council, staff for any council (picked in the form)."""
+    """A council's first plan or the plan of a new term (第N期): its secretary for their council, staff for any
+    council (picked in the form). A term overlapping a live plan is refused (revisions go through 改定)."""
     councils = _creatable_councils(request.user).order_by("area__code", "code")
     if not councils.exists():
         raise PermissionDenied("地域づくり計画を作成する権限がありません。")

@@ -412,8 +412,12 @@ def test_list_and_detail_render_for_every_role(client, council, staff, approver,
         assert client.get(reverse("plan_detail", args=[draft.pk])).status_code == 200
 
 
-def test_create_link_only_for_a_council_without_a_plan(client, council, staff):
+def test_create_link_also_for_the_next_term(client, council, staff):
+    """The walk-through found no way to draft the next term's plan once a council had one."""
     login(client, council[1])
     assert reverse("plan_create") in text(client.get(reverse("plan_list")))
     builders.approved_plan(council[0], staff)
+    page = text(client.get(reverse("plan_list")))
+    assert reverse("plan_create") in page and "次の期の計画" in page
+    client.force_login(factories.UserFactory(username="kansa", role="auditor"))
     assert reverse("plan_create") not in text(client.get(reverse("plan_list")))
