@@ -146,7 +146,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_correct": may_correct_count(case, user),
         "override_form": OverrideForm(choices=_override_choices(case, checks)),
         "may_override": user.role == "staff" and case.status == "submitted",
-        "events": _events(case),
+        "events": (events := _events(case)),
+        # Cases of past years loaded from the city's records (過年度データの移行) carry only their amounts.
+        "migrated": any(e.action == "migrate_case" for e in events),
         "full": full,
     }
     if full:

@@ -150,3 +150,16 @@ def test_setup_demo_twice_changes_nothing() -> None:
     _setup()
     assert _counts() == before
     assert list(BudgetAccount.objects.order_by("pk").values_list("budget", "committed", "paid")) == budgets
+
+
+@pytest.mark.django_db
+def test_a_migrated_past_case_says_so_on_its_page(client):  # type: ignore[no-untyped-def]
+    """The walk-through found closed past cases that looked broken (no lines, no report): the page says why."""
+    call_command("load_reference_data", verbosity=0)
+    call_command("setup_demo", verbosity=0)
+    past = GrantCase.objects.filter(status="closed", organization__kind="kyogikai").first()
+    client.force_login(User.objects.get(username="tanto"))
+    html = client.get(f"/cases/{past.pk}/").content.decode()
+    assert 'id="migrated-note"' in html and "過年度データの移行" in html
+    draft = GrantCase.objects.filter(status="draft", organization__kind="kyogikai").first()
+    assert 'id="migrated-note"' not in client.get(f"/cases/{draft.pk}/").content.decode()
