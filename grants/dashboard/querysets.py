@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import GrantCase
 from grants.ledger.models import TOTAL_OF_KIND, BudgetAccount, EntryKind, LedgerEntry
 from grants.organizations.models import Area
 from grants.programmes.models import ProgrammeYear
@@ -52,7 +52,8 @@ class AreaRow:
     """One 地域 in a fiscal year (optionally one programme-year). Amounts in whole yen, net of reversals.
 
     ``case_count`` (件数) counts every case of the year's programme-years whose organisation is in the 地域,
-    whatever its status; ``paid_case_count`` those whose status is 支払済.
+    whatever its status; ``paid_case_count`` those that have been paid (支払済, or a council case paid in advances
+    or at its 精算払).
     """
 
     area_id: int
@@ -124,7 +125,7 @@ def area_totals(fiscal_year: int, programme_year: ProgrammeYear | int | None = N
         row.pop("organization__area"): row
         for row in cases.order_by()
         .values("organization__area")
-        .annotate(case_count=Count("pk"), paid_case_count=Count("pk", filter=Q(status=Status.PAID)))
+        .annotate(case_count=Count("pk"), paid_case_count=Count("pk", filter=Q(paid_amount__gt=0)))
     }
     empty_sums = dict.fromkeys(AREA_TOTAL_KINDS, 0)
     empty_counts = {"case_count": 0, "paid_case_count": 0}

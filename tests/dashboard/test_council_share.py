@@ -451,3 +451,14 @@ def test_regression_no_share_while_a_case_of_the_year_awaits_its_decision() -> N
     # then the amounts are there but no share yet
     assert (row.katsudo, row.total, row.pending, row.share_display) == (3_000_000, 3_000_000, True, "—")
     assert history.share_display == "—"
+
+
+def test_regression_closed_council_cases_count_as_paid_on_the_dashboard() -> None:
+    # the walk-through saw 「うち支払済の件数」 0 for FY2023, where every council case was paid and closed
+    from grants.dashboard.querysets import area_totals
+
+    council = council_of(yuda())
+    case = closed(council, UNEI_SHIEN, 2023, 4_802_000)
+    GrantCase.objects.filter(pk=case.pk).update(paid_amount=4_802_000)
+    (row,) = [row for row in area_totals(2023) if row.name == "湯田"]
+    assert (row.case_count, row.paid_case_count) == (1, 1)
