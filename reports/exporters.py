@@ -296,7 +296,7 @@ class CaseRegisterReport(ScopedReport):
 
     Row: (案件番号 str, 団体コード str, 団体名 str, 地域 str, 状態 str, 世帯数 int | None, 算定額 int | None,
     交付決定額 int | None, 支出済額 int, 申請日時 aware datetime | None, 交付決定日 date | None,
-    支払日 date | None). One query.
+    支払日 date | None, 確定額 int | None (額の確定 or 取消 of a full-lifecycle case), 返還済額 int). One query.
     """
 
     sheet_title = "案件一覧"
@@ -313,6 +313,8 @@ class CaseRegisterReport(ScopedReport):
         Column("申請日時", DATETIME),
         Column("交付決定日", DATE),
         Column("支払日", DATE),
+        Column("確定額", YEN),
+        Column("返還済額", YEN),
     )
 
     def cases(self) -> QuerySet[GrantCase]:
@@ -326,7 +328,7 @@ class CaseRegisterReport(ScopedReport):
         cases = self.cases().order_by(*self.scope.order("programme_year"), "organization__code", "pk").values_list(
             "programme_year_id", "pk", "organization__code", "organization__name", "organization__area__name",
             "status", "household_count", "computed_amount", "decided_amount", "paid_amount", "submitted_at",
-            "decided_on", "paid_on",
+            "decided_on", "paid_on", "confirmed_amount", "refunded_amount",
         )
         for py_id, pk, code, name, area, status, *amounts_and_dates in cases.iterator(chunk_size=CHUNK_SIZE):
             row = (reference(py_id, pk), code, name, area, STATUS_LABELS.get(status, status), *amounts_and_dates)

@@ -43,7 +43,7 @@ LEDGER_HEADER = [
 SUMMARY_HEADER = ["項目", "予算の記録額（円）", "台帳からの計算額（円）", "差額（円）"]
 CASE_HEADER = [
     "案件番号", "団体コード", "団体名", "地域", "状態", "世帯数",
-    "算定額", "交付決定額", "支出済額", "申請日時", "交付決定日", "支払日",
+    "算定額", "交付決定額", "支出済額", "申請日時", "交付決定日", "支払日", "確定額", "返還済額",
 ]
 DECISION_HEADER = ["案件番号", "団体コード", "団体名", "交付決定日", "交付決定額", "決裁者", "審査者", "決定"]
 PAYMENT_HEADER = [
@@ -296,10 +296,10 @@ def test_case_register_lists_each_case_with_exact_values(paid_case, programme_ye
         [f"{factories.CURRENT_FY}-jichi_shinko-{paid_case.pk:05d}", "10-900", "=1+1", "大歳", "支払済",
          120, 70_000, 70_000, 70_000,
          tokyo_wall_clock(2026, 5, 1, 0, 30, 45), as_excel_date(paid_case.decided_on),
-         as_excel_date(paid_case.paid_on)],
+         as_excel_date(paid_case.paid_on), None, 0],
         [f"{factories.CURRENT_FY}-jichi_shinko-{draft.pk:05d}", "10-950", "大歳第2自治会", "大歳", "申請前",
          30, 25_000, None, 0,
-         None, None, None],
+         None, None, None, None, 0],
     ]
 
 
