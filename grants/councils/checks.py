@@ -104,13 +104,24 @@ def _org_results(case: GrantCase, plan: CommunityPlan | None) -> list[tuple[str,
 
 def _line_results(
     case: GrantCase, line: LineFields, plan: CommunityPlan | None, rules: dict[int, ExpenseRule],
-    staff_rule: bool = False,
+    staff_rule: bool = False, staff_totals: dict[int, int] | None = None,
 ) -> list[tuple[str, bool, str]]:
     results: list[tuple[str, bool, str]] = []
     if staff_rule and line.category_id and line.category.is_staff_cost:
-        # The rule pays each staff member up to a standard amount: an unnamed 人件費 line cannot be judged.
-        results.append(("staff", line.staff_id is not None,
-                        "人件費の明細には、どの事務局員の経費かを選んでください（1人あたりの標準額と比べるため）。"))
+        # The rule pays each staff member up to a standard amount: an unnamed 人件費 line cannot be judged, and
+        # a person's lines may not claim more than the employment recorded for the 年度.
+        if line.staff_id is None:
+            results.append(("staff", False, "人件費の明細には、どの事務局員の経費かを選んでください"
+                            "（1人あたりの標準額と比べるため）。"))
+        else:
+            fy = case.programme_year.fiscal_year
+            recorded = line.staff.cost_in(fy)
+            claimed = (staff_totals or {}).get(line.staff_id, line.amount)
+            year = case.programme_year.fiscal_year_label
+            results.append(("staff", claimed <= recorded,
+                            f"事務局員「{line.staff.name}」の人件費の明細（合計 {claimed:,}円）が、登録された"
+                            f"雇用条件による{year}の人件費（{recorded:,}円）を超えています。"
+                            "事務局員の記録（給与・期間）を確認してください。"))
     rule_year = case.programme_year
     if rule_year.programme.plan_linked:
         if line.plan_item_id is None:
@@ -163,11 +174,16 @@ def run_line_checks(
     from grants.programmes.models import ComponentKind
 
     staff_rule = case.programme_year.components.filter(kind=ComponentKind.STAFF_COST).exists()
+    lines = list(lines)
+    staff_totals: dict[int, int] = {}
+    for line in lines:
+        if line.kind == LineKind.EXPENSE and line.staff_id and line.category_id and line.category.is_staff_cost:
+            staff_totals[line.staff_id] = staff_totals.get(line.staff_id, 0) + line.amount
     results = []
     for line in lines:
         if line.kind != LineKind.EXPENSE:
             continue
-        for code, passed, reason in _line_results(case, line, plan, rules, staff_rule):
+        for code, passed, reason in _line_results(case, line, plan, rules, staff_rule, staff_totals):
             full = f"{code}@{prefix}{line.pk}"
             label = f"{LINE_CHECKS[code]}（{line.description}）"
             results.append(CheckResult(full, label, passed, "" if passed else reason, overrides.get(full)))

@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from grants.accounts.models import Role, User
 from grants.core.fiscal import wareki
@@ -102,6 +102,20 @@ def _check(staff: SecretariatStaff) -> None:
         raise StaffError(errors)
 
 
+def _refuse_same_person(staff: SecretariatStaff) -> None:
+    """One person, one record at a time: each record earns its own standard amount under the 運営支援 rule, so a
+    second record of the same name over an overlapping period is refused (end the first one, then record the
+    new terms)."""
+    others = SecretariatStaff.objects.filter(organization=staff.organization, name=staff.name)
+    if staff.employed_until is not None:
+        others = others.filter(employed_from__lte=staff.employed_until)
+    others = others.filter(Q(employed_until__isnull=True) | Q(employed_until__gte=staff.employed_from))
+    if others.exists():
+        raise StaffError({"name": [
+            f"「{staff.name}」さんは、重なる期間ですでに登録されています。雇用条件が変わったときは、"
+            "前の記録に雇用終了日を入れてから、新しい条件を登録してください。"]})
+
+
 def add_staff(*, actor: User, organization_id: int, name: str, role: str, pay_basis: str,
               employed_from: dt.date | None, monthly_wage: int | None = None, hourly_rate: int | None = None,
               hours_per_month: int | None = None, social_insurance_monthly: int = 0,
@@ -123,6 +137,7 @@ def add_staff(*, actor: User, organization_id: int, name: str, role: str, pay_ba
             employed_until=employed_until,
         )
         _check(staff)
+        _refuse_same_person(staff)
         staff.save()
         record_event(actor=actor, subject=staff, action="add_secretariat_staff",
                      note=f"{organization.name} {staff.role} {staff.get_pay_basis_display()} "

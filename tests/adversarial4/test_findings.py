@@ -1,5 +1,5 @@
-"""Attacks that still succeed because the rule they need is not written yet (a decision for the city, not a
-code fix): kept as strict xfails, so that whoever adds the rule sees these turn green."""
+"""Attacks on the 運営支援 staff-cost rule: a 人件費 claim above the recorded employment, and one person recorded
+twice (each record would earn its own standard amount). Both are refused now."""
 import datetime as dt
 
 import pytest
@@ -15,8 +15,7 @@ pytestmark = pytest.mark.django_db
 DEADLINE = dt.date(CURRENT_FY + 1, 3, 31)
 
 
-@pytest.mark.xfail(strict=True, reason="no check compares a 人件費 line with the staff member's recorded cost")
-def test_staff_cost_line_above_the_recorded_employment_cost_is_caught(unei, council, staff) -> None:  # type: ignore[no-untyped-def]
+def test_regression_staff_cost_line_above_the_recorded_employment_cost_is_caught(unei, council, staff) -> None:  # type: ignore[no-untyped-def]
     """A part-timer recorded at ¥50,000 a month (¥600,000 a year) claimed at ¥2,400,000: the 運営支援 rule pays
     min(standard, claimed), so the whole standard amount is granted."""
     org, secretary = council
@@ -32,8 +31,7 @@ def test_staff_cost_line_above_the_recorded_employment_cost_is_caught(unei, coun
                          completion_deadline=DEADLINE)
 
 
-@pytest.mark.xfail(strict=True, reason="the same person may be recorded twice, each record earning the standard")
-def test_one_person_recorded_twice_does_not_earn_two_standard_amounts(unei, council, staff) -> None:  # type: ignore[no-untyped-def]
+def test_regression_one_person_recorded_twice_does_not_earn_two_standard_amounts(unei, council, staff) -> None:  # type: ignore[no-untyped-def]
     from grants.councils.staff import StaffError, add_staff
 
     org, secretary = council

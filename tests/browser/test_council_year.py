@@ -98,7 +98,7 @@ def test_one_council_through_the_whole_year(live_server, page, check_a11y, setti
     log_in(page, base, "jimukyoku")
     page.get_by_role("link", name="地域づくり計画").click()
     check_a11y(page, "year-01-plan-list")
-    page.get_by_role("link", name="新しい計画を作成する").click()
+    page.get_by_role("link", name="新しい計画（最初の計画・次の期の計画）を作成する").click()
     page.get_by_label("期", exact=True).fill("第3期")
     page.get_by_label("計画の名称", exact=True).fill("大歳地域づくり計画")
     assert page.get_by_label("計画期間（初年度）").input_value() == str(CURRENT_FY)

@@ -32,7 +32,7 @@ def test_plan_pages_work_and_are_accessible(live_server, page, check_a11y, setti
 
     log_in(page, live_server, secretary.username)
     page.get_by_role("link", name="地域づくり計画").click()
-    page.get_by_role("link", name="新しい計画を作成する").click()
+    page.get_by_role("link", name="新しい計画（最初の計画・次の期の計画）を作成する").click()
     page.get_by_label("期", exact=True).fill("第4期")
     page.get_by_label("計画の名称", exact=True).fill("大歳地域づくり計画")
     page.get_by_label("計画期間（最終年度）").select_option(str(CURRENT_FY + 4))
