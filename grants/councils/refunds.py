@@ -79,13 +79,19 @@ def outstanding(order: RefundOrder, on: dt.date) -> dict[str, int]:
     }
 
 
-def record_refund_receipt(*, case_id: int, actor: User, amount: int, received_on: dt.date) -> RefundReceipt:
+def record_refund_receipt(
+    *, case_id: int, actor: User, amount: int, received_on: dt.date, submission_key: str = ""
+) -> RefundReceipt:
     """Record a payment of ``amount`` yen received on ``received_on`` against the case's 返還命令 (finance only).
 
     The amount goes to the principal first (posted to the ledger as a refund, 戻入, and the commitment falls to
     the confirmed amount as the advance comes back), then to the 加算金 and the 延滞金 accrued up to that day.
     A payment above everything owed is refused. When nothing is owed any more the order is settled and the case
-    closed."""
+    closed.
+
+    ``submission_key`` identifies the form that sent it: a second submission with the same key (a double click)
+    returns the receipt already recorded and writes nothing; two real payments of the same amount come from two
+    forms and are both recorded."""
     if actor.role != Role.FINANCE:
         raise CaseActionError("返還金の納付は会計課の職員のみが記録できます。")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
@@ -94,6 +100,11 @@ def record_refund_receipt(*, case_id: int, actor: User, amount: int, received_on
     with transaction.atomic():
         case = access_case(actor, case_id, for_update=True)
         order = RefundOrder.objects.select_for_update().filter(case=case).first()
+        key = (submission_key or "").strip()[:40]
+        if order is not None and key:
+            already = order.receipts.filter(submission_key=key).first()
+            if already is not None:
+                return already
         if order is None or order.status == RefundStatus.SETTLED:
             raise CaseActionError("納付を待っている返還命令はありません。")
         if received_on is None or not order.ordered_on <= received_on <= today:
@@ -125,7 +136,7 @@ def record_refund_receipt(*, case_id: int, actor: User, amount: int, received_on
             case.save(update_fields=["refunded_amount"])
         receipt = RefundReceipt.objects.create(
             order=order, received_on=received_on, principal_part=principal_part, surcharge_part=surcharge_part,
-            late_part=late_part, ledger_entry=entry, recorded_by=actor,
+            late_part=late_part, ledger_entry=entry, recorded_by=actor, submission_key=key,
         )
         after = outstanding(order, received_on)
         if not any(after.values()):

@@ -188,3 +188,28 @@ def test_batch_results_recorded_twice(katsudo, council, staff, approver, finance
     with pytest.raises(BatchError, match="すでに記録"):
         record_transfer_result(item_id=items[0].pk, actor=finance, returned=True, reason="x")
     assert LedgerEntry.objects.filter(case=case, kind=EntryKind.REVERSAL).count() == 0
+
+
+def test_regression_partial_refund_double_click_records_the_payment_once(katsudo, council, staff, approver, finance,
+                                                                         finance2, client) -> None:  # type: ignore[no-untyped-def]
+    """A double click on 「納付を記録する」 sent the same partial payment twice and both were recorded; the form's
+    one-time key now makes the second submission return the first receipt. Two real payments (two forms)
+    are still both recorded."""
+    import re
+
+    case, plan, cats = paid(katsudo, council, staff, approver, finance, finance2)
+    reported(case, plan, cats, council[1], staff)
+    lifecycle.confirm(case_id=case.pk, actor=approver)  # refund 50,000
+    client.force_login(finance)
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', html).group(1)
+    url = reverse("case_refund_receipt", args=[case.pk])
+    form = {"amount": "20000", "received_on": today().isoformat(), "submission_key": key}
+    client.post(url, form)
+    client.post(url, form)
+    assert (fresh(case).refunded_amount, RefundReceipt.objects.count()) == (20_000, 1)
+    second = re.search(r'name="submission_key" value="([0-9a-f]{32})"',
+                       client.get(f"/cases/{case.pk}/").content.decode()).group(1)
+    assert second != key
+    client.post(url, {**form, "submission_key": second})
+    assert (fresh(case).refunded_amount, RefundReceipt.objects.count()) == (40_000, 2)
