@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "grants.ledger",
     "grants.cases",
     "grants.councils",
+    "grants.insurance",
     "grants.jobs",
     "grants.notices",
     "grants.dashboard",

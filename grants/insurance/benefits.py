@@ -1,0 +1,179 @@
+"""What an accident is worth under the year's policy (GRANTS.md §6): injury benefits per person and liability
+payable per accident, each line explained so that staff and the group can follow it.
+
+Days: the accident day is day 1 of every window (「事故の日からその日を含めて180日以内」), so a window of N days
+ends on accident + N − 1. A day of inpatient treatment is never paid again as an outpatient day (入院と通院の
+重複なし). Amounts are whole yen; the disability benefit is rounded down to the yen (円未満切捨て).
+"""
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from grants.core.money import floor_to
+
+from .models import BenefitMode, InsurancePolicy
+
+
+class BenefitInputError(ValueError):
+    """The treatment given cannot be judged (a date before the accident, an inverted period, a bad grade)."""
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    basis: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class Benefit:
+    """The lines of one person's injury benefits and their total (whole yen)."""
+
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def amount(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+
+@dataclass(frozen=True)
+class Treatment:
+    """One injured person's treatment: inpatient periods (first day, last day, inclusive), outpatient visit
+    dates, surgeries (``"inpatient"`` or ``"outpatient"`` each), and for a death or a disability the outcome."""
+
+    accident_date: dt.date
+    inpatient: Sequence[tuple[dt.date, dt.date]] = ()
+    outpatient: Iterable[dt.date] = ()
+    surgeries: Sequence[str] = ()
+    died: bool = False
+    disability_percent: Decimal | None = None  # 後遺障害の等級に応じた割合（％）
+
+
+def window_end(accident_date: dt.date, days: int) -> dt.date:
+    """Last day of a window of ``days`` days counting the accident day."""
+    return accident_date + dt.timedelta(days=days - 1)
+
+
+def _inpatient_days(treatment: Treatment) -> set[dt.date]:
+    days: set[dt.date] = set()
+    for first, last in treatment.inpatient:
+        if last < first:
+            raise BenefitInputError(f"入院期間の終わり（{last}）が始まり（{first}）より前です。")
+        if first < treatment.accident_date:
+            raise BenefitInputError(f"入院の始まり（{first}）が事故の日より前です。")
+        days.update(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
+    return days
+
+
+def _outpatient_days(treatment: Treatment, inpatient: set[dt.date]) -> list[dt.date]:
+    visits = sorted(set(treatment.outpatient))
+    if visits and visits[0] < treatment.accident_date:
+        raise BenefitInputError(f"通院日（{visits[0]}）が事故の日より前です。")
+    return [day for day in visits if day not in inpatient]
+
+
+def _cap(days: int, maximum: int | None) -> int:
+    return days if maximum is None else min(days, maximum)
+
+
+def injury_benefit(policy: InsurancePolicy, treatment: Treatment,
+                   bands: Sequence[object] | None = None) -> Benefit:
+    """The injury benefits of one person under ``policy`` (傷害保険金): death, disability, and inpatient /
+    outpatient / surgery per day, or a banded lump sum by treatment days (``bands``: the policy's bands,
+    read once by the caller; default ``policy.bands.all()``). Raises ``BenefitInputError``."""
+    lines: list[Line] = []
+    if treatment.died:
+        lines.append(Line("死亡保険金", "定額", policy.death_benefit))
+    if treatment.disability_percent is not None:
+        percent = Decimal(treatment.disability_percent)
+        if not Decimal(0) < percent <= Decimal(100):
+            raise BenefitInputError("後遺障害の割合は0％を超え100％以下で入力してください。")
+        raw = floor_to(policy.death_benefit * percent / 100, 1)
+        amount = min(policy.death_benefit, max(policy.disability_min, raw))
+        basis = f"{policy.death_benefit:,}円 × {percent}%（円未満切捨て）"
+        if amount != raw:
+            basis += f"、最低額 {policy.disability_min:,}円を適用"
+        lines.append(Line("後遺障害保険金", basis, amount))
+    inpatient = _inpatient_days(treatment)
+    outpatient = _outpatient_days(treatment, inpatient)
+    if policy.benefit_mode == BenefitMode.BANDED:
+        lines.extend(_banded(policy, treatment, inpatient, outpatient, bands))
+    else:
+        lines.extend(_per_day(policy, treatment, inpatient, outpatient))
+    return Benefit(lines)
+
+
+def _per_day(policy: InsurancePolicy, treatment: Treatment, inpatient: set[dt.date],
+             outpatient: list[dt.date]) -> list[Line]:
+    lines = []
+    accident = treatment.accident_date
+    if inpatient:
+        last = window_end(accident, policy.inpatient_window_days)
+        within = sum(1 for day in inpatient if day <= last)
+        paid = _cap(within, policy.inpatient_max_days)
+        basis = f"入院 {len(inpatient)}日のうち事故の日から{policy.inpatient_window_days}日以内 {within}日"
+        if paid != within:
+            basis += f"（限度 {policy.inpatient_max_days}日）"
+        lines.append(Line("入院保険金", f"{basis} × {policy.inpatient_daily:,}円", paid * policy.inpatient_daily))
+    if outpatient:
+        last = window_end(accident, policy.outpatient_window_days)
+        within = [day for day in outpatient if day <= last]
+        after_waiting = within[policy.outpatient_waiting_days:]
+        paid = _cap(len(after_waiting), policy.outpatient_max_days)
+        basis = f"通院 {len(outpatient)}日のうち事故の日から{policy.outpatient_window_days}日以内 {len(within)}日"
+        if policy.outpatient_waiting_days:
+            basis += f"、免責 {policy.outpatient_waiting_days}日を除き {len(after_waiting)}日"
+        if paid != len(after_waiting):
+            basis += f"（限度 {policy.outpatient_max_days}日）"
+        lines.append(Line("通院保険金", f"{basis} × {policy.outpatient_daily:,}円", paid * policy.outpatient_daily))
+    surgeries = list(treatment.surgeries)[: policy.surgery_max_count]
+    for kind in surgeries:
+        if kind not in ("inpatient", "outpatient"):
+            raise BenefitInputError("手術の区分は入院中か外来かを選んでください。")
+        multiple = policy.surgery_multiple_inpatient if kind == "inpatient" else policy.surgery_multiple_outpatient
+        where = "入院中" if kind == "inpatient" else "外来"
+        lines.append(Line("手術保険金", f"{where}の手術：入院日額 {policy.inpatient_daily:,}円 × {multiple}",
+                          policy.inpatient_daily * multiple))
+    return lines
+
+
+def _banded(policy: InsurancePolicy, treatment: Treatment, inpatient: set[dt.date], outpatient: list[dt.date],
+            bands: Sequence[object] | None) -> list[Line]:
+    last = window_end(treatment.accident_date, policy.banded_window_days)
+    days = sum(1 for day in inpatient if day <= last) + sum(1 for day in outpatient if day <= last)
+    if not days:
+        return []
+    bands = list(policy.bands.all()) if bands is None else list(bands)
+    band = next((b for b in bands if b.contains(days)), None)
+    if band is None:
+        return [Line("入院・通院保険金（定額）", f"治療日数 {days}日に当たる段階がありません", 0)]
+    return [Line("入院・通院保険金（定額）", f"治療日数 {days}日（事故の日から{policy.banded_window_days}日以内）："
+                 f"{band}", band.amount)]
+
+
+def liability_payable(policy: InsurancePolicy, *, bodily: Sequence[int] = (), property_damage: int = 0,
+                      custody_damage: int = 0) -> Benefit:
+    """What the liability cover pays for one accident (賠償責任保険金): each injured third party's damages up to
+    the per-person limit, all of them up to the per-accident limit; property and goods in custody up to their
+    limits; the deductible (免責金額) once per accident, taken from the total. Damages in whole yen."""
+    for value in (*bodily, property_damage, custody_damage):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise BenefitInputError("損害額は0円以上の整数で入力してください。")
+    lines: list[Line] = []
+    if bodily:
+        per_person = [min(d, policy.liability_bodily_per_person) for d in bodily]
+        total = min(sum(per_person), policy.liability_bodily_per_accident)
+        lines.append(Line("身体賠償", f"{len(bodily)}名、1名 {policy.liability_bodily_per_person:,}円・1事故 "
+                          f"{policy.liability_bodily_per_accident:,}円を限度", total))
+    if property_damage:
+        lines.append(Line("財物賠償", f"1事故 {policy.liability_property_per_accident:,}円を限度",
+                          min(property_damage, policy.liability_property_per_accident)))
+    if custody_damage:
+        lines.append(Line("受託物賠償", f"1事故 {policy.liability_custody_per_accident:,}円を限度",
+                          min(custody_damage, policy.liability_custody_per_accident)))
+    gross = sum(line.amount for line in lines)
+    if lines and policy.liability_deductible:
+        deduction = min(gross, policy.liability_deductible)
+        lines.append(Line("免責金額", f"1事故につき {policy.liability_deductible:,}円", -deduction))
+    return Benefit(lines)

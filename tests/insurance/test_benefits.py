@@ -1,0 +1,196 @@
+"""Benefits and deadlines of the community activity insurance, against a test policy made of 宇部市's published
+amounts (GRANTS.md §6: death ¥5,000,000; disability ¥90,000–¥5,000,000; inpatient ¥3,000/day within 180 days;
+outpatient ¥2,000/day within 180 days, at most 90 days) and 廿日市市's liability limits (bodily ¥100M per person /
+¥300M per accident, property ¥5M per accident) with a ¥5,000 deductible. Every expected yen is worked out in a
+comment."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from grants.insurance.benefits import BenefitInputError, Treatment, injury_benefit, liability_payable, window_end
+from grants.insurance.deadlines import claim_opens, is_late, report_due
+from grants.insurance.models import BenefitBand, BenefitMode, InsurancePolicy
+
+D = dt.date
+
+
+def ube(**fields: object) -> InsurancePolicy:
+    """The test policy (not saved: the engine reads only its fields)."""
+    values = {
+        "fiscal_year": 2026, "insurer": "テスト損害保険", "policy_number": "T-0001",
+        "period_start": D(2026, 4, 1), "period_end": D(2027, 3, 31), "label": "テスト（宇部市・廿日市市の公表値）",
+        "liability_bodily_per_person": 100_000_000, "liability_bodily_per_accident": 300_000_000,
+        "liability_property_per_accident": 5_000_000, "liability_deductible": 5_000,
+        "death_benefit": 5_000_000, "disability_min": 90_000,
+        "inpatient_daily": 3_000, "inpatient_window_days": 180,
+        "outpatient_daily": 2_000, "outpatient_window_days": 180, "outpatient_max_days": 90,
+        "surgery_multiple_inpatient": 10, "surgery_multiple_outpatient": 5, "surgery_max_count": 1,
+        "report_due_days": 20, "claim_after_days": 180,
+    }
+    values.update(fields)
+    return InsurancePolicy(**values)
+
+
+def days(first: dt.date, count: int, step: int = 1) -> list[dt.date]:
+    return [first + dt.timedelta(days=i * step) for i in range(count)]
+
+
+def amounts(benefit) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return {line.label: line.amount for line in benefit.lines}
+
+
+# --- per day -----------------------------------------------------------------------------------------------------
+
+def test_inpatient_and_outpatient_per_day_without_double_counting() -> None:
+    # 10 inpatient days (5/10–5/19) × 3,000 = 30,000; 20 visits from 5/19, the first of them an inpatient day:
+    # 19 outpatient days × 2,000 = 38,000
+    treatment = Treatment(accident_date=D(2026, 5, 10), inpatient=[(D(2026, 5, 10), D(2026, 5, 19))],
+                          outpatient=days(D(2026, 5, 19), 20))
+    benefit = injury_benefit(ube(), treatment)
+    assert amounts(benefit) == {"入院保険金": 30_000, "通院保険金": 38_000}
+    assert benefit.amount == 68_000
+
+
+def test_days_after_the_window_are_not_paid() -> None:
+    # accident 2026-01-01: day 180 is 2026-06-29 (31+28+31+30+31 = 151 → 5/31 is day 151; 6/29 is day 180);
+    # inpatient 6/25–7/05 → 6/25..6/29 = 5 days × 3,000 = 15,000
+    assert window_end(D(2026, 1, 1), 180) == D(2026, 6, 29)
+    treatment = Treatment(accident_date=D(2026, 1, 1), inpatient=[(D(2026, 6, 25), D(2026, 7, 5))])
+    assert amounts(injury_benefit(ube(), treatment)) == {"入院保険金": 15_000}
+
+
+def test_outpatient_days_stop_at_the_maximum() -> None:
+    # 100 visits, one a day from the accident day, all within 180 days: at most 90 × 2,000 = 180,000
+    treatment = Treatment(accident_date=D(2026, 6, 1), outpatient=days(D(2026, 6, 1), 100))
+    benefit = injury_benefit(ube(), treatment)
+    assert amounts(benefit) == {"通院保険金": 180_000}
+    assert "限度 90日" in benefit.lines[0].basis
+
+
+def test_waiting_days_are_not_paid() -> None:
+    # 免責 3 days: 10 visits → 7 × 2,000 = 14,000
+    treatment = Treatment(accident_date=D(2026, 6, 1), outpatient=days(D(2026, 6, 2), 10, step=2))
+    assert amounts(injury_benefit(ube(outpatient_waiting_days=3), treatment)) == {"通院保険金": 14_000}
+
+
+def test_surgery_is_a_multiple_of_the_inpatient_day_once_per_accident() -> None:
+    # inpatient surgery 3,000 × 10 = 30,000; a second surgery is not paid (at most 1 per accident)
+    treatment = Treatment(accident_date=D(2026, 6, 1), surgeries=["inpatient", "outpatient"])
+    assert amounts(injury_benefit(ube(), treatment)) == {"手術保険金": 30_000}
+    # an outpatient surgery alone: 3,000 × 5 = 15,000
+    alone = Treatment(accident_date=D(2026, 6, 1), surgeries=["outpatient"])
+    assert amounts(injury_benefit(ube(), alone)) == {"手術保険金": 15_000}
+
+
+# --- death and disability ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("percent", "expected"), [
+    (Decimal("1.8"), 90_000),  # 5,000,000 × 1.8 % = 90,000 (宇部市's lowest)
+    (Decimal("1"), 90_000),  # 50,000 is below the floor: 90,000
+    (Decimal("33.333"), 1_666_650),  # 5,000,000 × 0.33333 = 1,666,650
+    (Decimal("0.00001"), 90_000),  # 0.5 yen, rounded down to 0, floor applies
+    (Decimal("100"), 5_000_000),
+])
+def test_disability_is_a_share_of_the_death_benefit_with_a_floor(percent: Decimal, expected: int) -> None:
+    treatment = Treatment(accident_date=D(2026, 6, 1), disability_percent=percent)
+    assert amounts(injury_benefit(ube(), treatment)) == {"後遺障害保険金": expected}
+
+
+@pytest.mark.parametrize("percent", [Decimal("0"), Decimal("-1"), Decimal("100.01")])
+def test_disability_share_outside_0_to_100_is_refused(percent: Decimal) -> None:
+    with pytest.raises(BenefitInputError, match="後遺障害の割合"):
+        injury_benefit(ube(), Treatment(accident_date=D(2026, 6, 1), disability_percent=percent))
+
+
+def test_death_benefit() -> None:
+    assert amounts(injury_benefit(ube(), Treatment(accident_date=D(2026, 6, 1), died=True))) == {
+        "死亡保険金": 5_000_000}
+
+
+# --- banded ------------------------------------------------------------------------------------------------------
+
+def bands(policy: InsurancePolicy) -> list[BenefitBand]:
+    return [BenefitBand(policy=policy, lower_days=1, upper_days=4, amount=10_000),
+            BenefitBand(policy=policy, lower_days=5, upper_days=30, amount=30_000),
+            BenefitBand(policy=policy, lower_days=31, upper_days=None, amount=100_000)]
+
+
+@pytest.mark.parametrize(("inpatient_days", "visits", "expected"), [
+    (0, 4, 10_000),  # 4 days: first band
+    (3, 4, 30_000),  # 3 + 4 = 7 days
+    (0, 5, 30_000),  # the band's lower edge
+    (20, 11, 100_000),  # 31 days: open band
+])
+def test_banded_lump_sum_by_treatment_days(inpatient_days: int, visits: int, expected: int) -> None:
+    policy = ube(benefit_mode=BenefitMode.BANDED)
+    accident = D(2026, 6, 1)
+    inpatient = [(accident, accident + dt.timedelta(days=inpatient_days - 1))] if inpatient_days else []
+    treatment = Treatment(accident_date=accident, inpatient=inpatient,
+                          outpatient=days(accident + dt.timedelta(days=inpatient_days), visits))
+    assert injury_benefit(policy, treatment, bands(policy)).amount == expected
+
+
+def test_banded_counts_only_days_within_its_window() -> None:
+    # window 30 days from 2026-06-01 ends 6/30: visits 6/28, 6/29, 6/30, 7/01, 7/02 → 3 days: 10,000
+    policy = ube(benefit_mode=BenefitMode.BANDED, banded_window_days=30)
+    treatment = Treatment(accident_date=D(2026, 6, 1), outpatient=days(D(2026, 6, 28), 5))
+    benefit = injury_benefit(policy, treatment, bands(policy))
+    assert benefit.amount == 10_000 and "治療日数 3日" in benefit.lines[0].basis
+
+
+# --- liability ---------------------------------------------------------------------------------------------------
+
+def test_bodily_liability_per_person_and_per_accident_with_the_deductible() -> None:
+    # 150M → 100M (per person) + 50M = 150M, less the 5,000 deductible = 149,995,000
+    benefit = liability_payable(ube(), bodily=[150_000_000, 50_000_000])
+    assert benefit.amount == 149_995_000
+    # four people at 100M each: 400M → 300M per accident, less 5,000
+    assert liability_payable(ube(), bodily=[100_000_000] * 4).amount == 299_995_000
+
+
+def test_property_and_custody_limits_and_one_deductible_per_accident() -> None:
+    # property 7M → 5M; custody 30,000 with no custody cover → 0; deductible once: 5,000,000 − 5,000
+    policy = ube(liability_custody_per_accident=0)
+    assert liability_payable(policy, property_damage=7_000_000, custody_damage=30_000).amount == 4_995_000
+    # damage below the deductible: nothing is paid (never negative)
+    assert liability_payable(ube(), property_damage=3_000).amount == 0
+
+
+@pytest.mark.parametrize("bad", [-1, True, 1.5])
+def test_liability_refuses_bad_damages(bad: object) -> None:
+    with pytest.raises(BenefitInputError):
+        liability_payable(ube(), property_damage=bad)  # type: ignore[arg-type]
+
+
+# --- bad treatment -----------------------------------------------------------------------------------------------
+
+def test_treatment_before_the_accident_or_inverted_periods_are_refused() -> None:
+    with pytest.raises(BenefitInputError, match="事故の日より前"):
+        injury_benefit(ube(), Treatment(accident_date=D(2026, 6, 1), inpatient=[(D(2026, 5, 31), D(2026, 6, 2))]))
+    with pytest.raises(BenefitInputError, match="始まり"):
+        injury_benefit(ube(), Treatment(accident_date=D(2026, 6, 1), inpatient=[(D(2026, 6, 5), D(2026, 6, 2))]))
+    with pytest.raises(BenefitInputError, match="通院日"):
+        injury_benefit(ube(), Treatment(accident_date=D(2026, 6, 1), outpatient=[D(2026, 5, 1)]))
+
+
+# --- deadlines ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("accident", "due"), [
+    (D(2026, 6, 1), D(2026, 6, 20)),  # 20 days counting the accident day: + 19
+    (D(2026, 12, 20), D(2027, 1, 8)),  # across the year end
+    (D(2027, 2, 10), D(2027, 3, 1)),  # February of a common year (28 days)
+    (D(2028, 2, 10), D(2028, 2, 29)),  # February of a leap year
+    (D(2026, 1, 31), D(2026, 2, 19)),  # across a month end
+])
+def test_report_due_counts_the_accident_day(accident: dt.date, due: dt.date) -> None:
+    assert report_due(ube(), accident) == due
+    assert not is_late(ube(), accident, due)
+    assert is_late(ube(), accident, due + dt.timedelta(days=1))
+
+
+def test_claim_opens_on_recovery_or_at_180_days() -> None:
+    accident = D(2026, 10, 1)
+    assert claim_opens(ube(), accident, D(2026, 11, 15)) == D(2026, 11, 15)
+    assert claim_opens(ube(), accident, None) == D(2027, 3, 30)  # 10/01 + 180 days
+    assert claim_opens(ube(), accident, D(2027, 6, 1)) == D(2027, 3, 30)  # still treated: 180 days
