@@ -51,6 +51,13 @@ def current_lines(case: GrantCase) -> list[BudgetLine]:
     return list(qs.select_related("category", "plan_item", "purpose", "staff").order_by("kind", "order", "pk"))
 
 
+def pays_staff_costs(programme_year: object) -> bool:
+    """Whether the year's rule pays 事務局員 costs per person (a STAFF_COST component: 運営支援)."""
+    from grants.programmes.models import ComponentKind
+
+    return programme_year.components.filter(kind=ComponentKind.STAFF_COST).exists()  # type: ignore[attr-defined]
+
+
 def area_households(case: GrantCase) -> int:
     """Member households of the associations of the council's 地域 on the rule's base date (latest count of
     each association on that date), or the 地域's published households when no count is on file."""

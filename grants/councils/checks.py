@@ -171,9 +171,9 @@ def run_line_checks(
     case: GrantCase, lines: Iterable[LineFields], prefix: str, overrides: dict, plan: CommunityPlan | None
 ) -> list[CheckResult]:
     rules = {r.category_id: r for r in case.programme_year.expense_rules.all()}
-    from grants.programmes.models import ComponentKind
+    from .budget import pays_staff_costs
 
-    staff_rule = case.programme_year.components.filter(kind=ComponentKind.STAFF_COST).exists()
+    staff_rule = pays_staff_costs(case.programme_year)
     lines = list(lines)
     staff_totals: dict[int, int] = {}
     for line in lines:

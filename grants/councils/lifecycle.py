@@ -25,7 +25,7 @@ from grants.ledger.services import LedgerError, adjust_commitment, post_entry
 
 from .budget import MAX_LINE_AMOUNT, compute_amount, copy_lines, current_lines
 from .checks import as_changed, eligible_lines, judged_plan, plan_in_force, run_checks
-from .models import ChangeRequest, ChangeStatus, PerformanceReport, RefundOrder
+from .models import ChangeRequest, ChangeStatus, PerformanceReport, RefundOrder, RefundReason
 
 # Orders that are on their way to the bank: they must be paid (or withdrawn) before the amount is confirmed.
 IN_FLIGHT = (OrderStatus.PREPARED, OrderStatus.APPROVED)
@@ -230,8 +230,7 @@ def _carry_overrides(case: GrantCase, originals: list, copies: list) -> None:
 def _check_change_fields(case: GrantCase, reason: str, amount: int, deadline: dt.date | None) -> None:
     if not (reason or "").strip():
         raise CaseActionError("変更の理由を入力してください。")
-    if (isinstance(amount, bool) or not isinstance(amount, int) or amount < case.paid_amount or amount < 1
-            or amount > MAX_LINE_AMOUNT):
+    if not _whole_yen(amount) or not max(1, case.paid_amount) <= amount <= MAX_LINE_AMOUNT:
         raise CaseActionError(f"変更後の交付申請額は、支払済の額（{yen(case.paid_amount)}）以上、"
                               f"{yen(MAX_LINE_AMOUNT)}以下の整数にしてください。")
     first, last = fiscal_year_bounds(case.programme_year.fiscal_year)
@@ -273,9 +272,7 @@ def check_change(*, case_id: int, actor: User, assessed_amount: int, note: str =
             raise CaseActionError("要件を満たしていない項目があります: " + " / ".join(r.reason for r in failed))
         justified = compute_amount(case, eligible_lines(judged, lines, "b", plan)).amount
         ceiling = min(change.requested_amount, justified)
-        if isinstance(assessed_amount, bool) or not isinstance(assessed_amount, int) or not (
-            max(1, case.paid_amount) <= assessed_amount <= ceiling
-        ):
+        if not _whole_yen(assessed_amount) or not max(1, case.paid_amount) <= assessed_amount <= ceiling:
             raise CaseActionError(
                 f"査定額は支払済の額（{yen(case.paid_amount)}）以上、{yen(ceiling)}（変更後の申請額と対象経費による"
                 "算定額の低い方）以下にしてください。"
@@ -318,7 +315,7 @@ def _reschedule(case: GrantCase) -> None:
         return
     amounts = [o.amount * remaining // old_total for o in scheduled]
     amounts[-1] = remaining - sum(amounts[:-1])
-    number = (case.payment_orders.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    number = _next_order_number(case)
     for order, amount in zip(scheduled, amounts, strict=True):
         if amount > 0:
             PaymentOrder.objects.create(case=case, kind=OrderKind.ADVANCE, number=number, label=order.label,
@@ -455,9 +452,7 @@ def confirm(*, case_id: int, actor: User, note: str = "") -> GrantCase:
     with nothing owed either way is closed at once. Refused while a payment is on its way to the bank."""
 
     def effect(case: GrantCase) -> None:
-        if case.payment_orders.filter(status__in=IN_FLIGHT).exists():
-            raise CaseActionError("振込の済んでいない支出命令があります。支払の完了後に額を確定してください。")
-        _refuse_unknown_bank_results(case)
+        _refuse_unsettled_payments(case, "支払の完了後に額を確定してください。")
         if case.justified_amount is None:
             raise CaseActionError("実績による算定額がありません。実績報告の審査をやり直してください。")
         confirmed = min(case.decided_amount or 0, case.justified_amount)
@@ -473,18 +468,7 @@ def confirm(*, case_id: int, actor: User, note: str = "") -> GrantCase:
             issue_notice(case=case, kind="confirmation", actor=actor, confirmed_amount=case.confirmed_amount)
         except NoticeError as exc:
             raise CaseActionError(str(exc)) from exc
-        net_paid = case.paid_amount - case.refunded_amount
-        owed = (case.confirmed_amount or 0) - net_paid
-        if owed > 0:
-            number = (case.payment_orders.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-            PaymentOrder.objects.create(case=case, kind=OrderKind.SETTLEMENT, number=number, label="精算払",
-                                        amount=owed, pay_on=timezone.localdate())
-        elif owed < 0:
-            from .refunds import order_refund
-
-            order_refund(case=case, actor=actor, principal=-owed)
-        else:
-            close_if_settled(case=case, actor=actor)
+        _settle(case, actor, RefundReason.CONFIRMATION, "精算払")
 
     return _transition(case_id=case_id, action="confirm", actor=actor, note=note, effect=effect, after=after)
 
@@ -499,10 +483,7 @@ def cancel(*, case_id: int, actor: User, note: str, kept_amount: int = 0) -> Gra
         if not _whole_yen(kept_amount) or not 0 <= kept_amount <= (case.decided_amount or 0):
             raise CaseActionError(
                 f"取消後に残す額は0円以上、交付決定額（{yen(case.decided_amount)}）以下にしてください。")
-        if case.payment_orders.filter(status__in=IN_FLIGHT).exists():
-            raise CaseActionError(
-                "振込の済んでいない支出命令があります。支払の完了後か差戻しの後に取り消してください。")
-        _refuse_unknown_bank_results(case)
+        _refuse_unsettled_payments(case, "支払の完了後か差戻しの後に取り消してください。")
         case.payment_orders.filter(status=OrderStatus.SCHEDULED).update(status=OrderStatus.CANCELLED)
         case.change_requests.filter(status__in=[ChangeStatus.DRAFT, ChangeStatus.PENDING]).update(
             status=ChangeStatus.REJECTED)
@@ -512,29 +493,40 @@ def cancel(*, case_id: int, actor: User, note: str, kept_amount: int = 0) -> Gra
         case.confirmed_amount, case.confirmed_on = kept_amount, timezone.localdate()
 
     def after(case: GrantCase) -> None:
-        owed = (case.confirmed_amount or 0) - (case.paid_amount - case.refunded_amount)
-        if owed < 0:
-            from .models import RefundReason
-            from .refunds import order_refund
-
-            order_refund(case=case, actor=actor, principal=-owed, reason=RefundReason.CANCELLATION)
-        elif owed > 0:
-            number = (case.payment_orders.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-            PaymentOrder.objects.create(case=case, kind=OrderKind.SETTLEMENT, number=number,
-                                        label="精算払（一部取消後）", amount=owed, pay_on=timezone.localdate())
-        else:
-            close_if_settled(case=case, actor=actor)
+        _settle(case, actor, RefundReason.CANCELLATION, "精算払（一部取消後）")
 
     return _transition(case_id=case_id, action="cancel", actor=actor, note=note, effect=effect, after=after)
 
 
-def _refuse_unknown_bank_results(case: GrantCase) -> None:
-    """額の確定 and 取消 count what was paid: wait until the bank has reported every transfer of the case (a
-    returned transfer would change what was paid)."""
+def _next_order_number(case: GrantCase) -> int:
+    return (case.payment_orders.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+
+
+def _refuse_unsettled_payments(case: GrantCase, then: str) -> None:
+    """額の確定 and 取消 count what was paid: refused while an order is on its way to the bank, or while the bank
+    has not reported a transfer of the case (a returned transfer would change what was paid). ``then`` says
+    when to try again."""
     from grants.ledger.models import BatchItem, ItemResult
 
+    if case.payment_orders.filter(status__in=IN_FLIGHT).exists():
+        raise CaseActionError(f"振込の済んでいない支出命令があります。{then}")
     if BatchItem.objects.filter(case=case, result=ItemResult.SENT).exists():
         raise CaseActionError("銀行の振込結果がまだ記録されていない支払があります。結果の記録後に行ってください。")
+
+
+def _settle(case: GrantCase, actor: User, refund_reason: str, settlement_label: str) -> None:
+    """After 額の確定 or 取消 (in its transaction): schedule a 精算払 order for what is still owed, order back
+    what was paid above the amount the grant keeps (返還命令), or close the case when nothing is owed."""
+    owed = (case.confirmed_amount or 0) - (case.paid_amount - case.refunded_amount)
+    if owed > 0:
+        PaymentOrder.objects.create(case=case, kind=OrderKind.SETTLEMENT, number=_next_order_number(case),
+                                    label=settlement_label, amount=owed, pay_on=timezone.localdate())
+    elif owed < 0:
+        from .refunds import order_refund
+
+        order_refund(case=case, actor=actor, principal=-owed, reason=refund_reason)
+    else:
+        close_if_settled(case=case, actor=actor)
 
 
 def settled(case: GrantCase) -> str | None:

@@ -26,7 +26,6 @@ from grants.cases.permissions import access_case
 from grants.core.models import record_event
 from grants.ledger.models import PaymentOrder
 from grants.programmes.engine import Computation
-from grants.programmes.models import ComponentKind
 
 from . import budget, lifecycle, orders, receipts, refunds
 from .budget import LineError
@@ -77,11 +76,6 @@ def _computation(case: GrantCase, lines: Sequence[LineFields]) -> tuple[Computat
         return budget.compute_amount(case, lines), ""
     except ValueError as exc:  # the engine's MissingInputError is a ValueError too
         return None, str(exc)
-
-
-def _is_staff_programme(case: GrantCase) -> bool:
-    """運営支援: the rule pays staff costs (its 人件費 lines can be suggested from the secretariat records)."""
-    return case.programme_year.components.filter(kind=ComponentKind.STAFF_COST).exists()
 
 
 def _report_due(case: GrantCase, report: PerformanceReport | None) -> dict[str, object]:
@@ -147,7 +141,7 @@ def _application_context(case: GrantCase, user: User, editor: bool, conditions: 
     draft = case.status == Status.DRAFT
     current = budget.current_lines(case)
     computed, computed_error = _computation(case, current)
-    staff_programme = _is_staff_programme(case)
+    staff_programme = budget.pays_staff_costs(case.programme_year)  # 運営支援: 人件費 lines from the records
     return {
         "may_edit_application": draft and editor,
         "application_form": ApplicationForm(initial={
@@ -305,13 +299,33 @@ def _run(request: HttpRequest, pk: int, form: forms.Form, call: Callable[[dict],
     return _back(pk, anchor)
 
 
-@require_POST
-@login_required
-def save_application(request: HttpRequest, pk: int) -> HttpResponse:
-    _case_or_404(request, pk)
-    return _run(request, pk, ApplicationForm(request.POST),
-                lambda d: lifecycle.save_application(case_id=pk, actor=request.user, **d),
-                "申請の概要を保存しました。", "application")
+
+
+def _form_act(form_class: type[forms.Form], service: Callable[..., object], done: str,
+              anchor: str) -> Callable[[HttpRequest, int], HttpResponse]:
+    """A POST view for one act of the case: the case must be visible (404 otherwise), the form's cleaned data
+    are the service's keyword arguments, and the outcome is reported on the case page at ``anchor``."""
+
+    @require_POST
+    @login_required
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        _case_or_404(request, pk)
+        return _run(request, pk, form_class(request.POST),
+                    lambda d: service(case_id=pk, actor=request.user, **d), done, anchor)
+
+    return view
+
+
+save_application = _form_act(ApplicationForm, lifecycle.save_application, "申請の概要を保存しました。", "application")
+verify = _form_act(VerifyForm, lifecycle.verify, "審査済にしました。決裁者が交付決定します。", "review")
+start_change = _form_act(ChangeStartForm, lifecycle.start_change,
+                         "変更承認申請を作成しました。変更後の収支予算を直してから提出してください。", "change")
+submit_change = _form_act(NoteForm, lifecycle.request_change, "変更承認申請を提出しました。", "change")
+check_change = _form_act(ChangeCheckForm, lifecycle.check_change,
+                         "変更承認申請を審査済にしました。決裁者が決裁します。", "change")
+save_report = _form_act(ReportForm, lifecycle.save_report, "実績報告の概要を保存しました。", "report")
+record_refund = _form_act(RefundReceiptForm, refunds.record_refund_receipt, "返還金の納付を記録しました。", "refund")
+cancel = _form_act(CancelForm, lifecycle.cancel, "交付決定を取り消しました。", "confirmation")
 
 
 def _where_or_404(where: str) -> str:
@@ -371,14 +385,6 @@ def add_staff_lines(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(request, pk, forms.Form(request.POST), add, "事務局員の人件費の明細を追加しました。", "budget")
 
 
-@require_POST
-@login_required
-def verify(request: HttpRequest, pk: int) -> HttpResponse:
-    _case_or_404(request, pk)
-    return _run(request, pk, VerifyForm(request.POST),
-                lambda d: lifecycle.verify(case_id=pk, actor=request.user, **d),
-                "審査済にしました。決裁者が交付決定します。", "review")
-
 
 @require_POST
 @login_required
@@ -425,40 +431,8 @@ def order_action(request: HttpRequest, pk: int, order_pk: int, act: str) -> Http
     return _run(request, pk, form_class(request.POST), call, done, "orders")
 
 
-@require_POST
-@login_required
-def start_change(request: HttpRequest, pk: int) -> HttpResponse:
-    _case_or_404(request, pk)
-    return _run(request, pk, ChangeStartForm(request.POST),
-                lambda d: lifecycle.start_change(case_id=pk, actor=request.user, **d),
-                "変更承認申請を作成しました。変更後の収支予算を直してから提出してください。", "change")
 
 
-@require_POST
-@login_required
-def submit_change(request: HttpRequest, pk: int) -> HttpResponse:
-    _case_or_404(request, pk)
-    return _run(request, pk, NoteForm(request.POST),
-                lambda d: lifecycle.request_change(case_id=pk, actor=request.user, note=d["note"]),
-                "変更承認申請を提出しました。", "change")
-
-
-@require_POST
-@login_required
-def check_change(request: HttpRequest, pk: int) -> HttpResponse:
-    _case_or_404(request, pk)
-    return _run(request, pk, ChangeCheckForm(request.POST),
-                lambda d: lifecycle.check_change(case_id=pk, actor=request.user, **d),
-                "変更承認申請を審査済にしました。決裁者が決裁します。", "change")
-
-
-@require_POST
-@login_required
-def save_report(request: HttpRequest, pk: int) -> HttpResponse:
-    _case_or_404(request, pk)
-    return _run(request, pk, ReportForm(request.POST),
-                lambda d: lifecycle.save_report(case_id=pk, actor=request.user, **d),
-                "実績報告の概要を保存しました。", "report")
 
 
 @require_POST
@@ -493,20 +467,4 @@ def receipt_download(request: HttpRequest, pk: int, receipt_pk: int) -> FileResp
                         content_type=receipts.CONTENT_TYPES.get(ext, "application/octet-stream"))
 
 
-@require_POST
-@login_required
-def record_refund(request: HttpRequest, pk: int) -> HttpResponse:
-    _case_or_404(request, pk)
-    return _run(request, pk, RefundReceiptForm(request.POST),
-                lambda d: refunds.record_refund_receipt(case_id=pk, actor=request.user, **d),
-                "返還金の納付を記録しました。", "refund")
-
-
-@require_POST
-@login_required
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    _case_or_404(request, pk)
-    return _run(request, pk, CancelForm(request.POST),
-                lambda d: lifecycle.cancel(case_id=pk, actor=request.user, **d),
-                "交付決定を取り消しました。", "confirmation")
 
