@@ -74,6 +74,8 @@ STATUS_LABELS: dict[str, str] = dict(Status.choices)
 
 
 PROGRAMME_COLUMN = Column("事業", TEXT, 30)
+# The three columns that name a case at the start of most sheets.
+CASE_COLUMNS = (Column("案件番号", TEXT, 28), Column("団体コード", TEXT, 12), Column("団体名", TEXT, 32))
 ALL_PROGRAMMES = "全事業の合計"
 
 
@@ -170,9 +172,7 @@ class LedgerReport(ScopedReport):
         Column("区分", TEXT, 26),
         Column("金額（円）", YEN),
         Column("取り消す仕訳", NUMBER, 14),
-        Column("案件番号", TEXT, 28),
-        Column("団体コード", TEXT, 12),
-        Column("団体名", TEXT, 32),
+        *CASE_COLUMNS,
         Column("記録者", TEXT, 18),
         Column("摘要", TEXT, 44),
     )
@@ -301,9 +301,7 @@ class CaseRegisterReport(ScopedReport):
 
     sheet_title = "案件一覧"
     base_columns = (
-        Column("案件番号", TEXT, 28),
-        Column("団体コード", TEXT, 12),
-        Column("団体名", TEXT, 32),
+        *CASE_COLUMNS,
         Column("地域", TEXT, 10),
         Column("状態", TEXT, 26),
         Column("世帯数", COUNT),
@@ -344,9 +342,7 @@ class DecisionReport(ScopedReport):
 
     sheet_title = "交付決定"
     base_columns = (
-        Column("案件番号", TEXT, 28),
-        Column("団体コード", TEXT, 12),
-        Column("団体名", TEXT, 32),
+        *CASE_COLUMNS,
         Column("交付決定日", DATE),
         Column("交付決定額", YEN),
         Column("決裁者", TEXT, 18),
@@ -393,9 +389,7 @@ class PaymentReport(ScopedReport):
         Column("番号", NUMBER, 8),
         Column("計上日", DATE),
         Column("記録日時", DATETIME),
-        Column("案件番号", TEXT, 28),
-        Column("団体コード", TEXT, 12),
-        Column("団体名", TEXT, 32),
+        *CASE_COLUMNS,
         Column("金額（円）", YEN),
         Column("記録者", TEXT, 18),
         Column("摘要", TEXT, 44),
@@ -438,9 +432,7 @@ class RefundReport(ScopedReport):
         Column("計上日", DATE),
         Column("記録日時", DATETIME),
         Column("区分", TEXT, 16),
-        Column("案件番号", TEXT, 28),
-        Column("団体コード", TEXT, 12),
-        Column("団体名", TEXT, 32),
+        *CASE_COLUMNS,
         Column("金額（円）", YEN),
         Column("取り消す仕訳", NUMBER, 14),
         Column("記録者", TEXT, 18),
@@ -657,9 +649,7 @@ class OverrideReport(ScopedReport):
 
     sheet_title = "特例判断"
     base_columns = (
-        Column("案件番号", TEXT, 28),
-        Column("団体コード", TEXT, 12),
-        Column("団体名", TEXT, 32),
+        *CASE_COLUMNS,
         Column("確認項目コード", TEXT, 22),
         Column("確認項目", TEXT, 44),
         Column("理由", TEXT, 44),
@@ -710,9 +700,7 @@ class PaymentOrderReport(ScopedReport):
 
     sheet_title = "支出命令"
     base_columns = (
-        Column("案件番号", TEXT, 28),
-        Column("団体コード", TEXT, 12),
-        Column("団体名", TEXT, 32),
+        *CASE_COLUMNS,
         Column("区分", TEXT, 10),
         Column("回", NUMBER, 6),
         Column("名称", TEXT, 20),
@@ -814,9 +802,7 @@ class RefundOrderReport(ScopedReport):
 
     sheet_title = "返還命令"
     base_columns = (
-        Column("案件番号", TEXT, 28),
-        Column("団体コード", TEXT, 12),
-        Column("団体名", TEXT, 32),
+        *CASE_COLUMNS,
         Column("返還の理由", TEXT, 30),
         Column("返還を命じる額（円）", YEN, 20),
         Column("返還命令日", DATE),
