@@ -4,13 +4,15 @@ from django.db import models
 
 
 class Role(models.TextChoices):
-    """The five kinds of user of the system (GRANTS.md §1)."""
+    """The kinds of user of the system (GRANTS.md §1). The 保険担当 handles コミュニティ活動保険 only: they see
+    the injured people's personal data and no grant case; the grant roles never see that personal data."""
 
     ASSOCIATION_HEAD = "association_head", "団体の代表者・事務局（自治会長、協議会の事務局長など）"
     STAFF = "staff", "協働推進課 担当"
     APPROVER = "approver", "決裁者"
     FINANCE = "finance", "会計課"
     AUDITOR = "auditor", "監査委員事務局"
+    INSURANCE = "insurance", "保険担当（コミュニティ活動保険）"
 
 
 CITY_ROLES = frozenset({Role.STAFF, Role.APPROVER, Role.FINANCE, Role.AUDITOR})

@@ -177,3 +177,40 @@ def liability_payable(policy: InsurancePolicy, *, bodily: Sequence[int] = (), pr
         deduction = min(gross, policy.liability_deductible)
         lines.append(Line("免責金額", f"1事故につき {policy.liability_deductible:,}円", -deduction))
     return Benefit(lines)
+
+
+def allocate_liability(policy: InsurancePolicy, claims: Sequence[tuple[str, int]]) -> list[Benefit]:
+    """Share one accident's liability cover among its claims, in the order they were opened (先着順).
+
+    ``claims``: (``"bodily"`` or ``"property"``, damages in whole yen) per claim. Each bodily claim is limited to
+    the per-person limit, the bodily claims together to the per-accident limit, the property claims together
+    to the property limit; the deductible (免責金額) is taken once per accident, from the first claims. The
+    amounts add up to ``liability_payable`` of the same damages. Raises ``BenefitInputError``."""
+    bodily_left = policy.liability_bodily_per_accident
+    property_left = policy.liability_property_per_accident
+    deductible_left = policy.liability_deductible
+    result = []
+    for kind, damages in claims:
+        if isinstance(damages, bool) or not isinstance(damages, int) or damages < 0:
+            raise BenefitInputError("損害額は0円以上の整数で入力してください。")
+        lines = []
+        if kind == "bodily":
+            capped = min(damages, policy.liability_bodily_per_person)
+            amount = min(capped, bodily_left)
+            bodily_left -= amount
+            basis = f"損害額 {damages:,}円、1名 {policy.liability_bodily_per_person:,}円・1事故 " \
+                    f"{policy.liability_bodily_per_accident:,}円を限度"
+            lines.append(Line("身体賠償", basis, amount))
+        elif kind == "property":
+            amount = min(damages, property_left)
+            property_left -= amount
+            lines.append(Line("財物賠償", f"損害額 {damages:,}円、1事故 "
+                              f"{policy.liability_property_per_accident:,}円を限度", amount))
+        else:
+            raise BenefitInputError("賠償の区分は身体か財物かを選んでください。")
+        deduction = min(amount, deductible_left)
+        if deduction:
+            deductible_left -= deduction
+            lines.append(Line("免責金額", f"1事故につき {policy.liability_deductible:,}円", -deduction))
+        result.append(Benefit(lines))
+    return result

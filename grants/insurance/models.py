@@ -6,6 +6,7 @@ about cover is in code. Amounts are whole yen; windows and deadlines are days.
 """
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -61,6 +62,12 @@ class InsurancePolicy(models.Model):
     # 期限
     report_due_days = models.PositiveSmallIntegerField("事故報告の期限（事故の日を含む日数）", default=20)
     claim_after_days = models.PositiveSmallIntegerField("治療中でも請求できる日数（事故の日から）", default=180)
+    claim_limit_years = models.PositiveSmallIntegerField(
+        "請求権の時効（事故の日からの年数）", default=3, help_text="保険法第95条：3年")
+    reminder_interval_days = models.PositiveSmallIntegerField(
+        "請求の督促の間隔（日）", default=30, help_text="請求できる日を過ぎても請求がないとき、この間隔で督促します")
+    insurer_answer_days = models.PositiveSmallIntegerField(
+        "保険会社の回答を待つ日数", default=30, help_text="送付からこの日数を過ぎて回答がなければ照会の対象にします")
     source = models.CharField("根拠（契約・要綱）", max_length=200, blank=True)
 
     class Meta:
@@ -73,6 +80,7 @@ class InsurancePolicy(models.Model):
             models.CheckConstraint(condition=Q(disability_min__lte=models.F("death_benefit")),
                                    name="disability_floor_within_death_benefit"),
             models.CheckConstraint(condition=Q(report_due_days__gte=1), name="report_due_days_positive"),
+            models.CheckConstraint(condition=Q(reminder_interval_days__gte=1), name="reminder_interval_positive"),
         ]
 
     def __str__(self) -> str:
@@ -117,3 +125,506 @@ class BenefitBand(models.Model):
 
     def contains(self, days: int) -> bool:
         return self.lower_days <= days and (self.upper_days is None or days <= self.upper_days)
+
+
+class ConditionKind(models.TextChoices):
+    CONDITION = "condition", "補償の条件（すべて満たす必要があります）"
+    EXCLUSION = "exclusion", "対象外となる場合（一つでも該当すれば対象外）"
+
+
+class PolicyCondition(models.Model):
+    """One item staff judge after an accident (GRANTS.md §6): a condition of cover (all must hold: 5 or more
+    members based in the city with a member list; voluntary public-benefit activity with bylaws; part of a
+    planned annual programme; unpaid, transport costs allowed) or an exclusion (any one applies → not covered:
+    competitors and spectators, own vehicles, natural disasters, intentional acts, illness). Data per policy,
+    edited in the admin; ``STANDARD_CONDITIONS`` below is the city's usual set."""
+
+    policy = models.ForeignKey(InsurancePolicy, verbose_name="保険契約", on_delete=models.CASCADE,
+                               related_name="conditions")
+    kind = models.CharField("区分", max_length=10, choices=ConditionKind.choices)
+    code = models.SlugField("コード", max_length=40)
+    label = models.CharField("項目", max_length=120)
+    guidance = models.TextField("確認の方法", blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        ordering = ["policy", "kind", "order", "pk"]
+        verbose_name = "判定項目"
+        verbose_name_plural = "判定項目"
+        constraints = [models.UniqueConstraint(fields=["policy", "code"], name="one_condition_code_per_policy")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+# The city's usual items (山口市社会貢献活動保険制度, GRANTS.md §6): (kind, code, label, guidance).
+STANDARD_CONDITIONS: tuple[tuple[str, str, str, str], ...] = (
+    (ConditionKind.CONDITION, "members", "市内を拠点とする5人以上の団体で、会員名簿がある",
+     "会員名簿で、市内に拠点があることと会員が5人以上であることを確認します。"),
+    (ConditionKind.CONDITION, "public_benefit", "自主的な公益活動で、会則・規約がある",
+     "会則・規約で、団体の目的が自主的な公益活動であることを確認します。"),
+    (ConditionKind.CONDITION, "annual_plan", "年間の事業計画に基づく活動である",
+     "年間事業計画に、事故が起きた活動が計画されていることを確認します。"),
+    (ConditionKind.CONDITION, "unpaid", "無償の活動である（実費の交通費は可）",
+     "謝礼・報酬がないこと（実費弁償の交通費を除く）を確認します。"),
+    (ConditionKind.EXCLUSION, "event_competitor", "大会・催しの競技参加者や観客のけが",
+     "催しの主催者・運営者としての活動中のけがは対象です。"),
+    (ConditionKind.EXCLUSION, "own_vehicle", "自動車・バイクなど自ら運転する車両による事故", ""),
+    (ConditionKind.EXCLUSION, "natural_disaster", "地震・噴火・津波などの自然災害による事故", ""),
+    (ConditionKind.EXCLUSION, "intentional", "故意または重大な過失による事故", ""),
+    (ConditionKind.EXCLUSION, "illness", "病気（熱中症・心疾患など、けがによらないもの）", ""),
+)
+
+
+def add_standard_conditions(policy: InsurancePolicy) -> int:
+    """Give ``policy`` the city's usual items it does not have yet; returns how many were added."""
+    have = set(policy.conditions.values_list("code", flat=True))
+    new = [PolicyCondition(policy=policy, kind=kind, code=code, label=label, guidance=guidance, order=i)
+           for i, (kind, code, label, guidance) in enumerate(STANDARD_CONDITIONS) if code not in have]
+    PolicyCondition.objects.bulk_create(new)
+    return len(new)
+
+
+# -- 事故報告書 -------------------------------------------------------------------------------------------------
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "作成中"
+    SUBMITTED = "submitted", "提出済（判定待ち）"
+    RETURNED = "returned", "差戻し（修正待ち）"
+    COVERED = "covered", "補償の対象"
+    NOT_COVERED = "not_covered", "補償の対象外"
+    WITHDRAWN = "withdrawn", "取下げ"
+
+
+class Reward(models.TextChoices):
+    NONE = "none", "謝礼・報酬なし"
+    TRANSPORT = "transport", "実費の交通費のみ"
+    PAID = "paid", "謝礼・報酬あり"
+
+
+class AccidentReport(models.Model):
+    """事故報告書: an accident during a group's activity, filed online by the group (or entered by the 保険担当
+    from a paper report). いつ・どこで・だれが・どうして・どうなった, the activity and its place in the group's
+    annual plan, the kinds of harm, and the people involved (``InvolvedPerson``). The due date is the accident
+    day + ``policy.report_due_days`` − 1; a report submitted later is flagged and carries a 遅延理由書."""
+
+    organization = models.ForeignKey("organizations.Organization", verbose_name="団体", on_delete=models.PROTECT,
+                                     related_name="accident_reports")
+    policy = models.ForeignKey(InsurancePolicy, verbose_name="保険契約", on_delete=models.PROTECT,
+                               related_name="reports")
+    serial = models.PositiveIntegerField("受付番号（年度内）")
+    status = models.CharField("状態", max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    # 活動
+    activity_name = models.CharField("活動の名称", max_length=100)
+    plan_entry = models.CharField("年間事業計画での位置づけ", max_length=200,
+                                  help_text="年間事業計画の行事名と予定時期（例：5月 河川清掃）")
+    activity_description = models.TextField("活動の内容", max_length=2000)
+    reward = models.CharField("謝礼・報酬", max_length=10, choices=Reward.choices, default=Reward.NONE)
+    participants_count = models.PositiveIntegerField("参加者数（人）", null=True, blank=True)
+    # いつ・どこで・だれが・どうして・どうなった
+    accident_date = models.DateField("事故の日（いつ）")
+    accident_time = models.TimeField("事故の時刻", null=True, blank=True)
+    place = models.CharField("場所（どこで）", max_length=200)
+    who = models.CharField("だれが", max_length=200)
+    how = models.TextField("どうして（事故の原因・状況）", max_length=2000)
+    outcome = models.TextField("どうなった（けが・損害の内容）", max_length=2000)
+    kind_injury = models.BooleanField("活動者のけが（傷害）", default=False)
+    kind_liability_bodily = models.BooleanField("第三者へのけが（賠償・身体）", default=False)
+    kind_liability_property = models.BooleanField("第三者の物の損害（賠償・財物）", default=False)
+    # 期限
+    due_date = models.DateField("報告期限")
+    filed_on = models.DateField("報告日", null=True, blank=True)
+    is_late = models.BooleanField("期限後の報告", default=False)
+    delay_reason = models.TextField("遅延理由書（期限を過ぎた理由）", max_length=2000, blank=True)
+    # 手続の記録
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="作成者", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提出者", on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
+    returned_note = models.TextField("差戻しの理由", blank=True)
+
+    class Meta:
+        ordering = ["-accident_date", "-pk"]
+        verbose_name = "事故報告書"
+        verbose_name_plural = "事故報告書"
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "serial"], name="one_report_serial_per_policy"),
+            models.CheckConstraint(condition=Q(is_late=False) | ~Q(delay_reason=""), name="late_report_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"事故報告 {self.number}"
+
+    @property
+    def number(self) -> str:
+        """受付番号, e.g. 「2026-0007」 (the policy's fiscal year and the serial)."""
+        return f"{self.policy.fiscal_year}-{self.serial:04d}"
+
+    @property
+    def kinds_label(self) -> str:
+        names = [label for flag, label in ((self.kind_injury, "傷害"), (self.kind_liability_bodily, "賠償（身体）"),
+                                            (self.kind_liability_property, "賠償（財物）")) if flag]
+        return "・".join(names)
+
+
+class PersonRole(models.TextChoices):
+    LEADER = "leader", "指導者・責任者"
+    PARTICIPANT = "participant", "参加者"
+    THIRD_PARTY = "third_party", "第三者"
+
+
+class Harm(models.TextChoices):
+    NONE = "none", "けが・損害なし（関係者）"
+    INJURY = "injury", "本人のけが（傷害保険）"
+    BODILY = "bodily", "第三者のけが（賠償責任・身体）"
+    PROPERTY = "property", "第三者の物の損害（賠償責任・財物）"
+
+
+HARMS_BY_ROLE = {
+    PersonRole.LEADER: {Harm.NONE, Harm.INJURY},
+    PersonRole.PARTICIPANT: {Harm.NONE, Harm.INJURY},
+    PersonRole.THIRD_PARTY: {Harm.NONE, Harm.BODILY, Harm.PROPERTY},
+}
+
+
+class InvolvedPerson(models.Model):
+    """A person involved in the accident (個人情報: seen only by the 保険担当 and the reporting group, each view
+    logged in ``PersonalDataAccess``)."""
+
+    report = models.ForeignKey(AccidentReport, verbose_name="事故報告書", on_delete=models.CASCADE,
+                               related_name="persons")
+    role = models.CharField("立場", max_length=20, choices=PersonRole.choices)
+    harm = models.CharField("けが・損害", max_length=10, choices=Harm.choices)
+    name = models.CharField("氏名", max_length=100)
+    name_kana = models.CharField("ふりがな", max_length=100, blank=True)
+    birth_date = models.DateField("生年月日", null=True, blank=True)
+    address = models.CharField("住所", max_length=200, blank=True)
+    phone = models.CharField("電話番号", max_length=30, blank=True)
+    detail = models.TextField("けが・損害の内容", max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["report", "pk"]
+        verbose_name = "関係者"
+        verbose_name_plural = "関係者"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttachmentKind(models.TextChoices):
+    BYLAWS = "bylaws", "会則・規約"
+    MEMBER_LIST = "member_list", "会員名簿"
+    ANNUAL_PLAN = "annual_plan", "年間事業計画"
+    PARTICIPANT_LIST = "participant_list", "参加者名簿"
+    DELAY_REASON = "delay_reason", "遅延理由書"
+    OTHER = "other", "その他（写真・図面など）"
+
+
+REQUIRED_ATTACHMENTS = (AttachmentKind.BYLAWS, AttachmentKind.MEMBER_LIST, AttachmentKind.ANNUAL_PLAN,
+                        AttachmentKind.PARTICIPANT_LIST)
+
+
+def report_attachment_path(instance: "ReportAttachment", filename: str) -> str:
+    import os
+    import uuid
+
+    return f"insurance/reports/{instance.report_id}/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()}"
+
+
+class ReportAttachment(models.Model):
+    """A document attached to the 事故報告書 (会則, 会員名簿, 年間事業計画, 参加者名簿, 遅延理由書…). Files are
+    served only through a view that checks who may see the report, and each download is logged."""
+
+    report = models.ForeignKey(AccidentReport, verbose_name="事故報告書", on_delete=models.CASCADE,
+                               related_name="attachments")
+    kind = models.CharField("書類", max_length=20, choices=AttachmentKind.choices)
+    title = models.CharField("内容", max_length=200)
+    file = models.FileField("ファイル", upload_to=report_attachment_path)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登録者", on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "pk"]
+        verbose_name = "事故報告書の添付書類"
+        verbose_name_plural = "事故報告書の添付書類"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.title}"
+
+
+# -- 判定 -----------------------------------------------------------------------------------------------------
+
+class Judgment(models.Model):
+    """The 保険担当's judgment of eligibility (補償の対象か否か), one per report, with a finding and its reason
+    for every condition and exclusion of the policy. Covered ⇔ every condition holds and no exclusion applies."""
+
+    report = models.OneToOneField(AccidentReport, verbose_name="事故報告書", on_delete=models.PROTECT,
+                                  related_name="judgment")
+    covered = models.BooleanField("補償の対象")
+    note = models.TextField("判定の所見", max_length=2000, blank=True)
+    judged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="判定者", on_delete=models.PROTECT,
+                                  related_name="+")
+    judged_at = models.DateTimeField("判定日時")
+
+    class Meta:
+        verbose_name = "補償対象の判定"
+        verbose_name_plural = "補償対象の判定"
+
+    def __str__(self) -> str:
+        return f"{self.report}：{'対象' if self.covered else '対象外'}"
+
+
+class Finding(models.Model):
+    """One item of a judgment: for a condition, whether it holds; for an exclusion, whether it applies. The
+    reason is always recorded (what was checked, in which document)."""
+
+    judgment = models.ForeignKey(Judgment, verbose_name="判定", on_delete=models.PROTECT, related_name="findings")
+    condition = models.ForeignKey(PolicyCondition, verbose_name="判定項目", on_delete=models.PROTECT,
+                                  related_name="+")
+    holds = models.BooleanField("該当（条件は満たす・対象外事由は当てはまる）")
+    reason = models.TextField("理由", max_length=1000)
+
+    class Meta:
+        ordering = ["judgment", "condition__kind", "condition__order", "pk"]
+        verbose_name = "判定項目ごとの所見"
+        verbose_name_plural = "判定項目ごとの所見"
+        constraints = [
+            models.UniqueConstraint(fields=["judgment", "condition"], name="one_finding_per_condition"),
+            models.CheckConstraint(condition=~Q(reason=""), name="finding_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.condition}：{'該当' if self.holds else '非該当'}"
+
+    @property
+    def favourable(self) -> bool:
+        """True when this item does not stand in the way of cover."""
+        return self.holds if self.condition.kind == ConditionKind.CONDITION else not self.holds
+
+
+# -- 保険金請求 -------------------------------------------------------------------------------------------------
+
+class ClaimKind(models.TextChoices):
+    INJURY = "injury", "傷害保険金"
+    LIABILITY_BODILY = "liability_bodily", "賠償責任保険金（身体）"
+    LIABILITY_PROPERTY = "liability_property", "賠償責任保険金（財物）"
+
+
+CLAIM_KIND_FOR_HARM = {Harm.INJURY: ClaimKind.INJURY, Harm.BODILY: ClaimKind.LIABILITY_BODILY,
+                       Harm.PROPERTY: ClaimKind.LIABILITY_PROPERTY}
+
+
+class ClaimStatus(models.TextChoices):
+    FORMS_SENT = "forms_sent", "請求書類送付済（請求待ち）"
+    FILED = "filed", "請求受付（保険会社への送付待ち）"
+    FORWARDED = "forwarded", "保険会社へ送付済（回答待ち）"
+    PAID = "paid", "保険金支払済"
+    DENIED = "denied", "不支払（保険会社の判断）"
+    WITHDRAWN = "withdrawn", "取下げ"
+
+
+OPEN_CLAIM_STATUSES = (ClaimStatus.FORMS_SENT, ClaimStatus.FILED, ClaimStatus.FORWARDED)
+
+
+class Claim(models.Model):
+    """保険金請求 of one person of a covered accident. The city sends the claim forms (``forms_sent``); the person
+    files after recovery or once ``claim_after_days`` have passed, with treatment days and receipts (``filed``);
+    the 保険担当 forwards the document set (PDF and .xlsx) to the insurer with the amount computed from the
+    policy (``forwarded``); the insurer's payment or denial is recorded (``paid`` / ``denied``)."""
+
+    report = models.ForeignKey(AccidentReport, verbose_name="事故報告書", on_delete=models.PROTECT,
+                               related_name="claims")
+    serial = models.PositiveSmallIntegerField("請求の番号（事故報告書内）")
+    person = models.ForeignKey(InvolvedPerson, verbose_name="被保険者・被害者", on_delete=models.PROTECT,
+                               related_name="claims")
+    kind = models.CharField("請求の種類", max_length=20, choices=ClaimKind.choices)
+    status = models.CharField("状態", max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.FORMS_SENT)
+    forms_sent_on = models.DateField("請求書類の送付日")
+    forms_sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="送付者", on_delete=models.PROTECT,
+                                      related_name="+")
+    # 治療・損害
+    in_treatment = models.BooleanField("治療中", default=True)
+    recovered_on = models.DateField("治療を終えた日", null=True, blank=True)
+    surgeries_inpatient = models.PositiveSmallIntegerField("入院中の手術（回）", default=0)
+    surgeries_outpatient = models.PositiveSmallIntegerField("外来の手術（回）", default=0)
+    died = models.BooleanField("死亡", default=False)
+    disability_percent = models.DecimalField("後遺障害の割合（％）", max_digits=5, decimal_places=2, null=True,
+                                             blank=True)
+    damages = models.PositiveBigIntegerField("損害額（円・賠償）", null=True, blank=True)
+    # 請求
+    filed_on = models.DateField("請求日", null=True, blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="請求の登録者", on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="+")
+    computed_amount = models.PositiveBigIntegerField("算定額（円）", null=True, blank=True)
+    computed_lines = models.JSONField("算定の内訳", default=list, blank=True)
+    forwarded_on = models.DateField("保険会社への送付日", null=True, blank=True)
+    forwarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="送付者（保険会社）",
+                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    insurer_reference = models.CharField("保険会社の受付番号", max_length=40, blank=True)
+    # 保険会社の回答
+    result_on = models.DateField("保険会社の回答日", null=True, blank=True)
+    result_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回答の登録者", on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    paid_amount = models.PositiveBigIntegerField("支払額（円）", null=True, blank=True)
+    denial_reason = models.TextField("不支払の理由", max_length=2000, blank=True)
+    result_note = models.TextField("備考", max_length=2000, blank=True)
+    withdrawn_reason = models.TextField("取下げの理由", max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["report", "serial"]
+        verbose_name = "保険金請求"
+        verbose_name_plural = "保険金請求"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="one_claim_per_person_and_kind"),
+            models.UniqueConstraint(fields=["report", "serial"], name="one_claim_serial_per_report"),
+            models.CheckConstraint(condition=~Q(status="paid") | Q(paid_amount__isnull=False),
+                                   name="paid_claim_has_amount"),
+            models.CheckConstraint(condition=~Q(status="denied") | ~Q(denial_reason=""),
+                                   name="denied_claim_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"保険金請求 {self.number}"
+
+    @property
+    def number(self) -> str:
+        """請求番号: the report's number and the claim's serial in it, e.g. 「2026-0007-2」."""
+        return f"{self.report.number}-{self.serial}"
+
+
+class InpatientPeriod(models.Model):
+    """An inpatient stay (入院), first and last day inclusive."""
+
+    claim = models.ForeignKey(Claim, verbose_name="保険金請求", on_delete=models.CASCADE, related_name="inpatient")
+    first_day = models.DateField("入院日")
+    last_day = models.DateField("退院日")
+
+    class Meta:
+        ordering = ["claim", "first_day"]
+        verbose_name = "入院期間"
+        verbose_name_plural = "入院期間"
+        constraints = [models.CheckConstraint(condition=Q(first_day__lte=models.F("last_day")),
+                                              name="inpatient_period_ordered")]
+
+    def __str__(self) -> str:
+        return f"{self.first_day}〜{self.last_day}"
+
+
+class OutpatientVisit(models.Model):
+    """A day of outpatient treatment (通院日)."""
+
+    claim = models.ForeignKey(Claim, verbose_name="保険金請求", on_delete=models.CASCADE, related_name="outpatient")
+    day = models.DateField("通院日")
+
+    class Meta:
+        ordering = ["claim", "day"]
+        verbose_name = "通院日"
+        verbose_name_plural = "通院日"
+        constraints = [models.UniqueConstraint(fields=["claim", "day"], name="one_visit_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day}"
+
+
+class ClaimDocumentKind(models.TextChoices):
+    CLAIM_FORM = "claim_form", "保険金請求書"
+    RECEIPT = "receipt", "領収書（治療費・通院交通費など）"
+    MEDICAL = "medical", "診断書・通院証明書"
+    DAMAGE = "damage", "損害の見積書・写真"
+    OTHER = "other", "その他"
+
+
+def claim_document_path(instance: "ClaimDocument", filename: str) -> str:
+    import os
+    import uuid
+
+    return f"insurance/claims/{instance.claim_id}/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()}"
+
+
+class ClaimDocument(models.Model):
+    """A document of a claim: the claim form, receipts, medical certificates, estimates."""
+
+    claim = models.ForeignKey(Claim, verbose_name="保険金請求", on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField("書類", max_length=20, choices=ClaimDocumentKind.choices)
+    title = models.CharField("内容", max_length=200)
+    amount = models.PositiveBigIntegerField("金額（円・領収書）", null=True, blank=True)
+    file = models.FileField("ファイル", upload_to=claim_document_path)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登録者", on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim", "pk"]
+        verbose_name = "請求書類"
+        verbose_name_plural = "請求書類"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.title}"
+
+
+class ReminderKind(models.TextChoices):
+    CLAIM_DUE = "claim_due", "保険金請求のご案内（督促）"
+    INSURER_CHASE = "insurer_chase", "保険会社への照会"
+
+
+class Reminder(models.Model):
+    """A reminder sent: to the group, that a claim can be (and has not been) filed; or to the insurer, that its
+    answer is overdue. Shown on the claim's page; the group sees its own."""
+
+    claim = models.ForeignKey(Claim, verbose_name="保険金請求", on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField("種類", max_length=20, choices=ReminderKind.choices)
+    sent_on = models.DateField("送付日")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="送付者", on_delete=models.PROTECT,
+                                related_name="+")
+    message = models.TextField("内容", max_length=2000)
+
+    class Meta:
+        ordering = ["claim", "sent_on", "pk"]
+        verbose_name = "督促・照会"
+        verbose_name_plural = "督促・照会"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.sent_on}）"
+
+
+# -- 個人情報の閲覧記録 -----------------------------------------------------------------------------------------
+
+class AccessKind(models.TextChoices):
+    REPORT_PAGE = "report_page", "事故報告書の画面"
+    CLAIM_PAGE = "claim_page", "保険金請求の画面"
+    ATTACHMENT = "attachment", "添付書類のダウンロード"
+    CLAIM_DOCUMENT = "claim_document", "請求書類のダウンロード"
+    DOCUMENT_SET_PDF = "document_set_pdf", "保険会社への送付書類（PDF）"
+    DOCUMENT_SET_XLSX = "document_set_xlsx", "保険会社への送付書類（Excel）"
+
+
+class PersonalDataAccess(models.Model):
+    """One view of injured people's personal data (CONVENTIONS.md: 個人情報, access logged): who, when, which
+    report or claim, through which page or file. Written before the data is shown; never edited or deleted
+    (database triggers refuse it)."""
+
+    at = models.DateTimeField("日時", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="閲覧者", on_delete=models.PROTECT,
+                             related_name="+")
+    report = models.ForeignKey(AccidentReport, verbose_name="事故報告書", on_delete=models.PROTECT,
+                               related_name="accesses")
+    claim = models.ForeignKey(Claim, verbose_name="保険金請求", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="accesses")
+    kind = models.CharField("閲覧の方法", max_length=20, choices=AccessKind.choices)
+    detail = models.CharField("対象", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "個人情報の閲覧記録"
+        verbose_name_plural = "個人情報の閲覧記録"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("閲覧記録は変更できません。")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,388 @@
+"""Claims (保険金請求) of a covered accident, per person (GRANTS.md §6): the city sends the claim forms, the
+person files after recovery (or once ``claim_after_days`` have passed) with treatment days and receipts, the
+保険担当 forwards the document set with the amount computed from the policy, and records the insurer's payment
+or denial.
+
+Same rules as ``services``: one transaction per act, the claim row locked, the actor checked, an audit row on
+the report; ``InsuranceError`` (Japanese, naming the field) writes nothing. Amounts are whole yen; days count
+the accident day as day 1.
+"""
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from grants.accounts.models import User
+from grants.core.fiscal import wareki
+from grants.core.models import record_event
+from grants.core.uploads import IMAGES_AND_PDF, UploadError, check_upload
+
+from .benefits import Benefit, BenefitInputError, Treatment, allocate_liability, injury_benefit
+from .deadlines import claim_opens
+from .models import (
+    CLAIM_KIND_FOR_HARM,
+    Claim,
+    ClaimDocument,
+    ClaimDocumentKind,
+    ClaimKind,
+    ClaimStatus,
+    Harm,
+    InpatientPeriod,
+    OutpatientVisit,
+    ReportStatus,
+)
+from .services import InsuranceError, _insurance_only, _may_act_for, _text, access_report, visible_reports
+
+MAX_DAYS_LISTED = 1000  # more outpatient days than any claim can have within its window
+
+
+def visible_claims(user: User):  # type: ignore[no-untyped-def]
+    """Claims of the reports ``user`` may see."""
+    return Claim.objects.filter(report__in=visible_reports(user))
+
+
+def access_claim(user: User, pk: int, *, for_update: bool = False) -> Claim:
+    """The claim ``pk`` if ``user`` may see its report, else ``Claim.DoesNotExist``; ``for_update`` locks the
+    claim and its report (report first, the order every act takes)."""
+    claim = visible_claims(user).only("pk", "report_id").get(pk=pk)
+    if for_update:
+        access_report(user, claim.report_id, for_update=True)
+        qs = Claim.objects.select_for_update(of=("self",))
+    else:
+        qs = Claim.objects.all()
+    return qs.select_related("report__policy", "report__organization", "person").get(pk=pk)
+
+
+def _locked(actor: User, claim_id: int) -> Claim:
+    claim = access_claim(actor, claim_id, for_update=True)
+    _may_act_for(actor, claim.report.organization)
+    return claim
+
+
+def claim_open_date(claim: Claim) -> dt.date:
+    """The first day the claim may be filed: for an injury, on recovery or once ``claim_after_days`` have passed
+    since the accident (whichever comes first); a liability claim as soon as the damages are known."""
+    accident = claim.report.accident_date
+    if claim.kind != ClaimKind.INJURY:
+        return accident
+    if claim.died:
+        return accident
+    return claim_opens(claim.report.policy, accident, None if claim.in_treatment else claim.recovered_on)
+
+
+def claim_limit_date(claim: Claim) -> dt.date:
+    """The last day the right to claim can be exercised (保険法第95条: ``claim_limit_years`` years from the
+    accident; 29 February falls back to 28 February)."""
+    accident = claim.report.accident_date
+    years = claim.report.policy.claim_limit_years
+    try:
+        return accident.replace(year=accident.year + years) - dt.timedelta(days=1)
+    except ValueError:
+        return accident.replace(year=accident.year + years, day=28) - dt.timedelta(days=1)
+
+
+# -- 請求書類の送付 ----------------------------------------------------------------------------------------
+
+def send_claim_forms(*, actor: User, report_id: int, person_id: int) -> Claim:
+    """Open a claim for one harmed person of a covered report and record that the claim forms were sent
+    (請求書類の送付). The kind follows the person's harm: 傷害 for the group's own people, 賠償責任 (身体・財物)
+    for a third party. One claim per person and kind."""
+    _insurance_only(actor)
+    with transaction.atomic():
+        report = access_report(actor, report_id, for_update=True)
+        if report.status != ReportStatus.COVERED:
+            raise InsuranceError("請求書類を送付できるのは、補償の対象と判定した事故報告書だけです。")
+        person = report.persons.filter(pk=person_id).first()
+        if person is None:
+            raise InsuranceError("関係者: この事故報告書の関係者を選んでください。")
+        if person.harm == Harm.NONE:
+            raise InsuranceError(f"関係者: {person.name}さんには、けが・損害が登録されていません。")
+        kind = CLAIM_KIND_FOR_HARM[Harm(person.harm)]
+        if Claim.objects.filter(person=person, kind=kind).exists():
+            raise InsuranceError(f"関係者: {person.name}さんの{ClaimKind(kind).label}の請求は既にあります。")
+        serial = (report.claims.aggregate(m=Max("serial"))["m"] or 0) + 1
+        claim = Claim.objects.create(report=report, serial=serial, person=person, kind=kind,
+                                     forms_sent_on=timezone.localdate(),
+                                     forms_sent_by=actor, in_treatment=kind == ClaimKind.INJURY)
+        record_event(actor=actor, subject=report, action="insurance_send_claim_forms",
+                     to_state=claim.status, note=f"請求 {claim.number}（{claim.get_kind_display()}）")
+    return claim
+
+
+# -- 治療・損害の記録 --------------------------------------------------------------------------------------
+
+def _date(value: object, label: str) -> dt.date:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise InsuranceError(f"{label}: 日付を入力してください。")
+    return value
+
+
+def record_treatment(*, actor: User, claim_id: int, in_treatment: bool, recovered_on: dt.date | None,
+                     inpatient: Sequence[tuple[dt.date, dt.date]] = (), outpatient: Iterable[dt.date] = (),
+                     surgeries_inpatient: int = 0, surgeries_outpatient: int = 0, died: bool = False,
+                     disability_percent: Decimal | str | None = None) -> Claim:
+    """Record an injury claim's treatment while the forms are out (請求書類送付済): inpatient periods (first and
+    last day), outpatient days, surgeries, and a death or a disability share. Replaces what was recorded.
+    Days must lie between the accident day and today; the recovery day after the last treatment day."""
+    today = timezone.localdate()
+    periods = [(_date(a, "入院日"), _date(b, "退院日")) for a, b in inpatient]
+    visits = sorted({_date(d, "通院日") for d in outpatient})
+    if len(visits) > MAX_DAYS_LISTED:
+        raise InsuranceError(f"通院日: {MAX_DAYS_LISTED}日以内で入力してください。")
+    for count, label in ((surgeries_inpatient, "入院中の手術"), (surgeries_outpatient, "外来の手術")):
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 20:
+            raise InsuranceError(f"{label}: 0から20までの回数を入力してください。")
+    percent = None
+    if disability_percent not in (None, ""):
+        try:
+            percent = Decimal(str(disability_percent))
+        except InvalidOperation as error:
+            raise InsuranceError("後遺障害の割合: 数字で入力してください。") from error
+        if not percent.is_finite() or not Decimal(0) < percent <= Decimal(100) or percent != percent.quantize(
+                Decimal("0.01")):
+            raise InsuranceError("後遺障害の割合: 0％を超え100％以下（小数2桁まで）で入力してください。")
+    with transaction.atomic():
+        claim = _locked(actor, claim_id)
+        if claim.kind != ClaimKind.INJURY:
+            raise InsuranceError("治療の記録は傷害保険金の請求だけにあります。賠償は損害額を入力してください。")
+        if claim.status != ClaimStatus.FORMS_SENT:
+            raise InsuranceError("請求の後は治療の記録を変更できません。")
+        accident = claim.report.accident_date
+        for first, last in periods:
+            if last < first:
+                raise InsuranceError(f"入院期間: 退院日（{wareki(last)}）が入院日（{wareki(first)}）より前です。")
+            if first < accident or last > today:
+                raise InsuranceError("入院期間: 事故の日から今日までの日付を入力してください。")
+        if visits and (visits[0] < accident or visits[-1] > today):
+            raise InsuranceError("通院日: 事故の日から今日までの日付を入力してください。")
+        last_day = max([b for _, b in periods] + visits, default=None)
+        if in_treatment:
+            recovered_on = None
+        else:
+            recovered_on = _date(recovered_on, "治療を終えた日")
+            if recovered_on < accident or recovered_on > today:
+                raise InsuranceError("治療を終えた日: 事故の日から今日までの日付を入力してください。")
+            if last_day and recovered_on < last_day:
+                raise InsuranceError(f"治療を終えた日: 最後の入院・通院の日（{wareki(last_day)}）より前です。")
+        try:
+            injury_benefit(claim.report.policy, Treatment(accident, periods, visits, (), died, percent))
+        except BenefitInputError as error:
+            raise InsuranceError(str(error)) from error
+        claim.in_treatment, claim.recovered_on = in_treatment, recovered_on
+        claim.surgeries_inpatient, claim.surgeries_outpatient = surgeries_inpatient, surgeries_outpatient
+        claim.died, claim.disability_percent = died, percent
+        claim.save()
+        claim.inpatient.all().delete()
+        claim.outpatient.all().delete()
+        InpatientPeriod.objects.bulk_create(InpatientPeriod(claim=claim, first_day=a, last_day=b) for a, b in periods)
+        OutpatientVisit.objects.bulk_create(OutpatientVisit(claim=claim, day=d) for d in visits)
+        record_event(actor=actor, subject=claim.report, action="insurance_record_treatment",
+                     note=f"請求 {claim.number}：入院 {len(periods)}期間・通院 {len(visits)}日")
+    return claim
+
+
+def record_damages(*, actor: User, claim_id: int, damages: int) -> Claim:
+    """Record the damages (損害額, whole yen) of a liability claim while the forms are out."""
+    if isinstance(damages, bool) or not isinstance(damages, int) or not 0 < damages <= 10**12:
+        raise InsuranceError("損害額: 1円以上の金額（円）を入力してください。")
+    with transaction.atomic():
+        claim = _locked(actor, claim_id)
+        if claim.kind == ClaimKind.INJURY:
+            raise InsuranceError("損害額は賠償責任保険金の請求だけにあります。")
+        if claim.status != ClaimStatus.FORMS_SENT:
+            raise InsuranceError("請求の後は損害額を変更できません。")
+        claim.damages = damages
+        claim.save(update_fields=["damages"])
+        record_event(actor=actor, subject=claim.report, action="insurance_record_damages",
+                     note=f"請求 {claim.number}：{damages:,}円")
+    return claim
+
+
+def add_claim_document(*, actor: User, claim_id: int, kind: str, title: str, upload: object,
+                       amount: int | None = None) -> ClaimDocument:
+    """Attach a claim document (請求書, 領収書, 診断書…; PDF, JPEG or PNG, at most 10 MB) before the claim is
+    forwarded. A receipt may carry its amount (whole yen)."""
+    if kind not in ClaimDocumentKind.values:
+        raise InsuranceError("書類: 書類の種類を選んでください。")
+    title = _text(title, "内容", 200)
+    if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= 10**12):
+        raise InsuranceError("金額: 0円以上の金額（円）を入力してください。")
+    try:
+        ext = check_upload(upload, IMAGES_AND_PDF)  # type: ignore[arg-type]
+    except UploadError as error:
+        raise InsuranceError(str(error)) from error
+    with transaction.atomic():
+        claim = _locked(actor, claim_id)
+        if claim.status not in (ClaimStatus.FORMS_SENT, ClaimStatus.FILED):
+            raise InsuranceError("保険会社へ送付した後の請求には書類を追加できません。")
+        document = ClaimDocument(claim=claim, kind=kind, title=title, amount=amount, uploaded_by=actor)
+        document.file.save(f"document{ext}", upload, save=False)
+        document.save()
+        record_event(actor=actor, subject=claim.report, action="insurance_add_claim_document",
+                     note=f"請求 {claim.number}：{document.get_kind_display()}")
+    return document
+
+
+# -- 算定 --------------------------------------------------------------------------------------------------
+
+def compute_claim(claim: Claim) -> Benefit:
+    """The amount the policy gives for ``claim`` (whole yen, with its lines). Injury: ``injury_benefit`` of the
+    recorded treatment. Liability: the accident's live liability claims share the cover in filing order
+    (``allocate_liability``); a claim whose damages are not yet known computes to nothing."""
+    policy = claim.report.policy
+    if claim.kind == ClaimKind.INJURY:
+        treatment = Treatment(
+            accident_date=claim.report.accident_date,
+            inpatient=[(p.first_day, p.last_day) for p in claim.inpatient.all()],
+            outpatient=[v.day for v in claim.outpatient.all()],
+            surgeries=["inpatient"] * claim.surgeries_inpatient + ["outpatient"] * claim.surgeries_outpatient,
+            died=claim.died, disability_percent=claim.disability_percent)
+        return injury_benefit(policy, treatment)
+    if claim.damages is None:
+        return Benefit([])
+    live = list(Claim.objects.filter(report=claim.report, damages__isnull=False)
+                .exclude(kind=ClaimKind.INJURY)
+                .exclude(status__in=(ClaimStatus.WITHDRAWN, ClaimStatus.DENIED))
+                .order_by("serial"))
+    if claim not in live:
+        live.append(claim)
+    kinds = [("bodily" if c.kind == ClaimKind.LIABILITY_BODILY else "property", c.damages) for c in live]
+    return allocate_liability(policy, kinds)[live.index(claim)]  # type: ignore[arg-type]
+
+
+def _freeze(claim: Claim) -> None:
+    benefit = compute_claim(claim)
+    claim.computed_amount = max(benefit.amount, 0)
+    claim.computed_lines = [{"label": line.label, "basis": line.basis, "amount": line.amount}
+                            for line in benefit.lines]
+
+
+# -- 請求・送付・回答 ----------------------------------------------------------------------------------------
+
+def missing_for_filing(claim: Claim, today: dt.date | None = None) -> list[str]:
+    """What the claim still lacks before it can be filed, in Japanese (empty when it can be)."""
+    today = today or timezone.localdate()
+    missing = []
+    opens = claim_open_date(claim)
+    if today < opens:
+        missing.append(f"請求は治療を終えた後、または事故の日から{claim.report.policy.claim_after_days}日を過ぎて"
+                       f"から行えます（{wareki(opens)}以降）。治療を終えたときは、治療を終えた日を記録してください。")
+    if today > claim_limit_date(claim):
+        missing.append(f"請求できる期限（{wareki(claim_limit_date(claim))}、保険法第95条）を過ぎています。")
+    kinds = set(claim.documents.values_list("kind", flat=True))
+    if ClaimDocumentKind.CLAIM_FORM not in kinds:
+        missing.append("書類「保険金請求書」を登録してください。")
+    if claim.kind == ClaimKind.INJURY:
+        treated = claim.inpatient.exists() or claim.outpatient.exists()
+        if not (treated or claim.died or claim.disability_percent):
+            missing.append("入院・通院の日、または死亡・後遺障害を記録してください。")
+        if not kinds & {ClaimDocumentKind.MEDICAL, ClaimDocumentKind.RECEIPT}:
+            missing.append("書類「診断書・通院証明書」または「領収書」を登録してください。")
+    else:
+        if claim.damages is None:
+            missing.append("損害額を入力してください。")
+        if ClaimDocumentKind.DAMAGE not in kinds:
+            missing.append("書類「損害の見積書・写真」を登録してください。")
+    return missing
+
+
+def file_claim(*, actor: User, claim_id: int) -> Claim:
+    """File the claim (請求): the group or the 保険担当, once it can be filed (see ``missing_for_filing``). The
+    amount is computed from the policy and kept with its lines."""
+    with transaction.atomic():
+        claim = _locked(actor, claim_id)
+        if claim.status != ClaimStatus.FORMS_SENT:
+            raise InsuranceError("この請求は提出済みです。")
+        missing = missing_for_filing(claim)
+        if missing:
+            raise InsuranceError("請求できません。" + " ".join(missing))
+        claim.status, claim.filed_on, claim.filed_by = ClaimStatus.FILED, timezone.localdate(), actor
+        _freeze(claim)
+        claim.save()
+        record_event(actor=actor, subject=claim.report, action="insurance_file_claim", from_state="forms_sent",
+                     to_state=claim.status, note=f"請求 {claim.number}：算定額 {claim.computed_amount:,}円")
+    return claim
+
+
+def forward_claim(*, actor: User, claim_id: int, insurer_reference: str = "") -> Claim:
+    """Forward the filed claim to the insurer (保険会社へ送付) with its document set; the computed amount is
+    recomputed and kept as sent."""
+    _insurance_only(actor)
+    reference = _text(insurer_reference, "保険会社の受付番号", 40, required=False)
+    with transaction.atomic():
+        claim = _locked(actor, claim_id)
+        if claim.status != ClaimStatus.FILED:
+            raise InsuranceError("保険会社へ送付できるのは、請求を受け付けた（送付待ちの）請求だけです。")
+        _freeze(claim)
+        claim.status, claim.forwarded_on, claim.forwarded_by = ClaimStatus.FORWARDED, timezone.localdate(), actor
+        claim.insurer_reference = reference
+        claim.save()
+        record_event(actor=actor, subject=claim.report, action="insurance_forward_claim", from_state="filed",
+                     to_state=claim.status, note=f"請求 {claim.number}：算定額 {claim.computed_amount:,}円")
+    return claim
+
+
+def _answer_day(claim: Claim, day: object) -> dt.date:
+    day = _date(day, "回答日")
+    if claim.forwarded_on and day < claim.forwarded_on:
+        raise InsuranceError(f"回答日: 保険会社へ送付した日（{wareki(claim.forwarded_on)}）より前の日付です。")
+    if day > timezone.localdate():
+        raise InsuranceError("回答日: 今日より後の日付は入力できません。")
+    return day
+
+
+def record_payment(*, actor: User, claim_id: int, paid_on: dt.date, amount: int, note: str = "") -> Claim:
+    """Record the insurer's payment (保険金の支払). An amount other than the computed one needs a note (the
+    insurer's explanation)."""
+    _insurance_only(actor)
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= 10**12:
+        raise InsuranceError("支払額: 1円以上の金額（円）を入力してください。")
+    note = _text(note, "備考", 2000, required=False)
+    with transaction.atomic():
+        claim = _locked(actor, claim_id)
+        if claim.status != ClaimStatus.FORWARDED:
+            raise InsuranceError("支払を記録できるのは、保険会社へ送付した（回答待ちの）請求だけです。")
+        day = _answer_day(claim, paid_on)
+        if amount != claim.computed_amount and not note:
+            raise InsuranceError(f"備考: 支払額が算定額（{claim.computed_amount:,}円）と異なります。"
+                                 "保険会社の説明を入力してください。")
+        claim.status, claim.result_on, claim.result_by = ClaimStatus.PAID, day, actor
+        claim.paid_amount, claim.result_note = amount, note
+        claim.save()
+        record_event(actor=actor, subject=claim.report, action="insurance_record_payment", from_state="forwarded",
+                     to_state=claim.status, note=f"請求 {claim.number}：{amount:,}円")
+    return claim
+
+
+def record_denial(*, actor: User, claim_id: int, answered_on: dt.date, reason: str) -> Claim:
+    """Record the insurer's denial (不支払) with its reason."""
+    _insurance_only(actor)
+    reason = _text(reason, "不支払の理由", 2000)
+    with transaction.atomic():
+        claim = _locked(actor, claim_id)
+        if claim.status != ClaimStatus.FORWARDED:
+            raise InsuranceError("不支払を記録できるのは、保険会社へ送付した（回答待ちの）請求だけです。")
+        day = _answer_day(claim, answered_on)
+        claim.status, claim.result_on, claim.result_by, claim.denial_reason = ClaimStatus.DENIED, day, actor, reason
+        claim.save()
+        record_event(actor=actor, subject=claim.report, action="insurance_record_denial", from_state="forwarded",
+                     to_state=claim.status, note=f"請求 {claim.number}：{reason}")
+    return claim
+
+
+def withdraw_claim(*, actor: User, claim_id: int, reason: str) -> Claim:
+    """Withdraw a claim not yet forwarded (取下げ), by the group or the 保険担当, with the reason."""
+    reason = _text(reason, "取下げの理由", 2000)
+    with transaction.atomic():
+        claim = _locked(actor, claim_id)
+        if claim.status not in (ClaimStatus.FORMS_SENT, ClaimStatus.FILED):
+            raise InsuranceError("保険会社へ送付した後の請求は取り下げられません。")
+        before = claim.status
+        claim.status, claim.withdrawn_reason = ClaimStatus.WITHDRAWN, reason
+        claim.save(update_fields=["status", "withdrawn_reason"])
+        record_event(actor=actor, subject=claim.report, action="insurance_withdraw_claim", from_state=before,
+                     to_state=claim.status, note=f"請求 {claim.number}：{reason}")
+    return claim

@@ -1,0 +1,88 @@
+"""Reminders of the claim stage (督促・照会, GRANTS.md §6): a group whose claim could have been filed for
+``reminder_interval_days`` days without being filed is reminded, again every ``reminder_interval_days``; an
+insurer that has not answered ``insurer_answer_days`` after the claim was forwarded is chased, on the same
+interval. Every interval and wait is data of the policy; days are calendar days.
+
+``due_reminders`` lists what is due on a day; ``send_reminder`` records one (the row is locked, so a double
+click sends it once); errors raise ``InsuranceError``.
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from grants.accounts.models import User
+from grants.core.fiscal import wareki
+from grants.core.models import record_event
+
+from .claims import _locked, claim_limit_date, claim_open_date
+from .models import Claim, ClaimStatus, Reminder, ReminderKind
+from .services import InsuranceError, _insurance_only
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A reminder due on a day: the claim, which kind, since when it is due, and the message to send."""
+
+    claim: Claim
+    kind: str
+    due_since: dt.date
+    message: str
+
+
+def _last_sent(claim: Claim, kind: str) -> dt.date | None:
+    days = [r.sent_on for r in claim.reminders.all() if r.kind == kind]
+    return max(days) if days else None
+
+
+def reminder_due(claim: Claim, today: dt.date) -> DueReminder | None:
+    """The reminder due for ``claim`` on ``today``, or None."""
+    policy = claim.report.policy
+    interval = dt.timedelta(days=policy.reminder_interval_days)
+    if claim.status == ClaimStatus.FORMS_SENT:
+        kind = ReminderKind.CLAIM_DUE
+        start = claim_open_date(claim) + interval
+        limit = claim_limit_date(claim)
+        message = (f"{claim.report.organization} 御中\n事故報告 {claim.report.number}"
+                   f"（{wareki(claim.report.accident_date)}の事故）の{claim.get_kind_display()}の請求が、"
+                   f"まだ届いていません。保険金請求書と領収書・診断書などをご提出ください。"
+                   f"請求できる期限は{wareki(limit)}です。")
+    elif claim.status == ClaimStatus.FORWARDED and claim.forwarded_on is not None:
+        kind = ReminderKind.INSURER_CHASE
+        start = claim.forwarded_on + dt.timedelta(days=policy.insurer_answer_days)
+        message = (f"{policy.insurer} 御中\n証券番号 {policy.policy_number}、請求 {claim.number}"
+                   f"（{wareki(claim.forwarded_on)}送付）について、お支払いの可否をご回答ください。")
+    else:
+        return None
+    last = _last_sent(claim, kind)
+    due_since = max(start, last + interval) if last else start
+    if today < due_since:
+        return None
+    return DueReminder(claim, kind, due_since, message)
+
+
+def due_reminders(today: dt.date | None = None) -> list[DueReminder]:
+    """Every reminder due on ``today`` (default: today), oldest first."""
+    today = today or timezone.localdate()
+    claims = (Claim.objects.filter(status__in=(ClaimStatus.FORMS_SENT, ClaimStatus.FORWARDED))
+              .select_related("report__policy", "report__organization").prefetch_related("reminders"))
+    due = [d for d in (reminder_due(c, today) for c in claims) if d is not None]
+    return sorted(due, key=lambda d: (d.due_since, d.claim.pk))
+
+
+def send_reminder(*, actor: User, claim_id: int, kind: str) -> Reminder:
+    """Record that the due reminder of ``kind`` for the claim was sent today (保険担当 only). Refused when
+    none is due, so a second click sends nothing."""
+    _insurance_only(actor)
+    with transaction.atomic():
+        claim = _locked(actor, claim_id)
+        today = timezone.localdate()
+        due = reminder_due(claim, today)
+        if due is None or due.kind != kind:
+            raise InsuranceError("この請求には、いま送る督促・照会はありません。")
+        reminder = Reminder.objects.create(claim=claim, kind=kind, sent_on=today, sent_by=actor,
+                                           message=due.message)
+        record_event(actor=actor, subject=claim.report, action="insurance_send_reminder",
+                     note=f"請求 {claim.number}：{reminder.get_kind_display()}")
+    return reminder
