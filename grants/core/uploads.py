@@ -24,6 +24,12 @@ IMAGES_AND_PDF = frozenset({".pdf", ".jpg", ".jpeg", ".png"})
 _LABELS = {DOCUMENTS: "PDF・Word・Excel・画像（JPEG/PNG）", IMAGES_AND_PDF: "PDF・JPEG・PNG"}
 
 
+def size_label(size: int) -> str:
+    """「10MB」 for whole mebibytes, else the size in bytes (「16バイト」)."""
+    mib = 1024 * 1024
+    return f"{size // mib}MB" if size >= mib and size % mib == 0 else f"{size:,}バイト"
+
+
 class UploadError(ValueError):
     """The file cannot be kept; the message (Japanese) names the field 「ファイル」."""
 
@@ -42,7 +48,7 @@ def check_upload(upload: UploadedFile | None, allowed: frozenset[str] = DOCUMENT
     if not upload.size:
         raise UploadError("ファイル: 空のファイルは登録できません。")
     if upload.size > max_bytes:
-        raise UploadError(f"ファイル: {max_bytes // (1024 * 1024)}MB以下のファイルを選んでください。")
+        raise UploadError(f"ファイル: {size_label(max_bytes)}以下のファイルを選んでください。")
     upload.seek(0)
     head = upload.read(len(MAGIC[ext]))
     upload.seek(0)

@@ -15,17 +15,13 @@ from django.utils import timezone
 
 from grants.accounts.models import Role, User
 from grants.core.models import record_event
+from grants.core.uploads import DOCUMENTS, MAX_UPLOAD_BYTES, UploadError, check_upload
 from grants.organizations.models import Organization, OrganizationKind, Representative
 
 from .models import PARENT_LEVEL, CommunityPlan, ItemLevel, PlanAttachment, PlanItem, PlanStatus
 
 MAX_TERM_YEARS = 10
-_ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office Open XML; the older Word/Excel
-# Extension → the first bytes a file of that type starts with (a renamed HTML page or program is refused).
-ATTACHMENT_MAGIC: dict[str, bytes] = {".pdf": b"%PDF-", ".docx": _ZIP, ".xlsx": _ZIP, ".doc": _OLE, ".xls": _OLE,
-                                      ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG\r\n\x1a\n"}
-ATTACHMENT_TYPES = set(ATTACHMENT_MAGIC)
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = MAX_UPLOAD_BYTES
 
 
 class PlanError(Exception):
@@ -158,18 +154,10 @@ def add_attachment(*, actor: User, plan_id: int, title: str, upload: UploadedFil
     title = (title or "").strip()
     if not title or len(title) > 200:
         raise PlanError("資料名: 200文字以内で入力してください。")
-    ext = os.path.splitext(upload.name or "")[1].lower()
-    if ext not in ATTACHMENT_TYPES:
-        raise PlanError("ファイル: PDF・Word・Excel・画像（JPEG/PNG）を選んでください。")
-    if upload.size is None or upload.size > MAX_ATTACHMENT_BYTES:
-        raise PlanError("ファイル: 10MB以下のファイルを選んでください。")
-    if upload.size == 0:
-        raise PlanError("ファイル: 空のファイルは登録できません。")
-    upload.seek(0)
-    head = upload.read(len(ATTACHMENT_MAGIC[ext]))
-    upload.seek(0)
-    if head != ATTACHMENT_MAGIC[ext]:
-        raise PlanError("ファイル: ファイルの中身が拡張子（PDF・Word・Excel・画像）と一致しません。")
+    try:
+        check_upload(upload, DOCUMENTS, MAX_ATTACHMENT_BYTES)
+    except UploadError as error:
+        raise PlanError(str(error)) from error
     with transaction.atomic():
         plan = _locked(actor, plan_id)
         _may_edit_org(actor, plan.organization)

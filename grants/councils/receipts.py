@@ -8,8 +8,6 @@ refused. Files live under MEDIA_ROOT and are served only through a view that che
 Errors: ``CaseActionError`` with a Japanese message naming the field; ``GrantCase.DoesNotExist`` for a case the
 user may not see. Nothing is written when one is raised.
 """
-import os
-
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -18,37 +16,20 @@ from grants.cases.models import Status
 from grants.cases.permissions import access_case
 from grants.cases.services import CaseActionError
 from grants.core.models import record_event
+from grants.core.uploads import IMAGES_AND_PDF, MAX_UPLOAD_BYTES, UploadError, check_upload
 
 from .models import PerformanceReport, Receipt
 
-MAX_RECEIPT_BYTES = 10 * 1024 * 1024  # 10 MB
-# Extension → the magic bytes a file of that type starts with.
-RECEIPT_TYPES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
-CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+MAX_RECEIPT_BYTES = MAX_UPLOAD_BYTES  # 10 MB
 
 
 def _check_upload(upload: UploadedFile | None) -> str:
-    """The file's extension (lower case) when it is a PDF, JPEG or PNG of at most 10 MB; else CaseActionError."""
-    if upload is None:
-        raise CaseActionError("ファイル: 領収書の写しのファイルを選んでください。")
-    ext = os.path.splitext(upload.name or "")[1].lower()
-    if ext not in RECEIPT_TYPES:
-        raise CaseActionError("ファイル: PDF・JPEG・PNGのいずれかのファイルを選んでください。")
-    if upload.size is None or upload.size == 0:
-        raise CaseActionError("ファイル: 空のファイルは登録できません。")
-    if upload.size > MAX_RECEIPT_BYTES:
-        raise CaseActionError("ファイル: 10MB以下のファイルを選んでください。")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in RECEIPT_TYPES[ext]):
-        raise CaseActionError("ファイル: ファイルの中身が拡張子（PDF・JPEG・PNG）と一致しません。")
-    return ext
+    """The file's extension (lower case) when it is a PDF, JPEG or PNG of at most 10 MB whose first bytes match
+    its extension; else CaseActionError."""
+    try:
+        return check_upload(upload, IMAGES_AND_PDF, MAX_RECEIPT_BYTES)
+    except UploadError as error:
+        raise CaseActionError(str(error)) from error
 
 
 def add_receipt(

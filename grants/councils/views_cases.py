@@ -24,6 +24,7 @@ from grants.cases.eligibility import CheckResult
 from grants.cases.models import GrantCase, Status
 from grants.cases.permissions import access_case
 from grants.core.models import record_event
+from grants.core.uploads import CONTENT_TYPES
 from grants.ledger.models import PaymentOrder
 from grants.programmes.engine import Computation
 
@@ -464,7 +465,7 @@ def receipt_download(request: HttpRequest, pk: int, receipt_pk: int) -> FileResp
         raise Http404("ファイルが見つかりません。") from exc
     record_event(actor=request.user, subject=case, action="download_receipt", note=receipt.title)
     return FileResponse(handle, as_attachment=True, filename=f"領収書_{receipt.pk}{ext}",
-                        content_type=receipts.CONTENT_TYPES.get(ext, "application/octet-stream"))
+                        content_type=CONTENT_TYPES.get(ext, "application/octet-stream"))
 
 
 

@@ -245,7 +245,7 @@ def test_receipt_upload_checks_type_content_and_size(client, council, katsudo, s
         "ファイル: ファイルの中身が拡張子（PDF・JPEG・PNG）と一致しません。"]
     monkeypatch.setattr(receipts, "MAX_RECEIPT_BYTES", 16)
     assert post(client, url, {"title": "大きな画像", "file": SimpleUploadedFile("a.png", PNG)}) == [
-        "ファイル: 10MB以下のファイルを選んでください。"]
+        "ファイル: 16バイト以下のファイルを選んでください。"]
     assert post(client, url, {"title": "", "file": SimpleUploadedFile("a.png", PNG)}) == [
         "内容（例: 講師謝礼の領収書）: このフィールドは必須です。"]
     assert not Receipt.objects.exists()

@@ -272,7 +272,7 @@ def test_attachment_upload_errors_and_download_permissions(client, council, othe
     response = client.post(url, {"title": "計画書"}, follow=True)
     assert "ファイル: このフィールドは必須です。" in messages_of(response)
     response = client.post(url, {"title": "計画書", "file": SimpleUploadedFile("plan.exe", b"MZ")}, follow=True)
-    assert "ファイル: PDF・Word・Excel・画像（JPEG/PNG）を選んでください。" in messages_of(response)
+    assert "ファイル: PDF・Word・Excel・画像（JPEG/PNG）のいずれかのファイルを選んでください。" in messages_of(response)
     response = client.post(url, {"title": "", "file": SimpleUploadedFile("plan.pdf", b"%PDF")}, follow=True)
     assert "資料名: このフィールドは必須です。" in messages_of(response)
     assert not PlanAttachment.objects.exists()

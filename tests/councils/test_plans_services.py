@@ -8,6 +8,7 @@ from grants.accounts.models import Role
 from grants.cases.models import Status
 from grants.core.fiscal import fiscal_year_label
 from grants.core.models import AuditEvent
+from grants.core.uploads import MAGIC
 from grants.councils import plans
 from grants.councils.models import CommunityPlan, ItemLevel, PlanAttachment, PlanItem, PlanStatus
 from grants.councils.plans import PlanError
@@ -355,7 +356,7 @@ def media(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 def _upload(name: str, size: int = 10) -> SimpleUploadedFile:
     """A file of ``size`` bytes that starts as a real file of its extension does (the service checks it)."""
-    head = plans.ATTACHMENT_MAGIC.get(name[name.rfind("."):].lower(), b"") if "." in name else b""
+    head = MAGIC.get(name[name.rfind("."):].lower(), b"") if "." in name else b""
     return SimpleUploadedFile(name, (head + b"%" * size)[:size], content_type="application/octet-stream")
 
 
@@ -370,9 +371,9 @@ def test_attachment_types_accepted(org, secretary, media, name):  # type: ignore
 
 
 @pytest.mark.parametrize(("name", "size", "title", "message"), [
-    ("tool.exe", 10, "資料", "ファイル: PDF・Word・Excel・画像（JPEG/PNG）を選んでください。"),
-    ("計画書.pdf.html", 10, "資料", "ファイル: PDF・Word・Excel・画像（JPEG/PNG）を選んでください。"),
-    ("拡張子なし", 10, "資料", "ファイル: PDF・Word・Excel・画像（JPEG/PNG）を選んでください。"),
+    ("tool.exe", 10, "資料", "ファイル: PDF・Word・Excel・画像（JPEG/PNG）のいずれかのファイルを選んでください。"),
+    ("計画書.pdf.html", 10, "資料", "ファイル: PDF・Word・Excel・画像（JPEG/PNG）のいずれかのファイルを選んでください。"),
+    ("拡張子なし", 10, "資料", "ファイル: PDF・Word・Excel・画像（JPEG/PNG）のいずれかのファイルを選んでください。"),
     ("大きい.pdf", 10 * 1024 * 1024 + 1, "資料", "ファイル: 10MB以下のファイルを選んでください。"),
     ("計画書.pdf", 10, "", "資料名: 200文字以内で入力してください。"),
 ])
