@@ -106,12 +106,21 @@ def _validated(instance: models.Model, fields: tuple[str, ...]) -> None:
     exclude = [f.name for f in instance._meta.fields if f.name not in fields]
     try:
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        errors: dict[str, list[str]] = {}
     except ValidationError as error:
+        errors = dict(error.message_dict)
+    for name in fields:
+        # Django checks a TextField's max_length in forms only; the services are the way in for every caller.
+        field = instance._meta.get_field(name)
+        value = getattr(instance, field.attname)
+        if isinstance(field, models.TextField) and field.max_length and len(str(value or "")) > field.max_length:
+            errors.setdefault(name, []).append(f"{field.max_length}文字以内で入力してください。")
+    if errors:
         parts = []
-        for name, messages in error.message_dict.items():
+        for name, messages in errors.items():
             label = instance._meta.get_field(name).verbose_name if name != "__all__" else ""
             parts.append(f"{label}: {' '.join(messages)}" if label else " ".join(messages))
-        raise InsuranceError(" ".join(parts)) from error
+        raise InsuranceError(" ".join(parts))
 
 
 def _text(value: object, label: str, max_length: int, *, required: bool = True) -> str:

@@ -101,6 +101,9 @@ def test_the_accident_day_must_be_a_date(value, association, association_head, p
     ("who", "", "だれが"),
     ("reward", "bonus", "謝礼・報酬"),
     ("participants_count", -1, "参加者数（人）"),
+    ("activity_description", "あ" * 2001, "活動の内容"),
+    ("how", "あ" * 2001, "どうして（事故の原因・状況）"),
+    ("outcome", "あ" * 2001, "どうなった（けが・損害の内容）"),
 ], ids=_short)
 def test_a_wrong_field_is_named_in_the_error(field, value, label, association, association_head, policy) -> None:  # type: ignore[no-untyped-def]
     with nothing_written(), pytest.raises(InsuranceError, match=f"^{label}: "):
@@ -253,7 +256,8 @@ def test_roles_and_harms_that_do_not(role, harm, association, association_head, 
     ({"name": ""}, "^氏名: "),
     ({"role": "spectator"}, "^立場: "),
     ({"phone": "0" * 31}, "^電話番号: "),
-], ids=["future-birth-date", "no-name", "unknown-role", "long-phone"])
+    ({"detail": "あ" * 2001}, "^けが・損害の内容: "),
+], ids=["future-birth-date", "no-name", "unknown-role", "long-phone", "long-detail"])
 def test_a_wrong_person_is_refused(fields, message, association, association_head, policy) -> None:  # type: ignore[no-untyped-def]
     if fields.get("birth_date") == "tomorrow":
         fields = {"birth_date": today() + dt.timedelta(days=1)}
