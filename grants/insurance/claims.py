@@ -75,13 +75,15 @@ def claim_open_date(claim: Claim) -> dt.date:
 
 def claim_limit_date(claim: Claim) -> dt.date:
     """The last day the right to claim can be exercised (保険法第95条: ``claim_limit_years`` years from the
-    accident; 29 February falls back to 28 February)."""
+    accident, counting the accident day: the day before its anniversary). The anniversary of 29 February in a
+    common year is 1 March, so the period ends on 28 February."""
     accident = claim.report.accident_date
     years = claim.report.policy.claim_limit_years
     try:
-        return accident.replace(year=accident.year + years) - dt.timedelta(days=1)
+        anniversary = accident.replace(year=accident.year + years)
     except ValueError:
-        return accident.replace(year=accident.year + years, day=28) - dt.timedelta(days=1)
+        anniversary = dt.date(accident.year + years, 3, 1)
+    return anniversary - dt.timedelta(days=1)
 
 
 # -- 請求書類の送付 ----------------------------------------------------------------------------------------

@@ -332,10 +332,16 @@ def _unsaved_claim(accident: dt.date, **policy_fields: object) -> Claim:
     (D(2023, 12, 31), D(2026, 12, 30)),
     (D(2024, 1, 1), D(2026, 12, 31)),
     (D(2024, 2, 28), D(2027, 2, 27)),
+    (D(2024, 2, 29), D(2027, 2, 28)),  # the third year from 29 February ends on 28 February, not a day earlier
     (D(2024, 3, 1), D(2027, 2, 28)),
 ])
 def test_the_limit_to_claim_is_three_years(accident, limit) -> None:  # type: ignore[no-untyped-def]
     assert claims.claim_limit_date(_unsaved_claim(accident)) == limit
+
+
+def test_the_limit_is_policy_data(db) -> None:  # type: ignore[no-untyped-def]
+    assert claims.claim_limit_date(_unsaved_claim(D(2024, 2, 29), claim_limit_years=4)) == D(2028, 2, 28)
+    assert claims.claim_limit_date(_unsaved_claim(D(2024, 2, 29), claim_limit_years=2)) == D(2026, 2, 28)
 
 
 def test_a_claim_after_the_limit_is_refused(association, association_head, insurance, media, monkeypatch) -> None:
