@@ -179,16 +179,19 @@ def liability_payable(policy: InsurancePolicy, *, bodily: Sequence[int] = (), pr
     return Benefit(lines)
 
 
-def allocate_liability(policy: InsurancePolicy, claims: Sequence[tuple[str, int]]) -> list[Benefit]:
+def allocate_liability(policy: InsurancePolicy, claims: Sequence[tuple[str, int]], *, bodily_used: int = 0,
+                       property_used: int = 0, deductible_used: int = 0) -> list[Benefit]:
     """Share one accident's liability cover among its claims, in the order they were opened (先着順).
 
     ``claims``: (``"bodily"`` or ``"property"``, damages in whole yen) per claim. Each bodily claim is limited to
     the per-person limit, the bodily claims together to the per-accident limit, the property claims together
     to the property limit; the deductible (免責金額) is taken once per accident, from the first claims. The
-    amounts add up to ``liability_payable`` of the same damages. Raises ``BenefitInputError``."""
-    bodily_left = policy.liability_bodily_per_accident
-    property_left = policy.liability_property_per_accident
-    deductible_left = policy.liability_deductible
+    amounts add up to ``liability_payable`` of the same damages. ``bodily_used``, ``property_used`` and
+    ``deductible_used`` (whole yen): what claims of the same accident already sent to the insurer took; the
+    ``claims`` share what is left. Raises ``BenefitInputError``."""
+    bodily_left = max(policy.liability_bodily_per_accident - bodily_used, 0)
+    property_left = max(policy.liability_property_per_accident - property_used, 0)
+    deductible_left = max(policy.liability_deductible - deductible_used, 0)
     result = []
     for kind, damages in claims:
         if isinstance(damages, bool) or not isinstance(damages, int) or damages < 0:

@@ -230,10 +230,15 @@ def add_claim_document(*, actor: User, claim_id: int, kind: str, title: str, upl
 
 # -- 算定 --------------------------------------------------------------------------------------------------
 
+SENT_TO_INSURER = (ClaimStatus.FORWARDED, ClaimStatus.PAID)
+
+
 def compute_claim(claim: Claim) -> Benefit:
     """The amount the policy gives for ``claim`` (whole yen, with its lines). Injury: ``injury_benefit`` of the
-    recorded treatment. Liability: the accident's live liability claims share the cover in filing order
-    (``allocate_liability``); a claim whose damages are not yet known computes to nothing."""
+    recorded treatment. Liability: the accident's claims already sent to the insurer keep the amounts they were
+    sent with; the other live liability claims share what is left of the cover in serial order
+    (``allocate_liability``), so the deductible is taken once and the per-accident limits hold whatever the
+    order of forwarding. A claim whose damages are not yet known computes to nothing."""
     policy = claim.report.policy
     if claim.kind == ClaimKind.INJURY:
         treatment = Treatment(
@@ -245,14 +250,28 @@ def compute_claim(claim: Claim) -> Benefit:
         return injury_benefit(policy, treatment)
     if claim.damages is None:
         return Benefit([])
-    live = list(Claim.objects.filter(report=claim.report, damages__isnull=False)
-                .exclude(kind=ClaimKind.INJURY)
-                .exclude(status__in=(ClaimStatus.WITHDRAWN, ClaimStatus.DENIED))
-                .order_by("serial"))
-    if claim not in live:
-        live.append(claim)
+    others = list(Claim.objects.filter(report=claim.report, damages__isnull=False)
+                  .exclude(pk=claim.pk)
+                  .exclude(kind=ClaimKind.INJURY)
+                  .exclude(status__in=(ClaimStatus.WITHDRAWN, ClaimStatus.DENIED)))
+    sent = [c for c in others if c.status in SENT_TO_INSURER]
+    live = sorted([c for c in others if c.status not in SENT_TO_INSURER] + [claim], key=lambda c: c.serial)
     kinds = [("bodily" if c.kind == ClaimKind.LIABILITY_BODILY else "property", c.damages) for c in live]
-    return allocate_liability(policy, kinds)[live.index(claim)]  # type: ignore[arg-type]
+    return allocate_liability(policy, kinds, **_used_by(sent))[live.index(claim)]  # type: ignore[arg-type]
+
+
+def _used_by(sent: list[Claim]) -> dict[str, int]:
+    """What ``sent`` claims took of the accident's cover, from the lines they were sent with: their positive
+    lines from the bodily or property limit, their negative lines (免責金額) from the deductible."""
+    used = {"bodily_used": 0, "property_used": 0, "deductible_used": 0}
+    for claim in sent:
+        bucket = "bodily_used" if claim.kind == ClaimKind.LIABILITY_BODILY else "property_used"
+        for line in claim.computed_lines:
+            if line["amount"] < 0:
+                used["deductible_used"] -= line["amount"]
+            else:
+                used[bucket] += line["amount"]
+    return used
 
 
 def _freeze(claim: Claim) -> None:

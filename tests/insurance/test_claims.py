@@ -513,6 +513,22 @@ def test_liability_claims_share_the_cover_in_serial_order(three_harmed, associat
     assert sum(_amounts(*three_harmed)) == payable.amount == 1_795_000  # type: ignore[arg-type]
 
 
+def test_a_claim_forwarded_before_the_others_are_known_keeps_one_deductible(three_harmed, association_head,
+                                                                            insurance, small_limits) -> None:
+    first, second, _ = three_harmed
+    _ready(association_head, second, 800_000)
+    claims.file_claim(actor=association_head, claim_id=second.pk)
+    claims.forward_claim(actor=insurance, claim_id=second.pk)
+    assert _amounts(second) == [795_000]  # alone so far: 800,000 less the deductible
+    _ready(association_head, first, 1_200_000)
+    claims.file_claim(actor=association_head, claim_id=first.pk)
+    claims.forward_claim(actor=insurance, claim_id=first.pk)
+    # what is left of the 1,500,000 per accident after the 800,000 sent: 700,000; the deductible was taken
+    assert _amounts(first, second) == [700_000, 795_000]
+    assert sum(_amounts(first, second)) == liability_payable(  # type: ignore[arg-type]
+        small_limits, bodily=[1_200_000, 800_000]).amount == 1_495_000
+
+
 def test_forwarding_freezes_the_amount(three_harmed, association_head, insurance) -> None:
     first, second, _ = three_harmed
     _ready(association_head, second, 300_000)
@@ -525,6 +541,7 @@ def test_forwarding_freezes_the_amount(three_harmed, association_head, insurance
     claims.file_claim(actor=association_head, claim_id=first.pk)
     second.refresh_from_db()
     assert (second.computed_amount, second.computed_lines) == (295_000, lines)
+    assert _amounts(first) == [50_000]  # the deductible went with the claim already sent
     assert AuditEvent.objects.for_object(second.report).filter(action="insurance_forward_claim").get().note == (
         f"請求 {second.number}：算定額 295,000円")
 
