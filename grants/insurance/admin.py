@@ -1,6 +1,11 @@
-from django.contrib import admin
+"""The insurance in the admin: the yearly policy with its benefit bands and the items staff judge after an accident
+(判定項目). Reports, claims and the access log are not registered: they hold injured people's personal data, which
+only the 保険担当 and the reporting group may see (through the logged pages), and a superuser is neither."""
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from .models import BenefitBand, InsurancePolicy
+from .models import BenefitBand, InsurancePolicy, PolicyCondition, add_standard_conditions
 
 
 class BenefitBandInline(admin.TabularInline):
@@ -8,12 +13,19 @@ class BenefitBandInline(admin.TabularInline):
     extra = 0
 
 
+class PolicyConditionInline(admin.TabularInline):
+    model = PolicyCondition
+    extra = 0
+    fields = ("kind", "order", "code", "label", "guidance")
+
+
 @admin.register(InsurancePolicy)
 class InsurancePolicyAdmin(admin.ModelAdmin):
     """The yearly policy: every amount, limit, window and deadline of the cover is edited here."""
 
     list_display = ("fiscal_year", "insurer", "policy_number", "period_start", "period_end", "benefit_mode", "label")
-    inlines = [BenefitBandInline]
+    inlines = [BenefitBandInline, PolicyConditionInline]
+    actions = ["add_standard_conditions_action"]
     fieldsets = (
         ("契約", {"fields": ("fiscal_year", "insurer", "policy_number", "period_start", "period_end", "label",
                            "source")}),
@@ -28,5 +40,14 @@ class InsurancePolicyAdmin(admin.ModelAdmin):
                        "surgery_max_count", "banded_window_days"),
             "description": "定額払（段階）のときは、下の「定額払の段階」に治療日数ごとの保険金を入力してください。",
         }),
-        ("期限", {"fields": ("report_due_days", "claim_after_days")}),
+        ("期限", {"fields": ("report_due_days", "claim_after_days", "claim_limit_years", "reminder_interval_days",
+                           "insurer_answer_days")}),
     )
+
+    @admin.action(description="標準の判定項目を追加")
+    def add_standard_conditions_action(self, request: HttpRequest, queryset: QuerySet[InsurancePolicy]) -> None:
+        """Give each selected policy the city's usual conditions and exclusions it does not have yet."""
+        for policy in queryset:
+            added = add_standard_conditions(policy)
+            level = messages.SUCCESS if added else messages.INFO
+            self.message_user(request, f"{policy}: 標準の判定項目を{added}件追加しました。", level)
