@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("grants.notices.urls")),
     path("", include("grants.dashboard.urls")),
     path("", include("reports.urls")),
+    path("insurance/", include("grants.insurance.urls")),
 ]

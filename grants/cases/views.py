@@ -90,6 +90,7 @@ def _case_or_404(request: HttpRequest, pk: int) -> GrantCase:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     from grants.councils.worklist import other_work
+    from grants.insurance.worklist import insurance_box
 
     years = []
     if request.user.is_city_user:
@@ -100,6 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "waiting": waiting_cases(request.user)[:20],
         "other_work": other_work(request.user) if request.user.is_city_user else [],
         "own_cases": own[:50] if not request.user.is_city_user else [],
+        "insurance": insurance_box(request.user),
     }
     return render(request, "cases/home.html", context)
 

@@ -1,0 +1,41 @@
+"""URLs of the コミュニティ活動保険 pages, mounted under ``insurance/``."""
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.report_list, name="insurance_report_list"),
+    path("reports/new/", views.report_create, name="insurance_report_create"),
+    path("reports/<int:pk>/", views.report_detail, name="insurance_report_detail"),
+    path("reports/<int:pk>/edit/", views.report_edit, name="insurance_report_edit"),
+    path("reports/<int:pk>/persons/", views.report_add_person, name="insurance_report_add_person"),
+    path("reports/<int:pk>/persons/<int:person_pk>/delete/", views.report_remove_person,
+         name="insurance_report_remove_person"),
+    path("reports/<int:pk>/attachments/", views.report_add_attachment, name="insurance_report_add_attachment"),
+    path("reports/<int:pk>/attachments/<int:attachment_pk>/", views.report_attachment,
+         name="insurance_report_attachment"),
+    path("reports/<int:pk>/attachments/<int:attachment_pk>/delete/", views.report_remove_attachment,
+         name="insurance_report_remove_attachment"),
+    path("reports/<int:pk>/submit/", views.report_submit, name="insurance_report_submit"),
+    path("reports/<int:pk>/withdraw/", views.report_withdraw, name="insurance_report_withdraw"),
+    path("reports/<int:pk>/return/", views.report_return, name="insurance_report_return"),
+    path("reports/<int:pk>/judge/", views.report_judge, name="insurance_report_judge"),
+    path("reports/<int:pk>/claims/", views.report_send_forms, name="insurance_report_send_forms"),
+    path("claims/", views.claim_list, name="insurance_claim_list"),
+    path("claims/<int:pk>/", views.claim_detail, name="insurance_claim_detail"),
+    path("claims/<int:pk>/treatment/", views.claim_treatment, name="insurance_claim_treatment"),
+    path("claims/<int:pk>/damages/", views.claim_damages, name="insurance_claim_damages"),
+    path("claims/<int:pk>/documents/", views.claim_add_document, name="insurance_claim_add_document"),
+    path("claims/<int:pk>/documents/<int:document_pk>/", views.claim_document, name="insurance_claim_document"),
+    path("claims/<int:pk>/documents.pdf", views.claim_documents_pdf, name="insurance_claim_documents_pdf"),
+    path("claims/<int:pk>/documents.xlsx", views.claim_documents_xlsx, name="insurance_claim_documents_xlsx"),
+    path("claims/<int:pk>/file/", views.claim_file, name="insurance_claim_file"),
+    path("claims/<int:pk>/forward/", views.claim_forward, name="insurance_claim_forward"),
+    path("claims/<int:pk>/payment/", views.claim_payment, name="insurance_claim_payment"),
+    path("claims/<int:pk>/denial/", views.claim_denial, name="insurance_claim_denial"),
+    path("claims/<int:pk>/withdraw/", views.claim_withdraw, name="insurance_claim_withdraw"),
+    path("reminders/", views.reminder_list, name="insurance_reminders"),
+    path("reminders/send/", views.reminder_send, name="insurance_reminder_send"),
+    path("access-log/", views.access_log, name="insurance_access_log"),
+    path("statistics/", views.statistics, name="insurance_statistics"),
+]
