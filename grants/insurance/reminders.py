@@ -1,7 +1,7 @@
 """Reminders of the claim stage (督促・照会, GRANTS.md §6): a group whose claim could have been filed for
-``reminder_interval_days`` days without being filed is reminded, again every ``reminder_interval_days``; an
-insurer that has not answered ``insurer_answer_days`` after the claim was forwarded is chased, on the same
-interval. Every interval and wait is data of the policy; days are calendar days.
+``reminder_interval_days`` days without being filed is reminded, again every ``reminder_interval_days``, until
+the limit to claim (``claims.claim_limit_date``) has passed; an insurer that has not answered
+``insurer_answer_days`` after the claim was forwarded is chased, on the same interval. Every interval and wait is data of the policy; days are calendar days.
 
 ``due_reminders`` lists what is due on a day; ``send_reminder`` records one (the row is locked, so a double
 click sends it once); errors raise ``InsuranceError``.
@@ -44,6 +44,8 @@ def reminder_due(claim: Claim, today: dt.date) -> DueReminder | None:
         kind = ReminderKind.CLAIM_DUE
         start = claim_open_date(claim) + interval
         limit = claim_limit_date(claim)
+        if today > limit:  # the right to claim has lapsed: nothing left to remind the group of
+            return None
         message = (f"{claim.report.organization} 御中\n事故報告 {claim.report.number}"
                    f"（{wareki(claim.report.accident_date)}の事故）の{claim.get_kind_display()}の請求が、"
                    f"まだ届いていません。保険金請求書と領収書・診断書などをご提出ください。"

@@ -171,3 +171,12 @@ def test_due_reminders_come_oldest_first(association, association_head, insuranc
                               title="保険金請求書", upload=builders.pdf())  # documents alone do not stop reminders
     assert [(d.claim.pk, d.due_since) for d in reminders.due_reminders()] == [
         (older.pk, days_ago(5)), (newer.pk, days_ago(2))]
+
+
+def test_no_reminder_once_the_right_to_claim_has_lapsed(association, association_head, insurance, reminding,
+                                                        media) -> None:
+    # a reminder asks the group to claim before the limit; after the limit there is nothing left to ask for
+    claim = _forms_out(association_head, insurance, association, days_ago(194))
+    limit = claims.claim_limit_date(_fresh(claim))
+    assert reminders.reminder_due(_fresh(claim), limit).kind == CLAIM_DUE
+    assert reminders.reminder_due(_fresh(claim), limit + dt.timedelta(days=1)) is None
