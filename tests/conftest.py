@@ -19,7 +19,7 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-APPEND_ONLY_TABLES = ("ledger_ledgerentry", "core_auditevent")
+APPEND_ONLY_TABLES = ("ledger_ledgerentry", "core_auditevent", "insurance_personaldataaccess")
 
 
 def _uses_transactional_db(request: pytest.FixtureRequest) -> bool:
