@@ -112,9 +112,8 @@ def test_list_filters_by_status_year_lateness_and_group_name(client, association
     draft = builders.draft_report(association_head, association)
     late = builders.draft_report(head2, org2, accident_date=builders.days_ago(30))
     services.submit_report(actor=head2, report_id=late.pk, delay_reason="会長が入院していました。")
-    old_policy = builders.policy(fiscal_year=CURRENT_FY - 2, period_start=dt.date(2000, 4, 1),
-                                 period_end=dt.date(2001, 3, 31), policy_number="T-OLD")
-    assert old_policy.fiscal_year == CURRENT_FY - 2
+    builders.policy(fiscal_year=CURRENT_FY - 2, period_start=dt.date(2000, 4, 1), period_end=dt.date(2001, 3, 31),
+                    policy_number="T-OLD")
     c = login(client, insurance)
 
     def shown(**params: object) -> set[int]:
@@ -512,6 +511,14 @@ def test_the_insurance_user_who_entered_a_paper_report_cannot_judge_it(client, a
     assert Judgment.objects.count() == 0
 
 
+def test_a_second_judgment_is_refused_and_the_form_is_not_offered_again(client, covered, insurance2):
+    c = login(client, insurance2)
+    before = counts()
+    response = c.post(url("insurance_report_judge", covered.pk), judgment_post(covered))
+    assert messages_of(response) == ["判定できるのは提出済み（判定待ち）の事故報告書だけです。"]
+    assert counts() == before and 'id="judgment-form"' not in text(response)
+
+
 def test_head_cannot_judge(head_client, submitted):
     before = counts(), state(submitted)
     response = head_client.post(url("insurance_report_judge", submitted.pk), judgment_post(submitted))
@@ -696,6 +703,18 @@ def test_head_cannot_forward_or_record_payment(head_client, association, associa
     assert messages_of(response) == ["この操作は保険担当のみが行えます。"]
     head_client.post(url("insurance_claim_payment", claim.pk), {"paid_on": iso(builders.today()), "amount": "6000"})
     assert (counts(), state(claim)) == before
+
+
+def test_treatment_after_filing_is_refused_and_the_form_is_not_offered_again(head_client, association,
+                                                                           association_head, insurance, policy,
+                                                                           media):
+    claim = builders.filed_claim(association_head, insurance, association, outpatient_days=3)
+    before = counts()
+    response = head_client.post(url("insurance_claim_treatment", claim.pk), {
+        "state": "in_treatment", "outpatient": "", "surgeries_inpatient": 0, "surgeries_outpatient": 0})
+    assert messages_of(response) == ["請求の後は治療の記録を変更できません。"]
+    assert counts() == before and 'id="treatment-form"' not in text(response)
+    assert 'id="treatment"' in text(response)  # the recorded treatment is shown instead
 
 
 def test_head_withdraws_a_claim(head_client, open_claim):
