@@ -129,6 +129,33 @@ def test_list_filters_by_status_year_lateness_and_group_name(client, association
     assert fiscal_year_label(CURRENT_FY - 2) in text(c.get(url("insurance_report_list")))
 
 
+def test_lists_cost_no_query_per_row(client, association, association_head, insurance, policy, media):
+    """The report list, the claim list and the access log read a fixed number of queries, whatever the rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = login(client, insurance)
+    pages = (url("insurance_report_list"), url("insurance_claim_list"), url("insurance_access_log"))
+
+    def queries() -> list[int]:
+        used = []
+        for target in pages:
+            with CaptureQueriesContext(connection) as captured:
+                assert c.get(target).status_code == 200
+            used.append(len(captured))
+        return used
+
+    def one_more_claim() -> None:
+        claim = builders.filed_claim(association_head, insurance, association, outpatient_days=2)
+        services.log_access(insurance, claim.report, "claim_page", claim=claim)
+
+    one_more_claim()
+    first = queries()
+    one_more_claim()
+    one_more_claim()
+    assert queries() == first
+
+
 @pytest.mark.parametrize("role", GRANT_ROLES)
 def test_list_and_form_are_refused_to_the_grant_roles(client, role, request, policy):
     user = request.getfixturevalue(role)
