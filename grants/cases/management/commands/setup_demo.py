@@ -1,5 +1,6 @@
 """Set up the demonstration: reference data, demo associations, a sample rule and budget, one user per role,
-and the 地域づくり協議会 with their two grants and past years (``grants.councils.demo``).
+the 地域づくり協議会 with their two grants and past years (``grants.councils.demo``), and the コミュニティ活動保険
+sample policies and reports (``grants.insurance.demo``).
 
 Safe to re-run: everything is created only when missing. Amounts are sample values (サンプル), not the city's.
 """
@@ -13,6 +14,7 @@ from django.utils import timezone
 from grants.accounts.models import Role, User
 from grants.core.fiscal import fiscal_year_label, fiscal_year_of
 from grants.councils.demo import SECRETARY_USERNAME, setup_council_demo
+from grants.insurance.demo import setup_insurance_demo
 from grants.ledger.models import BudgetAccount, TransferSettings
 from grants.ledger.services import set_budget
 from grants.organizations.models import Organization, OrganizationKind, Representative
@@ -34,6 +36,8 @@ DEMO_USERS = [
     ("kaikei", Role.FINANCE, "会計課 担当（デモ）"),
     ("kaikei2", Role.FINANCE, "会計課 審査（デモ）"),
     ("kansa", Role.AUDITOR, "監査委員事務局（デモ）"),
+    ("hoken", Role.INSURANCE, "保険担当（デモ）"),
+    ("hoken2", Role.INSURANCE, "保険担当・判定（デモ）"),
 ]
 
 SAMPLE_BUDGET = 60_000_000
@@ -57,11 +61,17 @@ class Command(BaseCommand):
             self._link_head(users["kaicho"])
             self._transfer_settings()
             councils = setup_council_demo(fiscal_year=year, users=users)
+            insurance = setup_insurance_demo(fiscal_year=year, users=users)
         self.stdout.write(self.style.SUCCESS(f"{fiscal_year_label(year)}の自治会等自治振興交付金（サンプル）を準備しました。"))
         history = "・".join(fiscal_year_label(y) for y in councils.past_years)
         self.stdout.write(
             f"地域づくり協議会 {councils.councils}件（地域づくり計画 {councils.plans}版）、運営支援・活動支援交付金の"
             f"サンプル基準、過年度（{history}）の完了案件 {councils.past_cases}件を準備しました。"
+        )
+        policies = "・".join(fiscal_year_label(y) for y in insurance.fiscal_years)
+        self.stdout.write(
+            f"コミュニティ活動保険：保険契約（サンプル、{policies}）、事故報告 {insurance.reports}件、"
+            f"保険金請求 {insurance.claims}件を準備しました。"
         )
         self.stdout.write(f"ログインできる利用者（パスワードはすべて「{password}」）:")
         for username, role, name in DEMO_USERS:
