@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from grants.accounts.models import Role
 from grants.core.fiscal import wareki
@@ -26,6 +27,7 @@ from grants.insurance.models import (
 )
 from grants.insurance.services import InsuranceError
 from tests import factories
+from tests.cases.test_concurrency import run_together
 from tests.factories import CURRENT_FY
 
 from . import builders
@@ -672,3 +674,22 @@ def test_nothing_is_added_to_a_forwarded_claim(forwarded, association_head) -> N
                                   upload=builders.pdf())
     with nothing_written(forwarded), pytest.raises(InsuranceError, match="請求の後は治療の記録を変更できません"):
         claims.record_treatment(actor=association_head, claim_id=forwarded.pk, in_treatment=True, recovered_on=None)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_liability_claims_forwarded_at_once_share_one_deductible(association, association_head, insurance,
+                                                                     insurance2, small_limits, media) -> None:
+    report = builders.covered_report(association_head, insurance, association, kind_injury=False,
+                                     kind_liability_bodily=True, persons={"第三者 一": "bodily", "第三者 二": "bodily"})
+    first, second = (_forms(insurance, report, name) for name in ("第三者 一", "第三者 二"))
+    _ready(association_head, second, 800_000)
+    claims.file_claim(actor=association_head, claim_id=second.pk)
+    _ready(association_head, first, 1_200_000)
+    claims.file_claim(actor=association_head, claim_id=first.pk)
+    outcomes = run_together(lambda: claims.forward_claim(actor=insurance, claim_id=first.pk),
+                            lambda: claims.forward_claim(actor=insurance2, claim_id=second.pk))
+    assert all(isinstance(o, Claim) for o in outcomes), outcomes
+    assert sum(_amounts(first, second)) == liability_payable(  # type: ignore[arg-type]
+        small_limits, bodily=[1_200_000, 800_000]).amount == 1_495_000

@@ -4,12 +4,14 @@ are data of the policy. A reminder is recorded once a day at most, by the 保険
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from grants.core.fiscal import wareki
 from grants.core.models import AuditEvent
 from grants.insurance import claims, reminders
 from grants.insurance.models import Claim, ClaimDocumentKind, Reminder, ReminderKind
 from grants.insurance.services import InsuranceError
+from tests.cases.test_concurrency import run_together
 
 from . import builders
 from .builders import days_ago, today
@@ -180,3 +182,16 @@ def test_no_reminder_once_the_right_to_claim_has_lapsed(association, association
     limit = claims.claim_limit_date(_fresh(claim))
     assert reminders.reminder_due(_fresh(claim), limit).kind == CLAIM_DUE
     assert reminders.reminder_due(_fresh(claim), limit + dt.timedelta(days=1)) is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_clicks_at_once_record_one_reminder(association, association_head, insurance, insurance2, reminding,
+                                                media) -> None:
+    claim = _forms_out(association_head, insurance, association, days_ago(194))
+    outcomes = run_together(
+        lambda: reminders.send_reminder(actor=insurance, claim_id=claim.pk, kind=CLAIM_DUE),
+        lambda: reminders.send_reminder(actor=insurance2, claim_id=claim.pk, kind=CLAIM_DUE))
+    assert sorted(type(o).__name__ for o in outcomes) == ["InsuranceError", "Reminder"], outcomes
+    assert Reminder.objects.filter(claim=claim).count() == 1

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from grants.accounts.models import Role
 from grants.core.models import AuditEvent
@@ -13,6 +14,7 @@ from grants.insurance import services
 from grants.insurance.models import AccidentReport, AttachmentKind, ReportAttachment, ReportStatus
 from grants.insurance.services import InsuranceError
 from tests import factories
+from tests.cases.test_concurrency import run_together
 from tests.factories import CURRENT_FY
 
 from . import builders
@@ -508,3 +510,18 @@ def test_a_withdrawal_needs_a_reason(association, association_head, policy, medi
     report = builders.draft_report(association_head, association)
     with nothing_written(report), pytest.raises(InsuranceError, match="^取下げの理由: 入力"):
         services.withdraw_report(actor=association_head, report_id=report.pk, reason="")
+
+
+# --- at the same time (PostgreSQL row locks) ----------------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_reports_started_at_once_get_two_serials(association, association_head, insurance, policy) -> None:
+    for _ in range(3):
+        outcomes = run_together(
+            lambda: services.create_report(actor=association_head, organization=association,
+                                           data=builders.report_data()),
+            lambda: services.create_report(actor=insurance, organization=association, data=builders.report_data()))
+        assert all(isinstance(o, AccidentReport) for o in outcomes), outcomes
+    assert sorted(AccidentReport.objects.values_list("serial", flat=True)) == [1, 2, 3, 4, 5, 6]
