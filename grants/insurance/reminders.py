@@ -1,7 +1,8 @@
 """Reminders of the claim stage (督促・照会, GRANTS.md §6): a group whose claim could have been filed for
 ``reminder_interval_days`` days without being filed is reminded, again every ``reminder_interval_days``, until
 the limit to claim (``claims.claim_limit_date``) has passed; an insurer that has not answered
-``insurer_answer_days`` after the claim was forwarded is chased, on the same interval. Every interval and wait is data of the policy; days are calendar days.
+``insurer_answer_days`` after the claim was forwarded is chased, on the same interval. Every interval and wait
+is data of the policy; days are calendar days.
 
 ``due_reminders`` lists what is due on a day; ``send_reminder`` records one (the row is locked, so a double
 click sends it once); errors raise ``InsuranceError``.
