@@ -19,6 +19,12 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Uploaded and generated files (attachments, the demo's PDFs) go to a temporary folder, never var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 APPEND_ONLY_TABLES = ("ledger_ledgerentry", "core_auditevent", "insurance_personaldataaccess")
 
 

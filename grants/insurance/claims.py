@@ -74,16 +74,16 @@ def claim_open_date(claim: Claim) -> dt.date:
 
 
 def claim_limit_date(claim: Claim) -> dt.date:
-    """The last day the right to claim can be exercised (保険法第95条: ``claim_limit_years`` years from the
-    accident, counting the accident day: the day before its anniversary). The anniversary of 29 February in a
-    common year is 1 March, so the period ends on 28 February."""
+    """The last day the right to claim can be exercised: ``claim_limit_years`` years (保険法第95条: 3年) counted
+    from the day after the accident (民法第140条, 初日不算入), so the period ends on the anniversary of the
+    accident (第143条); an anniversary that does not exist (29 February in a common year) ends the period on the
+    last day of that month, 28 February."""
     accident = claim.report.accident_date
-    years = claim.report.policy.claim_limit_years
+    year = accident.year + claim.report.policy.claim_limit_years
     try:
-        anniversary = accident.replace(year=accident.year + years)
+        return accident.replace(year=year)
     except ValueError:
-        anniversary = dt.date(accident.year + years, 3, 1)
-    return anniversary - dt.timedelta(days=1)
+        return dt.date(year, 2, 28)
 
 
 # -- 請求書類の送付 ----------------------------------------------------------------------------------------

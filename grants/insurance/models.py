@@ -93,6 +93,13 @@ class InsurancePolicy(models.Model):
             errors["period_end"] = "保険期間の終期は始期より後にしてください。"
         if self.disability_min > self.death_benefit:
             errors["disability_min"] = "後遺障害保険金の最低額は死亡保険金以下にしてください。"
+        if self.period_start and self.period_end and "period_end" not in errors:
+            overlapping = InsurancePolicy.objects.filter(period_start__lte=self.period_end,
+                                                         period_end__gte=self.period_start).exclude(pk=self.pk).first()
+            if overlapping is not None:
+                errors["period_start"] = (f"保険期間が「{overlapping}」（{overlapping.period_start}〜"
+                                          f"{overlapping.period_end}）と重なっています。事故の日から契約を一つに"
+                                          "決められるよう、期間が重ならないようにしてください。")
         if errors:
             raise ValidationError(errors)
 
@@ -628,3 +635,6 @@ class PersonalDataAccess(models.Model):
         if self.pk is not None:
             raise ValueError("閲覧記録は変更できません。")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("閲覧記録は削除できません。")

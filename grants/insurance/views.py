@@ -614,7 +614,7 @@ def claim_document(request: HttpRequest, pk: int, document_pk: int) -> FileRespo
 
 def _document_set(request: HttpRequest, pk: int, kind: str, ext: str) -> HttpResponse:
     """The document set sent to the insurer (送付書類) as PDF or Excel: the 保険担当 only; logged."""
-    from . import documents
+    from reports import insurance_documents as documents  # WeasyPrint loads only when a file is made
 
     claim = _claim_or_404(request.user, pk)
     if request.user.role != Role.INSURANCE:

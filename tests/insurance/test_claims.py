@@ -330,19 +330,19 @@ def _unsaved_claim(accident: dt.date, **policy_fields: object) -> Claim:
 
 
 @pytest.mark.parametrize(("accident", "limit"), [
-    (D(2023, 6, 10), D(2026, 6, 9)),  # three years counting the accident day
-    (D(2023, 12, 31), D(2026, 12, 30)),
-    (D(2024, 1, 1), D(2026, 12, 31)),
-    (D(2024, 2, 28), D(2027, 2, 27)),
-    (D(2024, 2, 29), D(2027, 2, 28)),  # the third year from 29 February ends on 28 February, not a day earlier
-    (D(2024, 3, 1), D(2027, 2, 28)),
+    (D(2023, 6, 10), D(2026, 6, 10)),  # counted from the next day (民法140条): ends on the anniversary
+    (D(2023, 12, 31), D(2026, 12, 31)),
+    (D(2024, 1, 1), D(2027, 1, 1)),
+    (D(2024, 2, 28), D(2027, 2, 28)),
+    (D(2024, 2, 29), D(2027, 2, 28)),  # no 29 February in 2027: the last day of the month (民法143条)
+    (D(2024, 3, 1), D(2027, 3, 1)),
 ])
 def test_the_limit_to_claim_is_three_years(accident, limit) -> None:  # type: ignore[no-untyped-def]
     assert claims.claim_limit_date(_unsaved_claim(accident)) == limit
 
 
 def test_the_limit_is_policy_data(db) -> None:  # type: ignore[no-untyped-def]
-    assert claims.claim_limit_date(_unsaved_claim(D(2024, 2, 29), claim_limit_years=4)) == D(2028, 2, 28)
+    assert claims.claim_limit_date(_unsaved_claim(D(2024, 2, 29), claim_limit_years=4)) == D(2028, 2, 29)
     assert claims.claim_limit_date(_unsaved_claim(D(2024, 2, 29), claim_limit_years=2)) == D(2026, 2, 28)
 
 

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from grants.core.fiscal import wareki
 from grants.insurance import claims
-from grants.insurance.documents import claim_html, claim_pdf, claim_xlsx, report_pdf
 from grants.insurance.models import BenefitBand, BenefitMode, Claim, ClaimDocumentKind, InsurancePolicy
+from reports.insurance_documents import claim_html, claim_pdf, claim_xlsx, report_pdf
 
 from . import builders
 

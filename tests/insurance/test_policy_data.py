@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from grants.insurance.benefits import Treatment, injury_benefit
@@ -35,3 +36,18 @@ def test_admin_edits_the_policy(admin_client) -> None:  # type: ignore[no-untype
     policy.save()
     assert admin_client.get(f"/admin/insurance/insurancepolicy/{policy.pk}/change/").status_code == 200
     assert admin_client.get("/admin/insurance/insurancepolicy/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_overlapping_policy_periods_are_refused() -> None:
+    """policy_for picks the policy of the accident day: two policies may not share a day."""
+    fields = {"insurer": "テスト損害保険", "policy_number": "T-1"}
+    InsurancePolicy.objects.create(fiscal_year=2026, period_start=dt.date(2026, 4, 1),
+                                   period_end=dt.date(2027, 3, 31), **fields)
+    overlapping = InsurancePolicy(fiscal_year=2027, period_start=dt.date(2027, 3, 31),
+                                  period_end=dt.date(2028, 3, 31), **fields)
+    with pytest.raises(ValidationError) as refused:
+        overlapping.full_clean()
+    assert "重なっています" in str(refused.value.message_dict["period_start"])
+    InsurancePolicy(fiscal_year=2027, period_start=dt.date(2027, 4, 1), period_end=dt.date(2028, 3, 31),
+                    **fields).full_clean()

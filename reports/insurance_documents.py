@@ -37,10 +37,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from grants.core.fiscal import era_year
-from reports.excel import Column, ColumnType, Report, write_xlsx
-
-from .claims import compute_claim
-from .models import (
+from grants.insurance.claims import compute_claim
+from grants.insurance.models import (
     AccidentReport,
     BenefitMode,
     Claim,
@@ -51,6 +49,7 @@ from .models import (
     InsurancePolicy,
     Judgment,
 )
+from reports.excel import Column, ColumnType, Report, write_xlsx
 
 TEXT, YEN, COUNT, NUMBER, DATE = (ColumnType.TEXT, ColumnType.YEN, ColumnType.COUNT, ColumnType.NUMBER,
                                   ColumnType.DATE)
