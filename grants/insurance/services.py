@@ -232,6 +232,12 @@ def remove_person(*, actor: User, report_id: int, person_id: int) -> None:
                      note=person.get_role_display())
 
 
+def _attachment_note(attachment: ReportAttachment) -> str:
+    """The audit note of an attachment: its kind and number, never its title. A title often names a person
+    (「山田 太郎さんの診断書」), and audit rows are read outside the logged pages (the admin's 監査証跡)."""
+    return f"{attachment.get_kind_display()}（書類番号 {attachment.pk}）"
+
+
 def add_attachment(*, actor: User, report_id: int, kind: str, title: str, upload: object) -> ReportAttachment:
     """Attach a document (PDF, Word, Excel, JPEG or PNG, at most 10 MB, content matching its extension) while the
     report can be edited."""
@@ -250,8 +256,7 @@ def add_attachment(*, actor: User, report_id: int, kind: str, title: str, upload
         attachment = ReportAttachment(report=report, kind=kind, title=title, uploaded_by=actor)
         attachment.file.save(f"attachment{ext}", upload, save=False)
         attachment.save()
-        record_event(actor=actor, subject=report, action="insurance_add_attachment",
-                     note=f"{attachment.get_kind_display()}：{title}")
+        record_event(actor=actor, subject=report, action="insurance_add_attachment", note=_attachment_note(attachment))
     return attachment
 
 
@@ -265,10 +270,9 @@ def remove_attachment(*, actor: User, report_id: int, attachment_id: int) -> Non
         attachment = report.attachments.filter(pk=attachment_id).first()
         if attachment is None:
             raise InsuranceError("書類: この事故報告書の書類を選んでください。")
-        storage, name = attachment.file.storage, attachment.file.name
+        storage, name, note = attachment.file.storage, attachment.file.name, _attachment_note(attachment)
         attachment.delete()
-        record_event(actor=actor, subject=report, action="insurance_remove_attachment",
-                     note=f"{attachment.get_kind_display()}：{attachment.title}")
+        record_event(actor=actor, subject=report, action="insurance_remove_attachment", note=note)
         transaction.on_commit(lambda: storage.delete(name))
 
 
