@@ -206,45 +206,67 @@ DAYS_HELP = ("1行に1日、「2026-05-01」の形（西暦の年-月-日）で�
              "「2026-05-01〜2026-05-10」のように書けます（その間の毎日を数えます）。空の行は無視します。")
 
 
+MAX_LINE_ERRORS = 10  # a pasted page of garbage gets its first wrong lines named and the rest counted
+MAX_ECHO = 20  # characters of a wrong line repeated in its message
+
+
 def _parse_day(text: str, line: int) -> dt.date:
+    shown = text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "…"
     match = _ISO.fullmatch(text)
     if match is None:
-        raise ValidationError(f"{line}行目: 「{text}」を日付として読めません。2026-05-01 の形で入力してください。")
+        raise ValidationError(f"{line}行目: 「{shown}」を日付として読めません。2026-05-01 の形で入力してください。")
     try:
         return dt.date(*(int(part) for part in match.groups()))
     except ValueError as error:
-        raise ValidationError(f"{line}行目: 「{text}」という日はありません。") from error
+        raise ValidationError(f"{line}行目: 「{shown}」という日はありません。") from error
+
+
+def _parse_line(line: str, number: int) -> tuple[dt.date, dt.date]:
+    """(first, last) day of one line: a day is a range of one day."""
+    parts = _RANGE.split(line)
+    if len(parts) == 1:
+        day = _parse_day(parts[0], number)
+        return day, day
+    if len(parts) != 2:
+        raise ValidationError(f"{number}行目: 期間は「始まり〜終わり」の形で1つだけ書いてください。")
+    first, last = _parse_day(parts[0], number), _parse_day(parts[1], number)
+    if last < first:
+        raise ValidationError(f"{number}行目: 期間の終わりが始まりより前です。")
+    if (last - first).days >= MAX_DAYS_LISTED:
+        raise ValidationError(f"{number}行目: 期間が長すぎます（{MAX_DAYS_LISTED}日まで）。")
+    return first, last
 
 
 def parse_outpatient_days(text: str) -> list[dt.date]:
     """The days written in ``text``, one a line (``YYYY-MM-DD``) or as a range (``YYYY-MM-DD〜YYYY-MM-DD``,
     both ends included); full-width digits and 「～」 are accepted, blank lines ignored. Sorted, without
-    repeats. Raises ``ValidationError`` naming every wrong line (「3行目: …」)."""
+    repeats. Raises ``ValidationError`` naming the wrong lines (「3行目: …」, the first ``MAX_LINE_ERRORS`` of
+    them, then how many more), or when the lines list more than ``MAX_DAYS_LISTED`` days, a day listed twice
+    counted twice: reading stops there, so no paste makes the server count days for long."""
     days: set[dt.date] = set()
     errors: list[ValidationError] = []
+    wrong = listed = 0
     for number, raw in enumerate(unicodedata.normalize("NFKC", text or "").splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
-        parts = _RANGE.split(line)
         try:
-            if len(parts) == 1:
-                days.add(_parse_day(parts[0], number))
-            elif len(parts) == 2:
-                first, last = _parse_day(parts[0], number), _parse_day(parts[1], number)
-                if last < first:
-                    raise ValidationError(f"{number}行目: 期間の終わりが始まりより前です。")
-                if (last - first).days >= MAX_DAYS_LISTED:
-                    raise ValidationError(f"{number}行目: 期間が長すぎます（{MAX_DAYS_LISTED}日まで）。")
-                days.update(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
-            else:
-                raise ValidationError(f"{number}行目: 期間は「始まり〜終わり」の形で1つだけ書いてください。")
+            first, last = _parse_line(line, number)
         except ValidationError as error:
-            errors.append(error)
+            wrong += 1
+            if wrong <= MAX_LINE_ERRORS:
+                errors.append(error)
+            continue
+        listed += (last - first).days + 1
+        if listed > MAX_DAYS_LISTED:
+            break
+        days.update(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
+    if wrong > MAX_LINE_ERRORS:
+        errors.append(ValidationError(f"ほかに{wrong - MAX_LINE_ERRORS:,}行、読めない行があります。"))
+    if listed > MAX_DAYS_LISTED:
+        errors.append(ValidationError(f"通院日は{MAX_DAYS_LISTED}日以内で入力してください。"))
     if errors:
         raise ValidationError(errors)
-    if len(days) > MAX_DAYS_LISTED:
-        raise ValidationError(f"通院日は{MAX_DAYS_LISTED}日以内で入力してください。")
     return sorted(days)
 
 
