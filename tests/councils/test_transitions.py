@@ -33,6 +33,7 @@ from grants.ledger.models import LedgerEntry, PaymentOrder
 from grants.notices.models import Notice
 from grants.organizations.models import Organization
 from grants.programmes.models import ProgrammeYear
+from tests import factories
 from tests.councils import builders
 from tests.councils.helpers import line, pay_orders
 
@@ -49,7 +50,9 @@ FULL_STATES = sorted(
 )
 ALLOWED = [(action, source) for action in FULL_EDGES for source in sorted(sources_of(action))]
 FORBIDDEN = [(action, status) for action in FULL_EDGES for status in FULL_STATES if status not in sources_of(action)]
-WRONG_ROLES = [(action, role) for action in FULL_EDGES for role in Role.values if role not in FLOW[action].roles]
+# The roles of the grant work; the 保険担当 does not see grant cases at all (test_insurance_staff_see_no_case).
+GRANT_ROLES = [role for role in Role.values if role != Role.INSURANCE]
+WRONG_ROLES = [(action, role) for action in FULL_EDGES for role in GRANT_ROLES if role not in FLOW[action].roles]
 
 
 def _ids(pairs: list[tuple[str, str]]) -> list[str]:
@@ -317,6 +320,18 @@ def test_edge_is_refused_to_every_role_it_does_not_name(world, monkeypatch, acti
         CALLS[action](world, case, world.user(role))
 
     assert str(refused.value) == "この操作を行う権限がありません。"
+    assert snapshot(case) == before
+
+
+@pytest.mark.parametrize("action", sorted(FULL_EDGES))
+def test_insurance_staff_see_no_case(world, monkeypatch, action):  # type: ignore[no-untyped-def]
+    """The 保険担当 handles the insurance only: every edge answers as for a case that does not exist."""
+    case = drive(world, sorted(sources_of(action))[0])
+    prepare(world, case, action, monkeypatch)
+    before = snapshot(case)
+    hoken = factories.UserFactory(username="hoken", role=Role.INSURANCE)
+    with pytest.raises(GrantCase.DoesNotExist):
+        CALLS[action](world, case, hoken)
     assert snapshot(case) == before
 
 
