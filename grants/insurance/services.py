@@ -44,6 +44,7 @@ REPORT_FIELDS = ("activity_name", "plan_entry", "activity_description", "reward"
                  "kind_liability_bodily", "kind_liability_property")
 PERSON_FIELDS = ("role", "harm", "name", "name_kana", "birth_date", "address", "phone", "detail")
 EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 
 
 class InsuranceError(Exception):
@@ -211,6 +212,9 @@ def add_person(*, actor: User, report_id: int, data: Mapping[str, object]) -> In
                                  "を選べません。活動者のけがは傷害、第三者のけが・物の損害は賠償責任です。")
         if person.birth_date and person.birth_date > timezone.localdate():
             raise InsuranceError("生年月日: 今日より後の日付は入力できません。")
+        if person.birth_date and person.birth_date < EARLIEST_BIRTH_DATE:
+            # A year typed 0960 for 1960; nor can the insurer's workbook hold a day before 1900 (Excel's epoch).
+            raise InsuranceError("生年月日: 1900年1月1日以降の日付を入力してください。")
         person.save()
         record_event(actor=actor, subject=report, action="insurance_add_person",
                      note=f"{person.get_role_display()}（{person.get_harm_display()}）")
