@@ -116,12 +116,16 @@ def _per_day(policy: InsurancePolicy, treatment: Treatment, inpatient: set[dt.da
         if paid != within:
             basis += f"（限度 {policy.inpatient_max_days}日）"
         lines.append(Line("入院保険金", f"{basis} × {policy.inpatient_daily:,}円", paid * policy.inpatient_daily))
+    overlap = len(set(treatment.outpatient)) - len(outpatient)
     if outpatient:
         last = window_end(accident, policy.outpatient_window_days)
         within = [day for day in outpatient if day <= last]
         after_waiting = within[policy.outpatient_waiting_days:]
         paid = _cap(len(after_waiting), policy.outpatient_max_days)
-        basis = f"通院 {len(outpatient)}日のうち事故の日から{policy.outpatient_window_days}日以内 {len(within)}日"
+        counted = f"通院 {len(outpatient)}日"
+        if overlap:
+            counted = f"通院 {len(outpatient) + overlap}日（入院日と重なる{overlap}日を除き {len(outpatient)}日）"
+        basis = f"{counted}のうち事故の日から{policy.outpatient_window_days}日以内 {len(within)}日"
         if policy.outpatient_waiting_days:
             basis += f"、免責 {policy.outpatient_waiting_days}日を除き {len(after_waiting)}日"
         if paid != len(after_waiting):

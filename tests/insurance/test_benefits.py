@@ -194,3 +194,14 @@ def test_claim_opens_on_recovery_or_at_180_days() -> None:
     assert claim_opens(ube(), accident, D(2026, 11, 15)) == D(2026, 11, 15)
     assert claim_opens(ube(), accident, None) == D(2027, 3, 30)  # 10/01 + 180 days
     assert claim_opens(ube(), accident, D(2027, 6, 1)) == D(2027, 3, 30)  # still treated: 180 days
+
+
+def test_an_outpatient_day_inside_a_stay_is_explained_not_just_dropped() -> None:
+    """The group counts 5 visits; the policy pays 4 because the discharge day is an inpatient day: the line says
+    so, so that the group and the insurer see the same count."""
+    accident = D(2026, 11, 20)
+    treatment = Treatment(accident, inpatient=[(D(2026, 11, 20), D(2026, 11, 24))],
+                          outpatient=days(D(2026, 11, 24), 5))
+    line = next(line for line in injury_benefit(ube(), treatment).lines if line.label == "通院保険金")
+    assert line.amount == 4 * 2_000
+    assert line.basis.startswith("通院 5日（入院日と重なる1日を除き 4日）のうち")
