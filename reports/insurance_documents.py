@@ -278,10 +278,18 @@ def policy_rows(data: DocumentSet) -> list[Row]:
                  amount=p.inpatient_daily),
              Row(section, "通院保険金日額", _window_text(p.outpatient_window_days, p.outpatient_max_days)
                  + (f"、最初の{p.outpatient_waiting_days}日は免責" if p.outpatient_waiting_days else ""),
-                 amount=p.outpatient_daily),
-             Row(section, "手術保険金", f"入院中 入院日額 × {p.surgery_multiple_inpatient}、外来 入院日額 × "
-                 f"{p.surgery_multiple_outpatient}（1事故 {p.surgery_max_count}回まで）")]
+                 amount=p.outpatient_daily)]
+    rows.append(Row(section, "手術保険金", _surgery_text(p)))
     return rows
+
+
+def _surgery_text(p: InsurancePolicy) -> str:
+    """「入院中 入院日額 × 10、外来 入院日額 × 5（1事故 1回まで）」, a kind without cover left out, 「なし」 if none."""
+    parts = [f"{where} 入院日額 × {multiple}" for where, multiple in (("入院中", p.surgery_multiple_inpatient),
+                                                                  ("外来", p.surgery_multiple_outpatient)) if multiple]
+    if not parts or not p.surgery_max_count:
+        return "なし"
+    return f"{'、'.join(parts)}（1事故 {p.surgery_max_count}回まで）"
 
 
 def _window_text(days: int, maximum: int | None) -> str:

@@ -331,3 +331,17 @@ def test_banded_policy_lists_its_bands(association, association_head, insurance,
                                                                           ("5〜日：30,000円", 30_000)]
     assert not [r for r in rows if r[1] == "通院保険金日額"]
     assert "入院・通院保険金（定額）治療日数6日（事故の日から180日以内）：5〜日：30,000円30,000円" in html_text(claim)
+
+
+@pytest.mark.parametrize(("inpatient", "outpatient", "count", "text"), [
+    (10, 5, 1, "入院中 入院日額 × 10、外来 入院日額 × 5（1事故 1回まで）"),
+    (10, 0, 2, "入院中 入院日額 × 10（1事故 2回まで）"),
+    (0, 0, 1, "なし"),
+    (10, 5, 0, "なし"),
+])
+def test_the_surgery_cover_reads_as_none_when_the_policy_has_none(inpatient, outpatient, count, text) -> None:  # type: ignore[no-untyped-def]
+    from reports.insurance_documents import _surgery_text
+
+    policy = InsurancePolicy(surgery_multiple_inpatient=inpatient, surgery_multiple_outpatient=outpatient,
+                             surgery_max_count=count)
+    assert _surgery_text(policy) == text
