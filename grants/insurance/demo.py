@@ -10,7 +10,7 @@ invented.
 Every report is built through the services (``services``, ``claims``), so each carries its audit trail, exactly
 as if the demo users had entered it: the demo head ``kaicho`` reports two accidents of their association (one
 waiting for judgment, one covered with its claim forwarded to the insurer); the 保険担当 ``hoken`` enters two
-paper reports of other demo associations (a late one with its 遅延理由書, waiting for judgment, and a heatstroke
+paper reports of other demo associations (a late one with its 遅延理由書, waiting for judgment, and an illness
 judged not covered by ``hoken2`` under the illness exclusion). Their attachments are tiny valid PDFs.
 
 Accident days are counted back from today, kept inside the policy of ``fiscal_year`` (a year that has not begun
@@ -99,31 +99,32 @@ class _Accident:
 
 
 WAITING = _Accident(
-    "河川清掃", "年間事業計画：6月 椹野川河川清掃（全戸参加）", "椹野川の河川敷で、草刈りとごみ拾いを行いました。",
+    "河川清掃", "年間事業計画：椹野川河川清掃（年4回、日程は役員会で決定。全戸参加）", "椹野川の河川敷で、草刈りとごみ拾いを行いました。",
     "椹野川河川敷（一の坂川との合流点付近）", "参加者の山本さんが", "刈った草を集めているときに石につまずいて転倒し",
     "右手首を打撲しました。近くの整形外科で受診しています。",
     _Person("participant", "山本 和子", "やまもと かずこ", dt.date(1958, 5, 12), "山口市（デモ）1-2-3",
             "083-000-0101", "右手首の打撲（通院）"), 3)
 COVERED = _Accident(
-    "防犯パトロール", "年間事業計画：毎月第2金曜日 夜間防犯パトロール",
+    "防犯パトロール", "年間事業計画：防犯パトロール（毎月、班ごとに日程を決めて昼間に巡回）",
     "地区内を班に分かれて巡回し、防犯を呼びかけました。",
-    "地区内の市道（公会堂から○○公園まで）", "班長の田中さんが", "暗がりで歩道の段差に気づかず転倒し",
+    "地区内の市道（公会堂から○○公園まで）", "班長の田中さんが", "歩道の段差につまずいて転倒し",
     "左ひざを打撲し、通院しました。",
     _Person("leader", "田中 誠", "たなか まこと", dt.date(1950, 11, 3), "山口市（デモ）4-5-6", "083-000-0102",
             "左ひざの打撲（通院）"), 15)
 LATE = _Accident(
-    "高齢者サロン", "年間事業計画：毎月第1水曜日 ふれあいサロン", "集会所で高齢者向けの体操と茶話会を行いました。",
+    "高齢者サロン", "年間事業計画：ふれあいサロン（毎月1回、日程は前月の役員会で決定）", "集会所で高齢者向けの体操と茶話会を行いました。",
     "自治会集会所", "会場準備をしていた中村さんが", "長机を運んでいるときに腰をひねり",
     "腰を痛め、通院しました。",
     _Person("leader", "中村 節子", "なかむら せつこ", dt.date(1955, 2, 20), "山口市（デモ）7-8-9", "083-000-0103",
             "腰の捻挫（通院）"), 30)
 HEATSTROKE = _Accident(
-    "夏祭りの準備", "年間事業計画：8月 地区夏祭り（準備・運営）", "夏祭りのやぐらとテントを設営しました。",
-    "地区のグラウンド", "参加者の小林さんが", "炎天下でテントを設営しているうちに気分が悪くなり",
-    "熱中症と診断され、点滴を受けました。",
+    "地区行事の会場設営", "年間事業計画：地区の運動会・文化祭（年2回、準備と運営）",
+    "地区行事のために、公民館のホールに机といすを並べました。",
+    "地区公民館のホール", "参加者の小林さんが", "机を運んでいるときに胸の痛みを訴えて座り込み",
+    "持病の狭心症の発作と診断され、通院しました。",
     _Person("participant", "小林 健一", "こばやし けんいち", dt.date(1962, 8, 8), "山口市（デモ）10-11-12",
-            "083-000-0104", "熱中症（通院）"), 10)
-ILLNESS_REASON = "医師の診断書によれば熱中症による体調不良で、けがによるものではありません。"
+            "083-000-0104", "狭心症の発作（通院）"), 10)
+ILLNESS_REASON = "医師の診断書によれば持病の狭心症の発作で、けがによるものではありません。"
 
 
 def sample_pdf(title: str) -> bytes:
@@ -294,7 +295,7 @@ def _late(organization: Organization, clerk: User, policy: InsurancePolicy,
 
 
 def _not_covered(organization: Organization, clerk: User, judge: User, policy: InsurancePolicy) -> AccidentReport:
-    """A heatstroke entered by the 保険担当 on paper and judged not covered by another: illness is excluded."""
+    """An illness (an angina attack) entered by the 保険担当 on paper and judged not covered by another: illness is excluded."""
     report = _existing(organization, HEATSTROKE, policy)
     if report is None:
         report = _submit(_draft(organization, clerk, HEATSTROKE, _day(policy, HEATSTROKE.days_back)), clerk)

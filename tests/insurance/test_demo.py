@@ -142,7 +142,7 @@ def test_the_reports_are_in_the_states_the_demo_walks_through(media) -> None:
     assert (judgment.covered, judgment.judged_by) == (False, hoken2)
     [unfavourable] = unfavourable_findings(judgment)
     assert (unfavourable.condition.code, unfavourable.holds) == ("illness", True)
-    assert "熱中症" in unfavourable.reason
+    assert "狭心症" in unfavourable.reason
 
     for report in (waiting, covered, late, heatstroke):
         assert report.accident_date <= today()
