@@ -77,9 +77,12 @@ def claim_limit_date(claim: Claim) -> dt.date:
     """The last day the right to claim can be exercised: ``claim_limit_years`` years (保険法第95条: 3年) counted
     from the day after the accident (民法第140条, 初日不算入), so the period ends on the anniversary of the
     accident (第143条); an anniversary that does not exist (29 February in a common year) ends the period on the
-    last day of that month, 28 February."""
+    last day of that month, 28 February. A limit past the calendar's last year (a slip in the admin) ends on
+    its last day."""
     accident = claim.report.accident_date
     year = accident.year + claim.report.policy.claim_limit_years
+    if year > dt.MAXYEAR:
+        return dt.date.max
     try:
         return accident.replace(year=year)
     except ValueError:
