@@ -100,8 +100,23 @@ class InsurancePolicy(models.Model):
                 errors["period_start"] = (f"保険期間が「{overlapping}」（{overlapping.period_start}〜"
                                           f"{overlapping.period_end}）と重なっています。事故の日から契約を一つに"
                                           "決められるよう、期間が重ならないようにしてください。")
+            errors.update(self._reports_outside_period())
         if errors:
             raise ValidationError(errors)
+
+    def _reports_outside_period(self) -> dict[str, str]:
+        """A report keeps its policy: a period moved past a report's accident day would leave that report in no
+        period (the group could not save it again, and the day would pick no policy)."""
+        if self.pk is None:
+            return {}
+        errors = {}
+        for field, outside in (("period_start", Q(accident_date__lt=self.period_start)),
+                               ("period_end", Q(accident_date__gt=self.period_end))):
+            report = AccidentReport.objects.filter(outside, policy_id=self.pk).order_by("accident_date").first()
+            if report is not None:
+                errors[field] = (f"この保険期間の外になる事故報告書があります（受付番号 {report.number}、事故の日 "
+                                 f"{report.accident_date}）。報告のある日を含む期間にしてください。")
+        return errors
 
     def covers(self, day: dt.date) -> bool:
         return self.period_start <= day <= self.period_end
@@ -162,6 +177,17 @@ class PolicyCondition(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self) -> None:
+        """An item that findings were recorded on keeps its kind: a condition turned into an exclusion would turn
+        every past 「満たす ○」 into 「該当する ×」 under a judgment that still says 補償の対象. Its label may be
+        corrected (each finding keeps the reason written when it was judged)."""
+        if self.pk is None:
+            return
+        before = PolicyCondition.objects.filter(pk=self.pk).values_list("kind", flat=True).first()
+        if before is not None and before != self.kind and Finding.objects.filter(condition_id=self.pk).exists():
+            raise ValidationError({"kind": "判定に使われた項目の区分は変更できません。区分の違う項目を新しく追加して"
+                                           "ください。"})
 
 
 # The city's usual items (山口市社会貢献活動保険制度, GRANTS.md §6): (kind, code, label, guidance).

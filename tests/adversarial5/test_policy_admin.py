@@ -113,6 +113,21 @@ def test_a_judged_item_is_not_deleted_from_the_inline(root, group_a, policy) -> 
     assert PolicyCondition.objects.filter(pk=data["conditions-0-id"]).exists()
 
 
+def test_regression_a_judged_items_kind_cannot_flip(root, group_a, policy) -> None:
+    """Turning a condition into an exclusion after judgments would turn every 「満たす ○」 of past reports into
+    「該当する ×」 under a judgment that still says 補償の対象."""
+    condition = policy.conditions.get(code="members")
+    data = _form(policy)
+    index = next(i for i in range(policy.conditions.count()) if data[f"conditions-{i}-id"] == condition.pk)
+    data[f"conditions-{index}-kind"] = "exclusion"
+    response = _change(root, policy, data)
+    assert response.status_code == 200 and "判定に使われた項目の区分は変更できません" in text(response)
+    condition.refresh_from_db()
+    assert condition.kind == "condition"
+    finding = group_a.report.judgment.findings.get(condition=condition)
+    assert finding.favourable
+
+
 def test_a_judged_items_label_may_be_corrected_and_the_reason_is_kept(root, group_a, policy) -> None:
     """A typo in a label may be fixed: past findings show the new wording with their own reason unchanged
     (what was checked is in the reason, written when judged)."""
@@ -133,6 +148,15 @@ def test_an_item_not_yet_judged_may_change_kind(root, policy) -> None:
     assert _change(root, policy, data).status_code == 302
     condition.refresh_from_db()
     assert condition.kind == "exclusion"
+
+
+def test_regression_a_period_cannot_shrink_past_its_reports(root, group_a, policy) -> None:
+    """A report keeps its policy: a period moved past its accident day leaves it in no period, so the group
+    cannot save it again (「別の保険期間」) and the day picks no policy."""
+    response = _change(root, policy, _form(policy, period_start=builders.today().isoformat()))
+    assert response.status_code == 200 and "事故報告書があります" in text(response)
+    policy.refresh_from_db()
+    assert policy.period_start == builders.days_ago(400)
 
 
 def test_a_period_may_grow_or_shrink_where_it_has_no_report(root, group_a, policy) -> None:
