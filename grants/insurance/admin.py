@@ -2,14 +2,35 @@
 (判定項目). Reports, claims and the access log are not registered: they hold injured people's personal data, which
 only the 保険担当 and the reporting group may see (through the logged pages), and a superuser is neither."""
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
-from .models import BenefitBand, InsurancePolicy, PolicyCondition, add_standard_conditions
+from .models import BenefitBand, BenefitMode, InsurancePolicy, PolicyCondition, add_standard_conditions
+
+
+class BenefitBandFormSet(BaseInlineFormSet):
+    """The bands of one policy: they may not share a day count (the first by lower day would win silently), and a
+    banded policy needs at least one (else every claim computes to 0円 「段階がありません」)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        bands = sorted((form.cleaned_data["lower_days"], form.cleaned_data.get("upper_days"))
+                       for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE"))
+        for (lower, upper), (next_lower, _) in zip(bands, bands[1:], strict=False):
+            if upper is None or next_lower <= upper:
+                raise ValidationError(f"定額払の段階が重なっています（{lower}日〜{'' if upper is None else upper}日と"
+                                      f"{next_lower}日〜）。治療日数ごとに段階が一つになるようにしてください。")
+        if self.instance.benefit_mode == BenefitMode.BANDED and not bands:
+            raise ValidationError("定額払（段階）の保険契約には、定額払の段階を1つ以上入力してください。")
 
 
 class BenefitBandInline(admin.TabularInline):
     model = BenefitBand
+    formset = BenefitBandFormSet
     extra = 0
 
 

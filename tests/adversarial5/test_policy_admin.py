@@ -83,6 +83,21 @@ def test_days_and_amounts_out_of_range_are_refused(root, policy, field, value) -
     assert getattr(policy, field) != value
 
 
+def test_regression_a_banded_policy_needs_its_bands(root, policy) -> None:
+    """Without a band every claim computes to 0円 「段階がありません」 and is filed and sent to the insurer so."""
+    response = _change(root, policy, _form(policy, benefit_mode="banded"))
+    assert response.status_code == 200 and "定額払の段階を1つ以上" in text(response)
+    policy.refresh_from_db()
+    assert policy.benefit_mode == "per_day"
+
+
+def test_regression_bands_may_not_overlap(root, policy) -> None:
+    """Two bands for the same day count: the first by lower day won silently."""
+    response = _change(root, policy, _form(policy, bands=[(1, 10, 10_000), (5, None, 30_000)], benefit_mode="banded"))
+    assert response.status_code == 200 and "重なっています" in text(response)
+    assert BenefitBand.objects.count() == 0
+
+
 def test_bands_that_meet_but_do_not_overlap_are_kept(root, policy) -> None:
     response = _change(root, policy, _form(policy, bands=[(1, 4, 5_000), (5, 29, 10_000), (30, None, 30_000)],
                                            benefit_mode="banded"))
