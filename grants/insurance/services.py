@@ -187,14 +187,29 @@ def update_report(*, actor: User, report_id: int, data: Mapping[str, object]) ->
         if not report.policy.covers(day):
             raise InsuranceError("事故の日: 別の保険期間の日付には変更できません。この報告書を取り下げて、"
                                  "新しく作成してください。")
+        before = {name: getattr(report, name) for name in REPORT_FIELDS}
         for name in REPORT_FIELDS:
             if name in data:
                 setattr(report, name, data[name])
         _validated(report, REPORT_FIELDS)
         report.due_date = report_due(report.policy, day)
         report.save()
-        record_event(actor=actor, subject=report, action="insurance_update_report")
+        record_event(actor=actor, subject=report, action="insurance_update_report", note=_changes(report, before))
     return report
+
+
+def _changes(report: AccidentReport, before: Mapping[str, object]) -> str:
+    """The audit note of an update: the fields changed, by label; the accident day with its old and new day (it
+    moves the due date, and with it whether the report is late). Never the text: it may name people."""
+    changed = []
+    for name in REPORT_FIELDS:
+        if getattr(report, name) == before[name]:
+            continue
+        label = str(AccidentReport._meta.get_field(name).verbose_name)
+        if name == "accident_date":
+            label += f"（{wareki(before[name])} → {wareki(report.accident_date)}）"  # type: ignore[arg-type]
+        changed.append(label)
+    return "修正した項目：" + "、".join(changed) if changed else "修正した項目はありません"
 
 
 def add_person(*, actor: User, report_id: int, data: Mapping[str, object]) -> InvolvedPerson:

@@ -166,3 +166,36 @@ def test_a_denied_claim_stays_denied(client, group_a, insurance) -> None:
     claims.record_denial(actor=insurance, claim_id=group_a.claim.pk, answered_on=builders.today(), reason="対象外")
     _refused_by_redirect(login(client, group_a.head), reverse("insurance_claim_withdraw", args=[group_a.claim.pk]),
                          {"reason": "取下げ"}, "送付した後の請求は取り下げられません")
+
+
+def test_regression_a_returned_reports_new_accident_day_is_in_its_history(client, group_a, insurance) -> None:
+    """A report filed late, returned, and saved with a later accident day is submitted again on time and its
+    遅延理由書 is dropped: that may be a true correction, but the history must say the day moved, and from what."""
+    from grants.core.fiscal import wareki
+    from grants.core.models import AuditEvent
+
+    late_day, new_day = builders.days_ago(30), builders.days_ago(10)
+    report = builders.draft_report(group_a.head, group_a.organization, accident_date=late_day)
+    services.submit_report(actor=group_a.head, report_id=report.pk, delay_reason="入院していたため。")
+    services.return_report(actor=insurance, report_id=report.pk, note="事故の日を確認してください。")
+    services.update_report(actor=group_a.head, report_id=report.pk, data={"accident_date": new_day, "place": "公園"})
+    services.submit_report(actor=group_a.head, report_id=report.pk)
+    report.refresh_from_db()
+    assert not report.is_late
+    note = AuditEvent.objects.for_object(report).get(action="insurance_update_report").note
+    assert note == f"修正した項目：事故の日（いつ）（{wareki(late_day)} → {wareki(new_day)}）、場所（どこで）"
+    page = login(client, insurance).get(reverse("insurance_report_detail", args=[report.pk])).content.decode()
+    assert f"{wareki(late_day)} → {wareki(new_day)}" in page
+
+
+def test_regression_an_update_names_the_fields_it_changed_never_their_text(group_a) -> None:
+    """The text of the report may name people (だれが: 「山田さんが」): the history names the fields only."""
+    from grants.core.models import AuditEvent
+
+    services.update_report(actor=group_a.head, report_id=group_a.draft.pk,
+                           data={"who": "会員の佐藤 花子さんが", "how": "転倒し", "activity_name": "河川清掃"})
+    note = AuditEvent.objects.for_object(group_a.draft).filter(action="insurance_update_report").get().note
+    assert note == "修正した項目：だれが、どうして（事故の原因・状況）"
+    services.update_report(actor=group_a.head, report_id=group_a.draft.pk, data={"who": "会員の佐藤 花子さんが"})
+    assert AuditEvent.objects.for_object(group_a.draft).filter(action="insurance_update_report").last().note == \
+        "修正した項目はありません"
