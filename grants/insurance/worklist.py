@@ -34,9 +34,13 @@ def insurance_box(user: User) -> InsuranceBox | None:
     """What the home page shows ``user`` about the insurance, or None for the roles that have no part in it."""
     if user.role == Role.INSURANCE:
         reports_url = reverse("insurance_report_list")
+        waiting = AccidentReport.objects.filter(status=ReportStatus.SUBMITTED)
         return InsuranceBox(items=[
-            WorkItem("判定を待っている事故報告書", AccidentReport.objects.filter(status=ReportStatus.SUBMITTED).count(),
-                     f"{reports_url}?status={ReportStatus.SUBMITTED}"),
+            # The reports this user entered on paper are judged by another 保険担当 (services.judge_report).
+            WorkItem("判定を待っている事故報告書（あなたが判定できるもの）",
+                     waiting.exclude(created_by=user).count(), f"{reports_url}?status={ReportStatus.SUBMITTED}"),
+            WorkItem("判定を待っている事故報告書（あなたが入力したため、別の保険担当が判定するもの）",
+                     waiting.filter(created_by=user).count(), f"{reports_url}?status={ReportStatus.SUBMITTED}"),
             WorkItem("保険会社への送付を待っている請求", Claim.objects.filter(status=ClaimStatus.FILED).count(),
                      reverse("insurance_claim_list") + f"?status={ClaimStatus.FILED}"),
             WorkItem("送付の時期を迎えた督促・照会", len(due_reminders()), reverse("insurance_reminders")),

@@ -908,11 +908,24 @@ def test_home_box_for_insurance_counts_the_waiting_work(client, submitted, remin
     claim = reminder_due
     assert claim.status == ClaimStatus.FORMS_SENT
     page = text(login(client, insurance2).get(url("home")))
-    assert "判定を待っている事故報告書</a>：1件" in page
+    assert "判定を待っている事故報告書（あなたが判定できるもの）</a>：1件" in page
+    assert "判定を待っている事故報告書（あなたが入力したため、別の保険担当が判定するもの）</a>：0件" in page
     assert "保険会社への送付を待っている請求</a>：0件" in page
     assert "送付の時期を迎えた督促・照会</a>：1件" in page
     assert f'{url("insurance_report_list")}?status=submitted' in page and url("insurance_reminders") in page
     assert "あなたが代表者として登録されている団体の申請はありません" not in page
+
+
+def test_home_box_does_not_offer_a_report_to_the_one_who_entered_it(client, insurance, insurance2, association,
+                                                                     policy, media):
+    """A paper report entered by one 保険担当 is counted for the other to judge, not for its author."""
+    report = builders.draft_report(insurance, association)
+    services.submit_report(actor=insurance, report_id=report.pk)
+    author = text(login(client, insurance).get(url("home")))
+    assert "判定を待っている事故報告書（あなたが判定できるもの）</a>：0件" in author
+    assert "判定を待っている事故報告書（あなたが入力したため、別の保険担当が判定するもの）</a>：1件" in author
+    other = text(login(client, insurance2).get(url("home")))
+    assert "判定を待っている事故報告書（あなたが判定できるもの）</a>：1件" in other
 
 
 def test_home_box_for_the_group_lists_open_reports_and_claims_without_names(head_client, submitted, open_claim):
