@@ -192,3 +192,15 @@ def test_a_claim_of_a_report_another_head_now_represents(client, group_a, insura
     assert login(client, successor).get(get_urls(group_a)["claim"]).status_code == 200
     assert list(PersonalDataAccess.objects.values_list("user__username", flat=True)) == ["successor"]
     claims.withdraw_claim(actor=successor, claim_id=group_a.claim.pk, reason="後任が取り下げます。")
+
+
+def test_a_post_without_the_csrf_token_is_refused(group_a) -> None:
+    """A page elsewhere cannot make a logged-in head submit, withdraw or file: every POST needs the token."""
+    from django.test import Client
+
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(group_a.head)
+    before = snapshot()
+    for name, (target, data) in post_urls(group_a).items():
+        assert c.post(target, data).status_code == 403, name
+    assert snapshot() == before
