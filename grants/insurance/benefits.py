@@ -83,8 +83,7 @@ def injury_benefit(policy: InsurancePolicy, treatment: Treatment,
     outpatient / surgery per day, or a banded lump sum by treatment days (``bands``: the policy's bands,
     read once by the caller; default ``policy.bands.all()``). Raises ``BenefitInputError``."""
     lines: list[Line] = []
-    if treatment.died:
-        lines.append(Line("死亡保険金", "定額", policy.death_benefit))
+    disability = None
     if treatment.disability_percent is not None:
         percent = Decimal(treatment.disability_percent)
         if not Decimal(0) < percent <= Decimal(100):
@@ -94,7 +93,17 @@ def injury_benefit(policy: InsurancePolicy, treatment: Treatment,
         basis = f"{policy.death_benefit:,}円 × {percent}%（円未満切捨て）"
         if amount != raw:
             basis += f"、最低額 {policy.disability_min:,}円を適用"
-        lines.append(Line("後遺障害保険金", basis, amount))
+        disability = Line("後遺障害保険金", basis, amount)
+    if treatment.died:
+        # 約款: death and disability together are limited to the 保険金額 (the death benefit); the death benefit is
+        # what is left of it after the disability benefit.
+        if disability is None:
+            lines.append(Line("死亡保険金", "定額", policy.death_benefit))
+        else:
+            lines.append(Line("死亡保険金", f"{policy.death_benefit:,}円から後遺障害保険金 {disability.amount:,}円を"
+                              "差し引いた額", policy.death_benefit - disability.amount))
+    if disability is not None:
+        lines.append(disability)
     inpatient = _inpatient_days(treatment)
     outpatient = _outpatient_days(treatment, inpatient)
     if policy.benefit_mode == BenefitMode.BANDED:
