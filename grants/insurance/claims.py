@@ -161,6 +161,10 @@ def record_treatment(*, actor: User, claim_id: int, in_treatment: bool, recovere
                 raise InsuranceError(f"入院期間: 退院日（{wareki(last)}）が入院日（{wareki(first)}）より前です。")
             if first < accident or last > today:
                 raise InsuranceError("入院期間: 事故の日から今日までの日付を入力してください。")
+        for (_, last), (first, _) in zip(sorted(periods), sorted(periods)[1:], strict=False):
+            if first <= last:  # a stay typed twice: the amount counts its days once, the document set twice
+                raise InsuranceError(f"入院期間: 重なっている期間があります（{wareki(first)}）。1回の入院は1行に"
+                                     "入力してください。")
         if visits and (visits[0] < accident or visits[-1] > today):
             raise InsuranceError("通院日: 事故の日から今日までの日付を入力してください。")
         last_day = max([b for _, b in periods] + visits, default=None)

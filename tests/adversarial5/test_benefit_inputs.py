@@ -55,3 +55,34 @@ def test_regression_a_claim_filed_with_both_keeps_the_capped_amount(group_a, ins
         claims.add_claim_document(actor=group_a.head, claim_id=claim.pk, kind=kind, title=kind, upload=builders.pdf())
     filed = claims.file_claim(actor=group_a.head, claim_id=claim.pk)
     assert filed.computed_amount == 5_000_000
+
+
+def test_regression_overlapping_inpatient_stays_are_refused(client, group_a, insurance) -> None:
+    """The same stay typed on two rows was kept: the amount counted its days once, the insurer's document set
+    listed 「入院 6日」 for three days in hospital."""
+    from django.urls import reverse
+
+    from grants.insurance.models import InpatientPeriod
+    from tests.insurance.pages import login
+
+    report = builders.covered_report(group_a.head, insurance, group_a.organization)
+    claim = claims.send_claim_forms(actor=insurance, report_id=report.pk, person_id=report.persons.get().pk)
+    first = report.accident_date
+    data = {"state": "in_treatment", "surgeries_inpatient": 0, "surgeries_outpatient": 0}
+    for row, (a, b) in enumerate(((first, first + dt.timedelta(days=2)), (first + dt.timedelta(days=2),
+                                                                          first + dt.timedelta(days=3))), start=1):
+        data[f"inpatient_{row}_first"], data[f"inpatient_{row}_last"] = a.isoformat(), b.isoformat()
+    response = login(client, group_a.head).post(reverse("insurance_claim_treatment", args=[claim.pk]), data)
+    assert response.status_code == 200
+    assert "入院期間: 重なっている期間があります" in response.content.decode()
+    assert InpatientPeriod.objects.filter(claim=claim).count() == 0
+
+
+def test_stays_that_follow_each_other_are_kept(group_a, insurance) -> None:
+    report = builders.covered_report(group_a.head, insurance, group_a.organization)
+    claim = claims.send_claim_forms(actor=insurance, report_id=report.pk, person_id=report.persons.get().pk)
+    day = report.accident_date
+    claims.record_treatment(actor=group_a.head, claim_id=claim.pk, in_treatment=True, recovered_on=None,
+                            inpatient=[(day + dt.timedelta(days=3), day + dt.timedelta(days=4)),
+                                       (day, day + dt.timedelta(days=2))])
+    assert claim.inpatient.count() == 2
