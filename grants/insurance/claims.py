@@ -213,7 +213,8 @@ def record_damages(*, actor: User, claim_id: int, damages: int) -> Claim:
 def add_claim_document(*, actor: User, claim_id: int, kind: str, title: str, upload: object,
                        amount: int | None = None) -> ClaimDocument:
     """Attach a claim document (請求書, 領収書, 診断書…; PDF, JPEG or PNG, at most 10 MB) before the claim is
-    forwarded. A receipt may carry its amount (whole yen)."""
+    forwarded. A receipt (領収書) must carry its amount (whole yen): the insurer adds them up; another document
+    may carry one (an estimate)."""
     if kind not in ClaimDocumentKind.values:
         raise InsuranceError("書類: 書類の種類を選んでください。")
     title = _text(title, "内容", 200)
@@ -227,12 +228,37 @@ def add_claim_document(*, actor: User, claim_id: int, kind: str, title: str, upl
         claim = _locked(actor, claim_id)
         if claim.status not in (ClaimStatus.FORMS_SENT, ClaimStatus.FILED):
             raise InsuranceError("保険会社へ送付した後の請求には書類を追加できません。")
+        if kind == ClaimDocumentKind.RECEIPT and amount is None:
+            raise InsuranceError("金額: 領収書の金額（円）を入力してください。")
         document = ClaimDocument(claim=claim, kind=kind, title=title, amount=amount, uploaded_by=actor)
         document.file.save(f"document{ext}", upload, save=False)
         document.save()
         record_event(actor=actor, subject=claim.report, action="insurance_add_claim_document",
                      note=f"請求 {claim.number}：{document.get_kind_display()}")
     return document
+
+
+def _document_note(claim: Claim, document: ClaimDocument) -> str:
+    """The audit note of a claim document: its kind and number, never its title (a title often names a person,
+    and audit rows are read outside the logged pages)."""
+    return f"請求 {claim.number}：{document.get_kind_display()}（書類番号 {document.pk}）"
+
+
+def remove_claim_document(*, actor: User, claim_id: int, document_id: int) -> None:
+    """Remove a claim document (a wrong file, an unsigned form) by the group or the 保険担当 while the claim is
+    請求書類送付済 or 請求受付; once forwarded the insurer holds the set and nothing is removed. The file is
+    deleted from storage after commit."""
+    with transaction.atomic():
+        claim = _locked(actor, claim_id)
+        if claim.status not in (ClaimStatus.FORMS_SENT, ClaimStatus.FILED):
+            raise InsuranceError("書類を削除できるのは、保険会社へ送付する前（請求待ち・請求受付）の請求だけです。")
+        document = claim.documents.filter(pk=document_id).first()
+        if document is None:
+            raise InsuranceError("書類: この請求の書類を選んでください。")
+        storage, name, note = document.file.storage, document.file.name, _document_note(claim, document)
+        document.delete()
+        record_event(actor=actor, subject=claim.report, action="insurance_remove_claim_document", note=note)
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 # -- 算定 --------------------------------------------------------------------------------------------------

@@ -90,6 +90,7 @@ INSURANCE_EVENT_LABELS = {
     "insurance_record_treatment": "治療の記録",
     "insurance_record_damages": "損害額の記録",
     "insurance_add_claim_document": "請求書類の登録",
+    "insurance_remove_claim_document": "請求書類の削除",
     "insurance_file_claim": "保険金の請求",
     "insurance_forward_claim": "保険会社への送付",
     "insurance_record_payment": "保険金の支払の記録",

@@ -49,7 +49,7 @@ def _forms(insurance, report: AccidentReport, name: str = "山田 太郎") -> Cl
 def _documents(actor, claim: Claim, *kinds: str) -> None:  # type: ignore[no-untyped-def]
     for kind in kinds:
         claims.add_claim_document(actor=actor, claim_id=claim.pk, kind=kind, title=ClaimDocumentKind(kind).label,
-                                  upload=builders.pdf())
+                                  upload=builders.pdf(), amount=1_000 if kind == RECEIPT else None)
 
 
 def _visits(first: dt.date, count: int) -> list[dt.date]:
