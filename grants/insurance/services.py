@@ -7,8 +7,10 @@ transaction; errors raise ``InsuranceError`` with a Japanese message that names 
 A report the user may not see raises ``AccidentReport.DoesNotExist`` (views answer 404).
 """
 import datetime as dt
+import re
 from collections.abc import Mapping
 
+import jaconv
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max, QuerySet
@@ -45,6 +47,8 @@ REPORT_FIELDS = ("activity_name", "plan_entry", "activity_description", "reward"
 PERSON_FIELDS = ("role", "harm", "name", "name_kana", "birth_date", "address", "phone", "detail")
 EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+# ふりがな once katakana is turned into hiragana: hiragana, 「ー」, 「・」 (a foreign name's reading) and spaces.
+KANA = re.compile(r"[\u3041-\u3096\u309d\u309e\u30fc\u30fb \u3000]*")
 
 
 class InsuranceError(Exception):
@@ -214,7 +218,8 @@ def _changes(report: AccidentReport, before: Mapping[str, object]) -> str:
 
 def add_person(*, actor: User, report_id: int, data: Mapping[str, object]) -> InvolvedPerson:
     """Add a person involved (指導者・責任者, 参加者, 第三者) with their harm: a leader or participant can be
-    injured (傷害); only a third party can suffer bodily or property damage (賠償責任)."""
+    injured (傷害); only a third party can suffer bodily or property damage (賠償責任). The ふりがな is kept in
+    hiragana (katakana is converted, see ``_kana``)."""
     with transaction.atomic():
         report = access_report(actor, report_id, for_update=True)
         _may_act_for(actor, report.organization)
@@ -222,6 +227,7 @@ def add_person(*, actor: User, report_id: int, data: Mapping[str, object]) -> In
             raise InsuranceError("提出後の事故報告書には関係者を追加できません。")
         person = InvolvedPerson(report=report, **{k: data[k] for k in PERSON_FIELDS if k in data})
         _validated(person, PERSON_FIELDS)
+        person.name_kana = _kana(person.name_kana)
         if person.harm not in HARMS_BY_ROLE[person.role]:
             raise InsuranceError(f"けが・損害: {person.get_role_display()}には「{person.get_harm_display()}」"
                                  "を選べません。活動者のけがは傷害、第三者のけが・物の損害は賠償責任です。")
@@ -234,6 +240,15 @@ def add_person(*, actor: User, report_id: int, data: Mapping[str, object]) -> In
         record_event(actor=actor, subject=report, action="insurance_add_person",
                      note=f"{person.get_role_display()}（{person.get_harm_display()}）")
     return person
+
+
+def _kana(value: object) -> str:
+    """The ふりがな as kept: hiragana, katakana (full or half width, stored as hiragana), spaces and 「ー」; Latin
+    letters, digits, kanji and other signs are refused (InsuranceError naming 「ふりがな」)."""
+    text = jaconv.kata2hira(jaconv.h2z(str(value or "").strip(), kana=True, ascii=False, digit=False))
+    if not KANA.fullmatch(text):
+        raise InsuranceError("ふりがな: ひらがなで入力してください。")
+    return text
 
 
 def remove_person(*, actor: User, report_id: int, person_id: int) -> None:
