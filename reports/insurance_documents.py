@@ -37,7 +37,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from grants.core.fiscal import era_year
-from grants.insurance.claims import compute_claim
+from grants.insurance.claims import claim_limit_date, compute_claim
 from grants.insurance.models import (
     AccidentReport,
     BenefitMode,
@@ -476,3 +476,55 @@ def claim_xlsx(claim: Claim) -> bytes:
     out = io.BytesIO()
     write_xlsx(sheets, out)
     return out.getvalue()
+
+
+# -- 保険金請求書（記入用） -------------------------------------------------------------------------------------
+
+CLAIM_FORM_INPATIENT_ROWS = 3
+
+# What the claimant sends with the form, by kind of claim (what ``claims.missing_for_filing`` asks for).
+CLAIM_FORM_ATTACHMENTS = {
+    ClaimKind.INJURY: ("診断書または通院証明書", "領収書（治療費・通院交通費など）"),
+    ClaimKind.LIABILITY_BODILY: ("損害の見積書・写真",),
+    ClaimKind.LIABILITY_PROPERTY: ("損害の見積書・写真",),
+}
+
+
+def claim_form_context(claim: Claim) -> dict[str, object]:
+    """Template context of ``templates/insurance/pdf/claim_form.html``: what the city already knows (the policy,
+    the claim, the accident and the person) as plain strings without control characters, dates as on notices;
+    the attachments by kind and the claim window in the policy's words. Raises ``Claim.DoesNotExist`` if the
+    claim is gone."""
+    from reports.pdf import format_notice_date, sender_line
+
+    claim = Claim.objects.select_related("report__policy", "report__organization", "person").get(pk=claim.pk)
+    report, policy, person = claim.report, claim.report.policy, claim.person
+    injury = claim.kind == ClaimKind.INJURY
+    window = (f"治療を終えた後、または事故の日から{policy.claim_after_days}日を過ぎてから" if injury
+              else "損害の額が分かってから")
+    return {
+        "claim_number": claim.number, "report_number": report.number, "kind": claim.get_kind_display(),
+        "is_injury": injury, "scheme": SCHEME_NAME, "city": sender_line(), "insurer": _clean(policy.insurer),
+        "policy_number": _clean(policy.policy_number), "organization": _clean(report.organization.name),
+        "accident_date": format_notice_date(report.accident_date), "place": _clean(report.place),
+        "activity": _clean(report.activity_name),
+        "person_heading": "被保険者（けがをされた方）" if injury else "被害者",
+        "person_name": _clean(person.name), "person_kana": _clean(person.name_kana),
+        "birth_date": format_notice_date(person.birth_date), "address": _clean(person.address),
+        "phone": _clean(person.phone), "inpatient_rows": range(1, CLAIM_FORM_INPATIENT_ROWS + 1),
+        "attachments": CLAIM_FORM_ATTACHMENTS[ClaimKind(claim.kind)], "claim_window": window,
+        "limit_date": format_notice_date(claim_limit_date(claim)), "limit_years": policy.claim_limit_years,
+    }
+
+
+def claim_form_pdf(claim: Claim) -> bytes:
+    """PDF bytes (A4) of the claim form (保険金請求書) the claimant prints, fills by hand, signs and uploads as the
+    claim's 「保険金請求書」: pre-filled with the insurer, 証券番号, the city, 請求番号 and kind, the accident (受付
+    番号, 事故の日, 場所, 活動) and the person (name, ふりがな, birth date, address, phone); blank boxes for the
+    treatment (入院 periods, 通院 days, 治療を終えた日) or the damages, the claimant's bank account, the day and the
+    signature; the documents to attach and the claim window (``claim_after_days``, ``claims.claim_limit_date``).
+    Rendered like ``claim_pdf`` (autoescaped template, locked-down fetcher, IPAex font embedded). The caller checks
+    access and logs the view (``AccessKind.CLAIM_FORM``)."""
+    from reports.pdf import render_html_pdf
+
+    return render_html_pdf(render_to_string("insurance/pdf/claim_form.html", claim_form_context(claim)))
