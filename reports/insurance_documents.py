@@ -27,12 +27,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.db.models import Prefetch
+from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -528,3 +531,66 @@ def claim_form_pdf(claim: Claim) -> bytes:
     from reports.pdf import render_html_pdf
 
     return render_html_pdf(render_to_string("insurance/pdf/claim_form.html", claim_form_context(claim)))
+
+
+# -- 送付書類一式（ZIP） -----------------------------------------------------------------------------------------
+
+ZIP_UTF8_FLAG = 0x800  # general purpose bit 11: the names are UTF-8 (APPNOTE 4.4.4)
+# Characters no file name on Windows or macOS may hold, and controls; the labels are the app's own, but a name is
+# never trusted to be safe.
+ZIP_UNSAFE_RE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def _zip_label(label: str) -> str:
+    return ZIP_UNSAFE_RE.sub("_", label).strip(". ") or "書類"
+
+
+def _zip_extension(stored_name: str) -> str:
+    """The stored file's extension when it is one the uploads accept, else none."""
+    from grants.core.uploads import CONTENT_TYPES
+
+    ext = os.path.splitext(stored_name)[1].lower()
+    return ext if ext in CONTENT_TYPES else ""
+
+
+def _read(field_file: FieldFile) -> bytes:
+    with field_file.open("rb") as handle:
+        return handle.read()
+
+
+def document_set_entries(claim: Claim) -> list[tuple[str, FieldFile | None]]:
+    """The names of the ZIP's files in order, each with its stored file (None for the PDF and the workbook made
+    here): 「01_送付書.pdf」, 「02_請求内容.xlsx」, then every attachment of the report and every document of the
+    claim in the order they were added, named by kind and a number counted per kind (「03_会則・規約_1.pdf」).
+    A name is built only from the app's labels and numbers, never from a title typed or a name uploaded."""
+    claim = Claim.objects.select_related("report").prefetch_related("report__attachments", "documents").get(pk=claim.pk)
+    stored = ([(a.get_kind_display(), a.file) for a in claim.report.attachments.all()]
+              + [(d.get_kind_display(), d.file) for d in claim.documents.all()])
+    width = max(2, len(str(len(stored) + 2)))
+    entries: list[tuple[str, FieldFile | None]] = [(f"{1:0{width}d}_送付書.pdf", None),
+                                                   (f"{2:0{width}d}_請求内容.xlsx", None)]
+    per_kind: dict[str, int] = {}
+    for number, (label, field_file) in enumerate(stored, start=3):
+        per_kind[label] = per_kind.get(label, 0) + 1
+        name = f"{number:0{width}d}_{_zip_label(label)}_{per_kind[label]}{_zip_extension(field_file.name)}"
+        entries.append((name, field_file))
+    return entries
+
+
+def document_set_zip(claim: Claim) -> bytes:
+    """ZIP bytes of everything the insurer gets for ``claim`` (送付書類一式): the document set as PDF
+    (``claim_pdf``) and .xlsx (``claim_xlsx``), and every file attached to the report and to the claim, as
+    stored, under the names of ``document_set_entries`` (flat, no folder, the UTF-8 flag set on each name).
+    Errors: those of ``document_set``, and ``FileNotFoundError`` when a stored file is missing. The caller checks
+    access and logs the view (``AccessKind.DOCUMENT_SET_ZIP``)."""
+    made = {".pdf": claim_pdf, ".xlsx": claim_xlsx}
+    stamp = timezone.localtime().timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, field_file in document_set_entries(claim):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.flag_bits |= ZIP_UTF8_FLAG
+            info.compress_type = zipfile.ZIP_DEFLATED
+            content = made[os.path.splitext(name)[1]](claim) if field_file is None else _read(field_file)
+            archive.writestr(info, content)
+    return out.getvalue()
