@@ -632,6 +632,8 @@ class AccessKind(models.TextChoices):
     CLAIM_DOCUMENT = "claim_document", "請求書類のダウンロード"
     DOCUMENT_SET_PDF = "document_set_pdf", "保険会社への送付書類（PDF）"
     DOCUMENT_SET_XLSX = "document_set_xlsx", "保険会社への送付書類（Excel）"
+    CLAIM_FORM = "claim_form", "保険金請求書（記入用）のダウンロード"
+    DOCUMENT_SET_ZIP = "document_set_zip", "保険会社への送付書類一式（ZIP）"
 
 
 class PersonalDataAccess(models.Model):
