@@ -339,7 +339,8 @@ def submit_report(*, actor: User, report_id: int, delay_reason: str = "") -> Acc
         report = access_report(actor, report_id, for_update=True)
         _may_act_for(actor, report.organization)
         if report.status not in EDITABLE:
-            raise InsuranceError("この事故報告書は提出済みです。")
+            raise InsuranceError("取り下げた事故報告書は提出できません。" if report.status == ReportStatus.WITHDRAWN
+                                 else "この事故報告書は提出済みです。")
         missing = missing_for_submission(report)
         if missing:
             raise InsuranceError("提出できません。" + " ".join(missing))
