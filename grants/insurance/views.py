@@ -457,7 +457,7 @@ def claim_actions(user: User, claim: Claim) -> set[str]:
     if claim.status == ClaimStatus.FORMS_SENT:
         acts |= {"treatment" if claim.kind == ClaimKind.INJURY else "damages", "file"}
     if claim.status in (ClaimStatus.FORMS_SENT, ClaimStatus.FILED):
-        acts |= {"add_document", "withdraw"}
+        acts |= {"add_document", "remove_document", "claim_form", "withdraw"}
     if user.role == Role.INSURANCE:
         acts.add("document_set")
         if claim.status == ClaimStatus.FILED:
@@ -602,6 +602,14 @@ def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                        "請求を取り下げました。", form, "withdraw_form")
 
 
+@require_POST
+@login_required
+def claim_remove_document(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    return _claim_post(request, pk, lambda d: claims.remove_claim_document(actor=request.user, claim_id=pk,
+                                                                           document_id=document_pk),
+                       "請求書類を削除しました。")
+
+
 @login_required
 def claim_document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     """Download a claim document (請求書, 領収書, 診断書…); logged."""
@@ -634,6 +642,42 @@ def claim_documents_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def claim_documents_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return _document_set(request, pk, AccessKind.DOCUMENT_SET_XLSX, ".xlsx")
+
+
+@require_GET
+@login_required
+def claim_documents_zip(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything for the insurer in one ZIP (送付書類一式: the PDF, the workbook and every attached file): the
+    保険担当 only; logged once the ZIP is made (a stored file gone answers 404 and logs nothing)."""
+    from reports import insurance_documents as documents
+
+    claim = _claim_or_404(request.user, pk)
+    if request.user.role != Role.INSURANCE:
+        raise PermissionDenied("保険会社への送付書類は、保険担当のみが出力できます。")
+    try:
+        content = documents.document_set_zip(claim)
+    except FileNotFoundError as error:
+        raise Http404("添付されたファイルが見つかりません。") from error
+    services.log_access(request.user, claim.report, AccessKind.DOCUMENT_SET_ZIP, claim=claim,
+                        detail=f"請求 {claim.number}")
+    return HttpResponse(content, content_type="application/zip", headers={
+        "Content-Disposition": content_disposition_header(True, f"保険金請求_{claim.number}_送付書類一式.zip")})
+
+
+@require_GET
+@login_required
+def claim_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The claim form (保険金請求書（記入用）) to print, fill by hand, sign and upload: the group and the 保険担当,
+    while documents can still be added; logged. Opened in the browser (inline), where it is printed."""
+    from reports import insurance_documents as documents
+
+    claim = _claim_or_404(request.user, pk)
+    if "claim_form" not in claim_actions(request.user, claim):
+        messages.error(request, "保険金請求書（記入用）を印刷できるのは、保険会社へ送付する前の請求だけです。")
+        return redirect("insurance_claim_detail", pk=pk)
+    services.log_access(request.user, claim.report, AccessKind.CLAIM_FORM, claim=claim, detail=f"請求 {claim.number}")
+    return HttpResponse(documents.claim_form_pdf(claim), content_type=CONTENT_TYPES[".pdf"], headers={
+        "Content-Disposition": content_disposition_header(False, f"保険金請求書_{claim.number}.pdf")})
 
 
 # -- 督促・照会 --------------------------------------------------------------------------------------------------
