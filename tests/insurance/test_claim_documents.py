@@ -2,6 +2,7 @@
 forwarded (the audit row keeps the kind and number, never the title; the file goes after commit), and a 領収書
 carries its amount. Every refusal writes nothing."""
 import pytest
+from django.db import connection
 
 from grants.accounts.models import Role
 from grants.core.models import AuditEvent
@@ -9,6 +10,7 @@ from grants.insurance import claims
 from grants.insurance.models import Claim, ClaimDocument, ClaimDocumentKind, ClaimStatus
 from grants.insurance.services import InsuranceError
 from tests import factories
+from tests.cases.test_concurrency import run_together
 
 from . import builders
 from .support import nothing_written
@@ -142,3 +144,31 @@ def test_a_forwarded_claim_refuses_a_receipt_for_being_forwarded(filed, associat
     with nothing_written(filed), pytest.raises(InsuranceError, match="送付した後の請求には書類を追加できません"):
         claims.add_claim_document(actor=association_head, claim_id=filed.pk, kind=ClaimDocumentKind.RECEIPT,
                                   title="領収書", upload=builders.pdf())
+
+
+# --- races (PostgreSQL) -------------------------------------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_removal_against_forwarding_and_twice_has_one_outcome_each(association, association_head, insurance,
+                                                                   policy, media) -> None:
+    claim = builders.filed_claim(association_head, insurance, association, outpatient_days=3)
+    document = claim.documents.get(kind=ClaimDocumentKind.MEDICAL)
+    outcomes = run_together(
+        lambda: claims.remove_claim_document(actor=association_head, claim_id=claim.pk, document_id=document.pk),
+        lambda: claims.forward_claim(actor=insurance, claim_id=claim.pk))
+    removed = outcomes[0] is None
+    assert removed != isinstance(outcomes[0], InsuranceError), outcomes
+    assert isinstance(outcomes[1], Claim), outcomes  # forwarding never waits on a document
+    assert ClaimDocument.objects.filter(pk=document.pk).exists() != removed
+    form = claim.documents.get(kind=ClaimDocumentKind.CLAIM_FORM)
+    other = builders.filed_claim(association_head, insurance, association, outpatient_days=3,
+                                 persons={"田中 三郎": "injury"})
+    target = other.documents.get(kind=ClaimDocumentKind.MEDICAL)
+    outcomes = run_together(*[lambda: claims.remove_claim_document(actor=association_head, claim_id=other.pk,
+                                                                   document_id=target.pk)] * 2)
+    assert sorted(type(o).__name__ for o in outcomes) == ["InsuranceError", "NoneType"], outcomes
+    assert AuditEvent.objects.filter(action="insurance_remove_claim_document",
+                                     note__endswith=f"（書類番号 {target.pk}）").count() == 1
+    assert ClaimDocument.objects.filter(pk=form.pk).exists()

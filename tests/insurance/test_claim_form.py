@@ -109,7 +109,7 @@ def test_a_liability_form_asks_for_the_damages_and_the_estimate(liability, tmp_p
 
 def test_markup_and_control_characters_typed_by_the_group_are_harmless(injury, tmp_path) -> None:
     InvolvedPerson.objects.filter(pk=injury.person_id).update(
-        name='<script>alert("x")</script>', name_kana="やまだ\x0bたろう", address="山口市\x00亀山町<b>2-1</b>",
+        name='<script>alert("x")</script>', name_kana="やまだ\x0bたろう", address="山口市\x07亀山町<b>2-1</b>",
         phone="083\x1b-000")
     page = html(injury)
     assert "<script>" not in page and "<b>" not in page
