@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from grants.accounts.models import User
+from grants.core.fiscal import wareki
 from grants.core.uploads import MAX_UPLOAD_BYTES
 from grants.organizations.models import Organization
 
@@ -56,6 +57,44 @@ def _text_field(label: str, *, max_length: int = 2000, required: bool = True, ro
                 help_text: str = "") -> forms.CharField:
     return forms.CharField(label=label, max_length=max_length, required=required, help_text=help_text,
                            widget=forms.Textarea(attrs={"rows": rows}))
+
+
+# -- サービスの誤りを項目に表示する ------------------------------------------------------------------------------
+
+_NOTE = re.compile(r"（[^（）]*）$")  # 「事故の日（いつ）」 is named 「事故の日」 by the services
+
+
+def _service_labels(form: forms.Form) -> dict[str, str]:
+    """The names a service gives the form's visible fields → the field: each label, the label without its
+    closing note in brackets, and the form's own ``service_labels`` (aliases: 「回答日」 names the payment form's
+    「支払日（保険会社の回答日）」)."""
+    labels: dict[str, str] = {}
+    for name, field in form.fields.items():
+        if field.widget.is_hidden or not field.label:
+            continue
+        labels.setdefault(str(field.label), name)
+        labels.setdefault(_NOTE.sub("", str(field.label)), name)
+    labels.update({alias: name for alias, name in getattr(form, "service_labels", {}).items()
+                   if name in form.fields})
+    return labels
+
+
+def attach_service_error(form: forms.Form, error: Exception | str) -> None:
+    """Show a service's refusal on ``form``: each 「項目: 内容」 part of the message (``_validated`` joins several)
+    goes to the field that label or alias names, as 「内容」; what names no field of the form (「この操作は保険担当の
+    みが行えます。」) becomes an error of the whole form, so the form's summary (``_form_errors.html``) announces it."""
+    message = str(error).strip()
+    form.errors  # noqa: B018 - validates a bound form once, so errors can be added
+    labels = _service_labels(form)
+    alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+    parts = list(re.finditer(rf"(?:^|(?<=\s))({alternatives}): ", message)) if labels else []
+    if not parts:
+        form.add_error(None, message)
+        return
+    if lead := message[:parts[0].start()].strip():
+        form.add_error(None, lead)
+    for part, after in zip(parts, [*parts[1:], None], strict=True):
+        form.add_error(labels[part.group(1)], message[part.end():after.start() if after else None].strip())
 
 
 # -- 事故報告書 ------------------------------------------------------------------------------------------------
@@ -148,8 +187,19 @@ class AttachmentForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
+    """Submission (``services.submit_report``). ``due_date_passed``: the report's 報告期限 when it has passed; the
+    遅延理由書 is then required, and marked 必須 on the page."""
+
     delay_reason = _text_field("遅延理由書（期限を過ぎた理由）", required=False, rows=3,
                                help_text="報告期限を過ぎて提出するときは、期限までに報告できなかった理由を書いてください。")
+
+    def __init__(self, *args: object, due_date_passed: dt.date | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if due_date_passed is not None:
+            field = self.fields["delay_reason"]
+            field.required = True
+            field.error_messages["required"] = (f"報告期限（{wareki(due_date_passed)}）を過ぎています。"
+                                                "期限までに報告できなかった理由を入力してください。")
 
 
 class WithdrawForm(forms.Form):
@@ -189,6 +239,8 @@ class JudgmentForm(forms.Form):
                 label=f"「{c.label}」の理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
                 help_text="確認した書類と、そう判断した理由を書いてください。")
         self.order_fields([*(name for name in self.fields if name != "note"), "note"])
+        # services.judge_report names a finding by its label in 「」 and the note 「判定の所見」.
+        self.service_labels = {"判定の所見": "note", **{f"「{c.label}」": f"holds_{c.pk}" for c in self.conditions}}
 
     def rows(self) -> list[tuple[PolicyCondition, forms.BoundField, forms.BoundField]]:
         return [(c, self[f"holds_{c.pk}"], self[f"reason_{c.pk}"]) for c in self.conditions]
@@ -210,8 +262,12 @@ MAX_LINE_ERRORS = 10  # a pasted page of garbage gets its first wrong lines name
 MAX_ECHO = 20  # characters of a wrong line repeated in its message
 
 
+def _shown(text: str) -> str:
+    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "…"
+
+
 def _parse_day(text: str, line: int) -> dt.date:
-    shown = text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "…"
+    shown = _shown(text)
     match = _ISO.fullmatch(text)
     if match is None:
         raise ValidationError(f"{line}行目: 「{shown}」を日付として読めません。2026-05-01 の形で入力してください。")
@@ -221,8 +277,27 @@ def _parse_day(text: str, line: int) -> dt.date:
         raise ValidationError(f"{line}行目: 「{shown}」という日はありません。") from error
 
 
-def _parse_line(line: str, number: int) -> tuple[dt.date, dt.date]:
-    """(first, last) day of one line: a day is a range of one day."""
+class _OutOfBounds(ValidationError):
+    """A line that is a day, but not between the accident day and today."""
+
+
+def _span(earliest: dt.date | None, latest: dt.date | None) -> str:
+    return f"（{wareki(earliest)}〜{wareki(latest)}）" if earliest and latest else ""
+
+
+def _parse_line(line: str, number: int, earliest: dt.date | None = None,
+                latest: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """(first, last) day of one line (a day is a range of one day), within ``earliest`` (the accident day) and
+    ``latest`` (today) when they are given."""
+    first, last = _parse_range(line, number)
+    if earliest is not None and first < earliest:
+        raise _OutOfBounds(f"{number}行目: 「{_shown(line)}」は事故の日（{wareki(earliest)}）より前です。")
+    if latest is not None and last > latest:
+        raise _OutOfBounds(f"{number}行目: 「{_shown(line)}」は今日（{wareki(latest)}）より後です。")
+    return first, last
+
+
+def _parse_range(line: str, number: int) -> tuple[dt.date, dt.date]:
     parts = _RANGE.split(line)
     if len(parts) == 1:
         day = _parse_day(parts[0], number)
@@ -237,23 +312,28 @@ def _parse_line(line: str, number: int) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def parse_outpatient_days(text: str) -> list[dt.date]:
+def parse_outpatient_days(text: str, *, earliest: dt.date | None = None,
+                          latest: dt.date | None = None) -> list[dt.date]:
     """The days written in ``text``, one a line (``YYYY-MM-DD``) or as a range (``YYYY-MM-DD〜YYYY-MM-DD``,
     both ends included); full-width digits and 「～」 are accepted, blank lines ignored. Sorted, without
-    repeats. Raises ``ValidationError`` naming the wrong lines (「3行目: …」, the first ``MAX_LINE_ERRORS`` of
-    them, then how many more), or when the lines list more than ``MAX_DAYS_LISTED`` days, a day listed twice
-    counted twice: reading stops there, so no paste makes the server count days for long."""
+    repeats. Raises ``ValidationError`` naming every wrong line at once (「3行目: …」, the first
+    ``MAX_LINE_ERRORS`` of them, then how many more): a line that is no day, or a day before ``earliest`` (the
+    accident day) or after ``latest`` (today) when they are given; or when the lines list more than
+    ``MAX_DAYS_LISTED`` days, a day listed twice counted twice: reading stops there, so no paste makes the server
+    count days for long."""
     days: set[dt.date] = set()
     errors: list[ValidationError] = []
     wrong = listed = 0
+    outside = False
     for number, raw in enumerate(unicodedata.normalize("NFKC", text or "").splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
         try:
-            first, last = _parse_line(line, number)
+            first, last = _parse_line(line, number, earliest, latest)
         except ValidationError as error:
             wrong += 1
+            outside = outside or isinstance(error, _OutOfBounds)
             if wrong <= MAX_LINE_ERRORS:
                 errors.append(error)
             continue
@@ -263,6 +343,8 @@ def parse_outpatient_days(text: str) -> list[dt.date]:
         days.update(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
     if wrong > MAX_LINE_ERRORS:
         errors.append(ValidationError(f"ほかに{wrong - MAX_LINE_ERRORS:,}行、読めない行があります。"))
+    if outside:
+        errors.append(ValidationError(f"事故の日から今日までの日付を入力してください{_span(earliest, latest)}。"))
     if listed > MAX_DAYS_LISTED:
         errors.append(ValidationError(f"通院日は{MAX_DAYS_LISTED}日以内で入力してください。"))
     if errors:
@@ -295,12 +377,15 @@ def _run_text(run: list[dt.date]) -> str:
 class OutpatientDaysField(forms.CharField):
     """A textarea of outpatient days; cleans to a sorted list of dates."""
 
+    earliest: dt.date | None = None  # the accident day, when the form knows it
+    latest: dt.date | None = None  # today
+
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 6}))
         super().__init__(**kwargs)  # type: ignore[arg-type]
 
     def clean(self, value: object) -> list[dt.date]:  # type: ignore[override]
-        return parse_outpatient_days(super().clean(value))
+        return parse_outpatient_days(super().clean(value), earliest=self.earliest, latest=self.latest)
 
 
 # -- 保険金請求 ------------------------------------------------------------------------------------------------
@@ -311,7 +396,9 @@ IN_TREATMENT, RECOVERED = "in_treatment", "recovered"
 class TreatmentForm(forms.Form):
     """The treatment of an injury claim (``claims.record_treatment``): whether treatment goes on or the day it
     ended, up to ``MAX_INPATIENT_ROWS`` inpatient stays (入院日・退院日), the outpatient days, surgeries, and a
-    death or a disability share. Replaces what was recorded."""
+    death or a disability share. Replaces what was recorded. Given the ``accident_date`` and ``today``, every
+    inpatient row and every outpatient line outside them is named at once (the service checks them again, but
+    stops at the first and cannot say which row the page showed it on)."""
 
     state = forms.ChoiceField(label="治療の状況", widget=forms.RadioSelect,
                               choices=[(IN_TREATMENT, "治療中"), (RECOVERED, "治療を終えた")])
@@ -325,11 +412,15 @@ class TreatmentForm(forms.Form):
         max_digits=5, decimal_places=2,
         help_text="後遺障害の等級に応じた割合（例: 4）。後遺障害がなければ空欄にしてください。")
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, accident_date: dt.date | None = None, today: dt.date | None = None,
+                 **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.accident_date, self.today = accident_date, today
+        outpatient = self.fields["outpatient"]
+        outpatient.earliest, outpatient.latest = accident_date, today  # type: ignore[attr-defined]
         for row in range(1, MAX_INPATIENT_ROWS + 1):
-            self.fields[f"inpatient_{row}_first"] = _date_field(f"入院期間 {row}行目の入院日", required=False)
-            self.fields[f"inpatient_{row}_last"] = _date_field(f"入院期間 {row}行目の退院日", required=False)
+            self.fields[f"inpatient_{row}_first"] = _date_field(f"入院期間（{row}行目）の入院日", required=False)
+            self.fields[f"inpatient_{row}_last"] = _date_field(f"入院期間（{row}行目）の退院日", required=False)
 
     @classmethod
     def initial_for(cls, claim: Claim) -> dict[str, object]:
@@ -358,12 +449,22 @@ class TreatmentForm(forms.Form):
                 self.add_error(f"inpatient_{row}_first", "入院日を入力してください。")
             elif first and last and last < first:
                 self.add_error(f"inpatient_{row}_last", "退院日が入院日より前です。")
+            elif first and last:
+                self._check_stay(row, first, last)
         if data.get("state") == RECOVERED and not data.get("recovered_on") and "recovered_on" not in self.errors:
             self.add_error("recovered_on", "治療を終えた日を入力するか、「治療中」を選んでください。")
         if data.get("state") == IN_TREATMENT and data.get("recovered_on"):
             self.add_error("recovered_on",
                            "治療中のときは空欄にしてください（治療を終えたときは「治療を終えた」を選んでください）。")
         return data
+
+    def _check_stay(self, row: int, first: dt.date, last: dt.date) -> None:
+        if self.accident_date and first < self.accident_date:
+            self.add_error(f"inpatient_{row}_first", f"事故の日（{wareki(self.accident_date)}）より前です。"
+                                                     "事故の日から今日までの日付を入力してください。")
+        if self.today and last > self.today:
+            self.add_error(f"inpatient_{row}_last", "今日より後です。事故の日から今日までの日付を入力してください"
+                                                    "（入院中のときは、退院日に今日の日付を入力します）。")
 
     def treatment(self) -> dict[str, object]:
         """Keyword arguments of ``claims.record_treatment``."""
@@ -396,6 +497,8 @@ class ForwardForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
+    service_labels = {"回答日": "paid_on"}  # claims.record_payment names the day as record_denial does
+
     paid_on = _date_field("支払日（保険会社の回答日）")
     amount = _yen_field("支払額（円）")
     note = _text_field("備考", required=False,

@@ -7,6 +7,7 @@ never see one); a page of a role the user does not have answers 403. Every page 
 person's data writes one ``PersonalDataAccess`` row before the data leaves the server; a refused request writes
 none. POSTs redirect with a message; a form with errors is shown again with them.
 """
+import datetime as dt
 import os
 from collections.abc import Callable
 from functools import wraps
@@ -51,6 +52,7 @@ from .forms import (
     SubmitForm,
     TreatmentForm,
     WithdrawForm,
+    attach_service_error,
 )
 from .models import (
     CLAIM_KIND_FOR_HARM,
@@ -215,6 +217,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
                                                 data=form.report_data())
             except InsuranceError as error:
                 messages.error(request, str(error))
+                attach_service_error(form, error)
             else:
                 messages.success(request, f"事故報告書（受付番号 {report.number}）を作成しました。報告期限は"
                                           f"{wareki(report.due_date)}です。関係者と添付書類を登録して提出してください。")
@@ -240,6 +243,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 services.update_report(actor=user, report_id=pk, data=form.report_data())
             except InsuranceError as error:
                 messages.error(request, str(error))
+                attach_service_error(form, error)
             else:
                 report.refresh_from_db()
                 messages.success(request, f"事故報告書を修正しました。報告期限は{wareki(report.due_date)}です。")
@@ -269,6 +273,12 @@ def report_actions(user: User, report: AccidentReport) -> set[str]:
     return acts
 
 
+def _passed_due_date(report: AccidentReport) -> dt.date | None:
+    """The report's 報告期限 when it has passed, else None. Lateness is judged on the first filing: a report
+    returned and submitted again keeps that day."""
+    return report.due_date if (report.filed_on or timezone.localdate()) > report.due_date else None
+
+
 def _render_report(request: HttpRequest, report: AccidentReport, **bound: forms.Form) -> HttpResponse:
     """The report page, with ``bound`` forms (their errors) in place of the empty ones. Logs the view first."""
     user = request.user
@@ -279,13 +289,11 @@ def _render_report(request: HttpRequest, report: AccidentReport, **bound: forms.
     claimed = {(c.person_id, c.kind) for c in report_claims}
     judgment = getattr(report, "judgment", None) if report.status in (ReportStatus.COVERED,
                                                                       ReportStatus.NOT_COVERED) else None
-    today = timezone.localdate()
     context = {
         "report": report, "acts": acts, "persons": persons, "claims": report_claims,
         "attachments": report.attachments.select_related("uploaded_by"),
         "missing": services.missing_for_submission(report) if report.status in EDITABLE else [],
-        # Lateness is judged on the first filing: a report returned and submitted again keeps that day.
-        "needs_delay_reason": (report.filed_on or today) > report.due_date,
+        "needs_delay_reason": _passed_due_date(report) is not None,
         "judgment": judgment,
         "findings": judgment.findings.select_related("condition") if judgment else [],
         "creator_may_not_judge": (user.role == Role.INSURANCE and report.status == ReportStatus.SUBMITTED
@@ -295,7 +303,8 @@ def _render_report(request: HttpRequest, report: AccidentReport, **bound: forms.
         "events": _events(report),
         "person_form": PersonForm(auto_id="person-%s"),
         "attachment_form": AttachmentForm(auto_id="attachment-%s"),
-        "submit_form": SubmitForm(auto_id="submit-%s", initial={"delay_reason": report.delay_reason}),
+        "submit_form": SubmitForm(auto_id="submit-%s", initial={"delay_reason": report.delay_reason},
+                                  due_date_passed=_passed_due_date(report)),
         "withdraw_form": WithdrawForm(auto_id="withdraw-%s"),
         "return_form": ReturnForm(auto_id="return-%s"),
         "judgment_form": (JudgmentForm(conditions=report.policy.conditions.all(), auto_id="judge-%s")
@@ -325,6 +334,7 @@ def _report_post(request: HttpRequest, pk: int, act: Callable[[dict], object], d
     except InsuranceError as error:
         messages.error(request, str(error))
         if form is not None:
+            attach_service_error(form, error)
             return _render_report(request, report, **{form_name: form})
         return redirect("insurance_report_detail", pk=pk)
     messages.success(request, done(result) if callable(done) else done)
@@ -375,7 +385,8 @@ def _submitted(report: object) -> str:
 @require_POST
 @login_required
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    form = SubmitForm(request.POST, auto_id="submit-%s")
+    report = _report_or_404(request.user, pk)
+    form = SubmitForm(request.POST, auto_id="submit-%s", due_date_passed=_passed_due_date(report))
     return _report_post(request, pk, lambda d: services.submit_report(actor=request.user, report_id=pk,
                                                                       delay_reason=d["delay_reason"]),
                         _submitted, form, "submit_form")
@@ -525,6 +536,7 @@ def _claim_post(request: HttpRequest, pk: int, act: Callable[[dict], object], do
     except InsuranceError as error:
         messages.error(request, str(error))
         if form is not None:
+            attach_service_error(form, error)
             return _render_claim(request, claim, **{form_name: form})
         return redirect("insurance_claim_detail", pk=pk)
     messages.success(request, done)
@@ -534,7 +546,9 @@ def _claim_post(request: HttpRequest, pk: int, act: Callable[[dict], object], do
 @require_POST
 @login_required
 def claim_treatment(request: HttpRequest, pk: int) -> HttpResponse:
-    form = TreatmentForm(request.POST, auto_id="treatment-%s")
+    claim = _claim_or_404(request.user, pk)
+    form = TreatmentForm(request.POST, auto_id="treatment-%s", accident_date=claim.report.accident_date,
+                         today=timezone.localdate())
     return _claim_post(request, pk, lambda d: claims.record_treatment(actor=request.user, claim_id=pk,
                                                                       **form.treatment()),
                        "治療の記録を保存しました。", form, "treatment_form")

@@ -431,7 +431,9 @@ def test_late_report_needs_the_delay_reason_and_is_flagged(head_client, associat
     assert "遅延理由書（期限を過ぎた理由）" in page and "報告期限（" in page
     response = head_client.post(url("insurance_report_submit", report.pk), {"delay_reason": ""})
     assert response.status_code == 200
-    assert messages_of(response)[0].startswith("遅延理由書: 報告期限（")
+    # The form asks for the reason at its field (marked 必須 once the due date has passed).
+    assert messages_of(response) == ["入力内容に誤りがあります。各項目の説明を確認してください。"]
+    assert f"遅延理由書（期限を過ぎた理由）: 報告期限（{wareki(report.due_date)}）を過ぎています。" in text(response)
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT
     response = head_client.post(url("insurance_report_submit", report.pk),
@@ -621,18 +623,21 @@ def test_treatment_errors_name_the_line_and_the_row(head_client, open_claim):
     assert response.status_code == 200 and counts() == before
     page = text(response)
     assert "通院日: 2行目: 「5月3日」を日付として読めません。2026-05-01 の形で入力してください。" in page
-    assert "入院期間 2行目の退院日</a>: 退院日が入院日より前です。" in page  # the summary links to the row's input
+    assert "入院期間（2行目）の退院日</a>: 退院日が入院日より前です。" in page  # the summary links to the row's input
     assert 'id="treatment-inpatient_2_last_error">退院日が入院日より前です。' in page
     assert 'aria-describedby="treatment-outpatient_helptext treatment-outpatient_error"' in page
 
 
 def test_treatment_refused_by_the_service_keeps_the_input(head_client, open_claim):
-    before_accident = open_claim.report.accident_date - dt.timedelta(days=1)
+    # A day before the accident is now named by the form, line by line (test_form_errors); the service still
+    # refuses a recovery day before the last visit.
+    accident = open_claim.report.accident_date
+    visit = accident + dt.timedelta(days=1)
     response = head_client.post(url("insurance_claim_treatment", open_claim.pk), {
-        "state": "in_treatment", "outpatient": iso(before_accident), "surgeries_inpatient": 0,
+        "state": "recovered", "recovered_on": iso(accident), "outpatient": iso(visit), "surgeries_inpatient": 0,
         "surgeries_outpatient": 0})
-    assert messages_of(response) == ["通院日: 事故の日から今日までの日付を入力してください。"]
-    assert iso(before_accident) in text(response) and open_claim.outpatient.count() == 0
+    assert messages_of(response) == [f"治療を終えた日: 最後の入院・通院の日（{wareki(visit)}）より前です。"]
+    assert iso(visit) in text(response) and open_claim.outpatient.count() == 0
 
 
 def test_recovered_without_a_day_is_a_field_error(head_client, open_claim):
