@@ -99,7 +99,8 @@ class _Accident:
 
 
 WAITING = _Accident(
-    "河川清掃", "年間事業計画：椹野川河川清掃（年4回、日程は役員会で決定。全戸参加）", "椹野川の河川敷で、草刈りとごみ拾いを行いました。",
+    "河川清掃", "年間事業計画：椹野川河川清掃（年4回、日程は役員会で決定。全戸参加）",
+    "椹野川の河川敷で、草刈りとごみ拾いを行いました。",
     "椹野川河川敷（一の坂川との合流点付近）", "参加者の山本さんが", "刈った草を集めているときに石につまずいて転倒し",
     "右手首を打撲しました。近くの整形外科で受診しています。",
     _Person("participant", "山本 和子", "やまもと かずこ", dt.date(1958, 5, 12), "山口市（デモ）1-2-3",
@@ -112,7 +113,8 @@ COVERED = _Accident(
     _Person("leader", "田中 誠", "たなか まこと", dt.date(1950, 11, 3), "山口市（デモ）4-5-6", "083-000-0102",
             "左ひざの打撲（通院）"), 15)
 LATE = _Accident(
-    "高齢者サロン", "年間事業計画：ふれあいサロン（毎月1回、日程は前月の役員会で決定）", "集会所で高齢者向けの体操と茶話会を行いました。",
+    "高齢者サロン", "年間事業計画：ふれあいサロン（毎月1回、日程は前月の役員会で決定）",
+    "集会所で高齢者向けの体操と茶話会を行いました。",
     "自治会集会所", "会場準備をしていた中村さんが", "長机を運んでいるときに腰をひねり",
     "腰を痛め、通院しました。",
     _Person("leader", "中村 節子", "なかむら せつこ", dt.date(1955, 2, 20), "山口市（デモ）7-8-9", "083-000-0103",
@@ -295,7 +297,8 @@ def _late(organization: Organization, clerk: User, policy: InsurancePolicy,
 
 
 def _not_covered(organization: Organization, clerk: User, judge: User, policy: InsurancePolicy) -> AccidentReport:
-    """An illness (an angina attack) entered by the 保険担当 on paper and judged not covered by another: illness is excluded."""
+    """An illness (an angina attack) entered by the 保険担当 on paper and judged not covered by another: illness
+    is excluded."""
     report = _existing(organization, HEATSTROKE, policy)
     if report is None:
         report = _submit(_draft(organization, clerk, HEATSTROKE, _day(policy, HEATSTROKE.days_back)), clerk)
