@@ -59,6 +59,8 @@ def get_urls(g: Group) -> dict[str, str]:
         "document": reverse("insurance_claim_document", args=[claim.pk, claim.documents.first().pk]),
         "pdf": reverse("insurance_claim_documents_pdf", args=[claim.pk]),
         "xlsx": reverse("insurance_claim_documents_xlsx", args=[claim.pk]),
+        "zip": reverse("insurance_claim_documents_zip", args=[claim.pk]),
+        "claim_form": reverse("insurance_claim_form", args=[claim.pk]),
     }
 
 
@@ -84,7 +86,9 @@ def post_urls(g: Group) -> dict[str, tuple[str, dict[str, object]]]:
                       {"state": "in_treatment", "surgeries_inpatient": 0, "surgeries_outpatient": 0}),
         "damages": (reverse("insurance_claim_damages", args=[claim.pk]), {"damages": 1000}),
         "add_document": (reverse("insurance_claim_add_document", args=[claim.pk]),
-                         {"kind": "receipt", "title": "領収書", "file": builders.pdf()}),
+                         {"kind": "receipt", "title": "領収書", "amount": 1000, "file": builders.pdf()}),
+        "remove_document": (reverse("insurance_claim_remove_document", args=[claim.pk, claim.documents.first().pk]),
+                            {}),
         "file": (reverse("insurance_claim_file", args=[claim.pk]), {}),
         "forward": (reverse("insurance_claim_forward", args=[claim.pk]), {"insurer_reference": "X-1"}),
         "payment": (reverse("insurance_claim_payment", args=[claim.pk]),

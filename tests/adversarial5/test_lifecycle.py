@@ -41,7 +41,8 @@ def test_treatment_and_damages_are_fixed_once_filed(client, group_a) -> None:
 def test_no_document_after_forwarding(client, group_a, insurance) -> None:
     claims.forward_claim(actor=insurance, claim_id=group_a.claim.pk)
     _refused_by_redirect(login(client, group_a.head), reverse("insurance_claim_add_document", args=[group_a.claim.pk]),
-                         {"kind": "receipt", "title": "後から", "file": builders.pdf()}, "送付した後の請求には書類を追加できません")
+                         {"kind": "receipt", "title": "後から", "amount": 1000, "file": builders.pdf()},
+                         "送付した後の請求には書類を追加できません")
 
 
 @pytest.mark.parametrize("who", ["head", "insurance"])
