@@ -140,6 +140,9 @@ def record_treatment(*, actor: User, claim_id: int, in_treatment: bool, recovere
     for count, label in ((surgeries_inpatient, "入院中の手術"), (surgeries_outpatient, "外来の手術")):
         if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 20:
             raise InsuranceError(f"{label}: 0から20までの回数を入力してください。")
+    if surgeries_inpatient and not periods:
+        raise InsuranceError("入院中の手術: 入院期間が記録されていません。入院期間を入力するか、外来の手術として"
+                             "入力してください。")
     percent = None
     if disability_percent not in (None, ""):
         try:

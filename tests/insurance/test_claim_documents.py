@@ -172,3 +172,19 @@ def test_removal_against_forwarding_and_twice_has_one_outcome_each(association, 
     assert AuditEvent.objects.filter(action="insurance_remove_claim_document",
                                      note__endswith=f"（書類番号 {target.pk}）").count() == 1
     assert ClaimDocument.objects.filter(pk=form.pk).exists()
+
+
+def test_an_inpatient_surgery_needs_a_stay(association, association_head, insurance, policy, media) -> None:  # type: ignore[no-untyped-def]
+    """入院中の手術 is paid at the inpatient multiple: without a recorded stay it is refused, nothing written."""
+    from grants.insurance import claims as claim_services
+    from grants.insurance.services import InsuranceError
+
+    report = builders.covered_report(association_head, insurance, association, accident_date=builders.days_ago(5))
+    claim = claim_services.send_claim_forms(actor=insurance, report_id=report.pk,
+                                            person_id=report.persons.get().pk)
+    with pytest.raises(InsuranceError, match="^入院中の手術: 入院期間が記録されていません。"):
+        claim_services.record_treatment(actor=association_head, claim_id=claim.pk, in_treatment=True,
+                                        recovered_on=None, outpatient=[report.accident_date],
+                                        surgeries_inpatient=1)
+    claim.refresh_from_db()
+    assert (claim.surgeries_inpatient, claim.outpatient.count()) == (0, 0)
