@@ -181,7 +181,9 @@ class PersonForm(forms.ModelForm):
 
 
 class AttachmentForm(forms.Form):
-    kind = forms.ChoiceField(label="書類", choices=[("", "選んでください"), *AttachmentKind.choices])
+    kind = forms.ChoiceField(label="書類", choices=[("", "選んでください"), *AttachmentKind.choices],
+                             help_text="「遅延理由書」は、提出のときに期限を過ぎた理由を入力すれば、書類として"
+                                       "添付しなくてもかまいません（書面で用意したときは添付できます）。")
     title = forms.CharField(label="内容", max_length=200, help_text="例: 令和8年度 会員名簿")
     file = forms.FileField(label="ファイル", help_text=f"PDF・Word・Excel・画像（JPEG/PNG）、{MAX_MB}MBまで")
 

@@ -54,6 +54,7 @@ from .forms import (
     WithdrawForm,
     attach_service_error,
 )
+from .guidance import late_notice, passed_due_date, report_next_step
 from .models import (
     CLAIM_KIND_FOR_HARM,
     AccessKind,
@@ -219,12 +220,21 @@ def report_create(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
                 attach_service_error(form, error)
             else:
-                messages.success(request, f"事故報告書（受付番号 {report.number}）を作成しました。報告期限は"
-                                          f"{wareki(report.due_date)}です。関係者と添付書類を登録して提出してください。")
+                messages.success(request, _created(report))
                 return redirect("insurance_report_detail", pk=report.pk)
         else:
             messages.error(request, INPUT_ERROR)
     return render(request, "insurance/report_form.html", {"form": form, "policy": _current_policy()})
+
+
+def _created(report: AccidentReport) -> str:
+    """The message of a new report: its number, and its due date or, when it has already passed (an accident
+    reported late), that the reason will be asked at submission."""
+    created = f"事故報告書（受付番号 {report.number}）を作成しました。"
+    passed = _passed_due_date(report)
+    if passed:
+        return created + "関係者と添付書類を登録して提出してください。" + late_notice(passed)
+    return created + f"報告期限は{wareki(report.due_date)}です。関係者と添付書類を登録して提出してください。"
 
 
 @login_required
@@ -246,7 +256,9 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 attach_service_error(form, error)
             else:
                 report.refresh_from_db()
-                messages.success(request, f"事故報告書を修正しました。報告期限は{wareki(report.due_date)}です。")
+                passed = _passed_due_date(report)
+                messages.success(request, "事故報告書を修正しました。" + (
+                    late_notice(passed) if passed else f"報告期限は{wareki(report.due_date)}です。"))
                 return redirect("insurance_report_detail", pk=pk)
         else:
             messages.error(request, INPUT_ERROR)
@@ -274,9 +286,7 @@ def report_actions(user: User, report: AccidentReport) -> set[str]:
 
 
 def _passed_due_date(report: AccidentReport) -> dt.date | None:
-    """The report's 報告期限 when it has passed, else None. Lateness is judged on the first filing: a report
-    returned and submitted again keeps that day."""
-    return report.due_date if (report.filed_on or timezone.localdate()) > report.due_date else None
+    return passed_due_date(report, timezone.localdate())
 
 
 def _render_report(request: HttpRequest, report: AccidentReport, **bound: forms.Form) -> HttpResponse:
@@ -289,6 +299,8 @@ def _render_report(request: HttpRequest, report: AccidentReport, **bound: forms.
     claimed = {(c.person_id, c.kind) for c in report_claims}
     judgment = getattr(report, "judgment", None) if report.status in (ReportStatus.COVERED,
                                                                       ReportStatus.NOT_COVERED) else None
+    claimable = [p for p in persons if p.harm != Harm.NONE
+                 and (p.pk, CLAIM_KIND_FOR_HARM[Harm(p.harm)]) not in claimed]
     context = {
         "report": report, "acts": acts, "persons": persons, "claims": report_claims,
         "attachments": report.attachments.select_related("uploaded_by"),
@@ -298,8 +310,8 @@ def _render_report(request: HttpRequest, report: AccidentReport, **bound: forms.
         "findings": judgment.findings.select_related("condition") if judgment else [],
         "creator_may_not_judge": (user.role == Role.INSURANCE and report.status == ReportStatus.SUBMITTED
                                   and "judge" not in acts),
-        "claimable": [p for p in persons if p.harm != Harm.NONE
-                      and (p.pk, CLAIM_KIND_FOR_HARM[Harm(p.harm)]) not in claimed],
+        "claimable": claimable,
+        "next_step": report_next_step(user, report, today=timezone.localdate(), unsent=len(claimable)),
         "events": _events(report),
         "person_form": PersonForm(auto_id="person-%s"),
         "attachment_form": AttachmentForm(auto_id="attachment-%s"),
