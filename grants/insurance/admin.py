@@ -44,7 +44,8 @@ class PolicyConditionInline(admin.TabularInline):
 class InsurancePolicyAdmin(admin.ModelAdmin):
     """The yearly policy: every amount, limit, window and deadline of the cover is edited here."""
 
-    list_display = ("fiscal_year", "insurer", "policy_number", "period_start", "period_end", "benefit_mode", "label")
+    list_display = ("fiscal_year_display", "insurer", "policy_number", "period_start", "period_end", "benefit_mode",
+                    "label")
     inlines = [BenefitBandInline, PolicyConditionInline]
     actions = ["add_standard_conditions_action"]
     fieldsets = (
@@ -64,6 +65,11 @@ class InsurancePolicyAdmin(admin.ModelAdmin):
         ("期限", {"fields": ("report_due_days", "claim_after_days", "claim_limit_years", "reminder_interval_days",
                            "insurer_answer_days")}),
     )
+
+    @admin.display(description="年度", ordering="fiscal_year")
+    def fiscal_year_display(self, policy: InsurancePolicy) -> str:
+        """The 年度 in 和暦 with the Western year typed in the form: 令和8年度（2026）."""
+        return f"{policy.fiscal_year_label}（{policy.fiscal_year}）"
 
     @admin.action(description="標準の判定項目を追加")
     def add_standard_conditions_action(self, request: HttpRequest, queryset: QuerySet[InsurancePolicy]) -> None:

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from grants.core.fiscal import fiscal_year_label
+
 
 class BenefitMode(models.TextChoices):
     PER_DAY = "per_day", "日額（入院・通院の日数 × 日額）"
@@ -86,6 +88,11 @@ class InsurancePolicy(models.Model):
     def __str__(self) -> str:
         suffix = f"（{self.label}）" if self.label else ""
         return f"{self.insurer} {self.policy_number}{suffix}"
+
+    @property
+    def fiscal_year_label(self) -> str:
+        """The 年度 in 和暦, as the pages show it: 2026 → 令和8年度."""
+        return fiscal_year_label(self.fiscal_year)
 
     def clean(self) -> None:
         errors = {}

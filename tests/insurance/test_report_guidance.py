@@ -1,15 +1,17 @@
 """Guidance on the report side: a report created after its 報告期限 says so at once and on its page; the page's
-「次の手続」 for every status and role; the attachment form on the 遅延理由書."""
+「次の手続」 for every status and role; the attachment form on the 遅延理由書; the 年度 in 和暦 on every insurance
+page."""
 import re
 
 import pytest
 from django.urls import reverse
 
 from grants.accounts.models import User
-from grants.core.fiscal import wareki
+from grants.core.fiscal import fiscal_year_label, wareki
 from grants.insurance import claims, services
 from grants.insurance.guidance import late_notice, report_next_step
 from grants.insurance.models import AccidentReport, ReportStatus
+from tests import factories
 
 from . import builders
 from .pages import login, messages_of, report_post, text
@@ -154,3 +156,30 @@ def test_the_insurance_staff_see_a_late_draft_noted(association, association_hea
     assert report_next_step(insurance, report, today=builders.today()) == (
         "団体が作成中です。団体が提出すると、補償の対象かどうかを判定できるようになります。"
         "（報告期限を過ぎています。提出の際に遅延理由書が必要です。）")
+
+
+# -- 年度は和暦で ----------------------------------------------------------------------------------------------
+
+WESTERN_FISCAL_YEAR = re.compile(r"(?<![0-9])[0-9]{4}年度")
+
+
+def test_the_policys_fiscal_year_is_shown_in_wareki_on_the_insurance_pages(client, association, association_head,
+                                                                          insurance, policy, media):
+    claim = builders.filed_claim(association_head, insurance, association, outpatient_days=3)
+    report = claim.report
+    label = fiscal_year_label(policy.fiscal_year)
+    c = login(client, insurance)
+    page = text(c.get(url("insurance_report_detail", report.pk)))
+    assert f"<dt>保険契約</dt><dd>{policy}（{label}）</dd>" in page
+    for name, args in (("insurance_report_detail", [report.pk]), ("insurance_claim_detail", [claim.pk]),
+                       ("insurance_report_list", []), ("insurance_claim_list", []), ("insurance_reminders", []),
+                       ("insurance_statistics", []), ("insurance_access_log", [])):
+        page = text(c.get(url(name, *args)))
+        assert not WESTERN_FISCAL_YEAR.search(page), (name, WESTERN_FISCAL_YEAR.search(page))
+    assert label in text(c.get(url("insurance_report_list")))  # the 年度 filter
+
+
+def test_the_admin_lists_policies_by_their_wareki_fiscal_year(client, policy):
+    client.force_login(factories.UserFactory(username="root", is_staff=True, is_superuser=True))
+    page = text(client.get(reverse("admin:insurance_insurancepolicy_changelist")))
+    assert f"{fiscal_year_label(policy.fiscal_year)}（{policy.fiscal_year}）" in page
