@@ -4,7 +4,8 @@ the limit to claim (``claims.claim_limit_date``) has passed; an insurer that has
 ``insurer_answer_days`` after the claim was forwarded is chased, on the same interval. Every interval and wait
 is data of the policy; days are calendar days.
 
-``due_reminders`` lists what is due on a day; ``send_reminder`` records one (the row is locked, so a double
+``due_reminders`` lists what is due on a day, ``upcoming_reminders`` what falls due in the coming days;
+``send_reminder`` records one (the row is locked, so a double
 click sends it once); errors raise ``InsuranceError``.
 """
 import datetime as dt
@@ -65,13 +66,37 @@ def reminder_due(claim: Claim, today: dt.date) -> DueReminder | None:
     return DueReminder(claim, kind, due_since, message)
 
 
+UPCOMING_DAYS = 30  # how far ahead the reminders page looks
+
+
+def _waiting_claims():  # type: ignore[no-untyped-def]
+    """The claims a reminder can be about (forms out, or forwarded), with what ``reminder_due`` reads."""
+    return (Claim.objects.filter(status__in=(ClaimStatus.FORMS_SENT, ClaimStatus.FORWARDED))
+            .select_related("report__policy", "report__organization").prefetch_related("reminders"))
+
+
 def due_reminders(today: dt.date | None = None) -> list[DueReminder]:
     """Every reminder due on ``today`` (default: today), oldest first."""
     today = today or timezone.localdate()
-    claims = (Claim.objects.filter(status__in=(ClaimStatus.FORMS_SENT, ClaimStatus.FORWARDED))
-              .select_related("report__policy", "report__organization").prefetch_related("reminders"))
-    due = [d for d in (reminder_due(c, today) for c in claims) if d is not None]
+    due = [d for d in (reminder_due(c, today) for c in _waiting_claims()) if d is not None]
     return sorted(due, key=lambda d: (d.due_since, d.claim.pk))
+
+
+def upcoming_reminders(today: dt.date | None = None, days: int = UPCOMING_DAYS) -> list[DueReminder]:
+    """The reminders not due on ``today`` (default: today) that fall due within the next ``days`` days, each with
+    the day it does (``due_since``), soonest first. ``reminder_due`` is asked for each coming day, so a claim
+    whose right to claim lapses first is left out, as it would be on that day. One query for the claims."""
+    today = today or timezone.localdate()
+    upcoming = []
+    for claim in _waiting_claims():
+        if reminder_due(claim, today) is not None:
+            continue
+        for ahead in range(1, days + 1):
+            due = reminder_due(claim, today + dt.timedelta(days=ahead))
+            if due is not None:
+                upcoming.append(due)
+                break
+    return sorted(upcoming, key=lambda d: (d.due_since, d.claim.pk))
 
 
 def send_reminder(*, actor: User, claim_id: int, kind: str) -> Reminder:

@@ -711,10 +711,19 @@ def claim_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @roles_required(Role.INSURANCE)
 def reminder_list(request: HttpRequest) -> HttpResponse:
-    """Reminders due today (``reminders.due_reminders``) with their text, and the latest ones sent."""
+    """Reminders due today (``reminders.due_reminders``) with their text; those falling due in the coming
+    ``reminders.UPCOMING_DAYS`` days with their day, and when a reminder falls due under each policy concerned;
+    the latest ones sent."""
+    waiting = (ClaimStatus.FORMS_SENT, ClaimStatus.FORWARDED)
+    policies = list(InsurancePolicy.objects.filter(reports__claims__status__in=waiting).distinct()
+                    .order_by("-fiscal_year"))
+    current = _current_policy()
     return render(request, "insurance/reminders.html", {
         "due": [(d, ReminderKind(d.kind).label, ReminderForm(initial={"claim": d.claim.pk, "kind": d.kind}))
                 for d in reminders.due_reminders()],
+        "upcoming": [(d, ReminderKind(d.kind).label) for d in reminders.upcoming_reminders()],
+        "upcoming_days": reminders.UPCOMING_DAYS,
+        "rule_policies": policies or ([current] if current else []),
         "sent": Reminder.objects.select_related("claim__report__policy", "sent_by").order_by("-sent_on", "-pk")[:20],
     })
 

@@ -1,6 +1,7 @@
 """Guidance on the report side: a report created after its 報告期限 says so at once and on its page; the page's
 「次の手続」 for every status and role; the attachment form on the 遅延理由書; the 年度 in 和暦 on every insurance
-page."""
+page; when reminders fall due; the group's claims on its home page."""
+import datetime as dt
 import re
 
 import pytest
@@ -8,9 +9,9 @@ from django.urls import reverse
 
 from grants.accounts.models import User
 from grants.core.fiscal import fiscal_year_label, wareki
-from grants.insurance import claims, services
+from grants.insurance import claims, reminders, services
 from grants.insurance.guidance import late_notice, report_next_step
-from grants.insurance.models import AccidentReport, ReportStatus
+from grants.insurance.models import AccidentReport, Claim, PersonalDataAccess, ReminderKind, ReportStatus
 from tests import factories
 
 from . import builders
@@ -183,3 +184,80 @@ def test_the_admin_lists_policies_by_their_wareki_fiscal_year(client, policy):
     client.force_login(factories.UserFactory(username="root", is_staff=True, is_superuser=True))
     page = text(client.get(reverse("admin:insurance_insurancepolicy_changelist")))
     assert f"{fiscal_year_label(policy.fiscal_year)}（{policy.fiscal_year}）" in page
+
+
+# -- 督促・照会の時期 --------------------------------------------------------------------------------------------
+
+LATE = "入院が長引き、報告が遅れました。"
+
+
+@pytest.fixture
+def reminding(db):  # type: ignore[no-untyped-def]
+    """Claims open 180 days after the accident; remind every 14 days; the insurer answers within 21 days."""
+    return builders.policy(reminder_interval_days=14, insurer_answer_days=21)
+
+
+def _forms_out(head, insurance, association, accident_days_ago: int) -> Claim:  # type: ignore[no-untyped-def]
+    """An injury claim, forms sent, the person still in treatment."""
+    report = builders.covered_report(head, insurance, association, accident_date=builders.days_ago(accident_days_ago),
+                                     delay_reason=LATE)
+    return claims.send_claim_forms(actor=insurance, report_id=report.pk, person_id=report.persons.get().pk)
+
+
+def test_upcoming_reminders_lists_what_falls_due_within_30_days_with_its_day(association, association_head,
+                                                                             insurance, reminding, media):
+    soon = _forms_out(association_head, insurance, association, 190)  # opens 10 days ago, due in 4 days
+    _forms_out(association_head, insurance, association, 100)  # opens in 80 days
+    due_now = _forms_out(association_head, insurance, association, 200)  # due since 6 days ago
+    forwarded = builders.filed_claim(association_head, insurance, association, outpatient_days=3)
+    claims.forward_claim(actor=insurance, claim_id=forwarded.pk)  # the insurer is chased in 21 days
+    today = builders.today()
+    assert [(d.claim.pk, d.kind, d.due_since) for d in reminders.upcoming_reminders()] == [
+        (soon.pk, ReminderKind.CLAIM_DUE, today + dt.timedelta(days=4)),
+        (forwarded.pk, ReminderKind.INSURER_CHASE, today + dt.timedelta(days=21))]
+    assert [d.claim.pk for d in reminders.due_reminders()] == [due_now.pk]
+    assert [d.claim.pk for d in reminders.upcoming_reminders(days=20)] == [soon.pk]
+
+
+def test_a_claim_whose_right_lapses_before_its_next_reminder_is_not_upcoming(association, association_head,
+                                                                              insurance, media):
+    builders.policy(reminder_interval_days=14, claim_limit_years=1)
+    claim = _forms_out(association_head, insurance, association, 360)  # the right to claim ends in 5 or 6 days
+    reminders.send_reminder(actor=insurance, claim_id=claim.pk, kind=ReminderKind.CLAIM_DUE)  # next in 14 days
+    assert reminders.due_reminders() == [] and reminders.upcoming_reminders() == []
+
+
+def test_the_reminders_page_says_when_reminders_fall_due_and_lists_the_coming_ones(client, association,
+                                                                                   association_head, insurance,
+                                                                                   reminding, media):
+    soon = _forms_out(association_head, insurance, association, 190)
+    page = text(login(client, insurance).get(url("insurance_reminders")))
+    due_day = wareki(builders.today() + dt.timedelta(days=4))
+    assert f"いま送る督促・照会はありません。次に送付の時期を迎えるのは{due_day}（請求 {soon.number}）です。" in page
+    assert (f"{reminding}（{fiscal_year_label(reminding.fiscal_year)}）：団体への督促は、請求できるようになった日"
+            "（傷害は、治療を終えた日または事故の日から180日を過ぎた日）から14日を過ぎても請求がないときに送ります。"
+            "保険会社への照会は、保険会社へ送付した日から21日を過ぎても回答がないときに送ります。"
+            "どちらも、その後は14日ごとに送ります。") in page
+    upcoming = page.split('id="upcoming"')[1].split("</table>")[0]
+    assert "30日以内に送付の時期を迎える督促・照会（1件）" in upcoming
+    assert (f'{soon.number}</a></td><td>{association.name}</td>\n      <td>保険金請求のご案内（督促）</td>'
+            f"<td>{due_day}から</td>") in upcoming
+    assert "山田 太郎" not in page
+
+
+def test_the_reminders_page_with_no_claim_explains_the_current_policys_rule(client, insurance, reminding):
+    page = text(login(client, insurance).get(url("insurance_reminders")))
+    assert "から14日を過ぎても請求がないときに送ります。" in page
+    assert "30日以内に送付の時期を迎える督促・照会はありません。" in page
+
+
+def test_the_groups_home_lists_its_claims_with_the_report_number_and_accident_day(client, association,
+                                                                                  association_head, insurance,
+                                                                                  policy, media):
+    report = builders.covered_report(association_head, insurance, association)
+    claim = claims.send_claim_forms(actor=insurance, report_id=report.pk, person_id=report.persons.get().pk)
+    page = text(login(client, association_head).get(url("home")))
+    table = page.split('id="insurance-open-claims"')[1].split("</table>")[0]
+    assert '<th scope="col">事故報告の受付番号</th><th scope="col">事故の日</th>' in table
+    assert f"{claim.number}</a></td><td>{report.number}</td><td>{wareki(report.accident_date)}</td>" in table
+    assert "山田 太郎" not in page and PersonalDataAccess.objects.count() == 0
