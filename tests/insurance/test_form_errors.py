@@ -289,3 +289,62 @@ def test_a_refusal_naming_no_field_is_announced_in_the_forms_summary(client, ass
     summary = re.search(re.escape(action) + r'.*?<div class="errorlist" role="alert">(.*?)</div>', text(response),
                         re.S)
     assert summary and "提出できません。" in summary.group(1) and "添付書類「会則・規約」を登録してください。" in summary.group(1)
+
+
+# -- in a browser, with axe ----------------------------------------------------------------------------------
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_new_users_errors_are_shown_at_their_fields_in_a_browser(live_server, page, check_a11y, association,  # type: ignore[no-untyped-def]
+                                                                   association_head, policy, media) -> None:
+    from .test_pages_browser import login as browser_login
+
+    def refused(button: str) -> None:
+        page.get_by_role("button", name=button, exact=True).click()
+        page.locator(".message-error").wait_for()
+
+    browser_login(page, live_server.url, association_head.username)
+    page.goto(f"{live_server.url}{url('insurance_report_create')}")
+    for label, value in (("活動の名称", "河川清掃"), ("年間事業計画での位置づけ", "年間事業計画 5月 河川清掃"),
+                         ("活動の内容", "河川敷で草刈りを行いました。"), ("場所（どこで）", "椹野川河川敷"),
+                         ("だれが", "参加者の1人が"), ("どうして（事故の原因・状況）", "足を滑らせて転倒し"),
+                         ("どうなった（けが・損害の内容）", "右足首を骨折しました。"),
+                         ("事故の日（いつ）", iso(builders.today() + dt.timedelta(days=1)))):
+        page.get_by_label(f"{label}（必須）").fill(value)
+    page.get_by_label("活動者のけが（傷害）").check()
+    refused("保存する")
+    assert page.locator("#id_accident_date_error").inner_text() == "事故の日（いつ）: 今日より後の日付は入力できません。"
+    assert page.get_by_role("alert").first.is_visible()
+    check_a11y(page, "errors-01-future-accident-day")
+
+    page.get_by_label("事故の日（いつ）（必須）").fill(iso(builders.days_ago(25)))
+    page.get_by_role("button", name="保存する", exact=True).click()
+    page.locator(".message-success").wait_for()
+    assert "遅延理由書" in page.locator(".message-success").inner_text()
+    assert "を過ぎています。" in page.locator("#next-step").inner_text()
+
+    form = page.locator("#add-person form")
+    form.get_by_label("立場（必須）").select_option("participant")
+    form.get_by_label("けが・損害（必須）").select_option("injury")
+    form.get_by_label("氏名（必須）").fill("山田 太郎")
+    form.get_by_label("ふりがな").fill("Yamada Taro")
+    refused("関係者を登録する")
+    assert page.locator("#person-name_kana_error").inner_text() == "ふりがな: ひらがなで入力してください。"
+    check_a11y(page, "errors-02-kana")
+
+    details = page.locator("#add-attachment")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    form = details.locator("form")
+    form.get_by_label("書類（必須）").select_option("member_list")
+    form.get_by_label("内容（必須）").fill("会員名簿")
+    form.get_by_label("ファイル（必須）").set_input_files({"name": "meibo.txt", "mimeType": "text/plain",
+                                                        "buffer": b"meibo"})
+    refused("添付する")
+    assert page.locator("#attachment-file_error").inner_text().startswith("ファイル: PDF・Word・Excel")
+    check_a11y(page, "errors-03-text-file")
+
+    refused("事故報告書を提出する")
+    assert page.locator("#submit-delay_reason_error").inner_text().startswith("遅延理由書（期限を過ぎた理由）: 報告期限（")
+    assert page.get_by_label("遅延理由書（期限を過ぎた理由）（必須）").get_attribute("aria-invalid") == "true"
+    check_a11y(page, "errors-04-delay-reason")
