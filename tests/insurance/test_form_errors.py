@@ -259,6 +259,10 @@ def test_the_payment_day_refused_by_the_service_is_shown_at_the_payment_day(clie
     assert 'href="#payment-paid_on">支払日（保険会社の回答日）</a>: 今日より後の日付は入力できません。' in page
     assert messages_of(response) == ["回答日: 今日より後の日付は入力できません。"]
     assert accesses() == [("hoken", "claim_page", claim.pk, f"請求 {claim.number}")]
+    response = login(client, insurance).post(url("insurance_claim_payment", claim.pk),
+                                             {"paid_on": iso(builders.today()), "amount": "5000"})
+    assert ('id="payment-note_error">備考: 支払額が算定額（6,000円）と異なります。保険会社の説明を入力してください。'
+            "</span>") in text(response)
     response = login(client, insurance).post(url("insurance_claim_denial", claim.pk),
                                              {"answered_on": iso(tomorrow), "reason": "既往症"})
     assert 'id="denial-answered_on_error">回答日: 今日より後の日付は入力できません。</span>' in text(response)
