@@ -9,6 +9,7 @@ none. POSTs redirect with a message; a form with errors is shown again with them
 """
 import datetime as dt
 import os
+import uuid
 from collections.abc import Callable
 from functools import wraps
 
@@ -210,12 +211,12 @@ def report_create(request: HttpRequest) -> HttpResponse:
     organizations = _creatable_organizations(request.user)
     if not organizations.exists():
         raise PermissionDenied("事故報告書を作成できる団体がありません。")
-    form = ReportForm(request.POST or None, organizations=organizations)
+    form = ReportForm(request.POST or None, organizations=organizations, initial={"once": uuid.uuid4().hex})
     if request.method == "POST":
         if form.is_valid():
             try:
                 report = services.create_report(actor=request.user, organization=form.cleaned_data["organization"],
-                                                data=form.report_data())
+                                                data=form.report_data(), token=form.cleaned_data["once"])
             except InsuranceError as error:
                 messages.error(request, str(error))
                 attach_service_error(form, error)
