@@ -1,4 +1,4 @@
-"""Anonymous counts of the insurance scheme (保険の統計) for the 保険担当, the auditors and the grant staff: reports by
+"""Anonymous counts of the insurance scheme (保険の集計) for the 保険担当, the auditors and the grant staff: reports by
 state and 年度, late reports, claims by state, and the amounts computed and paid per 年度 (whole yen). Only
 counts and sums leave this module: no name, no report number. The 年度 is the policy's."""
 from dataclasses import dataclass

@@ -774,7 +774,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
 @require_GET
 @roles_required(*STATISTICS_ROLES)
 def statistics(request: HttpRequest) -> HttpResponse:
-    """保険の統計: counts and sums per 年度 only."""
+    """保険の集計: counts and sums per 年度 only."""
     return render(request, "insurance/statistics.html", {
         "rows": yearly_statistics(), "report_statuses": ReportStatus.labels, "claim_statuses": ClaimStatus.labels,
     })

@@ -3,12 +3,23 @@ group's head, their group's open reports and claims and the reminders they recei
 only: no personal data is shown there, so nothing is logged."""
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.urls import reverse
 
 from grants.accounts.models import Role, User
 
 from .claims import visible_claims
-from .models import OPEN_CLAIM_STATUSES, AccidentReport, Claim, ClaimStatus, Reminder, ReminderKind, ReportStatus
+from .models import (
+    OPEN_CLAIM_STATUSES,
+    AccidentReport,
+    Claim,
+    ClaimStatus,
+    Harm,
+    InvolvedPerson,
+    Reminder,
+    ReminderKind,
+    ReportStatus,
+)
 from .reminders import due_reminders
 from .services import EDITABLE, visible_reports
 
@@ -30,6 +41,12 @@ class InsuranceBox:
     reminders: list[Reminder] = field(default_factory=list)
 
 
+def _awaiting_forms():  # type: ignore[no-untyped-def]
+    """Covered reports with a harmed person who has no claim yet (the 保険担当 sends the forms next)."""
+    harmed = InvolvedPerson.objects.exclude(harm=Harm.NONE).filter(claims__isnull=True).values("report")
+    return AccidentReport.objects.filter(status=ReportStatus.COVERED, pk__in=harmed)
+
+
 def insurance_box(user: User) -> InsuranceBox | None:
     """What the home page shows ``user`` about the insurance, or None for the roles that have no part in it."""
     if user.role == Role.INSURANCE:
@@ -41,12 +58,19 @@ def insurance_box(user: User) -> InsuranceBox | None:
                      waiting.exclude(created_by=user).count(), f"{reports_url}?status={ReportStatus.SUBMITTED}"),
             WorkItem("判定を待っている事故報告書（あなたが入力したため、別の保険担当が判定するもの）",
                      waiting.filter(created_by=user).count(), f"{reports_url}?status={ReportStatus.SUBMITTED}"),
+            WorkItem("請求書類の送付を待っている事故報告書（補償の対象と判定済み）", _awaiting_forms().count(),
+                     f"{reports_url}?status={ReportStatus.COVERED}"),
             WorkItem("保険会社への送付を待っている請求", Claim.objects.filter(status=ClaimStatus.FILED).count(),
                      reverse("insurance_claim_list") + f"?status={ClaimStatus.FILED}"),
             WorkItem("送付の時期を迎えた督促・照会", len(due_reminders()), reverse("insurance_reminders")),
         ])
     if user.role == Role.ASSOCIATION_HEAD:
-        open_reports = (visible_reports(user).filter(status__in=(*EDITABLE, ReportStatus.SUBMITTED))
+        # Covered reports stay listed until every claim is settled: the claim forms come next, then the claims.
+        settled = Claim.objects.exclude(status__in=OPEN_CLAIM_STATUSES).values("report")
+        open_claims = Claim.objects.filter(status__in=OPEN_CLAIM_STATUSES).values("report")
+        open_reports = (visible_reports(user)
+                        .filter(Q(status__in=(*EDITABLE, ReportStatus.SUBMITTED))
+                                | Q(status=ReportStatus.COVERED) & (~Q(pk__in=settled) | Q(pk__in=open_claims)))
                         .select_related("policy", "organization"))
         claims = visible_claims(user).filter(status__in=OPEN_CLAIM_STATUSES).select_related("report__policy")
         reminders = (Reminder.objects.filter(claim__in=visible_claims(user), kind=ReminderKind.CLAIM_DUE,

@@ -1064,3 +1064,24 @@ def test_full_flow_through_the_pages(client, association, association_head, insu
     for label in ("提出", "補償対象の判定", "請求書類の送付", "治療の記録", "保険金の請求", "保険会社への送付",
                   "保険金の支払の記録"):
         assert f"<td>{label}</td>" in report_page
+
+
+def test_home_box_counts_covered_reports_waiting_for_claim_forms(client, association, association_head, insurance,
+                                                                 insurance2, policy, media):
+    """After the judgment, the 保険担当 sees that claim forms are due, and the group keeps the report on ホーム."""
+    report = builders.covered_report(association_head, insurance2, association)
+    page = text(login(client, insurance).get(url("home")))
+    assert "請求書類の送付を待っている事故報告書（補償の対象と判定済み）</a>：1件" in page
+    assert url("insurance_report_detail", report.pk) in text(login(client, association_head).get(url("home")))
+    claim = claims.send_claim_forms(actor=insurance, report_id=report.pk, person_id=report.persons.get().pk)
+    assert "請求書類の送付を待っている事故報告書（補償の対象と判定済み）</a>：0件" in text(
+        login(client, insurance).get(url("home")))
+    claims.withdraw_claim(actor=insurance, claim_id=claim.pk, reason="ご本人の申出により取り下げます。")
+    assert url("insurance_report_detail", report.pk) not in text(login(client, association_head).get(url("home")))
+
+
+@pytest.mark.parametrize(("role", "shown"), [("insurance", True), ("auditor", True), ("staff", True),
+                                             ("approver", True), ("finance", False), ("association_head", False)])
+def test_the_menu_offers_the_statistics_to_the_roles_that_may_open_them(client, request, role, shown, policy):
+    page = text(login(client, request.getfixturevalue(role)).get(url("home")))
+    assert (f'href="{url("insurance_statistics")}">保険の集計</a>' in page) is shown
