@@ -109,6 +109,31 @@ def auditor(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def insurance(db):  # type: ignore[no-untyped-def]
+    """保険担当: the one city role that sees injured people's data."""
+    return factories.UserFactory(username="hoken", role=Role.INSURANCE)
+
+
+@pytest.fixture
+def insurance2(db):  # type: ignore[no-untyped-def]
+    return factories.UserFactory(username="hoken2", role=Role.INSURANCE)
+
+
+@pytest.fixture
+def policy(db):  # type: ignore[no-untyped-def]
+    """The insurance policy of the year around today, with the standard conditions (tests/insurance/builders)."""
+    from tests.insurance import builders
+
+    return builders.policy()
+
+
+@pytest.fixture
+def media(settings):  # type: ignore[no-untyped-def]
+    """The temporary MEDIA_ROOT every test gets (``_media_in_tmp``), for tests that look at the stored files."""
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def run_worker(monkeypatch):  # type: ignore[no-untyped-def]
     """Run the real django-tasks database worker over every queued task, in this process.
 

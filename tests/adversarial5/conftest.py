@@ -1,34 +1,11 @@
-"""Fixtures of the fifth adversarial round (issue 5, コミュニティ活動保険): the two 保険担当, the year's policy, a
-throwaway MEDIA_ROOT, and groups A and B, each with its own head, a draft report and a filed claim: the two sides
-of every cross-group attack."""
+"""Fixtures of the fifth adversarial round (issue 5, コミュニティ活動保険): groups A and B, each with its own head,
+a draft report and a filed claim: the two sides of every cross-group attack. The two 保険担当, the year's policy
+and the throwaway MEDIA_ROOT come from tests/conftest.py."""
 import pytest
 
-from grants.accounts.models import Role
 from tests import factories
-from tests.insurance import builders
 
 from .helpers import head_of, make_group
-
-
-@pytest.fixture
-def insurance(db):  # type: ignore[no-untyped-def]
-    return factories.UserFactory(username="hoken", role=Role.INSURANCE)
-
-
-@pytest.fixture
-def insurance2(db):  # type: ignore[no-untyped-def]
-    return factories.UserFactory(username="hoken2", role=Role.INSURANCE)
-
-
-@pytest.fixture
-def policy(db):  # type: ignore[no-untyped-def]
-    return builders.policy()
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

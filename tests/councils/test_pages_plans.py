@@ -32,12 +32,6 @@ def messages_of(response) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
 def other_council(db):  # type: ignore[no-untyped-def]
     """湯田まちづくり協議会 (another area, another kind of name) with its own secretary."""
     org, secretary = builders.council(name="湯田まちづくり協議会", username="secretary-yuda")

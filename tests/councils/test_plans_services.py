@@ -348,12 +348,6 @@ def test_regression_deleting_an_item_a_line_points_at_is_refused_with_a_message(
 
 # -- attachments --------------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def _upload(name: str, size: int = 10) -> SimpleUploadedFile:
     """A file of ``size`` bytes that starts as a real file of its extension does (the service checks it)."""
     head = MAGIC.get(name[name.rfind("."):].lower(), b"") if "." in name else b""
