@@ -5,6 +5,28 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
+class AppendOnlyModel(models.Model):
+    """A row written once and never edited (ledger, audit trail, access log). ``save`` of a stored row raises
+    ``ValueError(change_refused)``; ``delete`` raises ``ValueError(delete_refused)`` when it is set. The database
+    triggers of ``grants.core.append_only`` also stop ``update()``, ``delete()`` and raw SQL."""
+
+    change_refused = "この記録は変更できません。"
+    delete_refused: str | None = None
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError(self.change_refused)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        if self.delete_refused is not None:
+            raise ValueError(self.delete_refused)
+        return super().delete(*args, **kwargs)  # type: ignore[arg-type]
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def for_object(self, obj: models.Model) -> "AuditEventQuerySet":
         """Events about one object, oldest first."""
@@ -12,7 +34,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         return self.filter(content_type=ct, object_id=obj.pk).order_by("at", "pk")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """One recorded act (監査証跡): who did what to which object, when, from which state to which.
 
     Rows are written by services in the same transaction as the change they record, and never edited.
@@ -31,6 +53,7 @@ class AuditEvent(models.Model):
     note = models.TextField("備考", blank=True)
 
     objects = AuditEventQuerySet.as_manager()
+    change_refused = "監査証跡は変更できません。"
 
     class Meta:
         verbose_name = "監査証跡"
@@ -40,10 +63,6 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("監査証跡は変更できません。")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 def record_event(

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from grants.core.fiscal import fiscal_year_label
+from grants.core.models import AppendOnlyModel
 
 
 class BenefitMode(models.TextChoices):
@@ -645,7 +646,7 @@ class AccessKind(models.TextChoices):
     DOCUMENT_SET_ZIP = "document_set_zip", "保険会社への送付書類一式（ZIP）"
 
 
-class PersonalDataAccess(models.Model):
+class PersonalDataAccess(AppendOnlyModel):
     """One view of injured people's personal data (CONVENTIONS.md: 個人情報, access logged): who, when, which
     report or claim, through which page or file. Written before the data is shown; never edited or deleted
     (database triggers refuse it)."""
@@ -660,6 +661,9 @@ class PersonalDataAccess(models.Model):
     kind = models.CharField("閲覧の方法", max_length=20, choices=AccessKind.choices)
     detail = models.CharField("対象", max_length=200, blank=True)
 
+    change_refused = "閲覧記録は変更できません。"
+    delete_refused = "閲覧記録は削除できません。"
+
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = "個人情報の閲覧記録"
@@ -668,10 +672,3 @@ class PersonalDataAccess(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("閲覧記録は変更できません。")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("閲覧記録は削除できません。")

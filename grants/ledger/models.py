@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from grants.core.models import AppendOnlyModel
 from grants.programmes.models import ProgrammeYear
 
 
@@ -62,7 +63,7 @@ TOTAL_OF_KIND = {
 }
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnlyModel):
     """One row of the ledger (台帳): a positive whole-yen amount of one kind, with who and when.
 
     A REVERSAL undoes exactly the entry in ``reverses`` (same amount, that entry's total moves back); an entry
@@ -84,6 +85,9 @@ class LedgerEntry(models.Model):
     recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="記録者", on_delete=models.PROTECT)
     note = models.CharField("摘要", max_length=200, blank=True)
+
+    change_refused = "台帳の仕訳は変更できません。訂正は取消仕訳で行ってください。"
+    delete_refused = "台帳の仕訳は削除できません。"
 
     class Meta:
         ordering = ["pk"]
@@ -108,13 +112,6 @@ class LedgerEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount:,}円"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("台帳の仕訳は変更できません。訂正は取消仕訳で行ってください。")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("台帳の仕訳は削除できません。")
 
 
 class LineEnding(models.TextChoices):
