@@ -43,11 +43,19 @@ from django.db.models.functions import Coalesce
 
 from grants.cases.eligibility import CHECK_LABELS as SIMPLE_CHECK_LABELS
 from grants.cases.labels import action_label, state_labels
-from grants.cases.models import AnnualRun, EligibilityOverride, GrantCase, Status
+from grants.cases.models import (
+    AnnualRun,
+    EligibilityOverride,
+    GrantCase,
+    RefundOrder,
+    RefundReason,
+    RefundStatus,
+    ReportLine,
+    Status,
+)
 from grants.core.fiscal import fiscal_year_label
 from grants.core.models import AuditEvent
 from grants.councils.checks import CHECK_LABELS as FULL_CHECK_LABELS
-from grants.councils.models import RefundOrder, RefundReason, RefundStatus, ReportLine
 from grants.councils.stats import CouncilYear, by_share, council_cases, council_years
 from grants.ledger.models import (
     TOTAL_OF_KIND,

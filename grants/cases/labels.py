@@ -86,7 +86,7 @@ def action_label(action: str, lifecycle: str = "") -> str:
 
 def state_labels() -> dict[str, str]:
     """Every state an audit row may name: cases, payment orders and plans (their codes do not collide)."""
-    from grants.councils.models import PlanStatus
     from grants.ledger.models import OrderStatus
+    from grants.organizations.models import PlanStatus
 
     return {**dict(PlanStatus.choices), **dict(OrderStatus.choices), **dict(Status.choices)}

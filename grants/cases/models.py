@@ -1,12 +1,15 @@
-"""Grant cases (交付案件) and their lifecycle, and the annual run that creates them."""
+"""Grant cases (交付案件) and their lifecycle, the annual run that creates them, and the parts of a case in the
+full lifecycle: budget lines, 変更承認申請, 実績報告 with its lines and receipts, 返還命令 and its receipts."""
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from grants.accounts.models import User
-from grants.organizations.models import Organization
-from grants.programmes.models import ProgrammeYear
+from grants.organizations.models import Organization, PlanItem, SecretariatStaff
+from grants.programmes.models import ActivityPurpose, ExpenseCategory, ProgrammeYear
 
 
 class Status(models.TextChoices):
@@ -107,7 +110,7 @@ class GrantCase(FSMModelMixin, models.Model):
     decision_conditions = models.TextField("交付の条件", blank=True)
     completion_deadline = models.DateField("完了期限", null=True, blank=True)
     plan = models.ForeignKey(
-        "councils.CommunityPlan", verbose_name="審査に用いた地域づくり計画", null=True, blank=True,
+        "organizations.CommunityPlan", verbose_name="審査に用いた地域づくり計画", null=True, blank=True,
         on_delete=models.PROTECT, related_name="cases",
     )
     change_requested_by = models.ForeignKey(
@@ -306,3 +309,240 @@ class AnnualRun(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else self.processed * 100 // self.total
+
+
+# -- the full lifecycle: budget lines, 変更承認申請, 実績報告, receipts, 返還命令 (GRANTS.md §3) --------------
+
+class LineKind(models.TextChoices):
+    INCOME = "income", "収入"
+    EXPENSE = "expense", "支出"
+
+
+class ChangeStatus(models.TextChoices):
+    DRAFT = "draft", "作成中"
+    PENDING = "pending", "審査中"
+    APPROVED = "approved", "承認"
+    REJECTED = "rejected", "不承認"
+
+
+class ChangeRequest(models.Model):
+    """A 変更承認申請: the council asks, before changing the project, for a new amount, deadline and budget
+    lines (with their plan links). Approval makes its lines the case's current budget."""
+
+    case = models.ForeignKey(GrantCase, verbose_name="案件", on_delete=models.PROTECT, related_name="change_requests")
+    reason = models.TextField("変更の理由")
+    requested_amount = models.PositiveBigIntegerField("変更後の交付申請額")
+    new_completion_deadline = models.DateField("変更後の完了期限", null=True, blank=True)
+    status = models.CharField("状態", max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.DRAFT)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申請者", on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField("申請日時", auto_now_add=True)
+    assessed_amount = models.PositiveBigIntegerField("査定額", null=True, blank=True)
+    previous_amount = models.PositiveBigIntegerField("変更前の交付決定額", null=True, blank=True)
+    decided_amount = models.PositiveBigIntegerField("変更後の交付決定額", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="決裁者", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("決裁日時", null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "pk"]
+        verbose_name = "変更承認申請"
+        verbose_name_plural = "変更承認申請"
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(status__in=["draft", "pending"]),
+                                    name="one_open_change_per_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} 変更承認申請 {self.requested_at:%Y-%m-%d}"
+
+
+class LineFields(models.Model):
+    """What budget and report lines share: 収入 or 支出, 費目, link to the plan, purpose, amount, date."""
+
+    kind = models.CharField("区分", max_length=10, choices=LineKind.choices, default=LineKind.EXPENSE)
+    category = models.ForeignKey(ExpenseCategory, verbose_name="費目", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    plan_item = models.ForeignKey(PlanItem, verbose_name="計画の取組", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    purpose = models.ForeignKey(ActivityPurpose, verbose_name="活動の目的", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(SecretariatStaff, verbose_name="事務局員", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    description = models.CharField("内容", max_length=200)
+    amount = models.PositiveBigIntegerField("金額（円）")
+    spent_on = models.DateField("支出（予定）日", null=True, blank=True)
+    condition_confirmed = models.BooleanField("条件を満たすことを確認した", default=False)
+    order = models.PositiveSmallIntegerField("順序", default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["kind", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.category or ''} {self.description} {self.amount:,}円"
+
+
+class BudgetLine(LineFields):
+    """A line of the 収支予算書 of an application (``change_request`` empty) or of a 変更承認申請."""
+
+    case = models.ForeignKey(GrantCase, verbose_name="案件", on_delete=models.CASCADE, related_name="budget_lines")
+    change_request = models.ForeignKey(ChangeRequest, verbose_name="変更承認申請", null=True, blank=True,
+                                       on_delete=models.CASCADE, related_name="lines")
+
+    class Meta(LineFields.Meta):
+        verbose_name = "収支予算の明細"
+        verbose_name_plural = "収支予算の明細"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind="income") | Q(category__isnull=False),
+                                   name="budget_expense_has_category"),
+        ]
+
+
+class PerformanceReport(models.Model):
+    """The 実績報告 of a case: narrative, completion date and the 収支決算 lines, with receipts attached."""
+
+    case = models.OneToOneField(GrantCase, verbose_name="案件", on_delete=models.PROTECT, related_name="report")
+    narrative = models.TextField("事業の実施状況")
+    completed_on = models.DateField("事業完了日")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="記入者", on_delete=models.PROTECT,
+                                   related_name="+")
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "実績報告"
+        verbose_name_plural = "実績報告"
+
+    def __str__(self) -> str:
+        return f"{self.case} 実績報告"
+
+
+class ReportLine(LineFields):
+    """A line of the 収支決算書. An expense line with a ``recipient`` is a re-grant (再交付) of the council to a
+    local group, e.g. small road and waterway works (道路・水路の小規模修繕)."""
+
+    report = models.ForeignKey(PerformanceReport, verbose_name="実績報告", on_delete=models.CASCADE,
+                               related_name="lines")
+    recipient = models.CharField("再交付先（交付した団体）", max_length=120, blank=True)
+
+    class Meta(LineFields.Meta):
+        verbose_name = "収支決算の明細"
+        verbose_name_plural = "収支決算の明細"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind="income") | Q(category__isnull=False),
+                                   name="report_expense_has_category"),
+            models.CheckConstraint(condition=Q(kind="expense") | Q(recipient=""), name="subgrant_is_expense"),
+        ]
+
+
+def receipt_path(instance: "Receipt", filename: str) -> str:
+    return f"receipts/{instance.report.case_id}/{filename}"
+
+
+class Receipt(models.Model):
+    """A copy of a receipt (領収書の写し) attached to the 実績報告, optionally for one line."""
+
+    report = models.ForeignKey(PerformanceReport, verbose_name="実績報告", on_delete=models.CASCADE,
+                               related_name="receipts")
+    line = models.ForeignKey(ReportLine, verbose_name="明細", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="receipts")
+    title = models.CharField("内容", max_length=200)
+    file = models.FileField("ファイル", upload_to=receipt_path)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登録者", on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "pk"]
+        verbose_name = "領収書の写し"
+        verbose_name_plural = "領収書の写し"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RefundReason(models.TextChoices):
+    CONFIRMATION = "confirmation", "額の確定による返還（適正化法第18条第2項の例）"
+    CANCELLATION = "cancellation", "交付決定の取消による返還（適正化法第18条第1項の例）"
+
+
+class RefundStatus(models.TextChoices):
+    ORDERED = "ordered", "納付待ち"
+    SETTLED = "settled", "納付済"
+
+
+class RefundOrder(models.Model):
+    """A 返還命令: the council must return ``principal`` yen (advances above the confirmed amount, or above what
+    a cancellation leaves) by ``due_on``. 延滞金 runs on what is unpaid after the due date; 加算金 only when the
+    refund follows a cancellation (取消), on each part from the day it was received to the day it is returned.
+    Yearly rates on a 365-day year (適正化法第19条; 施行令: refunds are taken from the latest receipts first,
+    and partial payments go to the principal first). Rates are copied here when the order is issued (0 % 加算金
+    for a refund after 額の確定)."""
+
+    case = models.OneToOneField(GrantCase, verbose_name="案件", on_delete=models.PROTECT, related_name="refund_order")
+    principal = models.PositiveBigIntegerField("返還を命じる額（円）")
+    reason = models.CharField("返還の理由", max_length=20, choices=RefundReason.choices,
+                              default=RefundReason.CONFIRMATION)
+    ordered_on = models.DateField("返還命令日")
+    due_on = models.DateField("納期限")
+    surcharge_rate = models.DecimalField("加算金の年率（％）", max_digits=6, decimal_places=3)
+    late_rate = models.DecimalField("延滞金の年率（％）", max_digits=6, decimal_places=3)
+    penalty_rounding_unit = models.PositiveIntegerField("加算金・延滞金の端数処理の単位（円）", default=1)
+    status = models.CharField("状態", max_length=10, choices=RefundStatus.choices, default=RefundStatus.ORDERED)
+    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="命令者", on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = "返還命令"
+        verbose_name_plural = "返還命令"
+        constraints = [
+            models.CheckConstraint(condition=Q(principal__gt=0), name="refund_principal_positive"),
+            models.CheckConstraint(condition=Q(due_on__gte=models.F("ordered_on")), name="refund_due_after_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} 返還命令 {self.principal:,}円"
+
+
+class RefundReceipt(models.Model):
+    """One payment received against a 返還命令 (戻入): how much went to the principal (posted to the ledger as
+    a refund) and to 加算金 and 延滞金 (revenue, 歳入), whole yen."""
+
+    order = models.ForeignKey(RefundOrder, verbose_name="返還命令", on_delete=models.PROTECT, related_name="receipts")
+    received_on = models.DateField("納付日")
+    principal_part = models.PositiveBigIntegerField("元金への充当額")
+    surcharge_part = models.PositiveBigIntegerField("加算金", default=0)
+    late_part = models.PositiveBigIntegerField("延滞金", default=0)
+    ledger_entry = models.OneToOneField("ledger.LedgerEntry", verbose_name="返還の仕訳", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="refund_receipt")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="記録者", on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+    submission_key = models.CharField(
+        "送信の識別子", max_length=40, blank=True,
+        help_text="同じ画面からの二重送信で同じ納付が2回記録されないための識別子（画面ごとに生成）",
+    )
+
+    class Meta:
+        ordering = ["order", "received_on", "pk"]
+        verbose_name = "返還金の納付"
+        verbose_name_plural = "返還金の納付"
+        constraints = [
+            models.UniqueConstraint(fields=["order", "submission_key"], condition=~Q(submission_key=""),
+                                    name="refund_receipt_submitted_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} 納付 {self.received_on}"
+
+
+def report_due_date(programme_year: ProgrammeYear, completed_on: dt.date | None) -> dt.date | None:
+    """Due date of the 実績報告: the earlier of ``completed_on`` + ``report_due_days`` days and
+    ``report_due_fixed`` (both data of the programme-year; either may be absent). None when neither applies."""
+    candidates = []
+    if completed_on is not None and programme_year.report_due_days is not None:
+        candidates.append(completed_on + dt.timedelta(days=programme_year.report_due_days))
+    if programme_year.report_due_fixed is not None:
+        candidates.append(programme_year.report_due_fixed)
+    return min(candidates) if candidates else None

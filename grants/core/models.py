@@ -45,6 +45,10 @@ class AuditEvent(AppendOnlyModel):
         settings.AUTH_USER_MODEL, verbose_name="実施者", on_delete=models.PROTECT, null=True, blank=True
     )
     action = models.CharField("操作", max_length=64)
+    machine = models.CharField(
+        "手続の種類", max_length=40, blank=True, default="",
+        help_text="状態を変えた操作の、状態遷移の定義（grants.core.workflow の Machine）の名前",
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("content_type", "object_id")
@@ -66,12 +70,15 @@ class AuditEvent(AppendOnlyModel):
 
 
 def record_event(
-    *, actor: object, subject: models.Model, action: str, from_state: str = "", to_state: str = "", note: str = ""
+    *, actor: object, subject: models.Model, action: str, from_state: str = "", to_state: str = "", note: str = "",
+    machine: str = "",
 ) -> AuditEvent:
-    """Write one audit row; call inside the transaction of the change it records."""
+    """Write one audit row; call inside the transaction of the change it records. A change of state names its
+    ``machine`` (``grants.core.workflow``); other acts leave it empty."""
     return AuditEvent.objects.create(
         actor=actor,
         action=action,
+        machine=machine,
         content_type=ContentType.objects.get_for_model(subject),
         object_id=subject.pk,
         from_state=from_state,

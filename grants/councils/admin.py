@@ -10,20 +10,19 @@ from django.contrib import admin
 from django.db.models import ForeignKey
 from django.http import HttpRequest
 
-from grants.organizations.models import Organization, OrganizationKind
-
-from .models import (
+from grants.cases.models import RefundOrder, RefundReceipt
+from grants.organizations.models import (
     PARENT_LEVEL,
     CommunityPlan,
-    ExpenseCategory,
     ItemLevel,
+    Organization,
+    OrganizationKind,
     PlanAttachment,
     PlanItem,
     PlanStatus,
-    RefundOrder,
-    RefundReceipt,
     SecretariatStaff,
 )
+from grants.programmes.models import ExpenseCategory
 
 
 @admin.register(ExpenseCategory)

@@ -13,25 +13,22 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from grants.accounts.models import User
-from grants.cases.models import GrantCase, Status
-from grants.cases.permissions import access_case
-from grants.core.models import record_event
-from grants.organizations.models import HouseholdCount, OrganizationKind
-from grants.programmes.engine import Computation, compute, load_rule
-
-from .models import (
-    ActivityPurpose,
+from grants.cases.models import (
     BudgetLine,
     ChangeRequest,
     ChangeStatus,
-    ExpenseCategory,
+    GrantCase,
     LineFields,
     LineKind,
     PerformanceReport,
-    PlanItem,
     ReportLine,
-    SecretariatStaff,
+    Status,
 )
+from grants.cases.permissions import access_case
+from grants.core.models import record_event
+from grants.organizations.models import HouseholdCount, OrganizationKind, PlanItem, SecretariatStaff
+from grants.programmes.engine import Computation, compute, load_rule
+from grants.programmes.models import ActivityPurpose, ExpenseCategory
 
 MAX_LINE_AMOUNT = 1_000_000_000  # ¥1 billion: far above any council budget line; guards against typos
 

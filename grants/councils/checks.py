@@ -19,10 +19,10 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from grants.cases.eligibility import CheckResult
-from grants.cases.models import GrantCase
+from grants.cases.models import ChangeRequest, GrantCase, LineFields, LineKind
 from grants.core.fiscal import fiscal_year_bounds, wareki
-
-from .models import ChangeRequest, CommunityPlan, ExpenseRule, ItemLevel, LineFields, LineKind, Treatment
+from grants.organizations.models import CommunityPlan, ItemLevel
+from grants.programmes.models import ExpenseRule, Treatment
 
 ORG_CHECKS = {
     "organization_active": "団体が活動中であること",

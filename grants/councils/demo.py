@@ -40,31 +40,28 @@ from grants.organizations.models import (
     AccountType,
     Area,
     BankAccount,
+    CommunityPlan,
     HouseholdCount,
+    ItemLevel,
     Organization,
     OrganizationKind,
+    PayBasis,
+    PlanItem,
+    PlanStatus,
     Representative,
+    SecretariatStaff,
 )
 from grants.programmes.models import (
+    ActivityPurpose,
     AmountBasis,
     ComponentKind,
+    ExpenseCategory,
+    ExpenseRule,
     FormulaComponent,
     Instalment,
     Lifecycle,
     Programme,
     ProgrammeYear,
-)
-
-from .models import (
-    ActivityPurpose,
-    CommunityPlan,
-    ExpenseCategory,
-    ExpenseRule,
-    ItemLevel,
-    PayBasis,
-    PlanItem,
-    PlanStatus,
-    SecretariatStaff,
     Treatment,
 )
 

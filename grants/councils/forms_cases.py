@@ -9,20 +9,11 @@ import uuid
 from django import forms
 from django.utils import timezone
 
-from grants.cases.models import GrantCase
+from grants.cases.models import GrantCase, LineKind, ReportLine
+from grants.organizations.models import CommunityPlan, ItemLevel, PlanItem, SecretariatStaff
+from grants.programmes.models import ActivityPurpose, ExpenseCategory, Treatment
 
 from .budget import MAX_LINE_AMOUNT
-from .models import (
-    ActivityPurpose,
-    CommunityPlan,
-    ExpenseCategory,
-    ItemLevel,
-    LineKind,
-    PlanItem,
-    ReportLine,
-    SecretariatStaff,
-    Treatment,
-)
 
 MAX_AMOUNT = 10_000_000_000  # ¥10 billion: far above any council grant; the services check the real limits
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

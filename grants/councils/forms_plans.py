@@ -5,9 +5,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from grants.core.fiscal import fiscal_year_label, fiscal_year_of
-from grants.organizations.models import Organization
+from grants.organizations.models import CommunityPlan, ItemLevel, Organization, PayBasis, PlanStatus
 
-from .models import CommunityPlan, ItemLevel, PayBasis, PlanStatus
 from .plans import MAX_ATTACHMENT_BYTES
 
 TEXTAREA = {"rows": 3}

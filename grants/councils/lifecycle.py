@@ -14,7 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from grants.accounts.models import User
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import (
+    ChangeRequest,
+    ChangeStatus,
+    GrantCase,
+    PerformanceReport,
+    RefundOrder,
+    RefundReason,
+    Status,
+)
 from grants.cases.permissions import access_case
 from grants.cases.services import CaseActionError, _notice, _transition
 from grants.core.fiscal import fiscal_year_bounds, wareki
@@ -25,7 +33,6 @@ from grants.ledger.services import LedgerError, adjust_commitment, post_entry
 
 from .budget import MAX_LINE_AMOUNT, compute_amount, copy_lines, current_lines
 from .checks import as_changed, eligible_lines, judged_plan, plan_in_force, run_checks
-from .models import ChangeRequest, ChangeStatus, PerformanceReport, RefundOrder, RefundReason
 
 # Orders that are on their way to the bank: they must be paid (or withdrawn) before the amount is confirmed.
 IN_FLIGHT = (OrderStatus.PREPARED, OrderStatus.APPROVED)

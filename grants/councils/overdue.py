@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import GrantCase, Status, report_due_date
 from grants.programmes.models import Lifecycle
-
-from .models import report_due_date
 
 # Decided cases whose 実績報告 has not been submitted (a change may be under way).
 AWAITING_REPORT = (Status.DECIDED, Status.CHANGE_REQUESTED, Status.CHANGE_CHECKED)

@@ -16,9 +16,17 @@ from django.utils import timezone
 from grants.accounts.models import Role, User
 from grants.core.models import record_event
 from grants.core.uploads import DOCUMENTS, MAX_UPLOAD_BYTES, UploadError, check_upload
-from grants.organizations.models import Organization, OrganizationKind, Representative
-
-from .models import PARENT_LEVEL, CommunityPlan, ItemLevel, PlanAttachment, PlanItem, PlanStatus
+from grants.organizations.models import (
+    PARENT_LEVEL,
+    CommunityPlan,
+    ItemLevel,
+    Organization,
+    OrganizationKind,
+    PlanAttachment,
+    PlanItem,
+    PlanStatus,
+    Representative,
+)
 
 MAX_TERM_YEARS = 10
 MAX_ATTACHMENT_BYTES = MAX_UPLOAD_BYTES

@@ -12,13 +12,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from grants.accounts.models import Role, User
-from grants.cases.models import Status
+from grants.cases.models import PerformanceReport, Receipt, Status
 from grants.cases.permissions import access_case
 from grants.cases.services import CaseActionError
 from grants.core.models import record_event
 from grants.core.uploads import IMAGES_AND_PDF, MAX_UPLOAD_BYTES, UploadError, check_upload
-
-from .models import PerformanceReport, Receipt
 
 MAX_RECEIPT_BYTES = MAX_UPLOAD_BYTES  # 10 MB
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
-from grants.cases.models import GrantCase
+from grants.cases.models import GrantCase, RefundOrder, RefundReason, RefundReceipt, RefundStatus
 from grants.cases.permissions import access_case
 from grants.cases.services import CaseActionError
 from grants.core.fiscal import wareki
@@ -17,7 +17,6 @@ from grants.core.money import yen
 from grants.ledger.models import EntryKind, LedgerEntry
 from grants.ledger.services import LedgerError, adjust_commitment, post_entry
 
-from .models import RefundOrder, RefundReason, RefundReceipt, RefundStatus
 from .penalties import Charges, charges
 
 

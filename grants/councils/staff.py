@@ -17,9 +17,7 @@ from django.db.models import Q, QuerySet
 from grants.accounts.models import Role, User
 from grants.core.fiscal import wareki
 from grants.core.models import record_event
-from grants.organizations.models import Organization, OrganizationKind, Representative
-
-from .models import PayBasis, SecretariatStaff
+from grants.organizations.models import Organization, OrganizationKind, PayBasis, Representative, SecretariatStaff
 
 # Sanity limits, not programme rules: they stop typing slips (an extra 0) before they reach the 算定.
 MAX_MONTHLY_YEN = 2_000_000

@@ -21,12 +21,24 @@ from django.views.decorators.http import require_GET, require_POST
 from grants.accounts.models import Role, User
 from grants.cases import services
 from grants.cases.eligibility import CheckResult
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import (
+    ChangeStatus,
+    GrantCase,
+    LineFields,
+    LineKind,
+    PerformanceReport,
+    Receipt,
+    RefundOrder,
+    RefundStatus,
+    Status,
+    report_due_date,
+)
 from grants.cases.permissions import access_case
 from grants.core.models import record_event
 from grants.core.uploads import CONTENT_TYPES
 from grants.ledger.models import PaymentOrder
 from grants.programmes.engine import Computation
+from grants.programmes.models import ExpenseCategory
 
 from . import budget, lifecycle, orders, receipts, refunds
 from .budget import LineError
@@ -44,17 +56,6 @@ from .forms_cases import (
     RequiredNoteForm,
     VerifyForm,
     conditional_rules,
-)
-from .models import (
-    ChangeStatus,
-    ExpenseCategory,
-    LineFields,
-    LineKind,
-    PerformanceReport,
-    Receipt,
-    RefundOrder,
-    RefundStatus,
-    report_due_date,
 )
 
 WHERE = ("budget", "change", "report")

@@ -20,7 +20,7 @@ from grants.cases.models import GrantCase
 from grants.cases.views import city_user_required
 from grants.core.fiscal import fiscal_year_label, fiscal_year_of
 from grants.core.models import AuditEvent
-from grants.organizations.models import Organization
+from grants.organizations.models import CommunityPlan, Organization, PlanItem, PlanStatus, SecretariatStaff
 
 from . import plans, staff
 from .forms_plans import (
@@ -34,7 +34,6 @@ from .forms_plans import (
     StaffEndForm,
     StaffForm,
 )
-from .models import CommunityPlan, PlanItem, PlanStatus, SecretariatStaff
 from .overdue import SOON_DAYS, report_deadlines
 
 PLAN_EVENT_LABELS = {

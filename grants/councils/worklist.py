@@ -6,10 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
-from grants.cases.models import EligibilityOverride
+from grants.cases.models import EligibilityOverride, RefundOrder, RefundStatus
 from grants.ledger.models import OrderKind, OrderStatus, PaymentOrder
-
-from .models import CommunityPlan, PlanStatus, RefundOrder, RefundStatus
+from grants.organizations.models import CommunityPlan, PlanStatus
 
 
 @dataclass(frozen=True)

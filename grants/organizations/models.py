@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from stdnum.jp import cn as corporate_number
 
+from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label
+
 from .kana import AccountNameError, normalize_account_name
 
 
@@ -243,3 +245,226 @@ class HouseholdCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} {self.base_date} {self.households}世帯"
+
+
+# -- 地域づくり計画 and 事務局員 of a 地域づくり協議会 (GRANTS.md §1, §5) ----------------------------------------
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "作成中"
+    SUBMITTED = "submitted", "提出済（承認待ち）"
+    APPROVED = "approved", "承認済"
+    SUPERSEDED = "superseded", "改定により終了"
+
+
+class CommunityPlanQuerySet(models.QuerySet["CommunityPlan"]):
+    def in_force(self, organization: Organization | int, fiscal_year: int) -> "CommunityPlan | None":
+        """The approved plan of ``organization`` whose term covers ``fiscal_year`` (the latest approved
+        version when a revision was approved), or None."""
+        return (
+            self.filter(organization=organization, status=PlanStatus.APPROVED, first_fiscal_year__lte=fiscal_year,
+                        last_fiscal_year__gte=fiscal_year)
+            .order_by("-version")
+            .first()
+        )
+
+
+class CommunityPlan(models.Model):
+    """One version of a council's 地域づくり計画 for a term (期, usually five 年度).
+
+    In force for the 年度 ``first_fiscal_year`` … ``last_fiscal_year`` once approved by city staff. A revision
+    (改定) is a new version of the same organisation; approving it marks the earlier approved version
+    ``superseded`` — it stays on record with its items, and cases judged against it keep pointing at it.
+    """
+
+    organization = models.ForeignKey(Organization, verbose_name="協議会", on_delete=models.PROTECT,
+                                     related_name="plans")
+    version = models.PositiveSmallIntegerField("版")
+    term_label = models.CharField("期", max_length=40, help_text="例: 第3期")
+    title = models.CharField("計画の名称", max_length=200)
+    first_fiscal_year = models.PositiveSmallIntegerField("計画期間（初年度）")
+    last_fiscal_year = models.PositiveSmallIntegerField("計画期間（最終年度）")
+    vision = models.TextField("目指す地域の姿", blank=True)
+    revision_reason = models.TextField("改定の理由", blank=True)
+    revises = models.ForeignKey("self", verbose_name="改定前の版", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="revisions")
+    status = models.CharField("状態", max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="作成者", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提出者", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="承認者", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField("承認日時", null=True, blank=True)
+
+    objects = CommunityPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "-version"]
+        verbose_name = "地域づくり計画"
+        verbose_name_plural = "地域づくり計画"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "version"], name="plan_version_unique"),
+            models.CheckConstraint(condition=Q(first_fiscal_year__lte=models.F("last_fiscal_year")),
+                                   name="plan_term_ordered"),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("submitted_by")),
+                name="plan_approved_by_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.name} {self.title}（{self.term_label}・第{self.version}版）"
+
+    @property
+    def term_display(self) -> str:
+        return f"{fiscal_year_label(self.first_fiscal_year)}〜{fiscal_year_label(self.last_fiscal_year)}"
+
+    def covers(self, fiscal_year: int) -> bool:
+        return self.first_fiscal_year <= fiscal_year <= self.last_fiscal_year
+
+
+class ItemLevel(models.TextChoices):
+    FIELD = "field", "分野"
+    MEASURE = "measure", "施策"
+    ACTION = "action", "取組"
+
+
+# The level each level's parent must have.
+PARENT_LEVEL = {ItemLevel.FIELD: None, ItemLevel.MEASURE: ItemLevel.FIELD, ItemLevel.ACTION: ItemLevel.MEASURE}
+
+
+class PlanItem(models.Model):
+    """An item of a plan version: 分野 → 施策 → 取組. Budget and report lines link to 施策 or 取組."""
+
+    plan = models.ForeignKey(CommunityPlan, verbose_name="計画", on_delete=models.CASCADE, related_name="items")
+    parent = models.ForeignKey("self", verbose_name="上位の項目", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="children")
+    level = models.CharField("階層", max_length=10, choices=ItemLevel.choices)
+    code = models.CharField("番号", max_length=20, help_text="例: 1-2-3")
+    title = models.CharField("名称", max_length=200)
+    description = models.TextField("内容", blank=True)
+
+    class Meta:
+        ordering = ["plan", "code"]
+        verbose_name = "計画の項目"
+        verbose_name_plural = "計画の項目"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="plan_item_code_unique"),
+            models.CheckConstraint(condition=Q(level="field", parent__isnull=True)
+                                   | (~Q(level="field") & Q(parent__isnull=False)), name="plan_item_parent_by_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def clean(self) -> None:
+        expected = PARENT_LEVEL.get(ItemLevel(self.level)) if self.level else None
+        if self.parent_id is not None:
+            if self.parent.plan_id != self.plan_id:
+                raise ValidationError({"parent": "上位の項目は同じ計画の項目にしてください。"})
+            if self.parent.level != expected:
+                above = ItemLevel(expected).label if expected else "なし"
+                raise ValidationError({"parent": f"{self.get_level_display()}の上位は{above}です。"})
+
+
+def plan_attachment_path(instance: "PlanAttachment", filename: str) -> str:
+    return f"plans/{instance.plan.organization_id}/{instance.plan_id}/{filename}"
+
+
+class PlanAttachment(models.Model):
+    """A file attached to a plan version (the plan document, minutes of the general meeting …)."""
+
+    plan = models.ForeignKey(CommunityPlan, verbose_name="計画", on_delete=models.PROTECT, related_name="attachments")
+    title = models.CharField("資料名", max_length=200)
+    file = models.FileField("ファイル", upload_to=plan_attachment_path)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登録者", on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "pk"]
+        verbose_name = "計画の添付資料"
+        verbose_name_plural = "計画の添付資料"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PayBasis(models.TextChoices):
+    MONTHLY = "monthly", "月給"
+    HOURLY = "hourly", "時給"
+
+
+class SecretariatStaff(models.Model):
+    """A member of a council's secretariat (事務局員) and the cost of employing them, in whole yen.
+
+    Monthly cost = monthly wage (月給), or hourly rate × hours per month (時給 × 月間時間), plus the employer's
+    social insurance per month (社会保険料の事業主負担分). The yearly cost for a 年度 counts each month of the
+    年度 in which the person is employed for at least one day (在職月数、月単位)."""
+
+    organization = models.ForeignKey(Organization, verbose_name="協議会", on_delete=models.PROTECT,
+                                     related_name="secretariat_staff")
+    name = models.CharField("氏名", max_length=100)
+    role = models.CharField("職名", max_length=40, help_text="例: 事務局長、事務局員")
+    pay_basis = models.CharField("給与の形態", max_length=10, choices=PayBasis.choices)
+    monthly_wage = models.PositiveIntegerField("月給（円）", null=True, blank=True)
+    hourly_rate = models.PositiveIntegerField("時給（円）", null=True, blank=True)
+    hours_per_month = models.PositiveSmallIntegerField("月間の勤務時間", null=True, blank=True)
+    social_insurance_monthly = models.PositiveIntegerField("社会保険料の事業主負担（月額・円）", default=0)
+    employed_from = models.DateField("雇用開始日")
+    employed_until = models.DateField("雇用終了日", null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登録者", on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization", "employed_from", "pk"]
+        verbose_name = "事務局員"
+        verbose_name_plural = "事務局員"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(pay_basis="monthly") & Q(monthly_wage__isnull=False))
+                | (Q(pay_basis="hourly") & Q(hourly_rate__isnull=False) & Q(hours_per_month__isnull=False)),
+                name="staff_pay_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(employed_until__isnull=True) | Q(employed_until__gte=models.F("employed_from")),
+                name="staff_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.name}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.pay_basis == PayBasis.MONTHLY and self.monthly_wage is None:
+            errors["monthly_wage"] = "月給の方は月給を入力してください。"
+        if self.pay_basis == PayBasis.HOURLY and (self.hourly_rate is None or self.hours_per_month is None):
+            errors["hourly_rate"] = "時給の方は時給と月間の勤務時間を入力してください。"
+        if self.employed_until and self.employed_from and self.employed_until < self.employed_from:
+            errors["employed_until"] = "雇用終了日は雇用開始日より後にしてください。"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def monthly_cost(self) -> int:
+        """Pay per month plus the employer's social insurance, whole yen."""
+        pay = self.monthly_wage if self.pay_basis == PayBasis.MONTHLY else (self.hourly_rate or 0) * (
+            self.hours_per_month or 0)
+        return (pay or 0) + self.social_insurance_monthly
+
+    def months_in(self, fiscal_year: int) -> int:
+        """Months of the 年度 (April … March) in which the person is employed for at least one day."""
+        start, end = fiscal_year_bounds(fiscal_year)
+        first = max(start, self.employed_from)
+        last = min(end, self.employed_until or end)
+        if first > last:
+            return 0
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+
+    def cost_in(self, fiscal_year: int) -> int:
+        """Planned yearly cost for the 年度, whole yen (monthly cost × months employed)."""
+        return self.monthly_cost * self.months_in(fiscal_year)

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from grants.councils.models import ActivityPurpose, ExpenseRule
+from grants.programmes.models import ActivityPurpose, ExpenseRule
 
 from .models import ComponentBand, FormulaComponent, Instalment, Programme, ProgrammeYear
 

@@ -291,3 +291,78 @@ class Instalment(models.Model):
                 errors["pay_on"] = "支払予定日は当該年度内（出納整理期間を含む）の日付にしてください。"
         if errors:
             raise ValidationError(errors)
+
+
+# -- 費目 and activity purposes, judged per programme-year (GRANTS.md §5) ------------------------------
+
+class ExpenseCategory(models.Model):
+    """An expense category (費目) of 収支予算書 and 収支決算書, e.g. 報償費, 食糧費 (GRANTS.md §5)."""
+
+    code = models.SlugField("費目コード", max_length=30, unique=True)
+    name = models.CharField("費目", max_length=40)
+    order = models.PositiveSmallIntegerField("順序", default=0)
+    is_staff_cost = models.BooleanField("人件費（事務局員の雇用経費）", default=False)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = "費目"
+        verbose_name_plural = "費目"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Treatment(models.TextChoices):
+    ALLOWED = "allowed", "対象"
+    CONDITIONAL = "conditional", "条件付きで対象"
+    EXCLUDED = "excluded", "対象外"
+
+
+class ExpenseRule(models.Model):
+    """How a programme-year treats one 費目: allowed, excluded, or conditional with its condition in words
+    (e.g. 食糧費: 作業中の飲み物は対象、弁当・酒類は対象外). A 費目 without a rule is not eligible."""
+
+    programme_year = models.ForeignKey(ProgrammeYear, verbose_name="年度別の交付基準", on_delete=models.CASCADE,
+                                       related_name="expense_rules")
+    category = models.ForeignKey(ExpenseCategory, verbose_name="費目", on_delete=models.PROTECT, related_name="rules")
+    treatment = models.CharField("取扱い", max_length=12, choices=Treatment.choices)
+    condition = models.CharField("対象となる条件", max_length=200, blank=True,
+                                 help_text="条件付きの場合に、申請者が確認する条件（例: 作業中の飲み物代であること）")
+    reason = models.CharField("対象外の理由・注意", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["programme_year", "category"]
+        verbose_name = "費目の取扱い"
+        verbose_name_plural = "費目の取扱い"
+        constraints = [
+            models.UniqueConstraint(fields=["programme_year", "category"], name="one_rule_per_category"),
+            models.CheckConstraint(condition=~Q(treatment="conditional") | ~Q(condition=""),
+                                   name="conditional_rule_has_condition"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}：{self.get_treatment_display()}"
+
+
+class ActivityPurpose(models.Model):
+    """A purpose an activity line declares (防災, 福祉, 環境 …), per programme-year. Excluded purposes
+    (営利のみ, 宗教活動, 政治活動, 特定の個人の利益) make the line ineligible, with ``reason`` in words."""
+
+    programme_year = models.ForeignKey(ProgrammeYear, verbose_name="年度別の交付基準", on_delete=models.CASCADE,
+                                       related_name="purposes")
+    name = models.CharField("目的", max_length=60)
+    excluded = models.BooleanField("対象外の目的", default=False)
+    reason = models.CharField("対象外の理由", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField("順序", default=0)
+
+    class Meta:
+        ordering = ["programme_year", "order", "pk"]
+        verbose_name = "活動の目的"
+        verbose_name_plural = "活動の目的"
+        constraints = [
+            models.UniqueConstraint(fields=["programme_year", "name"], name="purpose_name_unique"),
+            models.CheckConstraint(condition=Q(excluded=False) | ~Q(reason=""), name="excluded_purpose_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

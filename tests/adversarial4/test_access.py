@@ -8,24 +8,21 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from grants.cases.models import EligibilityOverride, GrantCase
-from grants.cases.services import approve_override, override_check
-from grants.core.models import AuditEvent
-from grants.councils import lifecycle, plans, receipts
-from grants.councils.models import (
+from grants.cases.models import (
     BudgetLine,
     ChangeRequest,
-    CommunityPlan,
-    PlanAttachment,
-    PlanItem,
+    EligibilityOverride,
+    GrantCase,
     Receipt,
     RefundReceipt,
     ReportLine,
-    SecretariatStaff,
 )
+from grants.cases.services import approve_override, override_check
+from grants.core.models import AuditEvent
+from grants.councils import lifecycle, plans, receipts
 from grants.ledger.models import PaymentOrder
 from grants.notices.models import Notice
-from grants.organizations.models import Representative
+from grants.organizations.models import CommunityPlan, PlanAttachment, PlanItem, Representative, SecretariatStaff
 from tests.councils import builders
 from tests.councils.helpers import line, pay_orders
 

@@ -8,10 +8,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import BudgetLine, ChangeRequest, GrantCase, RefundReceipt, Status
 from grants.cases.services import CaseActionError
 from grants.councils import lifecycle, orders, refunds
-from grants.councils.models import BudgetLine, ChangeRequest, RefundReceipt
 from grants.ledger.batches import BatchError, approve_payment_batch, create_payment_batch, earliest_transfer_date
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry, OrderStatus, PaymentBatch, PaymentOrder
 from grants.ledger.services import case_totals

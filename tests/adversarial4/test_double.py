@@ -5,11 +5,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from grants.cases.models import Status
+from grants.cases.models import BudgetLine, ChangeRequest, RefundReceipt, Status
 from grants.cases.services import CaseActionError
 from grants.core.models import AuditEvent
 from grants.councils import lifecycle, orders, refunds
-from grants.councils.models import BudgetLine, ChangeRequest, RefundReceipt
 from grants.ledger.batches import BatchError, approve_payment_batch, create_payment_batch, earliest_transfer_date
 from grants.ledger.models import EntryKind, LedgerEntry
 from grants.notices.models import Notice

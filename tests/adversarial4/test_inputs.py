@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from grants.cases.models import Status
+from grants.cases.models import BudgetLine, Status
 from grants.cases.services import CaseActionError
 from grants.councils import budget, lifecycle, plans, staff
-from grants.councils.models import BudgetLine, PlanStatus, SecretariatStaff
 from grants.notices.models import Notice
+from grants.organizations.models import PlanStatus, SecretariatStaff
 from reports.pdf import render_notice_html
 from tests.councils import builders
 from tests.factories import CURRENT_FY
@@ -188,7 +188,7 @@ def test_plan_item_purpose_and_staff_of_another_council_or_year_are_invalid_choi
     case, plan, cats = drafted
     other_plan = builders.approved_plan(council_b[0], staff)
     other_staff = builders.staff_member(council_b[0], council_b[1])
-    from grants.councils.models import ActivityPurpose
+    from grants.programmes.models import ActivityPurpose
 
     other_year_purpose = ActivityPurpose.objects.create(programme_year=unei, name="運営")
     login(client, council[1])
@@ -203,7 +203,7 @@ def test_plan_item_purpose_and_staff_of_another_council_or_year_are_invalid_choi
 def test_service_refuses_rows_of_another_council_posted_past_the_form(council, council_b, staff, unei, drafted) -> None:  # type: ignore[no-untyped-def]
     case, plan, cats = drafted
     other_plan = builders.approved_plan(council_b[0], staff)
-    from grants.councils.models import ActivityPurpose
+    from grants.programmes.models import ActivityPurpose
 
     base = {"kind": "expense", "category": cats["genzairyo"], "description": "x", "amount": 1}
     for extra, match in (

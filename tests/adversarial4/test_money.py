@@ -6,10 +6,9 @@ import datetime as dt
 import pytest
 from django.db.models import Sum
 
-from grants.cases.models import Status
+from grants.cases.models import RefundStatus, Status
 from grants.cases.services import CaseActionError
 from grants.councils import lifecycle, orders, refunds
-from grants.councils.models import RefundStatus
 from grants.ledger.batches import (
     approve_payment_batch,
     create_payment_batch,

@@ -14,10 +14,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from grants.accounts.models import Role
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import GrantCase, RefundOrder, Status
 from grants.core.fiscal import wareki
-from grants.councils.models import CommunityPlan, PlanStatus, RefundOrder
 from grants.ledger.models import BudgetAccount, OrderStatus, TransferSettings
+from grants.organizations.models import CommunityPlan, PlanStatus
 from tests import factories
 from tests.councils import builders
 from tests.factories import CURRENT_FY

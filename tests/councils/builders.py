@@ -8,28 +8,29 @@ from django.utils import timezone
 
 from grants.accounts.models import Role, User
 from grants.cases.models import GrantCase
-from grants.councils.models import (
-    ActivityPurpose,
+from grants.ledger.models import BudgetAccount
+from grants.ledger.services import set_budget
+from grants.organizations.models import (
     CommunityPlan,
-    ExpenseCategory,
-    ExpenseRule,
     ItemLevel,
+    Organization,
+    OrganizationKind,
     PlanItem,
     PlanStatus,
     SecretariatStaff,
-    Treatment,
 )
-from grants.ledger.models import BudgetAccount
-from grants.ledger.services import set_budget
-from grants.organizations.models import Organization, OrganizationKind
 from grants.programmes.models import (
+    ActivityPurpose,
     AmountBasis,
     ComponentKind,
+    ExpenseCategory,
+    ExpenseRule,
     FormulaComponent,
     Instalment,
     Lifecycle,
     Programme,
     ProgrammeYear,
+    Treatment,
 )
 from tests import factories
 from tests.factories import CURRENT_FY

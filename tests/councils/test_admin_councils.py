@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.councils.models import PlanStatus, RefundOrder
+from grants.cases.models import RefundOrder
 from grants.ledger.models import OrderKind, PaymentOrder
+from grants.organizations.models import PlanStatus
 from grants.programmes.models import Instalment
 from tests import factories
 from tests.councils import builders
@@ -64,15 +65,15 @@ def _form_data(response) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 def test_admin_pages_load_for_superuser(client, root, year_data) -> None:  # type: ignore[no-untyped-def]
     pages = [
-        reverse("admin:councils_expensecategory_changelist"),
-        reverse("admin:councils_expensecategory_add"),
-        reverse("admin:councils_communityplan_changelist"),
-        reverse("admin:councils_communityplan_change", args=[year_data["plan"].pk]),
-        reverse("admin:councils_secretariatstaff_changelist"),
-        reverse("admin:councils_secretariatstaff_add"),
-        reverse("admin:councils_secretariatstaff_change", args=[year_data["staff"].pk]),
-        reverse("admin:councils_refundorder_changelist"),
-        reverse("admin:councils_refundorder_change", args=[year_data["refund"].pk]),
+        reverse("admin:programmes_expensecategory_changelist"),
+        reverse("admin:programmes_expensecategory_add"),
+        reverse("admin:organizations_communityplan_changelist"),
+        reverse("admin:organizations_communityplan_change", args=[year_data["plan"].pk]),
+        reverse("admin:organizations_secretariatstaff_changelist"),
+        reverse("admin:organizations_secretariatstaff_add"),
+        reverse("admin:organizations_secretariatstaff_change", args=[year_data["staff"].pk]),
+        reverse("admin:cases_refundorder_changelist"),
+        reverse("admin:cases_refundorder_change", args=[year_data["refund"].pk]),
         reverse("admin:ledger_paymentorder_changelist"),
         reverse("admin:ledger_paymentorder_change", args=[year_data["order"].pk]),
         reverse("admin:programmes_programme_changelist"),
@@ -132,21 +133,21 @@ def test_payment_and_refund_orders_are_read_only(client, root, year_data) -> Non
     assert PaymentOrder.objects.filter(pk=order.pk).exists()
 
     refund = year_data["refund"]
-    assert client.post(reverse("admin:councils_refundorder_change", args=[refund.pk]),
+    assert client.post(reverse("admin:cases_refundorder_change", args=[refund.pk]),
                        {"principal": 1}).status_code == 403
-    assert client.get(reverse("admin:councils_refundorder_add")).status_code == 403
+    assert client.get(reverse("admin:cases_refundorder_add")).status_code == 403
 
 
 def test_plan_status_and_approver_are_read_only(client, root, year_data, staff) -> None:  # type: ignore[no-untyped-def]
     plan = year_data["plan"]
-    url = reverse("admin:councils_communityplan_change", args=[plan.pk])
+    url = reverse("admin:organizations_communityplan_change", args=[plan.pk])
     response = client.get(url)
     form = response.context["adminform"].form
     assert "status" not in form.fields and "approved_by" not in form.fields
     # An approved version is on record as it is: no field and no item can be changed here.
     assert not form.fields
     assert all(not inline.has_change_permission for inline in response.context["inline_admin_formsets"])
-    assert client.get(reverse("admin:councils_communityplan_add")).status_code == 403
+    assert client.get(reverse("admin:organizations_communityplan_add")).status_code == 403
 
     # A draft's title and items may be corrected; its status still may not.
     plan.status = PlanStatus.DRAFT
@@ -167,7 +168,7 @@ def test_plan_item_needs_its_upper_item(client, root, year_data) -> None:  # typ
     plan = year_data["plan"]
     plan.status = PlanStatus.DRAFT
     plan.save(update_fields=["status"])
-    url = reverse("admin:councils_communityplan_change", args=[plan.pk])
+    url = reverse("admin:organizations_communityplan_change", args=[plan.pk])
     data = _form_data(client.get(url))
     total = int(data["items-TOTAL_FORMS"])
     data["items-TOTAL_FORMS"] = str(total + 1)
@@ -181,7 +182,7 @@ def test_plan_item_needs_its_upper_item(client, root, year_data) -> None:  # typ
 
 def test_secretariat_staff_added_in_admin_records_who(client, root, council) -> None:  # type: ignore[no-untyped-def]
     org, _ = council
-    response = client.post(reverse("admin:councils_secretariatstaff_add"), {
+    response = client.post(reverse("admin:organizations_secretariatstaff_add"), {
         "organization": org.pk, "name": "中村 健二", "role": "事務局員", "pay_basis": "hourly",
         "hourly_rate": 1_050, "hours_per_month": 80, "social_insurance_monthly": 0,
         "employed_from": dt.date(CURRENT_FY, 4, 1).isoformat(),

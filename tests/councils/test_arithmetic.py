@@ -11,10 +11,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import GrantCase, RefundOrder, RefundReason, Status
 from grants.cases.services import CaseActionError
 from grants.councils import budget, lifecycle, orders, refunds
-from grants.councils.models import RefundOrder, RefundReason
 from grants.councils.penalties import attribute_to_receipts, charges
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry, OrderKind, OrderStatus, PaymentOrder
 from grants.notices.models import Notice

@@ -7,10 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.cases.models import EligibilityOverride, GrantCase, Status
+from grants.cases.models import BudgetLine, EligibilityOverride, GrantCase, Status
 from grants.core.fiscal import wareki
 from grants.core.models import AuditEvent
-from grants.councils.models import BudgetLine
 from grants.notices.models import Notice
 from tests.councils import builders
 from tests.councils.helpers import line

@@ -8,10 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import ChangeRequest, ChangeStatus, GrantCase, PerformanceReport, Receipt, RefundReason, Status
 from grants.core.models import AuditEvent
 from grants.councils import lifecycle, receipts
-from grants.councils.models import ChangeRequest, ChangeStatus, PerformanceReport, Receipt, RefundReason
 from grants.ledger.models import OrderStatus
 from tests.councils import builders
 from tests.councils.helpers import line, pay_orders

@@ -12,8 +12,8 @@ from grants.cases.services import CaseActionError
 from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label, wareki
 from grants.core.models import AuditEvent
 from grants.councils import budget, checks, lifecycle, plans
-from grants.councils.models import ActivityPurpose, CommunityPlan, PlanStatus
-from grants.organizations.models import OrganizationKind
+from grants.organizations.models import CommunityPlan, OrganizationKind, PlanStatus
+from grants.programmes.models import ActivityPurpose
 from tests.councils import builders
 from tests.councils.helpers import line
 from tests.councils.test_transitions import World, make_world, new_case

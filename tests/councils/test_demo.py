@@ -13,12 +13,19 @@ from grants.cases.models import GrantCase, Status
 from grants.core.fiscal import fiscal_year_of
 from grants.core.models import AuditEvent
 from grants.councils.demo import MIGRATION_NOTE
-from grants.councils.models import CommunityPlan, ExpenseRule, PlanStatus, SecretariatStaff, Treatment
 from grants.dashboard.querysets import area_totals, programme_totals
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry, PaymentOrder
 from grants.ledger.services import case_totals
-from grants.organizations.models import Area, Organization, OrganizationKind, Representative
-from grants.programmes.models import Programme, ProgrammeYear
+from grants.organizations.models import (
+    Area,
+    CommunityPlan,
+    Organization,
+    OrganizationKind,
+    PlanStatus,
+    Representative,
+    SecretariatStaff,
+)
+from grants.programmes.models import ExpenseRule, Programme, ProgrammeYear, Treatment
 from tests.factories import CURRENT_FY
 
 pytestmark = pytest.mark.django_db

@@ -3,9 +3,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from grants.cases.models import Status
+from grants.cases.models import PerformanceReport, Status
 from grants.councils import lifecycle, refunds
-from grants.councils.models import PerformanceReport
 from grants.ledger.models import BudgetAccount, OrderStatus
 from grants.notices.models import Notice
 from tests.councils import builders

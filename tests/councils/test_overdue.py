@@ -7,8 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.cases.models import GrantCase, Status
-from grants.councils.models import PerformanceReport
+from grants.cases.models import GrantCase, PerformanceReport, Status
 from grants.councils.overdue import report_deadlines
 from grants.organizations.models import Organization, OrganizationKind
 from tests import factories

@@ -9,8 +9,7 @@ from grants.cases.models import GrantCase
 from grants.core.fiscal import fiscal_year_label
 from grants.core.models import AuditEvent
 from grants.councils import plans
-from grants.councils.models import CommunityPlan, PlanAttachment, PlanItem, PlanStatus
-from grants.organizations.models import Area, Organization
+from grants.organizations.models import Area, CommunityPlan, Organization, PlanAttachment, PlanItem, PlanStatus
 from tests import factories
 from tests.councils import builders
 from tests.factories import CURRENT_FY, PASSWORD

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from grants.accounts.models import Role
 from grants.cases.models import GrantCase, Status
-from grants.councils.models import CommunityPlan, PlanStatus
+from grants.organizations.models import CommunityPlan, PlanStatus
 from tests import factories
 from tests.councils import builders
 from tests.factories import CURRENT_FY

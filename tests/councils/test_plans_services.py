@@ -10,9 +10,8 @@ from grants.core.fiscal import fiscal_year_label
 from grants.core.models import AuditEvent
 from grants.core.uploads import MAGIC
 from grants.councils import plans
-from grants.councils.models import CommunityPlan, ItemLevel, PlanAttachment, PlanItem, PlanStatus
 from grants.councils.plans import PlanError
-from grants.organizations.models import Representative
+from grants.organizations.models import CommunityPlan, ItemLevel, PlanAttachment, PlanItem, PlanStatus, Representative
 from tests import factories
 from tests.councils import builders
 from tests.councils.test_transitions import drive, make_world

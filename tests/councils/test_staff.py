@@ -7,8 +7,7 @@ from django.urls import reverse
 from grants.core.fiscal import fiscal_year_label
 from grants.core.models import AuditEvent
 from grants.councils import staff as services
-from grants.councils.models import SecretariatStaff
-from grants.organizations.models import Organization
+from grants.organizations.models import Organization, SecretariatStaff
 from tests.councils import builders
 from tests.factories import CURRENT_FY, PASSWORD
 

@@ -24,15 +24,14 @@ from django_fsm import get_all_FIELD_transitions
 from grants.accounts.models import Role, User
 from grants.cases import services
 from grants.cases.flow import FLOW, SEPARATION_WORDS, sources_of
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import ChangeRequest, GrantCase, PerformanceReport, RefundOrder, Status
 from grants.cases.services import CaseActionError
 from grants.core.models import AuditEvent
 from grants.councils import lifecycle, orders, plans
-from grants.councils.models import ChangeRequest, CommunityPlan, ExpenseCategory, PerformanceReport, RefundOrder
 from grants.ledger.models import LedgerEntry, PaymentOrder
 from grants.notices.models import Notice
-from grants.organizations.models import Organization
-from grants.programmes.models import ProgrammeYear
+from grants.organizations.models import CommunityPlan, Organization
+from grants.programmes.models import ExpenseCategory, ProgrammeYear
 from tests import factories
 from tests.councils import builders
 from tests.councils.helpers import line, pay_orders

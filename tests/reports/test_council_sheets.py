@@ -16,11 +16,18 @@ from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from grants.cases.models import EligibilityOverride, GrantCase, Status
+from grants.cases.models import (
+    EligibilityOverride,
+    GrantCase,
+    PerformanceReport,
+    RefundOrder,
+    RefundReceipt,
+    ReportLine,
+    Status,
+)
 from grants.cases.services import approve_override, override_check
 from grants.core.fiscal import fiscal_year_label
 from grants.councils import budget, lifecycle, refunds
-from grants.councils.models import PerformanceReport, RefundOrder, RefundReceipt, ReportLine
 from grants.councils.stats import council_shares
 from grants.dashboard.querysets import area_totals, programme_totals
 from grants.ledger.models import BudgetAccount, LedgerEntry, PaymentOrder

@@ -1,0 +1,482 @@
+"""The one rail: every change of state of every model with a status (STYLE.md "State changes").
+
+A stateful model declares its machine as data (``Machine``): its states, and its edges (``Edge``) with the
+states they leave, the state they reach, the roles that may take them, whose earlier act the actor must not
+be (separation of duties: drafter ≠ approver, checker ≠ confirmer, creator ≠ approver), whether a reason is
+required, which field records the actor, the guards that may refuse it, and the named effects it has.
+
+``perform`` is the one function that changes a state. In one transaction it checks that the user may see the
+object (``DoesNotExist`` otherwise: pages answer 404), locks the row (its parent's first, where the machine
+names one), refuses with a Japanese reason (the machine's ``error``), runs the effects (a ledger posting…),
+moves the state through the model's one django-fsm transition (``move``, on a protected ``FSMField``),
+records the actor, saves, writes the audit row named after the machine and the edge, and runs what follows
+the act in the same transaction (a notice takes its document number there, so a rollback returns the
+number). Work that leaves the system (mail, deleting a stored file) waits for the commit (``Act.on_commit``).
+
+Pages ask ``offers`` which edges a user may take on an object now, and ``may`` whether an act that does not
+change the state (``Activity``: writing lines, attaching a receipt) is open; no page repeats a status test.
+
+A machine, its effects and its guards are registered at import (``register``, ``effect``, ``guard``); the
+system check ``check_machines`` verifies every machine against its model at start-up.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core import checks
+from django.db import models, transaction
+from django.utils import timezone
+from django_fsm import FSMFieldMixin
+
+from .models import record_event
+
+M = TypeVar("M", bound=models.Model)
+
+# The role of an act the system takes: inside another act (a case closing when its refund is paid) or in the
+# background worker. Such an edge is never offered on a page to a role it does not list.
+SYSTEM = "system"
+
+
+class ActionRefused(Exception):
+    """An act is not allowed now or by this user, or its input is wrong; the message is for the user, in
+    Japanese. Each app's error (``CaseActionError``, ``PlanError``, ``InsuranceError`` …) derives from it."""
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One transition of a machine.
+
+    ``records`` names the user field set to the actor and ``stamps`` the datetime field set to now.
+    ``differs_from`` names user fields of the object the actor must not be (the machine's ``separation``
+    gives the refusal). ``guards`` name registered checks that may refuse the act (and disable its button);
+    ``effects`` name registered effects that run before the move and may refuse; ``then`` name effects run
+    after the move and its audit row, in the same transaction (``notice:<kind>`` issues that notice).
+    ``page``: how a page offers it: ``button`` (a button with an optional note), ``form`` (a form of its own,
+    the edge needs more than a note), or ``""`` (never offered: the act of another machine, a batch or the
+    worker takes it)."""
+
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    differs_from: tuple[str, ...] = ()
+    note_required: bool = False
+    records: str = ""
+    stamps: str = ""
+    guards: tuple[str, ...] = ()
+    effects: tuple[str, ...] = ()
+    then: tuple[str, ...] = ()
+    page: str = "button"
+    tone: str = "primary"
+    role_refusal: str = ""
+    state_refusal: str = ""
+    note_refusal: str = "理由を入力してください。"
+
+
+@dataclass(frozen=True)
+class Activity:
+    """An act that does not change the state (writing the budget lines, attaching a receipt): open in
+    ``states`` to ``roles``. Services call ``require`` and pages ``may`` with the same data."""
+
+    name: str
+    states: frozenset[str]
+    roles: frozenset[str]
+    refusal: str = "この操作はいまは行えません。"
+
+
+@dataclass(frozen=True)
+class Machine(Generic[M]):
+    """The states and edges of one model's state field.
+
+    ``model`` is the "app_label.Model" of the stateful model; ``visible(user)`` the objects the user may see
+    (the rest answer "not found"); ``parent`` the foreign key whose row is locked before this one (a payment
+    order's case), so that every act on a case and its parts locks in one order. ``subject(obj)`` is the
+    object the audit row is about (the case, for its payment orders) and ``note(obj, text)`` the audit
+    note. ``error`` is the exception raised on refusal."""
+
+    name: str
+    label: str
+    model: str
+    states: Mapping[str, str]
+    edges: tuple[Edge, ...]
+    visible: Callable[[Any], models.QuerySet[M]]
+    field: str = "status"
+    separation: Mapping[str, str] = field(default_factory=dict)
+    activities: tuple[Activity, ...] = ()
+    parent: str = ""
+    related: tuple[str, ...] = ()
+    error: type[ActionRefused] = ActionRefused
+    subject: Callable[[M], models.Model] | None = None
+    note: Callable[[M, str], str] | None = None
+    role_refusal: str = "この操作を行う権限がありません。"
+    state_refusal: str = "この{label}は「{state}」のため、この操作はできません。"
+
+    def edge(self, name: str) -> Edge:
+        for edge in self.edges:
+            if edge.name == name:
+                return edge
+        raise KeyError(f"machine {self.name!r} has no edge {name!r}")
+
+    def activity(self, name: str) -> Activity:
+        for activity in self.activities:
+            if activity.name == name:
+                return activity
+        raise KeyError(f"machine {self.name!r} has no activity {name!r}")
+
+    def state_of(self, obj: M) -> str:
+        return str(getattr(obj, self.field))
+
+    def state_label(self, state: str) -> str:
+        return self.states.get(state, state)
+
+    def model_class(self) -> type[M]:
+        return apps.get_model(self.model)  # type: ignore[return-value]
+
+    def with_edges(self, *edges: Edge, **changes: Any) -> Machine[M]:
+        """A copy with ``edges`` replacing the edges of the same name (and other fields changed)."""
+        replaced = {e.name: e for e in edges}
+        kept = tuple(replaced.pop(e.name, e) for e in self.edges) + tuple(replaced.values())
+        return dataclasses.replace(self, edges=kept, **changes)
+
+
+@dataclass
+class Act(Generic[M]):
+    """One act in progress: what the effects of an edge receive. ``params`` are the act's input beyond the
+    note (an assessed amount, a transfer date); ``memo`` carries what one effect leaves for the next."""
+
+    machine: Machine[M]
+    edge: Edge
+    obj: M
+    actor: Any
+    note: str
+    params: Mapping[str, Any]
+    parent: Act[Any] | None = None
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def before(self) -> str:
+        return str(self.memo["_before"])
+
+    def on_commit(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` once the act's transaction commits (mail, removing a stored file)."""
+        transaction.on_commit(fn)
+
+
+Effect = Callable[[Act[Any]], None]
+Guard = Callable[[Any, Any], "str | None"]
+NoticeIssuer = Callable[..., Any]
+
+MACHINES: dict[str, Machine[Any]] = {}
+EFFECTS: dict[str, Effect] = {}
+GUARDS: dict[str, Guard] = {}
+_NOTICES: dict[str, NoticeIssuer] = {}
+
+
+def register(machine: Machine[M]) -> Machine[M]:
+    """Add ``machine`` to the machines the system check verifies (once per name)."""
+    known = MACHINES.get(machine.name)
+    if known is not None and known is not machine:
+        raise ValueError(f"machine {machine.name!r} registered twice")
+    MACHINES[machine.name] = machine
+    return machine
+
+
+def unregister(name: str) -> None:
+    """Remove a machine (a test that declared one of its own)."""
+    MACHINES.pop(name, None)
+
+
+def effect(name: str) -> Callable[[Effect], Effect]:
+    """Register an effect under ``name`` for the ``effects``/``then`` of edges declared as data."""
+
+    def add(fn: Effect) -> Effect:
+        if EFFECTS.get(name, fn) is not fn:
+            raise ValueError(f"effect {name!r} registered twice")
+        EFFECTS[name] = fn
+        return fn
+
+    return add
+
+
+def guard(name: str) -> Callable[[Guard], Guard]:
+    """Register a guard: ``fn(obj, user)`` returns why the act may not be taken now (Japanese), or None."""
+
+    def add(fn: Guard) -> Guard:
+        if GUARDS.get(name, fn) is not fn:
+            raise ValueError(f"guard {name!r} registered twice")
+        GUARDS[name] = fn
+        return fn
+
+    return add
+
+
+def set_notice_issuer(kind_family: str, issuer: NoticeIssuer) -> None:
+    """The notices app gives the rail its issuer (``issuer(subject, kind, actor, **details)``) at start-up:
+    the layers below it name a notice (``notice:decision``) without importing it."""
+    _NOTICES[kind_family] = issuer
+
+
+def issue_notice(subject: models.Model, kind: str, actor: Any, **details: Any) -> Any:
+    """Issue the ``kind`` notice of ``subject`` in the current transaction (its number is rolled back with
+    it). Raises ``ActionRefused`` when no issuer is installed or the issuer refuses."""
+    issuer = _NOTICES.get("notice")
+    if issuer is None:
+        raise ActionRefused("通知書を発行できません（通知書の機能が有効になっていません）。")
+    return issuer(subject, kind, actor, **details)
+
+
+def _role(user: Any) -> str:
+    return str(getattr(user, "role", "") or "")
+
+
+def refusal(machine: Machine[M], edge: Edge, obj: M, user: Any, *, within: bool = False) -> str | None:
+    """Why ``user`` may not take ``edge`` on ``obj`` now (Japanese), or None: the role (an act ``within``
+    another act may take a SYSTEM edge), separation of duties, the state, then the edge's guards."""
+    allowed = _role(user) in edge.roles or ((within or user is None) and SYSTEM in edge.roles)
+    if not allowed:
+        return edge.role_refusal or machine.role_refusal
+    for name in edge.differs_from:
+        if user is not None and getattr(obj, f"{name}_id") == user.pk:
+            return machine.separation[name]
+    state = machine.state_of(obj)
+    if state not in edge.sources:
+        template = edge.state_refusal or machine.state_refusal
+        return template.format(label=machine.label, state=machine.state_label(state))
+    for name in edge.guards:
+        reason = GUARDS[name](obj, user)
+        if reason:
+            return reason
+    return None
+
+
+@dataclass(frozen=True)
+class Offer:
+    """An edge a page may show to its user now; ``refusal`` says why its button is disabled (None: enabled)."""
+
+    edge: Edge
+    refusal: str | None
+
+    @property
+    def name(self) -> str:
+        return self.edge.name
+
+    @property
+    def label(self) -> str:
+        return self.edge.label
+
+    @property
+    def enabled(self) -> bool:
+        return self.refusal is None
+
+
+def offers(machine: Machine[M], obj: M, user: Any, *, page: str | None = "button") -> list[Offer]:
+    """The edges of ``machine`` leaving ``obj``'s state that ``user``'s role may take and a page offers (all
+    page kinds when ``page`` is None): each with the reason it is refused now, if any."""
+    state = machine.state_of(obj)
+    return [
+        Offer(edge, refusal(machine, edge, obj, user))
+        for edge in machine.edges
+        if state in edge.sources and _role(user) in edge.roles and edge.page
+        and (page is None or edge.page == page)
+    ]
+
+
+def open_edges(machine: Machine[M], obj: M, user: Any) -> dict[str, Offer]:
+    """Every edge ``user`` could be offered on ``obj`` now, by name (for a page that places its own buttons)."""
+    return {offer.name: offer for offer in offers(machine, obj, user, page=None)}
+
+
+def may(machine: Machine[M], obj: M, user: Any, activity: str) -> bool:
+    """Whether ``user`` may do ``activity`` (an act that does not change the state) on ``obj`` now."""
+    act = machine.activity(activity)
+    return machine.state_of(obj) in act.states and _role(user) in act.roles
+
+
+def require(machine: Machine[M], obj: M, user: Any, activity: str) -> None:
+    """Refuse ``activity`` (``machine.error`` with the activity's reason) unless ``may``."""
+    if not may(machine, obj, user, activity):
+        raise machine.error(machine.activity(activity).refusal)
+
+
+def access(machine: Machine[M], user: Any, pk: int, *, lock: bool = False) -> M:
+    """The object ``pk`` if ``user`` may see it, else ``DoesNotExist`` (missing and not theirs alike).
+    ``lock`` locks the parent row (if any) and then the object's row; call it inside a transaction."""
+    model = machine.model_class()
+    if user is not None and not machine.visible(user).filter(pk=pk).exists():
+        raise model.DoesNotExist(f"{machine.label}が見つかりません。")
+    qs = model._default_manager.select_related(*machine.related)
+    if not lock:
+        return qs.get(pk=pk)
+    if machine.parent:
+        parent_field = model._meta.get_field(machine.parent)
+        parent_id = model._default_manager.filter(pk=pk).values_list(parent_field.attname, flat=True).get()
+        parent_model = parent_field.related_model
+        list(parent_model._default_manager.select_for_update().filter(pk=parent_id).values_list("pk"))  # type: ignore[union-attr]
+    return qs.select_for_update(of=("self",)).get(pk=pk)
+
+
+def perform(
+    machine: Machine[M],
+    pk: int,
+    edge_name: str,
+    *,
+    actor: Any,
+    note: str = "",
+    params: Mapping[str, Any] | None = None,
+    effect: Effect | None = None,
+    then: Effect | None = None,
+    part_of: Act[Any] | None = None,
+    record: bool = True,
+) -> M:
+    """Take edge ``edge_name`` on object ``pk`` as ``actor``: the one way any state changes.
+
+    One transaction: visibility (``DoesNotExist`` for an object the actor may not see), row locks, the
+    refusal (``machine.error`` with a Japanese message: role, separation of duties, state, a missing reason,
+    a guard), the edge's effects and ``effect`` (which may refuse too), the move on the protected state
+    field, the actor and time fields, the save, the audit row (action: the edge, machine: its name), then the
+    edge's ``then`` and ``then``. An ``ActionRefused`` raised by an effect (a ledger or notice refusal) reaches
+    the caller as ``machine.error`` and nothing is written.
+
+    ``part_of``: an act this transition belongs to (a case closing when the refund that settles it is
+    recorded; a payment order moving with its case): visibility was checked by that act, and the edge may be
+    a SYSTEM one. ``record=False`` (only with ``part_of``) leaves the audit to that act's row, for a part
+    that mirrors its parent step for step (the single payment order of a formula grant)."""
+    if not record and part_of is None:
+        raise ValueError("only a transition within another act may leave its audit to that act")
+    edge = machine.edge(edge_name)
+    try:
+        with transaction.atomic():
+            obj = access(machine, None if part_of is not None else actor, pk, lock=True)
+            act: Act[M] = Act(machine, edge, obj, actor, note or "", params or {}, part_of)
+            _take(act, effect, then, record)
+    except ActionRefused as exc:
+        if isinstance(exc, machine.error):
+            raise
+        raise machine.error(str(exc)) from exc
+    return obj
+
+
+def _take(act: Act[M], effect: Effect | None, then: Effect | None, record: bool) -> None:
+    machine, edge, obj = act.machine, act.edge, act.obj
+    reason = refusal(machine, edge, obj, act.actor, within=act.parent is not None)
+    if reason is None and edge.note_required and not act.note.strip():
+        reason = edge.note_refusal
+    if reason:
+        raise machine.error(reason)
+    act.memo["_before"] = machine.state_of(obj)
+    for run in [*(_effect(name) for name in edge.effects), *([effect] if effect else [])]:
+        run(act)
+    obj.move(edge.target)  # type: ignore[attr-defined]
+    if edge.records:
+        setattr(obj, edge.records, act.actor)
+    if edge.stamps:
+        setattr(obj, edge.stamps, timezone.now())
+    obj.save()
+    if record:
+        subject = machine.subject(obj) if machine.subject else obj
+        text = machine.note(obj, act.note) if machine.note else act.note
+        record_event(actor=act.actor, subject=subject, action=edge.name, machine=machine.name,
+                     from_state=act.before, to_state=edge.target, note=text)
+    for run in [*(_effect(name) for name in edge.then), *([then] if then else [])]:
+        run(act)
+
+
+def _effect(name: str) -> Effect:
+    kind, _, notice = name.partition(":")
+    if kind == "notice" and notice:
+        return lambda act: _notice(act, notice)
+    return EFFECTS[name]
+
+
+def _notice(act: Act[Any], kind: str) -> None:
+    subject = act.machine.subject(act.obj) if act.machine.subject else act.obj
+    issue_notice(subject, kind, act.actor, **act.memo.get(f"notice:{kind}", {}))
+
+
+# -- the system check -------------------------------------------------------------------------------------------
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any] | None:
+    try:
+        found = model._meta.get_field(name)
+    except Exception:  # FieldDoesNotExist
+        return None
+    return found if isinstance(found, models.Field) else None
+
+
+def _machine_errors(machine: Machine[Any], roles: set[str]) -> Iterable[str]:
+    try:
+        model = machine.model_class()
+    except LookupError:
+        yield f"model {machine.model!r} is not installed"
+        return
+    state_field = _field(model, machine.field)
+    if not isinstance(state_field, FSMFieldMixin) or not state_field.protected:
+        yield f"{machine.model}.{machine.field} is not a protected FSMField"
+    if not callable(getattr(model, "move", None)):
+        yield f"{machine.model} has no move() transition for the rail"
+    names = [e.name for e in machine.edges]
+    if len(names) != len(set(names)):
+        yield "two edges share a name"
+    for edge in machine.edges:
+        where = f"edge {edge.name!r}"
+        if not edge.sources <= set(machine.states) or edge.target not in machine.states:
+            yield f"{where} leaves or reaches a state the machine does not have"
+        if not edge.roles or not edge.roles <= roles | {SYSTEM}:
+            yield f"{where} names an unknown role: {sorted(edge.roles - roles - {SYSTEM})}"
+        for name in (edge.records, *edge.differs_from):
+            if name and not isinstance(_field(model, name), models.ForeignKey):
+                yield f"{where} names {name!r}, which is not a user field of {machine.model}"
+        if edge.stamps and not isinstance(_field(model, edge.stamps), models.DateTimeField):
+            yield f"{where} stamps {edge.stamps!r}, which is not a datetime field"
+        for name in edge.differs_from:
+            if name not in machine.separation:
+                yield f"{where}: no refusal message for the separation {name!r}"
+        for name in (*edge.effects, *edge.then):
+            if not name.startswith("notice:") and name not in EFFECTS:
+                yield f"{where} names the unregistered effect {name!r}"
+        for name in edge.guards:
+            if name not in GUARDS:
+                yield f"{where} names the unregistered guard {name!r}"
+        if edge.page not in ("button", "form", ""):
+            yield f"{where}: page must be 'button', 'form' or ''"
+    for activity in machine.activities:
+        if not activity.states <= set(machine.states):
+            yield f"activity {activity.name!r} names a state the machine does not have"
+    if machine.parent and not isinstance(_field(model, machine.parent), models.ForeignKey):
+        yield f"parent {machine.parent!r} is not a foreign key of {machine.model}"
+
+
+def stateful_models() -> list[type[models.Model]]:
+    """Installed models with an FSM state field: each must have a machine."""
+    return [m for m in apps.get_models() if any(isinstance(f, FSMFieldMixin) for f in m._meta.concrete_fields)]
+
+
+@checks.register()
+def check_machines(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    """Every registered machine agrees with its model, and every model with a state field has a machine."""
+    role_field = get_user_model()._meta.get_field("role")
+    roles = {str(value) for value, _ in (getattr(role_field, "choices", None) or [])}
+    errors: list[checks.CheckMessage] = []
+    for machine in MACHINES.values():
+        for message in _machine_errors(machine, roles):
+            errors.append(checks.Error(f"machine {machine.name!r}: {message}", id="core.E101"))
+    covered = {(m.model_class()._meta.label, m.field) for m in MACHINES.values() if _installed(m)}
+    for model in stateful_models():
+        for f in model._meta.concrete_fields:
+            if isinstance(f, FSMFieldMixin) and (model._meta.label, f.name) not in covered:
+                errors.append(checks.Error(f"{model._meta.label}.{f.name} has no machine", id="core.E102"))
+    return errors
+
+
+def _installed(machine: Machine[Any]) -> bool:
+    try:
+        machine.model_class()
+    except LookupError:
+        return False
+    return True
