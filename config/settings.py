@@ -43,8 +43,8 @@ INSTALLED_APPS = [
     "grants.insurance",
     "grants.jobs",
     "grants.notices",
-    "grants.dashboard",
     "reports",
+    "pages",
 ]
 
 MIDDLEWARE = [

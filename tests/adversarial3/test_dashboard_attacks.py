@@ -3,10 +3,10 @@ returned transfer (reversal) and a refund, which must reconcile with the BudgetA
 import pytest
 from django.urls import reverse
 
-from grants.dashboard.querysets import area_totals, programme_totals, sum_area_rows
 from grants.ledger.batches import approve_payment_batch, create_payment_batch, record_transfer_result
 from grants.ledger.models import BudgetAccount, EntryKind
 from grants.ledger.services import LedgerError, post_entry
+from reports.dashboard import area_totals, programme_totals, sum_area_rows
 from reports.exporters import ledger_totals
 from reports.zengin_batch import batch_file
 from tests import factories

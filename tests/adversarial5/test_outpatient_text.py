@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from grants.insurance import claims
-from grants.insurance.forms import MAX_LINE_ERRORS, parse_outpatient_days
 from grants.insurance.models import OutpatientVisit
+from pages.insurance.forms import MAX_LINE_ERRORS, parse_outpatient_days
 from tests.insurance import builders
 from tests.insurance.pages import accesses, login
 

@@ -13,7 +13,6 @@ from grants.cases.models import GrantCase, Status
 from grants.core.fiscal import fiscal_year_of
 from grants.core.models import AuditEvent
 from grants.councils.demo import MIGRATION_NOTE
-from grants.dashboard.querysets import area_totals, programme_totals
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry, PaymentOrder
 from grants.ledger.services import case_totals
 from grants.organizations.models import (
@@ -26,6 +25,7 @@ from grants.organizations.models import (
     SecretariatStaff,
 )
 from grants.programmes.models import ExpenseRule, Programme, ProgrammeYear, Treatment
+from reports.dashboard import area_totals, programme_totals
 from tests.factories import CURRENT_FY
 
 pytestmark = pytest.mark.django_db

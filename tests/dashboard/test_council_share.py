@@ -455,7 +455,7 @@ def test_regression_no_share_while_a_case_of_the_year_awaits_its_decision() -> N
 
 def test_regression_closed_council_cases_count_as_paid_on_the_dashboard() -> None:
     # the walk-through saw 「うち支払済の件数」 0 for FY2023, where every council case was paid and closed
-    from grants.dashboard.querysets import area_totals
+    from reports.dashboard import area_totals
 
     council = council_of(yuda())
     case = closed(council, UNEI_SHIEN, 2023, 4_802_000)

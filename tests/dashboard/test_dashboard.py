@@ -10,16 +10,10 @@ from django.urls import reverse
 from grants.accounts.models import Role
 from grants.cases.models import GrantCase, Status
 from grants.cases.services import apply_count
-from grants.dashboard.querysets import (
-    AreaRow,
-    area_totals,
-    programme_totals,
-    sum_area_rows,
-    sum_programme_rows,
-)
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry
 from grants.ledger.services import post_entry, set_budget
 from grants.organizations.models import Area
+from reports.dashboard import AreaRow, area_totals, programme_totals, sum_area_rows, sum_programme_rows
 from tests import factories
 from tests.cases.test_services import take_to
 

@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from grants.core.fiscal import wareki
 from grants.insurance import claims, services
-from grants.insurance.forms import (
+from grants.insurance.models import AccidentReport, Claim, InvolvedPerson, PersonalDataAccess, ReportStatus
+from grants.insurance.services import InsuranceError
+from pages.insurance.forms import (
     AttachmentForm,
     DamagesForm,
     DenialForm,
@@ -26,8 +28,6 @@ from grants.insurance.forms import (
     attach_service_error,
     parse_outpatient_days,
 )
-from grants.insurance.models import AccidentReport, Claim, InvolvedPerson, PersonalDataAccess, ReportStatus
-from grants.insurance.services import InsuranceError
 
 from . import builders
 from .pages import accesses, counts, iso, login, messages_of, person_post, report_post, text

@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from grants.core.fiscal import fiscal_year_label, wareki
 from grants.insurance import claims, reminders, services
-from grants.insurance.forms import format_days, parse_outpatient_days
 from grants.insurance.models import (
     AccidentReport,
     Claim,
@@ -26,7 +25,8 @@ from grants.insurance.models import (
     Reminder,
     ReportStatus,
 )
-from grants.insurance.views import INSURANCE_EVENT_LABELS
+from pages.insurance.forms import format_days, parse_outpatient_days
+from pages.insurance.views import INSURANCE_EVENT_LABELS
 from tests import factories
 from tests.factories import CURRENT_FY
 

@@ -29,10 +29,10 @@ from grants.cases.services import approve_override, override_check
 from grants.core.fiscal import fiscal_year_label
 from grants.councils import budget, lifecycle, refunds
 from grants.councils.stats import council_shares
-from grants.dashboard.querysets import area_totals, programme_totals
 from grants.ledger.models import BudgetAccount, LedgerEntry, PaymentOrder
 from grants.organizations.models import Organization, OrganizationKind
 from grants.programmes.models import ProgrammeYear
+from reports.dashboard import area_totals, programme_totals
 from reports.exporters import (
     fiscal_year_workbook,
     ledger_totals,

@@ -6,9 +6,9 @@ import pytest
 from openpyxl import load_workbook
 
 from grants.cases import services
-from grants.dashboard.querysets import area_totals, programme_totals
 from grants.ledger.models import EntryKind
 from grants.ledger.services import post_entry
+from reports.dashboard import area_totals, programme_totals
 
 pytestmark = pytest.mark.django_db
 

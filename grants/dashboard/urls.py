@@ -1,8 +1,0 @@
-from django.urls import path
-
-from . import views
-
-urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/councils/<int:pk>/", views.council_history_page, name="dashboard_council_history"),
-]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class PagesConfig(AppConfig):
+    """The pages: views, forms, tables and URLs over the domain (``grants``) and the exports (``reports``).
+    Nothing below imports this package."""
+
+    name = "pages"
+    label = "pages"
+    verbose_name = "画面"

@@ -1,0 +1,78 @@
+from django import forms
+from django.conf import settings
+
+from grants.cases.eligibility import CHECKS
+from grants.organizations.models import MAX_HOUSEHOLDS
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label="理由・備考", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class CountCorrectionForm(forms.Form):
+    households = forms.IntegerField(label="基準日の世帯数", min_value=0, max_value=MAX_HOUSEHOLDS)
+    reason = forms.CharField(label="訂正の理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class OverrideForm(forms.Form):
+    """A staff override of a failed check. ``choices``: the checks that may be overridden (default: the 自治会
+    checks; a full-lifecycle case passes its failed checks, whose codes name the line, e.g. ``category@b12``)."""
+
+    check_code = forms.ChoiceField(label="確認項目", choices=[(c, label) for c, label, _ in CHECKS])
+    justification = forms.CharField(
+        label="特例とする理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args: object, choices: list[tuple[str, str]] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if choices is not None:
+            self.fields["check_code"].choices = choices
+
+
+class AnnualRunForm(forms.Form):
+    SOURCE_CHOICES = [
+        ("on_file", "登録済みの世帯数を使う"),
+        ("import", "世帯数のファイル（Excel・CSV）を取り込む"),
+    ]
+    source = forms.ChoiceField(
+        label="世帯数の出所", choices=SOURCE_CHOICES, widget=forms.RadioSelect, initial="on_file"
+    )
+    file = forms.FileField(
+        label="世帯数のファイル", required=False,
+        help_text=(
+            "1行目に「団体コード」「世帯数」の見出しを置き、2行目から1団体1行で入力してください"
+            "（.xlsx または .csv）。"
+        ),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        upload = data.get("file")
+        if data.get("source") == "import" and not upload:
+            self.add_error("file", "取り込むファイルを選んでください。")
+        if upload and upload.size > settings.HOUSEHOLD_IMPORT_MAX_BYTES:
+            self.add_error("file", "ファイルが大きすぎます（5MBまで）。")
+        return data
+
+
+class ChangeHeadForm(forms.Form):
+    name = forms.CharField(label="新しい代表者の氏名", max_length=100)
+    title = forms.CharField(label="役職", max_length=40, initial="会長")
+    started_on = forms.DateField(label="就任日", widget=forms.DateInput(attrs={"type": "date"}))
+    username = forms.CharField(
+        label="ログインID（任意）", max_length=150, required=False,
+        help_text="新しい代表者がこのシステムを使う場合、その方の利用者IDを入力してください。",
+    )
+
+    def clean_username(self) -> object:
+        from grants.accounts.models import Role, User
+
+        username = self.cleaned_data["username"].strip()
+        if not username:
+            return None
+        user = User.objects.filter(username=username, role=Role.ASSOCIATION_HEAD, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError("この利用者IDの団体代表者は登録されていません。")
+        return user

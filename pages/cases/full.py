@@ -1,0 +1,471 @@
+"""The full-lifecycle parts of the case page ``/cases/<pk>/`` (GRANTS.md §3): 申請の概要, 収支予算書, 審査, 要件の確認,
+交付決定, 概算払・精算払, 変更承認申請, 実績報告 with receipts, 額の確定・返還, 取消.
+
+``full_context`` gives ``cases.views.case_detail`` what the includes under ``templates/councils/case/`` show;
+the other views take one POSTed form each and call one service. Every view answers 404 for a case the user may
+not see (before it reads the form), and shows a service's refusal as a message on the case page.
+"""
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from grants.accounts.models import Role, User
+from grants.cases import services
+from grants.cases.eligibility import CheckResult
+from grants.cases.models import (
+    ChangeStatus,
+    GrantCase,
+    LineFields,
+    LineKind,
+    PerformanceReport,
+    Receipt,
+    RefundOrder,
+    RefundStatus,
+    Status,
+    report_due_date,
+)
+from grants.cases.permissions import access_case
+from grants.core.models import record_event
+from grants.core.uploads import CONTENT_TYPES
+from grants.councils import budget, lifecycle, orders, receipts, refunds
+from grants.councils.budget import LineError
+from grants.councils.checks import CHECK_LABELS, OVERRIDE_STATES, base_code, judged_plan, plan_in_force
+from grants.ledger.models import PaymentOrder
+from grants.programmes.engine import Computation
+from grants.programmes.models import ExpenseCategory
+from pages.cases.full_forms import (
+    ApplicationForm,
+    CancelForm,
+    ChangeCheckForm,
+    ChangeStartForm,
+    LineForm,
+    NoteForm,
+    ReceiptForm,
+    RefundReceiptForm,
+    ReportForm,
+    RequiredNoteForm,
+    VerifyForm,
+    conditional_rules,
+)
+
+WHERE = ("budget", "change", "report")
+EDITORS = (Role.ASSOCIATION_HEAD, Role.STAFF)  # who writes applications, changes and reports
+CANCELLABLE = {Status.DECIDED, Status.CHANGE_REQUESTED, Status.CHANGE_CHECKED, Status.REPORTED,
+               Status.REPORT_VERIFIED}
+
+
+# -- reading ---------------------------------------------------------------------------------------------------
+
+def totals(lines: Sequence[LineFields]) -> dict[str, int]:
+    """Income, expense and their difference (収入 − 支出), whole yen."""
+    income = sum(line.amount for line in lines if line.kind == LineKind.INCOME)
+    expense = sum(line.amount for line in lines if line.kind == LineKind.EXPENSE)
+    return {"income": income, "expense": expense, "balance": income - expense}
+
+
+def _computation(case: GrantCase, lines: Sequence[LineFields]) -> tuple[Computation | None, str]:
+    try:
+        return budget.compute_amount(case, lines), ""
+    except ValueError as exc:  # the engine's MissingInputError is a ValueError too
+        return None, str(exc)
+
+
+def _report_due(case: GrantCase, report: PerformanceReport | None) -> dict[str, object]:
+    """The 実績報告's due date (from the report's completion date, else the completion deadline, else the planned
+    end) and whether it has passed without a submitted report."""
+    completed = report.completed_on if report else (case.completion_deadline or case.project_end)
+    due = report_due_date(case.programme_year, completed)
+    submitted = report is not None and report.submitted_at is not None
+    today = timezone.localdate()
+    overdue = due is not None and not submitted and due < today and case.status == Status.DECIDED
+    return {"due": due, "overdue": overdue, "days_overdue": (today - due).days if overdue else 0}
+
+
+def _override_rows(
+    case: GrantCase, checks: Sequence[CheckResult]
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Pending and approved overrides, each with the label of the check it passes (the line's description
+    included when the check is still shown; else the check's general label)."""
+    labels = {r.code: r.label for r in checks}
+    rows = [{"override": o, "label": labels.get(o.check_code) or CHECK_LABELS.get(base_code(o.check_code),
+                                                                                 o.check_code)}
+            for o in case.overrides.select_related("actor", "approved_by").order_by("at", "pk")]
+    return ([r for r in rows if r["override"].approved_by_id is None],  # type: ignore[attr-defined]
+            [r for r in rows if r["override"].approved_by_id is not None])  # type: ignore[attr-defined]
+
+
+def _line_rows(lines: Sequence[LineFields], conditions: dict[int, str]) -> list[dict[str, object]]:
+    return [{"line": line, "condition": conditions.get(line.category_id) if line.category_id else None}
+            for line in lines]
+
+
+def _lines_block(case: GrantCase, lines: Sequence[LineFields], conditions: dict[int, str], *, where: str,
+                 editable: bool, plan: object) -> dict[str, object]:
+    """What ``_lines.html`` shows: the rows, the totals, and the add form when the lines may be edited."""
+    return {
+        "where": where, "rows": _line_rows(lines, conditions), "totals": totals(lines), "editable": editable,
+        "columns": 9 + (where == "report") + editable,
+        "form": LineForm(case=case, plan=plan, where=where) if editable else None,
+    }
+
+
+def full_context(case: GrantCase, user: User, checks: list[CheckResult] | None) -> dict[str, object]:
+    """Context of the full-lifecycle includes of the case page, for ``user`` (who already may see ``case``)."""
+    editor = user.role in EDITORS
+    conditions = conditional_rules(case)
+    return {
+        "full": True,
+        "conditions": [(c.name, conditions[c.pk]) for c in ExpenseCategory.objects.filter(pk__in=conditions)],
+        "plan_in_force": plan_in_force(case),
+        **_application_context(case, user, editor, conditions),
+        **_checks_context(case, user, checks or []),
+        "orders": list(case.payment_orders.select_related("prepared_by", "approved_by").order_by("number")),
+        "may_prepare_order": user.role in (Role.STAFF, Role.FINANCE),
+        "may_approve_order": user.role == Role.FINANCE,
+        **_change_context(case, user, editor, conditions),
+        **_report_context(case, editor, conditions),
+        **_refund_context(case, user),
+    }
+
+
+def _application_context(case: GrantCase, user: User, editor: bool, conditions: dict[int, str]) -> dict[str, object]:
+    """申請の概要, 収支予算書 (current lines, 人件費 suggestions, computed amount) and the 審査 form."""
+    draft = case.status == Status.DRAFT
+    current = budget.current_lines(case)
+    computed, computed_error = _computation(case, current)
+    staff_programme = budget.pays_staff_costs(case.programme_year)  # 運営支援: 人件費 lines from the records
+    return {
+        "may_edit_application": draft and editor,
+        "application_form": ApplicationForm(initial={
+            "project_title": case.project_title, "project_start": case.project_start,
+            "project_end": case.project_end}, auto_id="application-%s"),
+        "budget_block": _lines_block(case, current, conditions, where="budget", editable=draft and editor,
+                                     plan=plan_in_force(case)),
+        "budget_is_changed": budget.current_change(case) is not None,
+        "computed": computed, "computed_error": computed_error,
+        "staff_programme": staff_programme,
+        "staff_suggestions": budget.staff_lines(case) if staff_programme and draft and editor else [],
+        **_review(case, current, computed, user),
+    }
+
+
+def _review(case: GrantCase, current: list, computed: Computation | None, user: User) -> dict[str, object]:
+    """The 審査 form for staff, with the amount the eligible lines justify (the ceiling of 査定額 with the
+    applied amount)."""
+    if not (user.role == Role.STAFF and case.status == Status.SUBMITTED):
+        return {"verify_form": None, "eligible_computed": None}
+    from grants.councils.checks import eligible_lines
+
+    eligible, _ = _computation(case, eligible_lines(case, current, "b", plan_in_force(case)))
+    return {"verify_form": _verify_form(case, eligible or computed), "eligible_computed": eligible}
+
+
+def _checks_context(case: GrantCase, user: User, checks: list[CheckResult]) -> dict[str, object]:
+    """要件の確認: each check with whether an override of it waits for approval; pending and approved overrides."""
+    pending, approved = _override_rows(case, checks)
+    pending_codes = {row["override"].check_code for row in pending}  # type: ignore[attr-defined]
+    return {
+        "check_rows": [{"check": r, "pending": r.code in pending_codes} for r in checks],
+        "pending_overrides": pending, "approved_overrides": approved,
+        "may_approve_override": user.role in (Role.STAFF, Role.APPROVER),
+        "may_override_full": user.role == Role.STAFF and case.status in OVERRIDE_STATES,
+    }
+
+
+def _change_context(case: GrantCase, user: User, editor: bool, conditions: dict[int, str]) -> dict[str, object]:
+    """変更承認申請: the open one (draft or pending) with its lines and forms, and the history."""
+    changes = list(case.change_requests.select_related("requested_by", "decided_by").order_by("pk"))
+    open_change = next((c for c in changes if c.status in (ChangeStatus.DRAFT, ChangeStatus.PENDING)), None)
+    decided = case.status == Status.DECIDED
+    drafting = bool(open_change and open_change.status == ChangeStatus.DRAFT and decided and editor)
+    block = None
+    if open_change:
+        lines = list(open_change.lines.select_related("category", "plan_item", "purpose", "staff")
+                     .order_by("kind", "order", "pk"))
+        block = _lines_block(case, lines, conditions, where="change", editable=drafting, plan=plan_in_force(case))
+    checking = user.role == Role.STAFF and case.status == Status.CHANGE_REQUESTED and open_change
+    return {
+        "changes": changes, "open_change": open_change, "change_block": block,
+        "may_start_change": decided and editor and open_change is None,
+        "change_start_form": ChangeStartForm(initial={"requested_amount": case.decided_amount}, auto_id="change-%s"),
+        "may_submit_change": drafting,
+        "change_submit_form": NoteForm(auto_id="change-submit-%s"),
+        "change_check_form": ChangeCheckForm(initial={"assessed_amount": open_change.requested_amount},
+                                             auto_id="change-check-%s") if checking else None,
+    }
+
+
+def _report_context(case: GrantCase, editor: bool, conditions: dict[int, str]) -> dict[str, object]:
+    """実績報告: due date, the report and its lines, receipts, and the amount the eligible actual costs justify."""
+    report = PerformanceReport.objects.filter(case=case).first()
+    writing = case.status == Status.DECIDED and editor
+    block = None
+    if report or case.status == Status.DECIDED:
+        lines = list(report.lines.select_related("category", "plan_item", "purpose", "staff")) if report else []
+        block = _lines_block(case, lines, conditions, where="report", editable=bool(report) and writing,
+                             plan=judged_plan(case))
+    return {
+        "report": report,
+        "report_due": _report_due(case, report),
+        "may_write_report": writing,
+        "report_form": ReportForm(initial={"narrative": report.narrative if report else "",
+                                           "completed_on": report.completed_on if report else None},
+                                  auto_id="report-%s"),
+        "report_block": block,
+        "receipts": list(report.receipts.select_related("line", "uploaded_by")) if report else [],
+        "receipt_form": ReceiptForm(report=report, auto_id="receipt-%s") if report and writing else None,
+        "justified_lines": (case.justification_computation or {}).get("lines", []),
+    }
+
+
+def _refund_context(case: GrantCase, user: User) -> dict[str, object]:
+    """額の確定・返還: the 返還命令 with what is owed today, its receipts, the finance form; 取消; closing."""
+    order = RefundOrder.objects.filter(case=case).first()
+    context: dict[str, object] = {
+        "refund_order": order,
+        "cancel_form": CancelForm(auto_id="cancel-%s")
+        if user.role == Role.APPROVER and case.status in CANCELLABLE else None,
+        "settled_reason": lifecycle.settled(case) if case.status in (Status.CONFIRMED, Status.CANCELLED) else None,
+    }
+    if order is not None:
+        due = refunds.outstanding(order, timezone.localdate())
+        context.update({
+            "refund_due": due, "refund_due_total": sum(due.values()),
+            "refund_rates": {"late": _percent(order.late_rate), "surcharge": _percent(order.surcharge_rate)},
+            "refund_receipts": list(order.receipts.select_related("recorded_by")),
+            "refund_form": RefundReceiptForm(auto_id="refund-%s")
+            if order.status != RefundStatus.SETTLED and user.role == Role.FINANCE else None,
+        })
+    return context
+
+
+def _percent(rate: Decimal) -> str:
+    """A yearly rate as written in the rules: Decimal("10.950") → "10.95"."""
+    return f"{rate.normalize():f}"
+
+
+def _verify_form(case: GrantCase, computed: Computation | None) -> VerifyForm:
+    """The 審査 form, proposing the lower of the applied amount and what the lines compute, and the planned end
+    as the completion deadline."""
+    proposal = case.applied_amount
+    if computed is not None and proposal is not None:
+        proposal = min(proposal, computed.amount)
+    return VerifyForm(initial={"assessed_amount": proposal, "conditions": case.decision_conditions,
+                               "completion_deadline": case.completion_deadline or case.project_end},
+                      auto_id="verify-%s")
+
+
+# -- writing ---------------------------------------------------------------------------------------------------
+
+def _case_or_404(request: HttpRequest, pk: int) -> GrantCase:
+    try:
+        return access_case(request.user, pk)
+    except GrantCase.DoesNotExist as exc:
+        raise Http404("案件が見つかりません。") from exc
+
+
+def _back(pk: int, anchor: str) -> HttpResponse:
+    return redirect(f"{reverse('case_detail', args=[pk])}#{anchor}")
+
+
+def _form_errors(request: HttpRequest, form: forms.Form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+
+
+def _run(request: HttpRequest, pk: int, form: forms.Form, call: Callable[[dict], object], done: str,
+         anchor: str) -> HttpResponse:
+    """Validate ``form`` (the case already checked visible), then ``call(cleaned_data)``; report the outcome."""
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(pk, anchor)
+    try:
+        call(form.cleaned_data)
+    except GrantCase.DoesNotExist as exc:
+        raise Http404("案件が見つかりません。") from exc
+    except (services.CaseActionError, LineError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return _back(pk, anchor)
+
+
+
+
+def _form_act(form_class: type[forms.Form], service: Callable[..., object], done: str,
+              anchor: str) -> Callable[[HttpRequest, int], HttpResponse]:
+    """A POST view for one act of the case: the case must be visible (404 otherwise), the form's cleaned data
+    are the service's keyword arguments, and the outcome is reported on the case page at ``anchor``."""
+
+    @require_POST
+    @login_required
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        _case_or_404(request, pk)
+        return _run(request, pk, form_class(request.POST),
+                    lambda d: service(case_id=pk, actor=request.user, **d), done, anchor)
+
+    return view
+
+
+save_application = _form_act(ApplicationForm, lifecycle.save_application, "申請の概要を保存しました。", "application")
+verify = _form_act(VerifyForm, lifecycle.verify, "審査済にしました。決裁者が交付決定します。", "review")
+start_change = _form_act(ChangeStartForm, lifecycle.start_change,
+                         "変更承認申請を作成しました。変更後の収支予算を直してから提出してください。", "change")
+submit_change = _form_act(NoteForm, lifecycle.request_change, "変更承認申請を提出しました。", "change")
+check_change = _form_act(ChangeCheckForm, lifecycle.check_change,
+                         "変更承認申請を審査済にしました。決裁者が決裁します。", "change")
+save_report = _form_act(ReportForm, lifecycle.save_report, "実績報告の概要を保存しました。", "report")
+record_refund = _form_act(RefundReceiptForm, refunds.record_refund_receipt, "返還金の納付を記録しました。", "refund")
+cancel = _form_act(CancelForm, lifecycle.cancel, "交付決定を取り消しました。", "confirmation")
+
+
+def _where_or_404(where: str) -> str:
+    if where not in WHERE:
+        raise Http404("明細の種類が見つかりません。")
+    return where
+
+
+def _line_plan(case: GrantCase, where: str) -> object:
+    return judged_plan(case) if where == "report" else plan_in_force(case)
+
+
+@require_POST
+@login_required
+def add_line(request: HttpRequest, pk: int, where: str) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    _where_or_404(where)
+    form = LineForm(request.POST, case=case, plan=_line_plan(case, where), where=where)
+    return _run(request, pk, form,
+                lambda d: budget.add_line(case_id=pk, actor=request.user, where=where, data=d),
+                "明細を追加しました。", where)
+
+
+@require_POST
+@login_required
+def delete_line(request: HttpRequest, pk: int, where: str, line_pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    _where_or_404(where)
+    return _run(request, pk, forms.Form(request.POST),
+                lambda d: budget.delete_line(case_id=pk, actor=request.user, where=where, line_id=line_pk),
+                "明細を削除しました。", where)
+
+
+@require_POST
+@login_required
+def add_staff_lines(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add the suggested 人件費 lines (one per secretariat staff member) to the draft budget, all or none. A staff
+    member who already has a line in it is skipped (a second click adds nothing twice)."""
+    case = _case_or_404(request, pk)
+
+    def add(_: dict) -> None:
+        suggestions = budget.staff_lines(case)
+        if not suggestions:
+            raise LineError("事務局員: 今年度に雇用している事務局員が登録されていません。")
+        start = case.project_start or case.programme_year.base_date
+        with transaction.atomic():
+            budget._locked_case(request.user, pk)  # who may write lines; one click at a time
+            budgeted = set(case.budget_lines.filter(change_request=None, staff__isnull=False)
+                           .values_list("staff_id", flat=True))
+            suggestions = [s for s in suggestions if s["staff"].pk not in budgeted]  # type: ignore[attr-defined]
+            if not suggestions:
+                raise LineError("事務局員: 登録されている事務局員の人件費の明細は、すでに収支予算書にあります。")
+            for suggestion in suggestions:
+                budget.add_line(case_id=pk, actor=request.user, where="budget",
+                                data={"kind": LineKind.EXPENSE, "spent_on": start, **suggestion})
+
+    return _run(request, pk, forms.Form(request.POST), add, "事務局員の人件費の明細を追加しました。", "budget")
+
+
+
+@require_POST
+@login_required
+def approve_override(request: HttpRequest, pk: int, override_pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    return _run(request, pk, forms.Form(request.POST),
+                lambda d: services.approve_override(case_id=pk, override_id=override_pk, actor=request.user),
+                "特例判断を承認しました。", "checks")
+
+
+@require_POST
+@login_required
+def reject_override(request: HttpRequest, pk: int, override_pk: int) -> HttpResponse:
+    _case_or_404(request, pk)
+    return _run(request, pk, RequiredNoteForm(request.POST),
+                lambda d: services.reject_override(case_id=pk, override_id=override_pk, actor=request.user,
+                                                   note=d["note"]),
+                "特例判断を却下しました。", "checks")
+
+
+ORDER_ACTS: dict[str, tuple[Callable[..., PaymentOrder], type[forms.Form], str]] = {
+    "prepare": (orders.prepare_order, NoteForm, "支出命令を起票しました。"),
+    "approve": (orders.approve_order, NoteForm, "支出を承認しました。振込の画面から振込バッチに入れてください。"),
+    "reject": (orders.reject_order, RequiredNoteForm, "支出命令を差し戻しました。"),
+}
+
+
+@require_POST
+@login_required
+def order_action(request: HttpRequest, pk: int, order_pk: int, act: str) -> HttpResponse:
+    """起票 / 承認 / 差戻し of one of the case's payment orders (概算払・精算払)."""
+    _case_or_404(request, pk)
+    if act not in ORDER_ACTS:
+        raise Http404("操作が見つかりません。")
+    get_object_or_404(PaymentOrder, pk=order_pk, case_id=pk)
+    service, form_class, done = ORDER_ACTS[act]
+
+    def call(d: dict) -> None:
+        try:
+            service(order_id=order_pk, actor=request.user, note=d["note"])
+        except PaymentOrder.DoesNotExist as exc:
+            raise Http404("支出命令が見つかりません。") from exc
+
+    return _run(request, pk, form_class(request.POST), call, done, "orders")
+
+
+
+
+
+
+@require_POST
+@login_required
+def add_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    report = PerformanceReport.objects.filter(case=case).first()
+    form = ReceiptForm(request.POST, request.FILES, report=report)
+
+    def call(d: dict) -> None:
+        line = d["line"]
+        receipts.add_receipt(case_id=pk, actor=request.user, title=d["title"], upload=d["file"],
+                             line_id=line.pk if line else None)
+
+    return _run(request, pk, form, call, "領収書の写しを登録しました。", "receipts")
+
+
+@require_GET
+@login_required
+def receipt_download(request: HttpRequest, pk: int, receipt_pk: int) -> FileResponse:
+    """A receipt's file, for whoever may see the case (404 otherwise). The access is recorded: receipts name
+    people and amounts."""
+    case = _case_or_404(request, pk)
+    receipt = get_object_or_404(Receipt, pk=receipt_pk, report__case=case)
+    ext = "." + receipt.file.name.rsplit(".", 1)[-1].lower() if "." in receipt.file.name else ""
+    try:
+        handle = receipt.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("ファイルが見つかりません。") from exc
+    record_event(actor=request.user, subject=case, action="download_receipt", note=receipt.title)
+    return FileResponse(handle, as_attachment=True, filename=f"領収書_{receipt.pk}{ext}",
+                        content_type=CONTENT_TYPES.get(ext, "application/octet-stream"))
+
+
+

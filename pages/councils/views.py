@@ -1,0 +1,342 @@
+"""Pages of the 地域づくり協議会: the 地域づくり計画 (versions, items, attachments, approval), the council's
+事務局員 and, for city users, the 実績報告 deadlines. Views read through querysets and write only through the
+services ``plans`` and ``staff``; a plan or council the user may not see answers 404."""
+import os
+from collections import defaultdict
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from grants.accounts.models import Role, User
+from grants.cases.models import GrantCase
+from grants.core.fiscal import fiscal_year_label, fiscal_year_of
+from grants.core.models import AuditEvent
+from grants.councils import plans, staff
+from grants.councils.overdue import SOON_DAYS, report_deadlines
+from grants.organizations.models import CommunityPlan, Organization, PlanItem, PlanStatus, SecretariatStaff
+from pages.cases.views import city_user_required
+from pages.councils.forms import (
+    ApproveForm,
+    AttachmentForm,
+    PlanCreateForm,
+    PlanFilterForm,
+    PlanItemForm,
+    ReturnForm,
+    RevisionForm,
+    StaffEndForm,
+    StaffForm,
+)
+
+PLAN_EVENT_LABELS = {
+    "create_plan": "計画の作成",
+    "add_plan_item": "項目の追加",
+    "delete_plan_item": "項目の削除",
+    "add_plan_attachment": "資料の追加",
+    "submit_plan": "提出",
+    "return_plan": "差戻し",
+    "approve_plan": "承認",
+    "supersede_plan": "改定版の承認により終了",
+    "start_plan_revision": "改定版の作成",
+}
+
+
+# -- 地域づくり計画 -------------------------------------------------------------------------------------------
+
+def _plan_or_404(user: User, pk: int) -> CommunityPlan:
+    return get_object_or_404(
+        plans.visible_plans(user).select_related("organization__area", "submitted_by", "approved_by", "revises"),
+        pk=pk,
+    )
+
+
+def plan_actions(user: User, plan: CommunityPlan, open_version: bool) -> set[str]:
+    """The acts ``user`` may take on ``plan`` (already visible to them), so the page shows only those.
+    ``open_version``: the council has a draft or submitted version (no second revision then)."""
+    # A visible plan is one of the councils a secretary represents today, so the role is enough here.
+    edits = user.role in (Role.STAFF, Role.ASSOCIATION_HEAD)
+    acts: set[str] = set()
+    if edits and plan.status == PlanStatus.DRAFT:
+        acts |= {"add_item", "delete_item", "add_attachment", "submit"}
+    if plan.status == PlanStatus.SUBMITTED:
+        if edits:
+            acts.add("add_attachment")
+        if user.role == Role.STAFF:
+            acts.add("return")
+            if plan.submitted_by_id != user.pk:
+                acts.add("approve")
+    if edits and plan.status == PlanStatus.APPROVED and not open_version:
+        acts.add("revise")
+    return acts
+
+
+def _creatable_councils(user: User) -> QuerySet[Organization]:
+    if user.role == Role.STAFF:
+        return staff.visible_councils(user).filter(is_active=True)
+    if user.role == Role.ASSOCIATION_HEAD:
+        return staff.visible_councils(user)
+    return Organization.objects.none()
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """Plans visible to the user: every council's for city users (filter by state and council), the
+    versions of their own council for a secretary."""
+    user = request.user
+    qs = plans.visible_plans(user).select_related("organization__area").order_by(
+        "organization__area__code", "organization__code", "-version")
+    form = PlanFilterForm(request.GET or None, councils=staff.visible_councils(user).order_by("area__code", "code"))
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            qs = qs.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["organization"]:
+            qs = qs.filter(organization=form.cleaned_data["organization"])
+    return render(request, "councils/plans/plan_list.html", {
+        # Only a council without a plan starts one here; the others revise from their approved version.
+        # A council's first plan, or the plan of its next term (第N期): the service refuses overlapping terms.
+        "plans": qs, "filter_form": form, "may_create": _creatable_councils(user).exists(),
+    })
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    """A council's first plan or the plan of a new term (第N期): its secretary for their council, staff for any
+    council (picked in the form). A term overlapping a live plan is refused (revisions go through 改定)."""
+    councils = _creatable_councils(request.user).order_by("area__code", "code")
+    if not councils.exists():
+        raise PermissionDenied("地域づくり計画を作成する権限がありません。")
+    initial = {}
+    if request.GET.get("organization", "").isdigit():
+        initial["organization"] = int(request.GET["organization"])
+    form = PlanCreateForm(request.POST or None, councils=councils, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = plans.create_plan(actor=request.user, **form.cleaned_data)
+        except plans.PlanError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "地域づくり計画（作成中）を作成しました。分野・施策・取組を入力してください。")
+            return redirect("plan_detail", pk=plan.pk)
+    return render(request, "councils/plans/plan_create.html", {"form": form})
+
+
+def _item_tree(plan: CommunityPlan) -> list[tuple[PlanItem, list[tuple[PlanItem, list[PlanItem]]]]]:
+    """[(分野, [(施策, [取組])])] from one query, in code order."""
+    children: dict[int | None, list[PlanItem]] = defaultdict(list)
+    for item in plan.items.order_by("code"):
+        children[item.parent_id].append(item)
+    return [(field, [(measure, children[measure.pk]) for measure in children[field.pk]])
+            for field in children[None]]
+
+
+def _plan_events(plan: CommunityPlan) -> list[dict[str, object]]:
+    states = dict(PlanStatus.choices)
+    return [{"event": e, "label": PLAN_EVENT_LABELS.get(e.action, e.action),
+             "from_state": states.get(e.from_state, e.from_state), "to_state": states.get(e.to_state, e.to_state)}
+            for e in AuditEvent.objects.for_object(plan).select_related("actor")]
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    plan = _plan_or_404(user, pk)
+    versions = list(
+        plans.visible_plans(user).filter(organization=plan.organization).order_by("version").prefetch_related(
+            Prefetch("cases", queryset=GrantCase.objects.select_related("programme_year__programme").order_by(
+                "programme_year__fiscal_year", "pk")))
+    )
+    open_version = any(v.status in (PlanStatus.DRAFT, PlanStatus.SUBMITTED) for v in versions)
+    acts = plan_actions(user, plan, open_version)
+    submitter_may_not_approve = (plan.status == PlanStatus.SUBMITTED and user.role == Role.STAFF
+                                 and "approve" not in acts)
+    return render(request, "councils/plans/plan_detail.html", {
+        "plan": plan,
+        "tree": _item_tree(plan),
+        "attachments": plan.attachments.select_related("uploaded_by"),
+        "events": _plan_events(plan),
+        "versions": versions,
+        "acts": acts,
+        "submitter_may_not_approve": submitter_may_not_approve,
+        "show_procedures": bool(acts & {"submit", "return", "approve", "revise"}) or submitter_may_not_approve,
+        # Both forms have a "title": distinct ids keep each label on its own input.
+        "item_form": PlanItemForm(plan=plan, auto_id="item-%s"),
+        "attachment_form": AttachmentForm(auto_id="attachment-%s"),
+        "return_form": ReturnForm(),
+        "approve_form": ApproveForm(),
+        "revision_form": RevisionForm(),
+    })
+
+
+def _form_errors(request: HttpRequest, form: forms.Form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+
+
+def _plan_post(request: HttpRequest, pk: int, act: Callable[[dict], CommunityPlan | object], done: str,
+               form: forms.Form | None = None) -> HttpResponse:
+    """Check the plan is visible (404), validate ``form``, call ``act(cleaned_data)`` and report the outcome as
+    a message; go to the plan ``act`` returns, or back to this one."""
+    _plan_or_404(request.user, pk)
+    if form is not None and not form.is_valid():
+        _form_errors(request, form)
+        return redirect("plan_detail", pk=pk)
+    try:
+        result = act(form.cleaned_data if form is not None else {})
+    except CommunityPlan.DoesNotExist as exc:
+        raise Http404("計画が見つかりません。") from exc
+    except plans.PlanError as exc:
+        messages.error(request, str(exc))
+        return redirect("plan_detail", pk=pk)
+    messages.success(request, done)
+    return redirect("plan_detail", pk=result.pk if isinstance(result, CommunityPlan) else pk)
+
+
+@require_POST
+@login_required
+def plan_add_item(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan_or_404(request.user, pk)
+    return _plan_post(
+        request, pk, lambda data: plans.add_item(actor=request.user, plan_id=pk, level=data["level"],
+                                                 code=data["code"], title=data["title"],
+                                                 description=data["description"], parent_id=data["parent"]),
+        "項目を追加しました。", PlanItemForm(request.POST, plan=plan),
+    )
+
+
+@require_POST
+@login_required
+def plan_delete_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    return _plan_post(request, pk, lambda data: plans.delete_item(actor=request.user, plan_id=pk, item_id=item_pk),
+                      "項目を削除しました（下位の項目も削除されます）。")
+
+
+@require_POST
+@login_required
+def plan_add_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    return _plan_post(
+        request, pk, lambda data: plans.add_attachment(actor=request.user, plan_id=pk, title=data["title"],
+                                                       upload=data["file"]),
+        "資料を添付しました。", AttachmentForm(request.POST, request.FILES),
+    )
+
+
+@require_POST
+@login_required
+def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _plan_post(request, pk, lambda data: plans.submit_plan(actor=request.user, plan_id=pk),
+                      "計画を提出しました。市の担当者が確認します。")
+
+
+@require_POST
+@login_required
+def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return _plan_post(request, pk, lambda data: plans.return_plan(actor=request.user, plan_id=pk, note=data["note"]),
+                      "計画を差し戻しました。", ReturnForm(request.POST))
+
+
+@require_POST
+@login_required
+def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _plan_post(request, pk,
+                      lambda data: plans.approve_plan(actor=request.user, plan_id=pk, note=data["note"]),
+                      "計画を承認しました。", ApproveForm(request.POST))
+
+
+@require_POST
+@login_required
+def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    return _plan_post(request, pk,
+                      lambda data: plans.start_revision(actor=request.user, plan_id=pk, reason=data["reason"]),
+                      "改定版（作成中）を作成しました。項目を直して提出してください。", RevisionForm(request.POST))
+
+
+@login_required
+def plan_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Download an attachment of a plan the user may see (files are never served from MEDIA directly)."""
+    plan = _plan_or_404(request.user, pk)
+    attachment = get_object_or_404(plan.attachments, pk=attachment_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("ファイルが見つかりません。") from exc
+    return FileResponse(handle, as_attachment=True, filename=os.path.basename(attachment.file.name))
+
+
+# -- 事務局員 ----------------------------------------------------------------------------------------------------
+
+def _council_or_404(user: User, pk: int) -> Organization:
+    return get_object_or_404(staff.visible_councils(user).select_related("area"), pk=pk)
+
+
+@login_required
+def council_staff(request: HttpRequest, pk: int) -> HttpResponse:
+    """A council's 事務局員 with the yearly cost for the current 年度 (monthly cost × months employed), and
+    the form to record one (the council's secretary, or staff)."""
+    user = request.user
+    org = _council_or_404(user, pk)
+    may_record = staff.may_record(user, org)
+    form = StaffForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                staff.add_staff(actor=user, organization_id=org.pk, **form.cleaned_data)
+            except staff.StaffError as exc:
+                for field, errors in exc.errors.items():
+                    for error in errors:
+                        if field in form.fields:
+                            form.add_error(field, error)
+                        else:
+                            messages.error(request, error)
+            else:
+                messages.success(request, "事務局員を登録しました。")
+                return redirect("council_staff", pk=org.pk)
+        if form.errors:
+            messages.error(request, "入力内容を確認してください。事務局員の登録は行っていません。")
+    fiscal_year = fiscal_year_of(timezone.localdate())
+    records = [(s, s.months_in(fiscal_year), s.cost_in(fiscal_year))
+               for s in SecretariatStaff.objects.filter(organization=org)]
+    return render(request, "councils/staff/staff_list.html", {
+        "org": org, "records": records, "total": sum(cost for _, _, cost in records),
+        "fiscal_year": fiscal_year, "fiscal_year_label": fiscal_year_label(fiscal_year),
+        "show_names": staff.may_see_names(user, org), "may_record": may_record, "form": form,
+        "end_form": StaffEndForm(),
+    })
+
+
+@require_POST
+@login_required
+def council_staff_end(request: HttpRequest, pk: int, staff_pk: int) -> HttpResponse:
+    org = _council_or_404(request.user, pk)
+    record = get_object_or_404(SecretariatStaff.objects.filter(organization=org), pk=staff_pk)
+    form = StaffEndForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("council_staff", pk=org.pk)
+    try:
+        staff.end_staff(actor=request.user, staff_id=record.pk, employed_until=form.cleaned_data["employed_until"])
+    except staff.StaffError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{record.role}の雇用終了日を登録しました。")
+    return redirect("council_staff", pk=org.pk)
+
+
+# -- 実績報告の期限 ------------------------------------------------------------------------------------------
+
+@city_user_required
+def overdue_reports(request: HttpRequest) -> HttpResponse:
+    """City users: 実績報告 past their due date, and those due within ``SOON_DAYS`` days."""
+    today = timezone.localdate()
+    rows = report_deadlines(today=today)
+    return render(request, "councils/reports/overdue.html", {
+        "overdue": [r for r in rows if r.overdue], "soon": [r for r in rows if not r.overdue],
+        "today": today, "soon_days": SOON_DAYS,
+    })

@@ -1,0 +1,26 @@
+import re
+
+from django import forms
+
+from grants.ledger.batches import earliest_transfer_date
+
+
+class BatchForm(forms.Form):
+    transfer_date = forms.DateField(label="振込指定日", widget=forms.DateInput(attrs={"type": "date"}),
+                                    help_text="銀行の営業日（土日・祝日・12月31日〜1月3日を除く）を指定してください。")
+    note = forms.CharField(label="摘要", max_length=200, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["transfer_date"].initial = earliest_transfer_date()
+
+
+class ResultForm(forms.Form):
+    result = forms.ChoiceField(choices=[("paid", "振込完了"), ("returned", "返却")])
+    reason = forms.CharField(label="返却の理由", max_length=200, required=False)
+
+
+def parse_case_ids(values: list[str]) -> list[int]:
+    """Case ids from the checkboxes: ASCII digits only ("²".isdigit() is true, and int() refuses it)."""
+    return [int(v) for v in values if re.fullmatch(r"[0-9]{1,12}", v)]
+

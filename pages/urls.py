@@ -1,0 +1,14 @@
+"""Every URL of the pages (the admin is added by ``config.urls``)."""
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("pages.cases.urls")),
+    path("", include("pages.cases.full_urls")),
+    path("", include("pages.councils.urls")),
+    path("", include("pages.jobs.urls")),
+    path("", include("pages.payments.urls")),
+    path("", include("pages.notices.urls")),
+    path("", include("pages.dashboard.urls")),
+    path("", include("pages.reports.urls")),
+    path("insurance/", include("pages.insurance.urls")),
+]
