@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "grants.insurance",
     "grants.jobs",
     "grants.notices",
+    "grants.demo",
     "reports",
     "pages",
 ]
@@ -70,7 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "grants.core.context_processors.demo_notice",
+                "pages.context_processors.demo_notice",
             ],
         },
     },

@@ -13,7 +13,7 @@ full lifecycle, such as the 地域づくり協議会 grants; see below):
 - ``RefundReport``, 「返還」: every refund entry (返還（戻入）) and every reversal of a payment or a refund.
 - ``AuditTrailReport``, 「監査証跡」: every audit event of the cases and the annual runs, oldest first.
 
-When a programme-year in scope follows the full lifecycle (``Programme.lifecycle == "full"``):
+When a programme-year in scope follows a workflow with budget lines (the full lifecycle, ``Workflow.budget_lines``):
 
 - ``CouncilShareReport``, 「協議会別管理費割合」: each council with a case in scope, its 運営支援 and 活動支援
   amounts of the scope's 年度, their total and the 管理費割合 (``grants.councils.stats``).
@@ -41,8 +41,7 @@ from typing import IO, ClassVar
 from django.db.models import BigIntegerField, Case, Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from grants.cases.eligibility import CHECK_LABELS as SIMPLE_CHECK_LABELS
-from grants.cases.labels import action_label, state_labels
+from grants.cases.labels import action_label, state_label
 from grants.cases.models import (
     AnnualRun,
     EligibilityOverride,
@@ -53,9 +52,11 @@ from grants.cases.models import (
     ReportLine,
     Status,
 )
+from grants.cases.orders import orders_of_their_own
+from grants.cases.workflows import WORKFLOWS
+from grants.core.checks import labels as check_labels
 from grants.core.fiscal import fiscal_year_label
 from grants.core.models import AuditEvent
-from grants.councils.checks import CHECK_LABELS as FULL_CHECK_LABELS
 from grants.councils.stats import CouncilYear, by_share, council_cases, council_years
 from grants.ledger.models import (
     TOTAL_OF_KIND,
@@ -67,7 +68,7 @@ from grants.ledger.models import (
     PaymentOrder,
 )
 from grants.organizations.models import OrganizationKind
-from grants.programmes.models import Lifecycle, ProgrammeYear
+from grants.programmes.models import ProgrammeYear
 
 from .excel import Column, ColumnType, Progress, Report, write_xlsx
 
@@ -134,8 +135,9 @@ class Scope:
 
     @property
     def has_full_lifecycle(self) -> bool:
-        """True when a programme-year in scope follows the full lifecycle (the council sheets apply)."""
-        return any(py.programme.lifecycle == Lifecycle.FULL for py in self.programme_years.values())
+        """True when a programme-year in scope follows a workflow with budget lines (the full lifecycle's sheets
+        apply)."""
+        return any(WORKFLOWS[py.programme.workflow].budget_lines for py in self.programme_years.values())
 
     def case_reference(self, programme_year_id: int, case_id: int) -> str:
         """``GrantCase.reference`` without loading the case: 年度, 事業コード and number (2026-jichi_shinko-00042)."""
@@ -536,20 +538,18 @@ class AuditTrailReport(ScopedReport):
             .order_by("at", "pk")
             .values_list(
                 "event_py_id", "at", "actor__display_name", "actor__username", "action", "content_type__model",
-                "object_id",
-                "organization_name", "from_state", "to_state", "note",
+                "object_id", "organization_name", "from_state", "to_state", "note", "machine",
             )
         )
-        states = state_labels()
         for (py_id, at, actor_name, username, action, model, object_id, organization_name, from_state,
-             to_state, note) in events.iterator(chunk_size=CHUNK_SIZE):
+             to_state, note, machine) in events.iterator(chunk_size=CHUNK_SIZE):
             if model == case_model:
                 subject = f"{reference(py_id, object_id)} {organization_name or ''}".rstrip()
-                before, after = states.get(from_state, from_state), states.get(to_state, to_state)
+                before, after = state_label(from_state, machine), state_label(to_state, machine)
             else:
                 subject, before, after = f"年次一括作成 No.{object_id}", from_state, to_state
             py = self.scope.programme_years.get(py_id)
-            label = action_label(action, py.programme.lifecycle if py else "")
+            label = action_label(action, py.programme.workflow if py else "")
             row = (at, _user(actor_name, username), label, subject, before, after, note)
             yield row if names is None else (names.get(py_id, ""), *row)
 
@@ -636,11 +636,11 @@ OVERRIDE_LINES = {"b": "収支予算の明細", "r": "収支決算の明細"}
 OVERRIDE_PENDING, OVERRIDE_APPROVED, OVERRIDE_SINGLE = "承認待ち", "承認済", "承認不要（簡易な手続）"
 
 
-def check_label(check_code: str, full: bool) -> str:
+def check_label(check_code: str) -> str:
     """The check's label in words, with the line it concerns: 「対象となる費目であること（収支予算の明細 No.12）」.
     A code no longer known is shown as it is."""
     base, _, line = check_code.partition("@")
-    label = (FULL_CHECK_LABELS if full else SIMPLE_CHECK_LABELS).get(base, base)
+    label = check_labels().get(base, base)
     if line[:1] in OVERRIDE_LINES and line[1:].isdigit():
         label = f"{label}（{OVERRIDE_LINES[line[:1]]} No.{line[1:]}）"
     return label
@@ -684,11 +684,11 @@ class OverrideReport(ScopedReport):
         )
         for (py_id, case_id, code, name, check_code, justification, actor_name, username, at, approver_name,
              approver_login, approved_at) in overrides.iterator(chunk_size=CHUNK_SIZE):
-            full = years[py_id].programme.lifecycle == Lifecycle.FULL
+            needs_approval = WORKFLOWS[years[py_id].programme.workflow].overrides_need_approval
             approver = _user(approver_name, approver_login)
-            state = OVERRIDE_APPROVED if approver else OVERRIDE_PENDING if full else OVERRIDE_SINGLE
+            state = OVERRIDE_APPROVED if approver else OVERRIDE_PENDING if needs_approval else OVERRIDE_SINGLE
             row = (
-                reference(py_id, case_id), code, name, check_code, check_label(check_code, full), justification,
+                reference(py_id, case_id), code, name, check_code, check_label(check_code), justification,
                 _user(actor_name, username), at, approver, approved_at, state,
             )
             yield row if names is None else (names[py_id], *row)
@@ -723,7 +723,7 @@ class PaymentOrderReport(ScopedReport):
     )
 
     def orders(self) -> QuerySet[PaymentOrder]:
-        return PaymentOrder.objects.filter(self.scope.where("case__programme_year"))
+        return orders_of_their_own().filter(self.scope.where("case__programme_year"))
 
     def count(self) -> int:
         return self.orders().count()

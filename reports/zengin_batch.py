@@ -1,6 +1,6 @@
 """The 総合振込 file of an approved payment batch: the city's settings and each payment's snapshot account,
-written by ``reports.zengin``. Used by the batch approval (grants.ledger.batches) as its file writer."""
-from grants.ledger.batches import BatchError
+written by ``reports.zengin``. Used by the batch approval (grants.cases.batches) as its file writer."""
+from grants.cases.batches import BatchError
 from grants.ledger.models import LineEnding, PaymentBatch, TransferSettings
 from grants.organizations.kana import BankCodeError, bank_name_kana, branch_name_kana
 

@@ -267,4 +267,4 @@ def _bank_results_come_after_the_transfer_date(request, monkeypatch):  # type: i
     recorded in the same test: record them as on a day after any transfer date. Tests marked
     ``real_result_day`` keep today's date (they check that a result before the transfer date is refused)."""
     if request.node.get_closest_marker("real_result_day") is None:
-        monkeypatch.setattr("grants.ledger.batches.result_day", lambda: dt.date.max)
+        monkeypatch.setattr("grants.ledger.transfers.result_day", lambda: dt.date.max)

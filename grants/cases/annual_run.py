@@ -4,22 +4,25 @@
 ``advance_annual_run`` creates the next chunk of cases. Both are safe to repeat: an organisation that already
 has a case for the programme-year is counted as existing and nothing is created twice.
 """
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from grants.accounts.models import Role, User
+from grants.core import workflow
 from grants.core.models import AuditEvent, record_event
 from grants.organizations.models import CountSource, HouseholdCount, Organization
 from grants.programmes.engine import compute, load_rule
 from grants.programmes.models import ProgrammeYear
 
+from .machines import ANNUAL_RUN
 from .models import AnnualRun, GrantCase, RunStatus
-from .services import CaseActionError
+from .workflows import WORKFLOWS, CaseActionError
 
 CHUNK_SIZE = 100
 
 
-def eligible_organizations(programme_year: ProgrammeYear) -> "object":
+def eligible_organizations(programme_year: ProgrammeYear) -> QuerySet[Organization]:
     """Active organisations of the kind the programme funds, in code order."""
     return Organization.objects.filter(kind=programme_year.programme.recipient_kind, is_active=True).order_by("code")
 
@@ -81,14 +84,14 @@ def advance_annual_run(*, run_id: int, actor: User, chunk_size: int = CHUNK_SIZE
         ids = [o.pk for o in orgs]
         existing = set(GrantCase.objects.filter(programme_year=rule, organization_id__in=ids)
                        .values_list("organization_id", flat=True))
-        full = rule.programme.lifecycle == "full"
-        counts = {} if full else _latest_counts(ids, rule.base_date, run.started_at)
+        takes_count = WORKFLOWS[rule.programme.workflow].takes_count
+        counts = _latest_counts(ids, rule.base_date, run.started_at) if takes_count else {}
         new_cases = []
         for org in orgs:
             if org.pk in existing:
                 continue
-            # Full-lifecycle cases are computed from their budget lines, not from a count.
-            households = None if full else counts.get(org.pk)
+            # Cases of a workflow without a count are computed from their budget lines.
+            households = counts.get(org.pk) if takes_count else None
             case = GrantCase(programme_year=rule, organization=org, household_count=households)
             if households is not None:
                 result = compute(rule, {"households": households})
@@ -98,19 +101,20 @@ def advance_annual_run(*, run_id: int, actor: User, chunk_size: int = CHUNK_SIZE
         _audit_created(created, actor)
         run.created_count += len(created)
         run.existing_count += len(existing)
-        run.missing_count_count += 0 if full else sum(1 for c in created if c.household_count is None)
+        run.missing_count_count += sum(1 for c in created if c.household_count is None) if takes_count else 0
         run.processed = min(run.total, run.processed + len(orgs))
         if orgs:
             run.last_code = orgs[-1].code
         if len(orgs) < chunk_size:
-            run.status, run.processed, run.finished_at = RunStatus.DONE, run.total, timezone.now()
+            run.processed = run.total
         run.save()
+        if len(orgs) < chunk_size:
+            run = workflow.perform(ANNUAL_RUN, run.pk, "finish_annual_run", actor=actor,
+                                   note=f"新規作成 {run.created_count}件")
     return run
 
 
 def _audit_created(cases: list[GrantCase], actor: User) -> None:
-    from django.contrib.contenttypes.models import ContentType
-
     ct = ContentType.objects.get_for_model(GrantCase)
     AuditEvent.objects.bulk_create(
         AuditEvent(actor=actor, action="create", content_type=ct, object_id=c.pk, to_state=c.status,

@@ -5,3 +5,7 @@ class CasesConfig(AppConfig):
     name = "grants.cases"
     label = "cases"
     verbose_name = "案件"
+
+    def ready(self) -> None:
+        # The workflows, the parts' machines, their effects and the check providers register at import.
+        from . import batches, checks, lifecycle, machines, orders, workflows  # noqa: F401

@@ -1,6 +1,11 @@
 """The audit trail's 操作 and 状態 in the field's words, shared by the case page and the auditor's workbook.
 An action or state not listed is shown by its code."""
-from grants.cases.models import Status
+from grants.core.workflow import MACHINES
+from grants.ledger.models import OrderStatus
+from grants.organizations.models import PlanStatus
+
+from .models import Status
+from .workflows import WORKFLOWS
 
 ACTION_LABELS: dict[str, str] = {
     # The simplified flow (自治会) and what both flows share.
@@ -71,22 +76,37 @@ ACTION_LABELS: dict[str, str] = {
     "start_plan_revision": "計画の改定版の作成",
     "add_secretariat_staff": "事務局員の登録",
     "end_secretariat_staff": "事務局員の雇用終了日の記録",
+    # Acts the rail records that had no row of their own before.
+    "withdraw_order": "支出命令の取りやめ",
+    "settle_refund": "返還金の納付の完了",
+    "finish_annual_run": "年次一括作成の完了",
+    "start_job": "出力・印刷の開始",
+    "finish_job": "出力・印刷の完了",
+    "fail_job": "出力・印刷の失敗",
 }
 
-# Labels that differ in the full lifecycle.
-FULL_ACTION_LABELS: dict[str, str] = {"submit": "交付申請書の提出"}
-SIMPLE_ACTION_LABELS: dict[str, str] = {"submit": "申請書兼請求書の提出"}
 
 
-def action_label(action: str, lifecycle: str = "") -> str:
-    """The Japanese name of an audit action; ``lifecycle`` ("simple" or "full") picks the flow's own wording."""
-    specific = {"full": FULL_ACTION_LABELS, "simple": SIMPLE_ACTION_LABELS}.get(lifecycle, {})
-    return specific.get(action) or ACTION_LABELS.get(action, action)
+def action_label(action: str, workflow: str = "") -> str:
+    """The Japanese name of an audit action; acts of a case name themselves as its ``workflow`` words them
+    (``Edge.done``: 申請書兼請求書の提出 or 交付申請書の提出)."""
+    flow = WORKFLOWS.get(workflow)
+    if flow is not None:
+        for edge in flow.machine.edges:
+            if edge.audit_action == action and edge.done:
+                return edge.done
+    return ACTION_LABELS.get(action, action)
 
 
 def state_labels() -> dict[str, str]:
-    """Every state an audit row may name: cases, payment orders and plans (their codes do not collide)."""
-    from grants.ledger.models import OrderStatus
-    from grants.organizations.models import PlanStatus
-
+    """Every state an audit row may name when it does not say which machine moved (rows written before the
+    machines were named): cases, payment orders and plans, the case's word first."""
     return {**dict(PlanStatus.choices), **dict(OrderStatus.choices), **dict(Status.choices)}
+
+
+def state_label(state: str, machine: str = "") -> str:
+    """The label of ``state`` in the machine that reached it (``AuditEvent.machine``), else ``state_labels``."""
+    known = MACHINES.get(machine)
+    if known is not None and state in known.states:
+        return known.states[state]
+    return state_labels().get(state, state)

@@ -5,9 +5,10 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from grants.accounts.models import User
+from grants.core.workflow import state_choices
 from grants.organizations.models import Organization, PlanItem, SecretariatStaff
 from grants.programmes.models import ActivityPurpose, ExpenseCategory, ProgrammeYear
 
@@ -32,12 +33,14 @@ class Status(models.TextChoices):
     CLOSED = "closed", "完了"
 
 
-# States in which a case has a decision in force (交付決定済), in either lifecycle.
-DECIDED_STATES = frozenset({
-    Status.DECIDED, Status.PAYMENT_PREPARED, Status.PAYMENT_APPROVED, Status.PAID, Status.CHANGE_REQUESTED,
-    Status.CHANGE_CHECKED, Status.REPORTED, Status.REPORT_VERIFIED, Status.CONFIRMED, Status.CANCELLED,
-    Status.CLOSED,
-})
+def case_states() -> list[tuple[str, str]]:
+    """Every state a case may be in: the states of every workflow registered for cases (the two built in,
+    ``Status``, and any a programme declares as data), in the order they were declared."""
+    return state_choices("cases.GrantCase") or list(Status.choices)
+
+
+def workflow_states() -> dict[str, str]:
+    return dict(case_states())
 
 
 class GrantCaseQuerySet(models.QuerySet["GrantCase"]):
@@ -61,8 +64,8 @@ class GrantCase(FSMModelMixin, models.Model):
 
     Amounts are whole yen and stored snapshots, never recomputed from later rules: ``computed_amount``
     (算定額, from the rule and the counts), ``decided_amount`` (交付決定額, set by the decision and
-    committed in the ledger) and ``paid_amount`` (支出済額). ``status`` moves only through
-    ``grants.cases.services`` (protected FSM field).
+    committed in the ledger) and ``paid_amount`` (支出済額). ``status`` is a protected FSM field: it moves
+    only along an edge of the programme's workflow, through ``grants.core.workflow.perform``.
     """
 
     programme_year = models.ForeignKey(
@@ -71,7 +74,7 @@ class GrantCase(FSMModelMixin, models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name="団体", on_delete=models.PROTECT, related_name="cases"
     )
-    status = FSMField("状態", default=Status.DRAFT, choices=Status.choices, protected=True)
+    status = FSMField("状態", max_length=32, default=Status.DRAFT, choices=case_states, protected=True)
     household_count = models.PositiveIntegerField("世帯数（基準日）", null=True, blank=True)
     computation = models.JSONField("算定内訳", default=dict, blank=True)
     computed_amount = models.PositiveBigIntegerField("算定額", null=True, blank=True)
@@ -171,68 +174,16 @@ class GrantCase(FSMModelMixin, models.Model):
         """Case reference shown to users: fiscal year, programme code and number (e.g. 2026-jichi_shinko-00042)."""
         return f"{self.programme_year.fiscal_year}-{self.programme_year.programme.code}-{self.pk:05d}"
 
-    # Transitions. Who may take them, and what else happens, is in flow.FLOW and services.py.
-    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
-    def submit(self) -> None: ...
+    @transition(field=status, source="*", target=RETURN_VALUE())
+    def move(self, target: str) -> str:
+        """The one change of ``status``, made by ``grants.core.workflow.perform`` along an edge of the case's
+        workflow (``grants.cases.workflows``)."""
+        return target
 
-    @transition(field=status, source=[Status.SUBMITTED, Status.VERIFIED], target=Status.DRAFT)
-    def return_to_applicant(self) -> None: ...
-
-    @transition(field=status, source=Status.SUBMITTED, target=Status.VERIFIED)
-    def verify(self) -> None: ...
-
-    @transition(field=status, source=Status.VERIFIED, target=Status.DECIDED)
-    def decide(self) -> None: ...
-
-    @transition(field=status, source=Status.VERIFIED, target=Status.NOT_GRANTED)
-    def refuse(self) -> None: ...
-
-    @transition(field=status, source=Status.DECIDED, target=Status.PAYMENT_PREPARED)
-    def prepare_payment(self) -> None: ...
-
-    @transition(field=status, source=Status.PAYMENT_PREPARED, target=Status.PAYMENT_APPROVED)
-    def approve_payment(self) -> None: ...
-
-    @transition(field=status, source=Status.PAYMENT_PREPARED, target=Status.DECIDED)
-    def reject_payment(self) -> None: ...
-
-    @transition(field=status, source=Status.PAYMENT_APPROVED, target=Status.PAID)
-    def record_paid(self) -> None: ...
-
-    @transition(field=status, source=Status.PAID, target=Status.PAYMENT_APPROVED)
-    def return_transfer(self) -> None: ...
-
-    # Full lifecycle (GRANTS.md §3 steps 4–7).
-    @transition(field=status, source=Status.DECIDED, target=Status.CHANGE_REQUESTED)
-    def request_change(self) -> None: ...
-
-    @transition(field=status, source=Status.CHANGE_REQUESTED, target=Status.CHANGE_CHECKED)
-    def check_change(self) -> None: ...
-
-    @transition(field=status, source=Status.CHANGE_CHECKED, target=Status.DECIDED)
-    def approve_change(self) -> None: ...
-
-    @transition(field=status, source=[Status.CHANGE_REQUESTED, Status.CHANGE_CHECKED], target=Status.DECIDED)
-    def reject_change(self) -> None: ...
-
-    @transition(field=status, source=Status.DECIDED, target=Status.REPORTED)
-    def submit_report(self) -> None: ...
-
-    @transition(field=status, source=[Status.REPORTED, Status.REPORT_VERIFIED], target=Status.DECIDED)
-    def return_report(self) -> None: ...
-
-    @transition(field=status, source=Status.REPORTED, target=Status.REPORT_VERIFIED)
-    def verify_report(self) -> None: ...
-
-    @transition(field=status, source=Status.REPORT_VERIFIED, target=Status.CONFIRMED)
-    def confirm(self) -> None: ...
-
-    @transition(field=status, source=[Status.DECIDED, Status.CHANGE_REQUESTED, Status.CHANGE_CHECKED,
-                                      Status.REPORTED, Status.REPORT_VERIFIED], target=Status.CANCELLED)
-    def cancel(self) -> None: ...
-
-    @transition(field=status, source=[Status.CONFIRMED, Status.CANCELLED], target=Status.CLOSED)
-    def close(self) -> None: ...
+    @property
+    def status_label(self) -> str:
+        """The state in the words of the case's own workflow."""
+        return workflow_states().get(self.status, self.status)
 
 
 class EligibilityOverride(models.Model):
@@ -273,7 +224,7 @@ class RunStatus(models.TextChoices):
     DONE = "done", "完了"
 
 
-class AnnualRun(models.Model):
+class AnnualRun(FSMModelMixin, models.Model):
     """The yearly batch that creates every association's case for a programme-year (年次一括作成).
 
     Counts are fixed when the run starts (imported or on file); cases are then created in chunks so that
@@ -287,7 +238,7 @@ class AnnualRun(models.Model):
     started_at = models.DateTimeField("開始日時", auto_now_add=True)
     finished_at = models.DateTimeField("終了日時", null=True, blank=True)
     counts_source = models.CharField("世帯数の出所", max_length=200)
-    status = models.CharField("状態", max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    status = FSMField("状態", max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING, protected=True)
     total = models.PositiveIntegerField("対象団体数", default=0)
     processed = models.PositiveIntegerField("処理済", default=0)
     created_count = models.PositiveIntegerField("新規作成", default=0)
@@ -313,6 +264,13 @@ class AnnualRun(models.Model):
 
 # -- the full lifecycle: budget lines, 変更承認申請, 実績報告, receipts, 返還命令 (GRANTS.md §3) --------------
 
+    @transition(field=status, source="*", target=RETURN_VALUE())
+    def move(self, target: str) -> str:
+        """The one change of ``status``, made by ``grants.core.workflow.perform`` along an edge of its
+        machine (``grants.cases.machines.ANNUAL_RUN``)."""
+        return target
+
+
 class LineKind(models.TextChoices):
     INCOME = "income", "収入"
     EXPENSE = "expense", "支出"
@@ -325,7 +283,7 @@ class ChangeStatus(models.TextChoices):
     REJECTED = "rejected", "不承認"
 
 
-class ChangeRequest(models.Model):
+class ChangeRequest(FSMModelMixin, models.Model):
     """A 変更承認申請: the council asks, before changing the project, for a new amount, deadline and budget
     lines (with their plan links). Approval makes its lines the case's current budget."""
 
@@ -333,7 +291,7 @@ class ChangeRequest(models.Model):
     reason = models.TextField("変更の理由")
     requested_amount = models.PositiveBigIntegerField("変更後の交付申請額")
     new_completion_deadline = models.DateField("変更後の完了期限", null=True, blank=True)
-    status = models.CharField("状態", max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.DRAFT)
+    status = FSMField("状態", max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.DRAFT, protected=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申請者", on_delete=models.PROTECT,
                                      related_name="+")
     requested_at = models.DateTimeField("申請日時", auto_now_add=True)
@@ -355,6 +313,12 @@ class ChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} 変更承認申請 {self.requested_at:%Y-%m-%d}"
+
+    @transition(field=status, source="*", target=RETURN_VALUE())
+    def move(self, target: str) -> str:
+        """The one change of ``status``, made by ``grants.core.workflow.perform`` along an edge of its
+        machine (``grants.cases.machines.CHANGE_REQUEST``)."""
+        return target
 
 
 class LineFields(models.Model):
@@ -472,7 +436,7 @@ class RefundStatus(models.TextChoices):
     SETTLED = "settled", "納付済"
 
 
-class RefundOrder(models.Model):
+class RefundOrder(FSMModelMixin, models.Model):
     """A 返還命令: the council must return ``principal`` yen (advances above the confirmed amount, or above what
     a cancellation leaves) by ``due_on``. 延滞金 runs on what is unpaid after the due date; 加算金 only when the
     refund follows a cancellation (取消), on each part from the day it was received to the day it is returned.
@@ -489,7 +453,7 @@ class RefundOrder(models.Model):
     surcharge_rate = models.DecimalField("加算金の年率（％）", max_digits=6, decimal_places=3)
     late_rate = models.DecimalField("延滞金の年率（％）", max_digits=6, decimal_places=3)
     penalty_rounding_unit = models.PositiveIntegerField("加算金・延滞金の端数処理の単位（円）", default=1)
-    status = models.CharField("状態", max_length=10, choices=RefundStatus.choices, default=RefundStatus.ORDERED)
+    status = FSMField("状態", max_length=10, choices=RefundStatus.choices, default=RefundStatus.ORDERED, protected=True)
     ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="命令者", on_delete=models.PROTECT,
                                    related_name="+")
 
@@ -503,6 +467,12 @@ class RefundOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} 返還命令 {self.principal:,}円"
+
+    @transition(field=status, source="*", target=RETURN_VALUE())
+    def move(self, target: str) -> str:
+        """The one change of ``status``, made by ``grants.core.workflow.perform`` along an edge of its
+        machine (``grants.cases.machines.REFUND_ORDER``)."""
+        return target
 
 
 class RefundReceipt(models.Model):

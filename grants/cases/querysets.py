@@ -1,34 +1,36 @@
 """Reads for the pages: programme-year figures and work queues."""
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from grants.accounts.models import Role, User
+from grants.accounts.models import User
 from grants.programmes.models import ProgrammeYear
 
-from .models import GrantCase, Status
-
-# The status whose cases wait for each role's act.
-WAITING_FOR = {
-    Role.ASSOCIATION_HEAD: [Status.DRAFT],
-    Role.STAFF: [Status.SUBMITTED, Status.DECIDED, Status.CHANGE_REQUESTED, Status.REPORTED],
-    Role.APPROVER: [Status.VERIFIED, Status.CHANGE_CHECKED, Status.REPORT_VERIFIED],
-    Role.FINANCE: [Status.PAYMENT_PREPARED, Status.PAYMENT_APPROVED],
-    Role.AUDITOR: [],
-}
+from .models import GrantCase, case_states
+from .workflows import WORKFLOWS
 
 
 def status_counts(programme_year: ProgrammeYear) -> list[tuple[str, str, int]]:
-    """[(status, label, number of cases)] for every status, in flow order."""
+    """[(status, label, number of cases)] for every state a case may be in, in the workflows' order."""
     counts = dict(
         GrantCase.objects.filter(programme_year=programme_year).values_list("status").annotate(n=Count("pk"))
     )
-    return [(s.value, s.label, counts.get(s.value, 0)) for s in Status]
+    return [(value, label, counts.get(value, 0)) for value, label in case_states()]
+
+
+def waiting_condition(role: str) -> Q:
+    """The cases waiting for an act of ``role``: in each workflow, the states its ``queues`` give the role."""
+    condition = Q(pk__in=[])
+    for code, flow in WORKFLOWS.items():
+        states = flow.queues.get(role, ())
+        if states:
+            condition |= Q(programme_year__programme__workflow=code, status__in=states)
+    return condition
 
 
 def waiting_cases(user: User) -> QuerySet[GrantCase]:
     """Cases waiting for ``user``'s act, oldest first."""
     return (
         GrantCase.objects.visible_to(user)
-        .filter(status__in=WAITING_FOR.get(user.role, []))
+        .filter(waiting_condition(user.role))
         .select_related("organization__area", "programme_year__programme")
         .order_by("submitted_at", "pk")
     )

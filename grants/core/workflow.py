@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.apps import apps
@@ -58,7 +58,11 @@ class Edge:
     after the move and its audit row, in the same transaction (``notice:<kind>`` issues that notice).
     ``page``: how a page offers it: ``button`` (a button with an optional note), ``form`` (a form of its own,
     the edge needs more than a note), or ``""`` (never offered: the act of another machine, a batch or the
-    worker takes it)."""
+    worker takes it). ``role_refusal`` and ``state_refusal`` replace the machine's refusals for this edge
+    (``{state}``, ``{label}`` and ``{obj}`` are filled in); ``action`` names the audit row when two edges are
+    one act; ``done`` is the act as the audit trail names it, where a workflow words it its own way;
+    ``refusal_in`` gives the refusal for particular states the edge does not leave; ``needs`` names the input
+    the act cannot do without (an assessed amount), refused with ``needs_refusal`` when it is missing."""
 
     name: str
     label: str
@@ -77,6 +81,17 @@ class Edge:
     role_refusal: str = ""
     state_refusal: str = ""
     note_refusal: str = "理由を入力してください。"
+    action: str = ""
+    done: str = ""
+    refusal_in: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    needs: tuple[str, ...] = ()
+    needs_refusal: str = "この手続は、画面の入力欄から行ってください。"
+
+    @property
+    def audit_action(self) -> str:
+        """The audit row's action: the edge's name, or ``action`` when two edges are one act with two outcomes
+        (a payment order sent back to be redrafted, or withdrawn)."""
+        return self.action or self.name
 
 
 @dataclass(frozen=True)
@@ -98,7 +113,9 @@ class Machine(Generic[M]):
     (the rest answer "not found"); ``parent`` the foreign key whose row is locked before this one (a payment
     order's case), so that every act on a case and its parts locks in one order. ``subject(obj)`` is the
     object the audit row is about (the case, for its payment orders) and ``note(obj, text)`` the audit
-    note. ``error`` is the exception raised on refusal."""
+    note. ``error`` is the exception raised on refusal. ``variant`` names the machine among the machines of a
+    model whose objects follow different ones (a case follows its programme's workflow: ``formula``, ``full``).
+    """
 
     name: str
     label: str
@@ -107,7 +124,8 @@ class Machine(Generic[M]):
     edges: tuple[Edge, ...]
     visible: Callable[[Any], models.QuerySet[M]]
     field: str = "status"
-    separation: Mapping[str, str] = field(default_factory=dict)
+    variant: str = ""
+    separation: Mapping[str, str] = dataclasses.field(default_factory=dict)
     activities: tuple[Activity, ...] = ()
     parent: str = ""
     related: tuple[str, ...] = ()
@@ -157,7 +175,7 @@ class Act(Generic[M]):
     note: str
     params: Mapping[str, Any]
     parent: Act[Any] | None = None
-    memo: dict[str, Any] = field(default_factory=dict)
+    memo: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def before(self) -> str:
@@ -190,6 +208,27 @@ def register(machine: Machine[M]) -> Machine[M]:
 def unregister(name: str) -> None:
     """Remove a machine (a test that declared one of its own)."""
     MACHINES.pop(name, None)
+
+
+def machines_of(model: str) -> list[Machine[Any]]:
+    """The registered machines of ``model`` ("app_label.Model"): one, or one per workflow of a model whose
+    objects follow different machines (a case follows its programme's workflow)."""
+    return [m for m in MACHINES.values() if m.model == model]
+
+
+def variant_choices(model: str) -> list[tuple[str, str]]:
+    """The variants of ``model``'s machines with their labels (a programme chooses its workflow among them)."""
+    return [(m.variant, m.label) for m in machines_of(model) if m.variant]
+
+
+def state_choices(model: str) -> list[tuple[str, str]]:
+    """Every state of every machine of ``model``, with its label, in the order declared (the choices of a
+    state field shared by several machines)."""
+    seen: dict[str, str] = {}
+    for machine in machines_of(model):
+        for value, label in machine.states.items():
+            seen.setdefault(value, label)
+    return list(seen.items())
 
 
 def effect(name: str) -> Callable[[Effect], Effect]:
@@ -246,8 +285,8 @@ def refusal(machine: Machine[M], edge: Edge, obj: M, user: Any, *, within: bool 
             return machine.separation[name]
     state = machine.state_of(obj)
     if state not in edge.sources:
-        template = edge.state_refusal or machine.state_refusal
-        return template.format(label=machine.label, state=machine.state_label(state))
+        template = edge.refusal_in.get(state) or edge.state_refusal or machine.state_refusal
+        return template.format(label=machine.label, state=machine.state_label(state), obj=obj)
     for name in edge.guards:
         reason = GUARDS[name](obj, user)
         if reason:
@@ -290,6 +329,11 @@ def offers(machine: Machine[M], obj: M, user: Any, *, page: str | None = "button
 def open_edges(machine: Machine[M], obj: M, user: Any) -> dict[str, Offer]:
     """Every edge ``user`` could be offered on ``obj`` now, by name (for a page that places its own buttons)."""
     return {offer.name: offer for offer in offers(machine, obj, user, page=None)}
+
+
+def leaves(machine: Machine[M], obj: M, edge: str) -> bool:
+    """Whether ``obj`` is in a state the edge ``edge`` leaves (whoever may take it)."""
+    return machine.state_of(obj) in machine.edge(edge).sources
 
 
 def may(machine: Machine[M], obj: M, user: Any, activity: str) -> bool:
@@ -367,6 +411,8 @@ def _take(act: Act[M], effect: Effect | None, then: Effect | None, record: bool)
     reason = refusal(machine, edge, obj, act.actor, within=act.parent is not None)
     if reason is None and edge.note_required and not act.note.strip():
         reason = edge.note_refusal
+    if reason is None and any(act.params.get(name) is None for name in edge.needs):
+        reason = edge.needs_refusal
     if reason:
         raise machine.error(reason)
     act.memo["_before"] = machine.state_of(obj)
@@ -381,7 +427,7 @@ def _take(act: Act[M], effect: Effect | None, then: Effect | None, record: bool)
     if record:
         subject = machine.subject(obj) if machine.subject else obj
         text = machine.note(obj, act.note) if machine.note else act.note
-        record_event(actor=act.actor, subject=subject, action=edge.name, machine=machine.name,
+        record_event(actor=act.actor, subject=subject, action=edge.audit_action, machine=machine.name,
                      from_state=act.before, to_state=edge.target, note=text)
     for run in [*(_effect(name) for name in edge.then), *([then] if then else [])]:
         run(act)

@@ -7,15 +7,18 @@ revision supersedes the earlier approved version, which stays on record with its
 Errors: ``PlanError`` (Japanese, names the field); ``CommunityPlan.DoesNotExist`` for a plan the user may not
 see (answer 404).
 """
+import os
+
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import ProtectedError, QuerySet
-from django.utils import timezone
 
 from grants.accounts.models import Role, User
+from grants.core import workflow
 from grants.core.models import record_event
 from grants.core.uploads import DOCUMENTS, MAX_UPLOAD_BYTES, UploadError, check_upload
+from grants.core.workflow import SYSTEM, Act, Edge, Machine
 from grants.organizations.models import (
     PARENT_LEVEL,
     CommunityPlan,
@@ -32,7 +35,7 @@ MAX_TERM_YEARS = 10
 MAX_ATTACHMENT_BYTES = MAX_UPLOAD_BYTES
 
 
-class PlanError(Exception):
+class PlanError(workflow.ActionRefused):
     """The plan act is not allowed; the message is for the user, in Japanese."""
 
 
@@ -47,6 +50,78 @@ def visible_plans(user: User) -> QuerySet[CommunityPlan]:
     )
 
 
+def _s(*states: str) -> frozenset[str]:
+    return frozenset(states)
+
+
+EDITING = "この協議会の計画を作成・変更する権限がありません。"
+
+COMMUNITY_PLAN: Machine[CommunityPlan] = workflow.register(Machine(
+    name="community_plan", label="地域づくり計画", model="organizations.CommunityPlan",
+    states=dict(PlanStatus.choices),
+    edges=(
+        Edge("submit_plan", "この計画を提出する", _s(PlanStatus.DRAFT), PlanStatus.SUBMITTED,
+             frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}), records="submitted_by", stamps="submitted_at",
+             effects=("require_plan_actions",), page="form", role_refusal=EDITING,
+             state_refusal="作成中の計画だけを変更できます。"),
+        Edge("return_plan", "差し戻す", _s(PlanStatus.SUBMITTED), PlanStatus.DRAFT, frozenset({Role.STAFF}),
+             note_required=True, effects=("clear_plan_submission",), page="form", tone="secondary",
+             role_refusal="計画の差戻しは担当職員のみが行えます。", state_refusal="提出済の計画だけを差し戻せます。",
+             note_refusal="差戻しの理由を入力してください。"),
+        Edge("approve_plan", "承認する", _s(PlanStatus.SUBMITTED), PlanStatus.APPROVED, frozenset({Role.STAFF}),
+             ("submitted_by",), records="approved_by", stamps="approved_at", effects=("supersede_older_plans",),
+             then=("validate_plan",), page="form", role_refusal="計画の承認は担当職員のみが行えます。",
+             state_refusal="提出済の計画だけを承認できます。"),
+        Edge("supersede_plan", "改定による終了", _s(PlanStatus.APPROVED), PlanStatus.SUPERSEDED, frozenset({SYSTEM}),
+             page=""),
+    ),
+    visible=lambda user: visible_plans(user), related=("organization",), error=PlanError,
+    separation={"submitted_by": "計画を提出した方は、同じ計画を承認できません。"},
+    activities=(
+        workflow.Activity("edit_plan", _s(PlanStatus.DRAFT), frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}),
+                          "作成中の計画だけを変更できます。"),
+        workflow.Activity("attach_to_plan", _s(PlanStatus.DRAFT, PlanStatus.SUBMITTED),
+                          frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}),
+                          "承認済みの計画には資料を追加できません。改定版を作成してください。"),
+        workflow.Activity("revise_plan", _s(PlanStatus.APPROVED), frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}),
+                          "承認済みの計画から改定版を作成してください。"),
+    ),
+))
+
+
+@workflow.effect("require_plan_actions")
+def _require_actions(act: Act[CommunityPlan]) -> None:
+    if not act.obj.items.filter(level=ItemLevel.ACTION).exists():
+        raise PlanError("取組を1つ以上入力してから提出してください。")
+
+
+@workflow.effect("clear_plan_submission")
+def _clear_submission(act: Act[CommunityPlan]) -> None:
+    act.obj.submitted_by, act.obj.submitted_at = None, None
+
+
+@workflow.effect("supersede_older_plans")
+def _supersede(act: Act[CommunityPlan]) -> None:
+    """Approving a version ends the council's earlier approved version whose term overlaps (改定により終了); it
+    stays on record with its items."""
+    plan = act.obj
+    older = CommunityPlan.objects.filter(
+        organization=plan.organization, status=PlanStatus.APPROVED,
+        first_fiscal_year__lte=plan.last_fiscal_year, last_fiscal_year__gte=plan.first_fiscal_year,
+    ).exclude(pk=plan.pk)
+    for old in older.order_by("pk"):
+        workflow.perform(COMMUNITY_PLAN, old.pk, "supersede_plan", actor=act.actor, part_of=act,
+                         note=f"第{plan.version}版の承認による")
+
+
+@workflow.effect("validate_plan")
+def _validate(act: Act[CommunityPlan]) -> None:
+    try:
+        act.obj.full_clean(exclude=["organization", "created_by", "submitted_by", "approved_by", "revises", "status"])
+    except ValidationError as exc:
+        raise PlanError(" ".join(exc.messages)) from exc
+
+
 def _may_edit_org(user: User, organization: Organization) -> None:
     if user.role == Role.STAFF:
         return
@@ -57,15 +132,13 @@ def _may_edit_org(user: User, organization: Organization) -> None:
 
 
 def _locked(user: User, plan_id: int) -> CommunityPlan:
-    visible_plans(user).get(pk=plan_id)
-    return CommunityPlan.objects.select_for_update().select_related("organization").get(pk=plan_id)
+    return workflow.access(COMMUNITY_PLAN, user, plan_id, lock=True)
 
 
 def _editable(user: User, plan_id: int) -> CommunityPlan:
     plan = _locked(user, plan_id)
     _may_edit_org(user, plan.organization)
-    if plan.status != PlanStatus.DRAFT:
-        raise PlanError("作成中の計画だけを変更できます。")
+    workflow.require(COMMUNITY_PLAN, plan, user, "edit_plan")
     return plan
 
 
@@ -157,7 +230,6 @@ def delete_item(*, actor: User, plan_id: int, item_id: int) -> None:
 def add_attachment(*, actor: User, plan_id: int, title: str, upload: UploadedFile) -> PlanAttachment:
     """Attach a file (PDF, Word, Excel or an image, at most 10 MB, its first bytes matching its extension) to a
     draft or submitted plan."""
-    import os
 
     title = (title or "").strip()
     if not title or len(title) > 200:
@@ -169,8 +241,7 @@ def add_attachment(*, actor: User, plan_id: int, title: str, upload: UploadedFil
     with transaction.atomic():
         plan = _locked(actor, plan_id)
         _may_edit_org(actor, plan.organization)
-        if plan.status not in (PlanStatus.DRAFT, PlanStatus.SUBMITTED):
-            raise PlanError("承認済みの計画には資料を追加できません。改定版を作成してください。")
+        workflow.require(COMMUNITY_PLAN, plan, actor, "attach_to_plan")
         attachment = PlanAttachment(plan=plan, title=title, uploaded_by=actor)
         attachment.file.save(os.path.basename(upload.name), upload, save=False)
         attachment.save()
@@ -179,15 +250,9 @@ def add_attachment(*, actor: User, plan_id: int, title: str, upload: UploadedFil
 
 
 def submit_plan(*, actor: User, plan_id: int) -> CommunityPlan:
-    """提出: a draft with at least one 取組 goes to staff for approval."""
-    with transaction.atomic():
-        plan = _editable(actor, plan_id)
-        if not plan.items.filter(level=ItemLevel.ACTION).exists():
-            raise PlanError("取組を1つ以上入力してから提出してください。")
-        plan.status, plan.submitted_by, plan.submitted_at = PlanStatus.SUBMITTED, actor, timezone.now()
-        plan.save(update_fields=["status", "submitted_by", "submitted_at"])
-        record_event(actor=actor, subject=plan, action="submit_plan", from_state="draft", to_state=plan.status)
-    return plan
+    """提出: a draft with at least one 取組 goes to staff for approval (the council's secretary, for their own
+    council, or staff)."""
+    return workflow.perform(COMMUNITY_PLAN, plan_id, "submit_plan", actor=actor)
 
 
 def return_plan(*, actor: User, plan_id: int, note: str) -> CommunityPlan:
@@ -196,15 +261,7 @@ def return_plan(*, actor: User, plan_id: int, note: str) -> CommunityPlan:
         raise PlanError("計画の差戻しは担当職員のみが行えます。")
     if not (note or "").strip():
         raise PlanError("差戻しの理由を入力してください。")
-    with transaction.atomic():
-        plan = _locked(actor, plan_id)
-        if plan.status != PlanStatus.SUBMITTED:
-            raise PlanError("提出済の計画だけを差し戻せます。")
-        plan.status, plan.submitted_by, plan.submitted_at = PlanStatus.DRAFT, None, None
-        plan.save(update_fields=["status", "submitted_by", "submitted_at"])
-        record_event(actor=actor, subject=plan, action="return_plan", from_state="submitted", to_state="draft",
-                     note=note)
-    return plan
+    return workflow.perform(COMMUNITY_PLAN, plan_id, "return_plan", actor=actor, note=note)
 
 
 def approve_plan(*, actor: User, plan_id: int, note: str = "") -> CommunityPlan:
@@ -212,30 +269,7 @@ def approve_plan(*, actor: User, plan_id: int, note: str = "") -> CommunityPlan:
     term overlaps is superseded (it stays on record)."""
     if actor.role != Role.STAFF:
         raise PlanError("計画の承認は担当職員のみが行えます。")
-    with transaction.atomic():
-        plan = _locked(actor, plan_id)
-        if plan.status != PlanStatus.SUBMITTED:
-            raise PlanError("提出済の計画だけを承認できます。")
-        if plan.submitted_by_id == actor.pk:
-            raise PlanError("計画を提出した方は、同じ計画を承認できません。")
-        older = CommunityPlan.objects.select_for_update().filter(
-            organization=plan.organization, status=PlanStatus.APPROVED,
-            first_fiscal_year__lte=plan.last_fiscal_year, last_fiscal_year__gte=plan.first_fiscal_year,
-        ).exclude(pk=plan.pk)
-        for old in older:
-            old.status = PlanStatus.SUPERSEDED
-            old.save(update_fields=["status"])
-            record_event(actor=actor, subject=old, action="supersede_plan", from_state="approved",
-                         to_state="superseded", note=f"第{plan.version}版の承認による")
-        plan.status, plan.approved_by, plan.approved_at = PlanStatus.APPROVED, actor, timezone.now()
-        try:
-            plan.full_clean(exclude=["organization", "created_by", "submitted_by", "approved_by", "revises"])
-        except ValidationError as exc:
-            raise PlanError(" ".join(exc.messages)) from exc
-        plan.save(update_fields=["status", "approved_by", "approved_at"])
-        record_event(actor=actor, subject=plan, action="approve_plan", from_state="submitted", to_state="approved",
-                     note=note)
-    return plan
+    return workflow.perform(COMMUNITY_PLAN, plan_id, "approve_plan", actor=actor, note=note)
 
 
 def start_revision(*, actor: User, plan_id: int, reason: str) -> CommunityPlan:
@@ -246,8 +280,7 @@ def start_revision(*, actor: User, plan_id: int, reason: str) -> CommunityPlan:
     with transaction.atomic():
         base = _locked(actor, plan_id)
         _may_edit_org(actor, base.organization)
-        if base.status != PlanStatus.APPROVED:
-            raise PlanError("承認済みの計画から改定版を作成してください。")
+        workflow.require(COMMUNITY_PLAN, base, actor, "revise_plan")
         org_plans = CommunityPlan.objects.select_for_update().filter(organization=base.organization)
         if org_plans.filter(status__in=[PlanStatus.DRAFT, PlanStatus.SUBMITTED]).exists():
             raise PlanError("作成中または提出済の改定版がすでにあります。")

@@ -15,9 +15,12 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from grants.accounts.models import Role, User
+from grants.cases.models import GrantCase
 from grants.core.fiscal import wareki
 from grants.core.models import record_event
+from grants.core.workflow import ActionRefused
 from grants.organizations.models import Organization, OrganizationKind, PayBasis, Representative, SecretariatStaff
+from grants.programmes.models import ExpenseCategory
 
 # Sanity limits, not programme rules: they stop typing slips (an extra 0) before they reach the 算定.
 MAX_MONTHLY_YEN = 2_000_000
@@ -28,7 +31,7 @@ FIELDS = ("name", "role", "pay_basis", "monthly_wage", "hourly_rate", "hours_per
           "social_insurance_monthly", "employed_from", "employed_until")
 
 
-class StaffError(Exception):
+class StaffError(ActionRefused):
     """The record was refused. ``errors`` maps a field name ("" for the whole record) to Japanese messages;
     ``str()`` gives them all, each preceded by the field's label."""
 
@@ -161,3 +164,17 @@ def end_staff(*, actor: User, staff_id: int, employed_until: dt.date | None) -> 
         record_event(actor=actor, subject=staff, action="end_secretariat_staff",
                      note=f"{staff.organization.name} {staff.role} 雇用終了日 {wareki(employed_until)}{was}")
     return staff
+
+
+def staff_lines(case: GrantCase) -> list[dict[str, object]]:
+    """Suggested 人件費 lines for the 年度 from the council's secretariat staff records (one per person:
+    monthly cost × months employed in the 年度), for the 運営支援 application."""
+    fy = case.programme_year.fiscal_year
+    category = ExpenseCategory.objects.filter(is_staff_cost=True).order_by("order").first()
+    suggestions: list[dict[str, object]] = []
+    for staff in SecretariatStaff.objects.filter(organization=case.organization).order_by("employed_from", "pk"):
+        cost = staff.cost_in(fy)
+        if cost:
+            suggestions.append({"staff": staff, "category": category, "amount": cost,
+                                "description": f"{staff.role} {staff.name} 人件費（{staff.months_in(fy)}か月）"})
+    return suggestions

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from grants.accounts.models import Role, User
 from grants.cases.models import EligibilityOverride, RefundOrder, RefundStatus
-from grants.ledger.models import OrderKind, OrderStatus, PaymentOrder
+from grants.cases.orders import orders_of_their_own, payable_now
+from grants.ledger.models import OrderStatus
 from grants.organizations.models import CommunityPlan, PlanStatus
 
 
@@ -31,12 +32,11 @@ def other_work(user: User) -> list[WorkItem]:
                    .values("case").distinct().count())
         items.append(WorkItem("承認を待っている特例判断（案件数）", pending, cases_url))
     if user.role in (Role.STAFF, Role.FINANCE):
-        due = PaymentOrder.objects.filter(status=OrderStatus.SCHEDULED, pay_on__lte=timezone.localdate())
-        due = due.filter(kind=OrderKind.ADVANCE, case__status__in=["decided", "change_requested", "change_checked"]) | \
-            due.filter(kind=OrderKind.SETTLEMENT)
+        due = orders_of_their_own().filter(payable_now(), status=OrderStatus.SCHEDULED,
+                                           pay_on__lte=timezone.localdate())
         items.append(WorkItem("支払予定日を迎えた概算払・精算払（起票待ち）", due.count(), cases_url))
     if user.role == Role.FINANCE:
-        prepared = PaymentOrder.objects.filter(status=OrderStatus.PREPARED).exclude(prepared_by=user).count()
+        prepared = orders_of_their_own().filter(status=OrderStatus.PREPARED).exclude(prepared_by=user).count()
         items.append(WorkItem("承認を待っている支出命令（概算払・精算払）", prepared, cases_url))
         refunds = RefundOrder.objects.filter(status=RefundStatus.ORDERED).count()
         items.append(WorkItem("納付を待っている返還命令", refunds, cases_url))

@@ -16,12 +16,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from grants.accounts.models import User
+from grants.core import workflow
 from grants.core.fiscal import wareki
 from grants.core.models import record_event
 from grants.core.uploads import IMAGES_AND_PDF, UploadError, check_upload
 
 from .benefits import Benefit, BenefitInputError, Treatment, allocate_liability, injury_benefit
 from .deadlines import claim_opens
+from .machines import ACCIDENT_REPORT, CLAIM, InsuranceError
 from .models import (
     CLAIM_KIND_FOR_HARM,
     Claim,
@@ -32,28 +34,16 @@ from .models import (
     Harm,
     InpatientPeriod,
     OutpatientVisit,
-    ReportStatus,
 )
-from .services import InsuranceError, _insurance_only, _may_act_for, _text, access_report, visible_reports
+from .services import _insurance_only, _may_act_for, _text, access_report
 
 MAX_DAYS_LISTED = 1000  # more outpatient days than any claim can have within its window
-
-
-def visible_claims(user: User):  # type: ignore[no-untyped-def]
-    """Claims of the reports ``user`` may see."""
-    return Claim.objects.filter(report__in=visible_reports(user))
 
 
 def access_claim(user: User, pk: int, *, for_update: bool = False) -> Claim:
     """The claim ``pk`` if ``user`` may see its report, else ``Claim.DoesNotExist``; ``for_update`` locks the
     claim and its report (report first, the order every act takes)."""
-    claim = visible_claims(user).only("pk", "report_id").get(pk=pk)
-    if for_update:
-        access_report(user, claim.report_id, for_update=True)
-        qs = Claim.objects.select_for_update(of=("self",))
-    else:
-        qs = Claim.objects.all()
-    return qs.select_related("report__policy", "report__organization", "person").get(pk=pk)
+    return workflow.access(CLAIM, user, pk, lock=for_update)
 
 
 def _locked(actor: User, claim_id: int) -> Claim:
@@ -98,8 +88,7 @@ def send_claim_forms(*, actor: User, report_id: int, person_id: int) -> Claim:
     _insurance_only(actor)
     with transaction.atomic():
         report = access_report(actor, report_id, for_update=True)
-        if report.status != ReportStatus.COVERED:
-            raise InsuranceError("請求書類を送付できるのは、補償の対象と判定した事故報告書だけです。")
+        workflow.require(ACCIDENT_REPORT, report, actor, "send_claim_forms")
         person = report.persons.filter(pk=person_id).first()
         if person is None:
             raise InsuranceError("関係者: この事故報告書の関係者を選んでください。")
@@ -156,8 +145,7 @@ def record_treatment(*, actor: User, claim_id: int, in_treatment: bool, recovere
         claim = _locked(actor, claim_id)
         if claim.kind != ClaimKind.INJURY:
             raise InsuranceError("治療の記録は傷害保険金の請求だけにあります。賠償は損害額を入力してください。")
-        if claim.status != ClaimStatus.FORMS_SENT:
-            raise InsuranceError("請求の後は治療の記録を変更できません。")
+        workflow.require(CLAIM, claim, actor, "record_treatment")
         accident = claim.report.accident_date
         for first, last in periods:
             if last < first:
@@ -204,7 +192,7 @@ def record_damages(*, actor: User, claim_id: int, damages: int) -> Claim:
         claim = _locked(actor, claim_id)
         if claim.kind == ClaimKind.INJURY:
             raise InsuranceError("損害額は賠償責任保険金の請求だけにあります。")
-        if claim.status != ClaimStatus.FORMS_SENT:
+        if not workflow.may(CLAIM, claim, actor, "record_treatment"):
             raise InsuranceError("請求の後は損害額を変更できません。")
         claim.damages = damages
         claim.save(update_fields=["damages"])
@@ -229,8 +217,7 @@ def add_claim_document(*, actor: User, claim_id: int, kind: str, title: str, upl
         raise InsuranceError(str(error)) from error
     with transaction.atomic():
         claim = _locked(actor, claim_id)
-        if claim.status not in (ClaimStatus.FORMS_SENT, ClaimStatus.FILED):
-            raise InsuranceError("保険会社へ送付した後の請求には書類を追加できません。")
+        workflow.require(CLAIM, claim, actor, "add_document")
         if kind == ClaimDocumentKind.RECEIPT and amount is None:
             raise InsuranceError("金額: 領収書の金額（円）を入力してください。")
         document = ClaimDocument(claim=claim, kind=kind, title=title, amount=amount, uploaded_by=actor)
@@ -253,7 +240,7 @@ def remove_claim_document(*, actor: User, claim_id: int, document_id: int) -> No
     deleted from storage after commit."""
     with transaction.atomic():
         claim = _locked(actor, claim_id)
-        if claim.status not in (ClaimStatus.FORMS_SENT, ClaimStatus.FILED):
+        if not workflow.may(CLAIM, claim, actor, "add_document"):
             raise InsuranceError("書類を削除できるのは、保険会社へ送付する前（請求待ち・請求受付）の請求だけです。")
         document = claim.documents.filter(pk=document_id).first()
         if document is None:
@@ -346,22 +333,24 @@ def missing_for_filing(claim: Claim, today: dt.date | None = None) -> list[str]:
     return missing
 
 
+def _claim_note(claim: Claim, text: str) -> str:
+    return f"請求 {claim.number}：{text}"
+
+
 def file_claim(*, actor: User, claim_id: int) -> Claim:
     """File the claim (請求): the group or the 保険担当, once it can be filed (see ``missing_for_filing``). The
     amount is computed from the policy and kept with its lines."""
-    with transaction.atomic():
-        claim = _locked(actor, claim_id)
-        if claim.status != ClaimStatus.FORMS_SENT:
-            raise InsuranceError("この請求は提出済みです。")
+
+    def complete(act: workflow.Act[Claim]) -> None:
+        claim = act.obj
         missing = missing_for_filing(claim)
         if missing:
             raise InsuranceError("請求できません。" + " ".join(missing))
-        claim.status, claim.filed_on, claim.filed_by = ClaimStatus.FILED, timezone.localdate(), actor
+        claim.filed_on = timezone.localdate()
         _freeze(claim)
-        claim.save()
-        record_event(actor=actor, subject=claim.report, action="insurance_file_claim", from_state="forms_sent",
-                     to_state=claim.status, note=f"請求 {claim.number}：算定額 {claim.computed_amount:,}円")
-    return claim
+        act.note = _claim_note(claim, f"算定額 {claim.computed_amount:,}円")
+
+    return workflow.perform(CLAIM, claim_id, "insurance_file_claim", actor=actor, effect=complete)
 
 
 def forward_claim(*, actor: User, claim_id: int, insurer_reference: str = "") -> Claim:
@@ -369,17 +358,14 @@ def forward_claim(*, actor: User, claim_id: int, insurer_reference: str = "") ->
     recomputed and kept as sent."""
     _insurance_only(actor)
     reference = _text(insurer_reference, "保険会社の受付番号", 40, required=False)
-    with transaction.atomic():
-        claim = _locked(actor, claim_id)
-        if claim.status != ClaimStatus.FILED:
-            raise InsuranceError("保険会社へ送付できるのは、請求を受け付けた（送付待ちの）請求だけです。")
+
+    def forward(act: workflow.Act[Claim]) -> None:
+        claim = act.obj
         _freeze(claim)
-        claim.status, claim.forwarded_on, claim.forwarded_by = ClaimStatus.FORWARDED, timezone.localdate(), actor
-        claim.insurer_reference = reference
-        claim.save()
-        record_event(actor=actor, subject=claim.report, action="insurance_forward_claim", from_state="filed",
-                     to_state=claim.status, note=f"請求 {claim.number}：算定額 {claim.computed_amount:,}円")
-    return claim
+        claim.forwarded_on, claim.insurer_reference = timezone.localdate(), reference
+        act.note = _claim_note(claim, f"算定額 {claim.computed_amount:,}円")
+
+    return workflow.perform(CLAIM, claim_id, "insurance_forward_claim", actor=actor, effect=forward)
 
 
 def _answer_day(claim: Claim, day: object) -> dt.date:
@@ -398,48 +384,39 @@ def record_payment(*, actor: User, claim_id: int, paid_on: dt.date, amount: int,
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= 10**12:
         raise InsuranceError("支払額: 1円以上の金額（円）を入力してください。")
     note = _text(note, "備考", 2000, required=False)
-    with transaction.atomic():
-        claim = _locked(actor, claim_id)
-        if claim.status != ClaimStatus.FORWARDED:
-            raise InsuranceError("支払を記録できるのは、保険会社へ送付した（回答待ちの）請求だけです。")
+
+    def paid(act: workflow.Act[Claim]) -> None:
+        claim = act.obj
         day = _answer_day(claim, paid_on)
         if amount != claim.computed_amount and not note:
             raise InsuranceError(f"備考: 支払額が算定額（{claim.computed_amount:,}円）と異なります。"
                                  "保険会社の説明を入力してください。")
-        claim.status, claim.result_on, claim.result_by = ClaimStatus.PAID, day, actor
-        claim.paid_amount, claim.result_note = amount, note
-        claim.save()
-        record_event(actor=actor, subject=claim.report, action="insurance_record_payment", from_state="forwarded",
-                     to_state=claim.status, note=f"請求 {claim.number}：{amount:,}円")
-    return claim
+        claim.result_on, claim.paid_amount, claim.result_note = day, amount, note
+        act.note = _claim_note(claim, f"{amount:,}円")
+
+    return workflow.perform(CLAIM, claim_id, "insurance_record_payment", actor=actor, effect=paid)
 
 
 def record_denial(*, actor: User, claim_id: int, answered_on: dt.date, reason: str) -> Claim:
     """Record the insurer's denial (不支払) with its reason."""
     _insurance_only(actor)
     reason = _text(reason, "不支払の理由", 2000)
-    with transaction.atomic():
-        claim = _locked(actor, claim_id)
-        if claim.status != ClaimStatus.FORWARDED:
-            raise InsuranceError("不支払を記録できるのは、保険会社へ送付した（回答待ちの）請求だけです。")
-        day = _answer_day(claim, answered_on)
-        claim.status, claim.result_on, claim.result_by, claim.denial_reason = ClaimStatus.DENIED, day, actor, reason
-        claim.save()
-        record_event(actor=actor, subject=claim.report, action="insurance_record_denial", from_state="forwarded",
-                     to_state=claim.status, note=f"請求 {claim.number}：{reason}")
-    return claim
+
+    def denied(act: workflow.Act[Claim]) -> None:
+        claim = act.obj
+        claim.result_on, claim.denial_reason = _answer_day(claim, answered_on), reason
+        act.note = _claim_note(claim, reason)
+
+    return workflow.perform(CLAIM, claim_id, "insurance_record_denial", actor=actor, effect=denied)
 
 
 def withdraw_claim(*, actor: User, claim_id: int, reason: str) -> Claim:
     """Withdraw a claim not yet forwarded (取下げ), by the group or the 保険担当, with the reason."""
     reason = _text(reason, "取下げの理由", 2000)
-    with transaction.atomic():
-        claim = _locked(actor, claim_id)
-        if claim.status not in (ClaimStatus.FORMS_SENT, ClaimStatus.FILED):
-            raise InsuranceError("保険会社へ送付した後の請求は取り下げられません。")
-        before = claim.status
-        claim.status, claim.withdrawn_reason = ClaimStatus.WITHDRAWN, reason
-        claim.save(update_fields=["status", "withdrawn_reason"])
-        record_event(actor=actor, subject=claim.report, action="insurance_withdraw_claim", from_state=before,
-                     to_state=claim.status, note=f"請求 {claim.number}：{reason}")
-    return claim
+
+    def withdrawn(act: workflow.Act[Claim]) -> None:
+        act.obj.withdrawn_reason = reason
+        act.note = _claim_note(act.obj, reason)
+
+    return workflow.perform(CLAIM, claim_id, "insurance_withdraw_claim", actor=actor, note=reason,
+                            effect=withdrawn)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from grants.core.fiscal import fiscal_year_label
 from grants.core.models import AppendOnlyModel
@@ -243,7 +244,7 @@ class Reward(models.TextChoices):
     PAID = "paid", "謝礼・報酬あり"
 
 
-class AccidentReport(models.Model):
+class AccidentReport(FSMModelMixin, models.Model):
     """事故報告書: an accident during a group's activity, filed online by the group (or entered by the 保険担当
     from a paper report). いつ・どこで・だれが・どうして・どうなった, the activity and its place in the group's
     annual plan, the kinds of harm, and the people involved (``InvolvedPerson``). The due date is the accident
@@ -254,7 +255,7 @@ class AccidentReport(models.Model):
     policy = models.ForeignKey(InsurancePolicy, verbose_name="保険契約", on_delete=models.PROTECT,
                                related_name="reports")
     serial = models.PositiveIntegerField("受付番号（年度内）")
-    status = models.CharField("状態", max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    status = FSMField("状態", max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT, protected=True)
     # 活動
     activity_name = models.CharField("活動の名称", max_length=100)
     plan_entry = models.CharField("年間事業計画での位置づけ", max_length=200,
@@ -310,6 +311,12 @@ class AccidentReport(models.Model):
         names = [label for flag, label in ((self.kind_injury, "傷害"), (self.kind_liability_bodily, "賠償（身体）"),
                                             (self.kind_liability_property, "賠償（財物）")) if flag]
         return "・".join(names)
+
+    @transition(field=status, source="*", target=RETURN_VALUE())
+    def move(self, target: str) -> str:
+        """The one change of ``status``, made by ``grants.core.workflow.perform`` along an edge of its
+        machine (``grants.insurance.machines.ACCIDENT_REPORT``)."""
+        return target
 
 
 class PersonRole(models.TextChoices):
@@ -472,7 +479,7 @@ class ClaimStatus(models.TextChoices):
 OPEN_CLAIM_STATUSES = (ClaimStatus.FORMS_SENT, ClaimStatus.FILED, ClaimStatus.FORWARDED)
 
 
-class Claim(models.Model):
+class Claim(FSMModelMixin, models.Model):
     """保険金請求 of one person of a covered accident. The city sends the claim forms (``forms_sent``); the person
     files after recovery or once ``claim_after_days`` have passed, with treatment days and receipts (``filed``);
     the 保険担当 forwards the document set (PDF and .xlsx) to the insurer with the amount computed from the
@@ -484,7 +491,8 @@ class Claim(models.Model):
     person = models.ForeignKey(InvolvedPerson, verbose_name="被保険者・被害者", on_delete=models.PROTECT,
                                related_name="claims")
     kind = models.CharField("請求の種類", max_length=20, choices=ClaimKind.choices)
-    status = models.CharField("状態", max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.FORMS_SENT)
+    status = FSMField("状態", max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.FORMS_SENT,
+                      protected=True)
     forms_sent_on = models.DateField("請求書類の送付日")
     forms_sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="送付者", on_delete=models.PROTECT,
                                       related_name="+")
@@ -536,6 +544,12 @@ class Claim(models.Model):
     def number(self) -> str:
         """請求番号: the report's number and the claim's serial in it, e.g. 「2026-0007-2」."""
         return f"{self.report.number}-{self.serial}"
+
+    @transition(field=status, source="*", target=RETURN_VALUE())
+    def move(self, target: str) -> str:
+        """The one change of ``status``, made by ``grants.core.workflow.perform`` along an edge of its
+        machine (``grants.insurance.machines.CLAIM``)."""
+        return target
 
 
 class InpatientPeriod(models.Model):

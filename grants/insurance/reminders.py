@@ -17,10 +17,11 @@ from django.utils import timezone
 from grants.accounts.models import User
 from grants.core.fiscal import wareki
 from grants.core.models import record_event
+from grants.insurance.machines import InsuranceError
 
 from .claims import _locked, claim_limit_date, claim_open_date
 from .models import Claim, ClaimStatus, Reminder, ReminderKind
-from .services import InsuranceError, _insurance_only
+from .services import _insurance_only
 
 
 @dataclass(frozen=True)

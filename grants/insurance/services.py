@@ -17,12 +17,14 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
+from grants.core import workflow
 from grants.core.fiscal import wareki
 from grants.core.models import record_event
 from grants.core.uploads import DOCUMENTS, UploadError, check_upload
 from grants.organizations.models import Organization, Representative
 
 from .deadlines import report_due
+from .machines import ACCIDENT_REPORT, InsuranceError
 from .models import (
     HARMS_BY_ROLE,
     REQUIRED_ATTACHMENTS,
@@ -36,8 +38,8 @@ from .models import (
     InvolvedPerson,
     Judgment,
     PersonalDataAccess,
+    PolicyCondition,
     ReportAttachment,
-    ReportStatus,
 )
 
 # Fields of the report the group writes (the rest are set by the services).
@@ -45,14 +47,9 @@ REPORT_FIELDS = ("activity_name", "plan_entry", "activity_description", "reward"
                  "accident_date", "accident_time", "place", "who", "how", "outcome", "kind_injury",
                  "kind_liability_bodily", "kind_liability_property")
 PERSON_FIELDS = ("role", "harm", "name", "name_kana", "birth_date", "address", "phone", "detail")
-EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 # ふりがな once katakana is turned into hiragana: hiragana, 「ー」, 「・」 (a foreign name's reading) and spaces.
 KANA = re.compile(r"[\u3041-\u3096\u309d\u309e\u30fc\u30fb \u3000]*")
-
-
-class InsuranceError(Exception):
-    """The act is not allowed or the input is wrong; the message is for the user, in Japanese."""
 
 
 # -- who sees what ---------------------------------------------------------------------------------------------
@@ -63,26 +60,10 @@ def represented_organizations(user: User) -> QuerySet[Organization]:
         pk__in=Representative.objects.current().filter(user=user).values("organization_id"))
 
 
-def visible_reports(user: User) -> QuerySet[AccidentReport]:
-    """Reports whose personal data ``user`` may see: every report for the 保険担当, the reports of the
-    organisations they represent today for a group's head; none for anyone else (the grant roles included)."""
-    if not user.is_authenticated:
-        return AccidentReport.objects.none()
-    if user.role == Role.INSURANCE:
-        return AccidentReport.objects.all()
-    if user.role == Role.ASSOCIATION_HEAD:
-        return AccidentReport.objects.filter(organization__in=represented_organizations(user))
-    return AccidentReport.objects.none()
-
-
 def access_report(user: User, pk: int, *, for_update: bool = False) -> AccidentReport:
     """The report ``pk`` if ``user`` may see it, else ``AccidentReport.DoesNotExist``. ``for_update`` locks
     the row (call inside a transaction)."""
-    visible_reports(user).get(pk=pk)
-    qs = AccidentReport.objects.select_related("policy", "organization__area")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    return qs.get(pk=pk)
+    return workflow.access(ACCIDENT_REPORT, user, pk, lock=for_update)
 
 
 def log_access(user: User, report: AccidentReport, kind: str, *, claim: models.Model | None = None,
@@ -197,7 +178,7 @@ def update_report(*, actor: User, report_id: int, data: Mapping[str, object]) ->
     with transaction.atomic():
         report = access_report(actor, report_id, for_update=True)
         _may_act_for(actor, report.organization)
-        if report.status not in EDITABLE:
+        if not workflow.may(ACCIDENT_REPORT, report, actor, "edit_report"):
             raise InsuranceError("提出後の事故報告書は変更できません。保険担当から差し戻されたときに修正できます。")
         day = _check_accident_date(data.get("accident_date", report.accident_date))
         if not report.policy.covers(day):
@@ -235,7 +216,7 @@ def add_person(*, actor: User, report_id: int, data: Mapping[str, object]) -> In
     with transaction.atomic():
         report = access_report(actor, report_id, for_update=True)
         _may_act_for(actor, report.organization)
-        if report.status not in EDITABLE:
+        if not workflow.may(ACCIDENT_REPORT, report, actor, "edit_report"):
             raise InsuranceError("提出後の事故報告書には関係者を追加できません。")
         person = InvolvedPerson(report=report, **{k: data[k] for k in PERSON_FIELDS if k in data})
         _validated(person, PERSON_FIELDS)
@@ -268,7 +249,7 @@ def remove_person(*, actor: User, report_id: int, person_id: int) -> None:
     with transaction.atomic():
         report = access_report(actor, report_id, for_update=True)
         _may_act_for(actor, report.organization)
-        if report.status not in EDITABLE:
+        if not workflow.may(ACCIDENT_REPORT, report, actor, "edit_report"):
             raise InsuranceError("提出後の事故報告書の関係者は削除できません。")
         person = report.persons.filter(pk=person_id).first()
         if person is None:
@@ -297,7 +278,7 @@ def add_attachment(*, actor: User, report_id: int, kind: str, title: str, upload
     with transaction.atomic():
         report = access_report(actor, report_id, for_update=True)
         _may_act_for(actor, report.organization)
-        if report.status not in EDITABLE:
+        if not workflow.may(ACCIDENT_REPORT, report, actor, "edit_report"):
             raise InsuranceError("提出後の事故報告書には書類を追加できません。")
         attachment = ReportAttachment(report=report, kind=kind, title=title, uploaded_by=actor)
         attachment.file.save(f"attachment{ext}", upload, save=False)
@@ -311,7 +292,7 @@ def remove_attachment(*, actor: User, report_id: int, attachment_id: int) -> Non
     with transaction.atomic():
         report = access_report(actor, report_id, for_update=True)
         _may_act_for(actor, report.organization)
-        if report.status not in EDITABLE:
+        if not workflow.may(ACCIDENT_REPORT, report, actor, "edit_report"):
             raise InsuranceError("提出後の事故報告書の書類は削除できません。")
         attachment = report.attachments.filter(pk=attachment_id).first()
         if attachment is None:
@@ -347,12 +328,9 @@ def missing_for_submission(report: AccidentReport) -> list[str]:
 def submit_report(*, actor: User, report_id: int, delay_reason: str = "") -> AccidentReport:
     """Submit (提出) a complete report. The report day is the first submission's day; a report submitted after
     its due date is flagged 期限後 and must give the reason (遅延理由書)."""
-    with transaction.atomic():
-        report = access_report(actor, report_id, for_update=True)
-        _may_act_for(actor, report.organization)
-        if report.status not in EDITABLE:
-            raise InsuranceError("取り下げた事故報告書は提出できません。" if report.status == ReportStatus.WITHDRAWN
-                                 else "この事故報告書は提出済みです。")
+
+    def complete(act: workflow.Act[AccidentReport]) -> None:
+        report = act.obj
         missing = missing_for_submission(report)
         if missing:
             raise InsuranceError("提出できません。" + " ".join(missing))
@@ -362,45 +340,28 @@ def submit_report(*, actor: User, report_id: int, delay_reason: str = "") -> Acc
         if late and not reason:
             raise InsuranceError(f"遅延理由書: 報告期限（{wareki(report.due_date)}）を過ぎています。"
                                  "期限までに報告できなかった理由を入力してください。")
-        before = report.status
         report.filed_on, report.is_late, report.delay_reason = filed_on, late, reason if late else ""
-        report.status = ReportStatus.SUBMITTED
-        report.submitted_by, report.submitted_at = actor, timezone.now()
-        report.save()
-        record_event(actor=actor, subject=report, action="insurance_submit_report", from_state=before,
-                     to_state=report.status, note="期限後の報告" if late else "")
-    return report
+        act.note = "期限後の報告" if late else ""
+
+    return workflow.perform(ACCIDENT_REPORT, report_id, "insurance_submit_report", actor=actor, effect=complete)
 
 
 def return_report(*, actor: User, report_id: int, note: str) -> AccidentReport:
     """Send a submitted report back to the group for correction (差戻し), with the reason."""
     _insurance_only(actor)
     note = _text(note, "差戻しの理由", 2000)
-    with transaction.atomic():
-        report = access_report(actor, report_id, for_update=True)
-        if report.status != ReportStatus.SUBMITTED:
-            raise InsuranceError("差し戻せるのは提出済み（判定待ち）の事故報告書だけです。")
-        report.status, report.returned_note = ReportStatus.RETURNED, note
-        report.save(update_fields=["status", "returned_note"])
-        record_event(actor=actor, subject=report, action="insurance_return_report", from_state="submitted",
-                     to_state=report.status, note=note)
-    return report
+
+    def keep_note(act: workflow.Act[AccidentReport]) -> None:
+        act.obj.returned_note = note
+
+    return workflow.perform(ACCIDENT_REPORT, report_id, "insurance_return_report", actor=actor, note=note,
+                            effect=keep_note)
 
 
 def withdraw_report(*, actor: User, report_id: int, reason: str) -> AccidentReport:
     """Withdraw a report not yet judged (取下げ), by the group or the 保険担当, with the reason."""
     reason = _text(reason, "取下げの理由", 2000)
-    with transaction.atomic():
-        report = access_report(actor, report_id, for_update=True)
-        _may_act_for(actor, report.organization)
-        if report.status not in (*EDITABLE, ReportStatus.SUBMITTED):
-            raise InsuranceError("判定後の事故報告書は取り下げられません。")
-        before = report.status
-        report.status = ReportStatus.WITHDRAWN
-        report.save(update_fields=["status"])
-        record_event(actor=actor, subject=report, action="insurance_withdraw_report", from_state=before,
-                     to_state=report.status, note=reason)
-    return report
+    return workflow.perform(ACCIDENT_REPORT, report_id, "insurance_withdraw_report", actor=actor, note=reason)
 
 
 # -- 判定 ------------------------------------------------------------------------------------------------------
@@ -415,35 +376,42 @@ def judge_report(*, actor: User, report_id: int, findings: Mapping[int, tuple[bo
     note = _text(note, "判定の所見", 2000, required=False)
     with transaction.atomic():
         report = access_report(actor, report_id, for_update=True)
-        if report.status != ReportStatus.SUBMITTED:
-            raise InsuranceError("判定できるのは提出済み（判定待ち）の事故報告書だけです。")
-        if report.created_by_id == actor.pk:
-            raise InsuranceError("自分で入力した事故報告書は判定できません。別の保険担当が判定してください。")
+        refused = workflow.refusal(ACCIDENT_REPORT, ACCIDENT_REPORT.edge("insurance_judge_covered"), report, actor)
+        if refused:
+            raise InsuranceError(refused)
         conditions = list(report.policy.conditions.all())
-        if not conditions:
-            raise InsuranceError("この保険契約には判定項目が登録されていません。管理画面で登録してください。")
-        known = {c.pk for c in conditions}
-        unknown = set(findings) - known
-        if unknown:
-            raise InsuranceError("判定項目: この保険契約にない項目が含まれています。")
-        rows = []
-        for condition in conditions:
-            if condition.pk not in findings:
-                raise InsuranceError(f"「{condition.label}」: 該当するかどうかを選んでください。")
-            holds, reason = findings[condition.pk]
-            if not isinstance(holds, bool):
-                raise InsuranceError(f"「{condition.label}」: 該当するかどうかを選んでください。")
-            reason = _text(reason, f"「{condition.label}」の理由", 1000)
-            rows.append((condition, holds, reason))
+        rows = _findings(conditions, findings)
         covered = all(holds if c.kind == ConditionKind.CONDITION else not holds for c, holds, _ in rows)
-        judgment = Judgment.objects.create(report=report, covered=covered, note=note, judged_by=actor,
-                                           judged_at=timezone.now())
-        Finding.objects.bulk_create(Finding(judgment=judgment, condition=c, holds=h, reason=r) for c, h, r in rows)
-        report.status = ReportStatus.COVERED if covered else ReportStatus.NOT_COVERED
-        report.save(update_fields=["status"])
-        record_event(actor=actor, subject=report, action="insurance_judge_report", from_state="submitted",
-                     to_state=report.status, note=note)
-    return judgment
+        edge = "insurance_judge_covered" if covered else "insurance_judge_not_covered"
+        saved: list[Judgment] = []
+
+        def record(act: workflow.Act[AccidentReport]) -> None:
+            judgment = Judgment.objects.create(report=act.obj, covered=covered, note=note, judged_by=actor,
+                                               judged_at=timezone.now())
+            Finding.objects.bulk_create(Finding(judgment=judgment, condition=c, holds=h, reason=r)
+                                        for c, h, r in rows)
+            saved.append(judgment)
+
+        workflow.perform(ACCIDENT_REPORT, report_id, edge, actor=actor, note=note, effect=record)
+    return saved[0]
+
+
+def _findings(conditions: list[PolicyCondition], findings: Mapping[int, tuple[bool, str]]
+              ) -> list[tuple[PolicyCondition, bool, str]]:
+    """Every judged item of the policy with its finding and reason, or ``InsuranceError`` naming the item."""
+    if not conditions:
+        raise InsuranceError("この保険契約には判定項目が登録されていません。管理画面で登録してください。")
+    if set(findings) - {c.pk for c in conditions}:
+        raise InsuranceError("判定項目: この保険契約にない項目が含まれています。")
+    rows = []
+    for condition in conditions:
+        if condition.pk not in findings:
+            raise InsuranceError(f"「{condition.label}」: 該当するかどうかを選んでください。")
+        holds, reason = findings[condition.pk]
+        if not isinstance(holds, bool):
+            raise InsuranceError(f"「{condition.label}」: 該当するかどうかを選んでください。")
+        rows.append((condition, holds, _text(reason, f"「{condition.label}」の理由", 1000)))
+    return rows
 
 
 def unfavourable_findings(judgment: Judgment) -> list[Finding]:

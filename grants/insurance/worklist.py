@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from grants.accounts.models import Role, User
 
-from .claims import visible_claims
+from .machines import EDITABLE, visible_claims, visible_reports
 from .models import (
     OPEN_CLAIM_STATUSES,
     AccidentReport,
@@ -21,7 +21,6 @@ from .models import (
     ReportStatus,
 )
 from .reminders import due_reminders
-from .services import EDITABLE, visible_reports
 
 
 @dataclass(frozen=True)

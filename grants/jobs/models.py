@@ -3,6 +3,7 @@ resulting file kept for download."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 
 class JobStatus(models.TextChoices):
@@ -12,7 +13,7 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "失敗"
 
 
-class Job(models.Model):
+class Job(FSMModelMixin, models.Model):
     """One piece of background work requested by a user. ``kind`` names a registered job function
     (``grants.jobs.registry``); ``params`` are its JSON arguments. Progress is ``done`` of ``total`` units
     (rows, notices); the result is ``file`` with the download name ``filename``."""
@@ -24,7 +25,7 @@ class Job(models.Model):
     requested_at = models.DateTimeField("依頼日時", auto_now_add=True)
     started_at = models.DateTimeField("開始日時", null=True, blank=True)
     finished_at = models.DateTimeField("終了日時", null=True, blank=True)
-    status = models.CharField("状態", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    status = FSMField("状態", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, protected=True)
     done = models.PositiveBigIntegerField("処理済", default=0)
     total = models.PositiveBigIntegerField("全体", default=0)
     message = models.TextField("メッセージ", blank=True)
@@ -48,3 +49,11 @@ class Job(models.Model):
         if self.status == JobStatus.DONE:
             return 100
         return 0 if not self.total else min(100, self.done * 100 // self.total)
+
+    @transition(field=status, source="*", target=RETURN_VALUE())
+    def move(self, target: str) -> str:
+        """The one change of ``status``, made by ``grants.core.workflow.perform`` along an edge of its
+        machine (``grants.jobs.machines.JOB``)."""
+        return target
+
+

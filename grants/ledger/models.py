@@ -8,6 +8,7 @@ refuses it — and a correction is a reversing entry that points at the entry it
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from grants.core.models import AppendOnlyModel
 from grants.programmes.models import ProgrammeYear
@@ -113,7 +114,6 @@ class LedgerEntry(AppendOnlyModel):
         return f"{self.get_kind_display()} {self.amount:,}円"
 
 
-
 class LineEnding(models.TextChoices):
     CRLF = "crlf", "CRLF（改行あり）"
     NONE = "none", "改行なし"
@@ -147,14 +147,14 @@ class BatchStatus(models.TextChoices):
     DISCARDED = "discarded", "取消済"
 
 
-class PaymentBatch(models.Model):
+class PaymentBatch(FSMModelMixin, models.Model):
     """A batch of approved payments sent to the bank as one 総合振込 file on ``transfer_date``.
 
     Prepared by one finance user, approved by another; approval posts the payments to the ledger and keeps
     the file. The bank's result is then recorded per payment (``BatchItem.result``)."""
 
     transfer_date = models.DateField("振込指定日")
-    status = models.CharField("状態", max_length=10, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
+    status = FSMField("状態", max_length=10, choices=BatchStatus.choices, default=BatchStatus.DRAFT, protected=True)
     prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="作成者", on_delete=models.PROTECT,
                                     related_name="+")
     prepared_at = models.DateTimeField("作成日時", auto_now_add=True)
@@ -182,6 +182,12 @@ class PaymentBatch(models.Model):
     def filename(self) -> str:
         return f"sogo_furikomi_{self.transfer_date:%Y%m%d}_{self.pk}.txt"
 
+    @transition(field=status, source="*", target=RETURN_VALUE())
+    def move(self, target: str) -> str:
+        """The one change of ``status``, made by ``grants.core.workflow.perform`` along an edge of its
+        machine (``grants.ledger.machines.PAYMENT_BATCH``)."""
+        return target
+
 
 class ItemResult(models.TextChoices):
     PENDING = "pending", "未送金"
@@ -190,22 +196,22 @@ class ItemResult(models.TextChoices):
     RETURNED = "returned", "返却（組戻し・不能）"
 
 
-class BatchItem(models.Model):
-    """One payment in a batch: the case, the amount (whole yen) and the account as it was when the batch was
-    made. A case is in at most one batch unless its transfer was returned."""
+class BatchItem(FSMModelMixin, models.Model):
+    """One payment in a batch: a payment order, its case, the amount (whole yen) and the account as it was when
+    the batch was made. An order is in at most one batch unless its transfer was returned."""
 
     batch = models.ForeignKey(PaymentBatch, verbose_name="振込バッチ", on_delete=models.PROTECT, related_name="items")
     case = models.ForeignKey("cases.GrantCase", verbose_name="案件", on_delete=models.PROTECT,
                              related_name="batch_items")
-    payment_order = models.ForeignKey("PaymentOrder", verbose_name="支出命令", null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="batch_items")
+    payment_order = models.ForeignKey("PaymentOrder", verbose_name="支出命令", on_delete=models.PROTECT,
+                                      related_name="batch_items")
     amount = models.PositiveBigIntegerField("振込金額")
     bank_code = models.CharField("金融機関コード", max_length=4)
     branch_code = models.CharField("支店コード", max_length=3)
     account_type = models.CharField("預金種目", max_length=1)
     account_number = models.CharField("口座番号", max_length=7)
     holder_kana = models.CharField("口座名義（カナ）", max_length=30)
-    result = models.CharField("結果", max_length=10, choices=ItemResult.choices, default=ItemResult.PENDING)
+    result = FSMField("結果", max_length=10, choices=ItemResult.choices, default=ItemResult.PENDING, protected=True)
     payment_entry = models.OneToOneField(LedgerEntry, verbose_name="支出の仕訳", null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="batch_item")
     result_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="結果の記録者", null=True,
@@ -218,11 +224,7 @@ class BatchItem(models.Model):
         verbose_name = "振込明細"
         verbose_name_plural = "振込明細"
         constraints = [
-            # A simple-lifecycle case is paid once; a full-lifecycle case once per payment order.
-            models.UniqueConstraint(fields=["case"], condition=~Q(result="returned") & Q(payment_order__isnull=True),
-                                    name="case_in_one_live_batch"),
-            models.UniqueConstraint(fields=["payment_order"],
-                                    condition=~Q(result="returned") & Q(payment_order__isnull=False),
+            models.UniqueConstraint(fields=["payment_order"], condition=~Q(result="returned"),
                                     name="order_in_one_live_batch"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="batch_item_amount_positive"),
         ]
@@ -230,10 +232,17 @@ class BatchItem(models.Model):
     def __str__(self) -> str:
         return f"{self.case} {self.amount:,}円"
 
+    @transition(field=result, source="*", target=RETURN_VALUE())
+    def move(self, target: str) -> str:
+        """The one change of ``result``, made by ``grants.core.workflow.perform`` along an edge of its
+        machine (``grants.ledger.machines.BATCH_ITEM``)."""
+        return target
+
 
 class OrderKind(models.TextChoices):
     ADVANCE = "advance", "概算払"
     SETTLEMENT = "settlement", "精算払"
+    WHOLE = "whole", "交付金"
 
 
 class OrderStatus(models.TextChoices):
@@ -244,12 +253,12 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", "取りやめ"
 
 
-class PaymentOrder(models.Model):
-    """One payment of a full-lifecycle case (支出命令): an instalment of the 概算払 plan, or the 精算払 after
-    額の確定. Amount in whole yen. Drafted by one person (staff or finance), approved by a finance user who did
-    not draft it, then paid through a payment batch like any other payment. The sum of a case's live orders
-    never exceeds its decided amount (checked by the services, and the ledger refuses a payment above the
-    case's net commitment)."""
+class PaymentOrder(FSMModelMixin, models.Model):
+    """One payment of a case (支出命令): the whole amount of a formula grant (交付金), an instalment of the 概算払
+    plan, or the 精算払 after 額の確定. Amount in whole yen. Drafted by one person (staff or finance), approved by
+    a finance user who did not draft it, then paid through a payment batch: every payment is an order. The sum
+    of a case's live orders never exceeds its decided amount (checked by the services, and the ledger refuses a
+    payment above the case's net commitment)."""
 
     case = models.ForeignKey("cases.GrantCase", verbose_name="案件", on_delete=models.PROTECT,
                              related_name="payment_orders")
@@ -258,7 +267,8 @@ class PaymentOrder(models.Model):
     label = models.CharField("名称", max_length=40)
     amount = models.PositiveBigIntegerField("金額（円）")
     pay_on = models.DateField("支払予定日")
-    status = models.CharField("状態", max_length=12, choices=OrderStatus.choices, default=OrderStatus.SCHEDULED)
+    status = FSMField("状態", max_length=12, choices=OrderStatus.choices, default=OrderStatus.SCHEDULED,
+                      protected=True)
     prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="支出命令起票者", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     prepared_at = models.DateTimeField("起票日時", null=True, blank=True)
@@ -269,8 +279,8 @@ class PaymentOrder(models.Model):
 
     class Meta:
         ordering = ["case", "number"]
-        verbose_name = "支出命令（概算払・精算払）"
-        verbose_name_plural = "支出命令（概算払・精算払）"
+        verbose_name = "支出命令"
+        verbose_name_plural = "支出命令"
         constraints = [
             models.UniqueConstraint(fields=["case", "number"], name="payment_order_number_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_order_amount_positive"),
@@ -282,3 +292,11 @@ class PaymentOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.label} {self.amount:,}円"
+
+    @transition(field=status, source="*", target=RETURN_VALUE())
+    def move(self, target: str) -> str:
+        """The one change of ``status``, made by ``grants.core.workflow.perform`` along an edge of its
+        machine (``grants.ledger.machines.PAYMENT_ORDER``)."""
+        return target
+
+

@@ -8,12 +8,13 @@ from django.utils import timezone
 from grants.accounts.models import User
 from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label, wareki
 from grants.core.money import yen
+from grants.core.workflow import ActionRefused
 from grants.programmes.models import ProgrammeYear
 
 from .models import TOTAL_OF_KIND, BudgetAccount, EntryKind, LedgerEntry
 
 
-class LedgerError(Exception):
+class LedgerError(ActionRefused):
     """A posting would break an invariant of the ledger; the message is in Japanese for the user."""
 
 

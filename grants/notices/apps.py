@@ -7,4 +7,9 @@ class NoticesConfig(AppConfig):
     verbose_name = "通知書"
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401  (registers the batch-printing job kind)
+        from grants.core import workflow
+
+        from .services import issue_for_act
+
+        # The layers below name a notice in their workflows (``notice:decision``); this issues it.
+        workflow.set_notice_issuer("notice", issue_for_act)

@@ -10,13 +10,18 @@ carry the previous year's prefix over. Staff change it in the admin.
 """
 import datetime as dt
 
+import zengin_code
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
-from grants.cases.models import DECIDED_STATES, GrantCase, Status
+from grants.cases.models import GrantCase
+from grants.cases.workflows import workflow_of
 from grants.core.models import AuditEvent, record_event
+from grants.core.workflow import ActionRefused
+from grants.ledger.models import BatchItem, ItemResult
+from grants.organizations.models import AccountType
 from grants.programmes.models import Programme
 
 from .models import DEFAULT_PREFIX, DocumentSequence, Notice, NoticeKind, format_document_number
@@ -25,7 +30,7 @@ from .models import DEFAULT_PREFIX, DocumentSequence, Notice, NoticeKind, format
 ISSUING_ROLES = frozenset({Role.STAFF, Role.APPROVER, Role.FINANCE})
 
 
-class NoticeError(Exception):
+class NoticeError(ActionRefused):
     """The notice cannot be issued now or by this user; the message is for the user, in Japanese."""
 
 
@@ -80,16 +85,18 @@ def _check_state(case: GrantCase, kind: str, confirmed_amount: int | None, payme
     """The amount (whole yen) the notice states, or ``NoticeError`` when the case is not in a state that has
     such a notice. Rule source: GRANTS.md §3 (decision, refusal, 額の確定 with confirmed ≤ decided, payment)."""
     decided = case.decided_amount
+    flow = workflow_of(case)
+    in_force = case.status in flow.decided
     if kind == NoticeKind.DECISION:
-        if case.status not in DECIDED_STATES or decided is None:
+        if not in_force or decided is None:
             raise NoticeError("交付決定の済んでいない案件には交付決定通知書を発行できません。")
         return decided
     if kind == NoticeKind.REFUSAL:
-        if case.status != Status.NOT_GRANTED:
+        if case.status not in flow.refused:
             raise NoticeError("不交付決定の済んでいない案件には不交付決定通知書を発行できません。")
         return 0
     if kind == NoticeKind.CONFIRMATION:
-        if case.status not in DECIDED_STATES or decided is None:
+        if not in_force or decided is None:
             raise NoticeError("交付決定の済んでいない案件の額は確定できません。")
         amount = decided if confirmed_amount is None else confirmed_amount
         if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= decided:
@@ -100,11 +107,11 @@ def _check_state(case: GrantCase, kind: str, confirmed_amount: int | None, payme
             raise NoticeError("支払の記録されていない支出命令には支払通知書を発行できません。")
         return payment_item.amount
     if kind == NoticeKind.PAYMENT:
-        if case.status != Status.PAID or not case.paid_amount or case.paid_on is None:
+        if not in_force or not case.paid_amount or case.paid_on is None:
             raise NoticeError("支払の記録されていない案件には支払通知書を発行できません。")
         return case.paid_amount
     if kind == NoticeKind.CHANGE_DECISION:
-        if case.status not in DECIDED_STATES or decided is None:
+        if not in_force or decided is None:
             raise NoticeError("交付決定の済んでいない案件には変更交付決定通知書を発行できません。")
         return decided
     if kind == NoticeKind.REFUND_ORDER:
@@ -135,7 +142,7 @@ def _details(
         "base_date": case.programme_year.base_date.isoformat(),
         "computation_lines": list((case.computation or {}).get("lines", [])),
     }
-    if case.programme_year.programme.lifecycle == "full":
+    if workflow_of(case).budget_lines:
         details.update({
             "project_title": case.project_title,
             "conditions": case.decision_conditions,
@@ -168,7 +175,7 @@ def _details(
     if kind == NoticeKind.PAYMENT and payment_item is not None:
         details["paid_amount"] = amount
         details["paid_on"] = payment_item.batch.transfer_date.isoformat()
-        details["order_label"] = payment_item.payment_order.label if payment_item.payment_order_id else ""
+        details["order_label"] = payment_item.payment_order.label
         details["account"] = _item_account(payment_item)
         return details
     if kind == NoticeKind.PAYMENT:
@@ -181,8 +188,6 @@ def _details(
 def _paid_account(case: GrantCase) -> str:
     """The account the money went to: the one in the transfer file (the batch item's snapshot), else the
     account on file; the number masked to its last 3 digits."""
-    from grants.ledger.models import BatchItem, ItemResult
-
     item = BatchItem.objects.filter(case=case).exclude(result=ItemResult.RETURNED).order_by("-pk").first()
     if item is None:
         account = case.organization.current_bank_account()
@@ -195,10 +200,6 @@ def _paid_account(case: GrantCase) -> str:
 
 def _item_account(item: object) -> str:
     """The account of a batch item's transfer, masked to its last 3 digits."""
-    import zengin_code
-
-    from grants.organizations.models import AccountType
-
     bank = zengin_code.Bank.all.get(item.bank_code)
     branch = bank.branches.get(item.branch_code) if bank else None
     return (f"{bank.name if bank else item.bank_code} {branch.name if branch else item.branch_code} "
@@ -258,3 +259,9 @@ def issue_notice(
         record_event(actor=actor, subject=case, action="issue_notice",
                      note=f"{notice.get_kind_display()} {document_number}")
     return notice
+
+
+def issue_for_act(subject: GrantCase, kind: str, actor: User, **details: object) -> Notice:
+    """The rail's notice issuer (``grants.core.workflow.issue_notice``): the notice an act names
+    (``notice:<kind>``), issued in the act's transaction."""
+    return issue_notice(case=subject, kind=kind, actor=actor, **details)  # type: ignore[arg-type]

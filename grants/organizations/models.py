@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from stdnum.jp import cn as corporate_number
 
 from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label
@@ -268,7 +269,7 @@ class CommunityPlanQuerySet(models.QuerySet["CommunityPlan"]):
         )
 
 
-class CommunityPlan(models.Model):
+class CommunityPlan(FSMModelMixin, models.Model):
     """One version of a council's 地域づくり計画 for a term (期, usually five 年度).
 
     In force for the 年度 ``first_fiscal_year`` … ``last_fiscal_year`` once approved by city staff. A revision
@@ -287,7 +288,7 @@ class CommunityPlan(models.Model):
     revision_reason = models.TextField("改定の理由", blank=True)
     revises = models.ForeignKey("self", verbose_name="改定前の版", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="revisions")
-    status = models.CharField("状態", max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    status = FSMField("状態", max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT, protected=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="作成者", on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
@@ -323,6 +324,12 @@ class CommunityPlan(models.Model):
 
     def covers(self, fiscal_year: int) -> bool:
         return self.first_fiscal_year <= fiscal_year <= self.last_fiscal_year
+
+    @transition(field=status, source="*", target=RETURN_VALUE())
+    def move(self, target: str) -> str:
+        """The one change of ``status``, made by ``grants.core.workflow.perform`` along an edge of its
+        machine (``grants.organizations.machines.COMMUNITY_PLAN``)."""
+        return target
 
 
 class ItemLevel(models.TextChoices):

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from grants.core.checks import provider_choices
 from grants.programmes.models import ActivityPurpose, ExpenseRule
 
 from .models import ComponentBand, FormulaComponent, Instalment, Programme, ProgrammeYear
@@ -54,10 +55,29 @@ class ActivityPurposeInline(admin.TabularInline):
     fields = ("order", "name", "excluded", "reason")
 
 
+class ProgrammeForm(forms.ModelForm):
+    """The checks a programme enables, as boxes to tick among the registered check providers."""
+
+    checks = forms.MultipleChoiceField(
+        label="要件の確認", choices=provider_choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="この事業の申請で行う要件確認です。地域づくり計画の取組との関連付けは、計画に基づく事業だけに付けます。",
+    )
+
+    class Meta:
+        model = Programme
+        fields = ("code", "name", "recipient_kind", "description", "workflow", "checks")
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "recipient_kind", "lifecycle", "plan_linked")
-    list_filter = ("lifecycle", "plan_linked")
+    form = ProgrammeForm
+    list_display = ("code", "name", "recipient_kind", "workflow", "enabled_checks")
+    list_filter = ("workflow",)
+
+    @admin.display(description="要件の確認")
+    def enabled_checks(self, programme: Programme) -> str:
+        names = dict(provider_choices())
+        return "、".join(names.get(code, code) for code in programme.checks or [])
 
 
 # Help for the fields of the full lifecycle (GRANTS.md §3–§4), in the words of the 要綱.

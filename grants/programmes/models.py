@@ -13,26 +13,37 @@ from django.db.models import Q
 
 from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label
 from grants.core.money import RoundingMode
+from grants.core.workflow import variant_choices
+
+# The checks of a formula grant to 自治会 (GRANTS.md §5): the programme a new row describes unless told otherwise.
+FORMULA_CHECKS = ("organization", "household_count", "not_already_paid")
 
 
-class Lifecycle(models.TextChoices):
-    """Which lifecycle a programme's cases follow (GRANTS.md §3)."""
+def default_checks() -> list[str]:
+    return list(FORMULA_CHECKS)
 
-    SIMPLE = "simple", "簡易（申請書兼請求書 → 審査 → 交付決定 → 支払）"
-    FULL = "full", "通常（交付申請 → 交付決定 → 概算払 → 変更 → 実績報告 → 額の確定 → 精算・返還）"
+
+def workflow_choices() -> list[tuple[str, str]]:
+    """The workflows a programme's cases may follow: those registered for cases (``grants.cases.workflows``)."""
+    return variant_choices("cases.GrantCase")
 
 
 class Programme(models.Model):
-    """A grant programme (交付金・補助金の種類), e.g. ``jichi_shinko`` 自治会等自治振興交付金."""
+    """A grant programme (交付金・補助金の種類), e.g. ``jichi_shinko`` 自治会等自治振興交付金.
+
+    A programme is data: the workflow its cases follow (``workflow``: ``formula`` for a formula grant's
+    申請書兼請求書, ``full`` for 交付申請 … 額の確定, or any workflow registered as data) and the eligibility checks
+    it enables (``checks``: codes of the check providers, ``grants.core.checks``), next to its rules per 年度.
+    """
 
     code = models.SlugField("事業コード", max_length=40, unique=True)
     name = models.CharField("事業名", max_length=100)
     recipient_kind = models.CharField("交付対象の団体種別", max_length=20)
     description = models.TextField("概要", blank=True)
-    lifecycle = models.CharField("手続の流れ", max_length=10, choices=Lifecycle.choices, default=Lifecycle.SIMPLE)
-    plan_linked = models.BooleanField(
-        "地域づくり計画との関連付けが必要", default=False,
-        help_text="活動支援交付金のように、経費の各行が地域づくり計画の取組に結びつく必要がある事業",
+    workflow = models.CharField("手続の流れ", max_length=40, choices=workflow_choices, default="formula")
+    checks = models.JSONField(
+        "要件の確認", default=default_checks, blank=True,
+        help_text="この事業で行う要件確認の種類（例: 地域づくり計画の取組との関連付けは活動支援交付金のみ）",
     )
 
     class Meta:

@@ -1,7 +1,6 @@
 from django import forms
 from django.conf import settings
 
-from grants.cases.eligibility import CHECKS
 from grants.organizations.models import MAX_HOUSEHOLDS
 
 
@@ -17,18 +16,17 @@ class CountCorrectionForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    """A staff override of a failed check. ``choices``: the checks that may be overridden (default: the 自治会
-    checks; a full-lifecycle case passes its failed checks, whose codes name the line, e.g. ``category@b12``)."""
+    """A staff override of a failed check. ``choices``: the checks that may be overridden (the programme's checks,
+    or where overrides need approval its failed checks, whose codes name the line, e.g. ``category@b12``)."""
 
-    check_code = forms.ChoiceField(label="確認項目", choices=[(c, label) for c, label, _ in CHECKS])
+    check_code = forms.ChoiceField(label="確認項目", choices=[])
     justification = forms.CharField(
         label="特例とする理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
-    def __init__(self, *args: object, choices: list[tuple[str, str]] | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        if choices is not None:
-            self.fields["check_code"].choices = choices
+        self.fields["check_code"].choices = choices  # type: ignore[attr-defined]
 
 
 class AnnualRunForm(forms.Form):

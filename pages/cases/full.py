@@ -5,22 +5,25 @@
 the other views take one POSTed form each and call one service. Every view answers 404 for a case the user may
 not see (before it reads the form), and shows a service's refusal as a message on the case page.
 """
+from __future__ import annotations
+
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from grants.accounts.models import Role, User
-from grants.cases import services
-from grants.cases.eligibility import CheckResult
+from grants.accounts.models import User
+from grants.cases import budget, checks, lifecycle, orders, receipts, refunds, services
+from grants.cases.budget import LineError
+from grants.cases.checks import CheckResult
 from grants.cases.models import (
     ChangeStatus,
     GrantCase,
@@ -29,16 +32,19 @@ from grants.cases.models import (
     PerformanceReport,
     Receipt,
     RefundOrder,
+    RefundReason,
     RefundStatus,
-    Status,
     report_due_date,
 )
 from grants.cases.permissions import access_case
+from grants.cases.settlement import settled
+from grants.cases.workflows import workflow_of
+from grants.core import workflow
+from grants.core.checks import labels as check_labels
 from grants.core.models import record_event
 from grants.core.uploads import CONTENT_TYPES
-from grants.councils import budget, lifecycle, orders, receipts, refunds
-from grants.councils.budget import LineError
-from grants.councils.checks import CHECK_LABELS, OVERRIDE_STATES, base_code, judged_plan, plan_in_force
+from grants.councils.checks import judged_plan, pays_staff_costs, plan_in_force
+from grants.councils.staff import staff_lines
 from grants.ledger.models import PaymentOrder
 from grants.programmes.engine import Computation
 from grants.programmes.models import ExpenseCategory
@@ -56,11 +62,9 @@ from pages.cases.full_forms import (
     VerifyForm,
     conditional_rules,
 )
+from pages.http import AuthedRequest, post_form
 
 WHERE = ("budget", "change", "report")
-EDITORS = (Role.ASSOCIATION_HEAD, Role.STAFF)  # who writes applications, changes and reports
-CANCELLABLE = {Status.DECIDED, Status.CHANGE_REQUESTED, Status.CHANGE_CHECKED, Status.REPORTED,
-               Status.REPORT_VERIFIED}
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
@@ -86,21 +90,23 @@ def _report_due(case: GrantCase, report: PerformanceReport | None) -> dict[str, 
     due = report_due_date(case.programme_year, completed)
     submitted = report is not None and report.submitted_at is not None
     today = timezone.localdate()
-    overdue = due is not None and not submitted and due < today and case.status == Status.DECIDED
+    waiting = case.status in workflow_of(case).awaiting_report
+    overdue = due is not None and not submitted and due < today and waiting
     return {"due": due, "overdue": overdue, "days_overdue": (today - due).days if overdue else 0}
 
 
 def _override_rows(
-    case: GrantCase, checks: Sequence[CheckResult]
-) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    case: GrantCase, results: Sequence[CheckResult]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Pending and approved overrides, each with the label of the check it passes (the line's description
     included when the check is still shown; else the check's general label)."""
-    labels = {r.code: r.label for r in checks}
-    rows = [{"override": o, "label": labels.get(o.check_code) or CHECK_LABELS.get(base_code(o.check_code),
-                                                                                 o.check_code)}
+    labels = {r.code: r.label for r in results}
+    general = check_labels()
+    rows = [{"override": o, "label": labels.get(o.check_code) or general.get(checks.base_code(o.check_code),
+                                                                             o.check_code)}
             for o in case.overrides.select_related("actor", "approved_by").order_by("at", "pk")]
-    return ([r for r in rows if r["override"].approved_by_id is None],  # type: ignore[attr-defined]
-            [r for r in rows if r["override"].approved_by_id is not None])  # type: ignore[attr-defined]
+    return ([r for r in rows if r["override"].approved_by_id is None],
+            [r for r in rows if r["override"].approved_by_id is not None])
 
 
 def _line_rows(lines: Sequence[LineFields], conditions: dict[int, str]) -> list[dict[str, object]]:
@@ -118,98 +124,101 @@ def _lines_block(case: GrantCase, lines: Sequence[LineFields], conditions: dict[
     }
 
 
-def full_context(case: GrantCase, user: User, checks: list[CheckResult] | None) -> dict[str, object]:
-    """Context of the full-lifecycle includes of the case page, for ``user`` (who already may see ``case``)."""
-    editor = user.role in EDITORS
+def full_context(case: GrantCase, user: User, results: list[CheckResult] | None) -> dict[str, object]:
+    """Context of the sections of a case page whose workflow has budget lines, for ``user`` (who already may see
+    ``case``). What the user may do comes from the workflow: its edges open now, and its activities."""
+    machine = workflow_of(case).machine
     conditions = conditional_rules(case)
+    acts = workflow.open_edges(machine, case, user)
     return {
-        "full": True,
         "conditions": [(c.name, conditions[c.pk]) for c in ExpenseCategory.objects.filter(pk__in=conditions)],
         "plan_in_force": plan_in_force(case),
-        **_application_context(case, user, editor, conditions),
-        **_checks_context(case, user, checks or []),
-        "orders": list(case.payment_orders.select_related("prepared_by", "approved_by").order_by("number")),
-        "may_prepare_order": user.role in (Role.STAFF, Role.FINANCE),
-        "may_approve_order": user.role == Role.FINANCE,
-        **_change_context(case, user, editor, conditions),
-        **_report_context(case, editor, conditions),
-        **_refund_context(case, user),
+        **_application_context(case, user, conditions, acts),
+        **_checks_context(case, user, results or []),
+        "orders": [{"order": order, "acts": workflow.open_edges(orders.PAYMENT_ORDER, order, user)}
+                   for order in case.payment_orders.select_related("prepared_by", "approved_by").order_by("number")],
+        **_change_context(case, user, conditions, acts),
+        **_report_context(case, user, conditions),
+        **_refund_context(case, user, acts),
     }
 
 
-def _application_context(case: GrantCase, user: User, editor: bool, conditions: dict[int, str]) -> dict[str, object]:
+def _application_context(case: GrantCase, user: User, conditions: dict[int, str],
+                         acts: dict[str, workflow.Offer]) -> dict[str, object]:
     """申請の概要, 収支予算書 (current lines, 人件費 suggestions, computed amount) and the 審査 form."""
-    draft = case.status == Status.DRAFT
+    editing = workflow.may(workflow_of(case).machine, case, user, "edit_application")
     current = budget.current_lines(case)
     computed, computed_error = _computation(case, current)
-    staff_programme = budget.pays_staff_costs(case.programme_year)  # 運営支援: 人件費 lines from the records
+    staff_programme = pays_staff_costs(case.programme_year)  # 運営支援: 人件費 lines from the records
     return {
-        "may_edit_application": draft and editor,
+        "may_edit_application": editing,
         "application_form": ApplicationForm(initial={
             "project_title": case.project_title, "project_start": case.project_start,
             "project_end": case.project_end}, auto_id="application-%s"),
-        "budget_block": _lines_block(case, current, conditions, where="budget", editable=draft and editor,
+        "budget_block": _lines_block(case, current, conditions, where="budget", editable=editing,
                                      plan=plan_in_force(case)),
         "budget_is_changed": budget.current_change(case) is not None,
         "computed": computed, "computed_error": computed_error,
         "staff_programme": staff_programme,
-        "staff_suggestions": budget.staff_lines(case) if staff_programme and draft and editor else [],
-        **_review(case, current, computed, user),
+        "staff_suggestions": staff_lines(case) if staff_programme and editing else [],
+        **_review(case, computed, acts),
     }
 
 
-def _review(case: GrantCase, current: list, computed: Computation | None, user: User) -> dict[str, object]:
+def _review(case: GrantCase, computed: Computation | None, acts: dict[str, workflow.Offer]) -> dict[str, object]:
     """The 審査 form for staff, with the amount the eligible lines justify (the ceiling of 査定額 with the
     applied amount)."""
-    if not (user.role == Role.STAFF and case.status == Status.SUBMITTED):
+    if "verify" not in acts:
         return {"verify_form": None, "eligible_computed": None}
-    from grants.councils.checks import eligible_lines
-
-    eligible, _ = _computation(case, eligible_lines(case, current, "b", plan_in_force(case)))
+    eligible, _ = _computation(case, checks.eligible_lines(case, checks.stage_of(case, "application")))
     return {"verify_form": _verify_form(case, eligible or computed), "eligible_computed": eligible}
 
 
-def _checks_context(case: GrantCase, user: User, checks: list[CheckResult]) -> dict[str, object]:
+def _checks_context(case: GrantCase, user: User, results: list[CheckResult]) -> dict[str, object]:
     """要件の確認: each check with whether an override of it waits for approval; pending and approved overrides."""
-    pending, approved = _override_rows(case, checks)
-    pending_codes = {row["override"].check_code for row in pending}  # type: ignore[attr-defined]
+    pending, approved = _override_rows(case, results)
+    pending_codes = {row["override"].check_code for row in pending}
+    machine = workflow_of(case).machine
     return {
-        "check_rows": [{"check": r, "pending": r.code in pending_codes} for r in checks],
+        "check_rows": [{"check": r, "pending": r.code in pending_codes} for r in results],
         "pending_overrides": pending, "approved_overrides": approved,
-        "may_approve_override": user.role in (Role.STAFF, Role.APPROVER),
-        "may_override_full": user.role == Role.STAFF and case.status in OVERRIDE_STATES,
+        "may_approve_override": workflow.may(machine, case, user, "approve_override"),
+        "may_override_full": workflow.may(machine, case, user, "override"),
     }
 
 
-def _change_context(case: GrantCase, user: User, editor: bool, conditions: dict[int, str]) -> dict[str, object]:
+def _change_context(case: GrantCase, user: User, conditions: dict[int, str],
+                    acts: dict[str, workflow.Offer]) -> dict[str, object]:
     """変更承認申請: the open one (draft or pending) with its lines and forms, and the history."""
     changes = list(case.change_requests.select_related("requested_by", "decided_by").order_by("pk"))
     open_change = next((c for c in changes if c.status in (ChangeStatus.DRAFT, ChangeStatus.PENDING)), None)
-    decided = case.status == Status.DECIDED
-    drafting = bool(open_change and open_change.status == ChangeStatus.DRAFT and decided and editor)
+    may_start = workflow.may(workflow_of(case).machine, case, user, "start_change")
+    drafting = bool(open_change and open_change.status == ChangeStatus.DRAFT and may_start)
     block = None
     if open_change:
         lines = list(open_change.lines.select_related("category", "plan_item", "purpose", "staff")
                      .order_by("kind", "order", "pk"))
         block = _lines_block(case, lines, conditions, where="change", editable=drafting, plan=plan_in_force(case))
-    checking = user.role == Role.STAFF and case.status == Status.CHANGE_REQUESTED and open_change
+    checking = "check_change" in acts and open_change is not None
     return {
         "changes": changes, "open_change": open_change, "change_block": block,
-        "may_start_change": decided and editor and open_change is None,
+        "may_start_change": may_start and open_change is None,
         "change_start_form": ChangeStartForm(initial={"requested_amount": case.decided_amount}, auto_id="change-%s"),
-        "may_submit_change": drafting,
+        "may_submit_change": drafting and "request_change" in acts,
         "change_submit_form": NoteForm(auto_id="change-submit-%s"),
         "change_check_form": ChangeCheckForm(initial={"assessed_amount": open_change.requested_amount},
-                                             auto_id="change-check-%s") if checking else None,
+                                             auto_id="change-check-%s") if checking and open_change else None,
+        "change_decided_below": "approve_change" in acts or "reject_change" in acts,
     }
 
 
-def _report_context(case: GrantCase, editor: bool, conditions: dict[int, str]) -> dict[str, object]:
+def _report_context(case: GrantCase, user: User, conditions: dict[int, str]) -> dict[str, object]:
     """実績報告: due date, the report and its lines, receipts, and the amount the eligible actual costs justify."""
     report = PerformanceReport.objects.filter(case=case).first()
-    writing = case.status == Status.DECIDED and editor
+    writing = workflow.may(workflow_of(case).machine, case, user, "write_report")
+    waiting = case.status in workflow_of(case).awaiting_report
     block = None
-    if report or case.status == Status.DECIDED:
+    if report or writing or (waiting and case.decided_on):
         lines = list(report.lines.select_related("category", "plan_item", "purpose", "staff")) if report else []
         block = _lines_block(case, lines, conditions, where="report", editable=bool(report) and writing,
                              plan=judged_plan(case))
@@ -227,14 +236,17 @@ def _report_context(case: GrantCase, editor: bool, conditions: dict[int, str]) -
     }
 
 
-def _refund_context(case: GrantCase, user: User) -> dict[str, object]:
+def _refund_context(case: GrantCase, user: User, acts: dict[str, workflow.Offer]) -> dict[str, object]:
     """額の確定・返還: the 返還命令 with what is owed today, its receipts, the finance form; 取消; closing."""
     order = RefundOrder.objects.filter(case=case).first()
+    machine = workflow_of(case).machine
     context: dict[str, object] = {
         "refund_order": order,
-        "cancel_form": CancelForm(auto_id="cancel-%s")
-        if user.role == Role.APPROVER and case.status in CANCELLABLE else None,
-        "settled_reason": lifecycle.settled(case) if case.status in (Status.CONFIRMED, Status.CANCELLED) else None,
+        "cancel_form": CancelForm(auto_id="cancel-%s") if "cancel" in acts else None,
+        # The amount kept after a 取消 is not a 確定額: the state reached by the cancellation says which it is.
+        "cancelled": case.status == machine.edge("cancel").target
+        or (order is not None and order.reason == RefundReason.CANCELLATION),
+        "settled_reason": settled(case) if workflow.leaves(machine, case, "close") else None,
     }
     if order is not None:
         due = refunds.outstanding(order, timezone.localdate())
@@ -243,7 +255,8 @@ def _refund_context(case: GrantCase, user: User) -> dict[str, object]:
             "refund_rates": {"late": _percent(order.late_rate), "surcharge": _percent(order.surcharge_rate)},
             "refund_receipts": list(order.receipts.select_related("recorded_by")),
             "refund_form": RefundReceiptForm(auto_id="refund-%s")
-            if order.status != RefundStatus.SETTLED and user.role == Role.FINANCE else None,
+            if order.status != RefundStatus.SETTLED and workflow.may(workflow_of(case).machine, case, user,
+                                                                     "record_refund") else None,
         })
     return context
 
@@ -266,7 +279,7 @@ def _verify_form(case: GrantCase, computed: Computation | None) -> VerifyForm:
 
 # -- writing ---------------------------------------------------------------------------------------------------
 
-def _case_or_404(request: HttpRequest, pk: int) -> GrantCase:
+def _case_or_404(request: AuthedRequest, pk: int) -> GrantCase:
     try:
         return access_case(request.user, pk)
     except GrantCase.DoesNotExist as exc:
@@ -277,39 +290,21 @@ def _back(pk: int, anchor: str) -> HttpResponse:
     return redirect(f"{reverse('case_detail', args=[pk])}#{anchor}")
 
 
-def _form_errors(request: HttpRequest, form: forms.Form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-
-
-def _run(request: HttpRequest, pk: int, form: forms.Form, call: Callable[[dict], object], done: str,
+def _run(request: AuthedRequest, pk: int, form: forms.Form, call: Callable[[dict[str, Any]], object], done: str,
          anchor: str) -> HttpResponse:
-    """Validate ``form`` (the case already checked visible), then ``call(cleaned_data)``; report the outcome."""
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(pk, anchor)
-    try:
-        call(form.cleaned_data)
-    except GrantCase.DoesNotExist as exc:
-        raise Http404("案件が見つかりません。") from exc
-    except (services.CaseActionError, LineError) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done)
-    return _back(pk, anchor)
-
-
+    """Validate ``form`` (the case already checked visible), then ``call(cleaned_data)``; report the outcome on
+    the case page at ``anchor``."""
+    return post_form(request, form=form, act=call, done=done, back=_back(pk, anchor), not_found=GrantCase.DoesNotExist)
 
 
 def _form_act(form_class: type[forms.Form], service: Callable[..., object], done: str,
-              anchor: str) -> Callable[[HttpRequest, int], HttpResponse]:
+              anchor: str) -> Callable[[AuthedRequest, int], HttpResponse]:
     """A POST view for one act of the case: the case must be visible (404 otherwise), the form's cleaned data
     are the service's keyword arguments, and the outcome is reported on the case page at ``anchor``."""
 
     @require_POST
     @login_required
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: AuthedRequest, pk: int) -> HttpResponse:
         _case_or_404(request, pk)
         return _run(request, pk, form_class(request.POST),
                     lambda d: service(case_id=pk, actor=request.user, **d), done, anchor)
@@ -341,7 +336,7 @@ def _line_plan(case: GrantCase, where: str) -> object:
 
 @require_POST
 @login_required
-def add_line(request: HttpRequest, pk: int, where: str) -> HttpResponse:
+def add_line(request: AuthedRequest, pk: int, where: str) -> HttpResponse:
     case = _case_or_404(request, pk)
     _where_or_404(where)
     form = LineForm(request.POST, case=case, plan=_line_plan(case, where), where=where)
@@ -352,7 +347,7 @@ def add_line(request: HttpRequest, pk: int, where: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def delete_line(request: HttpRequest, pk: int, where: str, line_pk: int) -> HttpResponse:
+def delete_line(request: AuthedRequest, pk: int, where: str, line_pk: int) -> HttpResponse:
     _case_or_404(request, pk)
     _where_or_404(where)
     return _run(request, pk, forms.Form(request.POST),
@@ -362,18 +357,18 @@ def delete_line(request: HttpRequest, pk: int, where: str, line_pk: int) -> Http
 
 @require_POST
 @login_required
-def add_staff_lines(request: HttpRequest, pk: int) -> HttpResponse:
+def add_staff_lines(request: AuthedRequest, pk: int) -> HttpResponse:
     """Add the suggested 人件費 lines (one per secretariat staff member) to the draft budget, all or none. A staff
     member who already has a line in it is skipped (a second click adds nothing twice)."""
     case = _case_or_404(request, pk)
 
-    def add(_: dict) -> None:
-        suggestions = budget.staff_lines(case)
+    def add(_: dict[str, Any]) -> None:
+        suggestions = staff_lines(case)
         if not suggestions:
             raise LineError("事務局員: 今年度に雇用している事務局員が登録されていません。")
         start = case.project_start or case.programme_year.base_date
         with transaction.atomic():
-            budget._locked_case(request.user, pk)  # who may write lines; one click at a time
+            budget.lock_for_lines(request.user, pk)  # who may write lines; one click at a time
             budgeted = set(case.budget_lines.filter(change_request=None, staff__isnull=False)
                            .values_list("staff_id", flat=True))
             suggestions = [s for s in suggestions if s["staff"].pk not in budgeted]  # type: ignore[attr-defined]
@@ -386,10 +381,9 @@ def add_staff_lines(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(request, pk, forms.Form(request.POST), add, "事務局員の人件費の明細を追加しました。", "budget")
 
 
-
 @require_POST
 @login_required
-def approve_override(request: HttpRequest, pk: int, override_pk: int) -> HttpResponse:
+def approve_override(request: AuthedRequest, pk: int, override_pk: int) -> HttpResponse:
     _case_or_404(request, pk)
     return _run(request, pk, forms.Form(request.POST),
                 lambda d: services.approve_override(case_id=pk, override_id=override_pk, actor=request.user),
@@ -398,7 +392,7 @@ def approve_override(request: HttpRequest, pk: int, override_pk: int) -> HttpRes
 
 @require_POST
 @login_required
-def reject_override(request: HttpRequest, pk: int, override_pk: int) -> HttpResponse:
+def reject_override(request: AuthedRequest, pk: int, override_pk: int) -> HttpResponse:
     _case_or_404(request, pk)
     return _run(request, pk, RequiredNoteForm(request.POST),
                 lambda d: services.reject_override(case_id=pk, override_id=override_pk, actor=request.user,
@@ -415,35 +409,26 @@ ORDER_ACTS: dict[str, tuple[Callable[..., PaymentOrder], type[forms.Form], str]]
 
 @require_POST
 @login_required
-def order_action(request: HttpRequest, pk: int, order_pk: int, act: str) -> HttpResponse:
+def order_action(request: AuthedRequest, pk: int, order_pk: int, act: str) -> HttpResponse:
     """起票 / 承認 / 差戻し of one of the case's payment orders (概算払・精算払)."""
     _case_or_404(request, pk)
     if act not in ORDER_ACTS:
         raise Http404("操作が見つかりません。")
     get_object_or_404(PaymentOrder, pk=order_pk, case_id=pk)
     service, form_class, done = ORDER_ACTS[act]
-
-    def call(d: dict) -> None:
-        try:
-            service(order_id=order_pk, actor=request.user, note=d["note"])
-        except PaymentOrder.DoesNotExist as exc:
-            raise Http404("支出命令が見つかりません。") from exc
-
-    return _run(request, pk, form_class(request.POST), call, done, "orders")
-
-
-
-
+    return post_form(request, form=form_class(request.POST), done=done, back=_back(pk, "orders"),
+                     act=lambda d: service(order_id=order_pk, actor=request.user, note=d["note"]),
+                     not_found=(GrantCase.DoesNotExist, PaymentOrder.DoesNotExist))
 
 
 @require_POST
 @login_required
-def add_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+def add_receipt(request: AuthedRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     report = PerformanceReport.objects.filter(case=case).first()
     form = ReceiptForm(request.POST, request.FILES, report=report)
 
-    def call(d: dict) -> None:
+    def call(d: dict[str, Any]) -> None:
         line = d["line"]
         receipts.add_receipt(case_id=pk, actor=request.user, title=d["title"], upload=d["file"],
                              line_id=line.pk if line else None)
@@ -453,7 +438,7 @@ def add_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def receipt_download(request: HttpRequest, pk: int, receipt_pk: int) -> FileResponse:
+def receipt_download(request: AuthedRequest, pk: int, receipt_pk: int) -> FileResponse:
     """A receipt's file, for whoever may see the case (404 otherwise). The access is recorded: receipts name
     people and amounts."""
     case = _case_or_404(request, pk)
@@ -466,6 +451,3 @@ def receipt_download(request: HttpRequest, pk: int, receipt_pk: int) -> FileResp
     record_event(actor=request.user, subject=case, action="download_receipt", note=receipt.title)
     return FileResponse(handle, as_attachment=True, filename=f"領収書_{receipt.pk}{ext}",
                         content_type=CONTENT_TYPES.get(ext, "application/octet-stream"))
-
-
-

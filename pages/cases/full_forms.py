@@ -9,8 +9,8 @@ import uuid
 from django import forms
 from django.utils import timezone
 
+from grants.cases.budget import MAX_LINE_AMOUNT
 from grants.cases.models import GrantCase, LineKind, ReportLine
-from grants.councils.budget import MAX_LINE_AMOUNT
 from grants.organizations.models import CommunityPlan, ItemLevel, PlanItem, SecretariatStaff
 from grants.programmes.models import ActivityPurpose, ExpenseCategory, Treatment
 

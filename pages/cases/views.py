@@ -1,74 +1,40 @@
-"""Pages of the case lifecycle. Views read through querysets and write only through services."""
-import re
-from collections.abc import Callable
-from functools import wraps
+"""Pages of grant cases. Views read through querysets and write only through services; which acts a page offers
+comes from the case's workflow (``grants.core.workflow.offers`` and ``may``), never from a status test here."""
+from __future__ import annotations
 
-from django import forms
+import re
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_tables2 import LazyPaginator, RequestConfig
 
-from grants.accounts.models import Role, User
-from grants.cases import services
+from grants.accounts.models import Role
+from grants.cases import checks, services
 from grants.cases.annual_run import advance_annual_run, eligible_organizations, start_annual_run
-from grants.cases.eligibility import run_checks
-from grants.cases.flow import FLOW, Edge, sources_of
 from grants.cases.imports import ImportRejected, parse_household_counts
 from grants.cases.labels import action_label
 from grants.cases.models import AnnualRun, GrantCase
-from grants.cases.permissions import access_case, may_correct_count, refusal
+from grants.cases.permissions import access_case, may_correct_count
 from grants.cases.querysets import status_counts, waiting_cases
+from grants.cases.workflows import WORKFLOWS, workflow_of
+from grants.core import workflow
 from grants.core.models import AuditEvent
-from grants.councils import lifecycle as council_lifecycle
+from grants.councils.worklist import other_work
+from grants.insurance.worklist import insurance_box
 from grants.ledger.models import BudgetAccount
 from grants.organizations.models import Organization, Representative
 from grants.organizations.services import OrganizationError, change_head
 from grants.programmes.models import ProgrammeYear
 from pages.cases.filters import GrantCaseFilter
 from pages.cases.forms import AnnualRunForm, ChangeHeadForm, CountCorrectionForm, NoteForm, OverrideForm
+from pages.cases.full import full_context
 from pages.cases.tables import GrantCaseTable
-
-ACTIONS: dict[str, Callable[..., GrantCase]] = {
-    # submit, verify and decide dispatch to grants.councils.lifecycle for full-lifecycle cases.
-    "submit": services.submit_application,
-    "return_to_applicant": services.return_application,
-    "verify": services.verify_application,
-    "decide": services.decide_grant,
-    "refuse": services.refuse_grant,
-    "prepare_payment": services.prepare_payment,
-    "approve_payment": services.approve_payment,
-    "reject_payment": services.reject_payment,
-    # Full lifecycle: the edges that need only a note (the others have their own forms, grants.councils.views_cases).
-    "approve_change": council_lifecycle.approve_change,
-    "reject_change": council_lifecycle.reject_change,
-    "submit_report": council_lifecycle.submit_report,
-    "return_report": council_lifecycle.return_report,
-    "verify_report": council_lifecycle.verify_report,
-    "confirm": council_lifecycle.confirm,
-    "close": council_lifecycle.close,
-}
-# Edges of the full lifecycle taken from a section's own form, not from the generic buttons.
-FULL_FORM_ACTIONS = frozenset({"verify"})
-# The history's words for the acts of the full lifecycle that are not edges of the flow.
-
-
-def city_user_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Pages for city staff only (協働推進課, 決裁者, 会計課, 監査委員事務局)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not request.user.is_city_user:
-            raise PermissionDenied("市の職員のみが利用できる画面です。")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
+from pages.http import AuthedRequest, city_user_required, post_form
 
 PER_PAGE = 50
 
@@ -79,7 +45,7 @@ def _page_number(request: HttpRequest) -> int:
     return int(raw) if re.fullmatch(r"[0-9]{1,6}", raw) and int(raw) >= 1 else 1
 
 
-def _case_or_404(request: HttpRequest, pk: int) -> GrantCase:
+def case_or_404(request: AuthedRequest, pk: int) -> GrantCase:
     try:
         return access_case(request.user, pk)
     except GrantCase.DoesNotExist as exc:
@@ -87,10 +53,7 @@ def _case_or_404(request: HttpRequest, pk: int) -> GrantCase:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    from grants.councils.worklist import other_work
-    from grants.insurance.worklist import insurance_box
-
+def home(request: AuthedRequest) -> HttpResponse:
     years = []
     if request.user.is_city_user:
         years = list(ProgrammeYear.objects.select_related("programme", "budget_account").order_by("-fiscal_year"))
@@ -106,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthedRequest) -> HttpResponse:
     qs = GrantCase.objects.visible_to(request.user).select_related(
         "organization__area", "programme_year__programme"
     )
@@ -121,136 +84,103 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
-    user = request.user
-    full = case.programme_year.programme.lifecycle == "full"
-    # A council sees its own checks: each line's reason tells the secretary what to correct.
-    checks = run_checks(case) if user.is_city_user or full else None
-    lifecycle = case.programme_year.programme.lifecycle
-    actions = [
-        (edge.for_lifecycle(lifecycle), _why_not(edge, case, user, full))
-        for edge in FLOW.values()
-        if not edge.via_batch and not edge.via_form and case.status in sources_of(edge.action)
-        and user.role in edge.roles and case.programme_year.programme.lifecycle in edge.lifecycles
-        and not (full and edge.action in FULL_FORM_ACTIONS)
-    ]
-    context = {
+def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    user, flow = request.user, workflow_of(case)
+    machine = flow.machine
+    shows_checks = user.is_city_user or flow.checks_shown_to_applicant
+    results = checks.run_checks(case) if shows_checks else None
+    context: dict[str, Any] = {
         "case": case,
+        "workflow": flow,
+        "sections": [f"cases/sections/_{name}.html" for name in flow.sections],
+        "sections_after": [f"cases/sections/_{name}.html" for name in flow.sections_after],
         "representative": case.organization.current_representative(),
         "bank_account": case.organization.current_bank_account(),
-        "checks": checks,
-        "checks_all_passed": bool(checks) and all(r.passed for r in checks),
-        "actions": actions,
+        "checks": results,
+        "checks_all_passed": bool(results) and all(r.passed for r in results or []),
+        "actions": workflow.offers(machine, case, user),
+        "acts": workflow.open_edges(machine, case, user),
         "note_form": NoteForm(),
         "count_form": CountCorrectionForm(initial={"households": case.household_count}),
         "may_correct": may_correct_count(case, user),
-        "override_form": OverrideForm(choices=_override_choices(case, checks)),
-        "may_override": user.role == "staff" and case.status == "submitted",
+        "override_form": OverrideForm(choices=_override_choices(case, results)),
+        "may_override": workflow.may(machine, case, user, "override"),
         "events": (events := _events(case)),
         # Cases of past years loaded from the city's records (過年度データの移行) carry only their amounts.
         "migrated": any(e.action == "migrate_case" for e in events),
-        "full": full,
+        "refused": case.status in flow.refused,
     }
-    if full:
-        from pages.cases.full import full_context
-
-        context.update(full_context(case, user, checks))
+    if flow.budget_lines:
+        context.update(full_context(case, user, results))
     return render(request, "cases/case_detail.html", context)
 
 
 def _events(case: GrantCase) -> list[AuditEvent]:
     """The case's audit trail, each event with ``label``: what was done, in words."""
     events = list(AuditEvent.objects.for_object(case).select_related("actor"))
-    lifecycle = case.programme_year.programme.lifecycle
+    code = case.programme_year.programme.workflow
     for event in events:
-        event.label = action_label(event.action, lifecycle)  # type: ignore[attr-defined]
+        event.label = action_label(event.action, code)  # type: ignore[attr-defined]
     return events
 
 
-def _why_not(edge: Edge, case: GrantCase, user: User, full: bool) -> str | None:
-    """Why the generic button of ``edge`` is disabled: the flow's refusal, and for closing a full-lifecycle case
-    what is not settled yet."""
-    why = refusal(edge, case, user)
-    if why is None and full and edge.action == "close":
-        unsettled = council_lifecycle.settled(case)
-        why = f"まだ完了にできません：{unsettled}" if unsettled else None
-    return why
-
-
-def _override_choices(case: GrantCase, checks: list | None) -> list[tuple[str, str]] | None:
-    """The checks an override may name: for a full-lifecycle case, its failed checks without an override yet."""
-    if case.programme_year.programme.lifecycle != "full":
-        return None
+def _override_choices(case: GrantCase, results: list[checks.CheckResult] | None) -> list[tuple[str, str]]:
+    """The checks an override may name: where overrides need approval, the failed checks without an override
+    yet (their codes name the line); else every check of the programme."""
+    if not workflow_of(case).overrides_need_approval:
+        return list(checks.check_labels(case).items())
     taken = set(case.overrides.values_list("check_code", flat=True))
-    return [(r.code, r.label) for r in (checks or run_checks(case)) if not r.passed and r.code not in taken]
+    return [(r.code, r.label) for r in (results or checks.run_checks(case)) if not r.passed and r.code not in taken]
 
 
 @require_POST
 @login_required
-def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ACTIONS:
+def case_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    """Take the edge ``action`` of the case's workflow with a note. An edge a page offers through its own form
+    is refused here for want of its input; an edge no page offers (a batch's payment) is not found."""
+    case = case_or_404(request, pk)
+    edge = next((e for e in workflow_of(case).machine.edges if e.name == action and e.page), None)
+    if edge is None:
         raise Http404("操作が見つかりません。")
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        _case_or_404(request, pk)
-        messages.error(request, f"理由・備考: {' '.join(form.errors['note'])} 操作は行っていません。")
-        return redirect("case_detail", pk=pk)
-    try:
-        case = ACTIONS[action](case_id=pk, actor=request.user, note=form.cleaned_data["note"])
-    except GrantCase.DoesNotExist as exc:
-        raise Http404("案件が見つかりません。") from exc
-    except services.CaseActionError as exc:
-        messages.error(request, str(exc))
-    else:
-        label = FLOW[action].for_lifecycle(case.programme_year.programme.lifecycle).label
-        messages.success(request, f"「{label}」を行いました。現在の状態: {case.get_status_display()}")
-    return redirect("case_detail", pk=pk)
 
+    def take(data: dict[str, Any]) -> GrantCase:
+        return services.act(case_id=pk, edge=action, actor=request.user, note=data["note"])
 
-def _post_form(
-    request: HttpRequest, pk: int, form: forms.Form, service: Callable[..., object], done: str
-) -> HttpResponse:
-    """Validate ``form``, call ``service(case_id=pk, actor=user, **cleaned_data)`` and report the outcome."""
-    _case_or_404(request, pk)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}")
-        return redirect("case_detail", pk=pk)
-    try:
-        service(case_id=pk, actor=request.user, **form.cleaned_data)
-    except services.CaseActionError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done)
-    return redirect("case_detail", pk=pk)
+    return post_form(request, form=NoteForm(request.POST), act=take, back=redirect("case_detail", pk=pk),
+                     done=lambda taken: f"「{edge.label}」を行いました。現在の状態: {taken.status_label}",
+                     invalid=lambda form: f"理由・備考: {' '.join(form.errors['note'])} 操作は行っていません。",
+                     not_found=GrantCase.DoesNotExist)
 
 
 @require_POST
 @login_required
-def correct_count(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_form(request, pk, CountCorrectionForm(request.POST), services.correct_household_count,
-                      "世帯数を訂正し、交付額を計算し直しました。")
+def correct_count(request: AuthedRequest, pk: int) -> HttpResponse:
+    case_or_404(request, pk)
+    return post_form(request, form=CountCorrectionForm(request.POST),
+                     act=lambda d: services.correct_household_count(case_id=pk, actor=request.user, **d),
+                     done="世帯数を訂正し、交付額を計算し直しました。", back=redirect("case_detail", pk=pk))
 
 
 @require_POST
 @login_required
-def override_check(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+def override_check(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
     form = OverrideForm(request.POST, choices=_override_choices(case, None))
     done = "特例判断を記録しました。"
-    if case.programme_year.programme.lifecycle == "full":
+    if workflow_of(case).overrides_need_approval:
         done += "別の担当者または決裁者が承認すると、要件を満たしたものとして扱います。"
-    return _post_form(request, pk, form, services.override_check, done)
+    return post_form(request, form=form, act=lambda d: services.override_check(case_id=pk, actor=request.user, **d),
+                     done=done, back=redirect("case_detail", pk=pk))
 
 
 @city_user_required
-def programme_year_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_year_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     year = get_object_or_404(ProgrammeYear.objects.select_related("programme"), pk=pk)
     account = BudgetAccount.objects.filter(programme_year=year).first()
     context = {
         "year": year,
+        "workflow": WORKFLOWS[year.programme.workflow],
         "account": account,
         "status_counts": status_counts(year),
         "components": year.components.prefetch_related("bands"),
@@ -260,7 +190,7 @@ def programme_year_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @city_user_required
-def annual_run_start(request: HttpRequest, pk: int) -> HttpResponse:
+def annual_run_start(request: AuthedRequest, pk: int) -> HttpResponse:
     year = get_object_or_404(ProgrammeYear.objects.select_related("programme"), pk=pk)
     form = AnnualRunForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
@@ -276,26 +206,28 @@ def annual_run_start(request: HttpRequest, pk: int) -> HttpResponse:
             run = start_annual_run(programme_year=year, actor=request.user, counts=counts, source=source)
         except ImportRejected as exc:
             errors = exc.errors
-        except services.CaseActionError as exc:
+        except workflow.ActionRefused as exc:
             errors = [str(exc)]
         else:
             return redirect("annual_run", pk=run.pk)
-    return render(request, "cases/annual_run_start.html", {"year": year, "form": form, "import_errors": errors})
+    return render(request, "cases/annual_run_start.html", {
+        "year": year, "workflow": WORKFLOWS[year.programme.workflow], "form": form, "import_errors": errors,
+    })
 
 
 @city_user_required
-def annual_run(request: HttpRequest, pk: int) -> HttpResponse:
+def annual_run(request: AuthedRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(AnnualRun.objects.select_related("programme_year__programme"), pk=pk)
-    return render(request, "cases/annual_run.html", {"run": run})
+    return render(request, "cases/annual_run.html", {"run": run, "done": run.finished_at is not None})
 
 
 @require_POST
 @city_user_required
-def annual_run_step(request: HttpRequest, pk: int) -> HttpResponse:
+def annual_run_step(request: AuthedRequest, pk: int) -> HttpResponse:
     get_object_or_404(AnnualRun, pk=pk)
     try:
         run = advance_annual_run(run_id=pk, actor=request.user)
-    except services.CaseActionError as exc:
+    except workflow.ActionRefused as exc:
         if request.headers.get("Accept") == "application/json":
             return JsonResponse({"error": str(exc)}, status=403)
         messages.error(request, str(exc))
@@ -309,7 +241,7 @@ def annual_run_step(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """An organisation's page: heads past and present and every case (its history survives a change of head).
     A head sees only the organisations they represent now; 404 otherwise."""
     qs = Organization.objects.select_related("area")

@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from grants.accounts.models import Role, User
 from grants.cases.models import GrantCase
+from grants.cases.overdue import SOON_DAYS, report_deadlines
+from grants.core import workflow
 from grants.core.fiscal import fiscal_year_label, fiscal_year_of
 from grants.core.models import AuditEvent
 from grants.councils import plans, staff
-from grants.councils.overdue import SOON_DAYS, report_deadlines
 from grants.organizations.models import CommunityPlan, Organization, PlanItem, PlanStatus, SecretariatStaff
-from pages.cases.views import city_user_required
 from pages.councils.forms import (
     ApproveForm,
     AttachmentForm,
@@ -34,6 +34,7 @@ from pages.councils.forms import (
     StaffEndForm,
     StaffForm,
 )
+from pages.http import city_user_required
 
 PLAN_EVENT_LABELS = {
     "create_plan": "計画の作成",
@@ -58,21 +59,19 @@ def _plan_or_404(user: User, pk: int) -> CommunityPlan:
 
 
 def plan_actions(user: User, plan: CommunityPlan, open_version: bool) -> set[str]:
-    """The acts ``user`` may take on ``plan`` (already visible to them), so the page shows only those.
-    ``open_version``: the council has a draft or submitted version (no second revision then)."""
-    # A visible plan is one of the councils a secretary represents today, so the role is enough here.
-    edits = user.role in (Role.STAFF, Role.ASSOCIATION_HEAD)
+    """The acts ``user`` may take on ``plan`` (already visible to them), from the plan's machine, so the page
+    shows only those. ``open_version``: the council has a draft or submitted version (no second revision)."""
+    machine = plans.COMMUNITY_PLAN
+    edges = workflow.open_edges(machine, plan, user)
     acts: set[str] = set()
-    if edits and plan.status == PlanStatus.DRAFT:
-        acts |= {"add_item", "delete_item", "add_attachment", "submit"}
-    if plan.status == PlanStatus.SUBMITTED:
-        if edits:
-            acts.add("add_attachment")
-        if user.role == Role.STAFF:
-            acts.add("return")
-            if plan.submitted_by_id != user.pk:
-                acts.add("approve")
-    if edits and plan.status == PlanStatus.APPROVED and not open_version:
+    if workflow.may(machine, plan, user, "edit_plan"):
+        acts |= {"add_item", "delete_item"}
+    if workflow.may(machine, plan, user, "attach_to_plan"):
+        acts.add("add_attachment")
+    acts |= {short for name, short in (("submit_plan", "submit"), ("return_plan", "return")) if name in edges}
+    if "approve_plan" in edges and edges["approve_plan"].enabled:
+        acts.add("approve")
+    if workflow.may(machine, plan, user, "revise_plan") and not open_version:
         acts.add("revise")
     return acts
 

@@ -1,7 +1,7 @@
 """Pages of the コミュニティ活動保険 (GRANTS.md §6): the accident reports and their judgment, the claims and the
 hand-off to the insurer, the reminders, the personal-data access log and the anonymous statistics.
 
-Views read through ``services.visible_reports`` / ``claims.visible_claims`` and write only through the services
+Views read through ``machines.visible_reports`` / ``machines.visible_claims`` and write only through the services
 (``services``, ``claims``, ``reminders``). A report or claim the user may not see answers 404 (the grant roles
 never see one); a page of a role the user does not have answers 403. Every page or file that shows an injured
 person's data writes one ``PersonalDataAccess`` row before the data leaves the server; a refused request writes
@@ -28,12 +28,14 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from grants.accounts.models import Role, User
+from grants.core import workflow
 from grants.core.fiscal import fiscal_year_label, wareki
 from grants.core.models import AuditEvent
 from grants.core.uploads import CONTENT_TYPES
-from grants.insurance import claims, reminders, services
+from grants.insurance import claims, machines, reminders, services
 from grants.insurance.benefits import BenefitInputError
 from grants.insurance.guidance import late_notice, passed_due_date, report_next_step
+from grants.insurance.machines import ACCIDENT_REPORT, CLAIM, InsuranceError
 from grants.insurance.models import (
     CLAIM_KIND_FOR_HARM,
     AccessKind,
@@ -48,7 +50,6 @@ from grants.insurance.models import (
     ReminderKind,
     ReportStatus,
 )
-from grants.insurance.services import EDITABLE, InsuranceError
 from grants.insurance.stats import yearly_statistics
 from grants.organizations.models import Organization
 from pages.insurance.forms import (
@@ -177,7 +178,7 @@ def _creatable_organizations(user: User) -> QuerySet[Organization]:
 def report_list(request: HttpRequest) -> HttpResponse:
     """事故報告の一覧: every report for the 保険担当 (filter by 状態, 年度, 期限後, 団体名), the own group's for a
     head. No personal data on it."""
-    qs = services.visible_reports(request.user).select_related("policy", "organization")
+    qs = machines.visible_reports(request.user).select_related("policy", "organization")
     years = InsurancePolicy.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True)
     form = ReportFilterForm(request.GET or None, fiscal_years=[(fy, fiscal_year_label(fy)) for fy in years])
     if form.is_valid():
@@ -269,20 +270,27 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # -- 事故報告書の画面 ----------------------------------------------------------------------------------------
 
 def report_actions(user: User, report: AccidentReport) -> set[str]:
-    """The acts ``user`` (who can see ``report``) may take on it now, so the page shows only those; the
-    services check them again."""
+    """The acts ``user`` (who can see ``report``) may take on it now, from the report's machine, so the page
+    shows only those; the services check them again."""
+    edges = workflow.open_edges(ACCIDENT_REPORT, report, user)
     acts: set[str] = set()
-    if report.status in EDITABLE:
-        acts |= {"edit", "add_person", "remove_person", "add_attachment", "remove_attachment", "submit"}
-    if report.status in (*EDITABLE, ReportStatus.SUBMITTED):
-        acts.add("withdraw")
-    if user.role == Role.INSURANCE and report.status == ReportStatus.SUBMITTED:
-        acts.add("return")
-        if report.created_by_id != user.pk:
-            acts.add("judge")
-    if user.role == Role.INSURANCE and report.status == ReportStatus.COVERED:
+    if workflow.may(ACCIDENT_REPORT, report, user, "edit_report"):
+        acts |= {"edit", "add_person", "remove_person", "add_attachment", "remove_attachment"}
+    for edge, act in (("insurance_submit_report", "submit"), ("insurance_withdraw_report", "withdraw"),
+                      ("insurance_return_report", "return")):
+        if edge in edges:
+            acts.add(act)
+    if "insurance_judge_covered" in edges and edges["insurance_judge_covered"].enabled:
+        acts.add("judge")
+    if workflow.may(ACCIDENT_REPORT, report, user, "send_claim_forms"):
         acts.add("send_forms")
     return acts
+
+
+def _judged_by_another(user: User, report: AccidentReport) -> bool:
+    """The report waits for a judgment its viewer may not give: they entered it themselves."""
+    offer = workflow.open_edges(ACCIDENT_REPORT, report, user).get("insurance_judge_covered")
+    return offer is not None and not offer.enabled
 
 
 def _passed_due_date(report: AccidentReport) -> dt.date | None:
@@ -304,12 +312,11 @@ def _render_report(request: HttpRequest, report: AccidentReport, **bound: forms.
     context = {
         "report": report, "acts": acts, "persons": persons, "claims": report_claims,
         "attachments": report.attachments.select_related("uploaded_by"),
-        "missing": services.missing_for_submission(report) if report.status in EDITABLE else [],
+        "missing": services.missing_for_submission(report) if "submit" in acts else [],
         "needs_delay_reason": _passed_due_date(report) is not None,
         "judgment": judgment,
         "findings": judgment.findings.select_related("condition") if judgment else [],
-        "creator_may_not_judge": (user.role == Role.INSURANCE and report.status == ReportStatus.SUBMITTED
-                                  and "judge" not in acts),
+        "creator_may_not_judge": _judged_by_another(user, report),
         "claimable": claimable,
         "next_step": report_next_step(user, report, today=timezone.localdate(), unsent=len(claimable)),
         "events": _events(report),
@@ -464,7 +471,7 @@ def report_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> File
 @roles_required(*REPORT_ROLES)
 def claim_list(request: HttpRequest) -> HttpResponse:
     """保険金請求の一覧 (numbers, groups, states and amounts; no names), filtered by state."""
-    qs = claims.visible_claims(request.user).select_related("report__policy", "report__organization")
+    qs = machines.visible_claims(request.user).select_related("report__policy", "report__organization")
     status = request.GET.get("status", "")
     if status in ClaimStatus.values:
         qs = qs.filter(status=status)
@@ -475,18 +482,18 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 
 
 def claim_actions(user: User, claim: Claim) -> set[str]:
-    """The acts ``user`` (who can see ``claim``) may take on it now; the services check them again."""
-    acts: set[str] = set()
-    if claim.status == ClaimStatus.FORMS_SENT:
-        acts |= {"treatment" if claim.kind == ClaimKind.INJURY else "damages", "file"}
-    if claim.status in (ClaimStatus.FORMS_SENT, ClaimStatus.FILED):
-        acts |= {"add_document", "remove_document", "claim_form", "withdraw"}
+    """The acts ``user`` (who can see ``claim``) may take on it now, from the claim's machine; the services check
+    them again."""
+    edges = workflow.open_edges(CLAIM, claim, user)
+    acts = {act for edge, act in (("insurance_file_claim", "file"), ("insurance_forward_claim", "forward"),
+                                  ("insurance_record_payment", "payment"), ("insurance_record_denial", "denial"),
+                                  ("insurance_withdraw_claim", "withdraw")) if edge in edges}
+    if workflow.may(CLAIM, claim, user, "record_treatment"):
+        acts.add("treatment" if claim.kind == ClaimKind.INJURY else "damages")
+    if workflow.may(CLAIM, claim, user, "add_document"):
+        acts |= {"add_document", "remove_document", "claim_form"}
     if user.role == Role.INSURANCE:
         acts.add("document_set")
-        if claim.status == ClaimStatus.FILED:
-            acts.add("forward")
-        if claim.status == ClaimStatus.FORWARDED:
-            acts |= {"payment", "denial"}
     return acts
 
 
@@ -512,7 +519,7 @@ def _render_claim(request: HttpRequest, claim: Claim, **bound: forms.Form) -> Ht
         "open_date": claims.claim_open_date(claim), "limit_date": claims.claim_limit_date(claim),
         "inpatient": claim.inpatient.all(), "outpatient": [v.day for v in claim.outpatient.all()],
         "documents": claim.documents.select_related("uploaded_by"),
-        "missing": claims.missing_for_filing(claim) if claim.status == ClaimStatus.FORMS_SENT else [],
+        "missing": claims.missing_for_filing(claim) if "file" in acts else [],
         "lines": lines, "total": total, "live": live,
         "reminders": claim.reminders.select_related("sent_by"),
         "events": _events(claim.report, claim=claim),

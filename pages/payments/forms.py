@@ -2,7 +2,7 @@ import re
 
 from django import forms
 
-from grants.ledger.batches import earliest_transfer_date
+from grants.ledger.transfers import earliest_transfer_date
 
 
 class BatchForm(forms.Form):

@@ -1,4 +1,5 @@
-"""Finance pages: the payment queue, batches, the 総合振込 file and the bank's results."""
+"""Finance pages: the payment queue, batches, the 総合振込 file and the bank's results. The buttons a batch and
+its items offer come from their machines (``grants.cases.batches``)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,19 +8,24 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from grants.core.models import record_event
-from grants.ledger import batches
-from grants.ledger.batches import (
-    BatchError,
+from grants.accounts.models import Role
+from grants.cases.batches import (
+    BATCH_ITEM,
+    PAYMENT_BATCH,
     approve_payment_batch,
     create_payment_batch,
     discard_payment_batch,
-    payable_cases,
     payable_orders,
     record_transfer_result,
 )
-from grants.ledger.models import BatchItem, BatchStatus, PaymentBatch
+from grants.cases.orders import orders_of_their_own
+from grants.core import workflow
+from grants.core.models import record_event
+from grants.core.workflow import ActionRefused
+from grants.ledger.models import BatchItem, PaymentBatch
+from pages.http import AuthedRequest, post_form
 from pages.payments.forms import BatchForm, ResultForm, parse_case_ids
+from reports.zengin_batch import batch_file
 
 
 def _finance_or_auditor(request: HttpRequest) -> None:
@@ -28,98 +34,83 @@ def _finance_or_auditor(request: HttpRequest) -> None:
 
 
 @login_required
-def payment_queue(request: HttpRequest) -> HttpResponse:
+def payment_queue(request: AuthedRequest) -> HttpResponse:
     _finance_or_auditor(request)
     form = BatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = create_payment_batch(actor=request.user, case_ids=parse_case_ids(request.POST.getlist("case")),
-                                         order_ids=parse_case_ids(request.POST.getlist("order")),
+            batch = create_payment_batch(actor=request.user, order_ids=parse_case_ids(request.POST.getlist("order")),
+                                         case_ids=parse_case_ids(request.POST.getlist("case")),
                                          transfer_date=form.cleaned_data["transfer_date"],
                                          note=form.cleaned_data["note"])
-        except BatchError as exc:
+        except ActionRefused as exc:  # the queue is shown again, with what was typed
             messages.error(request, str(exc))
         else:
             messages.success(request, "振込バッチを作成しました。別の会計課職員が承認してください。")
             return redirect("payment_batch", pk=batch.pk)
-    queue = payable_cases()
-    orders = list(payable_orders())  # 概算払・精算払 of full-lifecycle cases
+    queue = list(payable_orders())
+    own = set(orders_of_their_own().filter(pk__in=[o.pk for o in queue]).values_list("pk", flat=True))
     batches = PaymentBatch.objects.select_related("prepared_by", "approved_by").annotate(
         total=Sum("items__amount")
     )[:30]
     return render(request, "ledger/payment_queue.html", {
-        "queue": queue, "form": form, "batches": batches, "queue_total": queue.count(), "orders": orders,
+        # The single payment of a formula grant (交付金) and the 概算払・精算払 of the full lifecycle, apart.
+        "queue": [o for o in queue if o.pk not in own], "orders": [o for o in queue if o.pk in own],
+        "form": form, "batches": batches, "queue_total": len(queue) - len(own),
     })
 
 
 @login_required
-def payment_batch(request: HttpRequest, pk: int) -> HttpResponse:
+def payment_batch(request: AuthedRequest, pk: int) -> HttpResponse:
     _finance_or_auditor(request)
     batch = get_object_or_404(PaymentBatch.objects.select_related("prepared_by", "approved_by"), pk=pk)
-    items = batch.items.select_related("case__organization", "case__programme_year__programme",
-                                       "result_recorded_by", "payment_order")
+    items = list(batch.items.select_related("case__organization", "case__programme_year__programme",
+                                            "result_recorded_by", "payment_order", "batch"))
     return render(request, "ledger/payment_batch.html", {
-        "batch": batch, "items": items, "total": sum(i.amount for i in items), "result_form": ResultForm(),
-        "may_approve": request.user.role == "finance" and batch.status == BatchStatus.DRAFT
-        and batch.prepared_by_id != request.user.pk,
-        "results_open": batches.result_day() >= batch.transfer_date,
+        "batch": batch, "total": sum(i.amount for i in items), "result_form": ResultForm(),
+        "acts": workflow.open_edges(PAYMENT_BATCH, batch, request.user),
+        "items": [{"item": item, "acts": workflow.open_edges(BATCH_ITEM, item, request.user)} for item in items],
+        "awaiting_approval": workflow.leaves(PAYMENT_BATCH, batch, "approve_payment_batch"),
+        # Once approved, finance records each transfer's result (the column stays once all are recorded).
+        "results_column": batch.approved_at is not None and request.user.role == Role.FINANCE,
     })
 
 
 @require_POST
 @login_required
-def approve_batch(request: HttpRequest, pk: int) -> HttpResponse:
-    from reports.zengin_batch import batch_file
-
+def approve_batch(request: AuthedRequest, pk: int) -> HttpResponse:
     _finance_or_auditor(request)
-    try:
-        approve_payment_batch(batch_id=pk, actor=request.user, write_file=batch_file)
-    except PaymentBatch.DoesNotExist as exc:
-        raise Http404 from exc
-    except BatchError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "振込バッチを承認し、総合振込ファイルを作成しました。")
-    return redirect("payment_batch", pk=pk)
+    return post_form(request, form=None, back=redirect("payment_batch", pk=pk),
+                     act=lambda d: approve_payment_batch(batch_id=pk, actor=request.user, write_file=batch_file),
+                     done="振込バッチを承認し、総合振込ファイルを作成しました。", not_found=PaymentBatch.DoesNotExist)
 
 
 @require_POST
 @login_required
-def discard_batch(request: HttpRequest, pk: int) -> HttpResponse:
+def discard_batch(request: AuthedRequest, pk: int) -> HttpResponse:
     _finance_or_auditor(request)
     get_object_or_404(PaymentBatch, pk=pk)
-    try:
-        discard_payment_batch(batch_id=pk, actor=request.user)
-    except BatchError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "振込バッチを取り消しました。支払は振込待ちに戻りました。")
-    return redirect("payment_batch", pk=pk)
+    return post_form(request, form=None, back=redirect("payment_batch", pk=pk),
+                     act=lambda d: discard_payment_batch(batch_id=pk, actor=request.user),
+                     done="振込バッチを取り消しました。支払は振込待ちに戻りました。")
 
 
 @require_POST
 @login_required
-def record_result(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def record_result(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
     _finance_or_auditor(request)
     get_object_or_404(BatchItem, pk=item_pk, batch_id=pk)  # the item of this batch, not of another
-    form = ResultForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "結果（振込完了または返却）を選んでください。")
-        return redirect("payment_batch", pk=pk)
-    try:
-        record_transfer_result(item_id=item_pk, actor=request.user,
-                               returned=form.cleaned_data["result"] == "returned", reason=form.cleaned_data["reason"])
-    except BatchError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "振込の結果を記録しました。")
-    return redirect("payment_batch", pk=pk)
+    return post_form(request, form=ResultForm(request.POST), back=redirect("payment_batch", pk=pk),
+                     act=lambda d: record_transfer_result(item_id=item_pk, actor=request.user,
+                                                          returned=d["result"] == "returned", reason=d["reason"]),
+                     invalid=lambda form: "結果（振込完了または返却）を選んでください。",
+                     done="振込の結果を記録しました。")
 
 
 @login_required
-def batch_file_download(request: HttpRequest, pk: int) -> FileResponse:
+def batch_file_download(request: AuthedRequest, pk: int) -> FileResponse:
     _finance_or_auditor(request)
-    batch = get_object_or_404(PaymentBatch, pk=pk, status=BatchStatus.APPROVED)
+    batch = get_object_or_404(PaymentBatch, pk=pk, status="approved")
     if not batch.file:
         raise Http404("振込ファイルがありません。")
     # The file holds every payee's full account number: who took it, and when, is on record.

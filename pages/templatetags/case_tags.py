@@ -7,10 +7,11 @@ register = template.Library()
 
 
 @register.filter
-def action_label(action: str, lifecycle: str = "") -> str:
-    return labels.action_label(action, lifecycle)
+def action_label(action: str, workflow: str = "") -> str:
+    return labels.action_label(action, workflow)
 
 
 @register.filter
-def status_label(status: str) -> str:
-    return labels.state_labels().get(status, status)
+def status_label(status: str, machine: str = "") -> str:
+    """The state in the words of the machine that reached it (``AuditEvent.machine``)."""
+    return labels.state_label(status, machine)

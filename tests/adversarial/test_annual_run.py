@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from grants.cases.annual_run import advance_annual_run, run_to_completion, start_annual_run
 from grants.cases.models import AnnualRun, GrantCase
-from grants.cases.services import CaseActionError
+from grants.cases.workflows import CaseActionError
 from grants.core.models import AuditEvent
 from tests import factories
 

@@ -7,7 +7,7 @@ from django.db import connection
 from grants.cases import services
 from grants.cases.annual_run import advance_annual_run, start_annual_run
 from grants.cases.models import AnnualRun, GrantCase, Status
-from grants.cases.services import CaseActionError
+from grants.cases.workflows import CaseActionError
 from grants.core.models import AuditEvent
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry
 from tests import factories

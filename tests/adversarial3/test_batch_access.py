@@ -5,15 +5,15 @@ import pytest
 from django.urls import reverse
 
 from grants.accounts.models import Role
-from grants.cases.models import GrantCase, Status
-from grants.core.models import AuditEvent
-from grants.ledger.batches import (
+from grants.cases.batches import (
     BatchError,
     approve_payment_batch,
     create_payment_batch,
     discard_payment_batch,
     record_transfer_result,
 )
+from grants.cases.models import GrantCase, Status
+from grants.core.models import AuditEvent
 from grants.ledger.models import BatchStatus, EntryKind, ItemResult, LedgerEntry, PaymentBatch
 from reports.zengin_batch import batch_file
 from tests import factories

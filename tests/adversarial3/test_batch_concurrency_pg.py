@@ -4,14 +4,14 @@ import pytest
 from django.db import connection
 
 from grants.accounts.models import Role
-from grants.cases.models import GrantCase, Status
-from grants.ledger.batches import (
+from grants.cases.batches import (
     BatchError,
     approve_payment_batch,
     create_payment_batch,
     discard_payment_batch,
     record_transfer_result,
 )
+from grants.cases.models import GrantCase, Status
 from grants.ledger.models import BatchItem, BatchStatus, BudgetAccount, EntryKind, ItemResult, LedgerEntry, PaymentBatch
 from grants.notices.models import Notice
 from reports.zengin_batch import batch_file

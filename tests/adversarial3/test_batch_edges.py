@@ -7,17 +7,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.cases.models import GrantCase, Status
-from grants.core.bankdays import is_bank_business_day, next_bank_business_day
-from grants.ledger.batches import (
+from grants.cases.batches import (
     BatchError,
     approve_payment_batch,
     create_payment_batch,
     discard_payment_batch,
-    earliest_transfer_date,
     payable_cases,
     record_transfer_result,
 )
+from grants.cases.models import GrantCase, Status
+from grants.core.bankdays import is_bank_business_day, next_bank_business_day
 from grants.ledger.models import (
     BatchItem,
     BatchStatus,
@@ -28,6 +27,7 @@ from grants.ledger.models import (
     PaymentBatch,
     TransferSettings,
 )
+from grants.ledger.transfers import earliest_transfer_date
 from grants.notices.models import Notice
 from grants.organizations.models import BankAccount
 from reports.zengin_batch import batch_file

@@ -3,7 +3,7 @@ returned transfer (reversal) and a refund, which must reconcile with the BudgetA
 import pytest
 from django.urls import reverse
 
-from grants.ledger.batches import approve_payment_batch, create_payment_batch, record_transfer_result
+from grants.cases.batches import approve_payment_batch, create_payment_batch, record_transfer_result
 from grants.ledger.models import BudgetAccount, EntryKind
 from grants.ledger.services import LedgerError, post_entry
 from reports.dashboard import area_totals, programme_totals, sum_area_rows
@@ -95,7 +95,7 @@ def test_figures_after_return_rebatch_and_refund_reconcile(client, staff, approv
 def test_refund_blocks_the_reversal_of_its_payment(approved_case, finance, finance2, transfer_day, transfer_settings, programme_year) -> None:  # type: ignore[no-untyped-def]
     """A refund recorded while the transfer is still 送金済 makes the later 返却 impossible (refunded ≤ paid),
     and the totals stay consistent."""
-    from grants.ledger.batches import BatchError
+    from grants.cases.batches import BatchError
 
     batch = create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
     approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=batch_file)

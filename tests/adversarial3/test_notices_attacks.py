@@ -13,8 +13,13 @@ from django.utils import timezone
 
 from grants.accounts.models import Role
 from grants.cases import services
+from grants.cases.batches import (
+    BatchError,
+    approve_payment_batch,
+    create_payment_batch,
+    record_transfer_result,
+)
 from grants.jobs.models import Job, JobStatus
-from grants.ledger.batches import BatchError, approve_payment_batch, create_payment_batch, record_transfer_result
 from grants.ledger.models import ItemResult
 from grants.notices.models import DocumentSequence, Notice, NoticeKind
 from grants.notices.services import issue_notice

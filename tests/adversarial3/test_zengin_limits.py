@@ -134,7 +134,7 @@ def test_zero_transfers_are_refused() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("line_ending,eol", [("crlf", b"\r\n"), ("none", b"")])
 def test_batch_file_follows_the_line_ending_setting(approved_case, finance, finance2, transfer_day, transfer_settings, line_ending, eol) -> None:  # type: ignore[no-untyped-def]
-    from grants.ledger.batches import approve_payment_batch, create_payment_batch
+    from grants.cases.batches import approve_payment_batch, create_payment_batch
     from reports.zengin_batch import batch_file
 
     transfer_settings.line_ending = line_ending
@@ -154,7 +154,7 @@ def test_batch_file_follows_the_line_ending_setting(approved_case, finance, fina
     ("bank_code", "9998"), ("branch_code", "999"), ("account_number", "abc"),
 ])
 def test_bad_transfer_settings_refuse_approval_and_post_nothing(approved_case, finance, finance2, transfer_day, transfer_settings, field, value) -> None:  # type: ignore[no-untyped-def]
-    from grants.ledger.batches import BatchError, approve_payment_batch, create_payment_batch
+    from grants.cases.batches import BatchError, approve_payment_batch, create_payment_batch
     from grants.ledger.models import EntryKind, LedgerEntry, TransferSettings
     from reports.zengin_batch import batch_file
 

@@ -5,8 +5,8 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
+from grants.cases import lifecycle, orders
 from grants.cases.models import GrantCase
-from grants.councils import lifecycle, orders
 from grants.ledger.models import OrderStatus
 from tests.councils import builders
 from tests.councils.helpers import decide, line, pay_orders

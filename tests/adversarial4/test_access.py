@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from grants.cases import lifecycle, receipts
 from grants.cases.models import (
     BudgetLine,
     ChangeRequest,
@@ -19,7 +20,7 @@ from grants.cases.models import (
 )
 from grants.cases.services import approve_override, override_check
 from grants.core.models import AuditEvent
-from grants.councils import lifecycle, plans, receipts
+from grants.councils import plans
 from grants.ledger.models import PaymentOrder
 from grants.notices.models import Notice
 from grants.organizations.models import CommunityPlan, PlanAttachment, PlanItem, Representative, SecretariatStaff
@@ -231,7 +232,7 @@ def test_staff_approving_an_override_through_another_cases_url_is_refused(staff,
     bad = line(case, council[1], category=cats["kosaihi"], plan_item=builders.item(plan, "1-1-1"), amount=1)
     lifecycle.submit(case_id=case.pk, actor=council[1])
     override = override_check(case_id=case.pk, actor=staff, check_code=f"category@b{bad.pk}", justification="確認")
-    from grants.cases.services import CaseActionError
+    from grants.cases.workflows import CaseActionError
 
     with pytest.raises(CaseActionError, match="見つかりません"):
         approve_override(case_id=world_b["unei_case"].pk, override_id=override.pk, actor=staff2)

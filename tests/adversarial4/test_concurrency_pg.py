@@ -8,12 +8,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from grants.cases import lifecycle, orders, refunds
+from grants.cases.batches import BatchError, approve_payment_batch, create_payment_batch
 from grants.cases.models import BudgetLine, ChangeRequest, GrantCase, RefundReceipt, Status
-from grants.cases.services import CaseActionError
-from grants.councils import lifecycle, orders, refunds
-from grants.ledger.batches import BatchError, approve_payment_batch, create_payment_batch, earliest_transfer_date
+from grants.cases.workflows import CaseActionError
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry, OrderStatus, PaymentBatch, PaymentOrder
 from grants.ledger.services import case_totals
+from grants.ledger.transfers import earliest_transfer_date
 from grants.notices.models import Notice
 from tests.cases.test_concurrency import run_together
 from tests.councils import builders
@@ -178,8 +179,8 @@ def test_staff_lines_clicked_twice_at_once_add_each_person_once(unei, staff) -> 
 
 def test_settlement_confirmed_by_the_bank_while_staff_close_the_case(katsudo, staff, approver, finance,
                                                                       finance2) -> None:  # type: ignore[no-untyped-def]
+    from grants.cases.batches import record_transfer_result
     from grants.core.models import AuditEvent
-    from grants.ledger.batches import record_transfer_result
     from grants.ledger.models import BatchItem
 
     builders.instalments(katsudo, [(1, 2)])

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from grants.councils import lifecycle
+from grants.cases import lifecycle
 from grants.councils.stats import council_shares
 from reports.exporters import fiscal_year_workbook, programme_year_workbook
 from tests.councils import builders

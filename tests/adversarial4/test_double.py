@@ -5,12 +5,13 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from grants.cases import lifecycle, orders, refunds
+from grants.cases.batches import BatchError, approve_payment_batch, create_payment_batch
 from grants.cases.models import BudgetLine, ChangeRequest, RefundReceipt, Status
-from grants.cases.services import CaseActionError
+from grants.cases.workflows import CaseActionError
 from grants.core.models import AuditEvent
-from grants.councils import lifecycle, orders, refunds
-from grants.ledger.batches import BatchError, approve_payment_batch, create_payment_batch, earliest_transfer_date
 from grants.ledger.models import EntryKind, LedgerEntry
+from grants.ledger.transfers import earliest_transfer_date
 from grants.notices.models import Notice
 from tests.councils import builders
 from tests.councils.helpers import fake_file, pay_orders
@@ -182,7 +183,7 @@ def test_plan_submitted_and_approved_twice(council, staff, staff2) -> None:  # t
 def test_batch_results_recorded_twice(katsudo, council, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
     case, _, _ = decided(katsudo, council, staff, approver)
     items = pay_orders(case, staff, finance, finance2, kinds=("advance",))
-    from grants.ledger.batches import record_transfer_result
+    from grants.cases.batches import record_transfer_result
 
     with pytest.raises(BatchError, match="すでに記録"):
         record_transfer_result(item_id=items[0].pk, actor=finance, returned=True, reason="x")

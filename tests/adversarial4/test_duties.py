@@ -7,10 +7,13 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from grants.accounts.models import Role
+from grants.cases import budget, lifecycle, orders
+from grants.cases.batches import BatchError, approve_payment_batch, create_payment_batch
 from grants.cases.models import Status
-from grants.cases.services import CaseActionError, approve_override, override_check
-from grants.councils import budget, lifecycle, orders, plans
-from grants.ledger.batches import BatchError, approve_payment_batch, create_payment_batch, earliest_transfer_date
+from grants.cases.services import approve_override, override_check
+from grants.cases.workflows import CaseActionError
+from grants.councils import plans
+from grants.ledger.transfers import earliest_transfer_date
 from tests.councils import builders
 from tests.councils.helpers import fake_file, line
 from tests.factories import CURRENT_FY

@@ -4,9 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from grants.cases import lifecycle, receipts
 from grants.cases.models import Receipt
-from grants.cases.services import CaseActionError
-from grants.councils import lifecycle, plans, receipts
+from grants.cases.workflows import CaseActionError
+from grants.councils import plans
 from grants.organizations.models import PlanAttachment
 from tests.councils import builders
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from grants.cases.services import CaseActionError
-from grants.councils import lifecycle
+from grants.cases import lifecycle
+from grants.cases.workflows import CaseActionError
 from tests.councils import builders
 from tests.councils.helpers import line
 from tests.factories import CURRENT_FY

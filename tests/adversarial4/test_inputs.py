@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from grants.cases import budget, lifecycle
 from grants.cases.models import BudgetLine, Status
-from grants.cases.services import CaseActionError
-from grants.councils import budget, lifecycle, plans, staff
+from grants.cases.workflows import CaseActionError
+from grants.councils import plans, staff
 from grants.notices.models import Notice
 from grants.organizations.models import PlanStatus, SecretariatStaff
 from reports.pdf import render_notice_html

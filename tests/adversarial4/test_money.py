@@ -6,17 +6,13 @@ import datetime as dt
 import pytest
 from django.db.models import Sum
 
+from grants.cases import lifecycle, orders, refunds
+from grants.cases.batches import approve_payment_batch, create_payment_batch, record_transfer_result
 from grants.cases.models import RefundStatus, Status
-from grants.cases.services import CaseActionError
-from grants.councils import lifecycle, orders, refunds
-from grants.ledger.batches import (
-    approve_payment_batch,
-    create_payment_batch,
-    earliest_transfer_date,
-    record_transfer_result,
-)
+from grants.cases.workflows import CaseActionError
 from grants.ledger.models import BatchItem, BudgetAccount, EntryKind, OrderKind, OrderStatus
 from grants.ledger.services import case_totals
+from grants.ledger.transfers import earliest_transfer_date
 from tests.councils.helpers import fake_file, pay_orders
 
 from .steps import decided, fresh, paid, prepare_and_approve, reported, scheduled, today

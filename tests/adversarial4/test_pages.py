@@ -7,8 +7,8 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from grants.cases import lifecycle, orders
 from grants.cases.models import Status
-from grants.councils import lifecycle, orders
 from tests.councils.helpers import pay_orders
 
 from .steps import decided, draft, fresh, login, messages_of, paid, reported, scheduled

@@ -3,7 +3,8 @@ against a full-lifecycle case. Each is refused with a message; nothing changes; 
 import pytest
 from django.urls import reverse
 
-from grants.cases.services import CaseActionError, correct_household_count
+from grants.cases.services import correct_household_count
+from grants.cases.workflows import CaseActionError
 from grants.core.models import AuditEvent
 from grants.organizations.models import HouseholdCount
 

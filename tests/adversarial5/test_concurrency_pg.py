@@ -10,8 +10,8 @@ from django.db import connection
 from grants.core.models import AuditEvent
 from grants.insurance import claims, reminders, services
 from grants.insurance.benefits import Treatment, injury_benefit
+from grants.insurance.machines import InsuranceError
 from grants.insurance.models import AccidentReport, Claim, ClaimStatus, Judgment, Reminder, ReportStatus
-from grants.insurance.services import InsuranceError
 from tests.cases.test_concurrency import run_together
 from tests.insurance import builders
 

@@ -4,7 +4,7 @@ import pytest
 
 from grants.cases.annual_run import advance_annual_run, run_to_completion, start_annual_run
 from grants.cases.models import GrantCase
-from grants.cases.services import CaseActionError
+from grants.cases.workflows import CaseActionError
 from grants.core.models import AuditEvent
 from grants.organizations.models import HouseholdCount
 from tests import factories

@@ -167,7 +167,7 @@ def test_return_requires_reason(case, association_head, staff) -> None:  # type:
 def test_already_paid_check(case, association_head, staff, approver, finance) -> None:  # type: ignore[no-untyped-def]
     """A second case of the same association in the same programme-year cannot exist (unique), and a paid
     association fails the check on any other case of the year."""
-    from grants.cases.eligibility import run_checks
+    from grants.cases.checks import run_checks
 
     take_to(case, Status.PAID, head=association_head, staff=staff, approver=approver, finance=finance)
     results = {r.code: r for r in run_checks(case)}

@@ -27,7 +27,6 @@ from grants.programmes.models import (
     ExpenseRule,
     FormulaComponent,
     Instalment,
-    Lifecycle,
     Programme,
     ProgrammeYear,
     Treatment,
@@ -64,10 +63,13 @@ def council(name: str = "大歳地域づくり協議会", username: str = "secre
     return org, user
 
 
+COUNCIL_CHECKS = ["organization", "recipient_kind", "plan_in_force", "staff_costs", "expense_lines"]
+
+
 def _programme(code: str, name: str, plan_linked: bool) -> Programme:
+    checks = [*COUNCIL_CHECKS, "plan_linkage"] if plan_linked else COUNCIL_CHECKS
     return Programme.objects.get_or_create(code=code, defaults={
-        "name": name, "recipient_kind": OrganizationKind.KYOGIKAI, "lifecycle": Lifecycle.FULL,
-        "plan_linked": plan_linked})[0]
+        "name": name, "recipient_kind": OrganizationKind.KYOGIKAI, "workflow": "full", "checks": checks})[0]
 
 
 def _year(programme: Programme, **fields: object) -> ProgrammeYear:

@@ -3,14 +3,10 @@ import datetime as dt
 
 from django.utils import timezone
 
-from grants.councils import budget, lifecycle, orders
-from grants.ledger.batches import (
-    approve_payment_batch,
-    create_payment_batch,
-    earliest_transfer_date,
-    record_transfer_result,
-)
+from grants.cases import budget, lifecycle, orders
+from grants.cases.batches import approve_payment_batch, create_payment_batch, record_transfer_result
 from grants.ledger.models import BatchItem, OrderStatus
+from grants.ledger.transfers import earliest_transfer_date
 
 
 def fake_file(batch):  # type: ignore[no-untyped-def]

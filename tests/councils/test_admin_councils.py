@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from grants.cases.models import RefundOrder
 from grants.ledger.models import OrderKind, PaymentOrder
-from grants.organizations.models import PlanStatus
+from grants.organizations.models import CommunityPlan, PlanStatus
 from grants.programmes.models import Instalment
 from tests import factories
 from tests.councils import builders
@@ -150,8 +150,8 @@ def test_plan_status_and_approver_are_read_only(client, root, year_data, staff) 
     assert client.get(reverse("admin:organizations_communityplan_add")).status_code == 403
 
     # A draft's title and items may be corrected; its status still may not.
-    plan.status = PlanStatus.DRAFT
-    plan.save(update_fields=["status"])
+    CommunityPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.DRAFT)
+    plan.refresh_from_db()
     response = client.get(url)
     assert "title" in response.context["adminform"].form.fields
     assert "status" not in response.context["adminform"].form.fields
@@ -166,8 +166,8 @@ def test_plan_status_and_approver_are_read_only(client, root, year_data, staff) 
 
 def test_plan_item_needs_its_upper_item(client, root, year_data) -> None:  # type: ignore[no-untyped-def]
     plan = year_data["plan"]
-    plan.status = PlanStatus.DRAFT
-    plan.save(update_fields=["status"])
+    CommunityPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.DRAFT)
+    plan.refresh_from_db()
     url = reverse("admin:organizations_communityplan_change", args=[plan.pk])
     data = _form_data(client.get(url))
     total = int(data["items-TOTAL_FORMS"])

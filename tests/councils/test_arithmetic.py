@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from grants.cases import budget, lifecycle, orders, refunds
 from grants.cases.models import GrantCase, RefundOrder, RefundReason, Status
-from grants.cases.services import CaseActionError
-from grants.councils import budget, lifecycle, orders, refunds
-from grants.councils.penalties import attribute_to_receipts, charges
+from grants.cases.penalties import attribute_to_receipts, charges
+from grants.cases.workflows import CaseActionError
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry, OrderKind, OrderStatus, PaymentOrder
 from grants.notices.models import Notice
 from grants.programmes.engine import compute
@@ -22,11 +22,11 @@ from grants.programmes.models import (
     AmountBasis,
     ComponentKind,
     FormulaComponent,
-    Lifecycle,
     Programme,
     ProgrammeYear,
 )
 from tests.councils import builders
+from tests.councils.builders import COUNCIL_CHECKS
 from tests.councils.helpers import line, pay_orders
 from tests.councils.test_transitions import World, make_world, new_case
 from tests.factories import CURRENT_FY
@@ -321,7 +321,8 @@ def test_cancellation_with_a_scheduled_advance_pays_what_is_kept(world):  # type
 
 def _rule(code: str, basis: str = AmountBasis.COST, components: tuple[tuple[str, int], ...] = (),
           **fields: object) -> ProgrammeYear:
-    programme = Programme.objects.create(code=code, name=code, recipient_kind="kyogikai", lifecycle=Lifecycle.FULL)
+    programme = Programme.objects.create(code=code, name=code, recipient_kind="kyogikai", workflow="full",
+                                         checks=COUNCIL_CHECKS)
     py = ProgrammeYear.objects.create(
         programme=programme, fiscal_year=CURRENT_FY, base_date=dt.date(CURRENT_FY, 4, 1),
         application_opens=dt.date(CURRENT_FY, 4, 1), application_closes=dt.date(CURRENT_FY + 1, 3, 31),

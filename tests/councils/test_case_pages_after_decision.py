@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from grants.cases import lifecycle, receipts
 from grants.cases.models import ChangeRequest, ChangeStatus, GrantCase, PerformanceReport, Receipt, RefundReason, Status
 from grants.core.models import AuditEvent
-from grants.councils import lifecycle, receipts
 from grants.ledger.models import OrderStatus
 from tests.councils import builders
 from tests.councils.helpers import line, pay_orders

@@ -1,4 +1,5 @@
-"""Eligibility checks of the full lifecycle (GRANTS.md §5; ``grants/councils/checks.py``): each check passing and
+"""Eligibility checks of the full lifecycle (GRANTS.md §5; the providers of ``grants/cases/checks.py`` and
+``grants/councils/checks.py`` a council programme enables): each check passing and
 failing with the reason in Japanese a council secretary reads; the plan version a case is judged against at each
 stage; and overrides, which count only once a second person approved them."""
 import datetime as dt
@@ -6,12 +7,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from grants.cases import services
+from grants.cases import budget, checks, lifecycle, services
 from grants.cases.models import GrantCase, Status
-from grants.cases.services import CaseActionError
+from grants.cases.workflows import CaseActionError
+from grants.core.checks import labels
 from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label, wareki
 from grants.core.models import AuditEvent
-from grants.councils import budget, checks, lifecycle, plans
+from grants.councils import plans
 from grants.organizations.models import CommunityPlan, OrganizationKind, PlanStatus
 from grants.programmes.models import ActivityPurpose
 from tests.councils import builders
@@ -20,6 +22,15 @@ from tests.councils.test_transitions import World, make_world, new_case
 from tests.factories import CURRENT_FY
 
 YEAR = fiscal_year_label(CURRENT_FY)
+# The checks a 活動支援 programme enables, in the order the page lists them.
+ORG_CHECKS = ("organization_active", "organization_kind", "representative", "bank_account", "plan_in_force")
+LINE_CHECKS = ("plan_item", "category", "purpose", "period", "before_decision", "staff")
+CHECK_LABELS = labels()
+
+
+def eligible_now(case):  # type: ignore[no-untyped-def]
+    return checks.eligible_lines(case, checks.stage_of(case))
+
 FY_START, FY_END = fiscal_year_bounds(CURRENT_FY)
 
 
@@ -71,7 +82,7 @@ def test_a_sound_application_passes_every_check(world):  # type: ignore[no-untyp
     results = checks.run_checks(case)
     the_line = budget.current_lines(case)[0]
     assert [r.code for r in results] == [
-        *checks.ORG_CHECKS, *(f"{code}@b{the_line.pk}" for code in checks.LINE_CHECKS if code != "staff")]
+        *ORG_CHECKS, *(f"{code}@b{the_line.pk}" for code in LINE_CHECKS if code != "staff")]
     assert all(r.passed and r.reason == "" for r in results)
 
 
@@ -96,7 +107,7 @@ def test_organisation_check_fails_with_its_reason(world, code, spoil, reason):  
 
     assert failed(results) == [code]
     assert result(results, code).reason == reason
-    assert result(results, code).label == checks.CHECK_LABELS[code]
+    assert result(results, code).label == CHECK_LABELS[code]
     with pytest.raises(CaseActionError) as refused:
         lifecycle.verify(case_id=case.pk, actor=world.staff, assessed_amount=300_000,
                          completion_deadline=world.deadline())
@@ -188,7 +199,7 @@ def test_expense_category(world, code, confirmed, reason):  # type: ignore[no-un
     the_line = add(world, case, category=world.cats[code], condition_confirmed=confirmed)
     check = result(checks.run_checks(case), "category", the_line)
     assert (check.passed, check.reason) == (reason is None, reason or "")
-    eligible = checks.eligible_lines(case, budget.current_lines(case), "b")
+    eligible = eligible_now(case)
     assert (the_line.pk in [e.pk for e in eligible]) == (reason is None)
 
 
@@ -293,7 +304,7 @@ def test_costs_before_the_decision_allowed_by_the_years_rule(world):  # type: ig
     results = checks.run_checks(case)
     assert not any(r.code.startswith("before_decision@") for r in results)
     assert failed(results) == []
-    assert [e.pk for e in checks.eligible_lines(case, budget.current_lines(case), "b")] == [april.pk]
+    assert [e.pk for e in eligible_now(case)] == [april.pk]
 
 
 # -- the plan version at each stage ---------------------------------------------------------------------------
@@ -312,7 +323,7 @@ def test_report_is_judged_against_the_plan_version_fixed_at_the_decision(world):
 
     lifecycle.submit_report(case_id=case.pk, actor=world.secretary)
     case.refresh_from_db()
-    assert failed(checks.checks_for_stage(case)) == []
+    assert failed(checks.run_checks(case)) == []
     case = lifecycle.verify_report(case_id=case.pk, actor=world.staff)
     assert case.justified_amount == 200_000 and case.plan == world.plan
     case = lifecycle.confirm(case_id=case.pk, actor=world.approver)
@@ -329,7 +340,7 @@ def test_change_request_relinks_the_lines_to_the_revised_plan(world):  # type: i
     lifecycle.request_change(case_id=case.pk, actor=world.secretary)
     case.refresh_from_db()
     # the copied line still points at the first version: examined against the plan in force, it fails
-    assert failed(checks.checks_for_stage(case)) == [f"plan_item@b{copied.pk}"]
+    assert failed(checks.run_checks(case)) == [f"plan_item@b{copied.pk}"]
     with pytest.raises(CaseActionError, match="改定前の計画の項目の可能性があります"):
         lifecycle.check_change(case_id=case.pk, actor=world.staff, assessed_amount=300_000)
 
@@ -390,7 +401,7 @@ def test_override_counts_only_once_another_person_approved_it(world):  # type: i
              if e.action in ("override_check", "approve_override")]
     assert trail == [("override_check", world.staff), ("approve_override", world.approver)]
     note = AuditEvent.objects.for_object(case).get(action="override_check").note
-    assert note == (f"{checks.LINE_CHECKS['category']}（{code}）：猛暑下の作業で、飲み物代として支出したことを確認した")
+    assert note == (f"{CHECK_LABELS['category']}（{code}）：猛暑下の作業で、飲み物代として支出したことを確認した")
     with pytest.raises(CaseActionError, match="^この特例判断はすでに承認されています。$"):
         services.approve_override(case_id=case.pk, override_id=override.pk, actor=world.staff2)
 
@@ -480,7 +491,7 @@ def test_regression_change_extending_the_deadline_judges_its_lines_by_the_new_de
     lifecycle.request_change(case_id=case.pk, actor=world.secretary)
     case.refresh_from_db()
 
-    results = checks.checks_for_stage(case)
+    results = checks.run_checks(case)
 
     assert result(results, "period", extra).passed
     assert result(results, "period", too_late).reason == _period_reason(

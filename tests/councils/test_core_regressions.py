@@ -3,9 +3,10 @@ revision, 額の確定 while a bank result is unknown."""
 import pytest
 from django.utils import timezone
 
+from grants.cases import budget, lifecycle
 from grants.cases import services as case_services
-from grants.cases.services import CaseActionError
-from grants.councils import budget, lifecycle, plans
+from grants.cases.workflows import CaseActionError
+from grants.councils import plans
 from tests.councils import builders
 from tests.councils.helpers import decide, line, pay_orders
 

@@ -12,7 +12,7 @@ from grants.accounts.models import Role, User
 from grants.cases.models import GrantCase, Status
 from grants.core.fiscal import fiscal_year_of
 from grants.core.models import AuditEvent
-from grants.councils.demo import MIGRATION_NOTE
+from grants.demo.councils import MIGRATION_NOTE
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry, PaymentOrder
 from grants.ledger.services import case_totals
 from grants.organizations.models import (
@@ -86,7 +86,8 @@ def test_demo_councils_rules_plans_and_history() -> None:
 
     # Both programmes: full lifecycle, 活動支援 plan-linked, sample rules and budgets for this year.
     unei, katsudo = Programme.objects.get(code="unei_shien"), Programme.objects.get(code="katsudo_shien")
-    assert (unei.lifecycle, unei.plan_linked, katsudo.lifecycle, katsudo.plan_linked) == ("full", False, "full", True)
+    plan_linked = [("plan_linkage" in p.checks) for p in (unei, katsudo)]
+    assert (unei.workflow, plan_linked[0], katsudo.workflow, plan_linked[1]) == ("full", False, "full", True)
     for programme in (unei, katsudo):
         py = ProgrammeYear.objects.get(programme=programme, fiscal_year=CURRENT_FY)
         assert py.label == "サンプル" and BudgetAccount.objects.get(programme_year=py).budget > 0

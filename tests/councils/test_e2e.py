@@ -3,8 +3,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from grants.cases import lifecycle, refunds
 from grants.cases.models import PerformanceReport, Status
-from grants.councils import lifecycle, refunds
 from grants.ledger.models import BudgetAccount, OrderStatus
 from grants.notices.models import Notice
 from tests.councils import builders

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from grants.cases import lifecycle
 from grants.core.fiscal import wareki
-from grants.councils import lifecycle
 from grants.notices.models import Notice, NoticeKind
 from reports.pdf import render_notice_html, render_notice_pdf
 from tests.councils import builders
@@ -108,7 +108,7 @@ def test_refund_order_after_cancellation_states_the_surcharge(council, katsudo, 
 def test_every_notice_of_the_year_renders(council, katsudo, staff, approver, finance, finance2,
                                                           tmp_path) -> None:  # type: ignore[no-untyped-def]
     case = year_with_change_and_refund(katsudo, council, staff, approver, finance, finance2)
-    from grants.ledger.batches import record_transfer_result
+    from grants.cases.batches import record_transfer_result
     from grants.ledger.models import BatchItem
 
     for item in BatchItem.objects.filter(case=case, result="sent"):

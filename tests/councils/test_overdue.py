@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grants.cases.models import GrantCase, PerformanceReport, Status
-from grants.councils.overdue import report_deadlines
+from grants.cases.overdue import report_deadlines
 from grants.organizations.models import Organization, OrganizationKind
 from tests import factories
 from tests.councils import builders

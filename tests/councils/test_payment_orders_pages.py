@@ -3,10 +3,10 @@ cases, both go into one batch, and the batch page names each order."""
 import pytest
 from django.urls import reverse
 
+from grants.cases import orders
 from grants.cases import services as case_services
-from grants.councils import orders
-from grants.ledger.batches import earliest_transfer_date
-from grants.ledger.models import BatchItem, OrderStatus, PaymentBatch, TransferSettings
+from grants.ledger.models import BatchItem, OrderStatus, PaymentBatch, PaymentOrder, TransferSettings
+from grants.ledger.transfers import earliest_transfer_date
 from tests import factories
 from tests.councils.test_case_pages_setup import decided, login, messages_of
 
@@ -66,8 +66,8 @@ def test_queue_refusals(client, council, katsudo, staff, approver, finance, audi
     case, _, _ = decided(katsudo, council, staff, approver)
     scheduled = case.payment_orders.get(number=2)
     approved = approved_orders(case, staff, finance)[0]
-    scheduled.status = OrderStatus.SCHEDULED  # (approved_orders approved both; put one back for the test)
-    scheduled.save(update_fields=["status"])
+    # (approved_orders approved both; put one back for the test)
+    PaymentOrder.objects.filter(pk=scheduled.pk).update(status=OrderStatus.SCHEDULED)
     assert login(client, staff).get(reverse("payment_queue")).status_code == 403
     html = login(client, auditor).get(reverse("payment_queue")).content.decode()
     assert "概算払 第1回" in html and "振込バッチを作成する" not in html

@@ -1,8 +1,7 @@
-"""Every allowed and every forbidden transition of the full lifecycle, built from the data (``flow.FLOW`` and the
-django-fsm transitions of ``GrantCase.status``), at the service level.
+"""Every allowed and every forbidden transition of the full lifecycle, built from the data (the ``full``
+workflow's machine, ``grants.cases.workflows.FULL``), at the service level.
 
-- each full-lifecycle edge is taken from each of its django-fsm sources (``flow.sources_of``) and lands on its
-  target, with one audit row;
+- each full-lifecycle edge is taken from each of its sources and lands on its target, with one audit row;
 - from every other status of the full lifecycle it is refused with ``CaseActionError`` and nothing is written
   (case row, audit rows, ledger entries, payment orders, notices, change requests, refund orders);
 - each edge is refused to every role the edge does not name, and to the person the separation of duties
@@ -19,15 +18,13 @@ from collections.abc import Callable
 
 import pytest
 from django.utils import timezone
-from django_fsm import get_all_FIELD_transitions
 
 from grants.accounts.models import Role, User
-from grants.cases import services
-from grants.cases.flow import FLOW, SEPARATION_WORDS, sources_of
+from grants.cases import batches, lifecycle, orders, services
 from grants.cases.models import ChangeRequest, GrantCase, PerformanceReport, RefundOrder, Status
-from grants.cases.services import CaseActionError
+from grants.cases.workflows import FORMULA, FULL, SEPARATION, CaseActionError
 from grants.core.models import AuditEvent
-from grants.councils import lifecycle, orders, plans
+from grants.councils import plans
 from grants.ledger.models import LedgerEntry, PaymentOrder
 from grants.notices.models import Notice
 from grants.organizations.models import CommunityPlan, Organization
@@ -38,11 +35,18 @@ from tests.councils.helpers import line, pay_orders
 
 # -- the matrix, from the data -------------------------------------------------------------------------------
 
-_FIELD = GrantCase._meta.get_field("status")
-TARGET = {(t.name, t.source): t.target for t in get_all_FIELD_transitions(GrantCase(), field=_FIELD)}
-FULL_EDGES = sorted(action for action, edge in FLOW.items() if "full" in edge.lifecycles)
-FULL_ONLY_EDGES = sorted(action for action, edge in FLOW.items() if edge.lifecycles == frozenset({"full"}))
-SIMPLE_ONLY_EDGES = sorted(action for action, edge in FLOW.items() if "full" not in edge.lifecycles)
+FLOW = {edge.name: edge for edge in FULL.machine.edges}
+SEPARATION_WORDS = SEPARATION
+TARGET = {(edge.name, source): edge.target for edge in FULL.machine.edges for source in edge.sources}
+FULL_EDGES = sorted(FLOW)
+FULL_ONLY_EDGES = sorted(set(FLOW) - {edge.name for edge in FORMULA.machine.edges})
+SIMPLE_ONLY_EDGES = sorted({edge.name for edge in FORMULA.machine.edges} - set(FLOW))
+
+
+def sources_of(action: str) -> frozenset[str]:
+    return FLOW[action].sources
+
+
 FULL_STATES = sorted(
     {source for action in FULL_EDGES for source in sources_of(action)}
     | {TARGET[(action, source)] for action in FULL_EDGES for source in sources_of(action)}
@@ -251,7 +255,7 @@ def prepare(w: World, case: GrantCase, action: str, monkeypatch: pytest.MonkeyPa
     elif action == "close":
         # Closing normally follows the last payment at once; keep the case open to take the edge by hand.
         with monkeypatch.context() as m:
-            m.setattr(lifecycle, "close_if_settled", lambda **kwargs: None)
+            m.setattr(batches, "close_if_settled", lambda **kwargs: None)
             _pay_settlement(w, case)
     case.refresh_from_db()
 
@@ -511,7 +515,7 @@ def test_full_lifecycle_edges_are_refused_on_a_jichikai_case(  # type: ignore[no
 
 
 def test_full_lifecycle_forms_are_refused_on_a_jichikai_case(jichikai_case, association_head):  # type: ignore[no-untyped-def]
-    from grants.councils import budget
+    from grants.cases import budget
 
     before = snapshot(jichikai_case)
     with pytest.raises(CaseActionError, match=f"^{NOT_HERE}$"):

@@ -1,8 +1,9 @@
 """ホーム shows what waits for each city role in the council lifecycle (the new-user walk-through found that
 changes, reports, plans, overrides and payment orders did not appear)."""
+from grants.cases import lifecycle
 from grants.cases import services as case_services
 from grants.cases.querysets import waiting_cases
-from grants.councils import lifecycle, plans
+from grants.councils import plans
 from grants.councils.worklist import other_work
 from tests.councils import builders
 from tests.councils.helpers import line
@@ -35,7 +36,7 @@ def test_each_role_sees_its_council_work(council, katsudo, staff, staff2, approv
     lifecycle.verify(case_id=case.pk, actor=staff, assessed_amount=305_000, completion_deadline=case.project_end)
     lifecycle.decide(case_id=case.pk, actor=approver)
     assert _labels(finance)["支払予定日を迎えた概算払・精算払（起票待ち）"] == 1
-    from grants.councils import orders
+    from grants.cases import orders
 
     orders.prepare_order(order_id=case.payment_orders.get().pk, actor=staff)
     assert _labels(finance)["承認を待っている支出命令（概算払・精算払）"] == 1

@@ -25,9 +25,10 @@ from grants.councils.stats import (
 )
 from grants.ledger.models import BudgetAccount
 from grants.organizations.models import Area, Organization, OrganizationKind
-from grants.programmes.models import Lifecycle, Programme, ProgrammeYear
+from grants.programmes.models import Programme, ProgrammeYear
 from tests import factories
 from tests.councils import builders
+from tests.councils.builders import COUNCIL_CHECKS
 from tests.councils.helpers import decide, line
 from tests.factories import CURRENT_FY
 
@@ -52,8 +53,8 @@ def council_of(area_: Area, name: str | None = None, code: str | None = None, **
 def programme_year(code: str, fiscal_year: int) -> ProgrammeYear:
     """The council programme ``code`` for ``fiscal_year`` (created once)."""
     Programme.objects.get_or_create(code=code, defaults={
-        "name": NAMES[code], "recipient_kind": OrganizationKind.KYOGIKAI, "lifecycle": Lifecycle.FULL,
-        "plan_linked": code == KATSUDO_SHIEN})
+        "name": NAMES[code], "recipient_kind": OrganizationKind.KYOGIKAI, "workflow": "full",
+        "checks": [*COUNCIL_CHECKS, *(["plan_linkage"] if code == KATSUDO_SHIEN else [])]})
     existing = ProgrammeYear.objects.filter(programme__code=code, fiscal_year=fiscal_year).first()
     if existing:
         return existing

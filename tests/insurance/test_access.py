@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.db.models import ProtectedError
 
 from grants.accounts.models import Role
-from grants.insurance import claims, services
+from grants.insurance import claims, machines, services
 from grants.insurance.models import AccessKind, AccidentReport, Claim, PersonalDataAccess
 from grants.organizations.services import change_head
 from tests import factories
@@ -37,7 +37,7 @@ def _head(organization, username: str, *, started_on: dt.date = dt.date(2025, 4,
 
 
 def _visible(user) -> set[int]:  # type: ignore[no-untyped-def]
-    return set(services.visible_reports(user).values_list("pk", flat=True))
+    return set(machines.visible_reports(user).values_list("pk", flat=True))
 
 
 def test_insurance_sees_every_report(two_groups, insurance, insurance2) -> None:
@@ -101,10 +101,10 @@ def test_claims_are_seen_through_their_report(association, association_head, ins
                                               media) -> None:
     claim = builders.filed_claim(association_head, insurance, association)
     stranger = _head(factories.AssociationFactory(), "stranger")
-    assert list(claims.visible_claims(association_head)) == list(claims.visible_claims(insurance)) == [claim]
+    assert list(machines.visible_claims(association_head)) == list(machines.visible_claims(insurance)) == [claim]
     assert claims.access_claim(association_head, claim.pk) == claim
     for user in (stranger, staff):
-        assert list(claims.visible_claims(user)) == []
+        assert list(machines.visible_claims(user)) == []
         with pytest.raises(Claim.DoesNotExist):
             claims.access_claim(user, claim.pk)
 

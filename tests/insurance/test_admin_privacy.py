@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from grants.core.models import AuditEvent
 from grants.insurance import services
-from grants.insurance.services import InsuranceError
+from grants.insurance.machines import InsuranceError
 from tests import factories
 
 from . import builders

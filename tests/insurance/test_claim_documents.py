@@ -7,8 +7,8 @@ from django.db import connection
 from grants.accounts.models import Role
 from grants.core.models import AuditEvent
 from grants.insurance import claims
+from grants.insurance.machines import InsuranceError
 from grants.insurance.models import Claim, ClaimDocument, ClaimDocumentKind, ClaimStatus
-from grants.insurance.services import InsuranceError
 from tests import factories
 from tests.cases.test_concurrency import run_together
 
@@ -177,7 +177,7 @@ def test_removal_against_forwarding_and_twice_has_one_outcome_each(association, 
 def test_an_inpatient_surgery_needs_a_stay(association, association_head, insurance, policy, media) -> None:  # type: ignore[no-untyped-def]
     """入院中の手術 is paid at the inpatient multiple: without a recorded stay it is refused, nothing written."""
     from grants.insurance import claims as claim_services
-    from grants.insurance.services import InsuranceError
+    from grants.insurance.machines import InsuranceError
 
     report = builders.covered_report(association_head, insurance, association, accident_date=builders.days_ago(5))
     claim = claim_services.send_claim_forms(actor=insurance, report_id=report.pk,

@@ -14,6 +14,7 @@ from grants.core.fiscal import wareki
 from grants.core.models import AuditEvent
 from grants.insurance import claims, services
 from grants.insurance.benefits import liability_payable
+from grants.insurance.machines import InsuranceError
 from grants.insurance.models import (
     AccidentReport,
     BenefitBand,
@@ -25,7 +26,6 @@ from grants.insurance.models import (
     InsurancePolicy,
     OutpatientVisit,
 )
-from grants.insurance.services import InsuranceError
 from tests import factories
 from tests.cases.test_concurrency import run_together
 from tests.factories import CURRENT_FY

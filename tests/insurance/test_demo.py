@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from grants.accounts.models import Role, User
 from grants.core.models import AuditEvent
-from grants.insurance.demo import (
+from grants.demo.insurance import (
     COVERED,
     HEATSTROKE,
     LATE,

@@ -8,8 +8,8 @@ from django.db import connection
 from django.urls import reverse
 
 from grants.insurance import services
+from grants.insurance.machines import InsuranceError
 from grants.insurance.models import AccidentReport
-from grants.insurance.services import InsuranceError
 
 from . import builders
 

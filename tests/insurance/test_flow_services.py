@@ -1,7 +1,7 @@
 """The whole path through the services, from the group's report to the recorded payment."""
 import pytest
 
-from grants.insurance import claims, services
+from grants.insurance import claims, machines
 from grants.insurance.models import ClaimStatus, ReportStatus
 
 from . import builders
@@ -17,4 +17,4 @@ def test_report_to_payment(association, association_head, insurance, policy, med
     claims.forward_claim(actor=insurance, claim_id=claim.pk, insurer_reference="A-1")
     paid = claims.record_payment(actor=insurance, claim_id=claim.pk, paid_on=builders.today(), amount=20_000)
     assert paid.status == ClaimStatus.PAID
-    assert services.visible_reports(association_head).count() == 1
+    assert machines.visible_reports(association_head).count() == 1

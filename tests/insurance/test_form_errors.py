@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from grants.core.fiscal import wareki
 from grants.insurance import claims, services
+from grants.insurance.machines import InsuranceError
 from grants.insurance.models import AccidentReport, Claim, InvolvedPerson, PersonalDataAccess, ReportStatus
-from grants.insurance.services import InsuranceError
 from pages.insurance.forms import (
     AttachmentForm,
     DamagesForm,

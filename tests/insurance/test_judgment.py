@@ -5,8 +5,8 @@ import pytest
 from grants.accounts.models import Role
 from grants.core.models import AuditEvent
 from grants.insurance import services
+from grants.insurance.machines import InsuranceError
 from grants.insurance.models import Finding, Judgment, PolicyCondition, ReportStatus
-from grants.insurance.services import InsuranceError
 from tests import factories
 from tests.factories import CURRENT_FY
 

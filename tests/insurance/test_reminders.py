@@ -9,8 +9,8 @@ from django.db import connection
 from grants.core.fiscal import wareki
 from grants.core.models import AuditEvent
 from grants.insurance import claims, reminders
+from grants.insurance.machines import InsuranceError
 from grants.insurance.models import Claim, ClaimDocumentKind, Reminder, ReminderKind
-from grants.insurance.services import InsuranceError
 from tests.cases.test_concurrency import run_together
 
 from . import builders

@@ -11,8 +11,8 @@ from grants.accounts.models import Role
 from grants.core.models import AuditEvent
 from grants.core.uploads import MAX_UPLOAD_BYTES
 from grants.insurance import services
+from grants.insurance.machines import InsuranceError
 from grants.insurance.models import AccidentReport, AttachmentKind, ReportAttachment, ReportStatus
-from grants.insurance.services import InsuranceError
 from tests import factories
 from tests.cases.test_concurrency import run_together
 from tests.factories import CURRENT_FY

@@ -6,9 +6,7 @@ import pytest
 from django.utils import timezone
 
 from grants.cases import services
-from grants.cases.models import GrantCase, Status
-from grants.core.bankdays import next_bank_business_day
-from grants.ledger.batches import (
+from grants.cases.batches import (
     BatchError,
     approve_payment_batch,
     create_payment_batch,
@@ -16,6 +14,8 @@ from grants.ledger.batches import (
     payable_cases,
     record_transfer_result,
 )
+from grants.cases.models import GrantCase, Status
+from grants.core.bankdays import next_bank_business_day
 from grants.ledger.models import BatchStatus, BudgetAccount, EntryKind, ItemResult, LedgerEntry, PaymentBatch
 
 pytestmark = pytest.mark.django_db

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from grants.cases import budget, lifecycle, refunds
 from grants.cases.models import (
     EligibilityOverride,
     GrantCase,
@@ -27,7 +28,6 @@ from grants.cases.models import (
 )
 from grants.cases.services import approve_override, override_check
 from grants.core.fiscal import fiscal_year_label
-from grants.councils import budget, lifecycle, refunds
 from grants.councils.stats import council_shares
 from grants.ledger.models import BudgetAccount, LedgerEntry, PaymentOrder
 from grants.organizations.models import Organization, OrganizationKind

@@ -1,0 +1,272 @@
+"""Payment batches (振込バッチ): finance gathers approved payment orders, a second finance user approves the
+batch, which posts the payments and keeps the 総合振込 file; the bank's result is then recorded per payment.
+Every item of a batch is a payment order (``grants.cases.orders``), whatever the programme.
+
+Errors: ``BatchError`` with a Japanese message; nothing is written when one is raised.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from grants.accounts.models import Role, User
+from grants.core import workflow
+from grants.core.fiscal import wareki
+from grants.core.models import record_event
+from grants.core.workflow import SYSTEM, Act, ActionRefused, Edge, Machine
+from grants.ledger import transfers
+from grants.ledger.models import (
+    BatchItem,
+    BatchStatus,
+    ItemResult,
+    OrderKind,
+    OrderStatus,
+    PaymentBatch,
+    PaymentOrder,
+)
+from grants.ledger.transfers import TransferDateError, earliest_transfer_date
+
+from .models import GrantCase
+from .orders import record_order_paid, return_order_transfer
+from .settlement import close_if_settled
+
+__all__ = ["BatchError", "earliest_transfer_date", "payable_orders", "payable_cases", "create_payment_batch",
+           "approve_payment_batch", "record_transfer_result", "discard_payment_batch"]
+
+
+class BatchError(ActionRefused):
+    """The batch act is not allowed; the message is for the user, in Japanese."""
+
+
+def _city(model: Any) -> Callable[[Any], QuerySet[Any]]:
+    def visible(user: Any) -> QuerySet[Any]:
+        return model.objects.all() if getattr(user, "is_city_user", False) else model.objects.none()
+
+    return visible
+
+
+FINANCE = frozenset({Role.FINANCE})
+ONLY_FINANCE = "振込バッチは会計課の職員のみが扱えます。"
+
+PAYMENT_BATCH: Machine[PaymentBatch] = workflow.register(Machine(
+    name="payment_batch", label="振込バッチ", model="ledger.PaymentBatch",
+    states=dict(BatchStatus.choices),
+    edges=(
+        Edge("approve_payment_batch", "承認して振込ファイルを作成する", frozenset({BatchStatus.DRAFT}),
+             BatchStatus.APPROVED, FINANCE, ("prepared_by",), records="approved_by", stamps="approved_at",
+             page="form", state_refusal="この振込バッチはすでに承認されています。"),
+        Edge("discard_payment_batch", "この振込バッチを取り消す", frozenset({BatchStatus.DRAFT}),
+             BatchStatus.DISCARDED, FINANCE, page="form", tone="secondary",
+             state_refusal="承認済の振込バッチは取り消せません。振込の結果を記録してください。"),
+    ),
+    visible=_city(PaymentBatch), error=BatchError, role_refusal=ONLY_FINANCE,
+    separation={"prepared_by": "振込バッチを作成した方は、同じバッチを承認できません。"},
+))
+
+
+def _result_note(item: BatchItem, note: str) -> str:
+    return f"{item.case.organization.name}: 振込バッチ {item.batch_id}: {item.get_result_display()} {note}".strip()
+
+
+@workflow.guard("transfer_date_reached")
+def _date_reached(item: BatchItem, user: Any) -> str | None:
+    if transfers.result_day() < item.batch.transfer_date:
+        return f"振込指定日（{wareki(item.batch.transfer_date)}）より前には、銀行の結果を記録できません。"
+    return None
+
+
+SENT = frozenset({ItemResult.SENT})
+RESULT_TAKEN = "この振込の結果はすでに記録されているか、まだ送金されていません。"
+
+BATCH_ITEM: Machine[BatchItem] = workflow.register(Machine(
+    name="batch_item", label="振込明細", model="ledger.BatchItem", field="result",
+    states=dict(ItemResult.choices),
+    edges=(
+        Edge("send_transfer", "送金", frozenset({ItemResult.PENDING}), ItemResult.SENT, frozenset({*FINANCE, SYSTEM}),
+             page=""),
+        Edge("record_transfer_done", "振込完了", SENT, ItemResult.PAID, FINANCE, records="result_recorded_by",
+             stamps="result_recorded_at", guards=("transfer_date_reached",), action="record_transfer_result",
+             page="form", state_refusal=RESULT_TAKEN, then=("record_result_on_case", "notify_transfer_done")),
+        Edge("record_transfer_returned", "返却を記録", SENT, ItemResult.RETURNED, FINANCE, note_required=True,
+             records="result_recorded_by", stamps="result_recorded_at", guards=("transfer_date_reached",),
+             action="record_transfer_result", page="form", tone="secondary", state_refusal=RESULT_TAKEN,
+             note_refusal="返却の理由を入力してください。", effects=("return_transfer",),
+             then=("record_result_on_case",)),
+    ),
+    visible=_city(BatchItem), parent="batch", related=("batch", "case__organization", "payment_entry"),
+    error=BatchError, role_refusal=ONLY_FINANCE, subject=lambda item: item.batch, note=_result_note,
+))
+
+
+def payable_orders() -> QuerySet[PaymentOrder]:
+    """Payment orders approved and not in a live batch, oldest first."""
+    live = BatchItem.objects.filter(~Q(result=ItemResult.RETURNED)).values("payment_order_id")
+    return (
+        PaymentOrder.objects.filter(status=OrderStatus.APPROVED)
+        .exclude(pk__in=live)
+        .select_related("case__organization", "case__programme_year__programme")
+        .order_by("pk")
+    )
+
+
+def payable_cases() -> QuerySet[GrantCase]:
+    """Cases with a payment order waiting for a batch, oldest first."""
+    return (GrantCase.objects.filter(pk__in=payable_orders().values("case_id"))
+            .select_related("organization", "programme_year__programme").order_by("pk"))
+
+
+def _orders_to_pay(case_ids: list[int], order_ids: list[int]) -> list[PaymentOrder]:
+    """The orders ``order_ids`` and the payable orders of the cases ``case_ids`` (locked); ``BatchError``
+    naming what is not payable."""
+    cases = list(GrantCase.objects.select_for_update().filter(pk__in=case_ids).order_by("pk"))
+    locked = list(PaymentOrder.objects.select_for_update().filter(Q(pk__in=order_ids) | Q(case_id__in=case_ids))
+                  .select_related("case__organization").order_by("pk"))
+    payable = set(payable_orders().filter(pk__in=[o.pk for o in locked]).values_list("pk", flat=True))
+    chosen = [o for o in locked if o.pk in payable and (o.pk in order_ids or o.case_id in case_ids)]
+    refused = [c.organization.name for c in cases if not any(o.case_id == c.pk for o in chosen)]
+    refused += [f"{o.case.organization.name} {o.label}" for o in locked if o.pk in order_ids and o.pk not in payable]
+    if refused or len(cases) != len(case_ids) or len({o.pk for o in locked} & set(order_ids)) != len(order_ids):
+        names = "、".join(refused) or "存在しない案件・支出命令"
+        raise BatchError(f"支出承認済でないか、すでに振込バッチに入っている支払があります（{names}）。")
+    return chosen
+
+
+def create_payment_batch(
+    *, actor: User, transfer_date: dt.date, order_ids: Iterable[int] = (), case_ids: Iterable[int] = (),
+    note: str = "",
+) -> PaymentBatch:
+    """Gather approved payment orders into a new batch to be transferred on ``transfer_date`` (a bank business
+    day, weekends, national holidays and 12/31–1/3 excluded): the orders ``order_ids``, and the payable orders of
+    the cases ``case_ids``. Each item keeps the amount (yen) and the account on file now. An order can be in one
+    live batch only."""
+    if actor.role != Role.FINANCE:
+        raise BatchError(ONLY_FINANCE)
+    try:
+        transfers.check_transfer_date(transfer_date)
+    except TransferDateError as exc:
+        raise BatchError(str(exc)) from exc
+    cids, oids = sorted(set(case_ids)), sorted(set(order_ids))
+    if not cids and not oids:
+        raise BatchError("振込バッチに入れる支払を選んでください。")
+    with transaction.atomic():
+        orders = _orders_to_pay(cids, oids)
+        batch = PaymentBatch.objects.create(transfer_date=transfer_date, prepared_by=actor, note=note)
+        items = [_item(batch, order) for order in orders]
+        BatchItem.objects.bulk_create(items)
+        record_event(actor=actor, subject=batch, action="create_payment_batch",
+                     note=f"{len(items)}件、振込指定日 {transfer_date}")
+    return batch
+
+
+def _item(batch: PaymentBatch, order: PaymentOrder) -> BatchItem:
+    case = order.case
+    account = case.organization.current_bank_account()
+    if account is None:
+        raise BatchError(f"{case.organization.name}の振込先口座が登録されていません。")
+    return BatchItem(
+        batch=batch, case=case, payment_order=order, amount=order.amount, bank_code=account.bank_code,
+        branch_code=account.branch_code, account_type=account.account_type,
+        account_number=account.account_number, holder_kana=account.holder_kana,
+    )
+
+
+def approve_payment_batch(
+    *, batch_id: int, actor: User, write_file: Callable[[PaymentBatch], bytes]
+) -> PaymentBatch:
+    """Approve a batch (a finance user other than its preparer): post each payment (支出) dated the transfer
+    date, then write the 総合振込 file with ``write_file`` and keep it. Any refusal — a changed order, a name
+    the file cannot hold — rolls everything back, so no payment is posted without its file."""
+    if actor.role != Role.FINANCE:
+        raise BatchError(ONLY_FINANCE)
+
+    def pay(act: Act[PaymentBatch]) -> None:
+        batch = act.obj
+        try:
+            transfers.check_transfer_date(batch.transfer_date)
+        except TransferDateError as exc:
+            raise BatchError(str(exc)) from exc
+        # Lock every case of the batch first, in id order, before any posting locks the budget row: an act on one
+        # of these cases (a 変更交付決定, a 交付決定) locks its case, then the budget — taken the other way round,
+        # the two transactions would wait for each other (deadlock).
+        case_ids = sorted(set(batch.items.values_list("case_id", flat=True)))
+        list(GrantCase.objects.select_for_update().filter(pk__in=case_ids).order_by("pk").values_list("pk", flat=True))
+        items = list(batch.items.select_related("case__organization", "payment_order"))
+        for item in items:
+            _pay(act, item)
+        content = write_file(batch)
+        batch.file.save(batch.filename, ContentFile(content), save=False)
+        act.note = f"{len(items)}件、{len(content)}バイト"
+
+    return workflow.perform(PAYMENT_BATCH, batch_id, "approve_payment_batch", actor=actor, effect=pay)
+
+
+def _pay(act: Act[PaymentBatch], item: BatchItem) -> None:
+    """Post one item's payment within the batch's approval and mark it sent (送金済)."""
+    try:
+        if item.payment_order.amount != item.amount:
+            raise BatchError("支出命令の金額が振込バッチ作成時から変わっています。")
+        entry = record_order_paid(order_id=item.payment_order_id, actor=act.actor, note=f"振込バッチ {act.obj.pk}",
+                                  paid_on=act.obj.transfer_date, part_of=act)
+    except ActionRefused as exc:
+        raise BatchError(f"{item.case.organization.name}: {exc}") from exc
+    workflow.perform(BATCH_ITEM, item.pk, "send_transfer", actor=act.actor, part_of=act, record=False,
+                     effect=lambda sent: setattr(sent.obj, "payment_entry", entry))
+
+
+@workflow.effect("return_transfer")
+def _return(act: Act[BatchItem]) -> None:
+    """The bank returned the transfer (組戻し・振込不能): reverse its payment and put the order back in the
+    queue (支出承認済), so that it can be paid again once the account is corrected."""
+    item = act.obj
+    return_order_transfer(order_id=item.payment_order_id, actor=act.actor, note=act.note,
+                          payment=item.payment_entry, part_of=act)
+    item.return_reason = act.note
+
+
+@workflow.effect("record_result_on_case")
+def _on_case(act: Act[BatchItem]) -> None:
+    """The result on the case's history too, next to the batch's."""
+    item = act.obj
+    record_event(actor=act.actor, subject=item.case, action="record_transfer_result", machine=BATCH_ITEM.name,
+                 note=f"振込バッチ {item.batch_id}: {item.get_result_display()} {act.note}".strip())
+
+
+@workflow.effect("notify_transfer_done")
+def _notify(act: Act[BatchItem]) -> None:
+    """Once the bank confirms the transfer: the 支払通知書 (and, for the whole amount of a formula grant, whose
+    amount the rule fixes, the 額の確定通知書 first: confirmed = decided, GRANTS.md §3 step 7); the case's
+    history gets the result too. A case whose money is now settled closes (it could not while the bank might
+    still return the transfer)."""
+    item = act.obj
+    case = GrantCase.objects.select_related("programme_year__programme", "organization").get(pk=item.case_id)
+    if item.payment_order.kind == OrderKind.WHOLE:
+        workflow.issue_notice(case, "confirmation", act.actor)
+        workflow.issue_notice(case, "payment", act.actor)
+    else:
+        workflow.issue_notice(case, "payment", act.actor, subject_key=f"order-{item.payment_order_id}",
+                              payment_item=item)
+    close_if_settled(case=case, actor=act.actor, part_of=act)
+
+
+def record_transfer_result(*, item_id: int, actor: User, returned: bool, reason: str = "") -> BatchItem:
+    """Record the bank's result of one transfer: done (振込完了), or returned (組戻し・振込不能), which puts a
+    reversing entry in the ledger and the payment back in the queue."""
+    if actor.role != Role.FINANCE:
+        raise BatchError(ONLY_FINANCE)
+    if returned and not reason.strip():
+        raise BatchError("返却の理由を入力してください。")
+    edge = "record_transfer_returned" if returned else "record_transfer_done"
+    return workflow.perform(BATCH_ITEM, item_id, edge, actor=actor, note=reason.strip())
+
+
+def discard_payment_batch(*, batch_id: int, actor: User) -> None:
+    """Discard a batch not yet approved; its payments return to the queue. Nothing was posted yet."""
+    if actor.role != Role.FINANCE:
+        raise BatchError(ONLY_FINANCE)
+    workflow.perform(PAYMENT_BATCH, batch_id, "discard_payment_batch", actor=actor,
+                     effect=lambda act: act.obj.items.all().delete())

@@ -1,0 +1,147 @@
+"""Set up the demonstration: reference data, demo associations, a sample rule and budget, one user per role,
+the 地域づくり協議会 with their two grants and past years (``grants.councils.demo``), and the コミュニティ活動保険
+sample policies and reports (``grants.insurance.demo``).
+
+Safe to re-run: everything is created only when missing. Amounts are sample values (サンプル), not the city's.
+"""
+import datetime as dt
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from grants.accounts.models import Role, User
+from grants.core.fiscal import fiscal_year_label, fiscal_year_of
+from grants.demo.councils import SECRETARY_USERNAME, setup_council_demo
+from grants.demo.insurance import setup_insurance_demo
+from grants.ledger.models import BudgetAccount, TransferSettings
+from grants.ledger.services import set_budget
+from grants.organizations.models import Organization, OrganizationKind, Representative
+from grants.programmes.models import ComponentBand, ComponentKind, FormulaComponent, Programme, ProgrammeYear
+
+# The two council grants (unei_shien, katsudo_shien) are set up by grants.councils.demo.
+PROGRAMMES = [
+    ("jichi_shinko", "自治会等自治振興交付金", OrganizationKind.JICHIKAI),
+    ("shimin_katsudo", "市民活動交流事業補助金", OrganizationKind.SHIMIN_DANTAI),
+]
+
+# (username, role, display name); the head is linked to the first demo association, the council secretary
+# (事務局長) to 湯田地域づくり協議会.
+DEMO_USERS = [
+    ("kaicho", Role.ASSOCIATION_HEAD, "自治会長（デモ）"),
+    (SECRETARY_USERNAME, Role.ASSOCIATION_HEAD, "湯田地域づくり協議会 事務局長（デモ）"),
+    ("tanto", Role.STAFF, "協働推進課 担当（デモ）"),
+    ("kessai", Role.APPROVER, "協働推進課長（デモ）"),
+    ("kaikei", Role.FINANCE, "会計課 担当（デモ）"),
+    ("kaikei2", Role.FINANCE, "会計課 審査（デモ）"),
+    ("kansa", Role.AUDITOR, "監査委員事務局（デモ）"),
+    ("hoken", Role.INSURANCE, "保険担当（デモ）"),
+    ("hoken2", Role.INSURANCE, "保険担当・判定（デモ）"),
+]
+
+SAMPLE_BUDGET = 60_000_000
+
+
+class Command(BaseCommand):
+    help = "デモ環境を準備します（参照データ、デモ用自治会、サンプルの交付基準と予算、役割ごとの利用者）。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--password", default="demo-pass-2026", help="デモ利用者のパスワード")
+        parser.add_argument("--fiscal-year", type=int, default=None, help="年度（西暦の開始年）。既定は今日の年度")
+
+    def handle(self, *args: object, password: str, fiscal_year: int | None, **options: object) -> None:
+        year = fiscal_year or fiscal_year_of(timezone.localdate())
+        call_command("load_reference_data", stdout=self.stdout)
+        call_command("generate_demo", base_date=dt.date(year, 4, 1), stdout=self.stdout)
+        with transaction.atomic():
+            users = self._users(password)
+            programme_year = self._sample_rule(year)
+            self._budget(programme_year, users["kaikei"])
+            self._link_head(users["kaicho"])
+            self._transfer_settings()
+            councils = setup_council_demo(fiscal_year=year, users=users)
+            insurance = setup_insurance_demo(fiscal_year=year, users=users)
+        self.stdout.write(self.style.SUCCESS(f"{fiscal_year_label(year)}の自治会等自治振興交付金（サンプル）を準備しました。"))
+        history = "・".join(fiscal_year_label(y) for y in councils.past_years)
+        self.stdout.write(
+            f"地域づくり協議会 {councils.councils}件（地域づくり計画 {councils.plans}版）、運営支援・活動支援交付金の"
+            f"サンプル基準、過年度（{history}）の完了案件 {councils.past_cases}件を準備しました。"
+        )
+        policies = "・".join(fiscal_year_label(y) for y in insurance.fiscal_years)
+        self.stdout.write(
+            f"コミュニティ活動保険：保険契約（サンプル、{policies}）、事故報告 {insurance.reports}件、"
+            f"保険金請求 {insurance.claims}件を準備しました。"
+        )
+        self.stdout.write(f"ログインできる利用者（パスワードはすべて「{password}」）:")
+        for username, role, name in DEMO_USERS:
+            self.stdout.write(f"  {username:10} {Role(role).label}（{name}）")
+        self.stdout.write(f"  {'admin':10} 管理者（交付基準・予算の編集、/admin/）")
+
+    def _users(self, password: str) -> dict[str, User]:
+        users = {}
+        for username, role, name in DEMO_USERS:
+            user, created = User.objects.get_or_create(username=username, defaults={"role": role, "display_name": name})
+            if created:
+                user.set_password(password)
+                user.save()
+            users[username] = user
+        admin, created = User.objects.get_or_create(
+            username="admin", defaults={"role": Role.STAFF, "display_name": "システム管理者", "is_staff": True,
+                                        "is_superuser": True},
+        )
+        if created:
+            admin.set_password(password)
+            admin.save()
+        users["admin"] = admin
+        return users
+
+    def _sample_rule(self, year: int) -> ProgrammeYear:
+        for code, name, kind in PROGRAMMES:
+            Programme.objects.get_or_create(code=code, defaults={"name": name, "recipient_kind": kind})
+        programme_year, created = ProgrammeYear.objects.get_or_create(
+            programme=Programme.objects.get(code="jichi_shinko"), fiscal_year=year,
+            defaults={
+                "label": "サンプル", "base_date": dt.date(year, 4, 1), "application_opens": dt.date(year, 4, 1),
+                "application_closes": dt.date(year + 1, 3, 31), "rounding_unit": 1,
+                "rule_source": "サンプル値（山口市の単価は未公表のため、実際の要綱の値を管理画面で入力してください）",
+            },
+        )
+        if created:
+            FormulaComponent.objects.create(programme_year=programme_year, order=1, kind=ComponentKind.FLAT,
+                                            label="均等割", unit_amount=20_000)
+            per_household = FormulaComponent.objects.create(
+                programme_year=programme_year, order=2, kind=ComponentKind.PER_HOUSEHOLD, label="世帯割", unit_amount=0
+            )
+            ComponentBand.objects.create(component=per_household, lower=0, upper=100, unit_amount=600)
+            ComponentBand.objects.create(component=per_household, lower=100, upper=None, unit_amount=400)
+        return programme_year
+
+    def _budget(self, programme_year: ProgrammeYear, officer: User) -> None:
+        account, created = BudgetAccount.objects.get_or_create(
+            programme_year=programme_year, defaults={"budget_code": "2款1項10目 19節 負担金補助及び交付金（サンプル）"}
+        )
+        if account.budget == 0:
+            set_budget(programme_year=programme_year, budget=SAMPLE_BUDGET, actor=officer, note="当初予算（サンプル）")
+
+    def _transfer_settings(self) -> None:
+        """The city's side of the 総合振込 file, sample values (サンプル): the designated bank's real codes,
+        an invented 委託者コード and account number."""
+        if not TransferSettings.objects.exists():
+            TransferSettings.objects.create(
+                requester_code="0000012345", requester_name_kana="ﾔﾏｸﾞﾁｼ", bank_code="0170", branch_code="001",
+                account_type="2", account_number="0000001",
+            )
+
+    def _link_head(self, head: User) -> None:
+        if Representative.objects.filter(user=head).exists():
+            return
+        first = Organization.objects.filter(is_demo=True, kind=OrganizationKind.JICHIKAI).order_by("code").first()
+        if first is None:
+            return
+        term = first.representatives.filter(ended_on__isnull=True).first()
+        if term:
+            term.user = head
+            term.save(update_fields=["user"])
+            head.display_name = f"{first.name} {term.title} {term.name}（デモ）"
+            head.save(update_fields=["display_name"])

@@ -1,0 +1,86 @@
+"""What every page shares: the typed request of a logged-in view, the city-staff guard, and the one way a POSTed
+form reaches a service (validate, act, report the outcome in Japanese)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from grants.accounts.models import User
+from grants.core.workflow import ActionRefused
+
+T = TypeVar("T")
+
+
+class AuthedRequest(HttpRequest):
+    """The request of a view behind ``login_required``: its user is a ``User``, never anonymous."""
+
+    user: User  # type: ignore[assignment]
+
+
+View = Callable[..., HttpResponse]
+
+
+def city_user_required(view: View) -> View:
+    """Pages for city staff only (協働推進課, 決裁者, 会計課, 監査委員事務局)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_city_user:
+            raise PermissionDenied("市の職員のみが利用できる画面です。")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def field_errors(request: HttpRequest, form: forms.Form) -> None:
+    """Each field's errors as a message naming the field."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+
+
+def post_form(
+    request: HttpRequest,
+    *,
+    form: forms.Form | None,
+    act: Callable[[dict[str, Any]], T],
+    done: str | Callable[[T], str],
+    back: HttpResponse,
+    invalid: Callable[[forms.Form], str] | None = None,
+    rerender: Callable[[forms.Form], HttpResponse] | None = None,
+    refused: Callable[[forms.Form, ActionRefused], None] | None = None,
+    not_found: type[Exception] | tuple[type[Exception], ...] = (),
+    then: Callable[[T], HttpResponse] | None = None,
+) -> HttpResponse:
+    """Validate ``form`` (None: the act takes no input), then ``act(cleaned_data)``, and answer.
+
+    A form that does not validate is reported (``invalid(form)`` as one message, else each field's errors) and
+    nothing is done; a refusal of the service (``ActionRefused``) is shown as a message — and, with ``refused``,
+    at the field it names. With ``rerender`` the page shows the form again as typed, else the user goes
+    ``back``. ``not_found`` errors of the act answer 404. A success goes ``back`` (or where ``then(result)``
+    says) with ``done``."""
+    if form is not None and not form.is_valid():
+        if invalid is not None:
+            messages.error(request, invalid(form))
+        elif rerender is None:
+            field_errors(request, form)
+        return rerender(form) if rerender is not None else back
+    try:
+        result = act(form.cleaned_data if form is not None else {})
+    except not_found as exc:
+        raise Http404("見つかりません。") from exc
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+        if form is not None and refused is not None:
+            refused(form, exc)
+        return rerender(form) if rerender is not None and form is not None else back
+    messages.success(request, done(result) if callable(done) else done)
+    return then(result) if then is not None else back
