@@ -38,8 +38,10 @@ from django.db.models import Prefetch
 from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.utils import timezone
+from weasyprint.text.fonts import FontConfiguration
 
 from grants.core.fiscal import era_year
+from grants.core.uploads import CONTENT_TYPES
 from grants.insurance.claims import claim_limit_date, compute_claim
 from grants.insurance.models import (
     AccidentReport,
@@ -53,6 +55,7 @@ from grants.insurance.models import (
     Judgment,
 )
 from reports.excel import Column, ColumnType, Report, write_xlsx
+from reports.pdf import format_notice_date, html_document, render_html_pdf, sender_line
 
 TEXT, YEN, COUNT, NUMBER, DATE = (ColumnType.TEXT, ColumnType.YEN, ColumnType.COUNT, ColumnType.NUMBER,
                                   ColumnType.DATE)
@@ -327,8 +330,6 @@ def _display_row(row: Row, format_date: Callable[[dt.date | None], str]) -> dict
 def pdf_context(data: DocumentSet) -> dict[str, object]:
     """Template context of ``templates/insurance/pdf/claim.html``: plain strings (control characters taken out),
     dates formatted as on notices, amounts as ints for the ``yen`` filter."""
-    from reports.pdf import format_notice_date, sender_line  # WeasyPrint loads in ~0.5 s: only when used
-
     def rows(items: list[Row]) -> list[dict[str, str | int | None]]:
         return [_display_row(row, format_notice_date) for row in items]
 
@@ -364,8 +365,6 @@ def claim_pdf(claim: Claim) -> bytes:
     判定, 被保険者・被害者 and 請求内容. Rendered with ``reports.pdf.render_html_pdf`` (only ``data:`` and the
     project's static files are fetched; the IPAex font is embedded). Errors: see ``document_set``. The caller
     checks access and logs the view (``AccessKind.DOCUMENT_SET_PDF``)."""
-    from reports.pdf import render_html_pdf
-
     return render_html_pdf(claim_html(claim))
 
 
@@ -373,10 +372,6 @@ def report_pdf(report: AccidentReport) -> bytes:
     """One PDF of the document sets of every claim of ``report`` that is not withdrawn, by 請求番号; each set starts
     on a new page. Raises ``ValueError`` when the report has no such claim; other errors as ``claim_pdf``. The
     caller checks access and logs one view per claim (``AccessKind.DOCUMENT_SET_PDF``)."""
-    from weasyprint.text.fonts import FontConfiguration
-
-    from reports.pdf import html_document
-
     items = list(report.claims.exclude(status=ClaimStatus.WITHDRAWN).order_by("serial"))
     if not items:
         raise ValueError("保険会社へ送付する請求がありません。")
@@ -498,8 +493,6 @@ def claim_form_context(claim: Claim) -> dict[str, object]:
     the claim, the accident and the person) as plain strings without control characters, dates as on notices;
     the attachments by kind and the claim window in the policy's words. Raises ``Claim.DoesNotExist`` if the
     claim is gone."""
-    from reports.pdf import format_notice_date, sender_line
-
     claim = Claim.objects.select_related("report__policy", "report__organization", "person").get(pk=claim.pk)
     report, policy, person = claim.report, claim.report.policy, claim.person
     injury = claim.kind == ClaimKind.INJURY
@@ -528,8 +521,6 @@ def claim_form_pdf(claim: Claim) -> bytes:
     signature; the documents to attach and the claim window (``claim_after_days``, ``claims.claim_limit_date``).
     Rendered like ``claim_pdf`` (autoescaped template, locked-down fetcher, IPAex font embedded). The caller checks
     access and logs the view (``AccessKind.CLAIM_FORM``)."""
-    from reports.pdf import render_html_pdf
-
     return render_html_pdf(render_to_string("insurance/pdf/claim_form.html", claim_form_context(claim)))
 
 
@@ -547,8 +538,6 @@ def _zip_label(label: str) -> str:
 
 def _zip_extension(stored_name: str) -> str:
     """The stored file's extension when it is one the uploads accept, else none."""
-    from grants.core.uploads import CONTENT_TYPES
-
     ext = os.path.splitext(stored_name)[1].lower()
     return ext if ext in CONTENT_TYPES else ""
 

@@ -29,6 +29,7 @@ from .exporters import (
     programme_year_filename,
     programme_year_workbook,
 )
+from .pdf import PDF_CONTENT_TYPE, render_notices_pdf
 
 
 def _programme_year(job: Job) -> ProgrammeYear:
@@ -63,8 +64,6 @@ LEDGER_CSV = register(JobKind("ledger_csv", "事業・年度の台帳（CSV）",
 
 
 def _notices_batch(job: Job, progress: Progress, out: IO[bytes]) -> tuple[str, str]:
-    from .pdf import PDF_CONTENT_TYPE, render_notices_pdf  # WeasyPrint loads in ~0.5 s: only when used
-
     programme_year = _programme_year(job)
     kind = job.params.get("kind") or None
     if kind is not None and kind not in NoticeKind.values:

@@ -25,8 +25,8 @@ import datetime as dt
 import mimetypes
 import posixpath
 from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -39,9 +39,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from grants.core.fiscal import wareki
-
-if TYPE_CHECKING:
-    from grants.notices.models import Notice
+from grants.notices.models import Notice
 
 PDF_CONTENT_TYPE = "application/pdf"
 
@@ -182,8 +180,6 @@ def _full_lifecycle_context(d: dict) -> dict[str, object]:
 
 def _rate(value: object) -> str:
     """A yearly rate as printed: "10.950" → "10.95", "0.000" → "" (no such charge)."""
-    from decimal import Decimal, InvalidOperation
-
     try:
         rate = Decimal(str(value))
     except (InvalidOperation, ValueError):

@@ -9,7 +9,7 @@ from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from grants.accounts.models import User
 from grants.core.workflow import state_choices
-from grants.organizations.models import Organization, PlanItem, SecretariatStaff
+from grants.organizations.models import Organization, PlanItem, Representative, SecretariatStaff
 from grants.programmes.models import ActivityPurpose, ExpenseCategory, ProgrammeYear
 
 
@@ -51,8 +51,6 @@ class GrantCaseQuerySet(models.QuerySet["GrantCase"]):
             return self.none()
         if user.is_city_user:
             return self
-        from grants.organizations.models import Representative
-
         # One subquery, so that "this user" and "in office today" hold for the same term of office.
         return self.filter(
             organization_id__in=Representative.objects.current().filter(user=user).values("organization_id")

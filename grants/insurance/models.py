@@ -5,6 +5,8 @@ the year it happened in. Every amount, limit, window and deadline below is a fie
 about cover is in code. Amounts are whole yen; windows and deadlines are days.
 """
 import datetime as dt
+import os
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -377,9 +379,6 @@ REQUIRED_ATTACHMENTS = (AttachmentKind.BYLAWS, AttachmentKind.MEMBER_LIST, Attac
 
 
 def report_attachment_path(instance: "ReportAttachment", filename: str) -> str:
-    import os
-    import uuid
-
     return f"insurance/reports/{instance.report_id}/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()}"
 
 
@@ -595,9 +594,6 @@ class ClaimDocumentKind(models.TextChoices):
 
 
 def claim_document_path(instance: "ClaimDocument", filename: str) -> str:
-    import os
-    import uuid
-
     return f"insurance/claims/{instance.claim_id}/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()}"
 
 

@@ -6,6 +6,7 @@ from grants.core.models import record_event
 
 from .models import Job
 from .registry import KINDS
+from .tasks import run_job
 
 
 class JobError(Exception):
@@ -16,8 +17,6 @@ def request_job(*, kind: str, actor: User, title: str, params: dict[str, object]
     """Record a job of ``kind`` for ``actor`` and queue it once the transaction commits.
 
     Raises ``JobError`` for an unknown kind or a user who may not request it."""
-    from .tasks import run_job
-
     job_kind = KINDS.get(kind)
     if job_kind is None:
         raise JobError("この処理は登録されていません。")

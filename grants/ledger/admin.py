@@ -1,7 +1,12 @@
+import re
+
+import zengin_code
 from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
+
+from grants.organizations.kana import AccountNameError, normalize_account_name
 
 from .models import BudgetAccount, EntryKind, LedgerEntry, PaymentOrder, TransferSettings
 from .services import post_entry
@@ -89,12 +94,6 @@ class TransferSettingsForm(forms.ModelForm):
                   "account_number", "line_ending", "allow_period_slash", "lead_days"]
 
     def clean(self) -> dict[str, object]:
-        import re
-
-        import zengin_code
-
-        from grants.organizations.kana import AccountNameError, normalize_account_name
-
         data = super().clean()
         bank = zengin_code.Bank.all.get(data.get("bank_code", ""))
         if bank is None:

@@ -7,6 +7,7 @@ class NoticesConfig(AppConfig):
     verbose_name = "通知書"
 
     def ready(self) -> None:
+        # App modules import models, which are loaded only after every AppConfig exists.
         from grants.core import workflow
 
         from .services import issue_for_act

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from stdnum.jp import cn as corporate_number
 
@@ -107,8 +108,6 @@ class Organization(models.Model):
 class RepresentativeQuerySet(models.QuerySet["Representative"]):
     def current(self, on: dt.date | None = None) -> "RepresentativeQuerySet":
         """Representatives in office on ``on`` (today by default)."""
-        from django.utils import timezone
-
         day = on or timezone.localdate()
         return self.filter(started_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 
+from grants.accounts.models import Role, User
 from grants.organizations.models import MAX_HOUSEHOLDS
 
 
@@ -65,8 +66,6 @@ class ChangeHeadForm(forms.Form):
     )
 
     def clean_username(self) -> object:
-        from grants.accounts.models import Role, User
-
         username = self.cleaned_data["username"].strip()
         if not username:
             return None

@@ -4,6 +4,7 @@ services ``plans`` and ``staff``; a plan or council the user may not see answers
 import os
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -34,7 +35,7 @@ from pages.councils.forms import (
     StaffEndForm,
     StaffForm,
 )
-from pages.http import city_user_required
+from pages.http import city_user_required, post_form
 
 PLAN_EVENT_LABELS = {
     "create_plan": "計画の作成",
@@ -173,29 +174,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _form_errors(request: HttpRequest, form: forms.Form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-
-
-def _plan_post(request: HttpRequest, pk: int, act: Callable[[dict], CommunityPlan | object], done: str,
+def _plan_post(request: HttpRequest, pk: int, act: Callable[[dict[str, Any]], CommunityPlan | object], done: str,
                form: forms.Form | None = None) -> HttpResponse:
-    """Check the plan is visible (404), validate ``form``, call ``act(cleaned_data)`` and report the outcome as
-    a message; go to the plan ``act`` returns, or back to this one."""
+    """Check the plan is visible (404), then ``pages.http.post_form``: go to the plan ``act`` returns (a new
+    version), or back to this one."""
     _plan_or_404(request.user, pk)
-    if form is not None and not form.is_valid():
-        _form_errors(request, form)
-        return redirect("plan_detail", pk=pk)
-    try:
-        result = act(form.cleaned_data if form is not None else {})
-    except CommunityPlan.DoesNotExist as exc:
-        raise Http404("計画が見つかりません。") from exc
-    except plans.PlanError as exc:
-        messages.error(request, str(exc))
-        return redirect("plan_detail", pk=pk)
-    messages.success(request, done)
-    return redirect("plan_detail", pk=result.pk if isinstance(result, CommunityPlan) else pk)
+    return post_form(request, form=form, act=act, done=done, back=redirect("plan_detail", pk=pk),
+                     not_found=CommunityPlan.DoesNotExist,
+                     then=lambda result: redirect("plan_detail", pk=result.pk if isinstance(result, CommunityPlan)
+                                                  else pk))
 
 
 @require_POST
@@ -315,17 +302,10 @@ def council_staff(request: HttpRequest, pk: int) -> HttpResponse:
 def council_staff_end(request: HttpRequest, pk: int, staff_pk: int) -> HttpResponse:
     org = _council_or_404(request.user, pk)
     record = get_object_or_404(SecretariatStaff.objects.filter(organization=org), pk=staff_pk)
-    form = StaffEndForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("council_staff", pk=org.pk)
-    try:
-        staff.end_staff(actor=request.user, staff_id=record.pk, employed_until=form.cleaned_data["employed_until"])
-    except staff.StaffError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"{record.role}の雇用終了日を登録しました。")
-    return redirect("council_staff", pk=org.pk)
+    return post_form(request, form=StaffEndForm(request.POST), back=redirect("council_staff", pk=org.pk),
+                     act=lambda d: staff.end_staff(actor=request.user, staff_id=record.pk,
+                                                   employed_until=d["employed_until"]),
+                     done=f"{record.role}の雇用終了日を登録しました。")
 
 
 # -- 実績報告の期限 ------------------------------------------------------------------------------------------

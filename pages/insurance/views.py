@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -52,6 +53,7 @@ from grants.insurance.models import (
 )
 from grants.insurance.stats import yearly_statistics
 from grants.organizations.models import Organization
+from pages.http import post_form
 from pages.insurance.forms import (
     AccessLogFilterForm,
     AttachmentForm,
@@ -72,6 +74,7 @@ from pages.insurance.forms import (
     WithdrawForm,
     attach_service_error,
 )
+from reports import insurance_documents as documents
 
 PER_PAGE = 50
 REPORT_ROLES = (Role.INSURANCE, Role.ASSOCIATION_HEAD)
@@ -338,26 +341,15 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_report(request, _report_or_404(request.user, pk))
 
 
-def _report_post(request: HttpRequest, pk: int, act: Callable[[dict], object], done: str | Callable[[object], str],
-                 form: forms.Form | None = None, form_name: str = "") -> HttpResponse:
-    """Check the report is visible (404), validate ``form``, call ``act(cleaned_data)``; a refusal shows the
-    page again with the form and the service's message, a success goes back to the page with ``done``."""
+def _report_post(request: HttpRequest, pk: int, act: Callable[[dict[str, Any]], object],
+                 done: str | Callable[[Any], str], form: forms.Form | None = None, form_name: str = "") -> HttpResponse:
+    """Check the report is visible (404), then ``pages.http.post_form``: a form that does not validate, or a
+    refusal, shows the page again with the form as typed and the message at its field."""
     report = _report_or_404(request.user, pk)
-    if form is not None and not form.is_valid():
-        messages.error(request, INPUT_ERROR)
-        return _render_report(request, report, **{form_name: form})
-    try:
-        result = act(form.cleaned_data if form is not None else {})
-    except (AccidentReport.DoesNotExist, Claim.DoesNotExist) as error:
-        raise Http404("事故報告書が見つかりません。") from error
-    except InsuranceError as error:
-        messages.error(request, str(error))
-        if form is not None:
-            attach_service_error(form, error)
-            return _render_report(request, report, **{form_name: form})
-        return redirect("insurance_report_detail", pk=pk)
-    messages.success(request, done(result) if callable(done) else done)
-    return redirect("insurance_report_detail", pk=pk)
+    return post_form(request, form=form, act=act, done=done, back=redirect("insurance_report_detail", pk=pk),
+                     invalid=lambda f: INPUT_ERROR, refused=attach_service_error,
+                     rerender=lambda f: _render_report(request, report, **{form_name: f}),
+                     not_found=(AccidentReport.DoesNotExist, Claim.DoesNotExist))
 
 
 @require_POST
@@ -541,25 +533,14 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_claim(request, _claim_or_404(request.user, pk))
 
 
-def _claim_post(request: HttpRequest, pk: int, act: Callable[[dict], object], done: str,
+def _claim_post(request: HttpRequest, pk: int, act: Callable[[dict[str, Any]], object], done: str,
                 form: forms.Form | None = None, form_name: str = "") -> HttpResponse:
     """As ``_report_post``, for the claim page."""
     claim = _claim_or_404(request.user, pk)
-    if form is not None and not form.is_valid():
-        messages.error(request, INPUT_ERROR)
-        return _render_claim(request, claim, **{form_name: form})
-    try:
-        act(form.cleaned_data if form is not None else {})
-    except (AccidentReport.DoesNotExist, Claim.DoesNotExist) as error:
-        raise Http404("保険金請求が見つかりません。") from error
-    except InsuranceError as error:
-        messages.error(request, str(error))
-        if form is not None:
-            attach_service_error(form, error)
-            return _render_claim(request, claim, **{form_name: form})
-        return redirect("insurance_claim_detail", pk=pk)
-    messages.success(request, done)
-    return redirect("insurance_claim_detail", pk=pk)
+    return post_form(request, form=form, act=act, done=done, back=redirect("insurance_claim_detail", pk=pk),
+                     invalid=lambda f: INPUT_ERROR, refused=attach_service_error,
+                     rerender=lambda f: _render_claim(request, claim, **{form_name: f}),
+                     not_found=(AccidentReport.DoesNotExist, Claim.DoesNotExist))
 
 
 @require_POST
@@ -656,8 +637,6 @@ def claim_document(request: HttpRequest, pk: int, document_pk: int) -> FileRespo
 
 def _document_set(request: HttpRequest, pk: int, kind: str, ext: str) -> HttpResponse:
     """The document set sent to the insurer (送付書類) as PDF or Excel: the 保険担当 only; logged."""
-    from reports import insurance_documents as documents  # WeasyPrint loads only when a file is made
-
     claim = _claim_or_404(request.user, pk)
     if request.user.role != Role.INSURANCE:
         raise PermissionDenied("保険会社への送付書類は、保険担当のみが出力できます。")
@@ -682,8 +661,6 @@ def claim_documents_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_documents_zip(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything for the insurer in one ZIP (送付書類一式: the PDF, the workbook and every attached file): the
     保険担当 only; logged once the ZIP is made (a stored file gone answers 404 and logs nothing)."""
-    from reports import insurance_documents as documents
-
     claim = _claim_or_404(request.user, pk)
     if request.user.role != Role.INSURANCE:
         raise PermissionDenied("保険会社への送付書類は、保険担当のみが出力できます。")
@@ -702,8 +679,6 @@ def claim_documents_zip(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The claim form (保険金請求書（記入用）) to print, fill by hand, sign and upload: the group and the 保険担当,
     while documents can still be added; logged. Opened in the browser (inline), where it is printed."""
-    from reports import insurance_documents as documents
-
     claim = _claim_or_404(request.user, pk)
     if "claim_form" not in claim_actions(request.user, claim):
         messages.error(request, "保険金請求書（記入用）を印刷できるのは、保険会社へ送付する前の請求だけです。")

@@ -15,6 +15,7 @@ from grants.jobs.services import JobError, request_job
 from grants.notices.jobs import notices_of_year
 from grants.notices.models import Notice, NoticeKind
 from grants.programmes.models import ProgrammeYear
+from reports.pdf import PDF_CONTENT_TYPE, render_notice_pdf
 
 
 @require_GET
@@ -22,8 +23,6 @@ from grants.programmes.models import ProgrammeYear
 def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF of one notice, for whoever may see its case (a head: only their own organisation's cases);
     404 otherwise. The access is recorded in the audit trail (the notice names a person)."""
-    from reports.pdf import PDF_CONTENT_TYPE, render_notice_pdf  # WeasyPrint loads in ~0.5 s: only when used
-
     notice = get_object_or_404(Notice.objects.for_printing(), pk=pk)
     try:
         access_case(request.user, notice.case_id)
