@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -35,7 +35,7 @@ from pages.councils.forms import (
     StaffEndForm,
     StaffForm,
 )
-from pages.http import city_user_required, post_form
+from pages.http import AuthedRequest, city_user_required, post_form
 
 PLAN_EVENT_LABELS = {
     "create_plan": "計画の作成",
@@ -86,7 +86,7 @@ def _creatable_councils(user: User) -> QuerySet[Organization]:
 
 
 @login_required
-def plan_list(request: HttpRequest) -> HttpResponse:
+def plan_list(request: AuthedRequest) -> HttpResponse:
     """Plans visible to the user: every council's for city users (filter by state and council), the
     versions of their own council for a secretary."""
     user = request.user
@@ -106,7 +106,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def plan_create(request: HttpRequest) -> HttpResponse:
+def plan_create(request: AuthedRequest) -> HttpResponse:
     """A council's first plan or the plan of a new term (第N期): its secretary for their council, staff for any
     council (picked in the form). A term overlapping a live plan is refused (revisions go through 改定)."""
     councils = _creatable_councils(request.user).order_by("area__code", "code")
@@ -144,7 +144,7 @@ def _plan_events(plan: CommunityPlan) -> list[dict[str, object]]:
 
 
 @login_required
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = _plan_or_404(user, pk)
     versions = list(
@@ -174,7 +174,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _plan_post(request: HttpRequest, pk: int, act: Callable[[dict[str, Any]], CommunityPlan | object], done: str,
+def _plan_post(request: AuthedRequest, pk: int, act: Callable[[dict[str, Any]], CommunityPlan | object], done: str,
                form: forms.Form | None = None) -> HttpResponse:
     """Check the plan is visible (404), then ``pages.http.post_form``: go to the plan ``act`` returns (a new
     version), or back to this one."""
@@ -187,7 +187,7 @@ def _plan_post(request: HttpRequest, pk: int, act: Callable[[dict[str, Any]], Co
 
 @require_POST
 @login_required
-def plan_add_item(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_add_item(request: AuthedRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request.user, pk)
     return _plan_post(
         request, pk, lambda data: plans.add_item(actor=request.user, plan_id=pk, level=data["level"],
@@ -199,14 +199,14 @@ def plan_add_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def plan_delete_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def plan_delete_item(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
     return _plan_post(request, pk, lambda data: plans.delete_item(actor=request.user, plan_id=pk, item_id=item_pk),
                       "項目を削除しました（下位の項目も削除されます）。")
 
 
 @require_POST
 @login_required
-def plan_add_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_add_attachment(request: AuthedRequest, pk: int) -> HttpResponse:
     return _plan_post(
         request, pk, lambda data: plans.add_attachment(actor=request.user, plan_id=pk, title=data["title"],
                                                        upload=data["file"]),
@@ -216,21 +216,21 @@ def plan_add_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     return _plan_post(request, pk, lambda data: plans.submit_plan(actor=request.user, plan_id=pk),
                       "計画を提出しました。市の担当者が確認します。")
 
 
 @require_POST
 @login_required
-def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_return(request: AuthedRequest, pk: int) -> HttpResponse:
     return _plan_post(request, pk, lambda data: plans.return_plan(actor=request.user, plan_id=pk, note=data["note"]),
                       "計画を差し戻しました。", ReturnForm(request.POST))
 
 
 @require_POST
 @login_required
-def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_approve(request: AuthedRequest, pk: int) -> HttpResponse:
     return _plan_post(request, pk,
                       lambda data: plans.approve_plan(actor=request.user, plan_id=pk, note=data["note"]),
                       "計画を承認しました。", ApproveForm(request.POST))
@@ -238,14 +238,14 @@ def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_revise(request: AuthedRequest, pk: int) -> HttpResponse:
     return _plan_post(request, pk,
                       lambda data: plans.start_revision(actor=request.user, plan_id=pk, reason=data["reason"]),
                       "改定版（作成中）を作成しました。項目を直して提出してください。", RevisionForm(request.POST))
 
 
 @login_required
-def plan_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def plan_attachment(request: AuthedRequest, pk: int, attachment_pk: int) -> FileResponse:
     """Download an attachment of a plan the user may see (files are never served from MEDIA directly)."""
     plan = _plan_or_404(request.user, pk)
     attachment = get_object_or_404(plan.attachments, pk=attachment_pk)
@@ -263,7 +263,7 @@ def _council_or_404(user: User, pk: int) -> Organization:
 
 
 @login_required
-def council_staff(request: HttpRequest, pk: int) -> HttpResponse:
+def council_staff(request: AuthedRequest, pk: int) -> HttpResponse:
     """A council's 事務局員 with the yearly cost for the current 年度 (monthly cost × months employed), and
     the form to record one (the council's secretary, or staff)."""
     user = request.user
@@ -299,7 +299,7 @@ def council_staff(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def council_staff_end(request: HttpRequest, pk: int, staff_pk: int) -> HttpResponse:
+def council_staff_end(request: AuthedRequest, pk: int, staff_pk: int) -> HttpResponse:
     org = _council_or_404(request.user, pk)
     record = get_object_or_404(SecretariatStaff.objects.filter(organization=org), pk=staff_pk)
     return post_form(request, form=StaffEndForm(request.POST), back=redirect("council_staff", pk=org.pk),
@@ -311,7 +311,7 @@ def council_staff_end(request: HttpRequest, pk: int, staff_pk: int) -> HttpRespo
 # -- 実績報告の期限 ------------------------------------------------------------------------------------------
 
 @city_user_required
-def overdue_reports(request: HttpRequest) -> HttpResponse:
+def overdue_reports(request: AuthedRequest) -> HttpResponse:
     """City users: 実績報告 past their due date, and those due within ``SOON_DAYS`` days."""
     today = timezone.localdate()
     rows = report_deadlines(today=today)

@@ -2,14 +2,14 @@
 and each council's grant history (交付の推移), for city staff only."""
 import re
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from grants.core.fiscal import fiscal_year_label, fiscal_year_of
 from grants.councils.stats import council_history, council_shares
 from grants.organizations.models import Organization, OrganizationKind
-from pages.cases.views import city_user_required
+from pages.http import AuthedRequest, city_user_required
 from reports.dashboard import area_totals, fiscal_years, programme_totals, sum_area_rows, sum_programme_rows
 
 
@@ -21,7 +21,7 @@ def selected_fiscal_year(raw: str | None, choices: list[int], default: int) -> i
 
 
 @city_user_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     """Tables of budget, 交付決定額, 支出済額, 返還額 and 執行可能額 per programme-year and per 地域 for one
     年度 (GET ``fiscal_year``, default this 年度), a bar chart per 地域 drawn in the browser by Chart.js
     from the ``json_script`` data (yen amounts as integers), and the councils' 管理費割合 of that 年度, highest
@@ -54,7 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @city_user_required
-def council_history_page(request: HttpRequest, pk: int) -> HttpResponse:
+def council_history_page(request: AuthedRequest, pk: int) -> HttpResponse:
     """The grant history (交付の推移) of council ``pk``: 運営支援, 活動支援, 合計 and 管理費割合 per 年度, oldest
     first. 404 when ``pk`` is not a 地域づくり協議会. Two queries besides the session's."""
     council = get_object_or_404(

@@ -53,7 +53,7 @@ from grants.insurance.models import (
 )
 from grants.insurance.stats import yearly_statistics
 from grants.organizations.models import Organization
-from pages.http import post_form
+from pages.http import AuthedRequest, post_form
 from pages.insurance.forms import (
     AccessLogFilterForm,
     AttachmentForm,
@@ -115,7 +115,7 @@ def roles_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Calla
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        def wrapped(request: AuthedRequest, *args: object, **kwargs: object) -> HttpResponse:
             if request.user.role not in roles:
                 raise PermissionDenied("この画面を利用する権限がありません。")
             return view(request, *args, **kwargs)
@@ -178,7 +178,7 @@ def _creatable_organizations(user: User) -> QuerySet[Organization]:
 
 @require_GET
 @roles_required(*REPORT_ROLES)
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthedRequest) -> HttpResponse:
     """事故報告の一覧: every report for the 保険担当 (filter by 状態, 年度, 期限後, 団体名), the own group's for a
     head. No personal data on it."""
     qs = machines.visible_reports(request.user).select_related("policy", "organization")
@@ -208,7 +208,7 @@ def _current_policy() -> InsurancePolicy | None:
 
 
 @roles_required(*REPORT_ROLES)
-def report_create(request: HttpRequest) -> HttpResponse:
+def report_create(request: AuthedRequest) -> HttpResponse:
     """A new 事故報告書 (作成中): a head for a group they represent, the 保険担当 for any active group (a report
     received on paper)."""
     organizations = _creatable_organizations(request.user)
@@ -242,7 +242,7 @@ def _created(report: AccidentReport) -> str:
 
 
 @login_required
-def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Correct the report while it is 作成中 or 差戻し. The page shows the report's text: its views are logged."""
     user = request.user
     report = _report_or_404(user, pk)
@@ -300,7 +300,7 @@ def _passed_due_date(report: AccidentReport) -> dt.date | None:
     return passed_due_date(report, timezone.localdate())
 
 
-def _render_report(request: HttpRequest, report: AccidentReport, **bound: forms.Form) -> HttpResponse:
+def _render_report(request: AuthedRequest, report: AccidentReport, **bound: forms.Form) -> HttpResponse:
     """The report page, with ``bound`` forms (their errors) in place of the empty ones. Logs the view first."""
     user = request.user
     services.log_access(user, report, AccessKind.REPORT_PAGE)
@@ -337,11 +337,11 @@ def _render_report(request: HttpRequest, report: AccidentReport, **bound: forms.
 
 
 @login_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _render_report(request, _report_or_404(request.user, pk))
 
 
-def _report_post(request: HttpRequest, pk: int, act: Callable[[dict[str, Any]], object],
+def _report_post(request: AuthedRequest, pk: int, act: Callable[[dict[str, Any]], object],
                  done: str | Callable[[Any], str], form: forms.Form | None = None, form_name: str = "") -> HttpResponse:
     """Check the report is visible (404), then ``pages.http.post_form``: a form that does not validate, or a
     refusal, shows the page again with the form as typed and the message at its field."""
@@ -354,7 +354,7 @@ def _report_post(request: HttpRequest, pk: int, act: Callable[[dict[str, Any]], 
 
 @require_POST
 @login_required
-def report_add_person(request: HttpRequest, pk: int) -> HttpResponse:
+def report_add_person(request: AuthedRequest, pk: int) -> HttpResponse:
     form = PersonForm(request.POST, auto_id="person-%s")
     return _report_post(request, pk, lambda d: services.add_person(actor=request.user, report_id=pk,
                                                                    data=form.person_data()),
@@ -363,7 +363,7 @@ def report_add_person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def report_remove_person(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+def report_remove_person(request: AuthedRequest, pk: int, person_pk: int) -> HttpResponse:
     return _report_post(request, pk, lambda d: services.remove_person(actor=request.user, report_id=pk,
                                                                       person_id=person_pk),
                         "関係者を削除しました。")
@@ -371,7 +371,7 @@ def report_remove_person(request: HttpRequest, pk: int, person_pk: int) -> HttpR
 
 @require_POST
 @login_required
-def report_add_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def report_add_attachment(request: AuthedRequest, pk: int) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES, auto_id="attachment-%s")
     return _report_post(request, pk, lambda d: services.add_attachment(actor=request.user, report_id=pk,
                                                                        kind=d["kind"], title=d["title"],
@@ -381,7 +381,7 @@ def report_add_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def report_remove_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def report_remove_attachment(request: AuthedRequest, pk: int, attachment_pk: int) -> HttpResponse:
     return _report_post(request, pk, lambda d: services.remove_attachment(actor=request.user, report_id=pk,
                                                                           attachment_id=attachment_pk),
                         "添付書類を削除しました。")
@@ -395,7 +395,7 @@ def _submitted(report: object) -> str:
 
 @require_POST
 @login_required
-def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request.user, pk)
     form = SubmitForm(request.POST, auto_id="submit-%s", due_date_passed=_passed_due_date(report))
     return _report_post(request, pk, lambda d: services.submit_report(actor=request.user, report_id=pk,
@@ -405,7 +405,7 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def report_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def report_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(request.POST, auto_id="withdraw-%s")
     return _report_post(request, pk, lambda d: services.withdraw_report(actor=request.user, report_id=pk,
                                                                         reason=d["reason"]),
@@ -414,7 +414,7 @@ def report_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def report_return(request: HttpRequest, pk: int) -> HttpResponse:
+def report_return(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST, auto_id="return-%s")
     return _report_post(request, pk, lambda d: services.return_report(actor=request.user, report_id=pk,
                                                                       note=d["note"]),
@@ -429,7 +429,7 @@ def _judged(judgment: object) -> str:
 
 @require_POST
 @login_required
-def report_judge(request: HttpRequest, pk: int) -> HttpResponse:
+def report_judge(request: AuthedRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request.user, pk)
     form = JudgmentForm(request.POST, conditions=report.policy.conditions.all(), auto_id="judge-%s")
     return _report_post(request, pk, lambda d: services.judge_report(actor=request.user, report_id=pk,
@@ -439,7 +439,7 @@ def report_judge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def report_send_forms(request: HttpRequest, pk: int) -> HttpResponse:
+def report_send_forms(request: AuthedRequest, pk: int) -> HttpResponse:
     form = SendFormsForm(request.POST)
     return _report_post(request, pk, lambda d: claims.send_claim_forms(actor=request.user, report_id=pk,
                                                                        person_id=d["person"]),
@@ -447,7 +447,7 @@ def report_send_forms(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def report_attachment(request: AuthedRequest, pk: int, attachment_pk: int) -> FileResponse:
     """Download an attachment of a report the user may see; logged (files are never served from MEDIA)."""
     report = _report_or_404(request.user, pk)
     attachment = get_object_or_404(report.attachments, pk=attachment_pk)
@@ -461,7 +461,7 @@ def report_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> File
 
 @require_GET
 @roles_required(*REPORT_ROLES)
-def claim_list(request: HttpRequest) -> HttpResponse:
+def claim_list(request: AuthedRequest) -> HttpResponse:
     """保険金請求の一覧 (numbers, groups, states and amounts; no names), filtered by state."""
     qs = machines.visible_claims(request.user).select_related("report__policy", "report__organization")
     status = request.GET.get("status", "")
@@ -500,7 +500,7 @@ def _amount(claim: Claim) -> tuple[list[object], int | None, bool]:
     return list(claim.computed_lines), claim.computed_amount, False
 
 
-def _render_claim(request: HttpRequest, claim: Claim, **bound: forms.Form) -> HttpResponse:
+def _render_claim(request: AuthedRequest, claim: Claim, **bound: forms.Form) -> HttpResponse:
     """The claim page with ``bound`` forms in place of the empty ones. Logs the view first."""
     user = request.user
     services.log_access(user, claim.report, AccessKind.CLAIM_PAGE, claim=claim, detail=f"請求 {claim.number}")
@@ -529,11 +529,11 @@ def _render_claim(request: HttpRequest, claim: Claim, **bound: forms.Form) -> Ht
 
 
 @login_required
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _render_claim(request, _claim_or_404(request.user, pk))
 
 
-def _claim_post(request: HttpRequest, pk: int, act: Callable[[dict[str, Any]], object], done: str,
+def _claim_post(request: AuthedRequest, pk: int, act: Callable[[dict[str, Any]], object], done: str,
                 form: forms.Form | None = None, form_name: str = "") -> HttpResponse:
     """As ``_report_post``, for the claim page."""
     claim = _claim_or_404(request.user, pk)
@@ -545,7 +545,7 @@ def _claim_post(request: HttpRequest, pk: int, act: Callable[[dict[str, Any]], o
 
 @require_POST
 @login_required
-def claim_treatment(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_treatment(request: AuthedRequest, pk: int) -> HttpResponse:
     claim = _claim_or_404(request.user, pk)
     form = TreatmentForm(request.POST, auto_id="treatment-%s", accident_date=claim.report.accident_date,
                          today=timezone.localdate())
@@ -556,7 +556,7 @@ def claim_treatment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def claim_damages(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_damages(request: AuthedRequest, pk: int) -> HttpResponse:
     form = DamagesForm(request.POST, auto_id="damages-%s")
     return _claim_post(request, pk, lambda d: claims.record_damages(actor=request.user, claim_id=pk,
                                                                     damages=d["damages"]),
@@ -565,7 +565,7 @@ def claim_damages(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def claim_add_document(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_add_document(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ClaimDocumentForm(request.POST, request.FILES, auto_id="document-%s")
     return _claim_post(request, pk, lambda d: claims.add_claim_document(
         actor=request.user, claim_id=pk, kind=d["kind"], title=d["title"], upload=d["file"], amount=d["amount"]),
@@ -574,14 +574,14 @@ def claim_add_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def claim_file(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_file(request: AuthedRequest, pk: int) -> HttpResponse:
     return _claim_post(request, pk, lambda d: claims.file_claim(actor=request.user, claim_id=pk),
                        "保険金を請求しました。市の保険担当が保険会社へ送付します。")
 
 
 @require_POST
 @login_required
-def claim_forward(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_forward(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ForwardForm(request.POST, auto_id="forward-%s")
     return _claim_post(request, pk, lambda d: claims.forward_claim(actor=request.user, claim_id=pk,
                                                                    insurer_reference=d["insurer_reference"]),
@@ -590,7 +590,7 @@ def claim_forward(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def claim_payment(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_payment(request: AuthedRequest, pk: int) -> HttpResponse:
     form = PaymentForm(request.POST, auto_id="payment-%s")
     return _claim_post(request, pk, lambda d: claims.record_payment(actor=request.user, claim_id=pk,
                                                                     paid_on=d["paid_on"], amount=d["amount"],
@@ -600,7 +600,7 @@ def claim_payment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def claim_denial(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_denial(request: AuthedRequest, pk: int) -> HttpResponse:
     form = DenialForm(request.POST, auto_id="denial-%s")
     return _claim_post(request, pk, lambda d: claims.record_denial(actor=request.user, claim_id=pk,
                                                                    answered_on=d["answered_on"], reason=d["reason"]),
@@ -609,7 +609,7 @@ def claim_denial(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(request.POST, auto_id="withdraw-%s")
     return _claim_post(request, pk, lambda d: claims.withdraw_claim(actor=request.user, claim_id=pk,
                                                                     reason=d["reason"]),
@@ -618,14 +618,14 @@ def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def claim_remove_document(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+def claim_remove_document(request: AuthedRequest, pk: int, document_pk: int) -> HttpResponse:
     return _claim_post(request, pk, lambda d: claims.remove_claim_document(actor=request.user, claim_id=pk,
                                                                            document_id=document_pk),
                        "請求書類を削除しました。")
 
 
 @login_required
-def claim_document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+def claim_document(request: AuthedRequest, pk: int, document_pk: int) -> FileResponse:
     """Download a claim document (請求書, 領収書, 診断書…); logged."""
     claim = _claim_or_404(request.user, pk)
     document = get_object_or_404(claim.documents, pk=document_pk)
@@ -635,7 +635,7 @@ def claim_document(request: HttpRequest, pk: int, document_pk: int) -> FileRespo
     return _download(handle, document.file.name, f"請求{claim.number}_{document.get_kind_display()}")
 
 
-def _document_set(request: HttpRequest, pk: int, kind: str, ext: str) -> HttpResponse:
+def _document_set(request: AuthedRequest, pk: int, kind: str, ext: str) -> HttpResponse:
     """The document set sent to the insurer (送付書類) as PDF or Excel: the 保険担当 only; logged."""
     claim = _claim_or_404(request.user, pk)
     if request.user.role != Role.INSURANCE:
@@ -647,18 +647,18 @@ def _document_set(request: HttpRequest, pk: int, kind: str, ext: str) -> HttpRes
 
 
 @login_required
-def claim_documents_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_documents_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     return _document_set(request, pk, AccessKind.DOCUMENT_SET_PDF, ".pdf")
 
 
 @login_required
-def claim_documents_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_documents_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
     return _document_set(request, pk, AccessKind.DOCUMENT_SET_XLSX, ".xlsx")
 
 
 @require_GET
 @login_required
-def claim_documents_zip(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_documents_zip(request: AuthedRequest, pk: int) -> HttpResponse:
     """Everything for the insurer in one ZIP (送付書類一式: the PDF, the workbook and every attached file): the
     保険担当 only; logged once the ZIP is made (a stored file gone answers 404 and logs nothing)."""
     claim = _claim_or_404(request.user, pk)
@@ -676,7 +676,7 @@ def claim_documents_zip(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def claim_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_form_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     """The claim form (保険金請求書（記入用）) to print, fill by hand, sign and upload: the group and the 保険担当,
     while documents can still be added; logged. Opened in the browser (inline), where it is printed."""
     claim = _claim_or_404(request.user, pk)
@@ -692,7 +692,7 @@ def claim_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @roles_required(Role.INSURANCE)
-def reminder_list(request: HttpRequest) -> HttpResponse:
+def reminder_list(request: AuthedRequest) -> HttpResponse:
     """Reminders due today (``reminders.due_reminders``) with their text; those falling due in the coming
     ``reminders.UPCOMING_DAYS`` days with their day, and when a reminder falls due under each policy concerned;
     the latest ones sent."""
@@ -712,7 +712,7 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @roles_required(Role.INSURANCE)
-def reminder_send(request: HttpRequest) -> HttpResponse:
+def reminder_send(request: AuthedRequest) -> HttpResponse:
     """Record one reminder as sent; a second click finds none due and says so."""
     form = ReminderForm(request.POST)
     if not form.is_valid():
@@ -735,7 +735,7 @@ def reminder_send(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @roles_required(*LOG_ROLES)
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: AuthedRequest) -> HttpResponse:
     """個人情報の閲覧記録: who saw which report's personal data, when and how (filter by user and dates).
     Numbers and kinds only: no personal data on this page."""
     qs = PersonalDataAccess.objects.select_related("user", "report__policy", "claim__report__policy")
@@ -754,7 +754,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @roles_required(*STATISTICS_ROLES)
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthedRequest) -> HttpResponse:
     """保険の集計: counts and sums per 年度 only."""
     return render(request, "insurance/statistics.html", {
         "rows": yearly_statistics(), "report_statuses": ReportStatus.labels, "claim_statuses": ClaimStatus.labels,

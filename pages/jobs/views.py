@@ -1,19 +1,20 @@
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from grants.jobs.models import JobStatus
 from grants.jobs.services import visible_jobs
+from pages.http import AuthedRequest
 
 
 @login_required
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: AuthedRequest) -> HttpResponse:
     jobs = visible_jobs(request.user).select_related("requested_by")[:50]
     return render(request, "jobs/job_list.html", {"jobs": jobs})
 
 
 @login_required
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"status": job.status, "label": job.get_status_display(), "done": job.done,
@@ -23,7 +24,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def job_download(request: HttpRequest, pk: int) -> FileResponse:
+def job_download(request: AuthedRequest, pk: int) -> FileResponse:
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
     if job.status != JobStatus.DONE or not job.file:
         raise Http404("ファイルはまだできていません。")

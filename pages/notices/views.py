@@ -4,7 +4,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,12 +15,13 @@ from grants.jobs.services import JobError, request_job
 from grants.notices.jobs import notices_of_year
 from grants.notices.models import Notice, NoticeKind
 from grants.programmes.models import ProgrammeYear
+from pages.http import AuthedRequest
 from reports.pdf import PDF_CONTENT_TYPE, render_notice_pdf
 
 
 @require_GET
 @login_required
-def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     """The PDF of one notice, for whoever may see its case (a head: only their own organisation's cases);
     404 otherwise. The access is recorded in the audit trail (the notice names a person)."""
     notice = get_object_or_404(Notice.objects.for_printing(), pk=pk)
@@ -38,7 +39,7 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def print_year_notices(request: HttpRequest, pk: int) -> HttpResponse:
+def print_year_notices(request: AuthedRequest, pk: int) -> HttpResponse:
     """Queue the batch PDF of a programme-year's notices (``notices_batch``) and go to the job's page."""
     if not request.user.is_city_user:
         raise PermissionDenied("市の職員のみが利用できる操作です。")

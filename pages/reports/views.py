@@ -1,13 +1,13 @@
 """Requesting the auditor's exports: each POST queues a background job (grants.jobs) and shows its page,
 where progress is visible and the file is kept for download. City staff only (403 otherwise)."""
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from grants.jobs.services import JobError, request_job
 from grants.programmes.models import ProgrammeYear
-from pages.cases.views import city_user_required
+from pages.http import AuthedRequest, city_user_required
 
 # format field → (job kind, what the job's title says it makes)
 PROGRAMME_YEAR_EXPORTS: dict[str, tuple[str, str]] = {
@@ -16,7 +16,7 @@ PROGRAMME_YEAR_EXPORTS: dict[str, tuple[str, str]] = {
 }
 
 
-def _queue(request: HttpRequest, *, kind: str, title: str, params: dict[str, object]) -> HttpResponse:
+def _queue(request: AuthedRequest, *, kind: str, title: str, params: dict[str, object]) -> HttpResponse:
     try:
         job = request_job(kind=kind, actor=request.user, title=title, params=params)
     except JobError as exc:
@@ -26,7 +26,7 @@ def _queue(request: HttpRequest, *, kind: str, title: str, params: dict[str, obj
 
 @city_user_required
 @require_POST
-def request_programme_year_export(request: HttpRequest, pk: int) -> HttpResponse:
+def request_programme_year_export(request: AuthedRequest, pk: int) -> HttpResponse:
     """Queue the workbook (``format=xlsx``) or the ledger CSV (``format=csv``) of programme-year ``pk``; 404
     for an unknown programme-year, 400 for another format."""
     year = get_object_or_404(ProgrammeYear.objects.select_related("programme"), pk=pk)
@@ -39,7 +39,7 @@ def request_programme_year_export(request: HttpRequest, pk: int) -> HttpResponse
 
 @city_user_required
 @require_POST
-def request_fiscal_year_export(request: HttpRequest, fiscal_year: int) -> HttpResponse:
+def request_fiscal_year_export(request: AuthedRequest, fiscal_year: int) -> HttpResponse:
     """Queue the workbook of every programme of ``fiscal_year`` (年度); 404 when the year has no programme."""
     years = ProgrammeYear.objects.filter(fiscal_year=fiscal_year).select_related("programme").order_by("pk")
     first = years.first()
