@@ -1,8 +1,14 @@
 """Audit trail shared by every sub-package."""
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+
+if TYPE_CHECKING:
+    # django-stubs resolves this alias to settings.AUTH_USER_MODEL (grants.accounts sits above this package)
+    from django.contrib.auth.models import _User
 
 
 class AppendOnlyModel(models.Model):
@@ -16,15 +22,15 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError(self.change_refused)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.delete_refused is not None:
             raise ValueError(self.delete_refused)
-        return super().delete(*args, **kwargs)  # type: ignore[arg-type]
+        return super().delete(*args, **kwargs)
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -70,8 +76,8 @@ class AuditEvent(AppendOnlyModel):
 
 
 def record_event(
-    *, actor: object, subject: models.Model, action: str, from_state: str = "", to_state: str = "", note: str = "",
-    machine: str = "",
+    *, actor: "_User | None", subject: models.Model, action: str, from_state: str = "", to_state: str = "",
+    note: str = "", machine: str = "",
 ) -> AuditEvent:
     """Write one audit row; call inside the transaction of the change it records. A change of state names its
     ``machine`` (``grants.core.workflow``); other acts leave it empty."""

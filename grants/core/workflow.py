@@ -154,7 +154,7 @@ class Machine(Generic[M]):
         return self.states.get(state, state)
 
     def model_class(self) -> type[M]:
-        return apps.get_model(self.model)  # type: ignore[return-value]
+        return apps.get_model(self.model)
 
     def with_edges(self, *edges: Edge, **changes: Any) -> Machine[M]:
         """A copy with ``edges`` replacing the edges of the same name (and other fields changed)."""
@@ -353,14 +353,17 @@ def access(machine: Machine[M], user: Any, pk: int, *, lock: bool = False) -> M:
     ``lock`` locks the parent row (if any) and then the object's row; call it inside a transaction."""
     model = machine.model_class()
     if user is not None and not machine.visible(user).filter(pk=pk).exists():
-        raise model.DoesNotExist(f"{machine.label}が見つかりません。")
+        # Every concrete model has its DoesNotExist (made by ModelBase); the stubs give it to no TypeVar of Model.
+        raise model.DoesNotExist(f"{machine.label}が見つかりません。")  # type: ignore[attr-defined]
     qs = model._default_manager.select_related(*machine.related)
     if not lock:
         return qs.get(pk=pk)
     if machine.parent:
         parent_field = model._meta.get_field(machine.parent)
+        assert isinstance(parent_field, models.ForeignKey), "check_machines (core.E101) allows a foreign key only"
         parent_id = model._default_manager.filter(pk=pk).values_list(parent_field.attname, flat=True).get()
         parent_model = parent_field.related_model
+        # related_model is typed "type[Model] | 'self'": once the models are loaded it is always the class.
         list(parent_model._default_manager.select_for_update().filter(pk=parent_id).values_list("pk"))  # type: ignore[union-attr]
     return qs.select_for_update(of=("self",)).get(pk=pk)
 

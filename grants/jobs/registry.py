@@ -10,12 +10,14 @@ from typing import IO, Protocol
 
 from grants.accounts.models import User
 
+from .models import Job
+
 
 class Progress(Protocol):
     def __call__(self, done: int, total: int | None = None) -> None: ...
 
 
-JobFunction = Callable[["object", Progress, IO[bytes]], tuple[str, str]]
+JobFunction = Callable[[Job, Progress, IO[bytes]], tuple[str, str]]
 
 
 @dataclass(frozen=True)

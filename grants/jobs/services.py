@@ -1,5 +1,6 @@
 """Requesting background work."""
 from django.db import transaction
+from django.db.models import QuerySet
 
 from grants.accounts.models import User
 from grants.core.models import record_event
@@ -29,7 +30,7 @@ def request_job(*, kind: str, actor: User, title: str, params: dict[str, object]
     return job
 
 
-def visible_jobs(user: User) -> "object":
+def visible_jobs(user: User) -> QuerySet[Job]:
     """Jobs a user may see, of the kinds they may request now (a change of role takes effect at once): every
     such job for city staff, their own otherwise."""
     allowed = [name for name, k in KINDS.items() if k.may_request(user)]
