@@ -8,4 +8,4 @@ from .models import User
 class GrantsUserAdmin(UserAdmin):
     list_display = ("username", "display_name", "role", "is_active")
     list_filter = ("role", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("業務", {"fields": ("role", "display_name")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("業務", {"fields": ("role", "display_name")}))

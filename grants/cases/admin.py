@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import AnnualRun, GrantCase
 
@@ -11,10 +12,10 @@ class GrantCaseAdmin(admin.ModelAdmin):
     list_filter = ("programme_year", "status")
     search_fields = ("organization__code", "organization__name")
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: GrantCase | None = None) -> bool:
         return False
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -22,5 +23,5 @@ class GrantCaseAdmin(admin.ModelAdmin):
 class AnnualRunAdmin(admin.ModelAdmin):
     list_display = ("programme_year", "started_at", "status", "processed", "total", "created_count")
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: AnnualRun | None = None) -> bool:
         return False

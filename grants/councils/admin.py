@@ -5,11 +5,15 @@ submitted or approved it are read-only here, and an approved or superseded versi
 keep pointing at the version they were judged against. 返還命令 are issued by 額の確定 or 取消 and settled by
 recording receipts, never edited.
 """
+from typing import Any
+
 from django import forms
 from django.contrib import admin
-from django.db.models import ForeignKey
+from django.db.models import ForeignKey, Model
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
+from grants.accounts.models import User
 from grants.cases.models import RefundOrder, RefundReceipt
 from grants.organizations.models import (
     PARENT_LEVEL,
@@ -62,9 +66,10 @@ class PlanItemForm(forms.ModelForm):
         model = PlanItem
         fields = ("code", "level", "parent", "title", "description")
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
-        level, parent = data.get("level"), data.get("parent")
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        level, parent = data.get("level", ""), data.get("parent")
         expected = PARENT_LEVEL.get(ItemLevel(level)) if level in ItemLevel.values else None
         if level == ItemLevel.FIELD and parent is not None:
             self.add_error("parent", "分野には上位の項目はありません。空欄にしてください。")
@@ -80,7 +85,7 @@ class PlanItemInline(_PlanPartInline):
     ordering = ("code",)
 
     def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest,
-                                 **kwargs: object) -> forms.ModelChoiceField:
+                                 **kwargs: Any) -> forms.ModelChoiceField | None:
         if db_field.name == "parent":
             # Only 分野 and 施策 of the same plan (a 取組 has nothing under it).
             plan_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
@@ -123,14 +128,16 @@ class CommunityPlanAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: CommunityPlan | None = None) -> bool:
         return obj is None or (obj.status == PlanStatus.DRAFT and not obj.cases.exists())
 
-    def save_formset(self, request: HttpRequest, form: object, formset: object, change: bool) -> None:
-        for instance in formset.save(commit=False):  # type: ignore[attr-defined]
+    def save_formset(self, request: HttpRequest, form: forms.ModelForm,
+                     formset: "BaseInlineFormSet[Model, CommunityPlan, forms.ModelForm]", change: bool) -> None:
+        for instance in formset.save(commit=False):
             if isinstance(instance, PlanAttachment) and instance.uploaded_by_id is None:
+                assert isinstance(request.user, User)  # the admin site lets only logged-in staff in
                 instance.uploaded_by = request.user
             instance.save()
-        for instance in formset.deleted_objects:  # type: ignore[attr-defined]
+        for instance in formset.deleted_objects:
             instance.delete()
-        formset.save_m2m()  # type: ignore[attr-defined]
+        formset.save_m2m()
 
 
 @admin.register(SecretariatStaff)
@@ -143,7 +150,7 @@ class SecretariatStaffAdmin(admin.ModelAdmin):
     readonly_fields = ("recorded_by", "recorded_at")
 
     def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest,
-                                 **kwargs: object) -> forms.ModelChoiceField:
+                                 **kwargs: Any) -> forms.ModelChoiceField | None:
         if db_field.name == "organization":
             kwargs["queryset"] = Organization.objects.filter(kind=OrganizationKind.KYOGIKAI)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -152,8 +159,9 @@ class SecretariatStaffAdmin(admin.ModelAdmin):
     def monthly_cost_display(self, obj: SecretariatStaff) -> str:
         return f"{obj.monthly_cost:,}"
 
-    def save_model(self, request: HttpRequest, obj: SecretariatStaff, form: object, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: SecretariatStaff, form: forms.ModelForm, change: bool) -> None:
         if not change:
+            assert isinstance(request.user, User)  # the admin site lets only logged-in staff in
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
 

@@ -1,4 +1,5 @@
 import re
+from typing import Any
 
 import zengin_code
 from django import forms
@@ -6,6 +7,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 
+from grants.accounts.models import User
 from grants.organizations.kana import AccountNameError, normalize_account_name
 
 from .models import BudgetAccount, EntryKind, LedgerEntry, PaymentOrder, TransferSettings
@@ -43,6 +45,7 @@ class BudgetAccountAdmin(admin.ModelAdmin):
                 super().save_model(request, obj, form, change)
             amount = form.cleaned_data.get("budget_increase")
             if amount:
+                assert isinstance(request.user, User)  # the admin site lets only logged-in staff in
                 post_entry(programme_year=obj.programme_year, kind=EntryKind.BUDGET, amount=amount,
                            actor=request.user, note=form.cleaned_data.get("budget_note") or "予算")
                 obj.refresh_from_db()
@@ -53,13 +56,13 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     list_display = ("pk", "account", "kind", "amount", "case", "entry_date", "actor")
     list_filter = ("kind", "account")
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: LedgerEntry | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: LedgerEntry | None = None) -> bool:
         return False
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # entries are posted by the services, with their checks
 
 
@@ -93,8 +96,9 @@ class TransferSettingsForm(forms.ModelForm):
         fields = ["requester_code", "requester_name_kana", "bank_code", "branch_code", "account_type",
                   "account_number", "line_ending", "allow_period_slash", "lead_days"]
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         bank = zengin_code.Bank.all.get(data.get("bank_code", ""))
         if bank is None:
             self.add_error("bank_code", "金融機関コードが存在しません。")

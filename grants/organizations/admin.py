@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Area, BankAccount, CityFigure, HouseholdCount, Organization, Representative
 
@@ -39,8 +40,8 @@ class HouseholdCountAdmin(admin.ModelAdmin):
     list_filter = ("source", "base_date")
     search_fields = ("organization__code", "organization__name")
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: HouseholdCount | None = None) -> bool:
         return False  # append-only: a correction is a new row with a reason
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: HouseholdCount | None = None) -> bool:
         return False
