@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 if TYPE_CHECKING:
@@ -91,3 +92,12 @@ def record_event(
         to_state=to_state,
         note=note,
     )
+
+
+def concrete_field(model: type[models.Model] | models.Model, name: str) -> models.Field[Any, Any]:
+    """The forward field ``name`` of ``model`` (``_meta.get_field`` also answers reverse relations and generic
+    foreign keys, which have no attname, label or length); ``FieldDoesNotExist`` for any other name."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise FieldDoesNotExist(f"{model._meta.label} has no field {name!r} of its own")
+    return field

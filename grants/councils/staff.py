@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from grants.accounts.models import Role, User
 from grants.cases.models import GrantCase
 from grants.core.fiscal import wareki
-from grants.core.models import record_event
+from grants.core.models import concrete_field, record_event
 from grants.core.workflow import ActionRefused
 from grants.organizations.models import Organization, OrganizationKind, PayBasis, Representative, SecretariatStaff
 from grants.programmes.models import ExpenseCategory
@@ -45,7 +45,7 @@ class StaffError(ActionRefused):
 
 def _label(field: str) -> str:
     try:
-        return str(SecretariatStaff._meta.get_field(field).verbose_name)
+        return str(concrete_field(SecretariatStaff, field).verbose_name)
     except Exception:  # noqa: BLE001 - a non-model key keeps its own name
         return field
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from grants.accounts.models import Role, User
 from grants.core import workflow
 from grants.core.fiscal import wareki
-from grants.core.models import record_event
+from grants.core.models import concrete_field, record_event
 from grants.core.uploads import DOCUMENTS, UploadError, check_upload
 from grants.organizations.models import Organization, Representative
 
@@ -97,14 +97,14 @@ def _validated(instance: models.Model, fields: tuple[str, ...]) -> None:
         errors = dict(error.message_dict)
     for name in fields:
         # Django checks a TextField's max_length in forms only; the services are the way in for every caller.
-        field = instance._meta.get_field(name)
+        field = concrete_field(instance, name)
         value = getattr(instance, field.attname)
         if isinstance(field, models.TextField) and field.max_length and len(str(value or "")) > field.max_length:
             errors.setdefault(name, []).append(f"{field.max_length}文字以内で入力してください。")
     if errors:
         parts = []
         for name, messages in errors.items():
-            label = instance._meta.get_field(name).verbose_name if name != "__all__" else ""
+            label = concrete_field(instance, name).verbose_name if name != "__all__" else ""
             parts.append(f"{label}: {' '.join(messages)}" if label else " ".join(messages))
         raise InsuranceError(" ".join(parts))
 
@@ -202,7 +202,7 @@ def _changes(report: AccidentReport, before: Mapping[str, object]) -> str:
     for name in REPORT_FIELDS:
         if getattr(report, name) == before[name]:
             continue
-        label = str(AccidentReport._meta.get_field(name).verbose_name)
+        label = str(concrete_field(AccidentReport, name).verbose_name)
         if name == "accident_date":
             label += f"（{wareki(before[name])} → {wareki(report.accident_date)}）"  # type: ignore[arg-type]
         changed.append(label)

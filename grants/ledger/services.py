@@ -1,5 +1,6 @@
 """Writing to the ledger: the only code that moves budget totals."""
 import datetime as dt
+from typing import Protocol
 
 from django.db import transaction
 from django.db.models import F, Sum
@@ -18,6 +19,17 @@ class LedgerError(ActionRefused):
     """A posting would break an invariant of the ledger; the message is in Japanese for the user."""
 
 
+class LedgerCase(Protocol):
+    """What the ledger reads of a grant case (``grants.cases.models.GrantCase``, a layer above it): the key its
+    entries point at, and the programme-year whose budget the case draws on."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def programme_year(self) -> ProgrammeYear: ...
+
+
 def _check_posting_date(programme_year: ProgrammeYear, kind: str, day: dt.date) -> None:
     """A commitment (支出負担行為) belongs inside its 年度; a payment may settle it up to the end of the
     出納整理期間 (May 31 after the year), never later (地方自治法第235条の5; CONVENTIONS.md)."""
@@ -32,17 +44,18 @@ def _check_posting_date(programme_year: ProgrammeYear, kind: str, day: dt.date) 
         raise LedgerError(f"{label}の支出は、出納整理期間の末日（{wareki(closing)}）を過ぎているため行えません。")
 
 
-def case_totals(case: object) -> dict[str, int]:
+def case_totals(case: LedgerCase) -> dict[str, int]:
     """Net totals of a case's entries, whole yen: commitment, payment and refund, reversed entries left out."""
-    totals = dict(
-        LedgerEntry.objects.filter(case=case, kind__in=[EntryKind.COMMITMENT, EntryKind.PAYMENT, EntryKind.REFUND],
+    totals: dict[str, int] = dict(
+        LedgerEntry.objects.filter(case_id=case.pk,
+                                   kind__in=[EntryKind.COMMITMENT, EntryKind.PAYMENT, EntryKind.REFUND],
                                    reversed_by__isnull=True)
         .values_list("kind").annotate(total=Sum("amount"))
     )
     return {kind: totals.get(kind, 0) for kind in (EntryKind.COMMITMENT, EntryKind.PAYMENT, EntryKind.REFUND)}
 
 
-def _check_case_payment(case: object, amount: int) -> None:
+def _check_case_payment(case: LedgerCase, amount: int) -> None:
     """paid − refunded ≤ committed for the case itself, counting only entries that were not reversed."""
     totals = case_totals(case)
     committed = totals[EntryKind.COMMITMENT]
@@ -97,7 +110,7 @@ def post_entry(
     kind: str,
     amount: int,
     actor: User,
-    case: object | None = None,
+    case: LedgerCase | None = None,
     reverses: LedgerEntry | None = None,
     entry_date: dt.date | None = None,
     note: str = "",
@@ -135,7 +148,7 @@ def post_entry(
         BudgetAccount.objects.filter(pk=account.pk).update(**{total: F(total) + sign * amount})
         return LedgerEntry.objects.create(
             account=account,
-            case=case,
+            case_id=case.pk if case is not None else None,
             kind=kind,
             amount=amount,
             reverses=reverses if kind == EntryKind.REVERSAL else None,
@@ -151,7 +164,7 @@ def set_budget(*, programme_year: ProgrammeYear, budget: int, actor: User, note:
     return post_entry(programme_year=programme_year, kind=EntryKind.BUDGET, amount=budget, actor=actor, note=note)
 
 
-def adjust_commitment(*, case: object, amount: int, actor: User, note: str) -> list[LedgerEntry]:
+def adjust_commitment(*, case: LedgerCase, amount: int, actor: User, note: str) -> list[LedgerEntry]:
     """Set the case's net commitment (支出負担行為) to ``amount`` whole yen: a 変更交付決定 or 額の確定.
 
     A rise posts a commitment of the difference (dated today, which must fall inside the 年度, and within the
@@ -161,7 +174,7 @@ def adjust_commitment(*, case: object, amount: int, actor: User, note: str) -> l
     paid net of refunds, or above the budget. Returns the entries written (none when nothing changes)."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
         raise LedgerError("金額は0円以上の整数で指定してください。")
-    programme_year = case.programme_year  # type: ignore[attr-defined]
+    programme_year = case.programme_year
     with transaction.atomic():
         account = BudgetAccount.objects.select_for_update().get(programme_year=programme_year)
         totals = case_totals(case)
@@ -178,17 +191,17 @@ def adjust_commitment(*, case: object, amount: int, actor: User, note: str) -> l
                                actor=actor, case=case, note=note[:200])]
         to_release, written = current - amount, []
         live = (LedgerEntry.objects.select_for_update(of=("self",))
-                .filter(case=case, kind=EntryKind.COMMITMENT, reversed_by__isnull=True).order_by("-pk"))
+                .filter(case_id=case.pk, kind=EntryKind.COMMITMENT, reversed_by__isnull=True).order_by("-pk"))
         for entry in live:
             if to_release <= 0:
                 break
             written.append(LedgerEntry.objects.create(
-                account=account, case=case, kind=EntryKind.REVERSAL, amount=entry.amount, reverses=entry,
+                account=account, case_id=case.pk, kind=EntryKind.REVERSAL, amount=entry.amount, reverses=entry,
                 entry_date=timezone.localdate(), actor=actor, note=f"減額 {note}"[:200],
             ))
             if entry.amount > to_release:
                 written.append(LedgerEntry.objects.create(
-                    account=account, case=case, kind=EntryKind.COMMITMENT, amount=entry.amount - to_release,
+                    account=account, case_id=case.pk, kind=EntryKind.COMMITMENT, amount=entry.amount - to_release,
                     entry_date=entry.entry_date, actor=actor, note=f"減額後の残額 {note}"[:200],
                 ))
             to_release -= entry.amount

@@ -367,10 +367,11 @@ class PlanItem(models.Model):
 
     def clean(self) -> None:
         expected = PARENT_LEVEL.get(ItemLevel(self.level)) if self.level else None
-        if self.parent_id is not None:
-            if self.parent.plan_id != self.plan_id:
+        parent = self.parent if self.parent_id is not None else None
+        if parent is not None:
+            if parent.plan_id != self.plan_id:
                 raise ValidationError({"parent": "上位の項目は同じ計画の項目にしてください。"})
-            if self.parent.level != expected:
+            if parent.level != expected:
                 above = ItemLevel(expected).label if expected else "なし"
                 raise ValidationError({"parent": f"{self.get_level_display()}の上位は{above}です。"})
 

@@ -171,8 +171,8 @@ class ComponentKind(models.TextChoices):
     ACTUAL_COST = "actual_cost", "運営経費（実支出額、単価を限度）"
 
 
-# Which input each component multiplies; FLAT multiplies nothing.
-COMPONENT_INPUT = {
+# Which input each component multiplies (keyed by the kind stored in the field); FLAT multiplies nothing.
+COMPONENT_INPUT: dict[str, str] = {
     ComponentKind.PER_HOUSEHOLD: "households",
     ComponentKind.PER_CAPITA: "population",
 }

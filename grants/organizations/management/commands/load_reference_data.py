@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 
+from grants.core.models import concrete_field
 from grants.organizations.models import Area, CityFigure
 
 AREAS_FILE = "yamaguchi_areas.csv"
@@ -150,7 +151,7 @@ def _parse(
 
 def _area_values(cell: Callable[[str], Cell]) -> dict[str, Any]:
     values: dict[str, Any] = {
-        field: _text(cell(column), Area._meta.get_field(field), required=column in AREA_REQUIRED)
+        field: _text(cell(column), concrete_field(Area, field), required=column in AREA_REQUIRED)
         for column, field in AREA_TEXT_FIELDS.items()
     }
     values["named_in_public_source"] = _boolean(cell("named_in_public_source"))
