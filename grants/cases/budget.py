@@ -9,6 +9,7 @@ approved, its lines are the current budget. Amounts come from the programme-year
 """
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import TypedDict
 
 from django.db import transaction
 
@@ -67,7 +68,7 @@ def area_households(case: GrantCase) -> int:
     return total
 
 
-def inputs_for(case: GrantCase, lines: Sequence[LineFields]) -> dict[str, object]:
+def inputs_for(case: GrantCase, lines: Sequence[LineFields]) -> dict[str, int | list[int]]:
     """Engine inputs from ``lines`` (already filtered to what counts): staff costs per staff member, running
     costs, eligible cost, income, and the 地域's households."""
     per_staff: dict[int, int] = defaultdict(int)
@@ -77,7 +78,7 @@ def inputs_for(case: GrantCase, lines: Sequence[LineFields]) -> dict[str, object
             income += line.amount
             continue
         eligible += line.amount
-        if line.category_id and line.category.is_staff_cost and line.staff_id:
+        if line.category is not None and line.category.is_staff_cost and line.staff_id:
             per_staff[line.staff_id] += line.amount
         else:
             running += line.amount
@@ -148,7 +149,12 @@ def lock_for_lines(actor: User, case_id: int) -> GrantCase:
     return case
 
 
-def _target(case: GrantCase, where: str, actor: User) -> dict[str, object]:
+class _Target(TypedDict):
+    model: type[BudgetLine] | type[ReportLine]
+    fields: dict[str, object]
+
+
+def _target(case: GrantCase, where: str, actor: User) -> _Target:
     """Where a line goes: ``budget`` (the application, only while a draft), ``change`` (the open draft change
     request), ``report`` (the 実績報告, while the case is decided and the report not yet submitted)."""
     machine = workflow_of(case).machine

@@ -43,7 +43,7 @@ class Stage:
 
     name: str
     judged: GrantCase
-    lines: list[LineFields] | None = None
+    lines: Sequence[LineFields] | None = None
     prefix: str = "b"
     change: ChangeRequest | None = None
     memo: dict[str, Any] = field(default_factory=dict)
@@ -70,7 +70,7 @@ def stage_of(case: GrantCase, name: str | None = None) -> Stage:
         return Stage(name, case)
     if name == "report":
         report = PerformanceReport.objects.filter(case=case).first()
-        lines = list(report.lines.select_related(*LINE_RELATED)) if report is not None else []
+        lines: Sequence[LineFields] = list(report.lines.select_related(*LINE_RELATED)) if report is not None else []
         return Stage(name, case, lines, "r")
     if name == "change":
         change = case.change_requests.filter(status="pending").first()
@@ -263,7 +263,7 @@ class ExpenseLines(CheckProvider):
         if "rules" not in stage.memo:
             stage.memo["rules"] = {r.category_id: r for r in case.programme_year.expense_rules.all()}
         yield self._category(line, stage.memo["rules"])
-        if line.purpose_id and line.purpose.excluded:
+        if line.purpose is not None and line.purpose.excluded:
             yield ("purpose", False, f"目的「{line.purpose.name}」の活動は対象外です（{line.purpose.reason}）。")
         else:
             yield ("purpose", True, "")
@@ -284,7 +284,7 @@ class ExpenseLines(CheckProvider):
     @staticmethod
     def _category(line: LineFields, rules: dict[int, ExpenseRule]) -> Judgment:
         rule = rules.get(line.category_id) if line.category_id else None
-        name = line.category.name if line.category_id else "（費目なし）"
+        name = line.category.name if line.category is not None else "（費目なし）"
         if rule is None:
             return ("category", False, f"「{name}」はこの交付金の対象となる費目として定められていません。")
         if rule.treatment == Treatment.EXCLUDED:

@@ -90,7 +90,7 @@ def _text(value: object) -> str:
     return jaconv.z2h(str(value), kana=False, ascii=True, digit=True).strip()
 
 
-def _header_positions(header: tuple[object, ...] | list[str]) -> tuple[int, int]:
+def _header_positions(header: Sequence[object]) -> tuple[int, int]:
     names = [_text(h).replace(" ", "") for h in header]
     names = [jaconv.h2z(n, kana=True, ascii=False, digit=False) for n in names]
     missing = [h for h in (CODE_HEADING, COUNT_HEADING) if h not in names]

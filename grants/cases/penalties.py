@@ -46,6 +46,14 @@ def attribute_to_receipts(principal: int, receipts: list[tuple[dt.date, int]]) -
     return parts
 
 
+@dataclass
+class _Segment:
+    """A part of the principal attributed to one receipt, and how much of it is still not paid back."""
+
+    received_on: dt.date
+    left: int
+
+
 def _rate(percent: Decimal) -> Fraction:
     return Fraction(percent) / 100
 
@@ -69,7 +77,7 @@ def charges(
     paid_back = sorted((d, a) for d, a in repayments if d <= on)
     if sum(a for _, a in paid_back) > principal:
         raise ValueError("元金への充当額の合計が返還を命じた額を超えています。")
-    segments = [[received_on, part] for received_on, part in attribute_to_receipts(principal, advances)]
+    segments = [_Segment(received_on, part) for received_on, part in attribute_to_receipts(principal, advances)]
     surcharge = Fraction(0)
     r1, r2 = _rate(surcharge_rate), _rate(late_rate)
     # 加算金: each repayment settles the latest-received segments first.
@@ -77,15 +85,15 @@ def charges(
         for segment in segments:
             if amount <= 0:
                 break
-            take = min(segment[1], amount)
+            take = min(segment.left, amount)
             if take:
-                days = (paid_on - segment[0]).days + 1
+                days = (paid_on - segment.received_on).days + 1
                 surcharge += take * r1 * max(days, 0) / 365
-                segment[1] -= take
+                segment.left -= take
                 amount -= take
-    for received_on, left in segments:
-        if left:
-            surcharge += left * r1 * max((on - received_on).days + 1, 0) / 365
+    for segment in segments:
+        if segment.left:
+            surcharge += segment.left * r1 * max((on - segment.received_on).days + 1, 0) / 365
     # 延滞金: the unpaid principal, day by day after the due date, falling with each repayment.
     late = Fraction(0)
     unpaid = principal

@@ -3,6 +3,7 @@
 Amounts are integers of yen, never floats. Each programme's rule names its rounding: a unit (¥1 or ¥1,000)
 and a mode (切捨て by default). Python's ``round()`` is never used: it rounds half to even.
 """
+from decimal import Decimal
 from fractions import Fraction
 
 from django.db import models
@@ -16,7 +17,7 @@ class RoundingMode(models.TextChoices):
     HALF_UP = "half_up", "四捨五入"
 
 
-def round_to(amount: int | Fraction, unit: int, mode: str = RoundingMode.FLOOR) -> int:
+def round_to(amount: int | Fraction | Decimal, unit: int, mode: str = RoundingMode.FLOOR) -> int:
     """Round ``amount`` (yen, exact) to a multiple of ``unit`` (yen, ≥ 1) by ``mode``.
 
     ``round_to(617_283.5, 1000)`` → 617,000 (千円未満切捨て, 浜松市 example in GRANTS.md §4).
@@ -40,7 +41,7 @@ def round_to(amount: int | Fraction, unit: int, mode: str = RoundingMode.FLOOR) 
     return int(whole) * unit
 
 
-def floor_to(amount: int | Fraction, unit: int) -> int:
+def floor_to(amount: int | Fraction | Decimal, unit: int) -> int:
     """Round down to a multiple of ``unit`` yen (切捨て), the default of every rule."""
     return round_to(amount, unit, RoundingMode.FLOOR)
 

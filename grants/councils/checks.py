@@ -10,7 +10,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from grants.cases.checks import Stage
 from grants.cases.models import GrantCase, LineFields, LineKind
@@ -74,14 +74,15 @@ class PlanLinkage(CheckProvider):
 
     def line(self, case: GrantCase, line: LineFields, stage: Stage) -> Iterable[Judgment]:
         plan = stage_plan(case, stage)
-        if line.plan_item_id is None:
+        item = line.plan_item
+        if item is None:
             yield ("plan_item", False, "この経費は地域づくり計画のどの取組に基づくかが選ばれていません。"
                                        "計画の施策・取組を選んでください。")
-        elif line.plan_item.level == ItemLevel.FIELD:
-            yield ("plan_item", False, f"選ばれた「{line.plan_item}」は計画の分野です。"
+        elif item.level == ItemLevel.FIELD:
+            yield ("plan_item", False, f"選ばれた「{item}」は計画の分野です。"
                                        "この経費が基づく施策・取組を選んでください。")
-        elif plan is None or line.plan_item.plan_id != plan.pk:
-            yield ("plan_item", False, f"選ばれた取組「{line.plan_item}」は、{case.programme_year.fiscal_year_label}"
+        elif plan is None or item.plan_id != plan.pk:
+            yield ("plan_item", False, f"選ばれた取組「{item}」は、{case.programme_year.fiscal_year_label}"
                                        "に効力のある地域づくり計画の項目ではありません（改定前の計画の項目の可能性があります）。")
         else:
             yield ("plan_item", True, "")
@@ -96,26 +97,28 @@ class StaffCosts(CheckProvider):
         if "pays_staff" not in stage.memo:
             stage.memo["pays_staff"] = pays_staff_costs(case.programme_year)
             stage.memo["staff_totals"] = _staff_totals(stage.lines or [])
-        if not (stage.memo["pays_staff"] and line.category_id and line.category.is_staff_cost):
+        if not (stage.memo["pays_staff"] and line.category is not None and line.category.is_staff_cost):
             return
         # The rule pays each staff member up to a standard amount: an unnamed 人件費 line cannot be judged, and
         # a person's lines may not claim more than the employment recorded for the 年度.
-        if line.staff_id is None:
+        staff = line.staff
+        if staff is None:
             yield ("staff", False, "人件費の明細には、どの事務局員の経費かを選んでください"
                                    "（1人あたりの標準額と比べるため）。")
             return
-        recorded = line.staff.cost_in(case.programme_year.fiscal_year)
+        recorded = staff.cost_in(case.programme_year.fiscal_year)
         claimed = stage.memo["staff_totals"].get(line.staff_id, line.amount)
         year = case.programme_year.fiscal_year_label
         yield ("staff", claimed <= recorded,
-               f"事務局員「{line.staff.name}」の人件費の明細（合計 {claimed:,}円）が、登録された"
+               f"事務局員「{staff.name}」の人件費の明細（合計 {claimed:,}円）が、登録された"
                f"雇用条件による{year}の人件費（{recorded:,}円）を超えています。事務局員の記録（給与・期間）を確認してください。")
 
 
-def _staff_totals(lines: list[LineFields]) -> dict[int, int]:
+def _staff_totals(lines: Sequence[LineFields]) -> dict[int, int]:
     totals: dict[int, int] = {}
     for line in lines:
-        if line.kind == LineKind.EXPENSE and line.staff_id and line.category_id and line.category.is_staff_cost:
+        if (line.kind == LineKind.EXPENSE and line.staff_id
+                and line.category is not None and line.category.is_staff_cost):
             totals[line.staff_id] = totals.get(line.staff_id, 0) + line.amount
     return totals
 

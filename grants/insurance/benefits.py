@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from grants.core.money import floor_to
 
-from .models import BenefitMode, InsurancePolicy
+from .models import BenefitBand, BenefitMode, InsurancePolicy
 
 
 class BenefitInputError(ValueError):
@@ -78,7 +78,7 @@ def _cap(days: int, maximum: int | None) -> int:
 
 
 def injury_benefit(policy: InsurancePolicy, treatment: Treatment,
-                   bands: Sequence[object] | None = None) -> Benefit:
+                   bands: Sequence[BenefitBand] | None = None) -> Benefit:
     """The injury benefits of one person under ``policy`` (傷害保険金): death, disability, and inpatient /
     outpatient / surgery per day, or a banded lump sum by treatment days (``bands``: the policy's bands,
     read once by the caller; default ``policy.bands.all()``). Raises ``BenefitInputError``."""
@@ -128,13 +128,13 @@ def _per_day(policy: InsurancePolicy, treatment: Treatment, inpatient: set[dt.da
     overlap = len(set(treatment.outpatient)) - len(outpatient)
     if outpatient:
         last = window_end(accident, policy.outpatient_window_days)
-        within = [day for day in outpatient if day <= last]
-        after_waiting = within[policy.outpatient_waiting_days:]
+        in_window = [day for day in outpatient if day <= last]
+        after_waiting = in_window[policy.outpatient_waiting_days:]
         paid = _cap(len(after_waiting), policy.outpatient_max_days)
         counted = f"通院 {len(outpatient)}日"
         if overlap:
             counted = f"通院 {len(outpatient) + overlap}日（入院日と重なる{overlap}日を除き {len(outpatient)}日）"
-        basis = f"{counted}のうち事故の日から{policy.outpatient_window_days}日以内 {len(within)}日"
+        basis = f"{counted}のうち事故の日から{policy.outpatient_window_days}日以内 {len(in_window)}日"
         if policy.outpatient_waiting_days:
             basis += f"、免責 {policy.outpatient_waiting_days}日を除き {len(after_waiting)}日"
         if paid != len(after_waiting):
@@ -152,7 +152,7 @@ def _per_day(policy: InsurancePolicy, treatment: Treatment, inpatient: set[dt.da
 
 
 def _banded(policy: InsurancePolicy, treatment: Treatment, inpatient: set[dt.date], outpatient: list[dt.date],
-            bands: Sequence[object] | None) -> list[Line]:
+            bands: Sequence[BenefitBand] | None) -> list[Line]:
     last = window_end(treatment.accident_date, policy.banded_window_days)
     days = sum(1 for day in inpatient if day <= last) + sum(1 for day in outpatient if day <= last)
     if not days:
