@@ -9,6 +9,7 @@ Setting ``NOTICE_DEFAULT_PREFIX`` (default 「山協」) is the prefix of a prog
 carry the previous year's prefix over. Staff change it in the admin.
 """
 import datetime as dt
+from typing import Any
 
 import zengin_code
 from django.conf import settings
@@ -49,7 +50,8 @@ def _sequence_prefix(programme: Programme, fiscal_year: int) -> str:
         DocumentSequence.objects.filter(programme=programme, fiscal_year__lt=fiscal_year)
         .order_by("-fiscal_year").values_list("prefix", flat=True).first()
     )
-    base = previous or getattr(settings, "NOTICE_DEFAULT_PREFIX", DEFAULT_PREFIX)
+    default: str = getattr(settings, "NOTICE_DEFAULT_PREFIX", DEFAULT_PREFIX)
+    base = previous or default
     if not DocumentSequence.objects.filter(fiscal_year=fiscal_year, prefix=base).exclude(programme=programme).exists():
         return base
     return f"{base}{programme.pk}"
@@ -81,7 +83,8 @@ def _refusal_reason(case: GrantCase) -> str:
     return event.note if event else ""
 
 
-def _check_state(case: GrantCase, kind: str, confirmed_amount: int | None, payment_item: object = None) -> int:
+def _check_state(case: GrantCase, kind: str, confirmed_amount: int | None,
+                 payment_item: BatchItem | None = None) -> int:
     """The amount (whole yen) the notice states, or ``NoticeError`` when the case is not in a state that has
     such a notice. Rule source: GRANTS.md §3 (decision, refusal, 額の確定 with confirmed ≤ decided, payment)."""
     decided = case.decided_amount
@@ -123,7 +126,7 @@ def _check_state(case: GrantCase, kind: str, confirmed_amount: int | None, payme
 
 
 def _details(
-    case: GrantCase, kind: str, amount: int, issued_on: dt.date, reason: str, payment_item: object = None
+    case: GrantCase, kind: str, amount: int, issued_on: dt.date, reason: str, payment_item: BatchItem | None = None
 ) -> dict[str, object]:
     """Snapshot of what the notice says, as of ``issued_on`` (JSON: dates as ISO strings, amounts in yen)."""
     org = case.organization
@@ -198,7 +201,7 @@ def _paid_account(case: GrantCase) -> str:
     return _item_account(item)
 
 
-def _item_account(item: object) -> str:
+def _item_account(item: BatchItem) -> str:
     """The account of a batch item's transfer, masked to its last 3 digits."""
     bank = zengin_code.Bank.all.get(item.bank_code)
     branch = bank.branches.get(item.branch_code) if bank else None
@@ -208,7 +211,7 @@ def _item_account(item: object) -> str:
 
 def issue_notice(
     *, case: GrantCase, kind: str, actor: User, confirmed_amount: int | None = None, reason: str = "",
-    subject_key: str = "", payment_item: object = None,
+    subject_key: str = "", payment_item: BatchItem | None = None,
 ) -> Notice:
     """Issue the ``kind`` notice of ``case`` (a ``NoticeKind`` value) and return it.
 
@@ -261,7 +264,7 @@ def issue_notice(
     return notice
 
 
-def issue_for_act(subject: GrantCase, kind: str, actor: User, **details: object) -> Notice:
+def issue_for_act(subject: GrantCase, kind: str, actor: User, **details: Any) -> Notice:
     """The rail's notice issuer (``grants.core.workflow.issue_notice``): the notice an act names
     (``notice:<kind>``), issued in the act's transaction."""
-    return issue_notice(case=subject, kind=kind, actor=actor, **details)  # type: ignore[arg-type]
+    return issue_notice(case=subject, kind=kind, actor=actor, **details)
