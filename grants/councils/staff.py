@@ -134,9 +134,10 @@ def add_staff(*, actor: User, organization_id: int, name: str, role: str, pay_ba
             organization=organization, recorded_by=actor, name=(name or "").strip(), role=(role or "").strip(),
             pay_basis=pay_basis, monthly_wage=monthly_wage if monthly else None,
             hourly_rate=None if monthly else hourly_rate, hours_per_month=None if monthly else hours_per_month,
-            social_insurance_monthly=social_insurance_monthly or 0, employed_from=employed_from,
-            employed_until=employed_until,
+            social_insurance_monthly=social_insurance_monthly or 0, employed_until=employed_until,
         )
+        if employed_from is not None:  # left empty otherwise, for _check to report
+            staff.employed_from = employed_from
         _check(staff)
         _refuse_same_person(staff)
         staff.save()

@@ -334,7 +334,8 @@ class Harm(models.TextChoices):
     PROPERTY = "property", "第三者の物の損害（賠償責任・財物）"
 
 
-HARMS_BY_ROLE = {
+# Keyed and filled by the values stored in the fields (PersonRole, Harm).
+HARMS_BY_ROLE: dict[str, set[str]] = {
     PersonRole.LEADER: {Harm.NONE, Harm.INJURY},
     PersonRole.PARTICIPANT: {Harm.NONE, Harm.INJURY},
     PersonRole.THIRD_PARTY: {Harm.NONE, Harm.BODILY, Harm.PROPERTY},

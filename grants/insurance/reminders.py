@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from grants.accounts.models import User
@@ -70,7 +71,7 @@ def reminder_due(claim: Claim, today: dt.date) -> DueReminder | None:
 UPCOMING_DAYS = 30  # how far ahead the reminders page looks
 
 
-def _waiting_claims():  # type: ignore[no-untyped-def]
+def _waiting_claims() -> QuerySet[Claim]:
     """The claims a reminder can be about (forms out, or forwarded), with what ``reminder_due`` reads."""
     return (Claim.objects.filter(status__in=(ClaimStatus.FORMS_SENT, ClaimStatus.FORWARDED))
             .select_related("report__policy", "report__organization").prefetch_related("reminders"))

@@ -31,6 +31,7 @@ from .models import (
     AccessKind,
     AccidentReport,
     AttachmentKind,
+    Claim,
     ConditionKind,
     Finding,
     Harm,
@@ -66,7 +67,7 @@ def access_report(user: User, pk: int, *, for_update: bool = False) -> AccidentR
     return workflow.access(ACCIDENT_REPORT, user, pk, lock=for_update)
 
 
-def log_access(user: User, report: AccidentReport, kind: str, *, claim: models.Model | None = None,
+def log_access(user: User, report: AccidentReport, kind: str, *, claim: Claim | None = None,
                detail: str = "") -> PersonalDataAccess:
     """Record one view of personal data (個人情報の閲覧記録) before it is shown. ``kind``: an ``AccessKind``."""
     if kind not in AccessKind.values:

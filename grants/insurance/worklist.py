@@ -3,7 +3,7 @@ group's head, their group's open reports and claims and the reminders they recei
 only: no personal data is shown there, so nothing is logged."""
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from grants.accounts.models import Role, User
@@ -40,7 +40,7 @@ class InsuranceBox:
     reminders: list[Reminder] = field(default_factory=list)
 
 
-def _awaiting_forms():  # type: ignore[no-untyped-def]
+def _awaiting_forms() -> QuerySet[AccidentReport]:
     """Covered reports with a harmed person who has no claim yet (the 保険担当 sends the forms next)."""
     harmed = InvolvedPerson.objects.exclude(harm=Harm.NONE).filter(claims__isnull=True).values("report")
     return AccidentReport.objects.filter(status=ReportStatus.COVERED, pk__in=harmed)
