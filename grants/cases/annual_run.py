@@ -4,6 +4,8 @@
 ``advance_annual_run`` creates the next chunk of cases. Both are safe to repeat: an organisation that already
 has a case for the programme-year is counted as existing and nothing is created twice.
 """
+import datetime as dt
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import QuerySet
@@ -58,7 +60,7 @@ def start_annual_run(
     return run
 
 
-def _latest_counts(org_ids: list[int], base_date: object, as_of: object) -> dict[int, int]:
+def _latest_counts(org_ids: list[int], base_date: dt.date, as_of: dt.datetime) -> dict[int, int]:
     """The count in force for each organisation on ``base_date``, as recorded up to ``as_of``."""
     latest: dict[int, int] = {}
     rows = HouseholdCount.objects.filter(

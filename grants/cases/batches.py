@@ -223,6 +223,7 @@ def _return(act: Act[BatchItem]) -> None:
     """The bank returned the transfer (組戻し・振込不能): reverse its payment and put the order back in the
     queue (支出承認済), so that it can be paid again once the account is corrected."""
     item = act.obj
+    assert item.payment_entry is not None  # a sent item's payment, written by send_transfer
     return_order_transfer(order_id=item.payment_order_id, actor=act.actor, note=act.note,
                           payment=item.payment_entry, part_of=act)
     item.return_reason = act.note

@@ -14,7 +14,7 @@ see.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.db import transaction
 from django.utils import timezone
@@ -40,7 +40,7 @@ from .workflows import CaseActionError, workflow_for_case
 effect = workflow.effect
 
 
-def _whole_yen(value: object) -> bool:
+def _whole_yen(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

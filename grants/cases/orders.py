@@ -84,7 +84,7 @@ PAYMENT_ORDER: Machine[PaymentOrder] = workflow.register(Machine(
 
 
 # The ledger's word for a payment: a formula grant's is 支出 (as before orders), an advance or 精算払 its label.
-ENTRY_WORD = {OrderKind.WHOLE: "支出"}
+ENTRY_WORD: dict[str, str] = {OrderKind.WHOLE: "支出"}
 
 
 def next_number(case: GrantCase) -> int:

@@ -243,7 +243,7 @@ def add_attachment(*, actor: User, plan_id: int, title: str, upload: UploadedFil
         _may_edit_org(actor, plan.organization)
         workflow.require(COMMUNITY_PLAN, plan, actor, "attach_to_plan")
         attachment = PlanAttachment(plan=plan, title=title, uploaded_by=actor)
-        attachment.file.save(os.path.basename(upload.name), upload, save=False)
+        attachment.file.save(os.path.basename(upload.name or ""), upload, save=False)  # named: check_upload
         attachment.save()
         record_event(actor=actor, subject=plan, action="add_plan_attachment", note=title)
     return attachment
@@ -293,8 +293,9 @@ def start_revision(*, actor: User, plan_id: int, reason: str) -> CommunityPlan:
         copies: dict[int, PlanItem] = {}
         for level in (ItemLevel.FIELD, ItemLevel.MEASURE, ItemLevel.ACTION):
             for item in base.items.filter(level=level).order_by("code"):
+                parent = copies.get(item.parent_id) if item.parent_id is not None else None
                 copies[item.pk] = PlanItem.objects.create(
-                    plan=plan, parent=copies.get(item.parent_id), level=level, code=item.code, title=item.title,
+                    plan=plan, parent=parent, level=level, code=item.code, title=item.title,
                     description=item.description,
                 )
         record_event(actor=actor, subject=plan, action="start_plan_revision", note=reason.strip())

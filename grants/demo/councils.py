@@ -393,8 +393,9 @@ def _staff_rows(area: Area, rng: random.Random) -> tuple[tuple, ...]:
     """1–3 secretariat staff: a monthly-paid 事務局長 and 0–2 事務局員 (monthly or hourly)."""
     if area.code == PUBLISHED_AREA:
         return tuple((n, r, b, pay, hours, ins, since) for n, r, b, pay, hours, ins, since in YUDA_STAFF)
-    rows = [(_person(rng), "事務局長", PayBasis.MONTHLY, rng.randrange(180, 231) * 1000, None,
-             rng.randrange(26, 35) * 1000, dt.date(rng.randrange(2012, 2020), 4, 1))]
+    rows: list[tuple[str, str, str, int, int | None, int, dt.date]] = [
+        (_person(rng), "事務局長", PayBasis.MONTHLY, rng.randrange(180, 231) * 1000, None,
+         rng.randrange(26, 35) * 1000, dt.date(rng.randrange(2012, 2020), 4, 1))]
     for _ in range(rng.choice((0, 1, 1, 2))):
         if rng.random() < 0.5:
             rows.append((_person(rng), "事務局員", PayBasis.MONTHLY, rng.randrange(120, 151) * 1000, None,
@@ -450,7 +451,7 @@ def _items(area_code: str, term: Term) -> list[tuple[str, str, str]]:
     """(level, code, title) of a plan: 2–4 分野, each with 1–2 施策 of 1–3 取組."""
     rng = random.Random(f"plan-{area_code}-{term.first}")
     chosen = FIXED_FIELDS.get(area_code) or tuple(sorted(rng.sample(range(len(FIELDS)), rng.randint(2, 4))))
-    items = []
+    items: list[tuple[str, str, str]] = []
     for f, index in enumerate(chosen, start=1):
         field, measures = FIELDS[index]
         items.append((ItemLevel.FIELD, f"{f}", field))
@@ -634,9 +635,11 @@ def _post_history(py: ProgrammeYear, past: list[_Past], actor: User, dates: dict
     """Ledger entries in the order the year ran, so every running total stays within its limits: commitments,
     the advances, the reductions at 額の確定 (the commitment reversed and posted again at the confirmed amount,
     with the decision's date, as ``adjust_commitment`` does), then the 精算払."""
-    def post(item: _Past, kind: str, amount: int, on: dt.date, what: str, **extra: object) -> LedgerEntry:
+    def post(item: _Past, kind: str, amount: int, on: dt.date, what: str, *, reverses: LedgerEntry | None = None,
+             case_reversal: bool = False) -> LedgerEntry:
         return post_entry(programme_year=py, kind=kind, amount=amount, actor=actor, case=item.case, entry_date=on,
-                          note=f"{what} {item.case.organization.name}（{MIGRATION_NOTE}）"[:200], **extra)
+                          note=f"{what} {item.case.organization.name}（{MIGRATION_NOTE}）"[:200], reverses=reverses,
+                          case_reversal=case_reversal)
 
     for item in past:
         item.commitment = post(item, EntryKind.COMMITMENT, item.amounts.decided, dates["decided"], "交付決定")
