@@ -127,6 +127,97 @@ def policy(db):  # type: ignore[no-untyped-def]
     return builders.policy()
 
 
+# --- the 地域づくり協議会 grants: two councils with their secretaries and the two council programme-years ------------
+@pytest.fixture
+def council(db):  # type: ignore[no-untyped-def]
+    """大歳 council and its secretary (``secretary``) (tests/councils/builders)."""
+    from tests.councils import builders
+
+    return builders.council()
+
+
+@pytest.fixture
+def council_b(db):  # type: ignore[no-untyped-def]
+    """湯田 council and its secretary (``yuda-secretary``): the other council of every cross-council attack."""
+    from tests.councils import builders
+
+    return builders.council(name="湯田地域づくり協議会", username="yuda-secretary")
+
+
+@pytest.fixture
+def katsudo(db):  # type: ignore[no-untyped-def]
+    from tests.councils import builders
+
+    return builders.katsudo_year()
+
+
+@pytest.fixture
+def unei(db):  # type: ignore[no-untyped-def]
+    from tests.councils import builders
+
+    return builders.unei_year()
+
+
+@pytest.fixture
+def approver2(db):  # type: ignore[no-untyped-def]
+    return factories.UserFactory(username="approver2", role=Role.APPROVER)
+
+
+@pytest.fixture
+def jichikai_head(db):  # type: ignore[no-untyped-def]
+    """A 自治会長 of the same 地域: role association_head, but of a 自治会, not of a council."""
+    org = factories.AssociationFactory()
+    user = factories.UserFactory(username="jichikai-head", role=Role.ASSOCIATION_HEAD)
+    factories.RepresentativeFactory(organization=org, user=user, started_on=dt.date(2020, 4, 1))
+    return user
+
+
+# --- payments: the city's transfer settings, a transfer day, a case whose payment is approved ---------------------
+@pytest.fixture
+def transfer_settings(db):  # type: ignore[no-untyped-def]
+    from grants.ledger.models import TransferSettings
+
+    return TransferSettings.objects.create(
+        requester_code="1234567890", requester_name_kana="ﾔﾏｸﾞﾁｼ", bank_code="0170", branch_code="001",
+        account_type="2", account_number="7654321", lead_days=0,
+    )
+
+
+@pytest.fixture
+def transfer_day() -> dt.date:
+    from django.utils import timezone
+
+    from grants.core.bankdays import next_bank_business_day
+
+    return next_bank_business_day(timezone.localdate() + dt.timedelta(days=7))
+
+
+@pytest.fixture
+def approved_case(case, association_head, staff, approver, finance):  # type: ignore[no-untyped-def]
+    """The head's case (70,000 yen), payment approved by ``finance`` (drafted by ``staff``)."""
+    from tests.cases.steps import approve_case
+
+    return approve_case(case, association_head, staff, approver, staff, finance)
+
+
+# --- the insurance: groups A and B, each with its head, a draft report and a filed claim --------------------------
+@pytest.fixture
+def group_a(association, association_head, insurance, policy):  # type: ignore[no-untyped-def]
+    """The 「head」's group: 山田 太郎 hurt, a draft report and a filed claim (tests/insurance/groups)."""
+    from tests.insurance.groups import make_group
+
+    return make_group(association, association_head, insurance)
+
+
+@pytest.fixture
+def group_b(insurance, policy):  # type: ignore[no-untyped-def]
+    """Another group (湯田第1自治会) with its head 「head-b」: 湯田 花子 hurt."""
+    from tests.insurance.groups import head_of, make_group
+
+    org = factories.AssociationFactory(name="湯田第1自治会")
+    return make_group(org, head_of(org, "head-b"), insurance, name="湯田 花子")
+
+
 @pytest.fixture
 def media(settings):  # type: ignore[no-untyped-def]
     """The temporary MEDIA_ROOT every test gets (``_media_in_tmp``), for tests that look at the stored files."""

@@ -13,8 +13,7 @@ from grants.core.models import AuditEvent
 from grants.ledger.models import LedgerEntry
 from grants.organizations.models import Representative
 from tests import factories
-
-from .helpers import login, to_decided, to_verified
+from tests.cases.steps import login, to_decided, to_verified
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from grants.cases.models import AnnualRun, GrantCase
 from grants.cases.workflows import CaseActionError
 from grants.core.models import AuditEvent
 from tests import factories
-
-from .helpers import login
+from tests.cases.steps import login
 
 pytestmark = pytest.mark.django_db
 BASE = factories.BASE_DATE

@@ -11,9 +11,8 @@ from grants.cases.workflows import CaseActionError
 from grants.core.models import AuditEvent
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry
 from tests import factories
-from tests.cases.test_concurrency import run_together
-
-from .helpers import to_decided, to_verified
+from tests.cases.steps import to_decided, to_verified
+from tests.concurrency import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

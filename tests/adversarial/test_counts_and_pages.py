@@ -8,8 +8,7 @@ from grants.core.models import AuditEvent
 from grants.ledger.models import BudgetAccount, LedgerEntry
 from grants.organizations.models import HouseholdCount
 from tests import factories
-
-from .helpers import login, to_decided, to_verified
+from tests.cases.steps import login, to_decided, to_verified
 
 pytestmark = pytest.mark.django_db
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'

@@ -10,8 +10,7 @@ from grants.cases import services
 from grants.ledger.models import BudgetAccount
 from grants.organizations.models import HouseholdCount
 from tests import factories
-
-from .helpers import login, to_decided
+from tests.cases.steps import login, to_decided
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from grants.cases.imports import ImportRejected, parse_household_counts
 from grants.cases.models import AnnualRun, GrantCase
 from grants.organizations.models import HouseholdCount
 from tests import factories
-
-from .helpers import login, post_import
+from tests.cases.steps import login, post_import
 
 pytestmark = pytest.mark.django_db
 HEAD = "団体コード,世帯数\n"

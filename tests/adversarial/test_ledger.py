@@ -12,8 +12,7 @@ from grants.core.models import AuditEvent
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry
 from grants.ledger.services import LedgerError, post_entry
 from tests import factories
-
-from .helpers import to_decided
+from tests.cases.steps import to_decided
 
 pytestmark = pytest.mark.django_db
 

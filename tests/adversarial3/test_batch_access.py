@@ -17,14 +17,10 @@ from grants.core.models import AuditEvent
 from grants.ledger.models import BatchStatus, EntryKind, ItemResult, LedgerEntry, PaymentBatch
 from reports.zengin_batch import batch_file
 from tests import factories
-from tests.factories import PASSWORD
+from tests.cases.steps import login
 
 pytestmark = pytest.mark.django_db
 
-
-def login(client, user):  # type: ignore[no-untyped-def]
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ from grants.ledger.models import BatchItem, BatchStatus, BudgetAccount, EntryKin
 from grants.notices.models import Notice
 from reports.zengin_batch import batch_file
 from tests import factories
-from tests.cases.test_concurrency import run_together
-
-from .conftest import approve_case
+from tests.cases.steps import approve_case
+from tests.concurrency import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -32,16 +32,10 @@ from grants.notices.models import Notice
 from grants.organizations.models import BankAccount
 from reports.zengin_batch import batch_file
 from tests import factories
-from tests.factories import PASSWORD
-
-from .conftest import approve_case
+from tests.cases.steps import approve_case, login
 
 pytestmark = pytest.mark.django_db
 
-
-def login(client, user):  # type: ignore[no-untyped-def]
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def post_batch(client, case_values, day):  # type: ignore[no-untyped-def]

@@ -10,16 +10,12 @@ from reports.dashboard import area_totals, programme_totals, sum_area_rows
 from reports.exporters import ledger_totals
 from reports.zengin_batch import batch_file
 from tests import factories
-from tests.factories import PASSWORD
+from tests.cases.steps import login
 
 pytestmark = pytest.mark.django_db
 
 FY = factories.CURRENT_FY
 
-
-def login(client, user):  # type: ignore[no-untyped-def]
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def test_head_gets_403_and_anonymous_goes_to_login(client, association_head) -> None:  # type: ignore[no-untyped-def]

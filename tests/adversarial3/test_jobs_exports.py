@@ -15,15 +15,11 @@ from grants.jobs.models import Job, JobStatus
 from grants.jobs.services import JobError, request_job
 from grants.organizations.models import Organization
 from reports.exporters import fiscal_year_workbook
-from tests.factories import PASSWORD
-from tests.reports.conftest import open_case, ready_association, take_to_paid
+from tests.cases.steps import login
+from tests.reports.builders import open_case, ready_association, take_to_paid
 
 pytestmark = pytest.mark.django_db
 
-
-def login(client, user):  # type: ignore[no-untyped-def]
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 @pytest.fixture

@@ -27,14 +27,10 @@ from grants.organizations.models import Representative
 from reports.pdf import NoticeURLFetcher, render_notice_pdf, render_notices_pdf
 from reports.zengin_batch import batch_file
 from tests import factories
-from tests.factories import PASSWORD
+from tests.cases.steps import login
 
 pytestmark = pytest.mark.django_db
 
-
-def login(client, user):  # type: ignore[no-untyped-def]
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]

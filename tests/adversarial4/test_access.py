@@ -26,8 +26,7 @@ from grants.notices.models import Notice
 from grants.organizations.models import CommunityPlan, PlanAttachment, PlanItem, Representative, SecretariatStaff
 from tests.councils import builders
 from tests.councils.helpers import line, pay_orders
-
-from .steps import case_url, decided, draft, login, today
+from tests.councils.steps import case_url, decided, draft, login, today
 
 pytestmark = pytest.mark.django_db
 

@@ -16,12 +16,11 @@ from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry, OrderSta
 from grants.ledger.services import case_totals
 from grants.ledger.transfers import earliest_transfer_date
 from grants.notices.models import Notice
-from tests.cases.test_concurrency import run_together
+from tests.concurrency import run_together
 from tests.councils import builders
 from tests.councils.helpers import fake_file, line, pay_orders
+from tests.councils.steps import decided, prepare_and_approve, reported, scheduled, today
 from tests.factories import CURRENT_FY, PASSWORD
-
-from .steps import decided, prepare_and_approve, reported, scheduled, today
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

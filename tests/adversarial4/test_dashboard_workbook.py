@@ -14,8 +14,7 @@ from grants.councils.stats import council_shares
 from reports.exporters import fiscal_year_workbook, programme_year_workbook
 from tests.councils import builders
 from tests.councils.helpers import line
-
-from .steps import decided, draft, login, paid, reported, today
+from tests.councils.steps import decided, draft, login, paid, reported, today
 
 pytestmark = pytest.mark.django_db
 

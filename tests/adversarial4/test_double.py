@@ -15,9 +15,8 @@ from grants.ledger.transfers import earliest_transfer_date
 from grants.notices.models import Notice
 from tests.councils import builders
 from tests.councils.helpers import fake_file, pay_orders
+from tests.councils.steps import case_url, decided, draft, fresh, login, paid, post, reported, scheduled, today
 from tests.factories import CURRENT_FY
-
-from .steps import case_url, decided, draft, fresh, login, paid, post, reported, scheduled, today
 
 pytestmark = pytest.mark.django_db
 

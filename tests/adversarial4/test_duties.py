@@ -16,9 +16,8 @@ from grants.councils import plans
 from grants.ledger.transfers import earliest_transfer_date
 from tests.councils import builders
 from tests.councils.helpers import fake_file, line
+from tests.councils.steps import decided, draft, fresh, reported, scheduled, today
 from tests.factories import CURRENT_FY
-
-from .steps import decided, draft, fresh, reported, scheduled, today
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from grants.cases.workflows import CaseActionError
 from grants.councils import plans
 from grants.organizations.models import PlanAttachment
 from tests.councils import builders
-
-from .steps import case_url, decided, login, post, today
+from tests.councils.steps import case_url, decided, login, post, today
 
 pytestmark = pytest.mark.django_db
 

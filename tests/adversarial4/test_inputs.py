@@ -15,9 +15,8 @@ from grants.notices.models import Notice
 from grants.organizations.models import PlanStatus, SecretariatStaff
 from reports.pdf import render_notice_html
 from tests.councils import builders
+from tests.councils.steps import case_url, decided, draft, fresh, login, post, today
 from tests.factories import CURRENT_FY
-
-from .steps import case_url, decided, draft, fresh, login, post, today
 
 pytestmark = pytest.mark.django_db
 

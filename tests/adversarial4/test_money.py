@@ -14,8 +14,7 @@ from grants.ledger.models import BatchItem, BudgetAccount, EntryKind, OrderKind,
 from grants.ledger.services import case_totals
 from grants.ledger.transfers import earliest_transfer_date
 from tests.councils.helpers import fake_file, pay_orders
-
-from .steps import decided, fresh, paid, prepare_and_approve, reported, scheduled, today
+from tests.councils.steps import decided, fresh, paid, prepare_and_approve, reported, scheduled, today
 
 pytestmark = pytest.mark.django_db
 

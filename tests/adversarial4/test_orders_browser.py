@@ -5,8 +5,7 @@ import pytest
 from grants.ledger.models import OrderStatus
 from tests import factories
 from tests.councils import builders
-
-from .steps import decided, prepare_and_approve, scheduled
+from tests.councils.steps import decided, prepare_and_approve, scheduled
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

@@ -10,8 +10,7 @@ from django.urls import reverse
 from grants.cases import lifecycle, orders
 from grants.cases.models import Status
 from tests.councils.helpers import pay_orders
-
-from .steps import decided, draft, fresh, login, messages_of, paid, reported, scheduled
+from tests.councils.steps import decided, draft, fresh, login, messages_of, paid, reported, scheduled
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from grants.cases.services import correct_household_count
 from grants.cases.workflows import CaseActionError
 from grants.core.models import AuditEvent
 from grants.organizations.models import HouseholdCount
-
-from .steps import decided, draft, fresh, login, post
+from tests.councils.steps import decided, draft, fresh, login, post
 
 pytestmark = pytest.mark.django_db
 

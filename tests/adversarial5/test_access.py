@@ -10,9 +10,8 @@ from grants.insurance.models import PersonalDataAccess
 from grants.organizations.models import Representative
 from tests import factories
 from tests.insurance import builders
+from tests.insurance.groups import get_urls, post_urls, snapshot
 from tests.insurance.pages import login, person_post
-
-from .helpers import get_urls, post_urls, snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from grants.insurance import claims, reminders, services
 from grants.insurance.benefits import Treatment, injury_benefit
 from grants.insurance.machines import InsuranceError
 from grants.insurance.models import AccidentReport, Claim, ClaimStatus, Judgment, Reminder, ReportStatus
-from tests.cases.test_concurrency import run_together
+from tests.concurrency import run_together
 from tests.insurance import builders
 
 pytestmark = [

@@ -9,9 +9,8 @@ from django.urls import reverse
 from grants.core.uploads import MAX_UPLOAD_BYTES
 from grants.insurance.models import ClaimDocument, ReportAttachment
 from tests.insurance import builders
+from tests.insurance.groups import snapshot
 from tests.insurance.pages import login, text
-
-from .helpers import snapshot
 
 pytestmark = pytest.mark.django_db
 

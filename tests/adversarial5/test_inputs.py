@@ -15,9 +15,8 @@ from grants.insurance import claims, services
 from grants.insurance.models import AccidentReport, InsurancePolicy, InvolvedPerson
 from reports.insurance_documents import claim_html, claim_xlsx
 from tests.insurance import builders
+from tests.insurance.groups import snapshot
 from tests.insurance.pages import login, person_post, report_post, text
-
-from .helpers import snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,8 @@ from reports.exporters import AuditTrailReport, Scope
 from tests import factories
 from tests.factories import CURRENT_FY
 from tests.insurance import builders
+from tests.insurance.groups import PERSONAL, get_urls
 from tests.insurance.pages import login
-
-from .helpers import PERSONAL, get_urls
 
 pytestmark = pytest.mark.django_db
 

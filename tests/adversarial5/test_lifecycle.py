@@ -7,9 +7,8 @@ from django.urls import reverse
 from grants.insurance import claims, reminders, services
 from grants.insurance.models import Claim, ClaimStatus, ReportStatus
 from tests.insurance import builders
+from tests.insurance.groups import snapshot
 from tests.insurance.pages import judgment_post, login, messages_of
-
-from .helpers import snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,8 @@ from django.urls import reverse
 from grants.insurance import claims
 from grants.insurance.models import PersonalDataAccess
 from tests.insurance import builders
+from tests.insurance.groups import PERSONAL, get_urls
 from tests.insurance.pages import accesses, login, text
-
-from .helpers import PERSONAL, get_urls
 
 pytestmark = pytest.mark.django_db
 

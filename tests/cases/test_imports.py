@@ -9,11 +9,13 @@ from grants.cases.imports import ImportRejected, parse_household_counts
 CODES = {"10-001", "10-002", "10-003"}
 
 
-def xlsx(rows: list[list[object]]) -> bytes:
+def xlsx(rows, *, setup=None) -> bytes:  # type: ignore[no-untyped-def]
     wb = Workbook()
     ws = wb.active
     for row in rows:
         ws.append(row)
+    if setup:
+        setup(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 
 from grants.insurance.benefits import BenefitInputError, Treatment, injury_benefit, liability_payable, window_end
-from grants.insurance.deadlines import claim_opens, is_late, report_due
 from grants.insurance.models import BenefitBand, BenefitMode, InsurancePolicy
 
 D = dt.date
@@ -39,8 +38,6 @@ def days(first: dt.date, count: int, step: int = 1) -> list[dt.date]:
 def amounts(benefit) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return {line.label: line.amount for line in benefit.lines}
 
-
-# --- per day -----------------------------------------------------------------------------------------------------
 
 def test_inpatient_and_outpatient_per_day_without_double_counting() -> None:
     # 10 inpatient days (5/10–5/19) × 3,000 = 30,000; 20 visits from 5/19, the first of them an inpatient day:
@@ -83,8 +80,6 @@ def test_surgery_is_a_multiple_of_the_inpatient_day_once_per_accident() -> None:
     assert amounts(injury_benefit(ube(), alone)) == {"手術保険金": 15_000}
 
 
-# --- death and disability ----------------------------------------------------------------------------------------
-
 @pytest.mark.parametrize(("percent", "expected"), [
     (Decimal("1.8"), 90_000),  # 5,000,000 × 1.8 % = 90,000 (宇部市's lowest)
     (Decimal("1"), 90_000),  # 50,000 is below the floor: 90,000
@@ -107,8 +102,6 @@ def test_death_benefit() -> None:
     assert amounts(injury_benefit(ube(), Treatment(accident_date=D(2026, 6, 1), died=True))) == {
         "死亡保険金": 5_000_000}
 
-
-# --- banded ------------------------------------------------------------------------------------------------------
 
 def bands(policy: InsurancePolicy) -> list[BenefitBand]:
     return [BenefitBand(policy=policy, lower_days=1, upper_days=4, amount=10_000),
@@ -139,8 +132,6 @@ def test_banded_counts_only_days_within_its_window() -> None:
     assert benefit.amount == 10_000 and "治療日数 3日" in benefit.lines[0].basis
 
 
-# --- liability ---------------------------------------------------------------------------------------------------
-
 def test_bodily_liability_per_person_and_per_accident_with_the_deductible() -> None:
     # 150M → 100M (per person) + 50M = 150M, less the 5,000 deductible = 149,995,000
     benefit = liability_payable(ube(), bodily=[150_000_000, 50_000_000])
@@ -163,8 +154,6 @@ def test_liability_refuses_bad_damages(bad: object) -> None:
         liability_payable(ube(), property_damage=bad)  # type: ignore[arg-type]
 
 
-# --- bad treatment -----------------------------------------------------------------------------------------------
-
 def test_treatment_before_the_accident_or_inverted_periods_are_refused() -> None:
     with pytest.raises(BenefitInputError, match="事故の日より前"):
         injury_benefit(ube(), Treatment(accident_date=D(2026, 6, 1), inpatient=[(D(2026, 5, 31), D(2026, 6, 2))]))
@@ -172,28 +161,6 @@ def test_treatment_before_the_accident_or_inverted_periods_are_refused() -> None
         injury_benefit(ube(), Treatment(accident_date=D(2026, 6, 1), inpatient=[(D(2026, 6, 5), D(2026, 6, 2))]))
     with pytest.raises(BenefitInputError, match="通院日"):
         injury_benefit(ube(), Treatment(accident_date=D(2026, 6, 1), outpatient=[D(2026, 5, 1)]))
-
-
-# --- deadlines ---------------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("accident", "due"), [
-    (D(2026, 6, 1), D(2026, 6, 20)),  # 20 days counting the accident day: + 19
-    (D(2026, 12, 20), D(2027, 1, 8)),  # across the year end
-    (D(2027, 2, 10), D(2027, 3, 1)),  # February of a common year (28 days)
-    (D(2028, 2, 10), D(2028, 2, 29)),  # February of a leap year
-    (D(2026, 1, 31), D(2026, 2, 19)),  # across a month end
-])
-def test_report_due_counts_the_accident_day(accident: dt.date, due: dt.date) -> None:
-    assert report_due(ube(), accident) == due
-    assert not is_late(ube(), accident, due)
-    assert is_late(ube(), accident, due + dt.timedelta(days=1))
-
-
-def test_claim_opens_on_recovery_or_at_180_days() -> None:
-    accident = D(2026, 10, 1)
-    assert claim_opens(ube(), accident, D(2026, 11, 15)) == D(2026, 11, 15)
-    assert claim_opens(ube(), accident, None) == D(2027, 3, 30)  # 10/01 + 180 days
-    assert claim_opens(ube(), accident, D(2027, 6, 1)) == D(2027, 3, 30)  # still treated: 180 days
 
 
 def test_an_outpatient_day_inside_a_stay_is_explained_not_just_dropped() -> None:

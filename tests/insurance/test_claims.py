@@ -27,7 +27,7 @@ from grants.insurance.models import (
     OutpatientVisit,
 )
 from tests import factories
-from tests.cases.test_concurrency import run_together
+from tests.concurrency import run_together
 from tests.factories import CURRENT_FY
 
 from . import builders

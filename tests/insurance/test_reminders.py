@@ -11,7 +11,7 @@ from grants.core.models import AuditEvent
 from grants.insurance import claims, reminders
 from grants.insurance.machines import InsuranceError
 from grants.insurance.models import Claim, ClaimDocumentKind, Reminder, ReminderKind
-from tests.cases.test_concurrency import run_together
+from tests.concurrency import run_together
 
 from . import builders
 from .builders import days_ago, today

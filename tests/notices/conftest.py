@@ -5,57 +5,8 @@ import pytest
 
 from grants.accounts.models import Role
 from grants.cases import services
-from grants.cases.models import GrantCase
-from grants.organizations.models import Organization
-from grants.programmes.models import ProgrammeYear
 from tests import factories
-
-
-def new_case(programme_year: ProgrammeYear, organization: Organization | None = None, households: int = 120,
-             account_number: str = "1234567", head_user=None) -> GrantCase:  # type: ignore[no-untyped-def]
-    """A draft case of an association with a head (会長 山口 太郎), an account and a count on the base date:
-    10,000 + households × 500 yen."""
-    org = organization or factories.AssociationFactory()
-    if not org.representatives.exists():
-        factories.RepresentativeFactory(organization=org, user=head_user, started_on=dt.date(2025, 4, 1))
-    factories.BankAccountFactory(organization=org, account_number=account_number)
-    factories.count(org, programme_year.base_date, households)
-    case = GrantCase(programme_year=programme_year, organization=org)
-    services.apply_count(case, households)
-    case.save()
-    return case
-
-
-def users() -> dict[str, object]:
-    return {
-        "head": factories.UserFactory(username="notice-head", role=Role.ASSOCIATION_HEAD),
-        "staff": factories.UserFactory(username="notice-staff", role=Role.STAFF),
-        "approver": factories.UserFactory(username="notice-approver", role=Role.APPROVER),
-        "finance": factories.UserFactory(username="notice-finance", role=Role.FINANCE),
-    }
-
-
-def verified(case: GrantCase, head, staff) -> GrantCase:  # type: ignore[no-untyped-def]
-    """Submit (as ``head``, who must represent the case's organisation) and verify (as ``staff``)."""
-    services.submit_application(case_id=case.pk, actor=head)
-    return services.verify_application(case_id=case.pk, actor=staff)
-
-
-def decided(case: GrantCase, head, staff, approver) -> GrantCase:  # type: ignore[no-untyped-def]
-    verified(case, head, staff)
-    return services.decide_grant(case_id=case.pk, actor=approver)
-
-
-def paid(case: GrantCase, staff, finance) -> GrantCase:  # type: ignore[no-untyped-def]
-    """A decided case taken through the payment order, its approval and the recorded transfer."""
-    approver_of_payment = factories.UserFactory(username="notice-finance-approver", role=Role.FINANCE)
-    services.prepare_payment(case_id=case.pk, actor=staff)
-    services.approve_payment(case_id=case.pk, actor=approver_of_payment)
-    return services.record_payment(case_id=case.pk, actor=finance)
-
-
-def with_relations(case: GrantCase) -> GrantCase:
-    return GrantCase.objects.select_related("programme_year__programme", "organization").get(pk=case.pk)
+from tests.notices.builders import decided, new_case, verified, with_relations
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from grants.ledger.services import set_budget
 from grants.notices.models import DocumentSequence, Notice, NoticeKind, format_document_number
 from grants.notices.services import NoticeError, issue_notice, locked_sequence, mask_account_number
 from tests import factories
-
-from .conftest import decided, new_case, paid, with_relations
+from tests.notices.builders import decided, new_case, paid, with_relations
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +76,7 @@ def test_decision_rolled_back_with_its_act_takes_no_number(case, association_hea
     """交付決定 refused by the budget check after nothing else: no notice, no number used."""
     from grants.cases import services
     from grants.cases.models import GrantCase
-
-    from .conftest import verified
+    from tests.notices.builders import verified
 
     verified(case, association_head, staff)
     GrantCase.objects.filter(pk=case.pk).update(computed_amount=10**9)
@@ -185,8 +183,7 @@ def test_a_prefix_edited_to_an_issued_number_is_refused(decided_case, approver, 
     head = factories.UserFactory(username="second-head", role="association_head")
     from grants.cases import services
     from grants.cases.models import Status
-
-    from .conftest import verified
+    from tests.notices.builders import verified
 
     other_case = verified(new_case(py, head_user=head), head, staff)
     with pytest.raises(services.CaseActionError, match="すでに使われています"):

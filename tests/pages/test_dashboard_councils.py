@@ -1,0 +1,212 @@
+"""地域づくり協議会の管理費割合 (grants.councils.stats) and its dashboard section and history page.
+
+Past-year figures are GrantCase rows created directly in their final state: they are data, not a process. The
+current year's case goes through the real services (tests/councils/builders.py and helpers.py)."""
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from grants.accounts.models import Role
+from grants.cases.models import GrantCase, Status
+from grants.councils.stats import KATSUDO_SHIEN, UNEI_SHIEN
+from grants.ledger.models import BudgetAccount
+from grants.organizations.models import Area, Organization, OrganizationKind
+from grants.programmes.models import Programme, ProgrammeYear
+from tests import factories
+from tests.councils import builders
+from tests.councils.builders import COUNCIL_CHECKS
+
+pytestmark = pytest.mark.django_db
+
+
+NAMES = {UNEI_SHIEN: "地域づくり運営支援交付金", KATSUDO_SHIEN: "地域づくり活動支援交付金"}
+
+
+def area(code: str, name: str) -> Area:
+    return factories.AreaFactory(code=code, name=name, kana=name, centre_name=f"{name}地域交流センター")
+
+
+def yuda() -> Area:
+    return area("03", "湯田")
+
+
+def council_of(area_: Area, name: str | None = None, code: str | None = None, **fields: object) -> Organization:
+    return Organization.objects.create(kind=OrganizationKind.KYOGIKAI, code=code or f"K-{area_.code}",
+                                       name=name or f"{area_.name}地域づくり協議会", area=area_, **fields)
+
+
+def programme_year(code: str, fiscal_year: int) -> ProgrammeYear:
+    """The council programme ``code`` for ``fiscal_year`` (created once)."""
+    Programme.objects.get_or_create(code=code, defaults={
+        "name": NAMES[code], "recipient_kind": OrganizationKind.KYOGIKAI, "workflow": "full",
+        "checks": [*COUNCIL_CHECKS, *(["plan_linkage"] if code == KATSUDO_SHIEN else [])]})
+    existing = ProgrammeYear.objects.filter(programme__code=code, fiscal_year=fiscal_year).first()
+    if existing:
+        return existing
+    py = factories.rule(code=code, fiscal_year=fiscal_year)
+    BudgetAccount.objects.create(programme_year=py)  # the home page expects every programme-year to have one
+    return py
+
+
+def grant(org: Organization, code: str, fiscal_year: int, status: str, decided: int | None = None,
+          confirmed: int | None = None) -> GrantCase:
+    """A case in its final state (data of a past year), with the amounts given."""
+    return GrantCase.objects.create(
+        programme_year=programme_year(code, fiscal_year), organization=org, status=status, decided_amount=decided,
+        confirmed_amount=confirmed, decided_on=None if decided is None else dt.date(fiscal_year, 5, 1),
+    )
+
+
+def closed(org: Organization, code: str, fiscal_year: int, confirmed: int, decided: int | None = None) -> GrantCase:
+    return grant(org, code, fiscal_year, Status.CLOSED, decided=decided or confirmed, confirmed=confirmed)
+
+
+def _councils_with_history(start: int, count: int) -> None:
+    for number in range(start, start + count):
+        org = council_of(area(f"{number + 10:02d}", f"地域{number}"))
+        for year in (2021, 2022, 2023):
+            closed(org, UNEI_SHIEN, year, 1_000 * number)
+            closed(org, KATSUDO_SHIEN, year, 2_000 * number)
+
+
+@pytest.fixture
+def two_councils():  # type: ignore[no-untyped-def]
+    """湯田 with the published FY2023 pair and a 2021 year; 大殿 with nothing decided in FY2023."""
+    council = council_of(yuda())
+    closed(council, UNEI_SHIEN, 2023, 4_802_000)
+    closed(council, KATSUDO_SHIEN, 2023, 5_459_000)
+    closed(council, UNEI_SHIEN, 2021, 1_000_000)
+    quiet = council_of(area("01", "大殿"), name="大殿地域づくり協議会 <b>")
+    grant(quiet, KATSUDO_SHIEN, 2023, Status.SUBMITTED)
+    return council, quiet
+
+
+def test_dashboard_shows_the_shares_of_the_selected_year(client, staff, two_councils) -> None:  # type: ignore[no-untyped-def]
+    council, quiet = two_councils
+    client.force_login(staff)
+
+    response = client.get(reverse("dashboard"), {"fiscal_year": 2023})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert [r.organization_id for r in response.context["councils"]] == [council.pk, quiet.pk]
+    assert '<h2 id="councils-heading">地域づくり協議会の管理費割合</h2>' in html
+    assert "<caption>令和5年度 地域づくり協議会の管理費割合（金額は円、割合の高い順）</caption>" in html
+    for label in ("運営支援", "活動支援", "合計", "管理費割合"):
+        assert f'<th scope="col" class="num">{label}</th>' in html
+    assert '<th scope="col">地域</th><th scope="col">協議会</th>' in html
+    history = reverse("dashboard_council_history", args=[council.pk])
+    assert (f'<tr data-council="K-03"><td>湯田</td><th scope="row"><a href="{history}">湯田地域づくり協議会</a></th>'
+            in html)
+    assert ('<td class="num" data-field="unei">4,802,000円</td><td class="num" data-field="katsudo">5,459,000円</td>'
+            '<td class="num" data-field="total">10,261,000円</td><td class="num" data-field="share">46.8%</td>'
+            in html)
+    # the council without a total: dashes, and its name escaped
+    assert "大殿地域づくり協議会 &lt;b&gt;</a>" in html
+    assert ('<td class="num" data-field="total">—</td><td class="num" data-field="share">—</td>' in html)
+    assert html.index("湯田地域づくり協議会") < html.index("大殿地域づくり協議会")
+
+
+def test_dashboard_queries_do_not_grow_with_councils(client, staff) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(staff)
+    _councils_with_history(1, 2)
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(reverse("dashboard"), {"fiscal_year": 2023}).status_code == 200
+    _councils_with_history(3, 10)
+    with CaptureQueriesContext(connection) as twelve:
+        response = client.get(reverse("dashboard"), {"fiscal_year": 2023})
+    assert len(response.context["councils"]) == 12
+    assert len(twelve) == len(two)
+
+
+def test_history_page_lists_each_year(client, auditor, two_councils) -> None:  # type: ignore[no-untyped-def]
+    council, _ = two_councils
+    client.force_login(auditor)
+
+    response = client.get(reverse("dashboard_council_history", args=[council.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert [r.fiscal_year for r in response.context["rows"]] == [2021, 2023]
+    assert "<h1>湯田地域づくり協議会 交付の推移</h1>" in html
+    assert "<caption>湯田地域づくり協議会 年度別の運営支援・活動支援と管理費割合（金額は円、古い年度から）</caption>" in html
+    assert '<th scope="col">年度</th><th scope="col" class="num">運営支援</th>' in html
+    assert ('<tr data-fiscal-year="2023"><th scope="row">令和5年度（2023年度）</th>\n'
+            '      <td class="num" data-field="unei">4,802,000円</td><td class="num" data-field="katsudo">5,459,000円</td>'
+            '<td class="num" data-field="total">10,261,000円</td><td class="num" data-field="share">46.8%</td>') in html
+    assert ('<tr data-fiscal-year="2021"><th scope="row">令和3年度（2021年度）</th>\n'
+            '      <td class="num" data-field="unei">1,000,000円</td><td class="num" data-field="katsudo">—</td>') in html
+    assert f'<a href="{reverse("dashboard")}">予算ダッシュボードへ戻る</a>' in html
+
+
+def test_history_page_of_a_council_without_cases(client, staff) -> None:  # type: ignore[no-untyped-def]
+    council = council_of(yuda())
+    client.force_login(staff)
+    response = client.get(reverse("dashboard_council_history", args=[council.pk]))
+    assert response.status_code == 200
+    assert "この協議会には、運営支援・活動支援の案件がまだありません。" in response.content.decode()
+
+
+def test_history_page_queries_do_not_grow_with_years(client, staff) -> None:  # type: ignore[no-untyped-def]
+    council = council_of(yuda())
+    closed(council, UNEI_SHIEN, 2021, 1_000)
+    client.force_login(staff)
+    url = reverse("dashboard_council_history", args=[council.pk])
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for year in (2018, 2019, 2020, 2022, 2023):
+        closed(council, KATSUDO_SHIEN, year, 2_000)
+    with CaptureQueriesContext(connection) as six:
+        response = client.get(url)
+    assert len(response.context["rows"]) == 6
+    assert len(six) == len(one)
+
+
+def test_history_page_is_for_city_users_and_councils_only(client, association_head, two_councils) -> None:  # type: ignore[no-untyped-def]
+    council, _ = two_councils
+    url = reverse("dashboard_council_history", args=[council.pk])
+    # anonymous: to the login page
+    response = client.get(url)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    # an association head, and a council's own secretary: refused
+    client.force_login(association_head)
+    assert client.get(url).status_code == 403
+    _, secretary = builders.council(name="大歳地域づくり協議会", username="secretary")
+    client.force_login(secretary)
+    assert client.get(url).status_code == 403
+    # a city user: a missing organisation and an organisation that is not a council are not found
+    client.force_login(factories.UserFactory(username="u-approver", role=Role.APPROVER))
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("dashboard_council_history", args=[999_999])).status_code == 404
+    association = factories.AssociationFactory()
+    assert client.get(reverse("dashboard_council_history", args=[association.pk])).status_code == 404
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_council_tables_are_accessible(live_server, page, check_a11y) -> None:  # type: ignore[no-untyped-def]
+    council = council_of(yuda())
+    closed(council, UNEI_SHIEN, 2023, 4_802_000)
+    closed(council, KATSUDO_SHIEN, 2023, 5_459_000)
+    council_of(area("01", "大殿"))
+    factories.UserFactory(username="tanto", role=Role.STAFF)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("ユーザー名").fill("tanto")
+    page.get_by_label("パスワード").fill(factories.PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("heading", name="ホーム").wait_for()
+
+    page.goto(f"{live_server.url}{reverse('dashboard')}?fiscal_year=2023")
+    table = page.get_by_role("table", name="地域づくり協議会の管理費割合", exact=False)
+    assert "46.8%" in table.get_by_role("row", name="湯田地域づくり協議会").inner_text()
+    page.wait_for_timeout(600)  # the chart's entry animation
+    check_a11y(page, "dashboard-council-shares")
+
+    table.get_by_role("link", name="湯田地域づくり協議会").click()
+    page.get_by_role("heading", name="湯田地域づくり協議会 交付の推移").wait_for()
+    history = page.get_by_role("table", name="年度別の運営支援・活動支援と管理費割合", exact=False)
+    assert "10,261,000円" in history.get_by_role("row", name="令和5年度").inner_text()
+    check_a11y(page, "council-history")

@@ -1,0 +1,183 @@
+"""Notice pages: one notice's PDF (heads only for their own cases), the list on the case page and batch
+printing through the real django-tasks worker."""
+import datetime as dt
+import io
+import subprocess
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from grants.accounts.models import Role
+from grants.cases import services
+from grants.core.models import AuditEvent
+from grants.jobs.models import Job, JobStatus
+from grants.jobs.services import JobError, request_job
+from grants.notices.models import NoticeKind
+from grants.notices.services import issue_notice
+from tests import factories
+from tests.factories import PASSWORD
+from tests.notices.builders import decided, new_case, verified, with_relations
+
+pytestmark = pytest.mark.django_db
+
+
+# The notices' cases (as in tests/notices/conftest.py): a draft case of the head's association, decided, and
+# another association's case, refused.
+@pytest.fixture
+def case(programme_year, association, association_head):  # type: ignore[no-untyped-def]
+    """A draft case of ``association`` (head user ``head``, 会長 山口 太郎): 120 households, 70,000 yen."""
+    return new_case(programme_year, association)
+
+
+@pytest.fixture
+def decided_case(case, association_head, staff, approver):  # type: ignore[no-untyped-def]
+    return with_relations(decided(case, association_head, staff, approver))
+
+
+@pytest.fixture
+def refused_case(programme_year, staff, approver):  # type: ignore[no-untyped-def]
+    """Another association's case, refused with a reason (its head is user ``other-head``)."""
+    head = factories.UserFactory(username="other-head", role=Role.ASSOCIATION_HEAD)
+    org = factories.AssociationFactory(name="白石第1自治会")
+    factories.RepresentativeFactory(organization=org, user=head, name="白石 花子", started_on=dt.date(2025, 4, 1))
+    case = new_case(programme_year, org, households=40)
+    verified(case, head, staff)
+    services.refuse_grant(case_id=case.pk, actor=approver, note="活動実績が確認できないため。")
+    return with_relations(case)
+
+
+def run_worker() -> None:
+    call_command("db_worker", batch=True, no_startup_delay=True, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _worker_keeps_the_test_connection(monkeypatch):  # type: ignore[no-untyped-def]
+    """The worker calls ``close_old_connections()``, which closes a connection inside an atomic block (the
+    test's transaction): a no-op for SQLite in memory, fatal on PostgreSQL. The test keeps its connection."""
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda **kw: None)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def decision(decided_case, approver):  # type: ignore[no-untyped-def]
+    return issue_notice(case=decided_case, kind=NoticeKind.DECISION, actor=approver)
+
+
+@pytest.fixture
+def refusal(refused_case, approver):  # type: ignore[no-untyped-def]
+    return issue_notice(case=refused_case, kind=NoticeKind.REFUSAL, actor=approver)
+
+
+def login(client, user) -> None:  # type: ignore[no-untyped-def]
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def pages(pdf: bytes, tmp_path) -> int:  # type: ignore[no-untyped-def]
+    path = tmp_path / "x.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def test_head_gets_the_pdf_of_their_own_notice(client, decision, association_head) -> None:  # type: ignore[no-untyped-def]
+    login(client, association_head)
+    response = client.get(reverse("notice_pdf", args=[decision.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    assert AuditEvent.objects.for_object(decision).filter(action="download_notice_pdf",
+                                                          actor=association_head).count() == 1
+
+
+def test_head_gets_404_for_another_associations_notice(client, decision, refusal, association_head) -> None:  # type: ignore[no-untyped-def]
+    login(client, association_head)
+    assert client.get(reverse("notice_pdf", args=[refusal.pk])).status_code == 404
+    assert client.get(reverse("notice_pdf", args=[999_999])).status_code == 404
+    assert not AuditEvent.objects.filter(action="download_notice_pdf").exists()
+
+
+def test_city_users_get_any_notice_and_anonymous_users_none(client, decision, refusal, auditor) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("notice_pdf", args=[refusal.pk])
+    assert client.get(url).status_code == 302  # to the login page
+    login(client, auditor)
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 405
+
+
+def test_case_page_lists_the_notices_with_links(client, decision, association_head) -> None:  # type: ignore[no-untyped-def]
+    login(client, association_head)
+    page = client.get(reverse("case_detail", args=[decision.case_id])).content.decode()
+    assert 'id="notices"' in page and decision.document_number in page
+    assert reverse("notice_pdf", args=[decision.pk]) in page
+    assert page.index('id="notices"') < page.index("処理の履歴")
+
+
+def test_case_page_without_notices_has_no_list(client, case, association_head) -> None:  # type: ignore[no-untyped-def]
+    login(client, association_head)
+    assert 'id="notices"' not in client.get(reverse("case_detail", args=[case.pk])).content.decode()
+
+
+def test_programme_year_page_has_the_print_button_for_city_users(client, programme_year, staff) -> None:  # type: ignore[no-untyped-def]
+    login(client, staff)
+    page = client.get(reverse("programme_year", args=[programme_year.pk])).content.decode()
+    assert "通知書を一括印刷する" in page and reverse("notices_print", args=[programme_year.pk]) in page
+
+
+def test_batch_print_runs_in_the_worker_and_the_pdf_has_every_notice(client, decision, refusal, programme_year, staff, django_capture_on_commit_callbacks, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    login(client, staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("notices_print", args=[programme_year.pk]))
+    job = Job.objects.get(kind="notices_batch")
+    assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
+    assert job.params == {"programme_year": programme_year.pk, "kind": None}
+    assert job.status == JobStatus.QUEUED
+    run_worker()
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total, job.percent) == (JobStatus.DONE, 2, 2, 100), job.message
+    assert job.content_type == "application/pdf" and job.filename.endswith(".pdf")
+    download = client.get(reverse("job_download", args=[job.pk]))
+    pdf = b"".join(download.streaming_content)
+    assert pdf.startswith(b"%PDF-") and pages(pdf, tmp_path) >= 2
+
+
+def test_batch_print_of_one_kind(client, decision, refusal, programme_year, staff, django_capture_on_commit_callbacks, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    login(client, staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("notices_print", args=[programme_year.pk]), {"kind": NoticeKind.REFUSAL})
+    run_worker()
+    job = Job.objects.get(kind="notices_batch")
+    assert (job.status, job.total, job.params["kind"]) == (JobStatus.DONE, 1, "refusal")
+    assert "refusal" in job.filename
+
+
+def test_batch_print_refusals(client, decision, programme_year, association_head, staff) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("notices_print", args=[programme_year.pk])
+    login(client, association_head)
+    assert client.post(url).status_code == 403
+    with pytest.raises(JobError):
+        request_job(kind="notices_batch", actor=association_head, title="x",
+                    params={"programme_year": programme_year.pk})
+    client.logout()
+    login(client, staff)
+    assert client.get(url).status_code == 405
+    response = client.post(url, {"kind": "reminder"})
+    assert response.status_code == 302 and response["Location"] == reverse("programme_year", args=[programme_year.pk])
+    response = client.post(url, {"kind": NoticeKind.PAYMENT}, follow=True)  # there is no payment notice yet
+    assert "印刷する通知書がありません" in response.content.decode()
+    assert client.post(reverse("notices_print", args=[999_999])).status_code == 404
+    assert not Job.objects.exists()
+
+
+def test_job_without_notices_fails_with_a_message(programme_year, staff, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = request_job(kind="notices_batch", actor=staff, title="通知書",
+                          params={"programme_year": programme_year.pk})
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "対象の通知書がありません" in job.message

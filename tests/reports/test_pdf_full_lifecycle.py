@@ -1,0 +1,147 @@
+"""Notices of the full lifecycle as PDF: the 交付決定通知書 and 額の確定通知書 with the project, its conditions,
+completion deadline and advance schedule; the 変更交付決定通知書; the 返還命令書 after 額の確定 (延滞金 only) and
+after 取消 (加算金 too). Every notice a council's year produces renders."""
+import datetime as dt
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from grants.cases import lifecycle
+from grants.core.fiscal import wareki
+from grants.notices.models import Notice, NoticeKind
+from reports.pdf import render_notice_html, render_notice_pdf
+from tests.councils import builders
+from tests.councils.helpers import line, pay_orders
+from tests.factories import CURRENT_FY
+from tests.pages.case_pages import decided, login, other_council_case, today
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    """The PDF's text without white space (pdftotext breaks lines)."""
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    return re.sub(r"\s+", "", out)
+
+
+def page_count(pdf: bytes, tmp_path: Path) -> int:
+    path = tmp_path / "count.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def assert_in(texts: tuple[str, ...], text: str) -> None:
+    for expected in texts:
+        assert re.sub(r"\s+", "", expected) in text, expected
+
+
+def year_with_change_and_refund(katsudo, council, staff, approver, finance, finance2):  # type: ignore[no-untyped-def]
+    """Decided at 1,000,000 (advances 500,000 + 250,000 paid), changed to 900,000, confirmed at 700,000."""
+    case, plan, cats = decided(katsudo, council, staff, approver)
+    pay_orders(case, staff, finance, finance2)
+    secretary = council[1]
+    lifecycle.start_change(case_id=case.pk, actor=secretary, reason="資材費の減少", requested_amount=900_000,
+                           new_completion_deadline=dt.date(CURRENT_FY + 1, 2, 28))
+    lifecycle.request_change(case_id=case.pk, actor=secretary)
+    lifecycle.check_change(case_id=case.pk, actor=staff, assessed_amount=900_000)
+    lifecycle.approve_change(case_id=case.pk, actor=approver)
+    lifecycle.save_report(case_id=case.pk, actor=secretary, narrative="実施した", completed_on=today())
+    line(case, secretary, where="report", category=cats["genzairyo"], plan_item=builders.item(plan, "1-1-2"),
+         amount=700_000, description="水路補修の原材料")
+    lifecycle.submit_report(case_id=case.pk, actor=secretary)
+    lifecycle.verify_report(case_id=case.pk, actor=staff)
+    return lifecycle.confirm(case_id=case.pk, actor=approver)
+
+
+def test_decision_notice_shows_project_conditions_deadline_and_advances(council, katsudo, staff, approver,
+                                                                      tmp_path) -> None:  # type: ignore[no-untyped-def]
+    case, plan, _ = decided(katsudo, council, staff, approver)
+    notice = Notice.objects.get(case=case, kind=NoticeKind.DECISION)
+    text = pdf_text(render_notice_pdf(notice), tmp_path)
+    assert_in((notice.document_number, "交付決定通知書", "大歳地域づくり協議会", "事業名地域づくり活動",
+               "交付決定額金1,000,000円", "交付の条件", "事業の内容を広報紙で周知すること", "事業の完了期限",
+               wareki(dt.date(CURRENT_FY + 1, 3, 31)), "概算払の予定", "概算払第1回", "500,000円", "概算払第2回",
+               "250,000円", wareki(today()), "精算払", str(plan)), text)
+
+
+def test_change_decision_and_refund_order_after_confirmation(council, katsudo, staff, approver, finance, finance2,
+                                                             tmp_path) -> None:  # type: ignore[no-untyped-def]
+    case = year_with_change_and_refund(katsudo, council, staff, approver, finance, finance2)
+    change = Notice.objects.get(case=case, kind=NoticeKind.CHANGE_DECISION)
+    text = pdf_text(render_notice_pdf(change), tmp_path)
+    assert_in(("変更交付決定通知書", "変更前の交付決定額金1,000,000円", "変更後の交付決定額金900,000円",
+               "変更の理由", "資材費の減少", wareki(dt.date(CURRENT_FY + 1, 2, 28)), "変更後の支払の予定"), text)
+
+    confirmation = Notice.objects.get(case=case, kind=NoticeKind.CONFIRMATION)
+    text = pdf_text(render_notice_pdf(confirmation), tmp_path)
+    # (pdftotext may read a line with the larger amount after the next one: amounts are checked on their own)
+    assert_in(("額の確定通知書", "事業名地域づくり活動", "交付決定額", "金900,000円", "確定額", "金700,000円",
+               "実績報告による算定額金700,000円", "既に支払った額金750,000円", "返還命令書により返還"), text)
+
+    refund = Notice.objects.get(case=case, kind=NoticeKind.REFUND_ORDER)
+    order = case.refund_order
+    text = pdf_text(render_notice_pdf(refund), tmp_path)
+    assert_in(("返還命令書", "既に交付した額が確定額を超えている", "確定額", "金700,000円", "既に交付した額金750,000円",
+               "返還を命じる額金50,000円", f"納期限{wareki(order.due_on)}", "年10.95パーセント", "延滞金", "教示"),
+              text)
+    assert "加算金" not in text
+
+
+def test_refund_order_after_cancellation_states_the_surcharge(council, katsudo, staff, approver, finance, finance2,
+                                                              tmp_path) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = decided(katsudo, council, staff, approver)
+    pay_orders(case, staff, finance, finance2)
+    lifecycle.cancel(case_id=case.pk, actor=approver, note="交付金の目的外使用", kept_amount=0)
+    notice = Notice.objects.get(case=case, kind=NoticeKind.REFUND_ORDER)
+    text = pdf_text(render_notice_pdf(notice), tmp_path)
+    assert_in(("交付決定を取り消した", "取消後の交付額金0円", "返還を命じる額金750,000円", "加算金",
+               "年10.95パーセントの割合で計算した加算金", "延滞金"), text)
+
+
+def test_every_notice_of_the_year_renders(council, katsudo, staff, approver, finance, finance2,
+                                                          tmp_path) -> None:  # type: ignore[no-untyped-def]
+    case = year_with_change_and_refund(katsudo, council, staff, approver, finance, finance2)
+    from grants.cases.batches import record_transfer_result
+    from grants.ledger.models import BatchItem
+
+    for item in BatchItem.objects.filter(case=case, result="sent"):
+        record_transfer_result(item_id=item.pk, actor=finance, returned=False)
+    kinds = set(Notice.objects.filter(case=case).values_list("kind", flat=True))
+    assert kinds == {"decision", "payment", "change_decision", "confirmation", "refund_order"}
+    for notice in Notice.objects.filter(case=case):
+        html = render_notice_html(notice)
+        assert "{{" not in html and "None" not in html, notice.kind
+        pdf = render_notice_pdf(notice)
+        assert pdf.startswith(b"%PDF"), notice.kind
+        # One A4 page each; the 返還命令書 may put its 教示 (how to appeal) on a second page.
+        assert page_count(pdf, tmp_path) <= (2 if notice.kind == "refund_order" else 1), notice.kind
+    payment = Notice.objects.filter(case=case, kind="payment").order_by("pk").first()
+    assert "（概算払第1回）" in pdf_text(render_notice_pdf(payment), tmp_path)
+
+
+def test_simple_decision_notice_is_unchanged(tmp_path, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import UserFactory
+    from tests.pages.test_payments import approved_simple_case
+
+    case = approved_simple_case(staff, approver, UserFactory(username="finance", role="finance"))
+    notice = Notice.objects.get(case=case, kind=NoticeKind.DECISION)
+    text = pdf_text(render_notice_pdf(notice), tmp_path)
+    assert_in(("交付決定額金70,000円", "交付決定額の算定", "世帯数120世帯", "交付の時期"), text)
+    assert "事業名" not in text and "概算払" not in text
+
+
+def test_council_gets_its_notice_pdf_and_not_another_councils(client, council, katsudo, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = decided(katsudo, council, staff, approver)
+    notice = Notice.objects.get(case=case, kind=NoticeKind.DECISION)
+    response = login(client, council[1]).get(reverse("notice_pdf", args=[notice.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    other = other_council_case(katsudo, staff)
+    login(client, other.organization.representatives.get().user)
+    assert client.get(reverse("notice_pdf", args=[notice.pk])).status_code == 404
