@@ -209,7 +209,7 @@ def value_converter(column: Column) -> Callable[[object], Any]:
         def integer(value: object) -> int:
             if type(value) is not int and (isinstance(value, bool) or not isinstance(value, int)):
                 raise _wrong_type(column, "int", value)
-            return value  # type: ignore[return-value]
+            return value
 
         return integer
     if kind is ColumnType.DATETIME:

@@ -35,7 +35,7 @@ write it straight to an ``HttpResponse`` for a small programme-year.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, ClassVar
 
 from django.db.models import BigIntegerField, Case, Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
@@ -586,7 +586,7 @@ class CouncilReport(Report):
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
 
-    def councils(self) -> QuerySet[GrantCase]:
+    def councils(self) -> QuerySet[GrantCase, Mapping[str, object]]:
         """The organisation ids of the councils with a case in scope (a subquery)."""
         return GrantCase.objects.filter(
             self.scope.where("programme_year"), organization__kind=OrganizationKind.KYOGIKAI

@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, overload
 
 from grants.core.bankdays import is_bank_business_day
 
@@ -262,6 +262,27 @@ def _check_lengths(records: Iterable[bytes]) -> None:
     for record in records:
         if len(record) != RECORD_LENGTH:  # a bug in this module, never the caller's data
             raise AssertionError(f"record of {len(record)} bytes: {record!r}")
+
+
+@overload
+def write_sogo_furikomi(
+    requester: Requester, transfer_date: dt.date, transfers: Iterable[Transfer], options: ZenginOptions = ...,
+    out: None = None,
+) -> bytes: ...
+
+
+@overload
+def write_sogo_furikomi(
+    requester: Requester, transfer_date: dt.date, transfers: Iterable[Transfer], options: ZenginOptions = ...,
+    *, out: IO[bytes],
+) -> None: ...
+
+
+@overload
+def write_sogo_furikomi(
+    requester: Requester, transfer_date: dt.date, transfers: Iterable[Transfer], options: ZenginOptions,
+    out: IO[bytes],
+) -> None: ...
 
 
 def write_sogo_furikomi(
