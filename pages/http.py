@@ -21,7 +21,7 @@ T = TypeVar("T")
 class AuthedRequest(HttpRequest):
     """The request of a view behind ``login_required``: its user is a ``User``, never anonymous."""
 
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 View = Callable[..., HttpResponse]
@@ -40,23 +40,24 @@ def city_user_required(view: View) -> View:
     return wrapped
 
 
-def field_errors(request: HttpRequest, form: forms.Form) -> None:
+def field_errors(request: HttpRequest, form: forms.BaseForm) -> None:
     """Each field's errors as a message naming the field."""
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
-        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        text = " ".join(str(error) for error in errors)
+        messages.error(request, f"{label}: {text}" if label else text)
 
 
 def post_form(
     request: HttpRequest,
     *,
-    form: forms.Form | None,
+    form: forms.BaseForm | None,
     act: Callable[[dict[str, Any]], T],
     done: str | Callable[[T], str],
     back: HttpResponse,
-    invalid: Callable[[forms.Form], str] | None = None,
-    rerender: Callable[[forms.Form], HttpResponse] | None = None,
-    refused: Callable[[forms.Form, ActionRefused], None] | None = None,
+    invalid: Callable[[forms.BaseForm], str] | None = None,
+    rerender: Callable[[forms.BaseForm], HttpResponse] | None = None,
+    refused: Callable[[forms.BaseForm, ActionRefused], None] | None = None,
     not_found: type[Exception] | tuple[type[Exception], ...] = (),
     then: Callable[[T], HttpResponse] | None = None,
 ) -> HttpResponse:

@@ -9,6 +9,7 @@ Errors: ``StaffError`` (Japanese, names the field); ``Organization.DoesNotExist`
 ``SecretariatStaff.DoesNotExist`` for a council or record the user may not see (answer 404).
 """
 import datetime as dt
+from typing import TypedDict
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -167,12 +168,21 @@ def end_staff(*, actor: User, staff_id: int, employed_until: dt.date | None) -> 
     return staff
 
 
-def staff_lines(case: GrantCase) -> list[dict[str, object]]:
+class StaffLine(TypedDict):
+    """A suggested 人件費 line: the ``data`` of ``budget.add_line`` but for its kind and date."""
+
+    staff: SecretariatStaff
+    category: ExpenseCategory | None
+    amount: int
+    description: str
+
+
+def staff_lines(case: GrantCase) -> list[StaffLine]:
     """Suggested 人件費 lines for the 年度 from the council's secretariat staff records (one per person:
     monthly cost × months employed in the 年度), for the 運営支援 application."""
     fy = case.programme_year.fiscal_year
     category = ExpenseCategory.objects.filter(is_staff_cost=True).order_by("order").first()
-    suggestions: list[dict[str, object]] = []
+    suggestions: list[StaffLine] = []
     for staff in SecretariatStaff.objects.filter(organization=case.organization).order_by("employed_from", "pk"):
         cost = staff.cost_in(fy)
         if cost:

@@ -1,8 +1,11 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 
 from grants.accounts.models import Role, User
 from grants.organizations.models import MAX_HOUSEHOLDS
+from pages.forms import form_field
 
 
 class NoteForm(forms.Form):
@@ -25,9 +28,9 @@ class OverrideForm(forms.Form):
         label="特例とする理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
-    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["check_code"].choices = choices  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "check_code", forms.ChoiceField).choices = choices
 
 
 class AnnualRunForm(forms.Form):
@@ -46,8 +49,9 @@ class AnnualRunForm(forms.Form):
         ),
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("file")
         if data.get("source") == "import" and not upload:
             self.add_error("file", "取り込むファイルを選んでください。")
@@ -65,7 +69,7 @@ class ChangeHeadForm(forms.Form):
         help_text="新しい代表者がこのシステムを使う場合、その方の利用者IDを入力してください。",
     )
 
-    def clean_username(self) -> object:
+    def clean_username(self) -> User | None:
         username = self.cleaned_data["username"].strip()
         if not username:
             return None

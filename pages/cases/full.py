@@ -46,6 +46,7 @@ from grants.core.uploads import CONTENT_TYPES
 from grants.councils.checks import judged_plan, pays_staff_costs, plan_in_force
 from grants.councils.staff import staff_lines
 from grants.ledger.models import PaymentOrder
+from grants.organizations.models import CommunityPlan
 from grants.programmes.engine import Computation
 from grants.programmes.models import ExpenseCategory
 from pages.cases.full_forms import (
@@ -92,7 +93,7 @@ def _report_due(case: GrantCase, report: PerformanceReport | None) -> dict[str, 
     today = timezone.localdate()
     waiting = case.status in workflow_of(case).awaiting_report
     overdue = due is not None and not submitted and due < today and waiting
-    return {"due": due, "overdue": overdue, "days_overdue": (today - due).days if overdue else 0}
+    return {"due": due, "overdue": overdue, "days_overdue": (today - due).days if overdue and due is not None else 0}
 
 
 def _override_rows(
@@ -102,9 +103,9 @@ def _override_rows(
     included when the check is still shown; else the check's general label)."""
     labels = {r.code: r.label for r in results}
     general = check_labels()
-    rows = [{"override": o, "label": labels.get(o.check_code) or general.get(checks.base_code(o.check_code),
-                                                                             o.check_code)}
-            for o in case.overrides.select_related("actor", "approved_by").order_by("at", "pk")]
+    rows: list[dict[str, Any]] = [
+        {"override": o, "label": labels.get(o.check_code) or general.get(checks.base_code(o.check_code), o.check_code)}
+        for o in case.overrides.select_related("actor", "approved_by").order_by("at", "pk")]
     return ([r for r in rows if r["override"].approved_by_id is None],
             [r for r in rows if r["override"].approved_by_id is not None])
 
@@ -115,7 +116,7 @@ def _line_rows(lines: Sequence[LineFields], conditions: dict[int, str]) -> list[
 
 
 def _lines_block(case: GrantCase, lines: Sequence[LineFields], conditions: dict[int, str], *, where: str,
-                 editable: bool, plan: object) -> dict[str, object]:
+                 editable: bool, plan: CommunityPlan | None) -> dict[str, object]:
     """What ``_lines.html`` shows: the rows, the totals, and the add form when the lines may be edited."""
     return {
         "where": where, "rows": _line_rows(lines, conditions), "totals": totals(lines), "editable": editable,
@@ -330,7 +331,7 @@ def _where_or_404(where: str) -> str:
     return where
 
 
-def _line_plan(case: GrantCase, where: str) -> object:
+def _line_plan(case: GrantCase, where: str) -> CommunityPlan | None:
     return judged_plan(case) if where == "report" else plan_in_force(case)
 
 
@@ -371,7 +372,7 @@ def add_staff_lines(request: AuthedRequest, pk: int) -> HttpResponse:
             budget.lock_for_lines(request.user, pk)  # who may write lines; one click at a time
             budgeted = set(case.budget_lines.filter(change_request=None, staff__isnull=False)
                            .values_list("staff_id", flat=True))
-            suggestions = [s for s in suggestions if s["staff"].pk not in budgeted]  # type: ignore[attr-defined]
+            suggestions = [s for s in suggestions if s["staff"].pk not in budgeted]
             if not suggestions:
                 raise LineError("事務局員: 登録されている事務局員の人件費の明細は、すでに収支予算書にあります。")
             for suggestion in suggestions:

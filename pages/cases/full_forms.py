@@ -5,31 +5,33 @@ form are limited to the case's own council and programme-year (plan items of the
 year, the council's secretariat staff), so that a forged id is an invalid choice, not another council's row.
 """
 import uuid
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from grants.cases.budget import MAX_LINE_AMOUNT
-from grants.cases.models import GrantCase, LineKind, ReportLine
+from grants.cases.models import GrantCase, LineKind, PerformanceReport, ReportLine
 from grants.organizations.models import CommunityPlan, ItemLevel, PlanItem, SecretariatStaff
 from grants.programmes.models import ActivityPurpose, ExpenseCategory, Treatment
+from pages.forms import form_field
 
 MAX_AMOUNT = 10_000_000_000  # ¥10 billion: far above any council grant; the services check the real limits
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 INVALID_CHOICE = "選択肢の中から選んでください。"
 
 
-def _yen_field(label: str, *, minimum: int = 1, maximum: int = MAX_AMOUNT, **kwargs: object) -> forms.IntegerField:
+def _yen_field(label: str, *, minimum: int = 1, maximum: int = MAX_AMOUNT, **kwargs: Any) -> forms.IntegerField:
     return forms.IntegerField(
         label=label, min_value=minimum, max_value=maximum,
-        error_messages={"invalid": "半角数字（円単位の整数）で入力してください。"}, **kwargs,  # type: ignore[arg-type]
+        error_messages={"invalid": "半角数字（円単位の整数）で入力してください。"}, **kwargs,
     )
 
 
-def _date_field(label: str, *, required: bool = True, **kwargs: object) -> forms.DateField:
+def _date_field(label: str, *, required: bool = True, **kwargs: Any) -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=DATE,
                            error_messages={"invalid": "日付を正しく入力してください（例: 2026-04-01）。"},
-                           **kwargs)  # type: ignore[arg-type]
+                           **kwargs)
 
 
 def _note_field(label: str = "理由・備考", *, required: bool = False) -> forms.CharField:
@@ -46,7 +48,7 @@ class ApplicationForm(forms.Form):
 
 
 class ItemChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: PlanItem) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: PlanItem) -> str:
         return f"{obj.code} {obj.title}（{obj.get_level_display()}）"
 
 
@@ -55,7 +57,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
     treatments: dict[int, str] = {}
 
-    def label_from_instance(self, obj: ExpenseCategory) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: ExpenseCategory) -> str:
         treatment = self.treatments.get(obj.pk)
         return f"{obj.name}（{treatment}）" if treatment else f"{obj.name}（対象外）"
 
@@ -82,19 +84,22 @@ class LineForm(forms.Form):
         label="条件付きの費目の場合、その条件を満たすことを確認しました", required=False)
     recipient = forms.CharField(label="再交付先（交付した団体、再交付の場合のみ）", max_length=120, required=False)
 
-    def __init__(self, *args: object, case: GrantCase, plan: CommunityPlan | None, where: str,
-                 **kwargs: object) -> None:
+    def __init__(self, *args: Any, case: GrantCase, plan: CommunityPlan | None, where: str,
+                 **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"{where}-line-%s")  # several line forms on one page
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.where = where
         items = PlanItem.objects.none()
         if plan is not None:
             items = plan.items.filter(level__in=[ItemLevel.MEASURE, ItemLevel.ACTION]).order_by("code")
-        self.fields["plan_item"].queryset = items
-        self.fields["purpose"].queryset = ActivityPurpose.objects.filter(programme_year=case.programme_year_id)
-        self.fields["staff"].queryset = SecretariatStaff.objects.filter(organization=case.organization_id)
+        form_field(self, "plan_item", ItemChoiceField).queryset = items
+        form_field(self, "purpose", forms.ModelChoiceField).queryset = ActivityPurpose.objects.filter(
+            programme_year=case.programme_year_id)
+        form_field(self, "staff", forms.ModelChoiceField).queryset = SecretariatStaff.objects.filter(
+            organization=case.organization_id)
         rules = list(case.programme_year.expense_rules.select_related("category"))
-        self.fields["category"].treatments = {r.category_id: r.get_treatment_display() for r in rules}
+        form_field(self, "category", CategoryChoiceField).treatments = {
+            r.category_id: r.get_treatment_display() for r in rules}
         conditions = [f"{r.category.name}：{r.condition}" for r in rules if r.treatment == Treatment.CONDITIONAL]
         if conditions:
             self.fields["condition_confirmed"].help_text = "条件付きの費目と条件 ― " + "／".join(conditions)
@@ -103,11 +108,12 @@ class LineForm(forms.Form):
         else:
             del self.fields["recipient"]
         for name, field in self.fields.items():
-            if field.help_text:
+            if field.help_text and isinstance(self.auto_id, str):
                 field.widget.attrs["aria-describedby"] = f"{self.auto_id % name}-help"
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") == LineKind.EXPENSE and not data.get("category") and "category" not in self.errors:
             self.add_error("category", "支出の明細には費目を選んでください。")
         if data.get("kind") == LineKind.EXPENSE and not data.get("spent_on") and "spent_on" not in self.errors:
@@ -176,10 +182,10 @@ class ReceiptForm(forms.Form):
     file = forms.FileField(label="ファイル（PDF・JPEG・PNG、10MBまで）",
                            widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
 
-    def __init__(self, *args: object, report: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, report: PerformanceReport | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if report is not None:
-            self.fields["line"].queryset = ReportLine.objects.filter(report=report)
+            form_field(self, "line", forms.ModelChoiceField).queryset = ReportLine.objects.filter(report=report)
 
 
 class RefundReceiptForm(forms.Form):

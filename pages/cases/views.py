@@ -149,7 +149,8 @@ def case_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
 
     return post_form(request, form=NoteForm(request.POST), act=take, back=redirect("case_detail", pk=pk),
                      done=lambda taken: f"「{edge.label}」を行いました。現在の状態: {taken.status_label}",
-                     invalid=lambda form: f"理由・備考: {' '.join(form.errors['note'])} 操作は行っていません。",
+                     invalid=lambda form: ("理由・備考: " + " ".join(str(e) for e in form.errors["note"])
+                                           + " 操作は行っていません。"),
                      not_found=GrantCase.DoesNotExist)
 
 

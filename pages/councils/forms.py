@@ -1,5 +1,7 @@
 """Forms of the council pages: 地域づくり計画, its items and attachments, and 事務局員. They only read and
 shape input; the rules (who, when, which values) are in the services ``plans`` and ``staff``."""
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -7,6 +9,7 @@ from django.utils import timezone
 from grants.core.fiscal import fiscal_year_label, fiscal_year_of
 from grants.councils.plans import MAX_ATTACHMENT_BYTES
 from grants.organizations.models import CommunityPlan, ItemLevel, Organization, PayBasis, PlanStatus
+from pages.forms import form_field
 
 TEXTAREA = {"rows": 3}
 
@@ -22,9 +25,9 @@ class PlanFilterForm(forms.Form):
     organization = forms.ModelChoiceField(label="協議会", required=False, queryset=Organization.objects.none(),
                                           empty_label="すべて")
 
-    def __init__(self, *args: object, councils: QuerySet[Organization], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["organization"].queryset = councils  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, councils: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "organization", forms.ModelChoiceField).queryset = councils
 
 
 class PlanCreateForm(forms.Form):
@@ -36,13 +39,13 @@ class PlanCreateForm(forms.Form):
     vision = forms.CharField(label="目指す地域の姿", required=False, max_length=4000,
                              widget=forms.Textarea(attrs=TEXTAREA))
 
-    def __init__(self, *args: object, councils: QuerySet[Organization], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["organization"].queryset = councils  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, councils: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "organization", forms.ModelChoiceField).queryset = councils
         years = fiscal_year_choices()
         this_year = fiscal_year_of(timezone.localdate())
         for name, initial in (("first_fiscal_year", this_year), ("last_fiscal_year", this_year + 4)):
-            self.fields[name].choices = years  # type: ignore[attr-defined]
+            form_field(self, name, forms.ChoiceField).choices = years
             self.fields[name].initial = initial
 
 
@@ -55,10 +58,10 @@ class PlanItemForm(forms.Form):
     description = forms.CharField(label="内容", required=False, max_length=4000,
                                   widget=forms.Textarea(attrs=TEXTAREA))
 
-    def __init__(self, *args: object, plan: CommunityPlan, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, plan: CommunityPlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         parents = plan.items.filter(level__in=[ItemLevel.FIELD, ItemLevel.MEASURE]).order_by("code")
-        self.fields["parent"].choices = [  # type: ignore[attr-defined]
+        form_field(self, "parent", forms.ChoiceField).choices = [
             ("", "なし（分野）"),
             *((item.pk, f"{item.get_level_display()} {item.code} {item.title}") for item in parents),
         ]

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -32,6 +33,7 @@ from grants.insurance.models import (
 )
 from grants.insurance.services import PERSON_FIELDS, REPORT_FIELDS
 from grants.organizations.models import Organization
+from pages.forms import form_field
 
 DATE_FORMAT = "%Y-%m-%d"
 DATE = forms.DateInput(attrs={"type": "date"}, format=DATE_FORMAT)
@@ -63,7 +65,7 @@ def _text_field(label: str, *, max_length: int = 2000, required: bool = True, ro
 _NOTE = re.compile(r"（[^（）]*）$")  # 「事故の日（いつ）」 is named 「事故の日」 by the services
 
 
-def _service_labels(form: forms.Form) -> dict[str, str]:
+def _service_labels(form: forms.BaseForm) -> dict[str, str]:
     """The names a service gives the form's visible fields → the field: each label, the label without its
     closing note in brackets, and the form's own ``service_labels`` (aliases: 「回答日」 names the payment form's
     「支払日（保険会社の回答日）」)."""
@@ -78,7 +80,7 @@ def _service_labels(form: forms.Form) -> dict[str, str]:
     return labels
 
 
-def attach_service_error(form: forms.Form, error: Exception | str) -> None:
+def attach_service_error(form: forms.BaseForm, error: Exception | str) -> None:
     """Show a service's refusal on ``form``: each 「項目: 内容」 part of the message (``_validated`` joins several)
     goes to the field that label or alias names, as 「内容」; what names no field of the form (「この操作は保険担当の
     みが行えます。」) becomes an error of the whole form, so the form's summary (``_form_errors.html``) announces it."""
@@ -141,14 +143,14 @@ class ReportForm(forms.ModelForm):
         error_messages = {"accident_date": DATE_ERRORS,
                           "accident_time": {"invalid": "時刻を正しく入力してください（例: 09:30）。"}}
 
-    def __init__(self, *args: object, organizations: QuerySet[Organization] | None = None,
-                 **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, organizations: QuerySet[Organization] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if organizations is None:
             del self.fields["organization"]
             del self.fields["once"]  # editing needs no guard: saving the same correction twice changes nothing
         else:
-            self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+            form_field(self, "organization", forms.ModelChoiceField).queryset = organizations
 
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
         """The bound fields in their fieldsets, the 団体 first when it is asked."""
@@ -198,8 +200,8 @@ class SubmitForm(forms.Form):
     delay_reason = _text_field("遅延理由書（期限を過ぎた理由）", required=False, rows=3,
                                help_text="報告期限を過ぎて提出するときは、期限までに報告できなかった理由を書いてください。")
 
-    def __init__(self, *args: object, due_date_passed: dt.date | None = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, due_date_passed: dt.date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if due_date_passed is not None:
             field = self.fields["delay_reason"]
             field.required = True
@@ -229,8 +231,8 @@ class JudgmentForm(forms.Form):
 
     note = _text_field("所見（任意）", required=False, rows=3)
 
-    def __init__(self, *args: object, conditions: Iterable[PolicyCondition], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, conditions: Iterable[PolicyCondition], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.conditions = list(conditions)
         for c in self.conditions:
             if c.kind == ConditionKind.CONDITION:
@@ -385,17 +387,30 @@ class OutpatientDaysField(forms.CharField):
     earliest: dt.date | None = None  # the accident day, when the form knows it
     latest: dt.date | None = None  # today
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 6}))
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
 
-    def clean(self, value: object) -> list[dt.date]:  # type: ignore[override]
+    def clean(self, value: object) -> list[dt.date]:
         return parse_outpatient_days(super().clean(value), earliest=self.earliest, latest=self.latest)
 
 
 # -- 保険金請求 ------------------------------------------------------------------------------------------------
 
 IN_TREATMENT, RECOVERED = "in_treatment", "recovered"
+
+
+class Treatment(TypedDict):
+    """The keyword arguments of ``claims.record_treatment`` that a ``TreatmentForm`` gives."""
+
+    in_treatment: bool
+    recovered_on: dt.date | None
+    inpatient: list[tuple[dt.date, dt.date]]
+    outpatient: list[dt.date]
+    surgeries_inpatient: int
+    surgeries_outpatient: int
+    died: bool
+    disability_percent: Decimal | None
 
 
 class TreatmentForm(forms.Form):
@@ -417,12 +432,12 @@ class TreatmentForm(forms.Form):
         max_digits=5, decimal_places=2,
         help_text="後遺障害の等級に応じた割合（例: 4）。後遺障害がなければ空欄にしてください。")
 
-    def __init__(self, *args: object, accident_date: dt.date | None = None, today: dt.date | None = None,
-                 **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, accident_date: dt.date | None = None, today: dt.date | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.accident_date, self.today = accident_date, today
-        outpatient = self.fields["outpatient"]
-        outpatient.earliest, outpatient.latest = accident_date, today  # type: ignore[attr-defined]
+        outpatient = form_field(self, "outpatient", OutpatientDaysField)
+        outpatient.earliest, outpatient.latest = accident_date, today
         for row in range(1, MAX_INPATIENT_ROWS + 1):
             self.fields[f"inpatient_{row}_first"] = _date_field(f"入院期間（{row}行目）の入院日", required=False)
             self.fields[f"inpatient_{row}_last"] = _date_field(f"入院期間（{row}行目）の退院日", required=False)
@@ -471,7 +486,7 @@ class TreatmentForm(forms.Form):
             self.add_error(f"inpatient_{row}_last", "今日より後です。事故の日から今日までの日付を入力してください"
                                                     "（入院中のときは、退院日に今日の日付を入力します）。")
 
-    def treatment(self) -> dict[str, object]:
+    def treatment(self) -> Treatment:
         """Keyword arguments of ``claims.record_treatment``."""
         data = self.cleaned_data
         periods = [(data[f"inpatient_{row}_first"], data[f"inpatient_{row}_last"])
@@ -528,9 +543,9 @@ class ReportFilterForm(forms.Form):
     late_only = forms.BooleanField(label="期限後の報告のみ", required=False)
     organization = forms.CharField(label="団体名（一部）", required=False, max_length=120)
 
-    def __init__(self, *args: object, fiscal_years: Iterable[tuple[int, str]] = (), **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["fiscal_year"].choices = [("", "すべて"), *fiscal_years]  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, fiscal_years: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "fiscal_year", forms.ChoiceField).choices = [("", "すべて"), *fiscal_years]
 
 
 class AccessLogFilterForm(forms.Form):
@@ -538,9 +553,9 @@ class AccessLogFilterForm(forms.Form):
     date_from = _date_field("期間（から）", required=False)
     date_to = _date_field("期間（まで）", required=False)
 
-    def __init__(self, *args: object, users: QuerySet[User], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["user"].queryset = users  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, users: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "user", forms.ModelChoiceField).queryset = users
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

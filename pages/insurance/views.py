@@ -300,7 +300,7 @@ def _passed_due_date(report: AccidentReport) -> dt.date | None:
     return passed_due_date(report, timezone.localdate())
 
 
-def _render_report(request: AuthedRequest, report: AccidentReport, **bound: forms.Form) -> HttpResponse:
+def _render_report(request: AuthedRequest, report: AccidentReport, **bound: forms.BaseForm) -> HttpResponse:
     """The report page, with ``bound`` forms (their errors) in place of the empty ones. Logs the view first."""
     user = request.user
     services.log_access(user, report, AccessKind.REPORT_PAGE)
@@ -342,7 +342,8 @@ def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _report_post(request: AuthedRequest, pk: int, act: Callable[[dict[str, Any]], object],
-                 done: str | Callable[[Any], str], form: forms.Form | None = None, form_name: str = "") -> HttpResponse:
+                 done: str | Callable[[Any], str], form: forms.BaseForm | None = None,
+                 form_name: str = "") -> HttpResponse:
     """Check the report is visible (404), then ``pages.http.post_form``: a form that does not validate, or a
     refusal, shows the page again with the form as typed and the message at its field."""
     report = _report_or_404(request.user, pk)
@@ -500,7 +501,7 @@ def _amount(claim: Claim) -> tuple[list[object], int | None, bool]:
     return list(claim.computed_lines), claim.computed_amount, False
 
 
-def _render_claim(request: AuthedRequest, claim: Claim, **bound: forms.Form) -> HttpResponse:
+def _render_claim(request: AuthedRequest, claim: Claim, **bound: forms.BaseForm) -> HttpResponse:
     """The claim page with ``bound`` forms in place of the empty ones. Logs the view first."""
     user = request.user
     services.log_access(user, claim.report, AccessKind.CLAIM_PAGE, claim=claim, detail=f"請求 {claim.number}")
@@ -534,7 +535,7 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _claim_post(request: AuthedRequest, pk: int, act: Callable[[dict[str, Any]], object], done: str,
-                form: forms.Form | None = None, form_name: str = "") -> HttpResponse:
+                form: forms.BaseForm | None = None, form_name: str = "") -> HttpResponse:
     """As ``_report_post``, for the claim page."""
     claim = _claim_or_404(request.user, pk)
     return post_form(request, form=form, act=act, done=done, back=redirect("insurance_claim_detail", pk=pk),

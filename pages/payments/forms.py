@@ -1,4 +1,5 @@
 import re
+from typing import Any
 
 from django import forms
 
@@ -10,8 +11,8 @@ class BatchForm(forms.Form):
                                     help_text="銀行の営業日（土日・祝日・12月31日〜1月3日を除く）を指定してください。")
     note = forms.CharField(label="摘要", max_length=200, required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["transfer_date"].initial = earliest_transfer_date()
 
 
