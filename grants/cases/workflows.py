@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from grants.accounts.models import Role
+from grants.accounts.models import Role, User
 from grants.core import workflow
 from grants.core.workflow import SYSTEM, Activity, Edge, Machine
 
-from .models import GrantCase, Status
+from .models import GrantCase, GrantCaseQuerySet, Status
 
 
 class CaseActionError(workflow.ActionRefused):
@@ -104,8 +104,8 @@ def workflow_for_case(case_id: int) -> Workflow:
     return WORKFLOWS[code]
 
 
-def visible_cases(user: object) -> object:
-    return GrantCase.objects.visible_to(user)  # type: ignore[arg-type]
+def visible_cases(user: User) -> GrantCaseQuerySet:
+    return GrantCase.objects.visible_to(user)
 
 
 HEAD, STAFF, APPROVER, FINANCE = Role.ASSOCIATION_HEAD, Role.STAFF, Role.APPROVER, Role.FINANCE

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -201,7 +202,7 @@ def record_damages(*, actor: User, claim_id: int, damages: int) -> Claim:
     return claim
 
 
-def add_claim_document(*, actor: User, claim_id: int, kind: str, title: str, upload: object,
+def add_claim_document(*, actor: User, claim_id: int, kind: str, title: str, upload: UploadedFile,
                        amount: int | None = None) -> ClaimDocument:
     """Attach a claim document (請求書, 領収書, 診断書…; PDF, JPEG or PNG, at most 10 MB) before the claim is
     forwarded. A receipt (領収書) must carry its amount (whole yen): the insurer adds them up; another document
@@ -212,7 +213,7 @@ def add_claim_document(*, actor: User, claim_id: int, kind: str, title: str, upl
     if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= 10**12):
         raise InsuranceError("金額: 0円以上の金額（円）を入力してください。")
     try:
-        ext = check_upload(upload, IMAGES_AND_PDF)  # type: ignore[arg-type]
+        ext = check_upload(upload, IMAGES_AND_PDF)
     except UploadError as error:
         raise InsuranceError(str(error)) from error
     with transaction.atomic():
@@ -279,8 +280,9 @@ def compute_claim(claim: Claim) -> Benefit:
                   .exclude(status__in=(ClaimStatus.WITHDRAWN, ClaimStatus.DENIED)))
     sent = [c for c in others if c.status in SENT_TO_INSURER]
     live = sorted([c for c in others if c.status not in SENT_TO_INSURER] + [claim], key=lambda c: c.serial)
-    kinds = [("bodily" if c.kind == ClaimKind.LIABILITY_BODILY else "property", c.damages) for c in live]
-    return allocate_liability(policy, kinds, **_used_by(sent))[live.index(claim)]  # type: ignore[arg-type]
+    # Every claim here has its damages (the query above and the check on ``claim``): ``or 0`` only types it.
+    kinds = [("bodily" if c.kind == ClaimKind.LIABILITY_BODILY else "property", c.damages or 0) for c in live]
+    return allocate_liability(policy, kinds, **_used_by(sent))[live.index(claim)]
 
 
 def _used_by(sent: list[Claim]) -> dict[str, int]:

@@ -9,9 +9,11 @@ A report the user may not see raises ``AccidentReport.DoesNotExist`` (views answ
 import datetime as dt
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import jaconv
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
@@ -196,7 +198,7 @@ def update_report(*, actor: User, report_id: int, data: Mapping[str, object]) ->
     return report
 
 
-def _changes(report: AccidentReport, before: Mapping[str, object]) -> str:
+def _changes(report: AccidentReport, before: Mapping[str, Any]) -> str:
     """The audit note of an update: the fields changed, by label; the accident day with its old and new day (it
     moves the due date, and with it whether the report is late). Never the text: it may name people."""
     changed = []
@@ -205,7 +207,7 @@ def _changes(report: AccidentReport, before: Mapping[str, object]) -> str:
             continue
         label = str(concrete_field(AccidentReport, name).verbose_name)
         if name == "accident_date":
-            label += f"（{wareki(before[name])} → {wareki(report.accident_date)}）"  # type: ignore[arg-type]
+            label += f"（{wareki(before[name])} → {wareki(report.accident_date)}）"
         changed.append(label)
     return "修正した項目：" + "、".join(changed) if changed else "修正した項目はありません"
 
@@ -266,14 +268,14 @@ def _attachment_note(attachment: ReportAttachment) -> str:
     return f"{attachment.get_kind_display()}（書類番号 {attachment.pk}）"
 
 
-def add_attachment(*, actor: User, report_id: int, kind: str, title: str, upload: object) -> ReportAttachment:
+def add_attachment(*, actor: User, report_id: int, kind: str, title: str, upload: UploadedFile) -> ReportAttachment:
     """Attach a document (PDF, Word, Excel, JPEG or PNG, at most 10 MB, content matching its extension) while the
     report can be edited."""
     if kind not in AttachmentKind.values:
         raise InsuranceError("書類: 書類の種類を選んでください。")
     title = _text(title, "内容", 200)
     try:
-        ext = check_upload(upload, DOCUMENTS)  # type: ignore[arg-type]
+        ext = check_upload(upload, DOCUMENTS)
     except UploadError as error:
         raise InsuranceError(str(error)) from error
     with transaction.atomic():

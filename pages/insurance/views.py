@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import File
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -46,6 +46,7 @@ from grants.insurance.models import (
     ClaimStatus,
     Harm,
     InsurancePolicy,
+    Judgment,
     PersonalDataAccess,
     Reminder,
     ReminderKind,
@@ -139,7 +140,7 @@ def _claim_or_404(user: User, pk: int) -> Claim:
         raise Http404("保険金請求が見つかりません。") from error
 
 
-def _page(request: HttpRequest, qs: QuerySet) -> object:
+def _page(request: HttpRequest, qs: QuerySet[Any]) -> Page[Any]:
     return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
 
 
@@ -388,8 +389,7 @@ def report_remove_attachment(request: AuthedRequest, pk: int, attachment_pk: int
                         "添付書類を削除しました。")
 
 
-def _submitted(report: object) -> str:
-    assert isinstance(report, AccidentReport)
+def _submitted(report: AccidentReport) -> str:
     late = "（期限後の報告として、遅延理由書とともに受け付けました）" if report.is_late else ""
     return f"事故報告書を提出しました{late}。市の保険担当が補償の対象かどうかを判定します。"
 
@@ -422,9 +422,8 @@ def report_return(request: AuthedRequest, pk: int) -> HttpResponse:
                         "事故報告書を団体へ差し戻しました。", form, "return_form")
 
 
-def _judged(judgment: object) -> str:
-    covered = getattr(judgment, "covered", False)
-    return "判定を記録しました：" + ("補償の対象です。関係者ごとに請求書類を送付してください。" if covered
+def _judged(judgment: Judgment) -> str:
+    return "判定を記録しました：" + ("補償の対象です。関係者ごとに請求書類を送付してください。" if judgment.covered
                                  else "補償の対象外です。")
 
 
