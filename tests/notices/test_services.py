@@ -4,6 +4,8 @@ import datetime as dt
 import pytest
 from django.db import transaction
 
+from grants.accounts.models import Role
+from grants.cases import services
 from grants.core.fiscal import era_year
 from grants.core.models import AuditEvent
 from grants.ledger.models import BudgetAccount
@@ -11,9 +13,34 @@ from grants.ledger.services import set_budget
 from grants.notices.models import DocumentSequence, Notice, NoticeKind, format_document_number
 from grants.notices.services import NoticeError, issue_notice, locked_sequence, mask_account_number
 from tests import factories
-from tests.notices.builders import decided, new_case, paid, with_relations
+from tests.notices.builders import decided, new_case, paid, verified, with_relations
 
 pytestmark = pytest.mark.django_db
+
+
+# The notices' cases: a draft case of the head's association (会長 山口 太郎), decided, and another association's
+# case, refused.
+@pytest.fixture
+def case(programme_year, association, association_head):  # type: ignore[no-untyped-def]
+    """A draft case of ``association`` (head user ``head``, 会長 山口 太郎): 120 households, 70,000 yen."""
+    return new_case(programme_year, association)
+
+
+@pytest.fixture
+def decided_case(case, association_head, staff, approver):  # type: ignore[no-untyped-def]
+    return with_relations(decided(case, association_head, staff, approver))
+
+
+@pytest.fixture
+def refused_case(programme_year, staff, approver):  # type: ignore[no-untyped-def]
+    """Another association's case, refused with a reason (its head is user ``other-head``)."""
+    head = factories.UserFactory(username="other-head", role=Role.ASSOCIATION_HEAD)
+    org = factories.AssociationFactory(name="白石第1自治会")
+    factories.RepresentativeFactory(organization=org, user=head, name="白石 花子", started_on=dt.date(2025, 4, 1))
+    case = new_case(programme_year, org, households=40)
+    verified(case, head, staff)
+    services.refuse_grant(case_id=case.pk, actor=approver, note="活動実績が確認できないため。")
+    return with_relations(case)
 
 ERA_YEAR = era_year(dt.date(factories.CURRENT_FY, 4, 1))[1]
 

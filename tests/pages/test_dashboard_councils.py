@@ -18,6 +18,7 @@ from grants.programmes.models import Programme, ProgrammeYear
 from tests import factories
 from tests.councils import builders
 from tests.councils.builders import COUNCIL_CHECKS
+from tests.councils.steps import decided, draft, login
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +211,28 @@ def test_council_tables_are_accessible(live_server, page, check_a11y) -> None:  
     history = page.get_by_role("table", name="年度別の運営支援・活動支援と管理費割合", exact=False)
     assert "10,261,000円" in history.get_by_role("row", name="令和5年度").inner_text()
     check_a11y(page, "council-history")
+
+
+# The dashboard's 管理費割合 and the auditor's council sheets under attack: the amount counted in each state of a
+# case, council names and texts that look like HTML or formulas, and dates at the calendar's edges in the lines a
+# workbook lists.
+
+
+def test_dashboard_and_history_escape_a_council_name_that_looks_like_html(client, katsudo, council, staff,
+                                                                          approver) -> None:  # type: ignore[no-untyped-def]
+    org = council[0]
+    org.name = "<script>alert(1)</script>=1+1協議会"
+    org.save()
+    decided(katsudo, council, staff, approver)
+    login(client, staff)
+    for url in (reverse("dashboard"), reverse("dashboard_council_history", args=[org.pk]),
+                reverse("overdue_reports"), reverse("plan_list")):
+        html = client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in html, url
+
+
+def test_export_is_for_city_users_only(client, katsudo, council, staff) -> None:  # type: ignore[no-untyped-def]
+    draft(katsudo, council, staff)
+    login(client, council[1])
+    assert client.post(reverse("request_programme_year_export", args=[katsudo.pk])).status_code == 403
+    assert client.post(reverse("request_fiscal_year_export", args=[katsudo.fiscal_year])).status_code == 403

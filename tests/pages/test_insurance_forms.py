@@ -12,8 +12,16 @@ from django.urls import reverse
 from grants.core.fiscal import wareki
 from grants.insurance import claims, services
 from grants.insurance.machines import InsuranceError
-from grants.insurance.models import AccidentReport, Claim, InvolvedPerson, PersonalDataAccess, ReportStatus
+from grants.insurance.models import (
+    AccidentReport,
+    Claim,
+    InvolvedPerson,
+    OutpatientVisit,
+    PersonalDataAccess,
+    ReportStatus,
+)
 from pages.insurance.forms import (
+    MAX_LINE_ERRORS,
     AttachmentForm,
     DamagesForm,
     DenialForm,
@@ -53,8 +61,6 @@ def treatment_post(**fields: object) -> dict[str, object]:
     return data
 
 
-# -- ふりがな ------------------------------------------------------------------------------------------------
-
 def _person(kana: str) -> dict[str, object]:
     return {"role": "participant", "harm": "injury", "name": "山田 太郎", "name_kana": kana}
 
@@ -93,8 +99,6 @@ def test_kana_refused_is_shown_at_its_field(client, association, association_hea
     assert messages_of(response) == ["ふりがな: ひらがなで入力してください。"]
     assert 'value="Yamada Taro"' in page  # what was typed is kept
 
-
-# -- attach_service_error --------------------------------------------------------------------------------------
 
 def _bound(form_class, data: dict[str, object], **kwargs: object):  # type: ignore[no-untyped-def]
     form = form_class(data, **kwargs)
@@ -147,8 +151,6 @@ def test_a_judgment_finding_is_named_by_its_label_in_brackets(policy):
     assert form.errors[f"holds_{first.pk}"][-1] == "該当するかどうかを選んでください。"
     assert form.errors["note"] == ["2000文字以内で入力してください。"]
 
-
-# -- the walk-through's cases, on the pages ----------------------------------------------------------------------
 
 def test_a_future_accident_day_is_shown_at_its_field_on_create_and_edit(client, association, association_head,
                                                                         policy, media):
@@ -294,13 +296,11 @@ def test_a_refusal_naming_no_field_is_announced_in_the_forms_summary(client, ass
     assert summary and "提出できません。" in summary.group(1) and "添付書類「会則・規約」を登録してください。" in summary.group(1)
 
 
-# -- in a browser, with axe ----------------------------------------------------------------------------------
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_new_users_errors_are_shown_at_their_fields_in_a_browser(live_server, page, check_a11y, association,  # type: ignore[no-untyped-def]
                                                                    association_head, policy, media) -> None:
-    from .test_pages_browser import login as browser_login
+    from tests.pages.test_insurance_browser import login as browser_login
 
     def refused(button: str) -> None:
         page.get_by_role("button", name=button, exact=True).click()
@@ -351,3 +351,72 @@ def test_a_new_users_errors_are_shown_at_their_fields_in_a_browser(live_server, 
     assert page.locator("#submit-delay_reason_error").inner_text().startswith("遅延理由書（期限を過ぎた理由）: 報告期限（")
     assert page.get_by_label("遅延理由書（期限を過ぎた理由）（必須）").get_attribute("aria-invalid") == "true"
     check_a11y(page, "errors-04-delay-reason")
+
+
+# The outpatient days are typed (or pasted) into one textarea: thousands of lines of garbage, ranges that
+# together list millions of days, or the same range pasted over and over must be answered with a short list of
+# what is wrong, never a page with one message per line or a server that counts days for minutes.
+
+
+def _messages(text: str) -> list[str]:
+    with pytest.raises(ValidationError) as refused:
+        parse_outpatient_days(text)
+    return refused.value.messages
+
+
+def test_regression_garbage_lines_get_a_few_messages_not_one_each() -> None:
+    messages = _messages("きのう\n" * 20_000)
+    assert len(messages) == MAX_LINE_ERRORS + 1
+    assert messages[0] == "1行目: 「きのう」を日付として読めません。2026-05-01 の形で入力してください。"
+    assert messages[-1] == f"ほかに{20_000 - MAX_LINE_ERRORS:,}行、読めない行があります。"
+
+
+def test_regression_a_huge_line_is_not_echoed_whole() -> None:
+    messages = _messages("x" * 100_000)
+    assert len(messages) == 1 and len(messages[0]) < 120
+    assert messages[0].startswith("1行目: 「xxxxxxxxxxxxxxxxxxxx…」を日付として読めません。")
+
+
+def test_regression_ranges_stop_being_counted_at_the_limit() -> None:
+    """Ranges of 999 days each across the calendar would list millions of days; the count stops past 1,000."""
+    lines, start = [], dt.date(1, 1, 1)
+    for _ in range(3_000):
+        end = start + dt.timedelta(days=998)
+        lines.append(f"{start.isoformat()}〜{end.isoformat()}")
+        start = end + dt.timedelta(days=1)
+    lines.append("ごみ")  # past the limit: not read any more
+    assert _messages("\n".join(lines)) == ["通院日は1000日以内で入力してください。"]
+
+
+def test_regression_the_same_range_pasted_again_and_again_counts_each_time() -> None:
+    assert _messages("2026-05-01〜2026-05-31\n" * 50_000) == ["通院日は1000日以内で入力してください。"]
+
+
+def test_the_limit_itself_is_accepted_and_repeats_below_it_are_merged() -> None:
+    start = dt.date(2024, 1, 1)
+    exactly = f"{start:%Y-%m-%d}〜{start + dt.timedelta(days=999):%Y-%m-%d}"
+    assert len(parse_outpatient_days(exactly)) == 1000
+    assert parse_outpatient_days("2026-05-01\n2026-05-01〜2026-05-02") == [dt.date(2026, 5, 1), dt.date(2026, 5, 2)]
+    assert _messages(exactly + "\n2030-01-01") == ["通院日は1000日以内で入力してください。"]
+
+
+def test_regression_wrong_lines_and_too_many_days_are_both_named() -> None:
+    start = dt.date(2024, 1, 1)
+    text = f"ごみ\n{start:%Y-%m-%d}〜{start + dt.timedelta(days=999):%Y-%m-%d}\n2030-01-01"
+    assert _messages(text) == ["1行目: 「ごみ」を日付として読めません。2026-05-01 の形で入力してください。",
+                               "通院日は1000日以内で入力してください。"]
+
+
+def test_regression_the_claim_page_answers_pasted_garbage_with_a_short_page(client, group_a, insurance) -> None:
+    report = builders.covered_report(group_a.head, insurance, group_a.organization)
+    claim = claims.send_claim_forms(actor=insurance, report_id=report.pk, person_id=report.persons.get().pk)
+    visits = OutpatientVisit.objects.count()
+    response = login(client, group_a.head).post(reverse("insurance_claim_treatment", args=[claim.pk]), {
+        "state": "in_treatment", "outpatient": "x\n" * 20_000, "surgeries_inpatient": 0,
+        "surgeries_outpatient": 0})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert len(response.content) < 200_000
+    assert "ほかに19,990行、読めない行があります。" in page
+    assert OutpatientVisit.objects.count() == visits
+    assert accesses() == [("head", "claim_page", claim.pk, f"請求 {claim.number}")]

@@ -2,11 +2,11 @@
 
 Data is built through the real services; the workbook is written to memory and read back with openpyxl.
 The shared ``programme_year`` fixture is 令和8年度 自治会等自治振興交付金: 均等割 10,000円 + 世帯割 500円,
-budget 5,000,000円 posted by 「budget-officer 担当」.
-"""
+budget 5,000,000円 posted by 「budget-officer 担当」."""
 import datetime as dt
 import io
 import zipfile
+from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +20,7 @@ from grants.cases.services import refuse_grant, submit_application, verify_appli
 from grants.core.models import AuditEvent, record_event
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry
 from grants.ledger.services import post_entry, set_budget
+from grants.organizations.models import Organization
 from grants.programmes.models import Programme, ProgrammeYear
 from reports import excel
 from reports.excel import Column, ColumnType, clean_text, excel_datetime, typed_value, xlsx_string
@@ -31,32 +32,50 @@ from reports.exporters import (
     programme_year_workbook,
 )
 from tests import factories
-from tests.reports.builders import export, open_case, ready_association
+from tests.cases.steps import to_decided
+from tests.reports.builders import export, open_case, ready_association, take_to_paid
 
 TOKYO = ZoneInfo("Asia/Tokyo")
+
 
 LEDGER_HEADER = [
     "番号", "計上日", "記録日時", "区分", "金額（円）", "取り消す仕訳",
     "案件番号", "団体コード", "団体名", "記録者", "摘要",
 ]
+
+
 SUMMARY_HEADER = ["項目", "予算の記録額（円）", "台帳からの計算額（円）", "差額（円）"]
+
+
 CASE_HEADER = [
     "案件番号", "団体コード", "団体名", "地域", "状態", "世帯数",
     "算定額", "交付決定額", "支出済額", "申請日時", "交付決定日", "支払日", "確定額", "返還済額",
 ]
+
+
 DECISION_HEADER = ["案件番号", "団体コード", "団体名", "交付決定日", "交付決定額", "決裁者", "審査者", "決定"]
+
+
 PAYMENT_HEADER = [
     "番号", "計上日", "記録日時", "案件番号", "団体コード", "団体名", "金額（円）", "記録者", "摘要", "取消仕訳",
 ]
+
+
 REFUND_HEADER = [
     "番号", "計上日", "記録日時", "区分", "案件番号", "団体コード", "団体名", "金額（円）",
     "取り消す仕訳", "記録者", "摘要",
 ]
+
+
 AUDIT_HEADER = ["日時", "実施者", "操作", "対象", "変更前", "変更後", "備考"]
+
+
 HEADERS = {
     "台帳": LEDGER_HEADER, "集計": SUMMARY_HEADER, "案件一覧": CASE_HEADER, "交付決定": DECISION_HEADER,
     "支払": PAYMENT_HEADER, "返還": REFUND_HEADER, "監査証跡": AUDIT_HEADER,
 }
+
+
 SHEETS = list(HEADERS)
 
 
@@ -86,9 +105,6 @@ LIFECYCLE = ("申請書兼請求書の提出", "審査", "交付決定", "支出
 def case_events(case: GrantCase):  # type: ignore[no-untyped-def]
     """Every audit event recorded about ``case``, oldest first."""
     return AuditEvent.objects.for_object(case)
-
-
-# --- Layout -------------------------------------------------------------------------------------------
 
 
 def stored_width(characters: float) -> float:
@@ -166,9 +182,6 @@ def test_progress_never_passes_the_total(programme_year, finance, monkeypatch):
     assert all(done <= total for done, _ in calls)
 
 
-# --- 台帳 -------------------------------------------------------------------------------------------
-
-
 def test_ledger_sheet_lists_budget_commitment_and_payment_with_exact_values(paid_case):
     # given the budget of 5,000,000 and a case of 70,000 decided and paid through the services
     budget, commitment, payment = LedgerEntry.objects.order_by("pk")
@@ -237,9 +250,6 @@ def test_control_characters_pasted_from_word_do_not_break_the_ledger(programme_y
     assert values(ws)[-1][-1] == "補正予算（6月）"
 
 
-# --- 集計 -------------------------------------------------------------------------------------------
-
-
 def test_summary_sheet_reconciles_with_the_ledger(paid_case):
     # given the budget of 5,000,000 and one case of 70,000 decided and paid
     account = BudgetAccount.objects.get(programme_year=paid_case.programme_year)
@@ -274,9 +284,6 @@ def test_summary_of_a_programme_year_without_budget_account_is_zero(db):
     for name, header in HEADERS.items():
         if name != "集計":
             assert values(wb[name]) == [header]
-
-
-# --- 案件一覧 ----------------------------------------------------------------------------------------
 
 
 def test_case_register_lists_each_case_with_exact_values(paid_case, programme_year):
@@ -331,9 +338,6 @@ def test_formula_like_names_stay_text(programme_year):
     assert [cell.data_type for cell in cells] == ["s"] * len(names)
 
 
-# --- 交付決定 ----------------------------------------------------------------------------------------
-
-
 def test_decision_sheet_lists_decided_and_refused_cases(paid_case, programme_year, staff, approver):
     # given the paid case and a case refused (不交付決定) by the approver after staff verified it
     organization = ready_association(name="大歳第3自治会", households=10, code="10-960")
@@ -357,9 +361,6 @@ def test_decision_sheet_lists_decided_and_refused_cases(paid_case, programme_yea
     row = ws[2]
     assert row[3].data_type == "d" and row[3].number_format == "yyyy-mm-dd"
     assert type(row[4].value) is int and row[4].number_format == "#,##0"
-
-
-# --- 支払・返還 --------------------------------------------------------------------------------------
 
 
 def test_payment_and_refund_sheets_reconcile_with_the_summary(paid_case, finance):
@@ -396,9 +397,6 @@ def test_payment_and_refund_sheets_reconcile_with_the_summary(paid_case, finance
     assert summary["支出済額"] == [0, 0, 0] and summary["返還額"] == [0, 0, 0]
 
 
-# --- 監査証跡 ----------------------------------------------------------------------------------------
-
-
 def test_audit_trail_lists_case_and_run_events_of_the_programme_year_only(paid_case, programme_year, staff, auditor):
     # given the paid case's events, an annual run of the programme-year with a note from Word,
     run = AnnualRun.objects.create(programme_year=programme_year, started_by=staff, counts_source="取込み")
@@ -431,9 +429,6 @@ def test_audit_trail_lists_case_and_run_events_of_the_programme_year_only(paid_c
     # and the run's event names the run, without the control character
     assert rows[-1][1:] == ["staff 担当", "年次一括作成の開始", f"年次一括作成 No.{run.pk}", None, None, "取込み（6月）"]
     assert rows[0][0].tzinfo is None
-
-
-# --- A whole fiscal year -----------------------------------------------------------------------------
 
 
 def test_fiscal_year_workbook_covers_every_programme_with_a_programme_column(paid_case, programme_year, finance):
@@ -479,9 +474,6 @@ def test_fiscal_year_workbook_covers_every_programme_with_a_programme_column(pai
         ["全事業の合計", "執行可能額", 5_230_000, 5_230_000, 0],
     ]
     assert wb["監査証跡"].max_row == 1 + case_events(paid_case).count() and values(wb["監査証跡"])[1][0] == jichi
-
-
-# --- Text that looks like markup ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", [
@@ -533,9 +525,6 @@ def test_rows_beyond_excels_sheet_limit_continue_on_another_sheet(programme_year
     for name in ("台帳", "台帳（2）", "台帳（3）"):
         assert values(wb[name])[0] == LEDGER_HEADER and wb[name].freeze_panes == "A2"
     assert wb["台帳（3）"].auto_filter.ref == "A1:K2"
-
-
-# --- Queries ----------------------------------------------------------------------------------------
 
 
 def _add_cases(programme_year: ProgrammeYear, actor: object, start: int, count: int) -> None:
@@ -593,9 +582,6 @@ def test_ledger_rows_are_streamed_from_values_not_models(programme_year, monkeyp
     assert counts["台帳"] == 1
 
 
-# --- The generic writer -----------------------------------------------------------------------------
-
-
 def test_aware_datetimes_become_naive_tokyo_time():
     moment = dt.datetime(2026, 3, 31, 15, 0, 0, 999_999, tzinfo=dt.UTC)
     assert excel_datetime(moment) == tokyo_wall_clock(2026, 4, 1, 0, 0, 0)
@@ -621,3 +607,99 @@ def test_naive_datetimes_are_refused():
 def test_a_value_of_the_wrong_type_is_a_bug_not_a_cell(column_type, value):
     with pytest.raises(TypeError):
         typed_value(Column("x", column_type), value)
+
+
+# The auditor's export with hostile names, and the admin paths around the ledger and the counts.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","click")', "大歳\x0b第1\x07自治会", "+SUM(1,2)", "-2+3",
+                                  "@SUM(A1)", "=cmd|' /C calc'!A0", "\t=1+1"])
+def test_hostile_names_export_as_plain_text(case, association_head, staff, approver, auditor, name, export_workbook) -> None:  # type: ignore[no-untyped-def]
+    org = case.organization
+    org.name = name
+    org.save()
+    to_decided(case, association_head, staff, approver)
+    content = export_workbook(auditor, case.programme_year.pk)
+    raw = zipfile.ZipFile(io.BytesIO(content))
+    for member in raw.namelist():
+        if member.startswith("xl/worksheets/"):
+            assert b"<f>" not in raw.read(member), member
+    book = load_workbook(io.BytesIO(content))
+    expected = name.replace("\x0b", "").replace("\x07", "")
+    register = book["案件一覧"]
+    cell = register.cell(row=2, column=3)
+    assert (cell.value, cell.data_type) == (expected, "s")
+    ledger_names = [row[8] for row in book["台帳"].iter_rows(min_row=2, values_only=True)]
+    assert expected in ledger_names
+
+
+@pytest.mark.django_db
+def test_export_with_no_budget_account_and_no_cases(auditor, export_workbook) -> None:  # type: ignore[no-untyped-def]
+    py = factories.rule(fiscal_year=2030)
+    book = load_workbook(io.BytesIO(export_workbook(auditor, py.pk)))
+    assert [r[3] for r in book["集計"].iter_rows(min_row=2, values_only=True)] == [0, 0, 0, 0, 0]
+
+
+# Background jobs and exports attacked: heads on /jobs/, other users' job ids and files, a role change after
+# the request, failed jobs, exports of years that do not exist, formula-looking and markup-shaped names in the
+# CSV and the workbook, the fiscal-year workbook of an empty year.
+
+
+@pytest.mark.django_db
+def test_fiscal_year_workbook_of_an_empty_year_is_a_valid_empty_workbook(programme_year) -> None:  # type: ignore[no-untyped-def]
+    out = io.BytesIO()
+    counts = fiscal_year_workbook(1999, out)
+    book = load_workbook(io.BytesIO(out.getvalue()), read_only=True)
+    assert book.sheetnames == ["台帳", "集計", "案件一覧", "交付決定", "支払", "返還", "監査証跡"]
+    assert counts["台帳"] == 0 and counts["集計"] == 5
+    summary = [row for row in book["集計"].iter_rows(min_row=2, values_only=True)]
+    assert all(row[0] == "全事業の合計" and row[2:] == (0, 0, 0) for row in summary)
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", "+81-3", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", '=HYPERLINK("http://x","y")',
+            "\x01=1+1", "\x0b@x"]
+
+
+MARKUP = ["<r><t>x</t></r>", "<r></r>", "<r><f>1+1</f></r>", "<r>&amp;</r>", "<r>\x07\x08</r>", "<r>" + "あ" * 100 + "</r>",
+          "\x07<r>x</r>", "<r>x</r>\x0b", "_x0041_", "<r>_x0041_</r>", "\ufffe\uffff"]
+
+
+@pytest.fixture
+def hostile_cases(programme_year, staff, approver, finance, finance2):  # type: ignore[no-untyped-def]
+    names = FORMULAS + MARKUP
+    for i, name in enumerate(names):
+        org = ready_association(name=f"tmp{i}", households=10, code=f"20-{i:03d}")
+        Organization.objects.filter(pk=org.pk).update(name=name)
+        case = open_case(programme_year, Organization.objects.get(pk=org.pk), 10)
+        if i < 3:
+            take_to_paid(case, staff=staff, approver=approver, finance=finance, finance2=finance2)
+    return names
+
+
+def _clean(name: str) -> str:
+    import re
+
+    return re.sub(r"[\000-\010]|[\013-\014]|[\016-\037]", "", name)[:32767]
+
+
+def _excel_text(stored: str) -> str:
+    import re
+
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), stored)
+
+
+@pytest.mark.django_db
+def test_workbook_keeps_hostile_names_as_plain_text(hostile_cases, programme_year, auditor, export_workbook) -> None:  # type: ignore[no-untyped-def]
+    data = export_workbook(auditor, programme_year.pk)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.namelist():
+            if member.endswith(".xml"):
+                ElementTree.fromstring(archive.read(member))  # well-formed XML, nothing injected
+        sheets = "".join(archive.read(m).decode() for m in archive.namelist() if m.startswith("xl/worksheets/"))
+    assert "<f>" not in sheets  # no formula anywhere
+    book = load_workbook(io.BytesIO(data))
+    # Excel decodes the _xHHHH_ escapes XlsxWriter writes for CR and non-characters; openpyxl does not.
+    names = {_excel_text(row[2]) for row in book["案件一覧"].iter_rows(min_row=2, values_only=True)}
+    for name in hostile_cases:
+        assert _clean(name) in names, repr(name)

@@ -1,8 +1,7 @@
 """The auditor's workbook for the 地域づくり協議会 grants (reports.exporters): 協議会別管理費割合 and its history,
 特例判断, 支出命令, 再交付 and 返還命令, and the 集計 and 台帳 sheets still reconciling once refunds lower the
 commitment. The current year goes through the real services (tests/councils/builders.py and helpers.py); the
-past year is data (GrantCase rows in their final state). Workbooks are read back with openpyxl.
-"""
+past year is data (GrantCase rows in their final state). Workbooks are read back with openpyxl."""
 import datetime as dt
 import io
 from decimal import Decimal
@@ -33,22 +32,26 @@ from grants.ledger.models import BudgetAccount, LedgerEntry, PaymentOrder
 from grants.organizations.models import Organization, OrganizationKind
 from grants.programmes.models import ProgrammeYear
 from reports.dashboard import area_totals, programme_totals
-from reports.exporters import (
-    fiscal_year_workbook,
-    ledger_totals,
-    programme_year_workbook,
-)
+from reports.exporters import fiscal_year_workbook, ledger_totals, programme_year_workbook
 from tests import factories
 from tests.councils import builders
 from tests.councils.helpers import decide, line, pay_orders
+from tests.councils.steps import decided, today
 from tests.factories import CURRENT_FY
 
 pytestmark = pytest.mark.django_db
 
+
 COUNCIL_SHEETS = ["協議会別管理費割合", "協議会別交付額の推移", "特例判断", "支出命令", "再交付", "返還命令"]
+
+
 SHEETS = ["台帳", "集計", "案件一覧", "交付決定", "支払", "返還", "監査証跡", *COUNCIL_SHEETS]
+
+
 COUNCIL_HEADER = ["年度", "年度（和暦）", "地域コード", "地域", "団体コード", "協議会", "運営支援（円）", "活動支援（円）",
                   "合計（円）", "管理費割合"]
+
+
 HEADERS = {
     "協議会別管理費割合": COUNCIL_HEADER,
     "協議会別交付額の推移": COUNCIL_HEADER,
@@ -61,8 +64,14 @@ HEADERS = {
                  "加算金の年率（％）", "延滞金の年率（％）", "元金の納付額（円）", "加算金の納付額（円）",
                  "延滞金の納付額（円）", "未納の元金（円）", "納付の回数", "最終納付日", "状態", "命令者"],
 }
+
+
 FORMULA = '=HYPERLINK("http://example.com","x")'
+
+
 COUNCIL_NAME = "=1+1地域づくり協議会"
+
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
@@ -93,9 +102,6 @@ def export_year(fiscal_year: int) -> Workbook:
 
 def wareki_year(fiscal_year: int) -> str:
     return fiscal_year_label(fiscal_year)
-
-
-# --- The story ----------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -187,9 +193,6 @@ def story(staff, staff2, approver, finance, finance2):  # type: ignore[no-untype
             "waiting": GrantCase.objects.get(pk=waiting.pk)}
 
 
-# --- Which sheets --------------------------------------------------------------------------------------
-
-
 def test_council_programme_workbook_has_the_council_sheets(story):
     # when the 活動支援 programme-year is exported
     wb = export(story["katsudo"])
@@ -204,9 +207,6 @@ def test_council_programme_workbook_has_the_council_sheets(story):
 
 def test_workbook_of_a_simple_programme_keeps_its_seven_sheets(paid_case):
     assert export(paid_case.programme_year).sheetnames == SHEETS[:7]
-
-
-# --- 協議会別管理費割合 and its history --------------------------------------------------------------------
 
 
 def test_share_sheet_lists_the_councils_of_the_export_by_share(story):
@@ -263,9 +263,6 @@ def test_a_single_programme_export_names_only_its_own_councils(story, staff):
     ]
 
 
-# --- 特例判断 ---------------------------------------------------------------------------------------------
-
-
 def test_override_sheet_lists_approved_and_pending_overrides(story, staff, staff2):
     case, waiting = story["case"], story["waiting"]
     approved = EligibilityOverride.objects.get(case=case)
@@ -286,9 +283,6 @@ def test_override_sheet_lists_approved_and_pending_overrides(story, staff, staff
     row = ws[2]
     assert row[5].data_type == "s" and row[5].value == FORMULA
     assert row[7].data_type == "d" and row[7].number_format == "yyyy-mm-dd hh:mm:ss"
-
-
-# --- 支出命令 ---------------------------------------------------------------------------------------------
 
 
 def test_payment_order_sheet(story, staff, finance):
@@ -330,9 +324,6 @@ def test_fiscal_year_workbook_names_the_programme_on_case_sheets_only(story):
     assert [row[5] for row in values(wb["協議会別管理費割合"])[1:]] == [COUNCIL_NAME, "湯田地域づくり協議会"]
 
 
-# --- 再交付 -----------------------------------------------------------------------------------------------
-
-
 def test_subgrant_sheet_lists_report_lines_with_a_recipient(story):
     case = story["case"]
     lines = ReportLine.objects.filter(report__case=case).exclude(recipient="").order_by("order", "pk")
@@ -348,9 +339,6 @@ def test_subgrant_sheet_lists_report_lines_with_a_recipient(story):
     ]
     assert ws["D3"].data_type == "s" and ws["D3"].value == "=SUM(A1)自治会"
     assert PerformanceReport.objects.get(case=case).lines.count() == 3  # the line without a recipient is left out
-
-
-# --- 返還命令 ---------------------------------------------------------------------------------------------
 
 
 def test_refund_order_sheet_sums_the_receipts(story, approver):
@@ -390,9 +378,6 @@ def test_refund_order_with_penalties_received_and_principal_outstanding(story, f
     assert row[3:] == ["交付決定の取消による返還（適正化法第18条第1項の例）", 300_000, as_excel_date(today),
                        as_excel_date(today + dt.timedelta(days=20)), 10.95, 14.6, 100_000, 1_200, 300, 200_000, 1,
                        as_excel_date(today), "納付待ち", "finance 担当"]
-
-
-# --- 集計 and 台帳 still reconcile ------------------------------------------------------------------------
 
 
 def test_summary_and_ledger_reconcile_after_refunds_lower_the_commitment(story):
@@ -439,9 +424,6 @@ def test_audit_trail_names_the_acts_of_the_full_lifecycle(story):
     acts = {row[2] for row in values(export(story["katsudo"])["監査証跡"])[1:]}
     assert {"特例判断の承認", "変更交付決定", "実績報告の提出", "額の確定", "返還命令", "返還金の納付",
             "支出命令の起票（概算払・精算払）", "完了"} <= acts
-
-
-# --- Queries ------------------------------------------------------------------------------------------
 
 
 def _more_councils(programme_year: ProgrammeYear, actor: object, start: int, count: int) -> None:
@@ -499,9 +481,6 @@ def test_fiscal_year_query_count_is_fixed(story, django_assert_num_queries):
         fiscal_year_workbook(CURRENT_FY, io.BytesIO())
 
 
-# --- The cell types added for these sheets --------------------------------------------------------------
-
-
 def test_percent_and_rate_cells_take_exact_values_only():
     from fractions import Fraction
 
@@ -515,3 +494,28 @@ def test_percent_and_rate_cells_take_exact_values_only():
     for wrong in (0.468, 1, "46.8%", True):
         with pytest.raises(TypeError):
             typed_value(share, wrong)
+
+
+# The dashboard's 管理費割合 and the auditor's council sheets under attack: the amount counted in each state of a
+# case, council names and texts that look like HTML or formulas, and dates at the calendar's edges in the lines a
+# workbook lists.
+
+
+def test_workbook_keeps_formula_like_texts_as_text_and_survives_dates_at_the_calendars_edges(
+        katsudo, council, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    case, plan, cats = decided(katsudo, council, staff, approver, shares=None)
+    lifecycle.save_report(case_id=case.pk, actor=council[1], narrative="実施", completed_on=today())
+    for day, recipient in ((dt.date(1, 1, 1), "=HYPERLINK(\"http://x\")"), (dt.date(9999, 12, 31), "@SUM(A1)"),
+                           (dt.date(1899, 12, 31), "+1\x07"), (None, "<r>x</r>")):
+        line(case, council[1], where="report", category=cats["genzairyo"], plan_item=builders.item(plan, "1-1-2"),
+             amount=1, spent_on=day, recipient=recipient, description="-2+3")
+    for write in (lambda out: programme_year_workbook(katsudo, out),
+                  lambda out: fiscal_year_workbook(katsudo.fiscal_year, out)):
+        out = io.BytesIO()
+        counts = write(out)
+        assert counts["再交付"] == 4
+        book = load_workbook(io.BytesIO(out.getvalue()))
+        sheet = book["再交付"]
+        values = [cell.value for row in sheet.iter_rows() for cell in row]
+        assert "=HYPERLINK(\"http://x\")" in values and "-2+3" in values
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

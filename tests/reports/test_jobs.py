@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from grants.core.models import AuditEvent
 from grants.jobs.models import Job, JobStatus
+from grants.jobs.services import request_job
 from grants.ledger.models import BudgetAccount
 from grants.organizations.models import Organization
 from tests import factories
@@ -17,7 +18,10 @@ from tests.reports.builders import open_case, ready_association
 
 pytestmark = pytest.mark.django_db
 
+
 SHEETS = ["台帳", "集計", "案件一覧", "交付決定", "支払", "返還", "監査証跡"]
+
+
 HOSTILE = '=HYPERLINK("x")'
 
 
@@ -28,7 +32,6 @@ def run_worker() -> None:
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
-
 
 
 def request_export(client, url: str, data: dict[str, str], capture) -> Job:  # type: ignore[no-untyped-def]
@@ -164,3 +167,16 @@ def test_bad_requests_queue_nothing(client, programme_year, auditor, method, url
     url = reverse(url_name, args=[programme_year.pk if args == "year" else args])
     assert getattr(login(client, auditor), method)(url, data).status_code == status
     assert not Job.objects.exists()
+
+
+# Background jobs and exports attacked: heads on /jobs/, other users' job ids and files, a role change after
+# the request, failed jobs, exports of years that do not exist, formula-looking and markup-shaped names in the
+# CSV and the workbook, the fiscal-year workbook of an empty year.
+
+
+def test_fiscal_year_workbook_job_of_an_empty_year(auditor, django_capture_on_commit_callbacks, run_worker) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = request_job(kind="fiscal_year_workbook", actor=auditor, title="x", params={"fiscal_year": 1999})
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.filename == "台帳_1999_全事業.xlsx"

@@ -15,6 +15,7 @@ from grants.notices.models import Notice, NoticeKind
 from reports.pdf import render_notice_html, render_notice_pdf
 from tests.councils import builders
 from tests.councils.helpers import line, pay_orders
+from tests.councils.steps import draft, fresh
 from tests.factories import CURRENT_FY
 from tests.pages.case_pages import decided, login, other_council_case, today
 
@@ -145,3 +146,45 @@ def test_council_gets_its_notice_pdf_and_not_another_councils(client, council, k
     other = other_council_case(katsudo, staff)
     login(client, other.organization.representatives.get().user)
     assert client.get(reverse("notice_pdf", args=[notice.pk])).status_code == 404
+
+
+# Bad input in every form of the council pages: amounts that are negative, huge, not integers or in other
+# digits; dates outside the 年度 or at the end of the calendar; empty, very long or control-character texts;
+# HTML in every text (escaped in pages and notices); and rows of another council or programme-year posted
+# directly. The page always answers (never a 500), names the field, and writes nothing.
+
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_html_in_every_text_of_the_council_notices_is_escaped(katsudo, council, staff, approver, finance,
+                                                               finance2) -> None:  # type: ignore[no-untyped-def]
+    """Every notice of a council's year (交付決定, 変更交付決定, 支払, 額の確定, 返還命令) with HTML in the council's
+    name, the plan's title, the project, the conditions and the change's reason: escaped, and the PDF renders."""
+    from reports.pdf import render_notice_pdf
+    from tests.councils.helpers import decide, pay_orders
+    from tests.councils.steps import reported
+
+    org, secretary = council
+    org.name = f"協議会{XSS}"
+    org.save()
+    builders.instalments(katsudo, [(1, 2)])
+    case, plan, cats = draft(katsudo, council, staff)
+    type(plan).objects.filter(pk=plan.pk).update(title=f"計画{XSS}")
+    lifecycle.save_application(case_id=case.pk, actor=secretary, project_title=f"事業{XSS}",
+                               project_start=case.project_start, project_end=case.project_end)
+    case = decide(case, secretary, staff, approver, conditions=f"条件{XSS}\n2行目")
+    pay_orders(case, staff, finance, finance2, kinds=("advance",))
+    lifecycle.start_change(case_id=case.pk, actor=secretary, reason=f"理由{XSS}", requested_amount=900_000)
+    lifecycle.request_change(case_id=case.pk, actor=secretary)
+    lifecycle.check_change(case_id=case.pk, actor=staff, assessed_amount=900_000)
+    lifecycle.approve_change(case_id=case.pk, actor=approver)
+    reported(fresh(case), plan, cats, secretary, staff, amounts=(300_000, 100_000))
+    lifecycle.confirm(case_id=case.pk, actor=approver)
+    kinds = set(Notice.objects.filter(case=case).values_list("kind", flat=True))
+    assert kinds == {"decision", "payment", "change_decision", "confirmation", "refund_order"}
+    for notice in Notice.objects.filter(case=case):
+        html = render_notice_html(notice)
+        assert "<script>alert" not in html and "<img src=x" not in html, notice.kind
+        assert "&lt;script&gt;" in html, notice.kind
+    assert render_notice_pdf(Notice.objects.get(case=case, kind="refund_order")).startswith(b"%PDF")

@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from grants.cases import lifecycle, orders, refunds
 from grants.cases.batches import approve_payment_batch, create_payment_batch, record_transfer_result
-from grants.cases.models import RefundStatus, Status
+from grants.cases.models import Status
 from grants.cases.workflows import CaseActionError
 from grants.ledger.models import BatchItem, BudgetAccount, EntryKind, OrderKind, OrderStatus
 from grants.ledger.services import case_totals
@@ -17,6 +17,7 @@ from tests.councils.helpers import fake_file, pay_orders
 from tests.councils.steps import decided, fresh, paid, prepare_and_approve, reported, scheduled, today
 
 pytestmark = pytest.mark.django_db
+
 
 LIVE = (OrderStatus.PREPARED, OrderStatus.APPROVED, OrderStatus.PAID)
 
@@ -40,8 +41,6 @@ def batch_of(case_orders, finance, finance2):  # type: ignore[no-untyped-def]
     approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=fake_file)
     return list(BatchItem.objects.filter(batch=batch))
 
-
-# -- 精算払 returned by the bank ----------------------------------------------------------------------------
 
 def _confirmed_with_settlement(katsudo, council, staff, approver, finance, finance2):  # type: ignore[no-untyped-def]
     """Advances of ¥500,000 paid, report justifies ¥800,000: confirmed ¥800,000, 精算払 ¥300,000 scheduled."""
@@ -114,8 +113,6 @@ def test_confirmation_refused_while_a_transfer_result_is_unknown(
         lifecycle.cancel(case_id=case.pk, actor=approver, note="不正", kept_amount=0)
 
 
-# -- an advance sent back after the 実績報告 ------------------------------------------------------------------
-
 def test_regression_rejected_advance_after_report_is_withdrawn(
         katsudo, council, council_b, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
     case, plan, cats = decided(katsudo, council, staff, approver, shares=((1, 2), (1, 4)))
@@ -142,8 +139,6 @@ def test_regression_rejected_advance_after_report_is_withdrawn(
     assert case.status == Status.CLOSED, lifecycle.settled(case)
     assert not case.payment_orders.filter(status=OrderStatus.SCHEDULED).exists()
 
-
-# -- the live orders never exceed the decided amount ---------------------------------------------------------
 
 def test_change_lowering_below_started_advances_is_refused_and_reschedules_the_rest(
         katsudo, council, staff, approver, finance) -> None:  # type: ignore[no-untyped-def]
@@ -254,101 +249,6 @@ def test_a_case_with_money_owed_either_way_does_not_close(katsudo, council, staf
     assert_ledger_matches(case)
 
 
-# -- 返還: amounts, dates, 延滞金 on and after the due date, 加算金 after 取消 -----------------------------------
-
-@pytest.fixture
-def refund_of_50000(katsudo, council, staff, approver, finance, finance2):  # type: ignore[no-untyped-def]
-    """Paid 750,000, confirmed 700,000: a 返還命令 of 50,000, due 20 days after today, 延滞金 10.95 %."""
-    case, plan, cats = paid(katsudo, council, staff, approver, finance, finance2)
-    reported(case, plan, cats, council[1], staff)
-    case = lifecycle.confirm(case_id=case.pk, actor=approver)
-    return case, case.refund_order
-
-
-def on(monkeypatch, day):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: day)
-
-
-def test_refund_amounts_and_dates_are_checked(refund_of_50000, finance, staff) -> None:  # type: ignore[no-untyped-def]
-    case, order = refund_of_50000
-    for amount in (0, -1, True, 1.0, "50000", None, 50_001):
-        with pytest.raises(CaseActionError, match="納付額"):
-            refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=amount, received_on=today())
-    for day in (today() + dt.timedelta(days=1), order.ordered_on - dt.timedelta(days=1), None):
-        with pytest.raises(CaseActionError, match="納付日"):
-            refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=1, received_on=day)
-    with pytest.raises(CaseActionError, match="会計課"):
-        refunds.record_refund_receipt(case_id=case.pk, actor=staff, amount=1, received_on=today())
-    assert fresh(case).refunded_amount == 0
-
-
-def test_refund_paid_on_the_due_date_itself_owes_no_late_interest(refund_of_50000, finance, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    case, order = refund_of_50000
-    on(monkeypatch, order.due_on)
-    assert refunds.outstanding(order, order.due_on) == {"principal": 50_000, "surcharge": 0, "late": 0}
-    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=50_000, received_on=order.due_on)
-    assert fresh(case).status == Status.CLOSED
-
-
-def test_refund_a_day_late_owes_one_days_interest_before_the_case_closes(refund_of_50000, finance,
-                                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    case, order = refund_of_50000
-    late_day = order.due_on + dt.timedelta(days=1)
-    on(monkeypatch, late_day)
-    # 50,000 × 10.95 % × 1/365 = 15 yen.
-    assert refunds.outstanding(order, late_day) == {"principal": 50_000, "surcharge": 0, "late": 15}
-    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=50_000, received_on=late_day)
-    order.refresh_from_db()
-    assert order.status == RefundStatus.ORDERED and fresh(case).status == Status.CONFIRMED
-    later = late_day + dt.timedelta(days=30)
-    on(monkeypatch, later)
-    # Nothing accrues once the principal is back: still 15 yen, and not a yen more.
-    assert refunds.outstanding(order, later) == {"principal": 0, "surcharge": 0, "late": 15}
-    with pytest.raises(CaseActionError, match="納付すべき額"):
-        refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=16, received_on=later)
-    receipt = refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=15, received_on=later)
-    assert (receipt.principal_part, receipt.late_part) == (0, 15)
-    assert fresh(case).status == Status.CLOSED
-    assert_ledger_matches(case)
-
-
-def test_partial_refunds_before_and_after_the_due_date(refund_of_50000, finance, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    case, order = refund_of_50000
-    on(monkeypatch, order.due_on)
-    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=20_000, received_on=order.due_on)
-    ten_late = order.due_on + dt.timedelta(days=10)
-    on(monkeypatch, ten_late)
-    # 30,000 × 10.95 % × 10/365 = 90 yen, on the 30,000 still unpaid only.
-    assert refunds.outstanding(order, ten_late) == {"principal": 30_000, "surcharge": 0, "late": 90}
-    with pytest.raises(CaseActionError, match="前回の納付日"):
-        refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=1, received_on=order.due_on -
-                                      dt.timedelta(days=1))
-    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=30_090, received_on=ten_late)
-    case = fresh(case)
-    assert (case.refunded_amount, case.status) == (50_000, Status.CLOSED)
-    assert_ledger_matches(case)
-
-
-def test_cancellation_refund_carries_the_surcharge_from_the_day_received(katsudo, council, staff, approver,
-                                                                         finance, finance2, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    case, _, _ = paid(katsudo, council, staff, approver, finance, finance2, shares=((1, 2),))
-    received = case.payment_orders.get().paid_on
-    case = lifecycle.cancel(case_id=case.pk, actor=approver, note="目的外使用", kept_amount=0)
-    order = case.refund_order
-    assert (order.principal, order.reason) == (500_000, "cancellation")
-    on(monkeypatch, order.due_on)
-    days = (order.due_on - received).days + 1  # both days counted
-    expected = 500_000 * 1095 * days // (10000 * 365)
-    assert refunds.outstanding(order, order.due_on) == {"principal": 500_000, "surcharge": expected, "late": 0}
-    refunds.record_refund_receipt(case_id=case.pk, actor=finance, amount=500_000 + expected,
-                                  received_on=order.due_on)
-    case = fresh(case)
-    assert (case.status, case.refunded_amount, case.confirmed_amount) == (Status.CLOSED, 500_000, 0)
-    assert_ledger_matches(case)
-
-
-# -- an approved order that must not go to the bank ---------------------------------------------------------
-
 def test_regression_an_approved_order_not_in_a_batch_can_be_sent_back_so_the_case_can_be_cancelled(
         katsudo, council, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
     """An advance approved (支出承認済) but not yet in a batch — or returned by the bank — could not be sent back
@@ -393,20 +293,6 @@ def test_an_approved_order_in_a_live_batch_cannot_be_sent_back(katsudo, council,
         orders.reject_order(order_id=order.pk, actor=finance2, note="x")
     order.refresh_from_db()
     assert order.status == OrderStatus.APPROVED
-
-
-def test_regression_finance_sees_the_send_back_form_of_an_approved_order(client, katsudo, council, staff,
-                                                                        approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
-    from .steps import case_url, login, post
-
-    case, _, _ = decided(katsudo, council, staff, approver, shares=((1, 2),))
-    order = scheduled(case)[0]
-    prepare_and_approve(order, staff, finance)
-    html = login(client, finance2).get(case_url("case_detail", case)).content.decode()
-    assert f'data-order="{order.pk}" data-act="reject"' in html
-    assert post(client, case_url("case_order_action", case, order.pk, "reject"), {"note": "取消のため"}) == [
-        "支出命令を差し戻しました。"]
-    assert 'data-act="reject"' not in login(client, staff).get(case_url("case_detail", case)).content.decode()
 
 
 def test_commitment_never_falls_below_what_was_paid_net_of_refunds(katsudo, council, staff, approver, finance,

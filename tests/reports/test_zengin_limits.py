@@ -6,18 +6,12 @@ import io
 import pytest
 
 from grants.core.bankdays import next_bank_business_day
-from reports.zengin import (
-    MAX_AMOUNT,
-    MAX_TOTAL,
-    Requester,
-    Transfer,
-    ZenginError,
-    ZenginOptions,
-    write_sogo_furikomi,
-)
+from reports.zengin import MAX_AMOUNT, MAX_TOTAL, Requester, Transfer, ZenginError, ZenginOptions, write_sogo_furikomi
 from tests.reports.zengin_parser import parse_zengin
 
 DAY = next_bank_business_day(dt.date(2030, 4, 10))
+
+
 REQ = Requester(code="123", name_kana="ﾔﾏｸﾞﾁｼ", bank_code="0170", bank_name_kana="ﾔﾏｸﾞﾁ", branch_code="001",
                 branch_name_kana="ﾎﾝﾃﾝ", account_type="1", account_number="1234567")
 
@@ -127,39 +121,3 @@ def test_bad_codes_are_refused(field: str, value: object) -> None:
 def test_zero_transfers_are_refused() -> None:
     with pytest.raises(ZenginError, match="1件も"):
         write_sogo_furikomi(REQ, DAY, [])
-
-
-# --- through the batch and TransferSettings ------------------------------------------------------------------------
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("line_ending,eol", [("crlf", b"\r\n"), ("none", b"")])
-def test_batch_file_follows_the_line_ending_setting(approved_case, finance, finance2, transfer_day, transfer_settings, line_ending, eol) -> None:  # type: ignore[no-untyped-def]
-    from grants.cases.batches import approve_payment_batch, create_payment_batch
-    from reports.zengin_batch import batch_file
-
-    transfer_settings.line_ending = line_ending
-    transfer_settings.save()
-    batch = create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
-    approved = approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=batch_file)
-    data = approved.file.read()
-    records = parse_zengin(data, line_ending=eol)
-    assert len(data) == 4 * (120 + len(eol))
-    assert records[1]["顧客コード1"] == f"{approved_case.pk:010d}"
-    assert records[0]["振込指定日"] == f"{transfer_day:%m%d}"
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("field,value", [
-    ("requester_name_kana", "山口市"), ("requester_name_kana", "ﾔﾏｸﾞﾁｼ😀"), ("requester_code", "12345a"),
-    ("bank_code", "9998"), ("branch_code", "999"), ("account_number", "abc"),
-])
-def test_bad_transfer_settings_refuse_approval_and_post_nothing(approved_case, finance, finance2, transfer_day, transfer_settings, field, value) -> None:  # type: ignore[no-untyped-def]
-    from grants.cases.batches import BatchError, approve_payment_batch, create_payment_batch
-    from grants.ledger.models import EntryKind, LedgerEntry, TransferSettings
-    from reports.zengin_batch import batch_file
-
-    TransferSettings.objects.filter(pk=transfer_settings.pk).update(**{field: value})
-    batch = create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
-    with pytest.raises(BatchError, match="振込ファイルを作成できません"):
-        approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=batch_file)
-    assert not LedgerEntry.objects.filter(kind=EntryKind.PAYMENT).exists()
