@@ -257,19 +257,8 @@ def test_cancel_is_the_approvers_and_needs_a_reason(katsudo, council, staff, app
     assert fresh(case).status == Status.CLOSED  # nothing was paid: nothing to return
 
 
-# Every allowed and every forbidden transition of the full lifecycle, built from the data (the ``full``
-# workflow's machine, ``grants.cases.workflows.FULL``), at the service level.
-#
-# - each full-lifecycle edge is taken from each of its sources and lands on its target, with one audit row;
-# - from every other status of the full lifecycle it is refused with ``CaseActionError`` and nothing is written
-#   (case row, audit rows, ledger entries, payment orders, notices, change requests, refund orders);
-# - each edge is refused to every role the edge does not name, and to the person the separation of duties
-#   excludes;
-# - the simple lifecycle's payment edges are refused on a full case, and the full lifecycle's edges on a 自治会
-#   case.
-#
-# ``drive(world, status)`` brings a fresh council case to any status of the full lifecycle through the services
-# only; the other council test files use it too.
+# Each person the separation of duties names, refused the next step on a case driven through the services
+# (``drive(world, status)``, tests/cases/world.py); another person of the role may take it.
 
 
 @pytest.fixture
@@ -365,9 +354,7 @@ def test_override_author_cannot_approve_the_override(world):  # type: ignore[no-
     assert (approved.actor, approved.approved_by) == (world.staff, world.staff2)
 
 
-# Payment batches attacked by the wrong people: every role but 会計課 through the pages (POSTs) and the
-# services, the preparer approving their own batch (also after a role change), an association head on the
-# /payments/ pages, an auditor downloading the 全銀 file.
+# The one who made a payment batch does not approve it, also after a change of role or through the database.
 
 
 @pytest.fixture
