@@ -169,10 +169,17 @@ def _reverse(act: Act[PaymentOrder]) -> None:
 def take(order_id: int, edge: str, *, actor: User, note: str = "", params: dict[str, Any] | None = None,
          part_of: Act[Any] | None = None) -> PaymentOrder:
     """Take ``edge`` on order ``order_id``: through the case's own edge when its workflow mirrors the order
-    (the order then moves inside the case's act), else on the order itself."""
+    (the order then moves inside the case's act), else on the order itself. An order of a mirroring workflow
+    takes no edge the case does not take for it (refused after the visibility check)."""
     case_id = PaymentOrder.objects.values_list("case_id", flat=True).get(pk=order_id)
     flow = workflow_of(GrantCase.objects.select_related("programme_year__programme").get(pk=case_id))
     case_edge = flow.payment_mirror.get(edge)
+    if case_edge is None and flow.payment_mirror:
+        # The order moves only inside its case's acts: an edge the case does not take would leave the case
+        # behind its order (a withdrawn order under a case still waiting for its payment).
+        if part_of is None:
+            workflow.access(PAYMENT_ORDER, actor, order_id)
+        raise CaseActionError("この支出命令は、案件の手続（支出命令の起票・承認・差戻し）から扱ってください。")
     if case_edge is None:
         return workflow.perform(PAYMENT_ORDER, order_id, edge, actor=actor, note=note, params=params,
                                 part_of=part_of)
@@ -196,8 +203,11 @@ def reject_order(*, order_id: int, actor: User, note: str) -> PaymentOrder:
     returned by the bank), back to 予定, with the reason; finance, not the drafter. An order of a kind its case
     no longer pays (an advance once the 実績報告 is in) is withdrawn (取りやめ) instead."""
     order = PaymentOrder.objects.select_related("case__programme_year__programme").get(pk=order_id)
-    machine = workflow_of(order.case).machine
-    paid_now = workflow.may(machine, order.case, actor, f"{order.kind}_payment")
+    flow = workflow_of(order.case)
+    # A workflow whose case follows its order sends the order back with the case (its own reject edge);
+    # otherwise the order is withdrawn when its case no longer pays its kind.
+    paid_now = "reject_order" in flow.payment_mirror or workflow.may(flow.machine, order.case, actor,
+                                                                     f"{order.kind}_payment")
     return take(order_id, "reject_order" if paid_now else "reject_order_withdrawn", actor=actor, note=note)
 
 

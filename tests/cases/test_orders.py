@@ -9,9 +9,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from grants.cases import lifecycle, orders
+from grants.cases import lifecycle, orders, services
 from grants.cases.models import GrantCase, Status
 from grants.cases.workflows import CaseActionError
+from grants.core.models import AuditEvent
 from grants.ledger.models import BudgetAccount, OrderKind, OrderStatus, PaymentOrder
 from grants.notices.models import Notice
 from tests.cases.world import World, make_world, new_case
@@ -199,3 +200,71 @@ def test_regression_change_approval_refused_when_an_advance_was_drafted_after_th
     case.refresh_from_db()
     assert (case.status, case.decided_amount) == (Status.CHANGE_CHECKED, 1_000_000)
     assert totals(world) == (1_000_000, 500_000, 0)
+
+
+# -- the single order of a formula grant, reached through the orders' own services ---------------------------------
+
+def _formula_prepared(case, head, staff, approver):  # type: ignore[no-untyped-def]
+    """The 自治会's case decided and its one payment order drafted by ``staff`` (case 支出命令起票済)."""
+    services.submit_application(case_id=case.pk, actor=head)
+    services.verify_application(case_id=case.pk, actor=staff)
+    services.decide_grant(case_id=case.pk, actor=approver)
+    services.prepare_payment(case_id=case.pk, actor=staff)
+    return case.payment_orders.get()
+
+
+@pytest.mark.django_db
+def test_regression_formula_order_rejected_through_the_orders_service_moves_the_case_back_with_it(  # type: ignore[no-untyped-def]
+        case, association_head, staff, approver, finance):
+    """A formula grant's order follows its case step for step. ``reject_order`` chose the edge by asking whether
+    the case pays the order's kind in its present state; a formula case in 支出命令起票済 does not (its
+    ``whole_payment`` is open only while 交付決定済), so the order was withdrawn (取りやめ) on its own: the order
+    became cancelled while the case stayed 支出命令起票済, with no order left for any act to move."""
+    order = _formula_prepared(case, association_head, staff, approver)
+
+    orders.reject_order(order_id=order.pk, actor=finance, note="口座の確認が必要")
+
+    case.refresh_from_db()
+    order.refresh_from_db()
+    assert (case.status, case.payment_prepared_by) == (Status.DECIDED, None)
+    assert (order.status, order.prepared_by) == (OrderStatus.SCHEDULED, None)
+    rows = [(e.action, e.from_state, e.to_state) for e in AuditEvent.objects.for_object(case)
+            if e.action.startswith("reject")]
+    assert rows == [("reject_payment", Status.PAYMENT_PREPARED, Status.DECIDED)]
+    # The case can be drafted again and paid as usual.
+    services.prepare_payment(case_id=case.pk, actor=staff)
+    assert case.payment_orders.get().status == OrderStatus.PREPARED
+
+
+@pytest.mark.django_db
+def test_regression_approved_formula_order_is_not_withdrawn_behind_its_case(  # type: ignore[no-untyped-def]
+        case, association_head, staff, approver, finance, finance2):
+    """An approved formula order could be sent back (withdrawn) through ``reject_order``, leaving the case
+    支出承認済 with a cancelled order; the case's workflow sends back only a drafted payment."""
+    order = _formula_prepared(case, association_head, staff, approver)
+    services.approve_payment(case_id=case.pk, actor=finance)
+    before = (AuditEvent.objects.count(), list(PaymentOrder.objects.values_list("status", flat=True)))
+
+    with pytest.raises(CaseActionError):
+        orders.reject_order(order_id=order.pk, actor=finance2, note="取りやめ")
+
+    case.refresh_from_db()
+    order.refresh_from_db()
+    assert (case.status, order.status) == (Status.PAYMENT_APPROVED, OrderStatus.APPROVED)
+    assert (AuditEvent.objects.count(), list(PaymentOrder.objects.values_list("status", flat=True))) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("edge", ["reject_order_withdrawn", "withdraw_order"])
+def test_formula_order_takes_no_edge_of_its_own(case, association_head, staff, approver, finance2, edge):  # type: ignore[no-untyped-def]
+    """Every act on a formula grant's order is an act of its case (``payment_mirror``): an order edge the case
+    does not take is refused, whoever asks, and nothing is written."""
+    order = _formula_prepared(case, association_head, staff, approver)
+    if edge == "withdraw_order":
+        services.reject_payment(case_id=case.pk, actor=finance2, note="差戻し")
+    before = (AuditEvent.objects.count(), case.payment_orders.get().status)
+
+    with pytest.raises(CaseActionError, match="案件の手続"):
+        orders.take(order.pk, edge, actor=finance2, note="取りやめ")
+
+    assert (AuditEvent.objects.count(), case.payment_orders.get().status) == before

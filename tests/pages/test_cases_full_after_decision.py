@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.cases import lifecycle, receipts
+from grants.cases import lifecycle, receipts, services
 from grants.cases.models import ChangeRequest, ChangeStatus, GrantCase, PerformanceReport, Receipt, RefundReason, Status
 from grants.core.models import AuditEvent
 from grants.ledger.models import OrderStatus
@@ -80,6 +80,27 @@ def test_order_of_another_case_is_404_through_this_case(client, council, katsudo
     assert client.post(order_url(case, order, "pay"), {}).status_code == 404
     order.refresh_from_db()
     assert order.status == OrderStatus.SCHEDULED
+
+
+def test_regression_formula_order_sent_back_through_the_order_url_moves_its_case_too(  # type: ignore[no-untyped-def]
+        client, case, association_head, staff, approver, finance, finance2):
+    """The order URL reaches any order of a case the user sees, a 自治会's single order (交付金) included. Sent
+    back there, the order used to be withdrawn on its own: 取りやめ, while the case stayed 支出命令起票済 with
+    nothing left to pay. It is the case's 差戻し: both go back, and the drafter is refused as on the case."""
+    services.submit_application(case_id=case.pk, actor=association_head)
+    services.verify_application(case_id=case.pk, actor=staff)
+    services.decide_grant(case_id=case.pk, actor=approver)
+    services.prepare_payment(case_id=case.pk, actor=finance)
+    order = case.payment_orders.get()
+
+    assert post(login(client, finance), order_url(case, order, "reject"), {"note": "自分で差戻し"}) == [
+        "支出命令を起票した方は、同じ支出を承認・差戻しできません。"]
+    assert post(login(client, finance2), order_url(case, order, "reject"), {"note": "口座の確認"}) == [
+        "支出命令を差し戻しました。"]
+
+    case.refresh_from_db()
+    order.refresh_from_db()
+    assert (case.status, order.status) == (Status.DECIDED, OrderStatus.SCHEDULED)
 
 
 # -- 変更承認申請 ------------------------------------------------------------------------------------------------
