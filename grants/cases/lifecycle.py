@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from grants.accounts.models import User
 from grants.core import workflow
-from grants.core.fiscal import fiscal_year_bounds, wareki
+from grants.core.fiscal import fiscal_year_bounds, is_day, wareki
 from grants.core.models import record_event
 from grants.core.money import yen
 from grants.core.workflow import Act
@@ -159,10 +159,13 @@ def _assess(act: Act[GrantCase]) -> None:
         raise CaseActionError("申請額より低い額で査定するときは、理由を備考に入力してください。")
     first, last = fiscal_year_bounds(case.programme_year.fiscal_year)
     deadline = params.get("completion_deadline")
-    if deadline is None or not first <= deadline <= last:
+    if not is_day(deadline) or not first <= deadline <= last:
         raise CaseActionError(f"完了期限は{wareki(first)}〜{wareki(last)}の日付にしてください。")
+    conditions = params.get("conditions") or ""
+    if not isinstance(conditions, str):
+        raise CaseActionError("交付の条件は文章で入力してください。")
     case.assessed_amount = assessed
-    case.decision_conditions = (params.get("conditions") or "").strip()
+    case.decision_conditions = conditions.strip()
     case.completion_deadline = deadline
     checks.assessed(case)
 
@@ -222,7 +225,7 @@ def _check_change_fields(case: GrantCase, reason: str, amount: int, deadline: dt
         raise CaseActionError(f"変更後の交付申請額は、支払済の額（{yen(case.paid_amount)}）以上、"
                               f"{yen(MAX_LINE_AMOUNT)}以下の整数にしてください。")
     first, last = fiscal_year_bounds(case.programme_year.fiscal_year)
-    if deadline is not None and not first <= deadline <= last:
+    if deadline is not None and (not is_day(deadline) or not first <= deadline <= last):
         raise CaseActionError(f"変更後の完了期限は{wareki(first)}〜{wareki(last)}の日付にしてください。")
 
 

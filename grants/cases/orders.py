@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from grants.accounts.models import Role, User
 from grants.core import workflow
+from grants.core.fiscal import is_day
 from grants.core.money import yen
 from grants.core.workflow import SYSTEM, Act, Edge, Machine
 from grants.ledger.models import EntryKind, ItemResult, LedgerEntry, OrderKind, OrderStatus, PaymentOrder
@@ -34,6 +35,8 @@ from .workflows import WORKFLOWS, CaseActionError, workflow_of
 IN_FLIGHT = (OrderStatus.PREPARED, OrderStatus.APPROVED)
 LIVE = (OrderStatus.PREPARED, OrderStatus.APPROVED, OrderStatus.PAID)
 STAFF_OR_FINANCE = frozenset({Role.STAFF, Role.FINANCE})
+PAID_ON_NEEDED = "支払日を指定してください。"
+PAYMENT_NEEDED = "返却された振込の支出の仕訳を指定してください。"
 FINANCE = frozenset({Role.FINANCE})
 
 
@@ -69,10 +72,12 @@ PAYMENT_ORDER: Machine[PaymentOrder] = workflow.register(Machine(
              state_refusal="この支出命令は「{state}」のため差し戻せません。"),
         Edge("record_order_paid", "支払の記録", _s(OrderStatus.APPROVED), OrderStatus.PAID,
              frozenset({*FINANCE, SYSTEM}), effects=("post_order_payment",), page="",
-             state_refusal="{obj.label}は支出承認済ではありません。"),
+             state_refusal="{obj.label}は支出承認済ではありません。", needs=("paid_on",),
+             needs_refusal=PAID_ON_NEEDED),
         Edge("return_order_transfer", "振込の返却", _s(OrderStatus.PAID), OrderStatus.APPROVED,
              frozenset({*FINANCE, SYSTEM}), note_required=True, effects=("reverse_order_payment",), page="",
-             state_refusal="この支出命令の支出の仕訳ではありません。"),
+             state_refusal="この支出命令の支出の仕訳ではありません。", needs=("payment",),
+             needs_refusal=PAYMENT_NEEDED),
         Edge("withdraw_order", "取りやめ", _s(OrderStatus.SCHEDULED), OrderStatus.CANCELLED, frozenset({SYSTEM}),
              page=""),
     ),
@@ -135,7 +140,9 @@ def _post(act: Act[PaymentOrder]) -> None:
     """Post the order's payment (支出) dated ``params["paid_on"]`` and add it to the case's paid amount. The case
     is not closed here: the bank may still return the transfer."""
     order, case = act.obj, act.obj.case
-    paid_on: dt.date = act.params["paid_on"]
+    paid_on = act.params["paid_on"]
+    if not is_day(paid_on):
+        raise CaseActionError(PAID_ON_NEEDED)
     entry = post_entry(programme_year=case.programme_year, kind=EntryKind.PAYMENT, amount=order.amount,
                        actor=act.actor, case=case, entry_date=paid_on,
                        note=f"{ENTRY_WORD.get(order.kind, order.label)} {case.organization.name}"[:200])
@@ -151,8 +158,8 @@ def _reverse(act: Act[PaymentOrder]) -> None:
     """The bank returned the transfer: reverse its payment entry (``params["payment"]``); the order is approved
     again, to be paid once the account is corrected. Refused for a closed case."""
     order, case = act.obj, act.obj.case
-    payment: LedgerEntry = act.params["payment"]
-    if payment.case_id != case.pk or payment.kind != EntryKind.PAYMENT:
+    payment = act.params["payment"]
+    if not isinstance(payment, LedgerEntry) or payment.case_id != case.pk or payment.kind != EntryKind.PAYMENT:
         raise CaseActionError("この支出命令の支出の仕訳ではありません。")
     if case.status in workflow_of(case).closed:
         raise CaseActionError("完了した案件の振込は返却として記録できません。")

@@ -170,9 +170,11 @@ FORMULA = Workflow(
                  frozenset({FINANCE}), ("payment_prepared_by",), note_required=True, tone="secondary",
                  effects=("reject_whole_payment",)),
             Edge("record_paid", "振込を実行する（振込バッチの承認）", _s(Status.PAYMENT_APPROVED), Status.PAID,
-                 frozenset({FINANCE, SYSTEM}), page="", effects=("pay_whole_payment",)),
+                 frozenset({FINANCE, SYSTEM}), page="", effects=("pay_whole_payment",), needs=("paid_on",),
+                 needs_refusal="支払日を指定してください。"),
             Edge("return_transfer", "振込の返却を記録する", _s(Status.PAID), Status.PAYMENT_APPROVED,
-                 frozenset({FINANCE, SYSTEM}), note_required=True, page="", effects=("return_whole_payment",)),
+                 frozenset({FINANCE, SYSTEM}), note_required=True, page="", effects=("return_whole_payment",),
+                 needs=("payment",), needs_refusal="返却された振込の支出の仕訳を指定してください。"),
         ),
         activities=(
             Activity("correct_count", _s(Status.DRAFT), HEAD_OR_STAFF, "提出前の申請でのみ世帯数を訂正できます。"),

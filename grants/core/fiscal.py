@@ -5,10 +5,17 @@ is its key everywhere in the system; labels in 和暦 are derived only when rend
 the japanera library (令和 began 2019-05-01; 平成 began 1989-01-08); the first year of an era is 元年.
 """
 import datetime as dt
+from typing import TypeGuard
 
 from japanera import EraDate
 
 FISCAL_YEAR_START_MONTH = 4
+
+
+def is_day(value: object) -> TypeGuard[dt.date]:
+    """Whether ``value`` is a calendar day (a ``date``, not a ``datetime`` nor a text): what an act's input
+    must be before it is compared with the bounds of a 年度."""
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
 
 
 def fiscal_year_of(day: dt.date) -> int:

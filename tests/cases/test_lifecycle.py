@@ -369,6 +369,22 @@ def test_verify_completion_deadline_and_amounts_are_bounded(council, staff, draf
 
 
 @pytest.mark.django_db
+def test_regression_verify_with_a_deadline_or_conditions_of_the_wrong_type_is_refused(council, staff, drafted) -> None:  # type: ignore[no-untyped-def]
+    """The 審査's effect compared the completion deadline with the 年度's bounds as given: a text ("2027-03-31")
+    or a datetime raised TypeError (a server error, not a refusal), and conditions that were not text raised
+    AttributeError."""
+    case, _, _ = drafted
+    lifecycle.submit(case_id=case.pk, actor=council[1])
+    for day in ("2027-03-31", dt.datetime(CURRENT_FY + 1, 3, 1, 9, 0, tzinfo=dt.UTC), CURRENT_FY + 1):
+        with pytest.raises(CaseActionError, match="完了期限"):
+            lifecycle.verify(case_id=case.pk, actor=staff, assessed_amount=1_000_000, completion_deadline=day)  # type: ignore[arg-type]
+    with pytest.raises(CaseActionError, match="交付の条件"):
+        lifecycle.verify(case_id=case.pk, actor=staff, assessed_amount=1_000_000, conditions=123,  # type: ignore[arg-type]
+                         completion_deadline=dt.date(CURRENT_FY + 1, 3, 31))
+    assert fresh(case).status == Status.SUBMITTED
+
+
+@pytest.mark.django_db
 def test_regression_huge_change_amount_is_refused_not_a_database_error(council, staff, approver, katsudo) -> None:  # type: ignore[no-untyped-def]
     """The service took any integer as 変更後の交付申請額; one above the database's range crashed the act."""
     case, _, _ = decided(katsudo, council, staff, approver)

@@ -13,7 +13,7 @@ from grants.cases import lifecycle, orders, services
 from grants.cases.models import GrantCase, Status
 from grants.cases.workflows import CaseActionError
 from grants.core.models import AuditEvent
-from grants.ledger.models import BudgetAccount, OrderKind, OrderStatus, PaymentOrder
+from grants.ledger.models import BudgetAccount, LedgerEntry, OrderKind, OrderStatus, PaymentOrder
 from grants.notices.models import Notice
 from tests.cases.world import World, make_world, new_case
 from tests.councils import builders
@@ -268,3 +268,36 @@ def test_formula_order_takes_no_edge_of_its_own(case, association_head, staff, a
         orders.take(order.pk, edge, actor=finance2, note="取りやめ")
 
     assert (AuditEvent.objects.count(), case.payment_orders.get().status) == before
+
+
+
+# -- the payment's input: its date ---------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("paid_on", [None, "2026-05-01", "missing"])
+def test_regression_payment_without_a_date_is_refused_not_a_server_error(  # type: ignore[no-untyped-def]
+        approved_case, finance2, paid_on):
+    """``record_paid`` read ``params["paid_on"]`` as given: without it the act raised KeyError, with a text the
+    ledger's date check raised TypeError. A payment needs its date (``needs``), and a date it is."""
+    params = {} if paid_on == "missing" else {"paid_on": paid_on}
+    before = (AuditEvent.objects.count(), LedgerEntry.objects.count())
+
+    with pytest.raises(CaseActionError):
+        services.act(case_id=approved_case.pk, edge="record_paid", actor=finance2, **params)
+
+    assert (AuditEvent.objects.count(), LedgerEntry.objects.count()) == before
+    assert GrantCase.objects.get(pk=approved_case.pk).status == Status.PAYMENT_APPROVED
+    assert approved_case.payment_orders.get().status == OrderStatus.APPROVED
+
+
+@pytest.mark.django_db
+def test_regression_returned_transfer_without_its_payment_is_refused(approved_case, finance2):  # type: ignore[no-untyped-def]
+    """``return_transfer`` read ``params["payment"]`` as given (KeyError without it, AttributeError for anything
+    but a ledger entry)."""
+    services.record_payment(case_id=approved_case.pk, actor=finance2)
+    before = (AuditEvent.objects.count(), LedgerEntry.objects.count())
+    for params in ({}, {"payment": None}, {"payment": "1"}):
+        with pytest.raises(CaseActionError):
+            services.act(case_id=approved_case.pk, edge="return_transfer", actor=finance2, note="口座相違", **params)
+    assert (AuditEvent.objects.count(), LedgerEntry.objects.count()) == before
+    assert GrantCase.objects.get(pk=approved_case.pk).status == Status.PAID
