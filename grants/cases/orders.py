@@ -25,7 +25,16 @@ from grants.core import workflow
 from grants.core.fiscal import is_day
 from grants.core.money import yen
 from grants.core.workflow import SYSTEM, Act, Edge, Machine
-from grants.ledger.models import EntryKind, ItemResult, LedgerEntry, OrderKind, OrderStatus, PaymentOrder
+from grants.ledger.models import (
+    BatchItem,
+    EntryKind,
+    ItemResult,
+    LedgerEntry,
+    OrderKind,
+    OrderStatus,
+    PaymentBatch,
+    PaymentOrder,
+)
 from grants.ledger.services import post_entry
 
 from .models import GrantCase
@@ -135,6 +144,17 @@ def _clear(act: Act[PaymentOrder]) -> None:
     order.prepared_by, order.prepared_at, order.approved_by, order.approved_at = None, None, None, None
 
 
+def _within(act: Act[Any], model: type[Any], pk: int) -> bool:
+    """Whether ``act`` is part of an act on the ``model`` row ``pk`` (a payment batch's approval, an item's
+    bank result)."""
+    outer = act.parent
+    while outer is not None:
+        if isinstance(outer.obj, model) and outer.obj.pk == pk:
+            return True
+        outer = outer.parent
+    return False
+
+
 @workflow.effect("post_order_payment")
 def _post(act: Act[PaymentOrder]) -> None:
     """Post the order's payment (支出) dated ``params["paid_on"]`` and add it to the case's paid amount. The case
@@ -143,6 +163,10 @@ def _post(act: Act[PaymentOrder]) -> None:
     paid_on = act.params["paid_on"]
     if not is_day(paid_on):
         raise CaseActionError(PAID_ON_NEEDED)
+    item = order.batch_items.exclude(result=ItemResult.RETURNED).first()
+    if item is not None and not _within(act, PaymentBatch, item.batch_id):
+        raise CaseActionError(
+            f"この支払は振込バッチ（{item.batch_id}）に入っています。振込バッチの承認で支払われます。")
     entry = post_entry(programme_year=case.programme_year, kind=EntryKind.PAYMENT, amount=order.amount,
                        actor=act.actor, case=case, entry_date=paid_on,
                        note=f"{ENTRY_WORD.get(order.kind, order.label)} {case.organization.name}"[:200])
@@ -161,6 +185,10 @@ def _reverse(act: Act[PaymentOrder]) -> None:
     payment = act.params["payment"]
     if not isinstance(payment, LedgerEntry) or payment.case_id != case.pk or payment.kind != EntryKind.PAYMENT:
         raise CaseActionError("この支出命令の支出の仕訳ではありません。")
+    item = BatchItem.objects.filter(payment_entry=payment).first()
+    if item is not None and not _within(act, BatchItem, item.pk):
+        raise CaseActionError(f"振込バッチ（{item.batch_id}）で送金した振込の返却は、振込バッチの画面で銀行の結果として"
+                              "記録してください。")
     if case.status in workflow_of(case).closed:
         raise CaseActionError("完了した案件の振込は返却として記録できません。")
     post_entry(programme_year=case.programme_year, kind=EntryKind.REVERSAL, amount=0, actor=act.actor,

@@ -179,3 +179,43 @@ def test_result_before_the_transfer_date_is_refused(approved_case, finance, fina
             record_transfer_result(item_id=item.pk, actor=finance, returned=returned, reason="口座なし")
     assert batch.items.get().result == ItemResult.SENT
     assert not approved_case.notices.filter(kind="payment").exists()
+
+
+# A payment in a batch is paid, and its transfer returned, by the batch only: the case's services taken directly
+# (a 会計課 user may take record_paid / return_transfer outside a batch) must not leave the batch's item behind.
+
+def test_regression_transfer_returned_outside_its_batch_is_refused(approved_case, finance, finance2, transfer_day) -> None:  # type: ignore[no-untyped-def]
+    """The return was taken on the case directly while the bank's result of the batch item was still to come:
+    case and order went back to 支出承認済 and the payment was reversed, but the item stayed 送金済 — the order
+    could never be batched again (it sat in a live item), and the bank's 振込完了 then recorded on the item
+    issued the 額の確定通知書 and 支払通知書 of a reversed payment."""
+    batch = create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
+    approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=fake_file)
+    item = batch.items.get()
+    before = (LedgerEntry.objects.count(), GrantCase.objects.get(pk=approved_case.pk).status)
+
+    with pytest.raises(services.CaseActionError, match="振込バッチ"):
+        services.return_transfer(case_id=approved_case.pk, actor=finance, payment=item.payment_entry,
+                                 note="口座相違")
+
+    assert (LedgerEntry.objects.count(), GrantCase.objects.get(pk=approved_case.pk).status) == before
+    assert approved_case.payment_orders.get().status == "paid"
+    record_transfer_result(item_id=item.pk, actor=finance, returned=True, reason="口座相違")  # the way it is done
+    case = GrantCase.objects.get(pk=approved_case.pk)
+    assert (case.status, case.paid_amount, approved_case.payment_orders.get().status) == (
+        Status.PAYMENT_APPROVED, 0, "approved")
+    assert list(payable_cases()) == [case]
+
+
+def test_regression_payment_in_a_draft_batch_is_not_recorded_outside_it(approved_case, finance, finance2, transfer_day) -> None:  # type: ignore[no-untyped-def]
+    """A payment waiting in a draft batch was recorded on the case directly: paid without the batch's second
+    approval and without its 総合振込 file, the batch left holding an item of a paid order."""
+    batch = create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
+
+    with pytest.raises(services.CaseActionError, match="振込バッチ"):
+        services.record_payment(case_id=approved_case.pk, actor=finance2)
+
+    assert not LedgerEntry.objects.filter(kind=EntryKind.PAYMENT).exists()
+    assert GrantCase.objects.get(pk=approved_case.pk).status == Status.PAYMENT_APPROVED
+    approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=fake_file)  # the way it is done
+    assert GrantCase.objects.get(pk=approved_case.pk).status == Status.PAID
