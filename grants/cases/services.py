@@ -171,8 +171,9 @@ def override_check(*, case_id: int, actor: User, check_code: str, justification:
 
 
 def _pending_override(case: GrantCase, override_id: int, actor: User) -> EligibilityOverride:
-    if getattr(actor, "role", None) not in workflow_of(case).machine.activity("approve_override").roles:
-        raise CaseActionError("特例判断を承認する権限がありません。")
+    # The workflow's activity says who may judge an override, and in which states (never, where an override
+    # counts as made).
+    workflow.require(workflow_of(case).machine, case, actor, "approve_override")
     override = EligibilityOverride.objects.select_for_update().filter(pk=override_id, case=case).first()
     if override is None:
         raise CaseActionError("特例判断が見つかりません。")

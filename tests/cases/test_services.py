@@ -129,6 +129,30 @@ def test_verification_explains_failed_checks_and_override_passes_them(case, asso
     assert services.verify_application(case_id=case.pk, actor=staff).status == Status.VERIFIED
 
 
+def test_regression_a_formula_override_is_neither_approved_nor_rejected_by_a_second_person(  # type: ignore[no-untyped-def]
+        client, case, association_head, staff, staff2, approver):
+    """A formula grant's override counts as made (its workflow's ``approve_override`` is open in no state), yet
+    the approval and rejection services checked only the role: a second staff member or an approver could
+    remove a counting override through the full lifecycle's reject URL (the check then failed again on a case
+    already verified on its strength) or stamp an approval the workflow does not have."""
+    case.organization.bank_accounts.update(is_current=False)
+    services.submit_application(case_id=case.pk, actor=association_head)
+    override = services.override_check(case_id=case.pk, actor=staff, check_code="bank_account",
+                                       justification="口座変更届を受理済み（台帳反映待ち）")
+    before = AuditEvent.objects.count()
+
+    with pytest.raises(services.CaseActionError, match="特例判断を承認する権限がありません"):
+        services.approve_override(case_id=case.pk, override_id=override.pk, actor=approver)
+    with pytest.raises(services.CaseActionError, match="特例判断を承認する権限がありません"):
+        services.reject_override(case_id=case.pk, override_id=override.pk, actor=staff2, note="不要")
+    login(client, staff2).post(reverse("case_override_reject", args=[case.pk, override.pk]), {"note": "不要"})
+
+    override.refresh_from_db()
+    assert override.approved_by is None
+    assert AuditEvent.objects.count() == before
+    assert services.verify_application(case_id=case.pk, actor=staff2).status == Status.VERIFIED
+
+
 def test_submission_without_count_is_refused(programme_year, ready_association, association_head) -> None:  # type: ignore[no-untyped-def]
     case = GrantCase.objects.create(programme_year=programme_year, organization=ready_association)
     with pytest.raises(services.CaseActionError, match="世帯数を入力してから"):
