@@ -4,16 +4,17 @@ from django.db.models import Count, Q, QuerySet
 from grants.accounts.models import User
 from grants.programmes.models import ProgrammeYear
 
-from .models import GrantCase, case_states
+from .models import GrantCase
 from .workflows import WORKFLOWS
 
 
 def status_counts(programme_year: ProgrammeYear) -> list[tuple[str, str, int]]:
-    """[(status, label, number of cases)] for every state a case may be in, in the workflows' order."""
+    """[(status, label, number of cases)] for every state of the programme's workflow, in its order."""
     counts = dict(
         GrantCase.objects.filter(programme_year=programme_year).values_list("status").annotate(n=Count("pk"))
     )
-    return [(value, label, counts.get(value, 0)) for value, label in case_states()]
+    states = WORKFLOWS[programme_year.programme.workflow].machine.states
+    return [(value, label, counts.get(value, 0)) for value, label in states.items()]
 
 
 def waiting_condition(role: str) -> Q:
