@@ -543,11 +543,11 @@ class AuditTrailReport(ScopedReport):
         )
         for (py_id, at, actor_name, username, action, model, object_id, organization_name, from_state,
              to_state, note, machine) in events.iterator(chunk_size=CHUNK_SIZE):
+            before, after = state_label(from_state, machine), state_label(to_state, machine)
             if model == case_model:
                 subject = f"{reference(py_id, object_id)} {organization_name or ''}".rstrip()
-                before, after = state_label(from_state, machine), state_label(to_state, machine)
             else:
-                subject, before, after = f"年次一括作成 No.{object_id}", from_state, to_state
+                subject = f"年次一括作成 No.{object_id}"
             py = self.scope.programme_years.get(py_id)
             label = action_label(action, py.programme.workflow if py else "")
             row = (at, _user(actor_name, username), label, subject, before, after, note)
