@@ -69,13 +69,27 @@ PAYMENT_BATCH: Machine[PaymentBatch] = workflow.register(Machine(
 ))
 
 
+EARLY_RESULT_NOTE = "（研修用の設定により振込指定日前に記録）"
+
+
+def _early(item: BatchItem) -> bool:
+    return transfers.result_day() < item.batch.transfer_date
+
+
+def _result(item: BatchItem, note: str) -> str:
+    """振込バッチ 12: 返却 口座なし, marked when the training setting let it come before the transfer date."""
+    early = EARLY_RESULT_NOTE if _early(item) else ""
+    return f"振込バッチ {item.batch_id}: {item.get_result_display()} {note}".strip() + early
+
+
 def _result_note(item: BatchItem, note: str) -> str:
-    return f"{item.case.organization.name}: 振込バッチ {item.batch_id}: {item.get_result_display()} {note}".strip()
+    return f"{item.case.organization.name}: {_result(item, note)}"
 
 
 @workflow.guard("transfer_date_reached")
 def _date_reached(item: BatchItem, user: Any) -> str | None:
-    if transfers.result_day() < item.batch.transfer_date:
+    """The bank reports on or after the transfer date; the training setting (``early_results``) lifts this."""
+    if _early(item) and not transfers.early_results_allowed():
         return f"振込指定日（{wareki(item.batch.transfer_date)}）より前には、銀行の結果を記録できません。"
     return None
 
@@ -159,7 +173,7 @@ def create_payment_batch(
         items = [_item(batch, order) for order in orders]
         BatchItem.objects.bulk_create(items)
         record_event(actor=actor, subject=batch, action="create_payment_batch",
-                     note=f"{len(items)}件、振込指定日 {transfer_date}")
+                     note=f"{len(items)}件、振込指定日 {wareki(transfer_date)}")
     return batch
 
 
@@ -234,7 +248,7 @@ def _on_case(act: Act[BatchItem]) -> None:
     """The result on the case's history too, next to the batch's."""
     item = act.obj
     record_event(actor=act.actor, subject=item.case, action="record_transfer_result", machine=BATCH_ITEM.name,
-                 note=f"振込バッチ {item.batch_id}: {item.get_result_display()} {act.note}".strip())
+                 note=_result(item, act.note))
 
 
 @workflow.effect("notify_transfer_done")

@@ -94,7 +94,7 @@ class TransferSettingsForm(forms.ModelForm):
     class Meta:
         model = TransferSettings
         fields = ["requester_code", "requester_name_kana", "bank_code", "branch_code", "account_type",
-                  "account_number", "line_ending", "allow_period_slash", "lead_days"]
+                  "account_number", "line_ending", "allow_period_slash", "lead_days", "early_results"]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

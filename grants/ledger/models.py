@@ -132,6 +132,11 @@ class TransferSettings(models.Model):
     line_ending = models.CharField("改行", max_length=4, choices=LineEnding.choices, default=LineEnding.CRLF)
     allow_period_slash = models.BooleanField("名義に「.」「/」を認める", default=False)
     lead_days = models.PositiveSmallIntegerField("振込指定日までの最短営業日数", default=2)
+    early_results = models.BooleanField(
+        "研修用：振込指定日より前に銀行の結果を記録できる", default=False,
+        help_text="研修・デモで一年の流れを一度に試すための設定です。本番では有効にしないでください。"
+                  "有効な間は振込バッチの画面にその旨を表示し、前倒しで記録した結果の履歴に記します。",
+    )
 
     class Meta:
         verbose_name = "振込ファイルの設定"

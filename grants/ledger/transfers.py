@@ -45,6 +45,12 @@ def check_transfer_date(day: dt.date) -> None:
         )
 
 
+def early_results_allowed() -> bool:
+    """Whether the training setting lets a bank result be recorded before the transfer date
+    (``TransferSettings.early_results``, off unless an administrator turns it on)."""
+    return TransferSettings.objects.filter(early_results=True).exists()
+
+
 def result_day() -> dt.date:
     """The day a bank result is recorded: today. The bank reports on or after the transfer date, never before."""
     return timezone.localdate()

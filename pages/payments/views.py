@@ -22,6 +22,7 @@ from grants.cases.orders import orders_of_their_own
 from grants.core import workflow
 from grants.core.models import record_event
 from grants.core.workflow import ActionRefused
+from grants.ledger import transfers
 from grants.ledger.models import BatchItem, PaymentBatch
 from pages.http import AuthedRequest, post_form
 from pages.payments.forms import BatchForm, ResultForm, parse_case_ids
@@ -73,6 +74,7 @@ def payment_batch(request: AuthedRequest, pk: int) -> HttpResponse:
         "awaiting_approval": workflow.leaves(PAYMENT_BATCH, batch, "approve_payment_batch"),
         # Once approved, finance records each transfer's result (the column stays once all are recorded).
         "results_column": batch.approved_at is not None and request.user.role == Role.FINANCE,
+        "early_results": transfers.early_results_allowed(),
     })
 
 

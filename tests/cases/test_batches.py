@@ -3,7 +3,6 @@ bank's result per payment; a returned transfer reverses its payment and puts it 
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from grants.cases import services
 from grants.cases.batches import (
@@ -15,7 +14,6 @@ from grants.cases.batches import (
     record_transfer_result,
 )
 from grants.cases.models import GrantCase, Status
-from grants.core.bankdays import next_bank_business_day
 from grants.ledger.models import BatchStatus, BudgetAccount, EntryKind, ItemResult, LedgerEntry, PaymentBatch
 
 pytestmark = pytest.mark.django_db
@@ -23,20 +21,6 @@ pytestmark = pytest.mark.django_db
 
 def fake_file(batch: PaymentBatch) -> bytes:
     return f"batch {batch.pk}".encode()
-
-
-@pytest.fixture
-def approved_case(case, association_head, staff, approver, finance, staff2):  # type: ignore[no-untyped-def]
-    services.submit_application(case_id=case.pk, actor=association_head)
-    services.verify_application(case_id=case.pk, actor=staff)
-    services.decide_grant(case_id=case.pk, actor=approver)
-    services.prepare_payment(case_id=case.pk, actor=staff)
-    return services.approve_payment(case_id=case.pk, actor=finance)
-
-
-@pytest.fixture
-def transfer_day() -> dt.date:
-    return next_bank_business_day(timezone.localdate() + dt.timedelta(days=7))  # beyond any lead days
 
 
 def test_batch_flow_posts_payments_on_approval(approved_case, finance, finance2, transfer_day) -> None:  # type: ignore[no-untyped-def]
@@ -130,16 +114,6 @@ def test_discarded_batch_returns_payments_to_queue(approved_case, finance, trans
     assert list(payable_cases()) == [approved_case]
 
 
-@pytest.fixture
-def transfer_settings(db):  # type: ignore[no-untyped-def]
-    from grants.ledger.models import TransferSettings
-
-    return TransferSettings.objects.create(
-        requester_code="1234567890", requester_name_kana="ﾔﾏｸﾞﾁｼ", bank_code="0170", branch_code="001",
-        account_type="2", account_number="7654321",
-    )
-
-
 def test_name_outside_the_set_refuses_approval_and_writes_nothing(approved_case, finance, finance2, transfer_day, transfer_settings, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A name stored before the check existed (here forced past clean()) stops the approval with a message
     that says which character; no payment is posted and no file is written."""
@@ -179,6 +153,32 @@ def test_result_before_the_transfer_date_is_refused(approved_case, finance, fina
             record_transfer_result(item_id=item.pk, actor=finance, returned=returned, reason="口座なし")
     assert batch.items.get().result == ItemResult.SENT
     assert not approved_case.notices.filter(kind="payment").exists()
+
+
+@pytest.mark.real_result_day
+def test_training_setting_lets_a_result_come_early_and_says_so_in_the_history(approved_case, finance, finance2, transfer_day, transfer_settings) -> None:  # type: ignore[no-untyped-def]
+    """研修用の設定 (early_results) lifts the transfer-date guard, and the audit row and the case history say the
+    result was recorded early; with the setting off again the guard is back."""
+    from grants.core.models import AuditEvent
+
+    batch = create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
+    approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=fake_file)
+    first, = batch.items.all()
+    transfer_settings.early_results = True
+    transfer_settings.save()
+    record_transfer_result(item_id=first.pk, actor=finance, returned=True, reason="口座なし")
+    assert batch.items.get(pk=first.pk).result == ItemResult.RETURNED
+    row = AuditEvent.objects.filter(machine="batch_item", to_state=ItemResult.RETURNED).get()
+    on_case = AuditEvent.objects.for_object(approved_case).get(action="record_transfer_result")
+    assert "研修用の設定により振込指定日前に記録" in row.note and "研修用の設定により振込指定日前に記録" in on_case.note
+
+    again = create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
+    approve_payment_batch(batch_id=again.pk, actor=finance2, write_file=fake_file)
+    transfer_settings.early_results = False
+    transfer_settings.save()
+    with pytest.raises(BatchError, match="より前には"):
+        record_transfer_result(item_id=again.items.get().pk, actor=finance, returned=False)
+    assert again.items.get().result == ItemResult.SENT
 
 
 # A payment in a batch is paid, and its transfer returned, by the batch only: the case's services taken directly

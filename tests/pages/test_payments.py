@@ -1,16 +1,13 @@
 """Payment orders (概算払・精算払) in the finance pages: the queue lists approved orders beside approved 自治会
 cases, both go into one batch, and the batch page names each order."""
-import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from grants.cases import orders, services
 from grants.cases import services as case_services
 from grants.cases.batches import create_payment_batch
 from grants.cases.models import GrantCase
-from grants.core.bankdays import next_bank_business_day
 from grants.ledger.models import BatchItem, OrderStatus, PaymentBatch, PaymentOrder, TransferSettings
 from grants.ledger.transfers import earliest_transfer_date
 from tests import factories
@@ -110,30 +107,6 @@ def test_batch_approval_pays_the_orders_shown_on_the_case_page(client, council, 
 # bank's result per payment; a returned transfer reverses its payment and puts it back in the queue.
 
 
-@pytest.fixture
-def approved_case(case, association_head, staff, approver, finance, staff2):  # type: ignore[no-untyped-def]
-    services.submit_application(case_id=case.pk, actor=association_head)
-    services.verify_application(case_id=case.pk, actor=staff)
-    services.decide_grant(case_id=case.pk, actor=approver)
-    services.prepare_payment(case_id=case.pk, actor=staff)
-    return services.approve_payment(case_id=case.pk, actor=finance)
-
-
-@pytest.fixture
-def transfer_day() -> dt.date:
-    return next_bank_business_day(timezone.localdate() + dt.timedelta(days=7))  # beyond any lead days
-
-
-@pytest.fixture
-def transfer_settings(db):  # type: ignore[no-untyped-def]
-    from grants.ledger.models import TransferSettings
-
-    return TransferSettings.objects.create(
-        requester_code="1234567890", requester_name_kana="ﾔﾏｸﾞﾁｼ", bank_code="0170", branch_code="001",
-        account_type="2", account_number="7654321",
-    )
-
-
 def test_pages_build_approve_and_download_the_zengin_file(client, approved_case, finance, finance2, transfer_day, transfer_settings, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from django.urls import reverse
 
@@ -199,3 +172,15 @@ def test_batch_page_queries_do_not_grow_with_items(client, programme_year, staff
             assert client.get(reverse("payment_batch", args=[batch.pk])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.real_result_day
+def test_batch_page_warns_while_the_training_setting_lets_results_come_early(client, approved_case, finance, finance2, transfer_day, transfer_settings) -> None:  # type: ignore[no-untyped-def]
+    batch = create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
+    login(client, finance)
+    page = client.get(reverse("payment_batch", args=[batch.pk])).content.decode()
+    assert "研修用の設定が有効です" not in page
+    transfer_settings.early_results = True
+    transfer_settings.save()
+    page = client.get(reverse("payment_batch", args=[batch.pk])).content.decode()
+    assert "研修用の設定が有効です" in page
