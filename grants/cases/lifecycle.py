@@ -110,7 +110,7 @@ def save_application(
             raise CaseActionError("事業名: 200文字以内で入力してください。")
         start, end = fiscal_year_bounds(case.programme_year.fiscal_year)
         for label, day in (("着手予定日", project_start), ("完了予定日", project_end)):
-            if day is None or not start <= day <= end:
+            if not is_day(day) or not start <= day <= end:
                 raise CaseActionError(f"{label}: {wareki(start)}〜{wareki(end)}の日付を入力してください。")
         assert project_start is not None and project_end is not None
         if project_start > project_end:
@@ -385,7 +385,7 @@ def save_report(*, case_id: int, actor: User, narrative: str, completed_on: dt.d
         if not (narrative or "").strip():
             raise CaseActionError("事業の実施状況を入力してください。")
         first, last = fiscal_year_bounds(case.programme_year.fiscal_year)
-        if completed_on is None or not (case.decided_on or first) <= completed_on <= last:
+        if not is_day(completed_on) or not (case.decided_on or first) <= completed_on <= last:
             raise CaseActionError(f"事業完了日は交付決定日から{wareki(last)}までの日付にしてください。")
         if completed_on > timezone.localdate():
             raise CaseActionError("事業完了日に未来の日付は入力できません。")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from grants.accounts.models import Role, User
 from grants.core import workflow
-from grants.core.fiscal import wareki
+from grants.core.fiscal import is_day, wareki
 from grants.core.models import record_event
 from grants.core.money import yen
 from grants.ledger.models import EntryKind, LedgerEntry
@@ -102,7 +102,7 @@ def record_refund_receipt(
                 return already
         if order is None or order.status == RefundStatus.SETTLED:
             raise CaseActionError("納付を待っている返還命令はありません。")
-        if received_on is None or not order.ordered_on <= received_on <= today:
+        if not is_day(received_on) or not order.ordered_on <= received_on <= today:
             raise CaseActionError(f"納付日は返還命令日（{wareki(order.ordered_on)}）から本日までの日付にしてください。")
         last = order.receipts.order_by("-received_on").first()
         if last is not None and received_on < last.received_on:

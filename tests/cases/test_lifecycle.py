@@ -385,6 +385,25 @@ def test_regression_verify_with_a_deadline_or_conditions_of_the_wrong_type_is_re
 
 
 @pytest.mark.django_db
+def test_regression_application_and_report_dates_of_the_wrong_type_are_refused(council, staff, approver,  # type: ignore[no-untyped-def]
+                                                                              katsudo) -> None:
+    """The 着手予定日・完了予定日 and the 事業完了日 were compared with the 年度's bounds as given: a text or a
+    datetime raised TypeError instead of the refusal naming the field."""
+    case, _, _ = draft(katsudo, council, staff)
+    day = dt.date(CURRENT_FY, 6, 1)
+    for start, end in (("2026-06-01", day), (day, dt.datetime(CURRENT_FY, 7, 1, tzinfo=dt.UTC))):
+        with pytest.raises(CaseActionError, match="予定日"):
+            lifecycle.save_application(case_id=case.pk, actor=council[1], project_title="事業",  # type: ignore[arg-type]
+                                       project_start=start, project_end=end)
+    assert fresh(case).project_title == case.project_title
+    case = decide(case, council[1], staff, approver)
+    for completed in (today().isoformat(), timezone.now()):
+        with pytest.raises(CaseActionError, match="事業完了日"):
+            lifecycle.save_report(case_id=case.pk, actor=council[1], narrative="実施", completed_on=completed)  # type: ignore[arg-type]
+    assert not PerformanceReport.objects.filter(case=case).exists()
+
+
+@pytest.mark.django_db
 def test_regression_huge_change_amount_is_refused_not_a_database_error(council, staff, approver, katsudo) -> None:  # type: ignore[no-untyped-def]
     """The service took any integer as 変更後の交付申請額; one above the database's range crashed the act."""
     case, _, _ = decided(katsudo, council, staff, approver)

@@ -128,6 +128,20 @@ def test_refund_receipt_refuses_overpayment_and_non_finance(world):  # type: ign
     assert totals(world) == (700_000, 750_000, 50_000)
 
 
+def test_regression_refund_receipt_dated_by_a_text_or_a_datetime_is_refused(world):  # type: ignore[no-untyped-def]
+    """The 納付日 was compared with the order's date as given: a text or a datetime raised TypeError (a server
+    error) instead of the refusal naming the field; nothing may be written either way."""
+    case = decided(world, 1_000_000, [(1, 2), (1, 4)])
+    pay_orders(case, world.staff, world.finance, world.finance2)
+    report(world, case, 700_000)
+    lifecycle.confirm(case_id=case.pk, actor=world.approver)  # refund 50,000
+    for day in (timezone.localdate().isoformat(), timezone.now()):
+        with pytest.raises(CaseActionError, match="納付日"):
+            refunds.record_refund_receipt(case_id=case.pk, actor=world.finance, amount=1_000, received_on=day)  # type: ignore[arg-type]
+    assert not RefundReceipt.objects.exists()
+    assert totals(world) == (750_000, 750_000, 0)
+
+
 # Money invariants of the full lifecycle under attack: live payment orders against the decided and confirmed
 # amounts, commitments against what was paid, refunds against what was received, returned transfers of advances
 # and settlements, and whether a case can close with money owed either way.
