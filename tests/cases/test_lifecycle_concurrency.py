@@ -56,6 +56,46 @@ def test_two_approvers_confirm_one_case_at_once(katsudo, staff, approver, approv
         assert case_totals(case)[EntryKind.COMMITMENT] == 750_000
 
 
+def test_two_approvers_decide_one_council_case_at_once(katsudo, staff, approver, approver2) -> None:  # type: ignore[no-untyped-def]
+    """The 交付決定 commits the budget, schedules the advances and numbers a notice: once, whoever comes second."""
+    from grants.core.models import AuditEvent
+    from tests.councils.steps import draft
+
+    builders.instalments(katsudo, [(1, 2)])
+    for council in councils(ROUNDS):
+        case, _, _ = draft(katsudo, council, staff)
+        lifecycle.submit(case_id=case.pk, actor=council[1])
+        lifecycle.verify(case_id=case.pk, actor=staff, assessed_amount=1_000_000,
+                         completion_deadline=dt.date(CURRENT_FY + 1, 3, 31))
+        outcomes = run_together(lambda c=case.pk: lifecycle.decide(case_id=c, actor=approver),
+                                lambda c=case.pk: lifecycle.decide(case_id=c, actor=approver2))
+        errors_are_refusals(outcomes, CaseActionError)
+        assert sum(isinstance(o, GrantCase) for o in outcomes) == 1, outcomes
+        assert case_totals(case)[EntryKind.COMMITMENT] == 1_000_000
+        assert PaymentOrder.objects.filter(case=case).count() == 1
+        assert Notice.objects.filter(case=case, kind="decision").count() == 1
+        assert AuditEvent.objects.for_object(case).filter(action="decide").count() == 1
+
+
+def test_two_approvers_cancel_one_paid_case_at_once(katsudo, staff, approver, approver2, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    """A 取消 after an advance was paid orders it back: one 返還命令 and its notice, the commitment down once."""
+    from grants.cases.models import RefundOrder
+
+    builders.instalments(katsudo, [(1, 2)])
+    for council in councils(ROUNDS):
+        case, _, _ = decided(katsudo, council, staff, approver, shares=None)
+        pay_orders(case, staff, finance, finance2, kinds=("advance",))
+        outcomes = run_together(
+            lambda c=case.pk: lifecycle.cancel(case_id=c, actor=approver, note="目的外使用", kept_amount=0),
+            lambda c=case.pk: lifecycle.cancel(case_id=c, actor=approver2, note="目的外使用", kept_amount=0))
+        errors_are_refusals(outcomes, CaseActionError)
+        assert sum(isinstance(o, GrantCase) for o in outcomes) == 1, outcomes
+        assert RefundOrder.objects.filter(case=case).count() == 1
+        assert RefundOrder.objects.get(case=case).principal == 500_000
+        assert Notice.objects.filter(case=case, kind="refund_order").count() == 1
+        assert case_totals(case)[EntryKind.COMMITMENT] == 500_000  # what was paid, until it comes back
+
+
 def test_one_order_approved_twice_at_once(katsudo, staff, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
     builders.instalments(katsudo, [(1, 2)])
     for council in councils(ROUNDS):
