@@ -253,6 +253,19 @@ def start_change(*, case_id: int, actor: User, reason: str, requested_amount: in
     return change
 
 
+def withdraw_change(*, case_id: int, actor: User, note: str = "") -> ChangeRequest:
+    """取下げ of the case's draft 変更承認申請 (before it is submitted) by its applicant or the staff: the draft and
+    its lines stay on record as 取下げ, the case stays 交付決定 and a new change may be drafted. Raises
+    ``CaseActionError`` when there is no draft; ``DoesNotExist`` for a case the actor may not see."""
+    flow = workflow_for_case(case_id)
+    case = workflow.access(flow.machine, actor, case_id)
+    change = case.change_requests.filter(status=ChangeStatus.DRAFT).first()
+    if change is None:
+        raise CaseActionError("取り下げられる作成中の変更承認申請はありません。")
+    note = note.strip() or f"変更承認申請（変更後の申請額 {yen(change.requested_amount)}）を取下げ"
+    return workflow.perform(CHANGE_REQUEST, change.pk, "withdraw_change", actor=actor, note=note)
+
+
 def carry_overrides(case: GrantCase, originals: list[Any], copies: list[Any]) -> None:
     """An approved override of a budget line also covers its unchanged copy in a change request (lines are never
     edited, only added or deleted, so the copy says exactly what was judged). The carried override keeps its

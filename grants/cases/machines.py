@@ -1,8 +1,9 @@
 """The machines of a case's parts and of the annual run (``grants.core.workflow``): a 変更承認申請, a 返還命令
 and the 年次一括作成. The payment orders' and payment batches' machines are in ``orders`` and ``batches``.
 
-A change request moves only with its case (submitting, approving, refusing or dropping it is an act of the
-case's workflow, recorded by that act's audit row); a refund order is settled when its last payment is
+A change request moves with its case (submitting, approving, refusing or dropping it is an act of the
+case's workflow, recorded by that act's audit row), except that its applicant or the staff may withdraw a draft
+(取下げ), which leaves the case as it is; a refund order is settled when its last payment is
 recorded; a run is done when its last chunk is created.
 """
 from __future__ import annotations
@@ -46,6 +47,10 @@ CHANGE_REQUEST: Machine[ChangeRequest] = register(Machine(
              records="decided_by", stamps="decided_at", page=""),
         Edge("drop_change", "取消による終了", _s(ChangeStatus.DRAFT, ChangeStatus.PENDING), ChangeStatus.REJECTED,
              SYSTEM_ONLY, page=""),
+        Edge("withdraw_change", "作成中の変更承認申請を取り下げる", _s(ChangeStatus.DRAFT), ChangeStatus.WITHDRAWN,
+             frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}), page="form", tone="secondary",
+             state_refusal="提出した変更承認申請は取り下げられません。決裁を受けてください。",
+             role_refusal="変更承認申請は、申請者または担当者のみが取り下げられます。"),
     ),
     visible=_of_visible_cases(ChangeRequest), parent="case", error=CaseActionError,
     subject=lambda change: change.case,

@@ -279,6 +279,7 @@ class ChangeStatus(models.TextChoices):
     PENDING = "pending", "審査中"
     APPROVED = "approved", "承認"
     REJECTED = "rejected", "不承認"
+    WITHDRAWN = "withdrawn", "取下げ"
 
 
 class ChangeRequest(FSMModelMixin, models.Model):

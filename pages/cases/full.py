@@ -24,6 +24,7 @@ from grants.accounts.models import User
 from grants.cases import budget, checks, lifecycle, orders, receipts, refunds, services
 from grants.cases.budget import LineError
 from grants.cases.checks import CheckResult
+from grants.cases.machines import CHANGE_REQUEST
 from grants.cases.models import (
     ChangeStatus,
     GrantCase,
@@ -188,6 +189,11 @@ def _checks_context(case: GrantCase, user: User, results: list[CheckResult]) -> 
     }
 
 
+def _enabled(machine: workflow.Machine[Any], obj: Any, user: User, edge: str) -> bool:
+    offer = workflow.open_edges(machine, obj, user).get(edge)
+    return offer is not None and offer.enabled
+
+
 def _change_context(case: GrantCase, user: User, conditions: dict[int, str],
                     acts: dict[str, workflow.Offer]) -> dict[str, object]:
     """変更承認申請: the open one (draft or pending) with its lines and forms, and the history."""
@@ -206,6 +212,7 @@ def _change_context(case: GrantCase, user: User, conditions: dict[int, str],
         "may_start_change": may_start and open_change is None,
         "change_start_form": ChangeStartForm(initial={"requested_amount": case.decided_amount}, auto_id="change-%s"),
         "may_submit_change": drafting and "request_change" in acts,
+        "may_withdraw_change": bool(open_change and _enabled(CHANGE_REQUEST, open_change, user, "withdraw_change")),
         "change_submit_form": NoteForm(auto_id="change-submit-%s"),
         "change_check_form": ChangeCheckForm(initial={"assessed_amount": open_change.requested_amount},
                                              auto_id="change-check-%s") if checking and open_change else None,
@@ -318,6 +325,7 @@ verify = _form_act(VerifyForm, lifecycle.verify, "審査済にしました。決
 start_change = _form_act(ChangeStartForm, lifecycle.start_change,
                          "変更承認申請を作成しました。変更後の収支予算を直してから提出してください。", "change")
 submit_change = _form_act(NoteForm, lifecycle.request_change, "変更承認申請を提出しました。", "change")
+withdraw_change = _form_act(NoteForm, lifecycle.withdraw_change, "作成中の変更承認申請を取り下げました。", "change")
 check_change = _form_act(ChangeCheckForm, lifecycle.check_change,
                          "変更承認申請を審査済にしました。決裁者が決裁します。", "change")
 save_report = _form_act(ReportForm, lifecycle.save_report, "実績報告の概要を保存しました。", "report")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/<int:pk>/change/start/", views.start_change, name="case_change_start"),
     path("cases/<int:pk>/change/submit/", views.submit_change, name="case_change_submit"),
     path("cases/<int:pk>/change/check/", views.check_change, name="case_change_check"),
+    path("cases/<int:pk>/change/withdraw/", views.withdraw_change, name="case_change_withdraw"),
     path("cases/<int:pk>/report/", views.save_report, name="case_report"),
     path("cases/<int:pk>/report/receipts/", views.add_receipt, name="case_receipt_add"),
     path("cases/<int:pk>/report/receipts/<int:receipt_pk>/", views.receipt_download, name="case_receipt"),

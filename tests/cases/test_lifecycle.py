@@ -444,3 +444,44 @@ def test_report_dates_and_narrative_are_checked(council, staff, approver, katsud
         with pytest.raises(CaseActionError, match=match):
             lifecycle.save_report(case_id=case.pk, actor=council[1], narrative=narrative, completed_on=day)
     assert not hasattr(fresh(case), "report") or fresh(case).report is None
+
+
+# 取下げ of a draft 変更承認申請 (``lifecycle.withdraw_change``, the change_request machine's withdraw_change edge).
+
+@pytest.mark.django_db
+def test_a_draft_change_is_withdrawn_and_a_new_one_may_be_drafted(katsudo, council, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    from grants.cases.models import ChangeStatus
+    from grants.core.models import AuditEvent
+
+    case, _, _ = decided(katsudo, council, staff, approver)
+    first = lifecycle.start_change(case_id=case.pk, actor=council[1], reason="減額", requested_amount=800_000)
+    lifecycle.withdraw_change(case_id=case.pk, actor=council[1])
+    first.refresh_from_db()
+    assert first.status == ChangeStatus.WITHDRAWN and first.lines.exists()  # on record with its lines
+    assert (fresh(case).status, fresh(case).decided_amount) == (Status.DECIDED, case.decided_amount)
+    row = AuditEvent.objects.for_object(case).get(action="withdraw_change")
+    assert (row.actor, row.machine, row.from_state, row.to_state) == (
+        council[1], "change_request", ChangeStatus.DRAFT, ChangeStatus.WITHDRAWN)
+    with pytest.raises(CaseActionError, match="作成中の変更承認申請はありません"):  # the double click
+        lifecycle.withdraw_change(case_id=case.pk, actor=council[1])
+    second = lifecycle.start_change(case_id=case.pk, actor=staff, reason="再度の減額", requested_amount=900_000)
+    lifecycle.withdraw_change(case_id=case.pk, actor=staff)  # the staff may withdraw it too
+    assert fresh(case).change_requests.get(pk=second.pk).status == ChangeStatus.WITHDRAWN
+
+
+@pytest.mark.django_db
+def test_withdraw_change_refuses_a_submitted_change_another_role_and_another_council(katsudo, council, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    from grants.cases.models import ChangeRequest, ChangeStatus
+
+    case, _, _ = decided(katsudo, council, staff, approver)
+    change = lifecycle.start_change(case_id=case.pk, actor=council[1], reason="減額", requested_amount=800_000)
+    with pytest.raises(CaseActionError, match="申請者または担当者のみ"):
+        lifecycle.withdraw_change(case_id=case.pk, actor=approver)
+    _, stranger = builders.council(name="湯田地域づくり協議会", username="yuda-secretary")
+    with pytest.raises(case.DoesNotExist):
+        lifecycle.withdraw_change(case_id=case.pk, actor=stranger)
+    assert ChangeRequest.objects.get(pk=change.pk).status == ChangeStatus.DRAFT
+    lifecycle.request_change(case_id=case.pk, actor=council[1])
+    with pytest.raises(CaseActionError, match="作成中の変更承認申請はありません"):
+        lifecycle.withdraw_change(case_id=case.pk, actor=council[1])
+    assert ChangeRequest.objects.get(pk=change.pk).status == ChangeStatus.PENDING

@@ -418,3 +418,18 @@ def test_delete_line_refusals(client, council, katsudo, staff, approver) -> None
     assert post(client, reverse("case_line_delete", args=[case.pk, "report", budget_line.pk])) == [
         "明細が見つかりません。"]
     assert case.budget_lines.filter(pk=budget_line.pk).exists()
+
+
+def test_draft_change_is_withdrawn_from_the_case_page(client, council, katsudo, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    case, _, _ = decided(katsudo, council, staff, approver)
+    lifecycle.start_change(case_id=case.pk, actor=council[1], reason="事業の縮小", requested_amount=900_000)
+    login(client, approver)
+    assert "作成中の変更承認申請を取り下げる" not in page(client, case)  # not the approver's act
+    login(client, council[1])
+    assert "作成中の変更承認申請を取り下げる" in page(client, case)
+    assert post(client, reverse("case_change_withdraw", args=[case.pk])) == ["作成中の変更承認申請を取り下げました。"]
+    assert ChangeRequest.objects.get(case=case).status == ChangeStatus.WITHDRAWN
+    shown = page(client, case)
+    assert "取下げ" in shown and "変更承認申請を作成する" in shown
+    assert post(client, reverse("case_change_withdraw", args=[case.pk])) == [
+        "取り下げられる作成中の変更承認申請はありません。"]
