@@ -405,7 +405,7 @@ def save_report(*, case_id: int, actor: User, narrative: str, completed_on: dt.d
         report, _ = PerformanceReport.objects.update_or_create(
             case=case, defaults={"narrative": narrative.strip(), "completed_on": completed_on, "updated_by": actor}
         )
-        record_event(actor=actor, subject=case, action="save_report", note=f"事業完了日 {completed_on}")
+        record_event(actor=actor, subject=case, action="save_report", note=f"事業完了日 {wareki(completed_on)}")
     return report
 
 

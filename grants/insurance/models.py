@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
-from grants.core.fiscal import fiscal_year_label
+from grants.core.fiscal import fiscal_year_label, wareki
 from grants.core.models import AppendOnlyModel
 
 
@@ -108,8 +108,8 @@ class InsurancePolicy(models.Model):
             overlapping = InsurancePolicy.objects.filter(period_start__lte=self.period_end,
                                                          period_end__gte=self.period_start).exclude(pk=self.pk).first()
             if overlapping is not None:
-                errors["period_start"] = (f"保険期間が「{overlapping}」（{overlapping.period_start}〜"
-                                          f"{overlapping.period_end}）と重なっています。事故の日から契約を一つに"
+                errors["period_start"] = (f"保険期間が「{overlapping}」（{wareki(overlapping.period_start)}〜"
+                                          f"{wareki(overlapping.period_end)}）と重なっています。事故の日から契約を一つに"
                                           "決められるよう、期間が重ならないようにしてください。")
             errors.update(self._reports_outside_period())
         if errors:
@@ -126,7 +126,7 @@ class InsurancePolicy(models.Model):
             report = AccidentReport.objects.filter(outside, policy_id=self.pk).order_by("accident_date").first()
             if report is not None:
                 errors[field] = (f"この保険期間の外になる事故報告書があります（受付番号 {report.number}、事故の日 "
-                                 f"{report.accident_date}）。報告のある日を含む期間にしてください。")
+                                 f"{wareki(report.accident_date)}）。報告のある日を含む期間にしてください。")
         return errors
 
     def covers(self, day: dt.date) -> bool:

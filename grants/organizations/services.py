@@ -4,6 +4,7 @@ import datetime as dt
 from django.db import transaction
 
 from grants.accounts.models import Role, User
+from grants.core.fiscal import wareki
 from grants.core.models import record_event
 
 from .models import Organization, Representative
@@ -36,5 +37,5 @@ def change_head(
             current.save(update_fields=["ended_on"])
         new = Representative.objects.create(organization=org, user=user, name=name, title=title, started_on=started_on)
         record_event(actor=actor, subject=org, action="change_head",
-                     note=f"{current.name if current else '（なし）'} → {name}（{started_on}就任）")
+                     note=f"{current.name if current else '（なし）'} → {name}（{wareki(started_on)}就任）")
     return new

@@ -485,3 +485,14 @@ def test_withdraw_change_refuses_a_submitted_change_another_role_and_another_cou
     with pytest.raises(CaseActionError, match="作成中の変更承認申請はありません"):
         lifecycle.withdraw_change(case_id=case.pk, actor=council[1])
     assert ChangeRequest.objects.get(pk=change.pk).status == ChangeStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_report_saved_is_on_the_history_with_its_day_in_wareki(katsudo, council, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    from grants.core.models import AuditEvent
+
+    case, _, _ = decided(katsudo, council, staff, approver)
+    lifecycle.save_report(case_id=case.pk, actor=council[1], narrative="実施した", completed_on=today())
+    day = today()
+    assert AuditEvent.objects.for_object(case).get(action="save_report").note == (
+        f"事業完了日 令和{day.year - 2018}年{day.month}月{day.day}日")

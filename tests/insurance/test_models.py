@@ -48,6 +48,6 @@ def test_overlapping_policy_periods_are_refused() -> None:
                                   period_end=dt.date(2028, 3, 31), **fields)
     with pytest.raises(ValidationError) as refused:
         overlapping.full_clean()
-    assert "重なっています" in str(refused.value.message_dict["period_start"])
+    assert "（令和8年4月1日〜令和9年3月31日）と重なっています" in str(refused.value.message_dict["period_start"])
     InsurancePolicy(fiscal_year=2027, period_start=dt.date(2027, 4, 1), period_end=dt.date(2028, 3, 31),
                     **fields).full_clean()
