@@ -147,6 +147,16 @@ def base_code(check_code: str) -> str:
     return check_code.split("@", 1)[0]
 
 
+def override_label(case: GrantCase, check_code: str, results: Sequence[CheckResult] | None = None) -> str:
+    """What an override passes, in words for the page and the history: the check's label with its line's
+    description while the check is judged (``results``, default: the checks of the case's stage), else the
+    check's general label. Never the internal code (``category@b12``)."""
+    for result in run_checks(case) if results is None else results:
+        if result.code == check_code:
+            return result.label
+    return check_labels(case).get(base_code(check_code), "確認項目")
+
+
 def before_decision(case: GrantCase) -> str | None:
     """Why a provider refuses the decision now (its basis changed since the assessment), or None."""
     for provider in _providers(case):

@@ -164,9 +164,8 @@ def override_check(*, case_id: int, actor: User, check_code: str, justification:
         override = EligibilityOverride.objects.create(
             case=case, check_code=check_code, justification=justification, actor=actor
         )
-        label = checks.check_labels(case).get(checks.base_code(check_code), check_code)
-        shown = f"{label}（{check_code}）" if flow.overrides_need_approval else label
-        record_event(actor=actor, subject=case, action="override_check", note=f"{shown}：{justification}")
+        record_event(actor=actor, subject=case, action="override_check",
+                     note=f"{checks.override_label(case, check_code)}：{justification}")
     return override
 
 
@@ -193,8 +192,9 @@ def approve_override(*, case_id: int, override_id: int, actor: User) -> Eligibil
             raise CaseActionError("特例判断をした方は、同じ判断を承認できません。別の職員が承認してください。")
         override.approved_by, override.approved_at = actor, timezone.now()
         override.save(update_fields=["approved_by", "approved_at"])
+        label = checks.override_label(case, override.check_code)
         record_event(actor=actor, subject=case, action="approve_override",
-                     note=f"特例判断の承認（{override.check_code}）：{override.justification}")
+                     note=f"特例判断の承認（{label}）：{override.justification}")
     return override
 
 
@@ -210,7 +210,8 @@ def reject_override(*, case_id: int, override_id: int, actor: User, note: str) -
         override = _pending_override(case, override_id, actor)
         if override.approved_by_id is not None:
             raise CaseActionError("承認済みの特例判断は却下できません。")
-        what = f"{override.check_code}、判断者 {override.actor}、理由「{override.justification}」"
+        label = checks.override_label(case, override.check_code)
+        what = f"{label}、判断者 {override.actor}、理由「{override.justification}」"
         record_event(actor=actor, subject=case, action="reject_override",
                      note=f"特例判断の却下（{what}）：{note.strip()}")
         override.delete()

@@ -41,7 +41,6 @@ from grants.cases.permissions import access_case
 from grants.cases.settlement import settled
 from grants.cases.workflows import workflow_of
 from grants.core import workflow
-from grants.core.checks import labels as check_labels
 from grants.core.models import record_event
 from grants.core.uploads import CONTENT_TYPES
 from grants.councils.checks import judged_plan, pays_staff_costs, plan_in_force
@@ -102,10 +101,8 @@ def _override_rows(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Pending and approved overrides, each with the label of the check it passes (the line's description
     included when the check is still shown; else the check's general label)."""
-    labels = {r.code: r.label for r in results}
-    general = check_labels()
     rows: list[dict[str, Any]] = [
-        {"override": o, "label": labels.get(o.check_code) or general.get(checks.base_code(o.check_code), o.check_code)}
+        {"override": o, "label": checks.override_label(case, o.check_code, results)}
         for o in case.overrides.select_related("actor", "approved_by").order_by("at", "pk")]
     return ([r for r in rows if r["override"].approved_by_id is None],
             [r for r in rows if r["override"].approved_by_id is not None])

@@ -400,7 +400,10 @@ def test_override_counts_only_once_another_person_approved_it(world):  # type: i
              if e.action in ("override_check", "approve_override")]
     assert trail == [("override_check", world.staff), ("approve_override", world.approver)]
     note = AuditEvent.objects.for_object(case).get(action="override_check").note
-    assert note == (f"{CHECK_LABELS['category']}（{code}）：猛暑下の作業で、飲み物代として支出したことを確認した")
+    # the line in words (its description), never the internal code category@b<pk>
+    assert note == (f"{CHECK_LABELS['category']}（弁当代）：猛暑下の作業で、飲み物代として支出したことを確認した")
+    approval = AuditEvent.objects.for_object(case).get(action="approve_override").note
+    assert approval.startswith(f"特例判断の承認（{CHECK_LABELS['category']}（弁当代））") and "@" not in approval
     with pytest.raises(CaseActionError, match="^この特例判断はすでに承認されています。$"):
         services.approve_override(case_id=case.pk, override_id=override.pk, actor=world.staff2)
 
