@@ -11,6 +11,7 @@ from grants.accounts.models import Role
 from grants.cases.models import GrantCase
 from grants.cases.services import apply_count
 from tests import factories
+from tests.cases.world import World, make_world
 
 
 @pytest.fixture(autouse=True)
@@ -156,6 +157,13 @@ def unei(db):  # type: ignore[no-untyped-def]
     from tests.councils import builders
 
     return builders.unei_year()
+
+
+@pytest.fixture
+def world(council, katsudo, staff, staff2, approver, finance, finance2, auditor) -> World:  # type: ignore[no-untyped-def]
+    """The cast of the full-lifecycle tests (tests/cases/world.py): ``council`` with its approved plan, the city's
+    users and the expense categories, around the 活動支援 programme-year."""
+    return make_world(council, katsudo, staff, staff2, approver, finance, finance2, auditor)
 
 
 @pytest.fixture

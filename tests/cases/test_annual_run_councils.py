@@ -1,15 +1,4 @@
 """The annual run (grants/cases/annual_run.py) of a council programme: drafts without household counts."""
-import pytest
-
-from tests.councils import builders
-
-
-@pytest.fixture
-def world(council, katsudo, staff, staff2, approver, finance, finance2):  # type: ignore[no-untyped-def]
-    org, secretary = council
-    plan = builders.approved_plan(org, staff)
-    return {"org": org, "secretary": secretary, "plan": plan, "py": katsudo, "staff": staff, "staff2": staff2,
-            "approver": approver, "finance": finance, "finance2": finance2, "cats": builders.categories()}
 
 
 def test_regression_annual_run_of_a_council_programme_makes_drafts_without_counts(world):  # type: ignore[no-untyped-def]
@@ -17,8 +6,8 @@ def test_regression_annual_run_of_a_council_programme_makes_drafts_without_count
     from grants.cases.models import GrantCase
     from tests import factories
 
-    factories.count(world["org"], world["py"].base_date, 999)  # a stray count must not be used
-    run = start_annual_run(programme_year=world["py"], actor=world["staff"], counts=None, source="")
-    run_to_completion(run_id=run.pk, actor=world["staff"])
-    case = GrantCase.objects.get(programme_year=world["py"], organization=world["org"])
+    factories.count(world.org, world.py.base_date, 999)  # a stray count must not be used
+    run = start_annual_run(programme_year=world.py, actor=world.staff, counts=None, source="")
+    run_to_completion(run_id=run.pk, actor=world.staff)
+    case = GrantCase.objects.get(programme_year=world.py, organization=world.org)
     assert case.status == "draft" and case.household_count is None and case.computed_amount is None

@@ -41,11 +41,6 @@ def eligible_now(case):  # type: ignore[no-untyped-def]
 FY_START, FY_END = fiscal_year_bounds(CURRENT_FY)
 
 
-@pytest.fixture
-def world(council, katsudo, staff, staff2, approver, finance, finance2, auditor):  # type: ignore[no-untyped-def]
-    return make_world(council, katsudo, staff, staff2, approver, finance, finance2, auditor)
-
-
 def result(results: list, code: str, line_=None, prefix: str = "b"):  # type: ignore[no-untyped-def]
     """The result of check ``code`` (of ``line_`` when given) in ``results``."""
     full = code if line_ is None else f"{code}@{prefix}{line_.pk}"

@@ -20,88 +20,80 @@ from tests.councils.steps import decided, draft, fresh, paid, reported, schedule
 from tests.factories import CURRENT_FY
 
 
-@pytest.fixture
-def world(council, katsudo, staff, staff2, approver, finance, finance2):  # type: ignore[no-untyped-def]
-    org, secretary = council
-    plan = builders.approved_plan(org, staff)
-    return {"org": org, "secretary": secretary, "plan": plan, "py": katsudo, "staff": staff, "staff2": staff2,
-            "approver": approver, "finance": finance, "finance2": finance2, "cats": builders.categories()}
-
-
 def _excluded_case(w):  # type: ignore[no-untyped-def]
-    case = builders.draft_case(w["py"], w["org"])
-    line(case, w["secretary"], category=w["cats"]["genzairyo"], plan_item=builders.item(w["plan"], "1-1-2"),
+    case = builders.draft_case(w.py, w.org)
+    line(case, w.secretary, category=w.cats["genzairyo"], plan_item=builders.item(w.plan, "1-1-2"),
          amount=300_000)
-    bad = line(case, w["secretary"], category=w["cats"]["kosaihi"], plan_item=builders.item(w["plan"], "1-1-1"),
+    bad = line(case, w.secretary, category=w.cats["kosaihi"], plan_item=builders.item(w.plan, "1-1-1"),
                amount=10_000, description="来賓への記念品")
-    lifecycle.submit(case_id=case.pk, actor=w["secretary"])
-    override = case_services.override_check(case_id=case.pk, actor=w["staff"], check_code=f"category@b{bad.pk}",
+    lifecycle.submit(case_id=case.pk, actor=w.secretary)
+    override = case_services.override_check(case_id=case.pk, actor=w.staff, check_code=f"category@b{bad.pk}",
                                             justification="市の式典で市長の指示による")
-    case_services.approve_override(case_id=case.pk, override_id=override.pk, actor=w["approver"])
+    case_services.approve_override(case_id=case.pk, override_id=override.pk, actor=w.approver)
     return case, bad
 
 
 def test_regression_an_approved_override_carries_into_the_change_lines(world):  # type: ignore[no-untyped-def]
     case, bad = _excluded_case(world)
     case.refresh_from_db()
-    lifecycle.verify(case_id=case.pk, actor=world["staff"], assessed_amount=310_000,
+    lifecycle.verify(case_id=case.pk, actor=world.staff, assessed_amount=310_000,
                      completion_deadline=case.project_end)
-    lifecycle.decide(case_id=case.pk, actor=world["approver"])
-    change = lifecycle.start_change(case_id=case.pk, actor=world["secretary"], reason="数量の見直し",
+    lifecycle.decide(case_id=case.pk, actor=world.approver)
+    change = lifecycle.start_change(case_id=case.pk, actor=world.secretary, reason="数量の見直し",
                                     requested_amount=310_000)
     copy = change.lines.get(description="来賓への記念品")
     carried = case.overrides.get(check_code=f"category@b{copy.pk}")
-    assert carried.actor == world["staff"] and carried.approved_by == world["approver"]
+    assert carried.actor == world.staff and carried.approved_by == world.approver
     assert f"b{bad.pk}" in carried.justification
-    lifecycle.request_change(case_id=case.pk, actor=world["secretary"])
-    lifecycle.check_change(case_id=case.pk, actor=world["staff2"], assessed_amount=310_000)  # no refusal
+    lifecycle.request_change(case_id=case.pk, actor=world.secretary)
+    lifecycle.check_change(case_id=case.pk, actor=world.staff2, assessed_amount=310_000)  # no refusal
 
 
 def test_regression_deleting_a_change_line_drops_its_carried_override(world):  # type: ignore[no-untyped-def]
     case, bad = _excluded_case(world)
     case.refresh_from_db()
-    lifecycle.verify(case_id=case.pk, actor=world["staff"], assessed_amount=310_000,
+    lifecycle.verify(case_id=case.pk, actor=world.staff, assessed_amount=310_000,
                      completion_deadline=case.project_end)
-    lifecycle.decide(case_id=case.pk, actor=world["approver"])
-    change = lifecycle.start_change(case_id=case.pk, actor=world["secretary"], reason="記念品をやめる",
+    lifecycle.decide(case_id=case.pk, actor=world.approver)
+    change = lifecycle.start_change(case_id=case.pk, actor=world.secretary, reason="記念品をやめる",
                                     requested_amount=300_000)
     copy = change.lines.get(description="来賓への記念品")
-    budget.delete_line(case_id=case.pk, actor=world["secretary"], where="change", line_id=copy.pk)
+    budget.delete_line(case_id=case.pk, actor=world.secretary, where="change", line_id=copy.pk)
     assert not case.overrides.filter(check_code=f"category@b{copy.pk}").exists()
     assert case.overrides.filter(check_code=f"category@b{bad.pk}").exists()  # the original decision stays
 
 
 def test_regression_decision_refused_when_the_plan_was_revised_after_review(world):  # type: ignore[no-untyped-def]
-    case = builders.draft_case(world["py"], world["org"])
-    line(case, world["secretary"], category=world["cats"]["genzairyo"],
-         plan_item=builders.item(world["plan"], "1-1-2"), amount=300_000)
-    lifecycle.submit(case_id=case.pk, actor=world["secretary"])
-    lifecycle.verify(case_id=case.pk, actor=world["staff"], assessed_amount=300_000,
+    case = builders.draft_case(world.py, world.org)
+    line(case, world.secretary, category=world.cats["genzairyo"],
+         plan_item=builders.item(world.plan, "1-1-2"), amount=300_000)
+    lifecycle.submit(case_id=case.pk, actor=world.secretary)
+    lifecycle.verify(case_id=case.pk, actor=world.staff, assessed_amount=300_000,
                      completion_deadline=case.project_end)
-    revision = plans.start_revision(actor=world["secretary"], plan_id=world["plan"].pk, reason="防災の取組を追加")
-    plans.submit_plan(actor=world["secretary"], plan_id=revision.pk)
-    plans.approve_plan(actor=world["staff2"], plan_id=revision.pk)
+    revision = plans.start_revision(actor=world.secretary, plan_id=world.plan.pk, reason="防災の取組を追加")
+    plans.submit_plan(actor=world.secretary, plan_id=revision.pk)
+    plans.approve_plan(actor=world.staff2, plan_id=revision.pk)
     with pytest.raises(CaseActionError, match="審査の後に地域づくり計画が改定されました"):
-        lifecycle.decide(case_id=case.pk, actor=world["approver"])
+        lifecycle.decide(case_id=case.pk, actor=world.approver)
     case.refresh_from_db()
     assert case.status == "verified" and case.decided_amount is None
 
 
 def test_regression_confirmation_waits_for_the_bank_result(world):  # type: ignore[no-untyped-def]
-    builders.instalments(world["py"], [(1, 1)])
-    case = builders.draft_case(world["py"], world["org"])
-    line(case, world["secretary"], category=world["cats"]["genzairyo"],
-         plan_item=builders.item(world["plan"], "1-1-2"), amount=300_000)
-    case = decide(case, world["secretary"], world["staff"], world["approver"])
-    pay_orders(case, world["staff"], world["finance"], world["finance2"], record=False)
-    lifecycle.save_report(case_id=case.pk, actor=world["secretary"], narrative="実施した。",
+    builders.instalments(world.py, [(1, 1)])
+    case = builders.draft_case(world.py, world.org)
+    line(case, world.secretary, category=world.cats["genzairyo"],
+         plan_item=builders.item(world.plan, "1-1-2"), amount=300_000)
+    case = decide(case, world.secretary, world.staff, world.approver)
+    pay_orders(case, world.staff, world.finance, world.finance2, record=False)
+    lifecycle.save_report(case_id=case.pk, actor=world.secretary, narrative="実施した。",
                           completed_on=timezone.localdate())
-    line(case, world["secretary"], where="report", category=world["cats"]["genzairyo"],
-         plan_item=builders.item(world["plan"], "1-1-2"), amount=200_000)
-    lifecycle.submit_report(case_id=case.pk, actor=world["secretary"])
-    lifecycle.verify_report(case_id=case.pk, actor=world["staff"])
+    line(case, world.secretary, where="report", category=world.cats["genzairyo"],
+         plan_item=builders.item(world.plan, "1-1-2"), amount=200_000)
+    lifecycle.submit_report(case_id=case.pk, actor=world.secretary)
+    lifecycle.verify_report(case_id=case.pk, actor=world.staff)
     with pytest.raises(CaseActionError, match="銀行の振込結果がまだ記録されていない支払があります"):
-        lifecycle.confirm(case_id=case.pk, actor=world["approver"])
+        lifecycle.confirm(case_id=case.pk, actor=world.approver)
 
 
 def test_regression_instalments_dated_before_the_decision_fall_due_on_the_decision_day(world):  # type: ignore[no-untyped-def]
@@ -112,27 +104,27 @@ def test_regression_instalments_dated_before_the_decision_fall_due_on_the_decisi
     from grants.programmes.models import Instalment
 
     today = timezone.localdate()
-    Instalment.objects.create(programme_year=world["py"], order=1, label="第1回（4月）", share_numerator=1,
-                              share_denominator=2, pay_on=dt.date(world["py"].fiscal_year, 4, 25))
-    Instalment.objects.create(programme_year=world["py"], order=2, label="第2回（3月）", share_numerator=1,
-                              share_denominator=4, pay_on=dt.date(world["py"].fiscal_year + 1, 3, 25))
-    case = builders.draft_case(world["py"], world["org"])
-    line(case, world["secretary"], category=world["cats"]["genzairyo"],
-         plan_item=builders.item(world["plan"], "1-1-2"), amount=400_000)
-    case = decide(case, world["secretary"], world["staff"], world["approver"])
+    Instalment.objects.create(programme_year=world.py, order=1, label="第1回（4月）", share_numerator=1,
+                              share_denominator=2, pay_on=dt.date(world.py.fiscal_year, 4, 25))
+    Instalment.objects.create(programme_year=world.py, order=2, label="第2回（3月）", share_numerator=1,
+                              share_denominator=4, pay_on=dt.date(world.py.fiscal_year + 1, 3, 25))
+    case = builders.draft_case(world.py, world.org)
+    line(case, world.secretary, category=world.cats["genzairyo"],
+         plan_item=builders.item(world.plan, "1-1-2"), amount=400_000)
+    case = decide(case, world.secretary, world.staff, world.approver)
     dates = list(case.payment_orders.order_by("number").values_list("pay_on", flat=True))
-    assert dates == [max(dt.date(world["py"].fiscal_year, 4, 25), today),
-                     max(dt.date(world["py"].fiscal_year + 1, 3, 25), today)]
+    assert dates == [max(dt.date(world.py.fiscal_year, 4, 25), today),
+                     max(dt.date(world.py.fiscal_year + 1, 3, 25), today)]
     assert all(day >= case.decided_on for day in dates)
 
 
 def test_regression_carried_override_keeps_the_original_judgment_time(world):  # type: ignore[no-untyped-def]
     case, bad = _excluded_case(world)
     case.refresh_from_db()
-    lifecycle.verify(case_id=case.pk, actor=world["staff"], assessed_amount=310_000,
+    lifecycle.verify(case_id=case.pk, actor=world.staff, assessed_amount=310_000,
                      completion_deadline=case.project_end)
-    lifecycle.decide(case_id=case.pk, actor=world["approver"])
-    change = lifecycle.start_change(case_id=case.pk, actor=world["secretary"], reason="見直し",
+    lifecycle.decide(case_id=case.pk, actor=world.approver)
+    change = lifecycle.start_change(case_id=case.pk, actor=world.secretary, reason="見直し",
                                     requested_amount=310_000)
     original = case.overrides.get(check_code=f"category@b{bad.pk}")
     carried = case.overrides.get(check_code=f"category@b{change.lines.get(description='来賓への記念品').pk}")
@@ -142,27 +134,27 @@ def test_regression_carried_override_keeps_the_original_judgment_time(world):  #
 def test_override_can_be_refused_by_a_second_person_and_withdrawn_by_its_author(world):  # type: ignore[no-untyped-def]
     from grants.core.models import AuditEvent
 
-    case = builders.draft_case(world["py"], world["org"])
-    bad = line(case, world["secretary"], category=world["cats"]["kosaihi"],
-               plan_item=builders.item(world["plan"], "1-1-1"), amount=10_000, description="記念品")
-    lifecycle.submit(case_id=case.pk, actor=world["secretary"])
+    case = builders.draft_case(world.py, world.org)
+    bad = line(case, world.secretary, category=world.cats["kosaihi"],
+               plan_item=builders.item(world.plan, "1-1-1"), amount=10_000, description="記念品")
+    lifecycle.submit(case_id=case.pk, actor=world.secretary)
     code = f"category@b{bad.pk}"
-    first = case_services.override_check(case_id=case.pk, actor=world["staff"], check_code=code, justification="例外")
+    first = case_services.override_check(case_id=case.pk, actor=world.staff, check_code=code, justification="例外")
     with pytest.raises(CaseActionError, match="却下の理由を入力してください"):
-        case_services.reject_override(case_id=case.pk, override_id=first.pk, actor=world["approver"], note=" ")
+        case_services.reject_override(case_id=case.pk, override_id=first.pk, actor=world.approver, note=" ")
     with pytest.raises(CaseActionError, match="権限がありません"):
-        case_services.reject_override(case_id=case.pk, override_id=first.pk, actor=world["finance"], note="不可")
-    case_services.reject_override(case_id=case.pk, override_id=first.pk, actor=world["approver"],
+        case_services.reject_override(case_id=case.pk, override_id=first.pk, actor=world.finance, note="不可")
+    case_services.reject_override(case_id=case.pk, override_id=first.pk, actor=world.approver,
                                   note="交際費は例外を認めない")
     assert not case.overrides.exists()
     event = AuditEvent.objects.for_object(case).get(action="reject_override")
     assert "例外" in event.note and "交際費は例外を認めない" in event.note
-    second = case_services.override_check(case_id=case.pk, actor=world["staff"], check_code=code, justification="再考")
-    case_services.reject_override(case_id=case.pk, override_id=second.pk, actor=world["staff"], note="取り下げ")
-    third = case_services.override_check(case_id=case.pk, actor=world["staff"], check_code=code, justification="再々")
-    case_services.approve_override(case_id=case.pk, override_id=third.pk, actor=world["staff2"])
+    second = case_services.override_check(case_id=case.pk, actor=world.staff, check_code=code, justification="再考")
+    case_services.reject_override(case_id=case.pk, override_id=second.pk, actor=world.staff, note="取り下げ")
+    third = case_services.override_check(case_id=case.pk, actor=world.staff, check_code=code, justification="再々")
+    case_services.approve_override(case_id=case.pk, override_id=third.pk, actor=world.staff2)
     with pytest.raises(CaseActionError, match="承認済みの特例判断は却下できません"):
-        case_services.reject_override(case_id=case.pk, override_id=third.pk, actor=world["approver"], note="遅い")
+        case_services.reject_override(case_id=case.pk, override_id=third.pk, actor=world.approver, note="遅い")
 
 
 def test_katsudo_year_with_advances_change_report_and_refund(council, katsudo, staff, staff2, approver, finance,

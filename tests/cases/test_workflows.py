@@ -35,7 +35,6 @@ from tests.cases.world import (
     _start_change,
     _write_report,
     drive,
-    make_world,
     snapshot,
 )
 from tests.councils import builders
@@ -97,11 +96,6 @@ def test_the_matrix_covers_the_whole_full_lifecycle() -> None:
     assert set(PATHS) == set(FULL_STATES)
     assert len(ALLOWED) + len(FORBIDDEN) == len(FULL_EDGES) * len(FULL_STATES)
     assert len(ALLOWED) == 23
-
-
-@pytest.fixture
-def world(council, katsudo, staff, staff2, approver, finance, finance2, auditor):  # type: ignore[no-untyped-def]
-    return make_world(council, katsudo, staff, staff2, approver, finance, finance2, auditor)
 
 
 # Who takes each edge in the drive (a role the edge names, never someone the separation of duties excludes).

@@ -31,7 +31,6 @@ from tests.cases.world import (
     _refused_to,
     _write_report,
     drive,
-    make_world,
     new_case,
 )
 from tests.councils import builders
@@ -259,11 +258,6 @@ def test_cancel_is_the_approvers_and_needs_a_reason(katsudo, council, staff, app
 
 # Each person the separation of duties names, refused the next step on a case driven through the services
 # (``drive(world, status)``, tests/cases/world.py); another person of the role may take it.
-
-
-@pytest.fixture
-def world(council, katsudo, staff, staff2, approver, finance, finance2, auditor):  # type: ignore[no-untyped-def]
-    return make_world(council, katsudo, staff, staff2, approver, finance, finance2, auditor)
 
 
 def test_verifier_cannot_decide(world):  # type: ignore[no-untyped-def]

@@ -330,23 +330,15 @@ def test_decided_case_page_for_every_role(client, council, katsudo, staff, appro
 # revision, 額の確定 while a bank result is unknown.
 
 
-@pytest.fixture
-def world(council, katsudo, staff, staff2, approver, finance, finance2):  # type: ignore[no-untyped-def]
-    org, secretary = council
-    plan = builders.approved_plan(org, staff)
-    return {"org": org, "secretary": secretary, "plan": plan, "py": katsudo, "staff": staff, "staff2": staff2,
-            "approver": approver, "finance": finance, "finance2": finance2, "cats": builders.categories()}
-
-
 def test_regression_review_form_shows_what_the_eligible_lines_justify(world, client):  # type: ignore[no-untyped-def]
     """The 審査 help names 「要件を満たした明細による算定額」: the page shows it, and proposes the lower amount."""
-    case = builders.draft_case(world["py"], world["org"])
-    line(case, world["secretary"], category=world["cats"]["genzairyo"],
-         plan_item=builders.item(world["plan"], "1-1-2"), amount=300_000)
-    line(case, world["secretary"], category=world["cats"]["kosaihi"], plan_item=builders.item(world["plan"], "1-1-1"),
+    case = builders.draft_case(world.py, world.org)
+    line(case, world.secretary, category=world.cats["genzairyo"],
+         plan_item=builders.item(world.plan, "1-1-2"), amount=300_000)
+    line(case, world.secretary, category=world.cats["kosaihi"], plan_item=builders.item(world.plan, "1-1-1"),
          amount=10_000, description="記念品")
-    lifecycle.submit(case_id=case.pk, actor=world["secretary"])
-    client.force_login(world["staff"])
+    lifecycle.submit(case_id=case.pk, actor=world.secretary)
+    client.force_login(world.staff)
     html = client.get(f"/cases/{case.pk}/").content.decode()
     assert '<dd id="eligible-computed">300,000円</dd>' in html
     assert 'value="300000"' in html  # the proposed 査定額
