@@ -1,36 +1,24 @@
-"""Exact yen through the full lifecycle (GRANTS.md §3–§4): instalments, rescheduling after a change,
-額の確定, 精算払 and 返還, the ledger's totals after each step, the engine's STAFF_COST / ACTUAL_COST / COST-basis
-rules against the published vectors, and 加算金 / 延滞金 (``grants/councils/penalties.py``).
+"""Exact yen of a council case's amount (GRANTS.md §3): the engine's STAFF_COST / ACTUAL_COST / COST-basis rules
+against the published vectors, project income at verification and at the report, and the budget lines' refusals.
 
-Every expected number is computed by hand in a comment next to it. A yearly rate of 10.95 % on a 365-day year
-is 0.0003 a day (10.95 / 100 / 365 = 3/10,000), which keeps the hand computations short."""
+Every expected number is computed by hand in a comment next to it; the steps and the rate are in
+tests/cases/money.py."""
 import datetime as dt
 
 import pytest
 from django.utils import timezone
 
 from grants.cases import budget, lifecycle
-from grants.cases.models import GrantCase
 from grants.cases.workflows import CaseActionError
 from grants.ledger.models import OrderKind
 from grants.programmes.engine import compute
 from grants.programmes.models import AmountBasis, ComponentKind, FormulaComponent, Programme, ProgrammeYear
-from tests.cases.world import World, make_world, new_case
+from tests.cases.world import make_world, new_case
 from tests.councils import builders
 from tests.councils.builders import COUNCIL_CHECKS
 from tests.councils.helpers import line
 from tests.councils.steps import draft
 from tests.factories import CURRENT_FY
-
-
-def report(w: World, case: GrantCase, amount: int) -> GrantCase:
-    """実績報告 of one eligible line of ``amount`` yen, submitted and verified."""
-    lifecycle.save_report(case_id=case.pk, actor=w.secretary, narrative="事業を実施しました。",
-                          completed_on=timezone.localdate())
-    line(case, w.secretary, where="report", category=w.cats["genzairyo"], plan_item=builders.item(w.plan, "1-1-2"),
-         amount=amount, description="原材料（実績）")
-    lifecycle.submit_report(case_id=case.pk, actor=w.secretary)
-    return lifecycle.verify_report(case_id=case.pk, actor=w.staff)
 
 
 def _rule(code: str, basis: str = AmountBasis.COST, components: tuple[tuple[str, int], ...] = (),

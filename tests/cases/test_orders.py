@@ -1,72 +1,20 @@
-"""Exact yen through the full lifecycle (GRANTS.md §3–§4): instalments, rescheduling after a change,
-額の確定, 精算払 and 返還, the ledger's totals after each step, the engine's STAFF_COST / ACTUAL_COST / COST-basis
-rules against the published vectors, and 加算金 / 延滞金 (``grants/councils/penalties.py``).
+"""Exact yen of the payment orders through the full lifecycle (GRANTS.md §3–§4): the 概算払 instalments of a
+decision, their rescheduling after a change, and the single order of a formula grant and its payment's input.
 
-Every expected number is computed by hand in a comment next to it. A yearly rate of 10.95 % on a 365-day year
-is 0.0003 a day (10.95 / 100 / 365 = 3/10,000), which keeps the hand computations short."""
-import datetime as dt
-
+Every expected number is computed by hand in a comment next to it; the steps and the rate are in
+tests/cases/money.py."""
 import pytest
-from django.utils import timezone
 
 from grants.cases import lifecycle, orders, services
 from grants.cases.models import GrantCase, Status
 from grants.cases.workflows import CaseActionError
 from grants.core.models import AuditEvent
-from grants.ledger.models import BudgetAccount, LedgerEntry, OrderKind, OrderStatus, PaymentOrder
+from grants.ledger.models import LedgerEntry, OrderKind, OrderStatus, PaymentOrder
 from grants.notices.models import Notice
-from tests.cases.world import World, make_world, new_case
+from tests.cases.money import advances, decided, live_total, pay, report, totals
+from tests.cases.world import World, new_case
 from tests.councils import builders
 from tests.councils.helpers import line, pay_orders
-
-
-@pytest.fixture
-def world(council, katsudo, staff, staff2, approver, finance, finance2, auditor):  # type: ignore[no-untyped-def]
-    return make_world(council, katsudo, staff, staff2, approver, finance, finance2, auditor)
-
-
-def decided(w: World, amount: int, shares: list[tuple[int, int]] | None = None) -> GrantCase:
-    """A case applied for and decided at ``amount`` yen, with the year's 概算払 plan ``shares``."""
-    if shares:
-        builders.instalments(w.py, shares)
-    case = new_case(w, amount)
-    lifecycle.submit(case_id=case.pk, actor=w.secretary)
-    lifecycle.verify(case_id=case.pk, actor=w.staff, assessed_amount=amount, completion_deadline=w.deadline())
-    return lifecycle.decide(case_id=case.pk, actor=w.approver)
-
-
-def advances(case: GrantCase, *statuses: str) -> list[int]:
-    qs = case.payment_orders.filter(kind=OrderKind.ADVANCE).order_by("number")
-    if statuses:
-        qs = qs.filter(status__in=statuses)
-    return list(qs.values_list("amount", flat=True))
-
-
-def live_total(case: GrantCase) -> int:
-    """Scheduled, drafted, approved and paid orders: what the case may still receive or has received."""
-    return sum(case.payment_orders.exclude(status=OrderStatus.CANCELLED).values_list("amount", flat=True))
-
-
-def pay(w: World, order: PaymentOrder, on: dt.date | None = None) -> None:
-    """起票 (staff), 支出承認 (finance) and the bank's transfer on ``on`` (today by default)."""
-    orders.prepare_order(order_id=order.pk, actor=w.staff)
-    orders.approve_order(order_id=order.pk, actor=w.finance)
-    orders.record_order_paid(order_id=order.pk, actor=w.finance2, paid_on=on or timezone.localdate())
-
-
-def totals(w: World) -> tuple[int, int, int]:
-    account = BudgetAccount.objects.get(programme_year=w.py)
-    return account.committed, account.paid, account.refunded
-
-
-def report(w: World, case: GrantCase, amount: int) -> GrantCase:
-    """実績報告 of one eligible line of ``amount`` yen, submitted and verified."""
-    lifecycle.save_report(case_id=case.pk, actor=w.secretary, narrative="事業を実施しました。",
-                          completed_on=timezone.localdate())
-    line(case, w.secretary, where="report", category=w.cats["genzairyo"], plan_item=builders.item(w.plan, "1-1-2"),
-         amount=amount, description="原材料（実績）")
-    lifecycle.submit_report(case_id=case.pk, actor=w.secretary)
-    return lifecycle.verify_report(case_id=case.pk, actor=w.staff)
 
 
 def change(w: World, case: GrantCase, amount: int, extra: int = 0) -> GrantCase:

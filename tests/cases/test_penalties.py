@@ -1,17 +1,15 @@
-"""Exact yen through the full lifecycle (GRANTS.md §3–§4): instalments, rescheduling after a change,
-額の確定, 精算払 and 返還, the ledger's totals after each step, the engine's STAFF_COST / ACTUAL_COST / COST-basis
-rules against the published vectors, and 加算金 / 延滞金 (``grants/councils/penalties.py``).
+"""加算金 / 延滞金 (``grants/cases/penalties.py``, GRANTS.md §4): late interest and surcharge by the day,
+receipts attributed to the latest advances first, partial repayments, leap years and rounding.
 
-Every expected number is computed by hand in a comment next to it. A yearly rate of 10.95 % on a 365-day year
-is 0.0003 a day (10.95 / 100 / 365 = 3/10,000), which keeps the hand computations short."""
+Every expected number is computed by hand in a comment next to it, at the rate of tests/cases/money.py (RATE:
+0.0003 a day)."""
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
 from grants.cases.penalties import attribute_to_receipts, charges
-
-RATE = Decimal("10.95")
+from tests.cases.money import RATE
 
 
 def test_late_interest_on_a_million_for_thirty_days() -> None:

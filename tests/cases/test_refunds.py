@@ -1,60 +1,20 @@
-"""Exact yen through the full lifecycle (GRANTS.md §3–§4): instalments, rescheduling after a change,
-額の確定, 精算払 and 返還, the ledger's totals after each step, the engine's STAFF_COST / ACTUAL_COST / COST-basis
-rules against the published vectors, and 加算金 / 延滞金 (``grants/councils/penalties.py``).
+"""Exact yen of 返還 through the full lifecycle (GRANTS.md §4): receipts go to the principal, then 加算金, then
+延滞金; the amounts and dates a receipt accepts; interest around the due date; a refund recorded twice.
 
-Every expected number is computed by hand in a comment next to it. A yearly rate of 10.95 % on a 365-day year
-is 0.0003 a day (10.95 / 100 / 365 = 3/10,000), which keeps the hand computations short."""
+Every expected number is computed by hand in a comment next to it; the steps and the rate are in
+tests/cases/money.py."""
 import datetime as dt
 
 import pytest
 from django.utils import timezone
 
-from grants.cases import lifecycle, orders, refunds
-from grants.cases.models import GrantCase, RefundOrder, RefundReceipt, RefundStatus, Status
+from grants.cases import lifecycle, refunds
+from grants.cases.models import RefundOrder, RefundReceipt, RefundStatus, Status
 from grants.cases.workflows import CaseActionError
-from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry, PaymentOrder
-from grants.ledger.services import case_totals
-from tests.cases.world import World, make_world, new_case
-from tests.councils import builders
-from tests.councils.helpers import line, pay_orders
+from grants.ledger.models import EntryKind, LedgerEntry
+from tests.cases.money import assert_ledger_matches, decided, pay, report, totals
+from tests.councils.helpers import pay_orders
 from tests.councils.steps import fresh, paid, reported, today
-
-
-@pytest.fixture
-def world(council, katsudo, staff, staff2, approver, finance, finance2, auditor):  # type: ignore[no-untyped-def]
-    return make_world(council, katsudo, staff, staff2, approver, finance, finance2, auditor)
-
-
-def decided(w: World, amount: int, shares: list[tuple[int, int]] | None = None) -> GrantCase:
-    """A case applied for and decided at ``amount`` yen, with the year's 概算払 plan ``shares``."""
-    if shares:
-        builders.instalments(w.py, shares)
-    case = new_case(w, amount)
-    lifecycle.submit(case_id=case.pk, actor=w.secretary)
-    lifecycle.verify(case_id=case.pk, actor=w.staff, assessed_amount=amount, completion_deadline=w.deadline())
-    return lifecycle.decide(case_id=case.pk, actor=w.approver)
-
-
-def pay(w: World, order: PaymentOrder, on: dt.date | None = None) -> None:
-    """起票 (staff), 支出承認 (finance) and the bank's transfer on ``on`` (today by default)."""
-    orders.prepare_order(order_id=order.pk, actor=w.staff)
-    orders.approve_order(order_id=order.pk, actor=w.finance)
-    orders.record_order_paid(order_id=order.pk, actor=w.finance2, paid_on=on or timezone.localdate())
-
-
-def totals(w: World) -> tuple[int, int, int]:
-    account = BudgetAccount.objects.get(programme_year=w.py)
-    return account.committed, account.paid, account.refunded
-
-
-def report(w: World, case: GrantCase, amount: int) -> GrantCase:
-    """実績報告 of one eligible line of ``amount`` yen, submitted and verified."""
-    lifecycle.save_report(case_id=case.pk, actor=w.secretary, narrative="事業を実施しました。",
-                          completed_on=timezone.localdate())
-    line(case, w.secretary, where="report", category=w.cats["genzairyo"], plan_item=builders.item(w.plan, "1-1-2"),
-         amount=amount, description="原材料（実績）")
-    lifecycle.submit_report(case_id=case.pk, actor=w.secretary)
-    return lifecycle.verify_report(case_id=case.pk, actor=w.staff)
 
 
 def test_refund_receipts_go_to_principal_then_surcharge_then_late_interest(world):  # type: ignore[no-untyped-def]
@@ -145,15 +105,6 @@ def test_regression_refund_receipt_dated_by_a_text_or_a_datetime_is_refused(worl
 # Money invariants of the full lifecycle under attack: live payment orders against the decided and confirmed
 # amounts, commitments against what was paid, refunds against what was received, returned transfers of advances
 # and settlements, and whether a case can close with money owed either way.
-
-
-def assert_ledger_matches(case) -> None:  # type: ignore[no-untyped-def]
-    """The case's stored amounts agree with its ledger rows, and paid − refunded ≤ committed."""
-    case = fresh(case)
-    totals = case_totals(case)
-    assert totals[EntryKind.PAYMENT] == case.paid_amount
-    assert totals[EntryKind.REFUND] == case.refunded_amount
-    assert case.paid_amount - case.refunded_amount <= totals[EntryKind.COMMITMENT]
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from grants.cases.workflows import CaseActionError
 from grants.ledger.models import BatchItem, BudgetAccount, EntryKind, OrderKind, OrderStatus
 from grants.ledger.services import case_totals
 from grants.ledger.transfers import earliest_transfer_date
+from tests.cases.money import assert_ledger_matches
 from tests.councils.helpers import fake_file, pay_orders
 from tests.councils.steps import decided, fresh, paid, prepare_and_approve, reported, scheduled, today
 
@@ -24,15 +25,6 @@ LIVE = (OrderStatus.PREPARED, OrderStatus.APPROVED, OrderStatus.PAID)
 
 def live_total(case) -> int:  # type: ignore[no-untyped-def]
     return case.payment_orders.filter(status__in=LIVE).aggregate(t=Sum("amount"))["t"] or 0
-
-
-def assert_ledger_matches(case) -> None:  # type: ignore[no-untyped-def]
-    """The case's stored amounts agree with its ledger rows, and paid − refunded ≤ committed."""
-    case = fresh(case)
-    totals = case_totals(case)
-    assert totals[EntryKind.PAYMENT] == case.paid_amount
-    assert totals[EntryKind.REFUND] == case.refunded_amount
-    assert case.paid_amount - case.refunded_amount <= totals[EntryKind.COMMITMENT]
 
 
 def batch_of(case_orders, finance, finance2):  # type: ignore[no-untyped-def]
