@@ -1,16 +1,18 @@
 """Builders for council (地域づくり協議会) tests: a council with its secretary, the sample 費目 and purposes,
-the two programme-years (運営支援, 活動支援) and an approved plan. Dates are relative to today, so the suite
-runs in any 年度 (CURRENT_FY)."""
+the two programme-years (運営支援, 活動支援) and an approved plan, and past years as data (councils in their own 地域
+with cases created in their final state). Dates are relative to today, so the suite runs in any 年度 (CURRENT_FY)."""
 import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
-from grants.cases.models import GrantCase
+from grants.cases.models import GrantCase, Status
+from grants.councils.stats import KATSUDO_SHIEN, UNEI_SHIEN
 from grants.ledger.models import BudgetAccount
 from grants.ledger.services import set_budget
 from grants.organizations.models import (
+    Area,
     CommunityPlan,
     ItemLevel,
     Organization,
@@ -171,3 +173,55 @@ def staff_member(org: Organization, user: User, **fields: object) -> Secretariat
               "social_insurance_monthly": 27_000, "employed_from": dt.date(CURRENT_FY, 4, 1)}
     values.update(fields)
     return SecretariatStaff.objects.create(organization=org, recorded_by=user, **values)
+
+
+# --- past years as data: councils in their own 地域, and their cases created in their final state ---------------
+NAMES = {UNEI_SHIEN: "地域づくり運営支援交付金", KATSUDO_SHIEN: "地域づくり活動支援交付金"}
+
+
+def area(code: str, name: str) -> Area:
+    return factories.AreaFactory(code=code, name=name, kana=name, centre_name=f"{name}地域交流センター")
+
+
+def yuda() -> Area:
+    return area("03", "湯田")
+
+
+def council_of(area_: Area, name: str | None = None, code: str | None = None, **fields: object) -> Organization:
+    return Organization.objects.create(kind=OrganizationKind.KYOGIKAI, code=code or f"K-{area_.code}",
+                                       name=name or f"{area_.name}地域づくり協議会", area=area_, **fields)
+
+
+def programme_year(code: str, fiscal_year: int) -> ProgrammeYear:
+    """The council programme ``code`` for ``fiscal_year`` (created once)."""
+    Programme.objects.get_or_create(code=code, defaults={
+        "name": NAMES[code], "recipient_kind": OrganizationKind.KYOGIKAI, "workflow": "full",
+        "checks": [*COUNCIL_CHECKS, *(["plan_linkage"] if code == KATSUDO_SHIEN else [])]})
+    existing = ProgrammeYear.objects.filter(programme__code=code, fiscal_year=fiscal_year).first()
+    if existing:
+        return existing
+    py = factories.rule(code=code, fiscal_year=fiscal_year)
+    BudgetAccount.objects.create(programme_year=py)  # the home page expects every programme-year to have one
+    return py
+
+
+def grant(org: Organization, code: str, fiscal_year: int, status: str, decided: int | None = None,
+          confirmed: int | None = None) -> GrantCase:
+    """A case in its final state (data of a past year), with the amounts given."""
+    return GrantCase.objects.create(
+        programme_year=programme_year(code, fiscal_year), organization=org, status=status, decided_amount=decided,
+        confirmed_amount=confirmed, decided_on=None if decided is None else dt.date(fiscal_year, 5, 1),
+    )
+
+
+def closed(org: Organization, code: str, fiscal_year: int, confirmed: int, decided: int | None = None) -> GrantCase:
+    return grant(org, code, fiscal_year, Status.CLOSED, decided=decided or confirmed, confirmed=confirmed)
+
+
+def councils_with_history(start: int, count: int) -> None:
+    """Councils ``start`` … ``start + count - 1``, each in its own 地域, with three closed years of each programme."""
+    for number in range(start, start + count):
+        org = council_of(area(f"{number + 10:02d}", f"地域{number}"))
+        for year in (2021, 2022, 2023):
+            closed(org, UNEI_SHIEN, year, 1_000 * number)
+            closed(org, KATSUDO_SHIEN, year, 2_000 * number)

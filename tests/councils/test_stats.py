@@ -1,4 +1,5 @@
-"""地域づくり協議会の管理費割合 (grants.councils.stats) and its dashboard section and history page.
+"""地域づくり協議会の管理費割合 (grants.councils.stats): the share per council and 年度, the amount each state of a
+case counts, the order of the councils, a council's history, and the number of queries.
 
 Past-year figures are GrantCase rows created directly in their final state: they are data, not a process. The
 current year's case goes through the real services (tests/councils/builders.py and helpers.py)."""
@@ -19,59 +20,15 @@ from grants.councils.stats import (
     council_shares,
     council_years,
 )
-from grants.ledger.models import BudgetAccount
-from grants.organizations.models import Area, Organization, OrganizationKind
-from grants.programmes.models import Programme, ProgrammeYear
+from grants.organizations.models import Organization
 from tests import factories
 from tests.councils import builders
-from tests.councils.builders import COUNCIL_CHECKS
+from tests.councils.builders import area, closed, council_of, councils_with_history, grant, yuda
 from tests.councils.helpers import decide, line
 from tests.councils.steps import paid, reported
 from tests.factories import CURRENT_FY
 
 pytestmark = pytest.mark.django_db
-
-
-NAMES = {UNEI_SHIEN: "地域づくり運営支援交付金", KATSUDO_SHIEN: "地域づくり活動支援交付金"}
-
-
-def area(code: str, name: str) -> Area:
-    return factories.AreaFactory(code=code, name=name, kana=name, centre_name=f"{name}地域交流センター")
-
-
-def yuda() -> Area:
-    return area("03", "湯田")
-
-
-def council_of(area_: Area, name: str | None = None, code: str | None = None, **fields: object) -> Organization:
-    return Organization.objects.create(kind=OrganizationKind.KYOGIKAI, code=code or f"K-{area_.code}",
-                                       name=name or f"{area_.name}地域づくり協議会", area=area_, **fields)
-
-
-def programme_year(code: str, fiscal_year: int) -> ProgrammeYear:
-    """The council programme ``code`` for ``fiscal_year`` (created once)."""
-    Programme.objects.get_or_create(code=code, defaults={
-        "name": NAMES[code], "recipient_kind": OrganizationKind.KYOGIKAI, "workflow": "full",
-        "checks": [*COUNCIL_CHECKS, *(["plan_linkage"] if code == KATSUDO_SHIEN else [])]})
-    existing = ProgrammeYear.objects.filter(programme__code=code, fiscal_year=fiscal_year).first()
-    if existing:
-        return existing
-    py = factories.rule(code=code, fiscal_year=fiscal_year)
-    BudgetAccount.objects.create(programme_year=py)  # the home page expects every programme-year to have one
-    return py
-
-
-def grant(org: Organization, code: str, fiscal_year: int, status: str, decided: int | None = None,
-          confirmed: int | None = None) -> GrantCase:
-    """A case in its final state (data of a past year), with the amounts given."""
-    return GrantCase.objects.create(
-        programme_year=programme_year(code, fiscal_year), organization=org, status=status, decided_amount=decided,
-        confirmed_amount=confirmed, decided_on=None if decided is None else dt.date(fiscal_year, 5, 1),
-    )
-
-
-def closed(org: Organization, code: str, fiscal_year: int, confirmed: int, decided: int | None = None) -> GrantCase:
-    return grant(org, code, fiscal_year, Status.CLOSED, decided=decided or confirmed, confirmed=confirmed)
 
 
 def row_of(rows: list[CouncilYear], org: Organization) -> CouncilYear:
@@ -258,17 +215,9 @@ def test_history_has_a_row_per_year_oldest_first() -> None:
     ]
 
 
-def _councils_with_history(start: int, count: int) -> None:
-    for number in range(start, start + count):
-        org = council_of(area(f"{number + 10:02d}", f"地域{number}"))
-        for year in (2021, 2022, 2023):
-            closed(org, UNEI_SHIEN, year, 1_000 * number)
-            closed(org, KATSUDO_SHIEN, year, 2_000 * number)
-
-
 @pytest.mark.parametrize("councils", [2, 10])
 def test_one_query_whatever_the_number_of_councils_and_years(councils: int, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
-    _councils_with_history(1, councils)
+    councils_with_history(1, councils)
     first = Organization.objects.order_by("pk").first()
     with django_assert_num_queries(1):
         assert len(council_shares(2023)) == councils

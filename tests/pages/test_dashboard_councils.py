@@ -1,76 +1,22 @@
-"""地域づくり協議会の管理費割合 (grants.councils.stats) and its dashboard section and history page.
+"""The 管理費割合 section of the dashboard and a council's history page (pages/dashboard): what they show, who may
+see them, names that look like HTML, the export's access, and queries that do not grow with councils or years.
 
-Past-year figures are GrantCase rows created directly in their final state: they are data, not a process. The
-current year's case goes through the real services (tests/councils/builders.py and helpers.py)."""
-import datetime as dt
-
+Past-year figures come from tests/councils/builders.py as data, not a process; the current year's case goes
+through the real services."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from grants.accounts.models import Role
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import Status
 from grants.councils.stats import KATSUDO_SHIEN, UNEI_SHIEN
-from grants.ledger.models import BudgetAccount
-from grants.organizations.models import Area, Organization, OrganizationKind
-from grants.programmes.models import Programme, ProgrammeYear
 from tests import factories
 from tests.councils import builders
-from tests.councils.builders import COUNCIL_CHECKS
+from tests.councils.builders import area, closed, council_of, councils_with_history, grant, yuda
 from tests.councils.steps import decided, draft, login
 
 pytestmark = pytest.mark.django_db
-
-
-NAMES = {UNEI_SHIEN: "地域づくり運営支援交付金", KATSUDO_SHIEN: "地域づくり活動支援交付金"}
-
-
-def area(code: str, name: str) -> Area:
-    return factories.AreaFactory(code=code, name=name, kana=name, centre_name=f"{name}地域交流センター")
-
-
-def yuda() -> Area:
-    return area("03", "湯田")
-
-
-def council_of(area_: Area, name: str | None = None, code: str | None = None, **fields: object) -> Organization:
-    return Organization.objects.create(kind=OrganizationKind.KYOGIKAI, code=code or f"K-{area_.code}",
-                                       name=name or f"{area_.name}地域づくり協議会", area=area_, **fields)
-
-
-def programme_year(code: str, fiscal_year: int) -> ProgrammeYear:
-    """The council programme ``code`` for ``fiscal_year`` (created once)."""
-    Programme.objects.get_or_create(code=code, defaults={
-        "name": NAMES[code], "recipient_kind": OrganizationKind.KYOGIKAI, "workflow": "full",
-        "checks": [*COUNCIL_CHECKS, *(["plan_linkage"] if code == KATSUDO_SHIEN else [])]})
-    existing = ProgrammeYear.objects.filter(programme__code=code, fiscal_year=fiscal_year).first()
-    if existing:
-        return existing
-    py = factories.rule(code=code, fiscal_year=fiscal_year)
-    BudgetAccount.objects.create(programme_year=py)  # the home page expects every programme-year to have one
-    return py
-
-
-def grant(org: Organization, code: str, fiscal_year: int, status: str, decided: int | None = None,
-          confirmed: int | None = None) -> GrantCase:
-    """A case in its final state (data of a past year), with the amounts given."""
-    return GrantCase.objects.create(
-        programme_year=programme_year(code, fiscal_year), organization=org, status=status, decided_amount=decided,
-        confirmed_amount=confirmed, decided_on=None if decided is None else dt.date(fiscal_year, 5, 1),
-    )
-
-
-def closed(org: Organization, code: str, fiscal_year: int, confirmed: int, decided: int | None = None) -> GrantCase:
-    return grant(org, code, fiscal_year, Status.CLOSED, decided=decided or confirmed, confirmed=confirmed)
-
-
-def _councils_with_history(start: int, count: int) -> None:
-    for number in range(start, start + count):
-        org = council_of(area(f"{number + 10:02d}", f"地域{number}"))
-        for year in (2021, 2022, 2023):
-            closed(org, UNEI_SHIEN, year, 1_000 * number)
-            closed(org, KATSUDO_SHIEN, year, 2_000 * number)
 
 
 @pytest.fixture
@@ -113,10 +59,10 @@ def test_dashboard_shows_the_shares_of_the_selected_year(client, staff, two_coun
 
 def test_dashboard_queries_do_not_grow_with_councils(client, staff) -> None:  # type: ignore[no-untyped-def]
     client.force_login(staff)
-    _councils_with_history(1, 2)
+    councils_with_history(1, 2)
     with CaptureQueriesContext(connection) as two:
         assert client.get(reverse("dashboard"), {"fiscal_year": 2023}).status_code == 200
-    _councils_with_history(3, 10)
+    councils_with_history(3, 10)
     with CaptureQueriesContext(connection) as twelve:
         response = client.get(reverse("dashboard"), {"fiscal_year": 2023})
     assert len(response.context["councils"]) == 12
