@@ -12,6 +12,7 @@ from grants.cases.models import GrantCase
 from grants.cases.services import apply_count
 from tests import factories
 from tests.cases.world import World, make_world
+from tests.reports import builders as report_builders
 
 
 @pytest.fixture(autouse=True)
@@ -206,6 +207,13 @@ def approved_case(case, association_head, staff, approver, finance):  # type: ig
     from tests.cases.steps import approve_case
 
     return approve_case(case, association_head, staff, approver, staff, finance)
+
+
+@pytest.fixture
+def ledger_story(case, other_case, association_head, staff, staff2, approver, finance):  # type: ignore[no-untyped-def]
+    """The budget dashboard's story (tests/reports/builders.py): ``case`` (大歳) and ``other_case`` (湯田) paid,
+    a refund, reversals of a refund, a budget entry and a commitment; returns the programme-year."""
+    return report_builders.ledger_story(case, other_case, association_head, staff, staff2, approver, finance)
 
 
 # --- the insurance: groups A and B, each with its head, a draft report and a filed claim --------------------------

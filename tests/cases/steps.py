@@ -1,10 +1,12 @@
-"""Steps of the 自治会 (formula) lifecycle shared by the case, page and ledger tests: logging in, uploading a\nhousehold-count file, and a case taken to 審査済, 交付決定済 or 支出承認済 through the real services."""
+"""Steps of the 自治会 (formula) lifecycle shared by the case, page, ledger and dashboard tests: logging in,
+uploading a household-count file, and a case taken to 審査済, 交付決定済, 支出承認済 or any status up to 支払済
+through the real services."""
 import io
 
 from django.urls import reverse
 
 from grants.cases import services
-from grants.cases.models import GrantCase
+from grants.cases.models import GrantCase, Status
 from tests.factories import PASSWORD
 
 
@@ -32,6 +34,23 @@ def to_verified(case: GrantCase, head, staff) -> GrantCase:  # type: ignore[no-u
 def to_decided(case: GrantCase, head, staff, approver) -> GrantCase:  # type: ignore[no-untyped-def]
     to_verified(case, head, staff)
     return services.decide_grant(case_id=case.pk, actor=approver)
+
+
+def take_to(case: GrantCase, status: str, *, head, staff, approver, finance, finance2=None) -> GrantCase:  # type: ignore[no-untyped-def]
+    """Take ``case`` step by step through the real services until it reaches ``status`` (支払済 at the most)."""
+    steps = [
+        (Status.SUBMITTED, services.submit_application, head),
+        (Status.VERIFIED, services.verify_application, staff),
+        (Status.DECIDED, services.decide_grant, approver),
+        (Status.PAYMENT_PREPARED, services.prepare_payment, staff),
+        (Status.PAYMENT_APPROVED, services.approve_payment, finance),
+        (Status.PAID, services.record_payment, finance),
+    ]
+    for target, act, actor in steps:
+        case = act(case_id=case.pk, actor=actor)
+        if target == status:
+            break
+    return case
 
 
 def approve_case(grant_case, head, staff, approver, payment_drafter, payment_approver):  # type: ignore[no-untyped-def]

@@ -9,25 +9,9 @@ from grants.core.models import AuditEvent
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry
 from grants.organizations.models import HouseholdCount
 from tests import factories
-from tests.cases.steps import login, to_decided, to_verified
+from tests.cases.steps import login, take_to, to_decided, to_verified
 
 pytestmark = pytest.mark.django_db
-
-
-def take_to(case: GrantCase, status: str, *, head, staff, approver, finance, finance2=None) -> GrantCase:  # type: ignore[no-untyped-def]
-    steps = [
-        (Status.SUBMITTED, services.submit_application, head),
-        (Status.VERIFIED, services.verify_application, staff),
-        (Status.DECIDED, services.decide_grant, approver),
-        (Status.PAYMENT_PREPARED, services.prepare_payment, staff),
-        (Status.PAYMENT_APPROVED, services.approve_payment, finance),
-        (Status.PAID, services.record_payment, finance),
-    ]
-    for target, act, actor in steps:
-        case = act(case_id=case.pk, actor=actor)
-        if target == status:
-            break
-    return case
 
 
 def test_whole_flow_posts_commitment_and_payment(case, association_head, staff, approver, finance) -> None:  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ from grants.ledger.models import BatchStatus, EntryKind, LedgerEntry, PaymentBat
 from grants.ledger.transfers import earliest_transfer_date
 from reports.zengin_batch import batch_file
 from tests import factories
-from tests.cases.steps import login, to_decided, to_verified
+from tests.cases.steps import login, take_to, to_decided, to_verified
 from tests.cases.world import (
     CALLS,
     CHANGED,
@@ -391,22 +391,6 @@ def test_staff_turned_finance_still_needs_a_second_person(client, approved_case,
         approve_payment_batch(batch_id=batch.pk, actor=user, write_file=batch_file)
     assert not LedgerEntry.objects.filter(kind=EntryKind.PAYMENT).exists()
 
-
-
-def take_to(case: GrantCase, status: str, *, head, staff, approver, finance, finance2=None) -> GrantCase:  # type: ignore[no-untyped-def]
-    steps = [
-        (Status.SUBMITTED, services.submit_application, head),
-        (Status.VERIFIED, services.verify_application, staff),
-        (Status.DECIDED, services.decide_grant, approver),
-        (Status.PAYMENT_PREPARED, services.prepare_payment, staff),
-        (Status.PAYMENT_APPROVED, services.approve_payment, finance),
-        (Status.PAID, services.record_payment, finance),
-    ]
-    for target, act, actor in steps:
-        case = act(case_id=case.pk, actor=actor)
-        if target == status:
-            break
-    return case
 
 
 @pytest.mark.django_db

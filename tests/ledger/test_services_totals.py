@@ -12,11 +12,10 @@ from grants.cases.models import Status
 from grants.core.models import AuditEvent
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry
 from grants.ledger.services import LedgerError, post_entry
-from reports.dashboard import area_totals, programme_totals, sum_area_rows
-from reports.exporters import ledger_totals
 from reports.zengin_batch import batch_file
 from tests import factories
 from tests.cases.steps import to_decided
+from tests.reports.builders import assert_reconciles
 
 pytestmark = pytest.mark.django_db
 
@@ -224,25 +223,8 @@ def test_commitment_to_a_closed_fiscal_year_is_refused(association_head, staff, 
         services.decide_grant(case_id=case.pk, actor=approver)
 
 
-# The budget dashboard attacked: a head, anonymous users, garbage in ?fiscal_year=, and figures after a
-# returned transfer (reversal) and a refund, which must reconcile with the BudgetAccount.
-
-
-FY = factories.CURRENT_FY
-
-
-def _reconciles(programme_year) -> None:  # type: ignore[no-untyped-def]
-    account = BudgetAccount.objects.get(programme_year=programme_year)
-    rows = programme_totals(FY)
-    assert len(rows) == 1
-    row = rows[0]
-    assert (row.budget, row.committed, row.paid, row.refunded) == (
-        account.budget, account.committed, account.paid, account.refunded)
-    areas = sum_area_rows(area_totals(FY))
-    assert (areas.committed, areas.paid, areas.refunded) == (account.committed, account.paid, account.refunded)
-    recomputed = ledger_totals(programme_year)
-    assert recomputed == {"budget": account.budget, "committed": account.committed, "paid": account.paid,
-                          "refunded": account.refunded}
+# A refund and a returned transfer of the same payment: the figures must reconcile with the BudgetAccount
+# (tests/reports/builders.py assert_reconciles).
 
 
 def test_refund_blocks_the_reversal_of_its_payment(approved_case, finance, finance2, transfer_day, transfer_settings, programme_year) -> None:  # type: ignore[no-untyped-def]
@@ -257,4 +239,4 @@ def test_refund_blocks_the_reversal_of_its_payment(approved_case, finance, finan
         record_transfer_result(item_id=batch.items.get().pk, actor=finance, returned=True, reason="口座解約")
     with pytest.raises(LedgerError):
         post_entry(programme_year=programme_year, kind=EntryKind.REFUND, amount=1, actor=finance, case=approved_case)
-    _reconciles(programme_year)
+    assert_reconciles(programme_year)

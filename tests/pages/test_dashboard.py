@@ -1,5 +1,6 @@
-"""The budget dashboard: exact figures per programme-year and per 地域 after the real services, reconciliation
-of the two, a fixed number of queries, and who may see the page."""
+"""The budget dashboard page (pages/dashboard): who may see it, its tables and chart data, the fiscal-year
+selector and the garbage it falls back from, queries that do not grow with the cases, and the figures shown
+after a returned transfer and a refund. The figures themselves: tests/reports/test_dashboard.py."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -7,78 +8,18 @@ from django.urls import reverse
 
 from grants.accounts.models import Role
 from grants.cases.batches import approve_payment_batch, create_payment_batch, record_transfer_result
-from grants.cases.models import GrantCase, Status
-from grants.cases.services import apply_count
-from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry
-from grants.ledger.services import post_entry, set_budget
-from grants.organizations.models import Area
-from reports.dashboard import area_totals, programme_totals, sum_area_rows
-from reports.exporters import ledger_totals
+from grants.ledger.models import BudgetAccount, EntryKind
+from grants.ledger.services import post_entry
+from reports.dashboard import area_totals, sum_area_rows
 from reports.zengin_batch import batch_file
 from tests import factories
 from tests.cases.steps import login
-from tests.cases.test_services import take_to
+from tests.reports.builders import assert_reconciles, paid_cases
 
 pytestmark = pytest.mark.django_db
 
 
 FY = factories.CURRENT_FY
-
-
-def yuda() -> Area:
-    return factories.AreaFactory(code="03", name="湯田", kana="ゆだ", centre_name="湯田地域交流センター")
-
-
-@pytest.fixture
-def ledger_story(case, other_case, association_head, staff, staff2, approver, finance):  # type: ignore[no-untyped-def]
-    """Cases taken through the real services, in two 地域:
-
-    - 大歳 (10): ``case``, 120 households → 70,000 yen decided and paid; then 5,000 yen refunded, and a
-      2,000 yen refund posted by mistake and reversed.
-    - 湯田 (03): ``other_case``, 40 households → 30,000 yen decided and paid; ``withdrawn``, 20 households →
-      20,000 yen decided, whose commitment is then reversed in the ledger.
-    - Budget: 5,000,000 yen, plus a 1,000,000 yen budget entry that was reversed.
-    """
-    area = yuda()
-    other_case.organization.area = area
-    other_case.organization.save()
-    py = case.programme_year
-
-    extra = set_budget(programme_year=py, budget=1_000_000, actor=finance, note="補正（誤り）")
-    post_entry(programme_year=py, kind=EntryKind.REVERSAL, amount=0, actor=finance, reverses=extra)
-
-    take_to(case, Status.PAID, head=association_head, staff=staff, approver=approver, finance=finance)
-    post_entry(programme_year=py, kind=EntryKind.REFUND, amount=5_000, actor=finance, case=case, note="返還")
-    wrong = post_entry(programme_year=py, kind=EntryKind.REFUND, amount=2_000, actor=finance, case=case)
-    post_entry(programme_year=py, kind=EntryKind.REVERSAL, amount=0, actor=finance, reverses=wrong,
-               case_reversal=True)
-
-    take_to(other_case, Status.PAID, head=staff2, staff=staff, approver=approver, finance=finance)
-
-    org = factories.AssociationFactory(name="湯田第2自治会", area=area)
-    factories.BankAccountFactory(organization=org)
-    factories.RepresentativeFactory(organization=org, name="湯田 花子")
-    factories.count(org, factories.BASE_DATE, 20)
-    withdrawn = GrantCase(programme_year=py, organization=org)
-    apply_count(withdrawn, 20)
-    withdrawn.save()
-    take_to(withdrawn, Status.DECIDED, head=staff2, staff=staff, approver=approver, finance=finance)
-    commitment = LedgerEntry.objects.get(case=withdrawn, kind=EntryKind.COMMITMENT)
-    assert commitment.amount == 20_000
-    post_entry(programme_year=py, kind=EntryKind.REVERSAL, amount=0, actor=finance, reverses=commitment,
-               case_reversal=True)
-    return py
-
-
-def paid_cases(programme_year, n: int, actor) -> None:  # type: ignore[no-untyped-def]
-    """``n`` cases spread over three 地域, each committed 10,000 yen and paid 6,000 yen in the ledger."""
-    areas = [factories.AreaFactory(), yuda(), factories.AreaFactory(code="05", name="小鯖", kana="おさば",
-                                                                     centre_name="小鯖地域交流センター")]
-    for i in range(n):
-        org = factories.AssociationFactory(area=areas[i % 3])
-        case = GrantCase.objects.create(programme_year=programme_year, organization=org)
-        post_entry(programme_year=programme_year, kind=EntryKind.COMMITMENT, amount=10_000, actor=actor, case=case)
-        post_entry(programme_year=programme_year, kind=EntryKind.PAYMENT, amount=6_000, actor=actor, case=case)
 
 
 def test_page_queries_do_not_grow_with_cases(client, programme_year, staff, finance) -> None:  # type: ignore[no-untyped-def]
@@ -191,26 +132,12 @@ def test_repeated_fiscal_year_params(client, staff, programme_year) -> None:  # 
     assert client.get(reverse("dashboard") + f"?fiscal_year=abc&fiscal_year={FY}").status_code == 200
 
 
-def _reconciles(programme_year) -> None:  # type: ignore[no-untyped-def]
-    account = BudgetAccount.objects.get(programme_year=programme_year)
-    rows = programme_totals(FY)
-    assert len(rows) == 1
-    row = rows[0]
-    assert (row.budget, row.committed, row.paid, row.refunded) == (
-        account.budget, account.committed, account.paid, account.refunded)
-    areas = sum_area_rows(area_totals(FY))
-    assert (areas.committed, areas.paid, areas.refunded) == (account.committed, account.paid, account.refunded)
-    recomputed = ledger_totals(programme_year)
-    assert recomputed == {"budget": account.budget, "committed": account.committed, "paid": account.paid,
-                          "refunded": account.refunded}
-
-
 def test_figures_after_return_rebatch_and_refund_reconcile(client, staff, approved_case, finance, finance2, transfer_day, transfer_settings, programme_year) -> None:  # type: ignore[no-untyped-def]
     batch = create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
     approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=batch_file)
-    _reconciles(programme_year)
+    assert_reconciles(programme_year)
     record_transfer_result(item_id=batch.items.get().pk, actor=finance, returned=True, reason="口座解約")
-    _reconciles(programme_year)
+    assert_reconciles(programme_year)
     areas = sum_area_rows(area_totals(FY))
     assert (areas.paid, areas.paid_case_count) == (0, 0)
     again = create_payment_batch(actor=finance2, case_ids=[approved_case.pk], transfer_date=transfer_day)
@@ -218,7 +145,7 @@ def test_figures_after_return_rebatch_and_refund_reconcile(client, staff, approv
     record_transfer_result(item_id=again.items.get().pk, actor=finance, returned=False)
     post_entry(programme_year=programme_year, kind=EntryKind.REFUND, amount=5_000, actor=finance,
                case=approved_case, note="返還")
-    _reconciles(programme_year)
+    assert_reconciles(programme_year)
     account = BudgetAccount.objects.get(programme_year=programme_year)
     assert (account.committed, account.paid, account.refunded) == (70_000, 70_000, 5_000)
     areas = sum_area_rows(area_totals(FY))

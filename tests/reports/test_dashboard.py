@@ -1,5 +1,5 @@
-"""The budget dashboard: exact figures per programme-year and per 地域 after the real services, reconciliation
-of the two, a fixed number of queries, and who may see the page."""
+"""The budget dashboard's read model (reports/dashboard.py): exact figures per programme-year and per 地域 after
+the real services, reconciliation of the two and with the auditor's workbook, and a fixed number of queries."""
 import datetime as dt
 import io
 
@@ -7,64 +7,17 @@ import pytest
 from openpyxl import load_workbook
 
 from grants.cases import services
-from grants.cases.models import GrantCase, Status
-from grants.cases.services import apply_count
+from grants.cases.models import GrantCase
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry
 from grants.ledger.services import post_entry, set_budget
-from grants.organizations.models import Area
 from reports.dashboard import AreaRow, area_totals, programme_totals, sum_area_rows, sum_programme_rows
 from tests import factories
-from tests.cases.test_services import take_to
+from tests.reports.builders import paid_cases, yuda
 
 pytestmark = pytest.mark.django_db
 
 
 FY = factories.CURRENT_FY
-
-
-def yuda() -> Area:
-    return factories.AreaFactory(code="03", name="湯田", kana="ゆだ", centre_name="湯田地域交流センター")
-
-
-@pytest.fixture
-def ledger_story(case, other_case, association_head, staff, staff2, approver, finance):  # type: ignore[no-untyped-def]
-    """Cases taken through the real services, in two 地域:
-
-    - 大歳 (10): ``case``, 120 households → 70,000 yen decided and paid; then 5,000 yen refunded, and a
-      2,000 yen refund posted by mistake and reversed.
-    - 湯田 (03): ``other_case``, 40 households → 30,000 yen decided and paid; ``withdrawn``, 20 households →
-      20,000 yen decided, whose commitment is then reversed in the ledger.
-    - Budget: 5,000,000 yen, plus a 1,000,000 yen budget entry that was reversed.
-    """
-    area = yuda()
-    other_case.organization.area = area
-    other_case.organization.save()
-    py = case.programme_year
-
-    extra = set_budget(programme_year=py, budget=1_000_000, actor=finance, note="補正（誤り）")
-    post_entry(programme_year=py, kind=EntryKind.REVERSAL, amount=0, actor=finance, reverses=extra)
-
-    take_to(case, Status.PAID, head=association_head, staff=staff, approver=approver, finance=finance)
-    post_entry(programme_year=py, kind=EntryKind.REFUND, amount=5_000, actor=finance, case=case, note="返還")
-    wrong = post_entry(programme_year=py, kind=EntryKind.REFUND, amount=2_000, actor=finance, case=case)
-    post_entry(programme_year=py, kind=EntryKind.REVERSAL, amount=0, actor=finance, reverses=wrong,
-               case_reversal=True)
-
-    take_to(other_case, Status.PAID, head=staff2, staff=staff, approver=approver, finance=finance)
-
-    org = factories.AssociationFactory(name="湯田第2自治会", area=area)
-    factories.BankAccountFactory(organization=org)
-    factories.RepresentativeFactory(organization=org, name="湯田 花子")
-    factories.count(org, factories.BASE_DATE, 20)
-    withdrawn = GrantCase(programme_year=py, organization=org)
-    apply_count(withdrawn, 20)
-    withdrawn.save()
-    take_to(withdrawn, Status.DECIDED, head=staff2, staff=staff, approver=approver, finance=finance)
-    commitment = LedgerEntry.objects.get(case=withdrawn, kind=EntryKind.COMMITMENT)
-    assert commitment.amount == 20_000
-    post_entry(programme_year=py, kind=EntryKind.REVERSAL, amount=0, actor=finance, reverses=commitment,
-               case_reversal=True)
-    return py
 
 
 def by_code(rows: list[AreaRow]) -> dict[str, AreaRow]:
@@ -131,17 +84,6 @@ def test_other_programmes_and_years_stay_apart(ledger_story, finance) -> None:  
     assert [(r.budget, r.committed) for r in programme_totals(FY - 1)] == [(3_000_000, 0)]
     areas, programmes = sum_area_rows(area_totals(FY)), sum_programme_rows(programme_totals(FY))
     assert (areas.committed, areas.paid, areas.refunded) == (programmes.committed, programmes.paid, programmes.refunded)
-
-
-def paid_cases(programme_year, n: int, actor) -> None:  # type: ignore[no-untyped-def]
-    """``n`` cases spread over three 地域, each committed 10,000 yen and paid 6,000 yen in the ledger."""
-    areas = [factories.AreaFactory(), yuda(), factories.AreaFactory(code="05", name="小鯖", kana="おさば",
-                                                                     centre_name="小鯖地域交流センター")]
-    for i in range(n):
-        org = factories.AssociationFactory(area=areas[i % 3])
-        case = GrantCase.objects.create(programme_year=programme_year, organization=org)
-        post_entry(programme_year=programme_year, kind=EntryKind.COMMITMENT, amount=10_000, actor=actor, case=case)
-        post_entry(programme_year=programme_year, kind=EntryKind.PAYMENT, amount=6_000, actor=actor, case=case)
 
 
 def test_reversed_payment_nets_out_in_its_area(programme_year, finance) -> None:  # type: ignore[no-untyped-def]
