@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from grants.accounts.models import Role
 from grants.cases.models import GrantCase
 from grants.cases.services import apply_count
 from tests import factories
+from tests.cases import deadlines
 from tests.cases.world import World, make_world
 from tests.reports import builders as report_builders
 
@@ -194,8 +196,6 @@ def transfer_settings(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def transfer_day() -> dt.date:
-    from django.utils import timezone
-
     from grants.core.bankdays import next_bank_business_day
 
     return next_bank_business_day(timezone.localdate() + dt.timedelta(days=7))
@@ -214,6 +214,18 @@ def ledger_story(case, other_case, association_head, staff, staff2, approver, fi
     """The budget dashboard's story (tests/reports/builders.py): ``case`` (大歳) and ``other_case`` (湯田) paid,
     a refund, reversals of a refund, a budget entry and a commitment; returns the programme-year."""
     return report_builders.ledger_story(case, other_case, association_head, staff, staff2, approver, finance)
+
+
+# --- 実績報告 deadlines (tests/cases/deadlines.py) -------------------------------------------------------------------
+@pytest.fixture
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+@pytest.fixture
+def year(today):  # type: ignore[no-untyped-def]
+    """活動支援 with completion + 30 days and a fixed date far enough away never to be the earlier one."""
+    return deadlines.report_due_year(today)
 
 
 # --- the insurance: groups A and B, each with its head, a draft report and a filed claim --------------------------

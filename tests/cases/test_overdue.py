@@ -1,51 +1,17 @@
-"""実績報告 deadlines: the computation at its boundaries (due today, due yesterday, the last day of the 14-day
-window, a fixed date earlier than completion + N days), which completion date counts, which cases are in,
-a fixed number of queries, and the city-only page."""
+"""実績報告 deadlines (grants/cases/overdue.py): the computation at its boundaries (due today, due yesterday, the
+last day of the 14-day window, a fixed date earlier than completion + N days), which completion date counts, which
+cases are in, and a fixed number of queries. The page: tests/pages/test_councils_overdue.py."""
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from grants.cases.models import GrantCase, PerformanceReport, Status
 from grants.cases.overdue import report_deadlines
-from grants.organizations.models import Organization, OrganizationKind
 from tests import factories
+from tests.cases.deadlines import DUE_DAYS, case, completed
 from tests.councils import builders
-from tests.factories import CURRENT_FY
 
 pytestmark = pytest.mark.django_db
-
-
-DUE_DAYS = 30
-
-
-@pytest.fixture
-def today():  # type: ignore[no-untyped-def]
-    return timezone.localdate()
-
-
-@pytest.fixture
-def year(today):  # type: ignore[no-untyped-def]
-    """活動支援 with completion + 30 days and a fixed date far enough away never to be the earlier one."""
-    return builders.katsudo_year(report_due_days=DUE_DAYS, report_due_fixed=today + dt.timedelta(days=365))
-
-
-def council(code: str) -> Organization:
-    return Organization.objects.create(kind=OrganizationKind.KYOGIKAI, code=f"K-{code}", name=f"{code}地域づくり協議会",
-                                       area=factories.AreaFactory())
-
-
-def case(py, code, status=Status.DECIDED, **fields):  # type: ignore[no-untyped-def]
-    """A case in ``status`` (set directly: the lifecycle itself is tested elsewhere)."""
-    values = {"project_title": "地域づくり活動", "project_end": dt.date(CURRENT_FY + 1, 3, 31), **fields}
-    made = GrantCase.objects.create(programme_year=py, organization=council(code), **values)
-    GrantCase.objects.filter(pk=made.pk).update(status=status)
-    return made
-
-
-def completed(today, days_ago):  # type: ignore[no-untyped-def]
-    """A completion date whose due date (completion + 30) is ``days_ago`` days before today."""
-    return today - dt.timedelta(days=DUE_DAYS + days_ago)
 
 
 def by_case(rows):  # type: ignore[no-untyped-def]
