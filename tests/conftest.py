@@ -14,6 +14,7 @@ from grants.cases.services import apply_count
 from tests import factories
 from tests.cases import deadlines
 from tests.cases.world import World, make_world
+from tests.notices import builders as notice_builders
 from tests.reports import builders as report_builders
 
 
@@ -214,6 +215,26 @@ def ledger_story(case, other_case, association_head, staff, staff2, approver, fi
     """The budget dashboard's story (tests/reports/builders.py): ``case`` (大歳) and ``other_case`` (湯田) paid,
     a refund, reversals of a refund, a budget entry and a commitment; returns the programme-year."""
     return report_builders.ledger_story(case, other_case, association_head, staff, staff2, approver, finance)
+
+
+# --- notices: a case decided (it has a 交付決定通知書) and another association's case refused (tests/notices/builders) --
+@pytest.fixture
+def notice_case(programme_year, association, association_head):  # type: ignore[no-untyped-def]
+    """A draft case of ``association`` (head user ``head``, 会長 山口 太郎, account 1234567): 120 households,
+    70,000 yen. The notice tests make it their module's ``case``."""
+    return notice_builders.new_case(programme_year, association)
+
+
+@pytest.fixture
+def decided_case(case, association_head, staff, approver):  # type: ignore[no-untyped-def]
+    """``case`` submitted by its head, verified and decided (with its 交付決定通知書)."""
+    return notice_builders.with_relations(notice_builders.decided(case, association_head, staff, approver))
+
+
+@pytest.fixture
+def refused_case(programme_year, staff, approver):  # type: ignore[no-untyped-def]
+    """Another association's case, refused with a reason (its head is user ``other-head``)."""
+    return notice_builders.refused(programme_year, staff, approver)
 
 
 # --- 実績報告 deadlines (tests/cases/deadlines.py) -------------------------------------------------------------------

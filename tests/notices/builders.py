@@ -44,6 +44,18 @@ def decided(case: GrantCase, head, staff, approver) -> GrantCase:  # type: ignor
     return services.decide_grant(case_id=case.pk, actor=approver)
 
 
+def refused(programme_year: ProgrammeYear, staff, approver) -> GrantCase:  # type: ignore[no-untyped-def]
+    """Another association's case (白石第1自治会, 40 households), refused with a reason; its head is user
+    ``other-head`` (会長 白石 花子)."""
+    head = factories.UserFactory(username="other-head", role=Role.ASSOCIATION_HEAD)
+    org = factories.AssociationFactory(name="白石第1自治会")
+    factories.RepresentativeFactory(organization=org, user=head, name="白石 花子", started_on=dt.date(2025, 4, 1))
+    case = new_case(programme_year, org, households=40)
+    verified(case, head, staff)
+    services.refuse_grant(case_id=case.pk, actor=approver, note="活動実績が確認できないため。")
+    return with_relations(case)
+
+
 def paid(case: GrantCase, staff, finance) -> GrantCase:  # type: ignore[no-untyped-def]
     """A decided case taken through the payment order, its approval and the recorded transfer."""
     approver_of_payment = factories.UserFactory(username="notice-finance-approver", role=Role.FINANCE)

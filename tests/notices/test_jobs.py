@@ -1,17 +1,9 @@
 """The batch printing job of a programme-year's notices (grants/notices/jobs.py) with parameters it cannot use."""
 import pytest
 
-from grants.cases import services
 from grants.jobs.models import JobStatus
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def decided_case(case, association_head, staff, approver):  # type: ignore[no-untyped-def]
-    services.submit_application(case_id=case.pk, actor=association_head)
-    services.verify_application(case_id=case.pk, actor=staff)
-    return services.decide_grant(case_id=case.pk, actor=approver)
 
 
 def test_job_of_a_deleted_notice_kind_param_fails_cleanly(staff, programme_year, decided_case, django_capture_on_commit_callbacks, run_worker) -> None:  # type: ignore[no-untyped-def]

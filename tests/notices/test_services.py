@@ -4,7 +4,6 @@ import datetime as dt
 import pytest
 from django.db import transaction
 
-from grants.accounts.models import Role
 from grants.cases import services
 from grants.core.fiscal import era_year
 from grants.core.models import AuditEvent
@@ -18,29 +17,10 @@ from tests.notices.builders import decided, new_case, paid, verified, with_relat
 pytestmark = pytest.mark.django_db
 
 
-# The notices' cases: a draft case of the head's association (会長 山口 太郎), decided, and another association's
-# case, refused.
+# The notices' case (tests/conftest.py notice_case) is this module's case: decided_case and refused_case build on it.
 @pytest.fixture
-def case(programme_year, association, association_head):  # type: ignore[no-untyped-def]
-    """A draft case of ``association`` (head user ``head``, 会長 山口 太郎): 120 households, 70,000 yen."""
-    return new_case(programme_year, association)
-
-
-@pytest.fixture
-def decided_case(case, association_head, staff, approver):  # type: ignore[no-untyped-def]
-    return with_relations(decided(case, association_head, staff, approver))
-
-
-@pytest.fixture
-def refused_case(programme_year, staff, approver):  # type: ignore[no-untyped-def]
-    """Another association's case, refused with a reason (its head is user ``other-head``)."""
-    head = factories.UserFactory(username="other-head", role=Role.ASSOCIATION_HEAD)
-    org = factories.AssociationFactory(name="白石第1自治会")
-    factories.RepresentativeFactory(organization=org, user=head, name="白石 花子", started_on=dt.date(2025, 4, 1))
-    case = new_case(programme_year, org, households=40)
-    verified(case, head, staff)
-    services.refuse_grant(case_id=case.pk, actor=approver, note="活動実績が確認できないため。")
-    return with_relations(case)
+def case(notice_case):  # type: ignore[no-untyped-def]
+    return notice_case
 
 ERA_YEAR = era_year(dt.date(factories.CURRENT_FY, 4, 1))[1]
 
@@ -101,9 +81,7 @@ def test_rollback_of_the_callers_transaction_returns_the_number(decided_case, ap
 
 def test_decision_rolled_back_with_its_act_takes_no_number(case, association_head, staff, approver) -> None:  # type: ignore[no-untyped-def]
     """交付決定 refused by the budget check after nothing else: no notice, no number used."""
-    from grants.cases import services
     from grants.cases.models import GrantCase
-    from tests.notices.builders import verified
 
     verified(case, association_head, staff)
     GrantCase.objects.filter(pk=case.pk).update(computed_amount=10**9)
@@ -208,9 +186,7 @@ def test_a_prefix_edited_to_an_issued_number_is_refused(decided_case, approver, 
     set_budget(programme_year=py, budget=1_000_000, actor=finance)
     second = DocumentSequence.objects.create(programme=py.programme, fiscal_year=py.fiscal_year, prefix="山協")
     head = factories.UserFactory(username="second-head", role="association_head")
-    from grants.cases import services
     from grants.cases.models import Status
-    from tests.notices.builders import verified
 
     other_case = verified(new_case(py, head_user=head), head, staff)
     with pytest.raises(services.CaseActionError, match="すでに使われています"):

@@ -14,13 +14,6 @@ from reports.zengin_batch import batch_file
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def decided_case(case, association_head, staff, approver):  # type: ignore[no-untyped-def]
-    services.submit_application(case_id=case.pk, actor=association_head)
-    services.verify_application(case_id=case.pk, actor=staff)
-    return services.decide_grant(case_id=case.pk, actor=approver)
-
-
 def test_decision_refused_by_the_budget_takes_no_number(programme_year, case, association_head, staff, approver, other_case, staff2) -> None:  # type: ignore[no-untyped-def]
     from grants.ledger.models import BudgetAccount
 

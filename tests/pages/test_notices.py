@@ -1,6 +1,5 @@
 """Notice pages: one notice's PDF (heads only for their own cases), the list on the case page and batch
 printing through the real django-tasks worker."""
-import datetime as dt
 import io
 import subprocess
 
@@ -8,43 +7,20 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from grants.accounts.models import Role
-from grants.cases import services
 from grants.core.models import AuditEvent
 from grants.jobs.models import Job, JobStatus
 from grants.jobs.services import JobError, request_job
 from grants.notices.models import NoticeKind
 from grants.notices.services import issue_notice
-from tests import factories
 from tests.factories import PASSWORD
-from tests.notices.builders import decided, new_case, verified, with_relations
 
 pytestmark = pytest.mark.django_db
 
 
-# The notices' cases (as in tests/notices/conftest.py): a draft case of the head's association, decided, and
-# another association's case, refused.
+# The notices' case (tests/conftest.py notice_case) is this module's case: decided_case and refused_case build on it.
 @pytest.fixture
-def case(programme_year, association, association_head):  # type: ignore[no-untyped-def]
-    """A draft case of ``association`` (head user ``head``, 会長 山口 太郎): 120 households, 70,000 yen."""
-    return new_case(programme_year, association)
-
-
-@pytest.fixture
-def decided_case(case, association_head, staff, approver):  # type: ignore[no-untyped-def]
-    return with_relations(decided(case, association_head, staff, approver))
-
-
-@pytest.fixture
-def refused_case(programme_year, staff, approver):  # type: ignore[no-untyped-def]
-    """Another association's case, refused with a reason (its head is user ``other-head``)."""
-    head = factories.UserFactory(username="other-head", role=Role.ASSOCIATION_HEAD)
-    org = factories.AssociationFactory(name="白石第1自治会")
-    factories.RepresentativeFactory(organization=org, user=head, name="白石 花子", started_on=dt.date(2025, 4, 1))
-    case = new_case(programme_year, org, households=40)
-    verified(case, head, staff)
-    services.refuse_grant(case_id=case.pk, actor=approver, note="活動実績が確認できないため。")
-    return with_relations(case)
+def case(notice_case):  # type: ignore[no-untyped-def]
+    return notice_case
 
 
 def run_worker() -> None:

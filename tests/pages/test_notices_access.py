@@ -17,13 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def decided_case(case, association_head, staff, approver):  # type: ignore[no-untyped-def]
-    services.submit_application(case_id=case.pk, actor=association_head)
-    services.verify_application(case_id=case.pk, actor=staff)
-    return services.decide_grant(case_id=case.pk, actor=approver)
-
-
-@pytest.fixture
 def other_notice(other_case, staff, staff2, approver):  # type: ignore[no-untyped-def]
     services.submit_application(case_id=other_case.pk, actor=staff2)
     services.verify_application(case_id=other_case.pk, actor=staff)

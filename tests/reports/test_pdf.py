@@ -1,7 +1,6 @@
 """Notices as PDF: embedded Japanese font, 和暦 dates, escaped applicant text and a fetcher that reads nothing
 outside data: URLs and the project's static files."""
 import base64
-import datetime as dt
 import re
 import subprocess
 from pathlib import Path
@@ -12,42 +11,21 @@ from PIL import Image
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from grants.accounts.models import Role
-from grants.cases import services
 from grants.core.fiscal import wareki
 from grants.notices.models import NoticeKind
 from grants.notices.services import issue_notice
 from reports import pdf as notice_pdf
 from reports.pdf import NoticeURLFetcher, RefusedURLError, render_html_pdf, render_notice_pdf, render_notices_pdf
 from tests import factories
-from tests.notices.builders import decided, new_case, verified, with_relations
+from tests.notices.builders import decided, new_case, with_relations
 
 pytestmark = pytest.mark.django_db
 
 
-# The notices' cases (as in tests/notices/conftest.py): a draft case of the head's association, decided, and
-# another association's case, refused.
+# The notices' case (tests/conftest.py notice_case) is this module's case: decided_case and refused_case build on it.
 @pytest.fixture
-def case(programme_year, association, association_head):  # type: ignore[no-untyped-def]
-    """A draft case of ``association`` (head user ``head``, 会長 山口 太郎): 120 households, 70,000 yen."""
-    return new_case(programme_year, association)
-
-
-@pytest.fixture
-def decided_case(case, association_head, staff, approver):  # type: ignore[no-untyped-def]
-    return with_relations(decided(case, association_head, staff, approver))
-
-
-@pytest.fixture
-def refused_case(programme_year, staff, approver):  # type: ignore[no-untyped-def]
-    """Another association's case, refused with a reason (its head is user ``other-head``)."""
-    head = factories.UserFactory(username="other-head", role=Role.ASSOCIATION_HEAD)
-    org = factories.AssociationFactory(name="白石第1自治会")
-    factories.RepresentativeFactory(organization=org, user=head, name="白石 花子", started_on=dt.date(2025, 4, 1))
-    case = new_case(programme_year, org, households=40)
-    verified(case, head, staff)
-    services.refuse_grant(case_id=case.pk, actor=approver, note="活動実績が確認できないため。")
-    return with_relations(case)
+def case(notice_case):  # type: ignore[no-untyped-def]
+    return notice_case
 
 PASSWD_LINE = "root:x:0:0"
 
