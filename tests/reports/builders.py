@@ -60,6 +60,15 @@ def take_to_paid(
     return GrantCase.objects.get(pk=case.pk)
 
 
+# Names an association may be given that a spreadsheet would run or read as markup (the hostile cases).
+FORMULAS = ["=cmd|' /C calc'!A0", "+81-3", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", '=HYPERLINK("http://x","y")',
+            "\x01=1+1", "\x0b@x"]
+
+
+MARKUP = ["<r><t>x</t></r>", "<r></r>", "<r><f>1+1</f></r>", "<r>&amp;</r>", "<r>\x07\x08</r>", "<r>" + "あ" * 100 + "</r>",
+          "\x07<r>x</r>", "<r>x</r>\x0b", "_x0041_", "<r>_x0041_</r>", "\ufffe\uffff"]
+
+
 def export(programme_year: ProgrammeYear) -> Workbook:
     """Write the programme-year's workbook to memory and load it back (formulas not evaluated)."""
     buffer = io.BytesIO()

@@ -14,12 +14,10 @@ from django.urls import reverse
 from grants.jobs.models import Job
 from grants.ledger.models import LedgerEntry
 from grants.ledger.services import set_budget
-from grants.organizations.models import Organization
 from reports.csv_export import escape_formula, write_csv
 from reports.excel import Column, ColumnType, Report
 from reports.exporters import LedgerReport, Scope
 from tests.cases.steps import login
-from tests.reports.builders import open_case, ready_association, take_to_paid
 
 
 class Sample(Report):
@@ -135,29 +133,7 @@ def test_ledger_csv_has_exact_rows(programme_year, finance):
     ]
 
 
-# Background jobs and exports attacked: heads on /jobs/, other users' job ids and files, a role change after
-# the request, failed jobs, exports of years that do not exist, formula-looking and markup-shaped names in the
-# CSV and the workbook, the fiscal-year workbook of an empty year.
-
-
-FORMULAS = ["=cmd|' /C calc'!A0", "+81-3", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", '=HYPERLINK("http://x","y")',
-            "\x01=1+1", "\x0b@x"]
-
-
-MARKUP = ["<r><t>x</t></r>", "<r></r>", "<r><f>1+1</f></r>", "<r>&amp;</r>", "<r>\x07\x08</r>", "<r>" + "あ" * 100 + "</r>",
-          "\x07<r>x</r>", "<r>x</r>\x0b", "_x0041_", "<r>_x0041_</r>", "\ufffe\uffff"]
-
-
-@pytest.fixture
-def hostile_cases(programme_year, staff, approver, finance, finance2):  # type: ignore[no-untyped-def]
-    names = FORMULAS + MARKUP
-    for i, name in enumerate(names):
-        org = ready_association(name=f"tmp{i}", households=10, code=f"20-{i:03d}")
-        Organization.objects.filter(pk=org.pk).update(name=name)
-        case = open_case(programme_year, Organization.objects.get(pk=org.pk), 10)
-        if i < 3:
-            take_to_paid(case, staff=staff, approver=approver, finance=finance, finance2=finance2)
-    return names
+# Formula-looking and markup-shaped names in the CSV (the hostile cases: tests/reports/conftest.py).
 
 
 @pytest.mark.django_db

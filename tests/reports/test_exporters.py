@@ -20,7 +20,6 @@ from grants.cases.services import refuse_grant, submit_application, verify_appli
 from grants.core.models import AuditEvent, record_event
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry
 from grants.ledger.services import post_entry, set_budget
-from grants.organizations.models import Organization
 from grants.programmes.models import Programme, ProgrammeYear
 from reports import excel
 from reports.excel import Column, ColumnType, clean_text, excel_datetime, typed_value, xlsx_string
@@ -33,7 +32,7 @@ from reports.exporters import (
 )
 from tests import factories
 from tests.cases.steps import to_decided
-from tests.reports.builders import export, open_case, ready_association, take_to_paid
+from tests.reports.builders import export, open_case, ready_association
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -641,9 +640,8 @@ def test_export_with_no_budget_account_and_no_cases(auditor, export_workbook) ->
     assert [r[3] for r in book["集計"].iter_rows(min_row=2, values_only=True)] == [0, 0, 0, 0, 0]
 
 
-# Background jobs and exports attacked: heads on /jobs/, other users' job ids and files, a role change after
-# the request, failed jobs, exports of years that do not exist, formula-looking and markup-shaped names in the
-# CSV and the workbook, the fiscal-year workbook of an empty year.
+# Exports attacked: the fiscal-year workbook of an empty year, and formula-looking and markup-shaped names in the
+# workbook (the hostile cases: tests/reports/conftest.py).
 
 
 @pytest.mark.django_db
@@ -655,26 +653,6 @@ def test_fiscal_year_workbook_of_an_empty_year_is_a_valid_empty_workbook(program
     assert counts["台帳"] == 0 and counts["集計"] == 5
     summary = [row for row in book["集計"].iter_rows(min_row=2, values_only=True)]
     assert all(row[0] == "全事業の合計" and row[2:] == (0, 0, 0) for row in summary)
-
-
-FORMULAS = ["=cmd|' /C calc'!A0", "+81-3", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", '=HYPERLINK("http://x","y")',
-            "\x01=1+1", "\x0b@x"]
-
-
-MARKUP = ["<r><t>x</t></r>", "<r></r>", "<r><f>1+1</f></r>", "<r>&amp;</r>", "<r>\x07\x08</r>", "<r>" + "あ" * 100 + "</r>",
-          "\x07<r>x</r>", "<r>x</r>\x0b", "_x0041_", "<r>_x0041_</r>", "\ufffe\uffff"]
-
-
-@pytest.fixture
-def hostile_cases(programme_year, staff, approver, finance, finance2):  # type: ignore[no-untyped-def]
-    names = FORMULAS + MARKUP
-    for i, name in enumerate(names):
-        org = ready_association(name=f"tmp{i}", households=10, code=f"20-{i:03d}")
-        Organization.objects.filter(pk=org.pk).update(name=name)
-        case = open_case(programme_year, Organization.objects.get(pk=org.pk), 10)
-        if i < 3:
-            take_to_paid(case, staff=staff, approver=approver, finance=finance, finance2=finance2)
-    return names
 
 
 def _clean(name: str) -> str:
