@@ -1,5 +1,5 @@
-"""Building blocks of the insurance tests: a policy around today (宇部市's and 廿日市市's published amounts, the
-city's standard conditions), a group's complete report, a covered report and claims at each stage. Dates are
+"""Building blocks of the insurance tests: the test policy of 年度 2026 the engine's tests read (ube), a policy
+around today (宇部市's and 廿日市市's published amounts, the city's standard conditions), a group's complete report, a covered report and claims at each stage. Dates are
 relative to today so that no test depends on the day it runs."""
 import datetime as dt
 from collections.abc import Mapping
@@ -31,18 +31,39 @@ def days_ago(n: int) -> dt.date:
     return today() - dt.timedelta(days=n)
 
 
+# The published amounts every test policy is made of: 宇部市's benefits (GRANTS.md §6: death ¥5,000,000; disability
+# ¥90,000–¥5,000,000; inpatient ¥3,000/day within 180 days; outpatient ¥2,000/day within 180 days, at most 90 days)
+# and 廿日市市's liability limits (bodily ¥100M per person / ¥300M per accident, property ¥5M per accident) with a
+# ¥5,000 deductible; a report is due in 20 days and a claim opens at 180.
+PUBLISHED_TERMS: dict[str, object] = {
+    "liability_bodily_per_person": 100_000_000, "liability_bodily_per_accident": 300_000_000,
+    "liability_property_per_accident": 5_000_000, "liability_deductible": 5_000,
+    "death_benefit": 5_000_000, "disability_min": 90_000,
+    "inpatient_daily": 3_000, "inpatient_window_days": 180,
+    "outpatient_daily": 2_000, "outpatient_window_days": 180, "outpatient_max_days": 90,
+    "surgery_multiple_inpatient": 10, "surgery_multiple_outpatient": 5, "surgery_max_count": 1,
+    "report_due_days": 20, "claim_after_days": 180,
+}
+
+
+def ube(**fields: object) -> InsurancePolicy:
+    """The test policy of 年度 2026 on the published terms (not saved: the engine reads only its fields)."""
+    values: dict[str, object] = {
+        "fiscal_year": 2026, "insurer": "テスト損害保険", "policy_number": "T-0001",
+        "period_start": dt.date(2026, 4, 1), "period_end": dt.date(2027, 3, 31),
+        "label": "テスト（宇部市・廿日市市の公表値）", **PUBLISHED_TERMS,
+    }
+    values.update(fields)
+    return InsurancePolicy(**values)
+
+
 def policy(**fields: object) -> InsurancePolicy:
-    """The year's policy, its period from 400 days ago to 30 days ahead, with the standard conditions."""
+    """The year's policy on the published terms, its period from 400 days ago to 30 days ahead, with the standard
+    conditions."""
     values: dict[str, object] = {
         "fiscal_year": CURRENT_FY, "insurer": "テスト損害保険株式会社", "policy_number": "T-0001",
         "period_start": days_ago(400), "period_end": today() + dt.timedelta(days=30), "label": "テスト",
-        "liability_bodily_per_person": 100_000_000, "liability_bodily_per_accident": 300_000_000,
-        "liability_property_per_accident": 5_000_000, "liability_deductible": 5_000,
-        "death_benefit": 5_000_000, "disability_min": 90_000,
-        "inpatient_daily": 3_000, "inpatient_window_days": 180,
-        "outpatient_daily": 2_000, "outpatient_window_days": 180, "outpatient_max_days": 90,
-        "surgery_multiple_inpatient": 10, "surgery_multiple_outpatient": 5, "surgery_max_count": 1,
-        "report_due_days": 20, "claim_after_days": 180,
+        **PUBLISHED_TERMS,
     }
     values.update(fields)
     created = InsurancePolicy.objects.create(**values)

@@ -1,33 +1,14 @@
-"""Benefits and deadlines of the community activity insurance, against a test policy made of 宇部市's published
-amounts (GRANTS.md §6: death ¥5,000,000; disability ¥90,000–¥5,000,000; inpatient ¥3,000/day within 180 days;
-outpatient ¥2,000/day within 180 days, at most 90 days) and 廿日市市's liability limits (bodily ¥100M per person /
-¥300M per accident, property ¥5M per accident) with a ¥5,000 deductible. Every expected yen is worked out in a
-comment."""
+"""Deadlines of the community activity insurance (grants/insurance/deadlines.py): the report's due date counts
+the accident day, and a claim opens on recovery or at 180 days, against the test policy ube() of
+tests/insurance/builders.py (宇部市's and 廿日市市's published amounts)."""
 import datetime as dt
 
 import pytest
 
 from grants.insurance.deadlines import claim_opens, is_late, report_due
-from grants.insurance.models import InsurancePolicy
+from tests.insurance.builders import ube
 
 D = dt.date
-
-
-def ube(**fields: object) -> InsurancePolicy:
-    """The test policy (not saved: the engine reads only its fields)."""
-    values = {
-        "fiscal_year": 2026, "insurer": "テスト損害保険", "policy_number": "T-0001",
-        "period_start": D(2026, 4, 1), "period_end": D(2027, 3, 31), "label": "テスト（宇部市・廿日市市の公表値）",
-        "liability_bodily_per_person": 100_000_000, "liability_bodily_per_accident": 300_000_000,
-        "liability_property_per_accident": 5_000_000, "liability_deductible": 5_000,
-        "death_benefit": 5_000_000, "disability_min": 90_000,
-        "inpatient_daily": 3_000, "inpatient_window_days": 180,
-        "outpatient_daily": 2_000, "outpatient_window_days": 180, "outpatient_max_days": 90,
-        "surgery_multiple_inpatient": 10, "surgery_multiple_outpatient": 5, "surgery_max_count": 1,
-        "report_due_days": 20, "claim_after_days": 180,
-    }
-    values.update(fields)
-    return InsurancePolicy(**values)
 
 
 @pytest.mark.parametrize(("accident", "due"), [

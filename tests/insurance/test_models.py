@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from grants.insurance.benefits import Treatment, injury_benefit
 from grants.insurance.models import BenefitBand, BenefitMode, InsurancePolicy
-from tests.insurance.test_benefits import ube
+from tests.insurance.builders import ube
 
 pytestmark = pytest.mark.django_db
 
