@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from grants.cases.models import GrantCase, Status
 from grants.ledger.models import BudgetAccount
+from tests.pages.browser import log_in, logout
 from tests.reports.zengin_parser import parse_zengin
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -17,19 +18,6 @@ PASSWORD = "browser-pass-1"
 @pytest.fixture
 def demo(settings):  # type: ignore[no-untyped-def]
     call_command("setup_demo", password=PASSWORD, stdout=io.StringIO())  # this fiscal year
-
-
-def login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.get_by_role("heading", name="ホーム").wait_for()
-
-
-def logout(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name="ログアウト").click()
-    page.get_by_role("heading", name="ログイン").wait_for()
 
 
 def act(page, label: str, note: str = "") -> None:  # type: ignore[no-untyped-def]
@@ -46,7 +34,7 @@ def test_association_case_from_annual_run_to_auditor_export(demo, live_server, p
     check_a11y(page, "01-login")
 
     # Staff runs the year: every demo association gets its case, with progress shown.
-    login(page, base, "tanto")
+    log_in(page, base, "tanto", PASSWORD)
     check_a11y(page, "02-staff-home")
     page.get_by_role("link", name=re.compile("年度 自治会等自治振興交付金")).click()
     check_a11y(page, "03-programme-year")
@@ -61,7 +49,7 @@ def test_association_case_from_annual_run_to_auditor_export(demo, live_server, p
     logout(page)
 
     # The association head sees the computation line by line, corrects the count, submits.
-    login(page, base, "kaicho")
+    log_in(page, base, "kaicho", PASSWORD)
     page.locator("a", has_text="-jichi_shinko-").first.click()
     computation = page.locator("#computation").inner_text()
     for word in ("均等割", "世帯割", "小計", "交付額"):
@@ -79,25 +67,25 @@ def test_association_case_from_annual_run_to_auditor_export(demo, live_server, p
     logout(page)
 
     # Staff verifies: every check passes; the approver is someone else.
-    login(page, base, "tanto")
+    log_in(page, base, "tanto", PASSWORD)
     page.goto(f"{base}/cases/{case.pk}/")
     assert page.locator("#checks").inner_text().count("適合") == 5
     check_a11y(page, "07-staff-case")
     act(page, "審査済にする（決裁へ回す）")
     logout(page)
 
-    login(page, base, "kessai")
+    log_in(page, base, "kessai", PASSWORD)
     page.get_by_role("link", name=case.reference).click()
     act(page, "交付決定する")
     assert page.locator("#case-status").inner_text() == "交付決定済"
     logout(page)
 
-    login(page, base, "tanto")
+    log_in(page, base, "tanto", PASSWORD)
     page.goto(f"{base}/cases/{case.pk}/")
     act(page, "支出命令を起票する")
     logout(page)
 
-    login(page, base, "kaikei")
+    log_in(page, base, "kaikei", PASSWORD)
     page.get_by_role("link", name=case.reference).click()
     act(page, "支出を承認する")
     assert page.locator("#case-status").inner_text() == "支出承認済"
@@ -111,7 +99,7 @@ def test_association_case_from_annual_run_to_auditor_export(demo, live_server, p
     logout(page)
 
     # ... and a second finance user approves it and downloads the 全銀 file.
-    login(page, base, "kaikei2")
+    log_in(page, base, "kaikei2", PASSWORD)
     page.goto(batch_url)
     act(page, "振込バッチを承認し、振込ファイルを作成する")
     check_a11y(page, "09-batch-approved")
@@ -144,7 +132,7 @@ def test_association_case_from_annual_run_to_auditor_export(demo, live_server, p
     logout(page)
 
     # The auditor exports the ledger and the case register.
-    login(page, base, "kansa")
+    log_in(page, base, "kansa", PASSWORD)
     page.get_by_role("link", name=re.compile("年度 自治会等自治振興交付金")).click()
     page.get_by_role("button", name="台帳・案件一覧などをExcelで出力する").click()
     page.get_by_role("heading", name=re.compile("台帳")).wait_for()

@@ -21,31 +21,13 @@ from grants.organizations.models import CommunityPlan, PlanStatus
 from tests import factories
 from tests.councils import builders
 from tests.factories import CURRENT_FY
+from tests.pages.browser import add_plan_items, attach_plan_file, done, log_in, open_case
 from tests.reports.zengin_parser import parse_zengin
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 COUNCIL = "大歳地域づくり協議会"
 GIFT = "防災協定締結式の記念品"  # the 交際費 line: excluded, passed by an approved override
-
-
-def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(factories.PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.get_by_role("heading", name="ホーム").wait_for()
-
-
-def open_case(page, base: str, pk: int) -> None:  # type: ignore[no-untyped-def]
-    """The case page with every <details> open (so that axe checks the forms inside them too)."""
-    page.goto(f"{base}/cases/{pk}/")
-    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-
-
-def done(page, text: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator(".message-success", has_text=text).wait_for()
 
 
 def press(page, label: str) -> None:  # type: ignore[no-untyped-def]
@@ -104,27 +86,13 @@ def test_one_council_through_the_whole_year(live_server, page, check_a11y, setti
     assert page.get_by_label("計画期間（初年度）").input_value() == str(CURRENT_FY)
     page.get_by_role("button", name="作成する").click()
     done(page, "地域づくり計画（作成中）を作成しました。")
-    for level, parent, code, title in (
+    add_plan_items(page, (
         ("field", None, "1", "安心・安全"),
         ("measure", "分野 1 安心・安全", "1-1", "防災力の向上"),
         ("action", "施策 1-1 防災力の向上", "1-1-1", "防災訓練"),
         ("action", "施策 1-1 防災力の向上", "1-1-2", "水路・道路の小規模補修"),
-    ):
-        if not page.get_by_label("階層").is_visible():
-            page.get_by_text("項目を追加する", exact=True).first.click()
-        page.get_by_label("階層").select_option(level)
-        if parent:
-            page.get_by_label("上位の項目").select_option(label=parent)
-        page.get_by_label("番号").fill(code)
-        page.get_by_label("名称", exact=True).fill(title)
-        page.get_by_role("button", name="項目を追加する").click()
-        done(page, "項目を追加しました。")
-    page.get_by_text("資料を添付する").click()
-    page.get_by_label("資料名").fill("地域づくり計画書")
-    page.get_by_label("ファイル", exact=True).set_input_files(
-        files=[{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 plan"}])
-    page.get_by_role("button", name="添付する").click()
-    done(page, "資料を添付しました。")
+    ))
+    attach_plan_file(page, "地域づくり計画書")
     check_a11y(page, "year-02-plan-draft")
     page.get_by_role("button", name="計画を提出する").click()
     done(page, "計画を提出しました。")

@@ -12,17 +12,9 @@ from grants.organizations.models import CommunityPlan, PlanStatus
 from tests import factories
 from tests.councils import builders
 from tests.factories import CURRENT_FY
+from tests.pages.browser import add_plan_items, attach_plan_file, log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
-
-
-def log_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(factories.PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.get_by_role("heading", name="ホーム").wait_for()
 
 
 def test_plan_pages_work_and_are_accessible(live_server, page, check_a11y, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -30,7 +22,7 @@ def test_plan_pages_work_and_are_accessible(live_server, page, check_a11y, setti
     org, secretary = builders.council()
     factories.UserFactory(username="tanto2", role=Role.STAFF)
 
-    log_in(page, live_server, secretary.username)
+    log_in(page, live_server.url, secretary.username)
     page.get_by_role("link", name="地域づくり計画").click()
     page.get_by_role("link", name="新しい計画（最初の計画・次の期の計画）を作成する").click()
     page.get_by_label("期", exact=True).fill("第4期")
@@ -40,28 +32,14 @@ def test_plan_pages_work_and_are_accessible(live_server, page, check_a11y, setti
     page.get_by_role("button", name="作成する").click()
     page.get_by_text("地域づくり計画（作成中）を作成しました。").wait_for()
 
-    for level, parent, code, title in (("field", None, "1", "安心・安全"), ("measure", "分野 1 安心・安全", "1-1", "防災力の向上"),
-                                       ("action", "施策 1-1 防災力の向上", "1-1-1", "防災訓練")):
-        if not page.get_by_label("階層").is_visible():
-            page.get_by_text("項目を追加する", exact=True).first.click()
-        page.get_by_label("階層").select_option(level)
-        if parent:
-            page.get_by_label("上位の項目").select_option(label=parent)
-        page.get_by_label("番号").fill(code)
-        page.get_by_label("名称", exact=True).fill(title)
-        page.get_by_role("button", name="項目を追加する").click()
-        page.get_by_text("項目を追加しました。").wait_for()
-    page.get_by_text("資料を添付する").click()
-    page.get_by_label("資料名").fill("計画書")
-    page.get_by_label("ファイル", exact=True).set_input_files(
-        files=[{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 plan"}])
-    page.get_by_role("button", name="添付する").click()
-    page.get_by_text("資料を添付しました。").wait_for()
+    add_plan_items(page, (("field", None, "1", "安心・安全"), ("measure", "分野 1 安心・安全", "1-1", "防災力の向上"),
+                          ("action", "施策 1-1 防災力の向上", "1-1-1", "防災訓練")))
+    attach_plan_file(page, "計画書")
     check_a11y(page, "plan_detail_draft")
     page.get_by_role("button", name="計画を提出する").click()
     page.get_by_text("計画を提出しました。").wait_for()
 
-    log_in(page, live_server, "tanto2")
+    log_in(page, live_server.url, "tanto2")
     plan = CommunityPlan.objects.get()
     page.goto(f"{live_server.url}/councils/plans/{plan.pk}/")
     check_a11y(page, "plan_detail_submitted")
@@ -84,7 +62,7 @@ def test_staff_and_deadline_pages_are_accessible(live_server, page, check_a11y) 
                                     completion_deadline=today - dt.timedelta(days=31))
     GrantCase.objects.filter(pk=case.pk).update(status=Status.DECIDED)
 
-    log_in(page, live_server, "tanto")
+    log_in(page, live_server.url, "tanto")
     page.goto(f"{live_server.url}/organizations/{org.pk}/")
     page.get_by_role("link", name="大歳地域づくり協議会の事務局員と雇用経費").click()
     page.get_by_role("heading", name="大歳地域づくり協議会　事務局員").wait_for()

@@ -6,6 +6,7 @@ from grants.cases.models import GrantCase
 from grants.ledger.models import EntryKind
 from grants.ledger.services import post_entry
 from tests import factories
+from tests.pages.browser import log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -26,11 +27,7 @@ def figures(programme_year):  # type: ignore[no-untyped-def]
 
 def test_dashboard_draws_the_chart_and_is_accessible(figures, live_server, page, check_a11y) -> None:  # type: ignore[no-untyped-def]
     factories.UserFactory(username="tanto", role=Role.STAFF)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill("tanto")
-    page.get_by_label("パスワード").fill(factories.PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.get_by_role("heading", name="ホーム").wait_for()
+    log_in(page, live_server.url, "tanto")
 
     page.get_by_role("link", name="予算ダッシュボード").click()
     page.get_by_role("heading", name="予算ダッシュボード", exact=False).wait_for()

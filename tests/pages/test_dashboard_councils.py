@@ -15,6 +15,7 @@ from tests import factories
 from tests.councils import builders
 from tests.councils.builders import area, closed, council_of, councils_with_history, grant, yuda
 from tests.councils.steps import decided, draft, login
+from tests.pages.browser import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -140,11 +141,7 @@ def test_council_tables_are_accessible(live_server, page, check_a11y) -> None:  
     closed(council, KATSUDO_SHIEN, 2023, 5_459_000)
     council_of(area("01", "大殿"))
     factories.UserFactory(username="tanto", role=Role.STAFF)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill("tanto")
-    page.get_by_label("パスワード").fill(factories.PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.get_by_role("heading", name="ホーム").wait_for()
+    log_in(page, live_server.url, "tanto")
 
     page.goto(f"{live_server.url}{reverse('dashboard')}?fiscal_year=2023")
     table = page.get_by_role("table", name="地域づくり協議会の管理費割合", exact=False)

@@ -5,23 +5,10 @@ import datetime as dt
 import pytest
 
 from grants.insurance.models import AccidentReport, Claim, ClaimStatus, ReportStatus
-from tests.factories import PASSWORD
 from tests.insurance import builders
+from tests.pages.browser import log_in, logout
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
-
-
-def login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.get_by_role("heading", name="ホーム").wait_for()
-
-
-def logout(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name="ログアウト").click()
-    page.get_by_role("heading", name="ログイン").wait_for()
 
 
 def press(page, label: str) -> None:  # type: ignore[no-untyped-def]
@@ -49,7 +36,7 @@ def test_from_the_groups_report_to_the_recorded_payment(live_server, page, check
     accident = builders.days_ago(25)  # the report is late: due 19 days after the accident
 
     # The group's head reports the accident.
-    login(page, base, association_head.username)
+    log_in(page, base, association_head.username)
     page.get_by_role("link", name="コミュニティ活動保険").click()
     check_a11y(page, "ins-01-report-list-head")
     page.get_by_role("link", name="事故報告書を作成").click()
@@ -83,7 +70,7 @@ def test_from_the_groups_report_to_the_recorded_payment(live_server, page, check
     logout(page)
 
     # Another 保険担当 than the one who would have entered it judges, and sends the claim forms.
-    login(page, base, insurance2.username)
+    log_in(page, base, insurance2.username)
     check_a11y(page, "ins-05-insurance-home")
     page.goto(f"{base}/insurance/reports/{report.pk}/")
     check_a11y(page, "ins-06-judgment-form")
@@ -98,7 +85,7 @@ def test_from_the_groups_report_to_the_recorded_payment(live_server, page, check
     logout(page)
 
     # The group records the treatment and the documents, and files the claim.
-    login(page, base, association_head.username)
+    log_in(page, base, association_head.username)
     page.goto(f"{base}/insurance/claims/{claim.pk}/")
     check_a11y(page, "ins-08-claim-head")
     page.get_by_label("治療を終えた", exact=True).check()
@@ -113,7 +100,7 @@ def test_from_the_groups_report_to_the_recorded_payment(live_server, page, check
     logout(page)
 
     # The city forwards it and records the insurer's payment.
-    login(page, base, insurance.username)
+    log_in(page, base, insurance.username)
     page.goto(f"{base}/insurance/claims/{claim.pk}/")
     check_a11y(page, "ins-09-claim-insurance")
     page.get_by_label("保険会社の受付番号（任意）").fill("SJ-001")
@@ -127,7 +114,7 @@ def test_from_the_groups_report_to_the_recorded_payment(live_server, page, check
         check_a11y(page, f"ins-11-{name}")
     logout(page)
 
-    login(page, base, auditor.username)
+    log_in(page, base, auditor.username)
     page.get_by_role("link", name="閲覧記録").click()
     assert "事故報告書の画面" in page.locator("#accesses").inner_text()
     check_a11y(page, "ins-12-access-log-auditor")
