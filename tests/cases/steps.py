@@ -1,5 +1,5 @@
 """Steps of the 自治会 (formula) lifecycle shared by the case, page, ledger and dashboard tests: logging in,
-uploading a household-count file, and a case taken to 審査済, 交付決定済, 支出承認済 or any status up to 支払済
+uploading a household-count file, a new 自治会's draft case, and a case taken to 審査済, 交付決定済, 支出承認済 or any status up to 支払済
 through the real services."""
 import io
 
@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from grants.cases import services
 from grants.cases.models import GrantCase, Status
+from tests import factories
 from tests.factories import PASSWORD
 
 
@@ -24,6 +25,18 @@ def upload(name: str, data: bytes) -> io.BytesIO:
 def post_import(client, programme_year, name: str, data: bytes):  # type: ignore[no-untyped-def]
     return client.post(reverse("annual_run_start", args=[programme_year.pk]),
                        {"source": "import", "file": upload(name, data)})
+
+
+def association_case(programme_year, households: int = 120) -> GrantCase:  # type: ignore[no-untyped-def]
+    """A draft case of a new 自治会 with an account, a representative and a count on the base date."""
+    org = factories.AssociationFactory()
+    factories.BankAccountFactory(organization=org)
+    factories.RepresentativeFactory(organization=org)
+    factories.count(org, programme_year.base_date, households)
+    case = GrantCase(programme_year=programme_year, organization=org)
+    services.apply_count(case, households)
+    case.save()
+    return case
 
 
 def to_verified(case: GrantCase, head, staff) -> GrantCase:  # type: ignore[no-untyped-def]

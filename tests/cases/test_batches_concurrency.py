@@ -3,7 +3,6 @@ against discard, one case into two batches, two results of one transfer."""
 import pytest
 from django.db import connection
 
-from grants.accounts.models import Role
 from grants.cases.batches import (
     BatchError,
     approve_payment_batch,
@@ -11,12 +10,11 @@ from grants.cases.batches import (
     discard_payment_batch,
     record_transfer_result,
 )
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import Status
 from grants.ledger.models import BatchItem, BatchStatus, BudgetAccount, EntryKind, ItemResult, LedgerEntry, PaymentBatch
 from grants.notices.models import Notice
 from reports.zengin_batch import batch_file
-from tests import factories
-from tests.cases.steps import approve_case
+from tests.cases.steps import approve_case, association_case
 from tests.concurrency import run_together
 
 pytestmark = [
@@ -31,22 +29,9 @@ ROUNDS = 4
 def _approved_cases(programme_year, n, staff, staff2, approver, finance):  # type: ignore[no-untyped-def]
     cases = []
     for _ in range(n):
-        org = factories.AssociationFactory()
-        factories.BankAccountFactory(organization=org)
-        factories.RepresentativeFactory(organization=org)
-        factories.count(org, programme_year.base_date, 120)
-        case = GrantCase(programme_year=programme_year, organization=org)
-        from grants.cases.services import apply_count
-
-        apply_count(case, 120)
-        case.save()
+        case = association_case(programme_year)
         cases.append(approve_case(case, staff2, staff, approver, staff, finance))
     return cases
-
-
-@pytest.fixture
-def finance3(db):  # type: ignore[no-untyped-def]
-    return factories.UserFactory(username="finance3", role=Role.FINANCE)
 
 
 def test_two_approvals_of_one_batch_post_once(programme_year, staff, staff2, approver, finance, finance2, finance3, transfer_day, transfer_settings) -> None:  # type: ignore[no-untyped-def]

@@ -4,13 +4,12 @@ in states that agree, and the case's trail has one row for the act."""
 import pytest
 from django.db import connection
 
-from grants.accounts.models import Role
 from grants.cases import orders, services
-from grants.cases.models import GrantCase, Status
+from grants.cases.models import Status
 from grants.cases.workflows import CaseActionError
 from grants.core.models import AuditEvent
 from grants.ledger.models import OrderStatus, PaymentOrder
-from tests import factories
+from tests.cases.steps import association_case
 from tests.concurrency import run_together
 
 pytestmark = [
@@ -30,24 +29,13 @@ def _prepared_cases(programme_year, n, staff, staff2, approver):  # type: ignore
     """``n`` 自治会 cases decided, each with its order drafted by ``staff``."""
     cases = []
     for _ in range(n):
-        org = factories.AssociationFactory()
-        factories.BankAccountFactory(organization=org)
-        factories.RepresentativeFactory(organization=org)
-        factories.count(org, programme_year.base_date, 120)
-        case = GrantCase(programme_year=programme_year, organization=org)
-        services.apply_count(case, 120)
-        case.save()
+        case = association_case(programme_year)
         services.submit_application(case_id=case.pk, actor=staff2)
         services.verify_application(case_id=case.pk, actor=staff)
         services.decide_grant(case_id=case.pk, actor=approver)
         services.prepare_payment(case_id=case.pk, actor=staff)
         cases.append(case)
     return cases
-
-
-@pytest.fixture
-def finance3(db):  # type: ignore[no-untyped-def]
-    return factories.UserFactory(username="finance3", role=Role.FINANCE)
 
 
 def test_formula_order_approved_through_the_order_and_sent_back_through_the_case_at_once(  # type: ignore[no-untyped-def]
