@@ -1,7 +1,6 @@
 """Notice pages: one notice's PDF (heads only for their own cases), the list on the case page and batch
 printing through the real django-tasks worker."""
 import io
-import subprocess
 
 import pytest
 from django.core.management import call_command
@@ -13,6 +12,7 @@ from grants.jobs.services import JobError, request_job
 from grants.notices.models import NoticeKind
 from grants.notices.services import issue_notice
 from tests.factories import PASSWORD
+from tests.reports.pdf_tools import page_count
 
 pytestmark = pytest.mark.django_db
 
@@ -51,13 +51,6 @@ def refusal(refused_case, approver):  # type: ignore[no-untyped-def]
 
 def login(client, user) -> None:  # type: ignore[no-untyped-def]
     assert client.login(username=user.username, password=PASSWORD)
-
-
-def pages(pdf: bytes, tmp_path) -> int:  # type: ignore[no-untyped-def]
-    path = tmp_path / "x.pdf"
-    path.write_bytes(pdf)
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-    return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
 def test_head_gets_the_pdf_of_their_own_notice(client, decision, association_head) -> None:  # type: ignore[no-untyped-def]
@@ -119,7 +112,7 @@ def test_batch_print_runs_in_the_worker_and_the_pdf_has_every_notice(client, dec
     assert job.content_type == "application/pdf" and job.filename.endswith(".pdf")
     download = client.get(reverse("job_download", args=[job.pk]))
     pdf = b"".join(download.streaming_content)
-    assert pdf.startswith(b"%PDF-") and pages(pdf, tmp_path) >= 2
+    assert pdf.startswith(b"%PDF-") and page_count(pdf, tmp_path) >= 2
 
 
 def test_batch_print_of_one_kind(client, decision, refusal, programme_year, staff, django_capture_on_commit_callbacks, tmp_path) -> None:  # type: ignore[no-untyped-def]

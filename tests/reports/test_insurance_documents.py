@@ -2,8 +2,6 @@
 import datetime as dt
 import io
 import re
-import subprocess
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -24,23 +22,12 @@ from grants.insurance.models import (
 )
 from reports.insurance_documents import claim_html, claim_pdf, claim_xlsx, report_pdf
 from tests.insurance import builders
+from tests.reports.pdf_tools import pdf_text, run
 
 pytestmark = pytest.mark.django_db
 
 
 DELAY_REASON = "代表者が入院しており、報告書を作成できませんでした。"
-
-
-def run(tool: str, pdf: bytes, tmp_path: Path, *args: str) -> str:
-    path = tmp_path / "out.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run([tool, *args, str(path), *(["-"] if tool == "pdftotext" else [])],
-                          capture_output=True, text=True, check=True).stdout
-
-
-def pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    """The PDF's text with every white space taken out (pdftotext breaks lines inside table cells)."""
-    return re.sub(r"\s+", "", run("pdftotext", pdf, tmp_path, "-enc", "UTF-8"))
 
 
 def html_text(claim: Claim) -> str:

@@ -2,7 +2,6 @@
 outside data: URLs and the project's static files."""
 import base64
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from reports import pdf as notice_pdf
 from reports.pdf import NoticeURLFetcher, RefusedURLError, render_html_pdf, render_notice_pdf, render_notices_pdf
 from tests import factories
 from tests.notices.builders import decided, new_case, with_relations
+from tests.reports.pdf_tools import page_count, pdf_text, run
 
 pytestmark = pytest.mark.django_db
 
@@ -27,28 +27,12 @@ pytestmark = pytest.mark.django_db
 def case(notice_case):  # type: ignore[no-untyped-def]
     return notice_case
 
+
 PASSWD_LINE = "root:x:0:0"
-
-
-def run(tool: str, pdf: bytes, tmp_path: Path, *args: str) -> str:
-    path = tmp_path / "out.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run([tool, *args, str(path), *(["-"] if tool == "pdftotext" else [])],
-                          capture_output=True, text=True, check=True).stdout
-
-
-def pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    """The PDF's text with every white space (line breaks, 全角 spaces) taken out: pdftotext breaks lines."""
-    return re.sub(r"\s+", "", run("pdftotext", pdf, tmp_path, "-enc", "UTF-8"))
 
 
 def flat(text: str) -> str:
     return re.sub(r"\s+", "", text)
-
-
-def page_count(pdf: bytes, tmp_path: Path) -> int:
-    info = run("pdfinfo", pdf, tmp_path)
-    return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
 @pytest.fixture

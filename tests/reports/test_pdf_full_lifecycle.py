@@ -3,8 +3,6 @@ completion deadline and advance schedule; the 変更交付決定通知書; the �
 after 取消 (加算金 too). Every notice a council's year produces renders."""
 import datetime as dt
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -18,24 +16,9 @@ from tests.councils.helpers import line, pay_orders
 from tests.councils.steps import draft, fresh
 from tests.factories import CURRENT_FY
 from tests.pages.case_pages import decided, login, other_council_case, today
+from tests.reports.pdf_tools import page_count, pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    """The PDF's text without white space (pdftotext breaks lines)."""
-    path = tmp_path / "notice.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
-                         check=True).stdout
-    return re.sub(r"\s+", "", out)
-
-
-def page_count(pdf: bytes, tmp_path: Path) -> int:
-    path = tmp_path / "count.pdf"
-    path.write_bytes(pdf)
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-    return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
 def assert_in(texts: tuple[str, ...], text: str) -> None:

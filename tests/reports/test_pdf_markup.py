@@ -1,7 +1,6 @@
 """Notices as PDF (reports/pdf.py) with applicant text shaped like HTML or CSS in every field: printed as text,
 nothing fetched."""
 import re
-import subprocess
 import urllib.request
 
 import pytest
@@ -10,15 +9,9 @@ from grants.cases import services
 from grants.notices.models import Notice, NoticeKind
 from reports.pdf import NoticeURLFetcher, render_notice_pdf, render_notices_pdf
 from tests import factories
+from tests.reports.pdf_tools import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(pdf: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
-    path = tmp_path / "n.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True)
-    return re.sub(r"\s+", "", out.stdout)
 
 
 EVIL = [
