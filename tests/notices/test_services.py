@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 def case(notice_case):  # type: ignore[no-untyped-def]
     return notice_case
 
+
 ERA_YEAR = era_year(dt.date(factories.CURRENT_FY, 4, 1))[1]
 
 
