@@ -9,8 +9,10 @@ import pytest
 from django.utils import timezone
 
 from grants.accounts.models import Role
+from grants.cases.batches import approve_payment_batch, create_payment_batch
 from grants.cases.models import GrantCase
 from grants.cases.services import apply_count
+from reports.zengin_batch import batch_file
 from tests import factories
 from tests.cases import deadlines
 from tests.cases.world import World, make_world
@@ -208,6 +210,18 @@ def approved_case(case, association_head, staff, approver, finance):  # type: ig
     from tests.cases.steps import approve_case
 
     return approve_case(case, association_head, staff, approver, staff, finance)
+
+
+@pytest.fixture
+def draft_batch(approved_case, finance, transfer_day):  # type: ignore[no-untyped-def]
+    """A payment batch of ``approved_case`` made by ``finance``, not yet approved."""
+    return create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
+
+
+@pytest.fixture
+def sent_batch(draft_batch, finance2, transfer_settings):  # type: ignore[no-untyped-def]
+    """``draft_batch`` approved by ``finance2``: its 全銀 file written, its payment posted."""
+    return approve_payment_batch(batch_id=draft_batch.pk, actor=finance2, write_file=batch_file)
 
 
 @pytest.fixture

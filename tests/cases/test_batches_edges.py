@@ -36,16 +36,6 @@ from tests.councils.helpers import pay_orders
 from tests.councils.steps import decided
 
 
-@pytest.fixture
-def draft_batch(approved_case, finance, transfer_day):  # type: ignore[no-untyped-def]
-    return create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
-
-
-@pytest.fixture
-def sent_batch(draft_batch, finance2, transfer_settings):  # type: ignore[no-untyped-def]
-    return approve_payment_batch(batch_id=draft_batch.pk, actor=finance2, write_file=batch_file)
-
-
 @pytest.mark.django_db
 def test_unknown_id_next_to_a_valid_one_refuses_the_whole_batch(finance, approved_case, transfer_day) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(BatchError, match="存在しない案件"):

@@ -351,11 +351,6 @@ def test_override_author_cannot_approve_the_override(world):  # type: ignore[no-
 # The one who made a payment batch does not approve it, also after a change of role or through the database.
 
 
-@pytest.fixture
-def draft_batch(approved_case, finance, transfer_day):  # type: ignore[no-untyped-def]
-    return create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
-
-
 @pytest.mark.django_db
 def test_preparer_cannot_approve_even_after_a_role_round_trip(client, draft_batch, finance) -> None:  # type: ignore[no-untyped-def]
     """The check is on the person (prepared_by), not on the role: leaving 会計課 and coming back does not help,

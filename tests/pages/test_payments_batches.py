@@ -28,16 +28,6 @@ def post_batch(client, case_values, day):  # type: ignore[no-untyped-def]
     return client.post(reverse("payment_queue"), {"case": case_values, "transfer_date": day.isoformat()})
 
 
-@pytest.fixture
-def draft_batch(approved_case, finance, transfer_day):  # type: ignore[no-untyped-def]
-    return create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
-
-
-@pytest.fixture
-def sent_batch(draft_batch, finance2, transfer_settings):  # type: ignore[no-untyped-def]
-    return approve_payment_batch(batch_id=draft_batch.pk, actor=finance2, write_file=batch_file)
-
-
 @pytest.mark.parametrize("values", [
     ["1 OR 1=1"], ["1; DROP TABLE cases_grantcase"], ["-1"], ["0"], ["999999999999"], ["9" * 40],
     ["1e3"], [""], ["0x1"], [],
