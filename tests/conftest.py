@@ -15,6 +15,7 @@ from grants.cases.services import apply_count
 from reports.zengin_batch import batch_file
 from tests import factories
 from tests.cases import deadlines
+from tests.cases.steps import to_decided
 from tests.cases.world import World, make_world
 from tests.notices import builders as notice_builders
 from tests.reports import builders as report_builders
@@ -242,7 +243,7 @@ def notice_case(programme_year, association, association_head):  # type: ignore[
 @pytest.fixture
 def decided_case(case, association_head, staff, approver):  # type: ignore[no-untyped-def]
     """``case`` submitted by its head, verified and decided (with its 交付決定通知書)."""
-    return notice_builders.with_relations(notice_builders.decided(case, association_head, staff, approver))
+    return notice_builders.with_relations(to_decided(case, association_head, staff, approver))
 
 
 @pytest.fixture

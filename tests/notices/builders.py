@@ -1,4 +1,5 @@
-"""Cases in the states that have notices, reached through the real case services: the steps the notice fixtures and tests share."""
+"""Cases in the states that have notices, reached through the real case services (submitted, verified and decided
+by tests/cases/steps.py): the steps the notice fixtures and tests share."""
 import datetime as dt
 
 from grants.accounts.models import Role
@@ -7,6 +8,7 @@ from grants.cases.models import GrantCase
 from grants.organizations.models import Organization
 from grants.programmes.models import ProgrammeYear
 from tests import factories
+from tests.cases.steps import to_verified
 
 
 def new_case(programme_year: ProgrammeYear, organization: Organization | None = None, households: int = 120,
@@ -33,17 +35,6 @@ def users() -> dict[str, object]:
     }
 
 
-def verified(case: GrantCase, head, staff) -> GrantCase:  # type: ignore[no-untyped-def]
-    """Submit (as ``head``, who must represent the case's organisation) and verify (as ``staff``)."""
-    services.submit_application(case_id=case.pk, actor=head)
-    return services.verify_application(case_id=case.pk, actor=staff)
-
-
-def decided(case: GrantCase, head, staff, approver) -> GrantCase:  # type: ignore[no-untyped-def]
-    verified(case, head, staff)
-    return services.decide_grant(case_id=case.pk, actor=approver)
-
-
 def refused(programme_year: ProgrammeYear, staff, approver) -> GrantCase:  # type: ignore[no-untyped-def]
     """Another association's case (白石第1自治会, 40 households), refused with a reason; its head is user
     ``other-head`` (会長 白石 花子)."""
@@ -51,7 +42,7 @@ def refused(programme_year: ProgrammeYear, staff, approver) -> GrantCase:  # typ
     org = factories.AssociationFactory(name="白石第1自治会")
     factories.RepresentativeFactory(organization=org, user=head, name="白石 花子", started_on=dt.date(2025, 4, 1))
     case = new_case(programme_year, org, households=40)
-    verified(case, head, staff)
+    to_verified(case, head, staff)
     services.refuse_grant(case_id=case.pk, actor=approver, note="活動実績が確認できないため。")
     return with_relations(case)
 

@@ -12,7 +12,8 @@ from grants.ledger.services import set_budget
 from grants.notices.models import DocumentSequence, Notice, NoticeKind, format_document_number
 from grants.notices.services import NoticeError, issue_notice, locked_sequence, mask_account_number
 from tests import factories
-from tests.notices.builders import decided, new_case, paid, verified, with_relations
+from tests.cases.steps import to_decided, to_verified
+from tests.notices.builders import new_case, paid, with_relations
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +85,7 @@ def test_decision_rolled_back_with_its_act_takes_no_number(case, association_hea
     """交付決定 refused by the budget check after nothing else: no notice, no number used."""
     from grants.cases.models import GrantCase
 
-    verified(case, association_head, staff)
+    to_verified(case, association_head, staff)
     GrantCase.objects.filter(pk=case.pk).update(computed_amount=10**9)
     with pytest.raises(services.CaseActionError):
         services.decide_grant(case_id=case.pk, actor=approver)
@@ -160,7 +161,7 @@ def test_prefix_carries_over_from_the_previous_year(staff, approver, finance) ->
     set_budget(programme_year=py, budget=1_000_000, actor=finance)
     DocumentSequence.objects.create(programme=py.programme, fiscal_year=factories.CURRENT_FY - 1, prefix="山口協働")
     head = factories.UserFactory(username="carry-head", role="association_head")
-    case = decided(new_case(py, head_user=head), head, staff, approver)
+    case = to_decided(new_case(py, head_user=head), head, staff, approver)
     assert case.notices.get().document_number == f"山口協働第{ERA_YEAR}-1号"
 
 
@@ -189,7 +190,7 @@ def test_a_prefix_edited_to_an_issued_number_is_refused(decided_case, approver, 
     head = factories.UserFactory(username="second-head", role="association_head")
     from grants.cases.models import Status
 
-    other_case = verified(new_case(py, head_user=head), head, staff)
+    other_case = to_verified(new_case(py, head_user=head), head, staff)
     with pytest.raises(services.CaseActionError, match="すでに使われています"):
         services.decide_grant(case_id=other_case.pk, actor=approver)  # the act and its notice fail together
     second.refresh_from_db()

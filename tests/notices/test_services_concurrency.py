@@ -8,8 +8,9 @@ from django.db import connection
 from grants.core.models import AuditEvent
 from grants.notices.models import DocumentSequence, Notice, NoticeKind
 from grants.notices.services import issue_notice
+from tests.cases.steps import to_decided
 from tests.concurrency import run_together
-from tests.notices.builders import decided, new_case, with_relations
+from tests.notices.builders import new_case, with_relations
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -19,7 +20,7 @@ pytestmark = [
 
 
 def decided_cases(n, programme_year, head, staff, approver):  # type: ignore[no-untyped-def]
-    return [with_relations(decided(new_case(programme_year, head_user=head), head, staff, approver))
+    return [with_relations(to_decided(new_case(programme_year, head_user=head), head, staff, approver))
             for _ in range(n)]
 
 

@@ -16,7 +16,8 @@ from grants.notices.services import issue_notice
 from reports import pdf as notice_pdf
 from reports.pdf import NoticeURLFetcher, RefusedURLError, render_html_pdf, render_notice_pdf, render_notices_pdf
 from tests import factories
-from tests.notices.builders import decided, new_case, with_relations
+from tests.cases.steps import to_decided
+from tests.notices.builders import new_case, with_relations
 from tests.reports.pdf_tools import page_count, pdf_text, run
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +98,7 @@ def test_applicant_text_is_printed_as_text_and_fetches_nothing(programme_year, s
     org = factories.AssociationFactory(name='<img src="file:///etc/passwd">')
     factories.RepresentativeFactory(organization=org, user=head,
                                     name='<link rel=stylesheet href="http://example.com/x.css">')
-    case = with_relations(decided(new_case(programme_year, org), head, staff, approver))
+    case = with_relations(to_decided(new_case(programme_year, org), head, staff, approver))
     notice = issue_notice(case=case, kind=NoticeKind.DECISION, actor=approver)
     fetched: list[str] = []
     original = NoticeURLFetcher.fetch
@@ -164,7 +165,7 @@ def _attachments(pdf: bytes, tmp_path: Path) -> int:
 
 def test_batch_pdf_has_the_pages_of_every_notice(decided_case, refused_case, programme_year, staff, approver, tmp_path) -> None:  # type: ignore[no-untyped-def]
     head = factories.UserFactory(username="third-head", role="association_head")
-    third = with_relations(decided(new_case(programme_year, head_user=head), head, staff, approver))
+    third = with_relations(to_decided(new_case(programme_year, head_user=head), head, staff, approver))
     notices = [
         issue_notice(case=decided_case, kind=NoticeKind.DECISION, actor=approver),
         issue_notice(case=refused_case, kind=NoticeKind.REFUSAL, actor=approver),
