@@ -39,6 +39,7 @@ from pages.insurance.forms import (
 from tests.insurance import builders
 from tests.insurance.pages import accesses, counts, iso, login, messages_of, person_post, report_post, text
 from tests.insurance.support import nothing_written
+from tests.pages.browser import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -300,13 +301,11 @@ def test_a_refusal_naming_no_field_is_announced_in_the_forms_summary(client, ass
 @pytest.mark.django_db(transaction=True)
 def test_a_new_users_errors_are_shown_at_their_fields_in_a_browser(live_server, page, check_a11y, association,  # type: ignore[no-untyped-def]
                                                                    association_head, policy, media) -> None:
-    from tests.pages.test_insurance_browser import login as browser_login
-
     def refused(button: str) -> None:
         page.get_by_role("button", name=button, exact=True).click()
         page.locator(".message-error").wait_for()
 
-    browser_login(page, live_server.url, association_head.username)
+    log_in(page, live_server.url, association_head.username)
     page.goto(f"{live_server.url}{url('insurance_report_create')}")
     for label, value in (("活動の名称", "河川清掃"), ("年間事業計画での位置づけ", "年間事業計画 5月 河川清掃"),
                          ("活動の内容", "河川敷で草刈りを行いました。"), ("場所（どこで）", "椹野川河川敷"),
