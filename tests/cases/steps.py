@@ -73,3 +73,21 @@ def approve_case(grant_case, head, staff, approver, payment_drafter, payment_app
     services.decide_grant(case_id=grant_case.pk, actor=approver)
     services.prepare_payment(case_id=grant_case.pk, actor=payment_drafter)
     return services.approve_payment(case_id=grant_case.pk, actor=payment_approver)
+
+
+def approved_simple_case(staff, approver, finance):  # type: ignore[no-untyped-def]
+    """A 自治会 case of its own programme-year (budget 5,000,000円) whose payment is approved (支出承認済)."""
+    year = factories.programme_year_with_budget(budget=5_000_000)
+    association = factories.AssociationFactory()
+    factories.BankAccountFactory(organization=association)
+    head = factories.UserFactory(username="jichikai-head", role="association_head")
+    factories.RepresentativeFactory(organization=association, user=head)
+    factories.count(association, year.base_date, 120)
+    case = GrantCase.objects.create(programme_year=year, organization=association)
+    services.apply_count(case, 120)
+    case.save()
+    services.submit_application(case_id=case.pk, actor=head)
+    services.verify_application(case_id=case.pk, actor=staff)
+    services.decide_grant(case_id=case.pk, actor=approver)
+    services.prepare_payment(case_id=case.pk, actor=staff)
+    return services.approve_payment(case_id=case.pk, actor=finance)

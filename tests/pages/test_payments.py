@@ -5,12 +5,12 @@ import pytest
 from django.urls import reverse
 
 from grants.cases import orders, services
-from grants.cases import services as case_services
 from grants.cases.batches import create_payment_batch
 from grants.cases.models import GrantCase
 from grants.ledger.models import BatchItem, OrderStatus, PaymentBatch, PaymentOrder, TransferSettings
 from grants.ledger.transfers import earliest_transfer_date
 from tests import factories
+from tests.cases.steps import approved_simple_case
 from tests.pages.case_pages import decided, login, messages_of
 
 pytestmark = pytest.mark.django_db
@@ -22,24 +22,6 @@ def approved_orders(case, staff, finance):  # type: ignore[no-untyped-def]
         orders.prepare_order(order_id=order.pk, actor=staff)
         result.append(orders.approve_order(order_id=order.pk, actor=finance))
     return result
-
-
-def approved_simple_case(staff, approver, finance):  # type: ignore[no-untyped-def]
-    """A 自治会 case whose payment is approved (支出承認済)."""
-    year = factories.programme_year_with_budget(budget=5_000_000)
-    association = factories.AssociationFactory()
-    factories.BankAccountFactory(organization=association)
-    head = factories.UserFactory(username="jichikai-head", role="association_head")
-    factories.RepresentativeFactory(organization=association, user=head)
-    factories.count(association, year.base_date, 120)
-    case = case_services.GrantCase.objects.create(programme_year=year, organization=association)
-    case_services.apply_count(case, 120)
-    case.save()
-    case_services.submit_application(case_id=case.pk, actor=head)
-    case_services.verify_application(case_id=case.pk, actor=staff)
-    case_services.decide_grant(case_id=case.pk, actor=approver)
-    case_services.prepare_payment(case_id=case.pk, actor=staff)
-    return case_services.approve_payment(case_id=case.pk, actor=finance)
 
 
 def test_queue_lists_approved_orders_and_batches_them_with_cases(client, council, katsudo, staff, approver, finance,
@@ -143,7 +125,6 @@ def test_batch_page_queries_do_not_grow_with_items(client, programme_year, staff
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from tests import factories
     from tests.factories import PASSWORD
 
     clerk = factories.UserFactory(username="clerk", role="staff")

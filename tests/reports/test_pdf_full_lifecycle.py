@@ -11,10 +11,11 @@ from grants.cases import lifecycle
 from grants.core.fiscal import wareki
 from grants.notices.models import Notice, NoticeKind
 from reports.pdf import render_notice_html, render_notice_pdf
+from tests.cases.steps import approved_simple_case
 from tests.councils import builders
 from tests.councils.helpers import line, pay_orders
 from tests.councils.steps import draft, fresh
-from tests.factories import CURRENT_FY
+from tests.factories import CURRENT_FY, UserFactory
 from tests.pages.case_pages import decided, login, other_council_case, today
 from tests.reports.pdf_tools import page_count, pdf_text
 
@@ -111,9 +112,6 @@ def test_every_notice_of_the_year_renders(council, katsudo, staff, approver, fin
 
 
 def test_simple_decision_notice_is_unchanged(tmp_path, staff, approver) -> None:  # type: ignore[no-untyped-def]
-    from tests.factories import UserFactory
-    from tests.pages.test_payments import approved_simple_case
-
     case = approved_simple_case(staff, approver, UserFactory(username="finance", role="finance"))
     notice = Notice.objects.get(case=case, kind=NoticeKind.DECISION)
     text = pdf_text(render_notice_pdf(notice), tmp_path)
