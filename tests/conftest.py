@@ -17,6 +17,7 @@ from tests import factories
 from tests.cases import deadlines
 from tests.cases.steps import to_decided
 from tests.cases.world import World, make_world
+from tests.jobs import worker
 from tests.notices import builders as notice_builders
 from tests.reports import builders as report_builders
 
@@ -289,21 +290,10 @@ def media(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def run_worker(monkeypatch):  # type: ignore[no-untyped-def]
-    """Run the real django-tasks database worker over every queued task, in this process.
-
-    The worker calls ``close_old_connections()``, which would close the test's connection inside its atomic
-    block (PostgreSQL then fails the test); in the test the connection is the test's own, so it is kept."""
-    import io
-
-    from django.core.management import call_command
-
-    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda **kw: None)
-
-    def run() -> None:
-        call_command("db_worker", batch=True, no_startup_delay=True, stdout=io.StringIO(), stderr=io.StringIO())
-
-    return run
+def run_worker():  # type: ignore[no-untyped-def]
+    """Run the real django-tasks database worker over every queued task, in this process (tests/jobs/worker.py;
+    the test keeps its connection: ``_worker_keeps_the_test_connection`` below)."""
+    return worker.run_worker
 
 
 @pytest.fixture

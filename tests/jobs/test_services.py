@@ -14,11 +14,6 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = tmp_path
-
-
 def test_export_job_runs_in_worker_and_file_is_downloadable(client, programme_year, auditor, django_capture_on_commit_callbacks, run_worker) -> None:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
         job = request_job(kind="programme_year_workbook", actor=auditor, title="台帳",

@@ -23,11 +23,6 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def order_url(case, order, act: str) -> str:  # type: ignore[no-untyped-def]
     return reverse("case_order_action", args=[case.pk, order.pk, act])
 

@@ -1,9 +1,7 @@
 """Notice pages: one notice's PDF (heads only for their own cases), the list on the case page and batch
 printing through the real django-tasks worker."""
-import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from grants.core.models import AuditEvent
@@ -12,6 +10,7 @@ from grants.jobs.services import JobError, request_job
 from grants.notices.models import NoticeKind
 from grants.notices.services import issue_notice
 from tests.factories import PASSWORD
+from tests.jobs.worker import run_worker
 from tests.reports.pdf_tools import page_count
 
 pytestmark = pytest.mark.django_db
@@ -21,22 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def case(notice_case):  # type: ignore[no-untyped-def]
     return notice_case
-
-
-def run_worker() -> None:
-    call_command("db_worker", batch=True, no_startup_delay=True, stdout=io.StringIO(), stderr=io.StringIO())
-
-
-@pytest.fixture(autouse=True)
-def _worker_keeps_the_test_connection(monkeypatch):  # type: ignore[no-untyped-def]
-    """The worker calls ``close_old_connections()``, which closes a connection inside an atomic block (the
-    test's transaction): a no-op for SQLite in memory, fatal on PostgreSQL. The test keeps its connection."""
-    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda **kw: None)
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ django-tasks database worker, downloaded from the job page and opened with openp
 import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -14,6 +13,7 @@ from grants.ledger.models import BudgetAccount
 from grants.organizations.models import Organization
 from tests import factories
 from tests.cases.steps import login
+from tests.jobs.worker import run_worker
 from tests.reports.builders import open_case, ready_association
 
 pytestmark = pytest.mark.django_db
@@ -23,15 +23,6 @@ SHEETS = ["台帳", "集計", "案件一覧", "交付決定", "支払", "返還"
 
 
 HOSTILE = '=HYPERLINK("x")'
-
-
-def run_worker() -> None:
-    call_command("db_worker", batch=True, no_startup_delay=True, stdout=io.StringIO(), stderr=io.StringIO())
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = tmp_path
 
 
 def request_export(client, url: str, data: dict[str, str], capture) -> Job:  # type: ignore[no-untyped-def]
