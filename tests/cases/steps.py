@@ -16,6 +16,11 @@ def login(client, user):  # type: ignore[no-untyped-def]
     return client
 
 
+def messages_of(response) -> list[str]:  # type: ignore[no-untyped-def]
+    """The messages the page shows (none when the response has no template context)."""
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
 def upload(name: str, data: bytes) -> io.BytesIO:
     f = io.BytesIO(data)
     f.name = name

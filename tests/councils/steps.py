@@ -8,6 +8,7 @@ from django.utils import timezone
 from grants.cases import lifecycle, orders
 from grants.cases.models import GrantCase
 from grants.ledger.models import OrderStatus
+from tests.cases.steps import messages_of
 from tests.councils import builders
 from tests.councils.helpers import decide, line, pay_orders
 from tests.factories import PASSWORD
@@ -17,10 +18,6 @@ def login(client, user):  # type: ignore[no-untyped-def]
     client.logout()
     assert client.login(username=user.username, password=PASSWORD)
     return client
-
-
-def messages_of(response) -> list[str]:  # type: ignore[no-untyped-def]
-    return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 def post(client, url: str, data: dict | None = None, **extra) -> list[str]:  # type: ignore[no-untyped-def]

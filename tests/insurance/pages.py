@@ -1,5 +1,5 @@
-"""Helpers of the insurance page tests: logging in, reading a page, the POST data of the forms, and counting the
-rows an act may write."""
+"""Helpers of the insurance page tests: reading a page, the POST data of the forms, and counting the rows an act
+may write (logging in and the messages shown: tests/cases/steps.py)."""
 import datetime as dt
 
 from django.forms.models import model_to_dict
@@ -18,7 +18,6 @@ from grants.insurance.models import (
     ReportAttachment,
 )
 from tests import factories
-from tests.factories import PASSWORD
 
 from . import builders
 
@@ -26,17 +25,8 @@ COUNTED = (AccidentReport, InvolvedPerson, ReportAttachment, Judgment, Finding, 
            AuditEvent)
 
 
-def login(client, user):  # type: ignore[no-untyped-def]
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
-
-
 def text(response) -> str:  # type: ignore[no-untyped-def]
     return response.content.decode()
-
-
-def messages_of(response) -> list[str]:  # type: ignore[no-untyped-def]
-    return [str(m) for m in response.context["messages"]]
 
 
 def counts() -> dict[str, int]:

@@ -214,7 +214,7 @@ def test_a_period_may_grow_or_shrink_where_it_has_no_report(root, group_a, polic
 
 @pytest.mark.django_db
 def test_regression_a_huge_claim_limit_does_not_break_the_claim_page(root, client, group_a, policy, insurance) -> None:
-    from tests.insurance.pages import login
+    from tests.cases.steps import login
 
     InsurancePolicy.objects.filter(pk=policy.pk).update(claim_limit_years=32_767)
     client.logout()

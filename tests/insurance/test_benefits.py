@@ -219,7 +219,7 @@ def test_regression_overlapping_inpatient_stays_are_refused(client, group_a, ins
     from django.urls import reverse
 
     from grants.insurance.models import InpatientPeriod
-    from tests.insurance.pages import login
+    from tests.cases.steps import login
 
     report = builders.covered_report(group_a.head, insurance, group_a.organization)
     claim = claims.send_claim_forms(actor=insurance, report_id=report.pk, person_id=report.persons.get().pk)

@@ -13,8 +13,9 @@ from grants.insurance import claims, reminders, services
 from grants.insurance.guidance import late_notice, report_next_step
 from grants.insurance.models import AccidentReport, Claim, PersonalDataAccess, ReminderKind, ReportStatus
 from tests import factories
+from tests.cases.steps import login, messages_of
 from tests.insurance import builders
-from tests.insurance.pages import login, messages_of, report_post, text
+from tests.insurance.pages import report_post, text
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,10 @@ from django.urls import reverse
 
 from grants.insurance import claims, reminders, services
 from grants.insurance.models import Claim, ClaimStatus, ReportStatus
+from tests.cases.steps import login, messages_of
 from tests.insurance import builders
 from tests.insurance.groups import snapshot
-from tests.insurance.pages import judgment_post, login, messages_of
+from tests.insurance.pages import judgment_post
 
 pytestmark = pytest.mark.django_db
 

@@ -1,37 +1,18 @@
-"""Shared steps of the case-page tests (no tests here): logging in, a council's 活動支援 case at a given stage,
-and another council whose case the first council's secretary must not reach."""
-import datetime as dt
-
+"""Shared steps of the case-page tests (no tests here): reading the case page, a council's 活動支援 case at a given
+stage, and another council whose case the first council's secretary must not reach. Logging in and posting are
+tests/cases/steps.py's and tests/councils/steps.py's."""
 from django.urls import reverse
-from django.utils import timezone
 
 from grants.cases.models import GrantCase
 from grants.core.models import AuditEvent
 from tests.councils import builders
 from tests.councils.helpers import decide, line
-from tests.factories import PASSWORD
-
-
-def login(client, user):  # type: ignore[no-untyped-def]
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def page(client, case) -> str:  # type: ignore[no-untyped-def]
     response = client.get(reverse("case_detail", args=[case.pk]))
     assert response.status_code == 200
     return response.content.decode()
-
-
-def messages_of(response) -> list[str]:  # type: ignore[no-untyped-def]
-    return [str(m) for m in response.context["messages"]] if response.context else []
-
-
-def post(client, url: str, data: dict | None = None) -> list[str]:  # type: ignore[no-untyped-def]
-    """POST, follow the redirect to the case page and return the messages shown there."""
-    response = client.post(url, data or {}, follow=True)
-    assert response.status_code == 200, response.status_code
-    return messages_of(response)
 
 
 def draft_with_lines(katsudo, council, staff):  # type: ignore[no-untyped-def]
@@ -68,7 +49,3 @@ def unchanged(case: GrantCase, events_before: int) -> bool:
     """The case's status and audit trail are as they were."""
     fresh = GrantCase.objects.get(pk=case.pk)
     return fresh.status == case.status and AuditEvent.objects.for_object(case).count() == events_before
-
-
-def today() -> dt.date:
-    return timezone.localdate()

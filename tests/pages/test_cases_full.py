@@ -12,10 +12,12 @@ from grants.cases.models import BudgetLine, EligibilityOverride, GrantCase, Stat
 from grants.core.fiscal import wareki
 from grants.core.models import AuditEvent
 from grants.notices.models import Notice
+from tests.cases.steps import login
 from tests.councils import builders
 from tests.councils.helpers import line
+from tests.councils.steps import post, today
 from tests.factories import CURRENT_FY
-from tests.pages.case_pages import decided, draft_with_lines, login, other_council_case, page, post, today, unchanged
+from tests.pages.case_pages import decided, draft_with_lines, other_council_case, page, unchanged
 
 
 def new_urls(case_pk: int) -> list[str]:

@@ -12,10 +12,12 @@ from grants.cases import lifecycle, receipts, services
 from grants.cases.models import ChangeRequest, ChangeStatus, GrantCase, PerformanceReport, Receipt, RefundReason, Status
 from grants.core.models import AuditEvent
 from grants.ledger.models import OrderStatus
+from tests.cases.steps import login
 from tests.councils import builders
 from tests.councils.helpers import line, pay_orders
+from tests.councils.steps import post, today
 from tests.factories import CURRENT_FY
-from tests.pages.case_pages import decided, login, other_council_case, page, post, today, unchanged
+from tests.pages.case_pages import decided, other_council_case, page, unchanged
 
 pytestmark = pytest.mark.django_db
 

@@ -17,6 +17,7 @@ from grants.councils import plans
 from grants.notices.models import Notice
 from grants.organizations.models import PlanStatus
 from reports.pdf import render_notice_html
+from tests.cases.steps import messages_of
 from tests.councils import builders
 from tests.councils.helpers import pay_orders
 from tests.councils.steps import (
@@ -25,7 +26,6 @@ from tests.councils.steps import (
     draft,
     fresh,
     login,
-    messages_of,
     paid,
     post,
     prepare_and_approve,

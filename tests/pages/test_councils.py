@@ -11,7 +11,7 @@ from grants.core.models import AuditEvent
 from grants.councils import plans
 from grants.organizations.models import Area, CommunityPlan, Organization, PlanAttachment, PlanItem, PlanStatus
 from tests import factories
-from tests.cases.steps import login
+from tests.cases.steps import login, messages_of
 from tests.councils import builders
 from tests.factories import CURRENT_FY
 
@@ -21,10 +21,6 @@ pytestmark = pytest.mark.django_db
 
 def text(response) -> str:  # type: ignore[no-untyped-def]
     return response.content.decode()
-
-
-def messages_of(response) -> list[str]:  # type: ignore[no-untyped-def]
-    return [str(m) for m in response.context["messages"]]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from grants.core.fiscal import fiscal_year_label
 from grants.organizations.models import SecretariatStaff
-from tests.cases.steps import login
+from tests.cases.steps import login, messages_of
 from tests.councils import builders
 from tests.factories import CURRENT_FY
 
@@ -18,10 +18,6 @@ APRIL = dt.date(CURRENT_FY, 4, 1)
 
 OCTOBER = dt.date(CURRENT_FY, 10, 1)
 
-
-
-def messages_of(response) -> list[str]:  # type: ignore[no-untyped-def]
-    return [str(m) for m in response.context["messages"]]
 
 
 @pytest.fixture

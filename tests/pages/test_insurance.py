@@ -28,6 +28,7 @@ from grants.insurance.models import (
 from pages.insurance.forms import format_days, parse_outpatient_days
 from pages.insurance.views import INSURANCE_EVENT_LABELS
 from tests import factories
+from tests.cases.steps import login, messages_of
 from tests.factories import CURRENT_FY
 from tests.insurance import builders
 from tests.insurance.pages import (
@@ -35,8 +36,6 @@ from tests.insurance.pages import (
     counts,
     iso,
     judgment_post,
-    login,
-    messages_of,
     other_group,
     person_post,
     report_post,

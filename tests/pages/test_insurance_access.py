@@ -9,9 +9,10 @@ from grants.insurance import claims
 from grants.insurance.models import PersonalDataAccess
 from grants.organizations.models import Representative
 from tests import factories
+from tests.cases.steps import login
 from tests.insurance import builders
 from tests.insurance.groups import get_urls, post_urls, snapshot
-from tests.insurance.pages import login, person_post
+from tests.insurance.pages import person_post
 
 pytestmark = pytest.mark.django_db
 

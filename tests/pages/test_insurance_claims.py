@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from grants.insurance import claims
 from grants.insurance.models import Claim, ClaimDocument, ClaimDocumentKind, ClaimStatus, PersonalDataAccess
+from tests.cases.steps import login, messages_of
 from tests.insurance import builders
-from tests.insurance.pages import accesses, counts, login, messages_of, other_group, state, text
+from tests.insurance.pages import accesses, counts, other_group, state, text
 
 pytestmark = pytest.mark.django_db
 

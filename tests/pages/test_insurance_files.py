@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from grants.core.uploads import MAX_UPLOAD_BYTES
 from grants.insurance.models import ClaimDocument, ReportAttachment
+from tests.cases.steps import login
 from tests.insurance import builders
 from tests.insurance.groups import snapshot
-from tests.insurance.pages import login, text
+from tests.insurance.pages import text
 
 pytestmark = pytest.mark.django_db
 

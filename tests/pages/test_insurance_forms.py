@@ -36,8 +36,9 @@ from pages.insurance.forms import (
     attach_service_error,
     parse_outpatient_days,
 )
+from tests.cases.steps import login, messages_of
 from tests.insurance import builders
-from tests.insurance.pages import accesses, counts, iso, login, messages_of, person_post, report_post, text
+from tests.insurance.pages import accesses, counts, iso, person_post, report_post, text
 from tests.insurance.support import nothing_written
 from tests.pages.browser import log_in
 

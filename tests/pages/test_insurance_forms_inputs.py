@@ -14,9 +14,10 @@ from django.urls import reverse
 from grants.insurance import claims, services
 from grants.insurance.models import AccidentReport, InsurancePolicy, InvolvedPerson
 from reports.insurance_documents import claim_html, claim_xlsx
+from tests.cases.steps import login
 from tests.insurance import builders
 from tests.insurance.groups import snapshot
-from tests.insurance.pages import login, person_post, report_post, text
+from tests.insurance.pages import person_post, report_post, text
 
 pytestmark = pytest.mark.django_db
 

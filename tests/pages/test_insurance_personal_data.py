@@ -14,10 +14,11 @@ from grants.insurance.models import AccidentReport, Claim, ClaimDocumentKind, Pe
 from grants.organizations.models import Representative
 from reports.exporters import AuditTrailReport, Scope
 from tests import factories
+from tests.cases.steps import login
 from tests.factories import CURRENT_FY
 from tests.insurance import builders
 from tests.insurance.groups import PERSONAL, get_urls
-from tests.insurance.pages import accesses, counts, login, other_group, person_post, text
+from tests.insurance.pages import accesses, counts, other_group, person_post, text
 
 pytestmark = pytest.mark.django_db
 

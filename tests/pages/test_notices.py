@@ -9,7 +9,7 @@ from grants.jobs.models import Job, JobStatus
 from grants.jobs.services import JobError, request_job
 from grants.notices.models import NoticeKind
 from grants.notices.services import issue_notice
-from tests.factories import PASSWORD
+from tests.cases.steps import login
 from tests.jobs.worker import run_worker
 from tests.reports.pdf_tools import page_count
 
@@ -30,10 +30,6 @@ def decision(decided_case, approver):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def refusal(refused_case, approver):  # type: ignore[no-untyped-def]
     return issue_notice(case=refused_case, kind=NoticeKind.REFUSAL, actor=approver)
-
-
-def login(client, user) -> None:  # type: ignore[no-untyped-def]
-    assert client.login(username=user.username, password=PASSWORD)
 
 
 def test_head_gets_the_pdf_of_their_own_notice(client, decision, association_head) -> None:  # type: ignore[no-untyped-def]

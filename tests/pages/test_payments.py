@@ -10,8 +10,8 @@ from grants.cases.models import GrantCase
 from grants.ledger.models import BatchItem, OrderStatus, PaymentBatch, PaymentOrder, TransferSettings
 from grants.ledger.transfers import earliest_transfer_date
 from tests import factories
-from tests.cases.steps import approved_simple_case
-from tests.pages.case_pages import decided, login, messages_of
+from tests.cases.steps import approved_simple_case, login, messages_of
+from tests.pages.case_pages import decided
 
 pytestmark = pytest.mark.django_db
 

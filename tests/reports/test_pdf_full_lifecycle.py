@@ -11,12 +11,12 @@ from grants.cases import lifecycle
 from grants.core.fiscal import wareki
 from grants.notices.models import Notice, NoticeKind
 from reports.pdf import render_notice_html, render_notice_pdf
-from tests.cases.steps import approved_simple_case
+from tests.cases.steps import approved_simple_case, login
 from tests.councils import builders
 from tests.councils.helpers import line, pay_orders
-from tests.councils.steps import draft, fresh
+from tests.councils.steps import draft, fresh, today
 from tests.factories import CURRENT_FY, UserFactory
-from tests.pages.case_pages import decided, login, other_council_case, today
+from tests.pages.case_pages import decided, other_council_case
 from tests.reports.pdf_tools import page_count, pdf_text
 
 pytestmark = pytest.mark.django_db
