@@ -17,6 +17,7 @@ from tests import factories
 from tests.cases import deadlines
 from tests.cases.steps import to_decided
 from tests.cases.world import World, make_world
+from tests.councils import builders as council_builders
 from tests.jobs import worker
 from tests.notices import builders as notice_builders
 from tests.reports import builders as report_builders
@@ -151,6 +152,12 @@ def council_b(db):  # type: ignore[no-untyped-def]
     from tests.councils import builders
 
     return builders.council(name="湯田地域づくり協議会", username="yuda-secretary")
+
+
+@pytest.fixture
+def other_council(db):  # type: ignore[no-untyped-def]
+    """湯田まちづくり協議会 and its secretary (``secretary-yuda``), the other council of the 事務局員 tests."""
+    return council_builders.council(name="湯田まちづくり協議会", username="secretary-yuda")
 
 
 @pytest.fixture

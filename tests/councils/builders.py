@@ -168,6 +168,17 @@ def draft_case(py: ProgrammeYear, org: Organization, start: dt.date | None = Non
                                     project_end=dt.date(CURRENT_FY + 1, 3, 31))
 
 
+# The 事務局員 tests' dates (April 1 and October 1 of this 年度) and a monthly-paid 事務局長.
+APRIL = dt.date(CURRENT_FY, 4, 1)
+
+
+OCTOBER = dt.date(CURRENT_FY, 10, 1)
+
+
+MONTHLY = {"name": "佐藤 花子", "role": "事務局長", "pay_basis": "monthly", "monthly_wage": 180_000,
+           "social_insurance_monthly": 27_000, "employed_from": APRIL}
+
+
 def staff_member(org: Organization, user: User, **fields: object) -> SecretariatStaff:
     values = {"name": "佐藤 花子", "role": "事務局員", "pay_basis": "monthly", "monthly_wage": 180_000,
               "social_insurance_monthly": 27_000, "employed_from": dt.date(CURRENT_FY, 4, 1)}

@@ -1,4 +1,5 @@
-"""事務局員 of a council: the services (add_staff, end_staff) and the page with yearly costs for the 年度."""
+"""事務局員 of a council through the services (grants/councils/staff.py add_staff, end_staff): who may add and end
+them, the fields they refuse by name, and the audit row. The page: tests/pages/test_councils_staff.py."""
 import datetime as dt
 
 import pytest
@@ -7,24 +8,10 @@ from grants.core.models import AuditEvent
 from grants.councils import staff as services
 from grants.organizations.models import Organization, SecretariatStaff
 from tests.councils import builders
+from tests.councils.builders import APRIL, MONTHLY, OCTOBER
 from tests.factories import CURRENT_FY
 
 pytestmark = pytest.mark.django_db
-
-
-APRIL = dt.date(CURRENT_FY, 4, 1)
-
-
-OCTOBER = dt.date(CURRENT_FY, 10, 1)
-
-
-@pytest.fixture
-def other_council(db):  # type: ignore[no-untyped-def]
-    return builders.council(name="湯田まちづくり協議会", username="secretary-yuda")
-
-
-MONTHLY = {"name": "佐藤 花子", "role": "事務局長", "pay_basis": "monthly", "monthly_wage": 180_000,
-           "social_insurance_monthly": 27_000, "employed_from": APRIL}
 
 
 HOURLY = {"name": "鈴木 一郎", "role": "事務局員", "pay_basis": "hourly", "hourly_rate": 1_100, "hours_per_month": 80,

@@ -1,4 +1,5 @@
-"""事務局員 of a council: the services (add_staff, end_staff) and the page with yearly costs for the 年度."""
+"""The page of a council's 事務局員 (pages/councils): role, pay, period and yearly cost for the 年度, the names
+shown to whom, and adding and ending through its forms. The services: tests/councils/test_staff.py."""
 import datetime as dt
 
 import pytest
@@ -8,25 +9,10 @@ from grants.core.fiscal import fiscal_year_label
 from grants.organizations.models import SecretariatStaff
 from tests.cases.steps import login, messages_of
 from tests.councils import builders
+from tests.councils.builders import APRIL, MONTHLY, OCTOBER
 from tests.factories import CURRENT_FY
 
 pytestmark = pytest.mark.django_db
-
-
-APRIL = dt.date(CURRENT_FY, 4, 1)
-
-
-OCTOBER = dt.date(CURRENT_FY, 10, 1)
-
-
-
-@pytest.fixture
-def other_council(db):  # type: ignore[no-untyped-def]
-    return builders.council(name="湯田まちづくり協議会", username="secretary-yuda")
-
-
-MONTHLY = {"name": "佐藤 花子", "role": "事務局長", "pay_basis": "monthly", "monthly_wage": 180_000,
-           "social_insurance_monthly": 27_000, "employed_from": APRIL}
 
 
 def test_page_lists_role_pay_period_and_yearly_cost(client, council, staff):
