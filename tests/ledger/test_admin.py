@@ -1,4 +1,5 @@
-"""Rules are data: an administrator edits a programme-year's rule in the admin, and the next computation uses it."""
+"""The ledger in the admin (grants/ledger/admin.py): the ledger and the cases are read-only, a budget is added or
+raised as a ledger entry (never by overwriting the totals), and the transfer settings are not entered there."""
 import pytest
 from django.urls import reverse
 
