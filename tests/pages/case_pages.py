@@ -1,8 +1,10 @@
 """Shared steps of the case-page tests (no tests here): reading the case page, a council's 活動支援 case at a given
-stage, and another council whose case the first council's secretary must not reach. Logging in and posting are
-tests/cases/steps.py's and tests/councils/steps.py's."""
+stage (decided, confirmed), and another council whose case the first council's secretary must not reach. Logging
+in and posting are tests/cases/steps.py's and tests/councils/steps.py's."""
 from django.urls import reverse
+from django.utils import timezone
 
+from grants.cases import lifecycle
 from grants.cases.models import GrantCase
 from grants.core.models import AuditEvent
 from tests.councils import builders
@@ -34,6 +36,17 @@ def decided(katsudo, council, staff, approver, shares=((1, 2), (1, 4))):  # type
     case, plan, cats = draft_with_lines(katsudo, council, staff)
     case = decide(case, council[1], staff, approver, conditions="事業の内容を広報紙で周知すること")
     return case, plan, cats
+
+
+def confirmed_at(case, plan, cats, secretary, staff, approver, amount: int):  # type: ignore[no-untyped-def]
+    """The 実績報告 of one 原材料 line of ``amount`` yen written and submitted by ``secretary``, verified by
+    ``staff``, and the amount confirmed (額の確定) by ``approver``."""
+    lifecycle.save_report(case_id=case.pk, actor=secretary, narrative="実施した", completed_on=timezone.localdate())
+    line(case, secretary, where="report", category=cats["genzairyo"], plan_item=builders.item(plan, "1-1-2"),
+         amount=amount, description="水路補修の原材料")
+    lifecycle.submit_report(case_id=case.pk, actor=secretary)
+    lifecycle.verify_report(case_id=case.pk, actor=staff)
+    return lifecycle.confirm(case_id=case.pk, actor=approver)
 
 
 def other_council_case(katsudo, staff):  # type: ignore[no-untyped-def]

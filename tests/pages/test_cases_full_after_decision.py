@@ -17,7 +17,7 @@ from tests.councils import builders
 from tests.councils.helpers import line, pay_orders
 from tests.councils.steps import post, today
 from tests.factories import CURRENT_FY
-from tests.pages.case_pages import decided, other_council_case, page, unchanged
+from tests.pages.case_pages import confirmed_at, decided, other_council_case, page, unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -301,12 +301,7 @@ def confirmed_with_refund(katsudo, council, staff, approver, finance, finance2):
     case, plan, cats = decided(katsudo, council, staff, approver)
     pay_orders(case, staff, finance, finance2)
     secretary = council[1]
-    lifecycle.save_report(case_id=case.pk, actor=secretary, narrative="実施した", completed_on=today())
-    line(case, secretary, where="report", category=cats["genzairyo"], plan_item=builders.item(plan, "1-1-2"),
-         amount=700_000, description="水路補修の原材料")
-    lifecycle.submit_report(case_id=case.pk, actor=secretary)
-    lifecycle.verify_report(case_id=case.pk, actor=staff)
-    return lifecycle.confirm(case_id=case.pk, actor=approver)
+    return confirmed_at(case, plan, cats, secretary, staff, approver, 700_000)
 
 
 def test_finance_records_the_refund_and_the_case_closes(client, council, katsudo, staff, approver, finance,

@@ -13,10 +13,10 @@ from grants.notices.models import Notice, NoticeKind
 from reports.pdf import render_notice_html, render_notice_pdf
 from tests.cases.steps import approved_simple_case, login
 from tests.councils import builders
-from tests.councils.helpers import line, pay_orders
+from tests.councils.helpers import pay_orders
 from tests.councils.steps import draft, fresh, today
 from tests.factories import CURRENT_FY, UserFactory
-from tests.pages.case_pages import decided, other_council_case
+from tests.pages.case_pages import confirmed_at, decided, other_council_case
 from tests.reports.pdf_tools import page_count, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +37,7 @@ def year_with_change_and_refund(katsudo, council, staff, approver, finance, fina
     lifecycle.request_change(case_id=case.pk, actor=secretary)
     lifecycle.check_change(case_id=case.pk, actor=staff, assessed_amount=900_000)
     lifecycle.approve_change(case_id=case.pk, actor=approver)
-    lifecycle.save_report(case_id=case.pk, actor=secretary, narrative="実施した", completed_on=today())
-    line(case, secretary, where="report", category=cats["genzairyo"], plan_item=builders.item(plan, "1-1-2"),
-         amount=700_000, description="水路補修の原材料")
-    lifecycle.submit_report(case_id=case.pk, actor=secretary)
-    lifecycle.verify_report(case_id=case.pk, actor=staff)
-    return lifecycle.confirm(case_id=case.pk, actor=approver)
+    return confirmed_at(case, plan, cats, secretary, staff, approver, 700_000)
 
 
 def test_decision_notice_shows_project_conditions_deadline_and_advances(council, katsudo, staff, approver,
