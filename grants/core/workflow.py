@@ -231,28 +231,24 @@ def state_choices(model: str) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def effect(name: str) -> Callable[[Effect], Effect]:
-    """Register an effect under ``name`` for the ``effects``/``then`` of edges declared as data."""
-
-    def add(fn: Effect) -> Effect:
-        if EFFECTS.get(name, fn) is not fn:
-            raise ValueError(f"effect {name!r} registered twice")
-        EFFECTS[name] = fn
+def _registrar(registry: dict[str, Any], what: str, name: str) -> Callable[[Any], Any]:
+    def add(fn: Any) -> Any:
+        if registry.get(name, fn) is not fn:
+            raise ValueError(f"{what} {name!r} registered twice")
+        registry[name] = fn
         return fn
 
     return add
+
+
+def effect(name: str) -> Callable[[Effect], Effect]:
+    """Register an effect under ``name`` for the ``effects``/``then`` of edges declared as data."""
+    return _registrar(EFFECTS, "effect", name)
 
 
 def guard(name: str) -> Callable[[Guard], Guard]:
     """Register a guard: ``fn(obj, user)`` returns why the act may not be taken now (Japanese), or None."""
-
-    def add(fn: Guard) -> Guard:
-        if GUARDS.get(name, fn) is not fn:
-            raise ValueError(f"guard {name!r} registered twice")
-        GUARDS[name] = fn
-        return fn
-
-    return add
+    return _registrar(GUARDS, "guard", name)
 
 
 def set_notice_issuer(kind_family: str, issuer: NoticeIssuer) -> None:
