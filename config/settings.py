@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "grants.cases",
     "grants.councils",
     "grants.insurance",
+    "grants.competitive",
     "grants.jobs",
     "grants.notices",
     "grants.demo",

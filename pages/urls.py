@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("pages.dashboard.urls")),
     path("", include("pages.reports.urls")),
     path("insurance/", include("pages.insurance.urls")),
+    path("", include("pages.competitive.urls")),
 ]

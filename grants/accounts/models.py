@@ -5,7 +5,9 @@ from django.db import models
 
 class Role(models.TextChoices):
     """The kinds of user of the system (GRANTS.md §1). The 保険担当 handles コミュニティ活動保険 only: they see
-    the injured people's personal data and no grant case; the grant roles never see that personal data."""
+    the injured people's personal data and no grant case; the grant roles never see that personal data. The
+    審査委員 (often from outside the city hall) sees only the applications of the calls they are assigned to,
+    and none they are tied to or declared a conflict on."""
 
     ASSOCIATION_HEAD = "association_head", "団体の代表者・事務局（自治会長、協議会の事務局長など）"
     STAFF = "staff", "協働推進課 担当"
@@ -13,6 +15,7 @@ class Role(models.TextChoices):
     FINANCE = "finance", "会計課"
     AUDITOR = "auditor", "監査委員事務局"
     INSURANCE = "insurance", "保険担当（コミュニティ活動保険）"
+    PANEL = "panel", "審査委員（市民活動交流事業補助金）"
 
 
 CITY_ROLES = frozenset({Role.STAFF, Role.APPROVER, Role.FINANCE, Role.AUDITOR})

@@ -70,7 +70,7 @@ def area_households(case: GrantCase) -> int:
 
 def inputs_for(case: GrantCase, lines: Sequence[LineFields]) -> dict[str, int | list[int]]:
     """Engine inputs from ``lines`` (already filtered to what counts): staff costs per staff member, running
-    costs, eligible cost, income, and the 地域's households."""
+    costs, eligible cost, income, the 地域's households, and the year of the same project (``year_no``, 何年目)."""
     per_staff: dict[int, int] = defaultdict(int)
     running = eligible = income = 0
     for line in lines:
@@ -88,6 +88,7 @@ def inputs_for(case: GrantCase, lines: Sequence[LineFields]) -> dict[str, int | 
         "eligible_cost": eligible,
         "income": income,
         "households": area_households(case),
+        "year_no": case.repeat_year,
     }
 
 

@@ -107,6 +107,9 @@ class GrantCase(FSMModelMixin, models.Model):
     project_start = models.DateField("着手予定日", null=True, blank=True)
     project_end = models.DateField("完了予定日", null=True, blank=True)
     applied_amount = models.PositiveBigIntegerField("交付申請額", null=True, blank=True)
+    repeat_year = models.PositiveSmallIntegerField(
+        "同一事業の何年目", default=1, help_text="補助率・上限額が継続年数で変わる規則（何年目）に渡す値です。"
+    )
     assessed_amount = models.PositiveBigIntegerField("査定額（交付決定の案）", null=True, blank=True)
     decision_conditions = models.TextField("交付の条件", blank=True)
     completion_deadline = models.DateField("完了期限", null=True, blank=True)
@@ -428,6 +431,7 @@ class Receipt(models.Model):
 class RefundReason(models.TextChoices):
     CONFIRMATION = "confirmation", "額の確定による返還（適正化法第18条第2項の例）"
     CANCELLATION = "cancellation", "交付決定の取消による返還（適正化法第18条第1項の例）"
+    TAX_CREDIT = "tax_credit", "消費税仕入控除税額の返還"
 
 
 class RefundStatus(models.TextChoices):

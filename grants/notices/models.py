@@ -64,6 +64,8 @@ class NoticeKind(models.TextChoices):
     PAYMENT = "payment", "支払通知書"
     CHANGE_DECISION = "change_decision", "変更交付決定通知書"
     REFUND_ORDER = "refund_order", "返還命令書"
+    SELECTION = "selection", "採択通知書"
+    NON_SELECTION = "non_selection", "不採択通知書"
 
 
 class NoticeQuerySet(models.QuerySet["Notice"]):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from grants.accounts.models import Role, User
 from grants.cases.models import GrantCase
 from grants.cases.workflows import workflow_of
+from grants.competitive.models import SelectionLine
 from grants.core.models import AuditEvent, record_event
 from grants.core.workflow import ActionRefused
 from grants.ledger.models import BatchItem, ItemResult
@@ -117,6 +118,11 @@ def _check_state(case: GrantCase, kind: str, confirmed_amount: int | None,
         if not in_force or decided is None:
             raise NoticeError("交付決定の済んでいない案件には変更交付決定通知書を発行できません。")
         return decided
+    if kind in (NoticeKind.SELECTION, NoticeKind.NON_SELECTION):
+        line = SelectionLine.objects.filter(case=case).first()
+        if line is None or line.selected != (kind == NoticeKind.SELECTION):
+            raise NoticeError("採択・不採択の決まっていない申請には、この通知書を発行できません。")
+        return line.amount
     if kind == NoticeKind.REFUND_ORDER:
         order = getattr(case, "refund_order", None)
         if order is None:
@@ -168,6 +174,11 @@ def _details(
         change = case.change_requests.filter(status="approved").order_by("-pk").first()
         details["previous_amount"] = change.previous_amount if change else None
         details["change_reason"] = change.reason if change else ""
+    if kind in (NoticeKind.SELECTION, NoticeKind.NON_SELECTION):
+        line = SelectionLine.objects.select_related("selection__call").get(case=case)
+        details.update({"call_title": line.selection.call.title, "project_title": case.project_title,
+                        "selected_amount": line.amount, "reason": line.reason,
+                        "applied_amount": case.applied_amount})
     if kind == NoticeKind.REFUND_ORDER:
         order = case.refund_order
         details.update({

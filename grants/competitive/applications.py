@@ -1,0 +1,190 @@
+"""Applications to a call, started by the group itself (GRANTS.md §3 step 1): a draft ``GrantCase`` of the call's
+programme-year with its 事業計画書 (``ProjectPlan``) and 収支予算書 (the case's budget lines, written through
+``grants.cases.budget``). One application per group per call; submission closes at the end of the call's
+last day. "The same project" is tracked across years: the year of the project (何年目) sets the repeat-year
+rate and cap, and a project past the rule's year limit is refused before it is submitted.
+
+Errors: ``ApplicationError`` (a ``CaseActionError``: Japanese, names the field); ``Call.DoesNotExist`` /
+``GrantCase.DoesNotExist`` for what the user may not see (404).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from grants.accounts.models import Role, User
+from grants.cases.models import GrantCase
+from grants.cases.workflows import CaseActionError, workflow_for_case
+from grants.core import workflow
+from grants.core.fiscal import wareki
+from grants.core.models import record_event
+from grants.core.workflow import Act
+from grants.organizations.models import Organization, OrganizationKind, Representative
+
+from .models import Call, CallStatus, GroupRegistration, Project, ProjectPlan, RegistrationStatus
+from .workflows import COMPETITIVE, NOT_SELECTED, SUBMITTED
+
+PLAN_FIELDS = {"purpose": "事業の目的", "content": "事業の内容", "expected_effects": "期待される効果",
+               "indicators": "成果の指標"}
+MAX_PLAN_TEXT = 4000
+
+# The states of an application that count as a year of its project: selected and every state after it.
+COUNTED = frozenset(COMPETITIVE.machine.states) - {"draft", SUBMITTED, "screening", NOT_SELECTED, "not_granted"}
+
+
+class ApplicationError(CaseActionError):
+    """An application act is refused or its input is wrong; the message is for the group, in Japanese."""
+
+
+def represented_groups(user: User) -> QuerySet[Organization]:
+    """The 市民活動団体 ``user`` represents today."""
+    return Organization.objects.filter(
+        kind=OrganizationKind.SHIMIN_DANTAI,
+        pk__in=Representative.objects.current().filter(user=user).values("organization_id"),
+    )
+
+
+def year_of_project(project: Project, fiscal_year: int) -> int:
+    """何年目: 1 + the earlier 年度 in which ``project`` was selected (採択 and after)."""
+    years = (ProjectPlan.objects.filter(project=project, case__status__in=COUNTED,
+                                        call__programme_year__fiscal_year__lt=fiscal_year)
+             .values_list("call__programme_year__fiscal_year", flat=True).distinct())
+    return 1 + len(set(years))
+
+
+def year_limit_refusal(project: Project, call: Call) -> str | None:
+    """Why ``project`` may not apply to ``call`` because of the rule's year limit (Japanese), or None."""
+    limit = call.programme_year.max_project_years
+    year = year_of_project(project, call.fiscal_year)
+    if limit is not None and year > limit:
+        return (f"「{project.title}」は同一事業として{year}年目になります。"
+                f"この補助金は同一の事業について{limit}年までのため、申請できません。")
+    return None
+
+
+def start_application(*, call_id: int, actor: User, organization_id: int, project_title: str = "",
+                      project_id: int | None = None) -> GrantCase:
+    """Start the draft application of group ``organization_id`` (which ``actor`` represents) to the open call
+    ``call_id``: a new project titled ``project_title``, or the continuation of the group's ``project_id``.
+    Refused when the call is closed, the group is not confirmed, it already applied to this call, or the
+    project is past the year limit. A second click returns the application the first one made."""
+    if actor.role != Role.ASSOCIATION_HEAD:
+        raise ApplicationError("申請は団体の代表者が行います。")
+    with transaction.atomic():
+        group = represented_groups(actor).select_for_update().filter(pk=organization_id).first()
+        if group is None:
+            raise Organization.DoesNotExist("団体が見つかりません。")
+        call = Call.objects.select_related("programme_year__programme").get(pk=call_id, status=CallStatus.PUBLISHED)
+        existing = ProjectPlan.objects.filter(call=call, organization=group).select_related("case").first()
+        if existing is not None:
+            return existing.case
+        if not call.is_open():
+            raise ApplicationError(_window_refusal(call))
+        refusal = registration_refusal(group)
+        if refusal:
+            raise ApplicationError(refusal)
+        if project_id is not None:
+            project = Project.objects.filter(pk=project_id, organization=group).first()
+            if project is None:
+                raise ApplicationError("継続する事業: この団体の事業から選んでください。")
+        else:
+            title = (project_title or "").strip()
+            if not title or len(title) > 200:
+                raise ApplicationError("事業名: 200文字以内で入力してください。")
+            project = Project.objects.create(organization=group, title=title)
+        refusal = year_limit_refusal(project, call)
+        if refusal:
+            raise ApplicationError(refusal)
+        case = GrantCase.objects.create(programme_year=call.programme_year, organization=group,
+                                        project_title=project.title,
+                                        repeat_year=year_of_project(project, call.fiscal_year))
+        try:
+            with transaction.atomic():
+                ProjectPlan.objects.create(case=case, call=call, organization=group, project=project)
+        except IntegrityError:
+            raise ApplicationError("この団体は、この募集にすでに申請しています。") from None
+        record_event(actor=actor, subject=case, action="start_application", note=f"{call.title}への申請を作成")
+    return case
+
+
+def _window_refusal(call: Call) -> str:
+    return f"この募集の受付期間（{wareki(call.opens_on)}〜{wareki(call.closes_on)}）外のため、申請できません。"
+
+
+def registration_refusal(group: Organization) -> str | None:
+    """Why ``group`` may not apply yet (Japanese), or None: its registration must be confirmed by the city."""
+    registration = GroupRegistration.objects.filter(organization=group).first()
+    if registration is None:
+        return "団体登録がありません。先に団体登録を申請してください。"
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return "団体登録が市で確認されてから申請できます（現在：" + registration.get_status_display() + "）。"
+    return None
+
+
+def save_plan(*, case_id: int, actor: User, **fields: str) -> ProjectPlan:
+    """Save the 事業計画書 of a draft application as the group types (any subset of ``PLAN_FIELDS``; drafts may
+    be incomplete). Refused after submission; each text at most ``MAX_PLAN_TEXT`` characters."""
+    flow = workflow_for_case(case_id)
+    with transaction.atomic():
+        case = workflow.access(flow.machine, actor, case_id, lock=True)
+        workflow.require(flow.machine, case, actor, "edit_application")
+        plan = ProjectPlan.objects.select_for_update().get(case=case)
+        for name, value in fields.items():
+            if name not in PLAN_FIELDS:
+                raise ApplicationError(f"{name}: この項目はありません。")
+            text = (value or "").strip()
+            if len(text) > MAX_PLAN_TEXT:
+                raise ApplicationError(f"{PLAN_FIELDS[name]}: {MAX_PLAN_TEXT:,}文字以内で入力してください。")
+            setattr(plan, name, text)
+        plan.save()
+    return plan
+
+
+def plan_of(case: GrantCase) -> ProjectPlan:
+    return ProjectPlan.objects.select_related("call__programme_year", "project").get(case=case)
+
+
+# -- effects of the competitive workflow's edges ------------------------------------------------------------------
+
+@workflow.effect("within_call_window")
+def _within_window(act: Act[GrantCase]) -> None:
+    """Submission closes at the end of the call's last day (local time)."""
+    call = plan_of(act.obj).call
+    if not call.is_open(timezone.localdate()):
+        raise ApplicationError(_window_refusal(call))
+
+
+@workflow.effect("require_confirmed_group")
+def _confirmed_group(act: Act[GrantCase]) -> None:
+    refusal = registration_refusal(act.obj.organization)
+    if refusal:
+        raise ApplicationError(refusal)
+
+
+@workflow.effect("require_project_plan")
+def _require_plan(act: Act[GrantCase]) -> None:
+    plan = plan_of(act.obj)
+    missing = [label for name, label in PLAN_FIELDS.items() if not getattr(plan, name).strip()]
+    if missing:
+        raise ApplicationError("事業計画書の「" + "」「".join(missing) + "」を入力してから提出してください。")
+
+
+@workflow.effect("fix_repeat_year")
+def _fix_year(act: Act[GrantCase]) -> None:
+    """何年目 is counted again at submission (an earlier year may have been selected since the draft began)."""
+    plan = plan_of(act.obj)
+    refusal = year_limit_refusal(plan.project, plan.call)
+    if refusal:
+        raise ApplicationError(refusal)
+    act.obj.repeat_year = year_of_project(plan.project, plan.call.fiscal_year)
+
+
+@workflow.guard("call_still_open")
+def _still_open(case: GrantCase, user: Any) -> str | None:
+    call = plan_of(case).call
+    if not call.is_open():
+        return "受付期間が終わったため、差し戻すと再提出できません。審査会に付して審査で判断してください。"
+    return None

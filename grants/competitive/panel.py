@@ -1,0 +1,173 @@
+"""The panel (審査会): staff assign 審査委員 to a call; each member declares, per application, whether they have a
+conflict of interest (利害関係), and scores the applications they may see on each criterion, with comments.
+A member tied to the group (its representative, now or before) or who declared a conflict cannot open that
+application or its scores: it is "not found" (404), like anything the user may not see.
+
+The ranking orders applications by their weighted score: Σ over members and criteria of weight × score,
+divided by the number of members who scored (the mean of the members' weighted totals, kept as an exact
+fraction); ties share a rank.
+
+Errors: ``PanelError`` (Japanese, names the field); ``GrantCase.DoesNotExist`` / ``Call.DoesNotExist`` for what
+the member may not see.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+
+from grants.accounts.models import Role, User
+from grants.cases.models import GrantCase
+from grants.core import workflow
+from grants.core.models import record_event
+from grants.organizations.models import Representative
+
+from .models import Call, ConflictDeclaration, Criterion, PanelMember, ProjectPlan, Score
+from .workflows import SCREENING
+
+
+class PanelError(workflow.ActionRefused):
+    """A panel act is refused or its input is wrong; the message is for the user, in Japanese."""
+
+
+def seat(user: User, call: Call | int) -> PanelMember | None:
+    """``user``'s seat on the panel of ``call``, or None."""
+    if not user.is_authenticated or user.role != Role.PANEL:
+        return None
+    return PanelMember.objects.filter(user=user, call=call).first()
+
+
+def tied_organizations(user: User) -> QuerySet[Representative]:
+    """The organisations ``user`` represents or represented (a tie that bars them from scoring)."""
+    return Representative.objects.filter(user=user)
+
+
+def panel_applications(user: User, call: Call | int) -> QuerySet[ProjectPlan]:
+    """The applications of ``call`` that member ``user`` may open: submitted ones (accepted for screening or
+    later), not of a group they are tied to, not declared conflicted. None for anyone without a seat."""
+    member = seat(user, call)
+    if member is None:
+        return ProjectPlan.objects.none()
+    return (ProjectPlan.objects.filter(call=call)
+            .exclude(case__status__in=("draft", "submitted"))
+            .exclude(organization_id__in=tied_organizations(user).values("organization_id"))
+            .exclude(case_id__in=ConflictDeclaration.objects.filter(member=member, conflicted=True).values("case_id"))
+            .select_related("case", "organization", "project"))
+
+
+def open_application(user: User, case_id: int) -> tuple[PanelMember, ProjectPlan]:
+    """The seat and the application ``case_id`` that member ``user`` may open; ``GrantCase.DoesNotExist``
+    otherwise (not assigned, tied, conflicted, not yet accepted, or missing alike)."""
+    plan = ProjectPlan.objects.filter(case_id=case_id).select_related("call").first()
+    member = seat(user, plan.call) if plan is not None else None
+    if plan is None or member is None or not panel_applications(user, plan.call).filter(case_id=case_id).exists():
+        raise GrantCase.DoesNotExist("申請が見つかりません。")
+    return member, plan
+
+
+def assign(*, call_id: int, member_id: int, actor: User) -> PanelMember:
+    """Assign user ``member_id`` (role 審査委員) to the panel of ``call_id``; a second assignment returns the
+    first."""
+    if actor.role != Role.STAFF:
+        raise PanelError("審査委員の委嘱は担当職員のみが行えます。")
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call_id)
+        user = User.objects.filter(pk=member_id, role=Role.PANEL, is_active=True).first()
+        if user is None:
+            raise PanelError("審査委員: 審査委員として登録された利用者を選んでください。")
+        member, created = PanelMember.objects.get_or_create(call=call, user=user, defaults={"assigned_by": actor})
+        if created:
+            record_event(actor=actor, subject=call, action="assign_panel_member", note=f"{user}を審査委員に委嘱")
+    return member
+
+
+def declare(*, case_id: int, actor: User, conflicted: bool, reason: str = "") -> ConflictDeclaration:
+    """Record member ``actor``'s declaration on application ``case_id`` (once: a declaration is not changed;
+    a conflicted member then no longer sees the application). A reason is required with a conflict."""
+    reason = (reason or "").strip()
+    if conflicted and not reason:
+        raise PanelError("利害関係の内容: 利害関係があるときは、その内容を入力してください。")
+    if len(reason) > 300:
+        raise PanelError("利害関係の内容: 300文字以内で入力してください。")
+    with transaction.atomic():
+        member, plan = open_application(actor, case_id)
+        try:
+            with transaction.atomic():
+                declaration = ConflictDeclaration.objects.create(member=member, case_id=case_id,
+                                                                 conflicted=conflicted, reason=reason)
+        except IntegrityError:
+            return ConflictDeclaration.objects.get(member=member, case_id=case_id)
+        record_event(actor=actor, subject=plan.case, action="declare_conflict",
+                     note="利害関係あり" if conflicted else "利害関係なし")
+    return declaration
+
+
+def declaration_of(member: PanelMember, case_id: int) -> ConflictDeclaration | None:
+    return ConflictDeclaration.objects.filter(member=member, case_id=case_id).first()
+
+
+def save_scores(*, case_id: int, actor: User, scores: dict[int, int], comments: dict[int, str]) -> list[Score]:
+    """Record member ``actor``'s scores of application ``case_id``: ``scores`` maps criterion id → 0 … max,
+    ``comments`` criterion id → text. Only while the application is in screening, after a declaration of no
+    conflict; every criterion of the call at once. Saving again replaces the member's earlier scores."""
+    with transaction.atomic():
+        member, plan = open_application(actor, case_id)
+        case = GrantCase.objects.select_for_update().get(pk=case_id)
+        if case.status != SCREENING:
+            raise PanelError("審査中の申請だけを採点できます。")
+        declaration = declaration_of(member, case_id)
+        if declaration is None:
+            raise PanelError("採点の前に、この申請との利害関係の有無を申告してください。")
+        criteria = list(Criterion.objects.filter(call=plan.call))
+        saved = []
+        for criterion in criteria:
+            value = scores.get(criterion.pk)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= criterion.max_score:
+                raise PanelError(f"{criterion.name}: 0〜{criterion.max_score}点の整数で入力してください。")
+            comment = (comments.get(criterion.pk) or "").strip()
+            if len(comment) > 2000:
+                raise PanelError(f"{criterion.name}の講評: 2,000文字以内で入力してください。")
+            row, _ = Score.objects.update_or_create(member=member, case=case, criterion=criterion,
+                                                    defaults={"score": value, "comment": comment})
+            saved.append(row)
+        record_event(actor=actor, subject=case, action="score_application", note=f"採点（{len(saved)}項目）")
+    return saved
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One application in the ranking: its weighted score (mean over the members who scored, exact), the
+    number of members who scored, and its rank (ties share one)."""
+
+    plan: ProjectPlan
+    score: Fraction
+    scorers: int
+    rank: int
+
+    @property
+    def score_display(self) -> str:
+        return f"{float(self.score):.2f}"
+
+
+def ranking(call: Call) -> list[Ranked]:
+    """The applications of ``call`` in screening or later, best first, with ties sharing a rank (1, 2, 2, 4)."""
+    plans = list(ProjectPlan.objects.filter(call=call).exclude(case__status__in=("draft", "submitted"))
+                 .select_related("case", "organization", "project"))
+    totals: dict[int, dict[int, int]] = {}
+    for row in Score.objects.filter(case__in=[p.case_id for p in plans]).select_related("criterion"):
+        per_member = totals.setdefault(row.case_id, {})
+        per_member[row.member_id] = per_member.get(row.member_id, 0) + row.criterion.weight * row.score
+    scored = []
+    for plan in plans:
+        members = totals.get(plan.case_id, {})
+        mean = Fraction(sum(members.values()), len(members)) if members else Fraction(0)
+        scored.append((plan, mean, len(members)))
+    scored.sort(key=lambda item: (-item[1], item[0].case_id))
+    result, rank = [], 0
+    for index, (plan, mean, count) in enumerate(scored):
+        if index == 0 or mean != scored[index - 1][1]:
+            rank = index + 1
+        result.append(Ranked(plan, mean, count, rank))
+    return result
