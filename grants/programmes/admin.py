@@ -7,13 +7,21 @@ from django.core.exceptions import ValidationError
 from grants.core.checks import provider_choices
 from grants.programmes.models import ActivityPurpose, ExpenseRule
 
-from .models import ComponentBand, FormulaComponent, Instalment, Programme, ProgrammeYear
+from .models import ComponentBand, FormulaComponent, Instalment, Programme, ProgrammeYear, RepeatYearStep
 
 
 class FormulaComponentInline(admin.TabularInline):
     model = FormulaComponent
     extra = 0
     show_change_link = True
+
+
+class RepeatYearStepInline(admin.TabularInline):
+    """The rate and cap by repeat year (何年目) of the same project; each step applies until the next one."""
+
+    model = RepeatYearStep
+    extra = 0
+    fields = ("from_year", "rate_numerator", "rate_denominator", "cap_amount")
 
 
 class InstalmentFormSet(forms.BaseInlineFormSet):
@@ -89,6 +97,10 @@ RULE_HELP = {
     "rate_numerator": "補助率の分子。10/10 は対象経費の全額、1/2 は半額です。",
     "rate_denominator": "補助率の分母（1以上）。",
     "deduct_income": "参加費などの事業収入を対象経費から差し引いた額を限度とする場合に印を付けます。",
+    "max_project_years": (
+        "同じ事業に補助する年数の上限です（例: 3 なら3年目まで、4年目の申請は対象外）。空欄は制限なしです。"
+        "年目ごとに補助率・上限額が変わるときは、下の「年目ごとの補助率・上限額」に定めます。"
+    ),
     "refund_due_days": "返還命令の日から納期限までの日数です（例: 20日）。",
     "surcharge_rate": (
         "交付決定の取消による返還に付ける加算金の年率（365日あたり）。国の補助金適正化法では10.95％です。"
@@ -108,7 +120,8 @@ class ProgrammeYearForm(forms.ModelForm):
         fields = [
             "programme", "fiscal_year", "label", "rule_source", "base_date", "application_opens",
             "application_closes", "amount_basis", "rate_numerator", "rate_denominator", "deduct_income",
-            "floor_amount", "cap_amount", "rounding_unit", "rounding_mode", "allow_costs_before_decision",
+            "floor_amount", "cap_amount", "rounding_unit", "rounding_mode", "max_project_years",
+            "allow_costs_before_decision",
             "report_due_days", "report_due_fixed", "refund_due_days", "surcharge_rate", "late_rate",
             "penalty_rounding_unit",
         ]
@@ -121,7 +134,8 @@ class ProgrammeYearAdmin(admin.ModelAdmin):
     list_display = ("__str__", "fiscal_year", "label", "amount_basis", "base_date", "application_opens",
                     "application_closes")
     list_filter = ("programme", "fiscal_year")
-    inlines = [FormulaComponentInline, InstalmentInline, ExpenseRuleInline, ActivityPurposeInline]
+    inlines = [FormulaComponentInline, RepeatYearStepInline, InstalmentInline, ExpenseRuleInline,
+               ActivityPurposeInline]
     fieldsets = (
         (None, {"fields": ("programme", "fiscal_year", "label", "rule_source")}),
         ("基準日と申請の受付", {"fields": ("base_date", ("application_opens", "application_closes"))}),
@@ -130,6 +144,11 @@ class ProgrammeYearAdmin(admin.ModelAdmin):
                            "求めます。金額はすべて円単位の整数です。",
             "fields": ("amount_basis", ("rate_numerator", "rate_denominator"), "deduct_income",
                        ("floor_amount", "cap_amount"), ("rounding_unit", "rounding_mode")),
+        }),
+        ("同一事業の継続（何年目）", {
+            "description": "同じ事業への補助が何年目かによって補助率・上限額が変わるときは、下の「年目ごとの補助率・"
+                           "上限額」に年目ごとに定めます。定めた年目では、上の補助率・上限額に代わってそれを使います。",
+            "fields": ("max_project_years",),
         }),
         ("対象となる経費の期間", {"fields": ("allow_costs_before_decision",)}),
         ("実績報告と返還（通常の手続の事業）", {

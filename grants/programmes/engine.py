@@ -1,8 +1,9 @@
 """The formula engine: a programme-year's rule (data) applied to an applicant's counts.
 
 amount = round(max(floor, min(cap, Σ components))), each step shown as a line so that an association head can
-follow the computation (GRANTS.md §4). Components and bands are read with ``prefetch_related`` by callers that
-compute many amounts (``load_rule``).
+follow the computation (GRANTS.md §4). A competitive rule's rate and cap may depend on the project's year (何年目,
+``RepeatYearStep``) and a project may be funded for at most ``max_project_years`` years. Components, bands and
+repeat-year steps are read with ``prefetch_related`` by callers that compute many amounts (``load_rule``).
 """
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,6 +25,26 @@ Inputs = Mapping[str, "int | Sequence[int]"]
 
 class MissingInputError(ValueError):
     """An input the rule needs (e.g. 世帯数 on the base date) was not given."""
+
+
+class YearLimitError(ValueError):
+    """The project's year (``year_no``, 何年目) is past the rule's ``max_project_years``: not eligible."""
+
+
+YEAR_NO = "year_no"
+YEAR_NO_NAME = "何年目（同一事業として補助を受ける年数）"
+
+
+@dataclass(frozen=True)
+class YearTerms:
+    """The rate (exact fraction) and cap (whole yen, None = none) that apply to the project's ``year_no``-th
+    year, and whether they come from a repeat-year step (so the lines name the year)."""
+
+    year_no: int
+    rate_numerator: int
+    rate_denominator: int
+    cap_amount: int | None
+    from_step: bool
 
 
 @dataclass(frozen=True)
@@ -48,8 +69,8 @@ class Computation:
 
 
 def load_rule(programme_year_id: int) -> ProgrammeYear:
-    """Fetch a rule with its components and bands in three queries."""
-    return ProgrammeYear.objects.prefetch_related("components__bands").get(pk=programme_year_id)
+    """Fetch a rule with its components, bands and repeat-year steps in four queries."""
+    return ProgrammeYear.objects.prefetch_related("components__bands", "repeat_steps").get(pk=programme_year_id)
 
 
 def _name(name: str) -> str:
@@ -79,6 +100,41 @@ def _amounts(inputs: Inputs, name: str) -> list[int]:
             raise ValueError(f"{_name(name)}は0円以上の整数で指定してください。")
         result.append(value)
     return result
+
+
+def year_terms(rule: ProgrammeYear, inputs: Inputs) -> YearTerms:
+    """The rate and cap of ``rule`` for the year named by ``inputs["year_no"]`` (何年目, an int ≥ 1).
+
+    ``year_no`` defaults to 1 when the rule has neither repeat-year steps nor ``max_project_years``; otherwise it
+    is required (``MissingInputError``). Raises ``ValueError`` for a non-integer or a year below 1 and
+    ``YearLimitError`` for a year past ``max_project_years``. Source: the 要綱's 補助率・上限額 by year and its
+    同一事業の補助は N 年まで (GRANTS.md §4, e.g. 大和高田市).
+    """
+    steps = list(rule.repeat_steps.all())
+    limit = rule.max_project_years
+    value = inputs.get(YEAR_NO)
+    if value is None:
+        if steps or limit is not None:
+            raise MissingInputError(f"{YEAR_NO_NAME}が入力されていません。")
+        value = 1
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{YEAR_NO_NAME}は整数で指定してください。")
+    if value < 1:
+        raise ValueError(f"{YEAR_NO_NAME}は1以上で指定してください（初めての年は1年目）。")
+    if limit is not None and value > limit:
+        raise YearLimitError(
+            f"この事業は同一事業として{value}年目です。この補助金は同一事業について{limit}年までです。"
+        )
+    step = rule.step_for(value) if steps else None
+    if step is None:
+        return YearTerms(value, rule.rate_numerator, rule.rate_denominator, rule.cap_amount, False)
+    return YearTerms(value, step.rate_numerator, step.rate_denominator, step.cap_amount, True)
+
+
+def _cap_line(terms: YearTerms, cap: int) -> Line:
+    """The cap applied, naming the year when the cap is that of a repeat-year step."""
+    year = f"{terms.year_no}年目の" if terms.from_step else ""
+    return Line("上限額", f"{year}上限額 {cap:,}円を適用", cap)
 
 
 def _staff_cost_line(component: FormulaComponent, inputs: Inputs) -> Line:
@@ -128,22 +184,27 @@ def _component_line(component: FormulaComponent, inputs: Inputs) -> Line:
 
 def compute(rule: ProgrammeYear, inputs: Inputs) -> Computation:
     """Apply ``rule`` to ``inputs``: counts by name (households, population, newsletters), yen totals
-    (running_costs, eligible_cost, income) and ``staff_costs``, a list of yen per staff member.
+    (running_costs, eligible_cost, income), ``staff_costs``, a list of yen per staff member, and ``year_no``,
+    the project's year (何年目, int ≥ 1; default 1 unless the rule has repeat-year steps or a year limit).
 
     Returns a ``Computation`` whose amount is whole yen. Raises ``MissingInputError`` when a needed input is
-    absent and ``ValueError`` for a negative or non-integer one. Source: the programme-year's 交付基準 (e.g.
-    下松市 max(¥5,000, ¥3,000 + ¥50 × households) is FLAT 3,000 + PER_HOUSEHOLD 50 with floor 5,000; 浜松市
-    ½ of eligible cost, cap ¥2,000,000, 千円未満切捨て is COST basis, rate 1/2, cap, unit 1,000).
+    absent, ``YearLimitError`` when ``year_no`` is past the rule's ``max_project_years`` and ``ValueError`` for
+    a negative or non-integer input. The year's step (if any) gives the rate and the cap in place of the rule's.
+    Source: the programme-year's 交付基準 (e.g. 下松市 max(¥5,000, ¥3,000 + ¥50 × households) is FLAT 3,000 +
+    PER_HOUSEHOLD 50 with floor 5,000; 浜松市 ½ of eligible cost, cap ¥2,000,000, 千円未満切捨て is COST basis,
+    rate 1/2, cap, unit 1,000; 大和高田市 ⅔, cap ¥150,000 in year 1 and ¥100,000 in years 2–3, at most 3 years
+    is COST basis with two steps and ``max_project_years`` 3).
     """
+    terms = year_terms(rule, inputs)
     if rule.amount_basis == AmountBasis.COST:
-        return _compute_cost(rule, inputs)
+        return _compute_cost(rule, inputs, terms)
     lines = [_component_line(c, inputs) for c in rule.components.all()]
     subtotal = sum(line.amount for line in lines)
     lines.append(Line("小計", "各項目の合計", subtotal))
     amount = subtotal
-    if rule.cap_amount is not None and amount > rule.cap_amount:
-        amount = rule.cap_amount
-        lines.append(Line("上限額", f"上限額 {rule.cap_amount:,}円を適用", amount))
+    if terms.cap_amount is not None and amount > terms.cap_amount:
+        amount = terms.cap_amount
+        lines.append(_cap_line(terms, amount))
     if rule.floor_amount is not None and amount < rule.floor_amount:
         amount = rule.floor_amount
         lines.append(Line("下限額", f"下限額 {rule.floor_amount:,}円を適用", amount))
@@ -155,13 +216,17 @@ def compute(rule: ProgrammeYear, inputs: Inputs) -> Computation:
     return Computation(lines=lines, amount=rounded)
 
 
-def _compute_cost(rule: ProgrammeYear, inputs: Inputs) -> Computation:
-    """COST basis: min(eligible × rate (円未満切捨て), eligible − income, Σ components, cap), then rounding."""
+def _compute_cost(rule: ProgrammeYear, inputs: Inputs, terms: YearTerms) -> Computation:
+    """COST basis: min(eligible × rate(year) (円未満切捨て), eligible − income, Σ components, cap(year)), then
+    rounding."""
     eligible = _count(inputs, "eligible_cost")
     lines = [Line("補助対象経費", "対象と認められた経費の合計", eligible)]
-    num, den = rule.rate_numerator, rule.rate_denominator
+    num, den = terms.rate_numerator, terms.rate_denominator
     amount = eligible * num // den
-    if (num, den) != (1, 1):
+    if terms.from_step:
+        basis = f"{terms.year_no}年目の補助率 {num}/{den}：{eligible:,}円 × {num}/{den}（円未満切捨て）"
+        lines.append(Line("補助率", basis, amount))
+    elif (num, den) != (1, 1):
         lines.append(Line("補助率", f"{eligible:,}円 × {num}/{den}（円未満切捨て）", amount))
     if rule.deduct_income:
         income = _count(inputs, "income")
@@ -177,9 +242,9 @@ def _compute_cost(rule: ProgrammeYear, inputs: Inputs) -> Computation:
         if amount > limit:
             amount = limit
             lines.append(Line("限度額の適用", f"限度額 {limit:,}円を適用", amount))
-    if rule.cap_amount is not None and amount > rule.cap_amount:
-        amount = rule.cap_amount
-        lines.append(Line("上限額", f"上限額 {rule.cap_amount:,}円を適用", amount))
+    if terms.cap_amount is not None and amount > terms.cap_amount:
+        amount = terms.cap_amount
+        lines.append(_cap_line(terms, amount))
     rounded = round_to(amount, rule.rounding_unit, rule.rounding_mode)
     if rule.rounding_unit > 1:
         label = f"{rule.rounding_unit:,}円未満{rule.get_rounding_mode_display()}"

@@ -66,7 +66,10 @@ class ProgrammeYear(models.Model):
     FORMULA basis: amount = rounding(max(floor, min(cap, Σ components))). COST basis (block and competitive
     grants): amount = rounding(min(eligible cost × rate, Σ components when there are any, cap, and eligible
     cost − project income when ``deduct_income``)). Floor (下限額) and cap (上限額) are optional, whole yen;
-    rounding is unit (1 or 1,000 yen) and mode (切捨て by default). ``base_date`` (基準日) is the date on which
+    rounding is unit (1 or 1,000 yen) and mode (切捨て by default). When the rule has ``repeat_steps``
+    (``RepeatYearStep``), the rate and cap of the project's n-th year (何年目) come from its step instead;
+    ``max_project_years`` (同一事業の補助の上限年数, empty = no limit) is the last year a project may be funded.
+    ``base_date`` (基準日) is the date on which
     counts such as member households are taken. ``label`` marks sample rules (サンプル).
 
     The full lifecycle's deadlines and rates are data too: the 実績報告 is due at the earlier of completion +
@@ -112,6 +115,10 @@ class ProgrammeYear(models.Model):
         "交付決定前の経費を対象とする", default=False,
         help_text="事務局員の4月分の給与のように、年度当初から交付決定までの経費を対象とする場合に印を付けます。",
     )
+    max_project_years = models.PositiveSmallIntegerField(
+        "同一事業の補助の上限年数", null=True, blank=True,
+        help_text="同じ事業に補助する年数の上限です（例: 3 なら3年目まで）。空欄は制限なしです。",
+    )
 
     class Meta:
         ordering = ["-fiscal_year", "programme"]
@@ -135,6 +142,8 @@ class ProgrammeYear(models.Model):
                 condition=Q(rate_numerator__lte=models.F("rate_denominator")), name="rate_at_most_one"
             ),
             models.CheckConstraint(condition=Q(penalty_rounding_unit__gte=1), name="penalty_rounding_unit_positive"),
+            models.CheckConstraint(condition=Q(max_project_years__isnull=True) | Q(max_project_years__gte=1),
+                                   name="max_project_years_positive"),
         ]
 
     def __str__(self) -> str:
@@ -144,6 +153,16 @@ class ProgrammeYear(models.Model):
     @property
     def fiscal_year_label(self) -> str:
         return fiscal_year_label(self.fiscal_year)
+
+    def step_for(self, year_no: int) -> "RepeatYearStep | None":
+        """The repeat-year step that applies to the project's ``year_no``-th year (何年目, ≥ 1): the step with
+        the largest ``from_year`` ≤ ``year_no``, or None when the rule has no step for that year (its own rate
+        and cap apply). Reads ``repeat_steps`` (prefetched by ``engine.load_rule``)."""
+        found = None
+        for step in sorted(self.repeat_steps.all(), key=lambda s: s.from_year):
+            if step.from_year <= year_no:
+                found = step
+        return found
 
     def clean(self) -> None:
         start, end = fiscal_year_bounds(self.fiscal_year)
@@ -155,8 +174,64 @@ class ProgrammeYear(models.Model):
         if self.rate_denominator is not None and self.rate_numerator is not None:
             if self.rate_denominator < 1 or self.rate_numerator > self.rate_denominator:
                 errors["rate_numerator"] = "補助率は分母1以上、分子は分母以下にしてください（例: 1/2、10/10）。"
+        if self.max_project_years is not None and self.max_project_years < 1:
+            errors["max_project_years"] = "同一事業の補助の上限年数は1年以上にしてください（制限しないときは空欄）。"
         if self.base_date and not (dt.date(self.fiscal_year - 1, 4, 1) <= self.base_date <= end):
             errors["base_date"] = f"基準日は前年度または当年度（{start}〜{end}）の日付にしてください。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class RepeatYearStep(models.Model):
+    """The rate and cap of a programme-year's rule for the n-th year (何年目) of the same project, e.g. 大和高田市:
+    ⅔ with a cap of ¥150,000 in year 1 and ¥100,000 from year 2 (GRANTS.md §4).
+
+    A step applies from ``from_year`` until the year before the next step's ``from_year``; the last one applies
+    to every later year (up to the rule's ``max_project_years``). The rate is the exact fraction
+    ``rate_numerator``/``rate_denominator`` (≤ 1); the cap is whole yen, empty = no cap for those years. Years
+    before the first step take the rule's own rate and cap.
+    """
+
+    programme_year = models.ForeignKey(
+        ProgrammeYear, verbose_name="年度別の交付基準", on_delete=models.CASCADE, related_name="repeat_steps"
+    )
+    from_year = models.PositiveSmallIntegerField(
+        "適用する年目（から）", default=1,
+        help_text="同一事業として何年目から適用するか（例: 2 なら2年目から、次の段階の前の年まで）。",
+    )
+    rate_numerator = models.PositiveIntegerField("補助率（分子）", default=1)
+    rate_denominator = models.PositiveIntegerField("補助率（分母）", default=1)
+    cap_amount = models.PositiveBigIntegerField("上限額（円）", null=True, blank=True, help_text="空欄は上限なしです。")
+
+    class Meta:
+        ordering = ["programme_year", "from_year"]
+        verbose_name = "年目ごとの補助率・上限額"
+        verbose_name_plural = "年目ごとの補助率・上限額"
+        constraints = [
+            models.UniqueConstraint(fields=["programme_year", "from_year"], name="one_step_per_repeat_year"),
+            models.CheckConstraint(condition=Q(from_year__gte=1), name="repeat_step_from_year_positive"),
+            models.CheckConstraint(condition=Q(rate_denominator__gte=1), name="repeat_step_denominator_positive"),
+            models.CheckConstraint(
+                condition=Q(rate_numerator__lte=models.F("rate_denominator")), name="repeat_step_rate_at_most_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        cap = "上限なし" if self.cap_amount is None else f"上限額 {self.cap_amount:,}円"
+        return f"{self.from_year}年目から：補助率 {self.rate_numerator}/{self.rate_denominator}、{cap}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.from_year is not None and self.from_year < 1:
+            errors["from_year"] = "適用する年目は1以上にしてください（1年目からなら 1）。"
+        if self.rate_denominator is not None and self.rate_numerator is not None:
+            if self.rate_denominator < 1 or self.rate_numerator > self.rate_denominator:
+                errors["rate_numerator"] = "補助率は分母1以上、分子は分母以下にしてください（例: 2/3、10/10）。"
+        if self.programme_year_id and self.from_year:
+            limit = self.programme_year.max_project_years
+            if limit is not None and self.from_year > limit:
+                errors["from_year"] = (f"適用する年目（{self.from_year}年目）が同一事業の補助の上限年数（{limit}年）を"
+                                       "超えています。")
         if errors:
             raise ValidationError(errors)
 

@@ -1,9 +1,23 @@
-"""The engine against the published examples of GRANTS.md §4, each entered as data."""
-import pytest
+"""The engine against the published examples of GRANTS.md §4, each entered as data: the formula grants (下松市,
+長浜市) and the competitive subsidies (浜松市, 大和高田市 with its rate and cap by repeat year and its year limit,
+山武市), then the attacks on the year input and on the repeat-year steps' refusals."""
+import datetime as dt
 
-from grants.programmes.engine import MissingInputError, compute, load_rule
-from grants.programmes.models import ComponentBand, ComponentKind, FormulaComponent
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from grants.programmes.engine import MissingInputError, YearLimitError, compute, load_rule
+from grants.programmes.models import (
+    AmountBasis,
+    ComponentBand,
+    ComponentKind,
+    FormulaComponent,
+    ProgrammeYear,
+    RepeatYearStep,
+)
 from tests import factories
+from tests.factories import CURRENT_FY
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +41,34 @@ def nagahama():  # type: ignore[no-untyped-def]
         condition_input="newsletters", condition_min=2
     )
     return py
+
+
+def cost_rule(code: str, *, steps: tuple[tuple[int, int, int, int | None], ...] = (), **fields: object) -> ProgrammeYear:
+    """A COST-basis rule (対象経費 × 補助率) with ``fields`` of ProgrammeYear and repeat-year ``steps``
+    (from_year, rate numerator, rate denominator, cap in yen or None)."""
+    py = ProgrammeYear.objects.create(
+        programme=factories.programme(code), fiscal_year=CURRENT_FY, base_date=dt.date(CURRENT_FY, 4, 1),
+        application_opens=dt.date(CURRENT_FY, 4, 1), application_closes=dt.date(CURRENT_FY + 1, 3, 31),
+        amount_basis=AmountBasis.COST, **fields)
+    for from_year, numerator, denominator, cap in steps:
+        RepeatYearStep.objects.create(programme_year=py, from_year=from_year, rate_numerator=numerator,
+                                      rate_denominator=denominator, cap_amount=cap)
+    return py
+
+
+def hamamatsu() -> ProgrammeYear:
+    """浜松市: ½ of eligible cost, cap ¥2,000,000, 千円未満切捨て."""
+    return cost_rule("hamamatsu", rate_numerator=1, rate_denominator=2, cap_amount=2_000_000, rounding_unit=1000)
+
+
+def yamato_takada() -> ProgrammeYear:
+    """大和高田市: ⅔, cap ¥150,000 in year 1, ¥100,000 in years 2–3, at most 3 years."""
+    return cost_rule("yamato_takada", steps=((1, 2, 3, 150_000), (2, 2, 3, 100_000)), max_project_years=3)
+
+
+def sammu() -> ProgrammeYear:
+    """山武市: lower of eligible cost and (eligible cost − project income), cap ¥300,000."""
+    return cost_rule("sammu", deduct_income=True, cap_amount=300_000)
 
 
 @pytest.mark.parametrize(("households", "amount"), [(50, 5_500), (20, 5_000)])
@@ -81,6 +123,126 @@ def test_missing_input_is_explained_in_japanese() -> None:
 
 def test_rule_loads_components_in_few_queries(django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
     py = nagahama()
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # the rule, its components, their bands, its repeat-year steps
         rule = load_rule(py.pk)
         compute(rule, {"households": 10, "newsletters": 2})
+
+
+# -- competitive subsidies: rate and cap by repeat year (何年目), year limit, project income --------------------
+
+def test_hamamatsu_half_cap_and_thousand_yen_rounding() -> None:
+    result = compute(load_rule(hamamatsu().pk), {"eligible_cost": 1_234_567})
+    # 1,234,567 × 1/2 = 617,283.5 → 617,283 (円未満切捨て) → 617,000 (千円未満切捨て)
+    assert result.amount == 617_000
+    # no steps, no limit: year_no defaults to 1 and the lines do not name a year
+    assert not any("年目" in line.basis for line in result.lines)
+
+
+@pytest.mark.parametrize(("year_no", "amount"), [(1, 150_000), (2, 100_000), (3, 100_000)])
+def test_yamato_takada_cap_falls_after_the_first_year(year_no: int, amount: int) -> None:
+    # 300,000 × 2/3 = 200,000 → year 1 cap 150,000; years 2–3 cap 100,000
+    result = compute(load_rule(yamato_takada().pk), {"eligible_cost": 300_000, "year_no": year_no})
+    assert result.amount == amount
+
+
+def test_yamato_takada_lines_say_which_years_rate_and_cap_applied() -> None:
+    result = compute(load_rule(yamato_takada().pk), {"eligible_cost": 300_000, "year_no": 2})
+    assert [(line.label, line.amount) for line in result.lines] == [
+        ("補助対象経費", 300_000), ("補助率", 200_000), ("上限額", 100_000), ("交付額", 100_000)]
+    assert "2年目の補助率 2/3" in result.lines[1].basis
+    assert result.lines[2].basis == "2年目の上限額 100,000円を適用"
+
+
+def test_yamato_takada_fourth_year_is_refused_in_japanese() -> None:
+    with pytest.raises(YearLimitError, match="この事業は同一事業として4年目です。この補助金は同一事業について3年までです。"):
+        compute(load_rule(yamato_takada().pk), {"eligible_cost": 300_000, "year_no": 4})
+
+
+def test_year_limit_error_is_a_value_error_so_pages_show_it() -> None:
+    assert issubclass(YearLimitError, ValueError)
+
+
+def test_sammu_income_deducted_before_the_cap() -> None:
+    # min(250,000, 250,000 − 40,000) = 210,000
+    assert compute(load_rule(sammu().pk), {"eligible_cost": 250_000, "income": 40_000}).amount == 210_000
+
+
+def test_step_applies_from_its_year_until_the_next_step() -> None:
+    """10/10 in year 1, ½ in years 2–4, ⅓ from year 5 (no cap): each boundary year takes the new step."""
+    py = cost_rule("steps", steps=((1, 1, 1, None), (2, 1, 2, None), (5, 1, 3, None)))
+    rule = load_rule(py.pk)
+    amounts = {year: compute(rule, {"eligible_cost": 90_000, "year_no": year}).amount for year in (1, 2, 4, 5, 9)}
+    assert amounts == {1: 90_000, 2: 45_000, 4: 45_000, 5: 30_000, 9: 30_000}
+
+
+def test_years_before_the_first_step_take_the_rules_own_rate_and_cap() -> None:
+    py = cost_rule("late_step", rate_numerator=1, rate_denominator=2, cap_amount=40_000, steps=((3, 1, 4, None),))
+    rule = load_rule(py.pk)
+    assert compute(rule, {"eligible_cost": 100_000, "year_no": 2}).amount == 40_000  # 50,000 → cap 40,000
+    assert compute(rule, {"eligible_cost": 100_000, "year_no": 3}).amount == 25_000  # ¼, the step has no cap
+
+
+def test_step_cap_limits_the_formula_basis_too() -> None:
+    py = factories.rule(code="formula_steps", components=[(ComponentKind.FLAT, "均等割", 80_000)], cap=70_000)
+    RepeatYearStep.objects.create(programme_year=py, from_year=2, rate_numerator=1, rate_denominator=1,
+                                  cap_amount=50_000)
+    rule = load_rule(py.pk)
+    assert compute(rule, {"year_no": 1}).amount == 70_000
+    result = compute(rule, {"year_no": 2})
+    assert result.amount == 50_000
+    assert ("上限額", "2年目の上限額 50,000円を適用") in [(line.label, line.basis) for line in result.lines]
+
+
+def test_missing_year_with_steps_is_refused() -> None:
+    with pytest.raises(MissingInputError, match="何年目"):
+        compute(load_rule(yamato_takada().pk), {"eligible_cost": 300_000})
+
+
+def test_missing_year_with_only_a_limit_is_refused() -> None:
+    with pytest.raises(MissingInputError, match="何年目"):
+        compute(load_rule(cost_rule("limited", max_project_years=2).pk), {"eligible_cost": 300_000})
+
+
+@pytest.mark.parametrize("year_no", [0, -1, True, "2", 2.0])
+def test_year_below_one_or_not_an_integer_is_refused(year_no: object) -> None:
+    with pytest.raises(ValueError, match="何年目"):
+        compute(load_rule(yamato_takada().pk), {"eligible_cost": 300_000, "year_no": year_no})  # type: ignore[dict-item]
+
+
+# -- the repeat-year step's refusals: clean() in Japanese, and the database's constraints ------------------------
+
+def test_step_clean_refuses_a_rate_above_one_and_year_zero() -> None:
+    py = yamato_takada()
+    step = RepeatYearStep(programme_year=py, from_year=0, rate_numerator=3, rate_denominator=2)
+    with pytest.raises(ValidationError) as refused:
+        step.clean()
+    assert "分子は分母以下" in str(refused.value.message_dict["rate_numerator"])
+    assert "1以上" in str(refused.value.message_dict["from_year"])
+
+
+def test_step_clean_refuses_a_year_past_the_limit() -> None:
+    step = RepeatYearStep(programme_year=yamato_takada(), from_year=4, rate_numerator=1, rate_denominator=2)
+    with pytest.raises(ValidationError, match="上限年数（3年）を超えています"):
+        step.clean()
+
+
+def test_programme_year_clean_refuses_a_limit_of_zero_years() -> None:
+    py = hamamatsu()
+    py.max_project_years = 0
+    with pytest.raises(ValidationError) as refused:
+        py.clean()
+    assert "1年以上" in str(refused.value.message_dict["max_project_years"])
+
+
+@pytest.mark.parametrize(("from_year", "numerator", "denominator"), [(3, 1, 0), (3, 3, 2), (0, 1, 2), (2, 1, 2)])
+def test_database_refuses_bad_or_duplicate_steps(from_year: int, numerator: int, denominator: int) -> None:
+    """Denominator 0, a rate above one, year 0 and a second step for year 2 are each refused by a constraint."""
+    py = yamato_takada()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RepeatYearStep.objects.create(programme_year=py, from_year=from_year, rate_numerator=numerator,
+                                      rate_denominator=denominator)
+
+
+def test_database_refuses_a_limit_of_zero_years() -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgrammeYear.objects.filter(pk=hamamatsu().pk).update(max_project_years=0)
