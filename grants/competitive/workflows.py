@@ -53,11 +53,13 @@ NOT_SELECT = Edge("not_select", "不採択とする", frozenset({SCREENING}), NO
                   note_required=True, then=("notice:non_selection",))
 # The selected application is the 交付申請: its 審査 (査定額, conditions, deadline) is FULL's, from 採択.
 VERIFY = dataclasses.replace(_full.edge("verify"), sources=frozenset({SELECTED}))
+# 額の確定 schedules the 消費税仕入控除税額 report where the call requires it (grants.competitive.tax).
+CONFIRM = dataclasses.replace(_full.edge("confirm"), then=(*_full.edge("confirm").then, "schedule_tax_report"))
 
 COMPETITIVE = register_workflow(dataclasses.replace(
     FULL,
     machine=_full.with_edges(
-        SUBMIT, RETURN, ACCEPT, SELECT, NOT_SELECT, VERIFY,
+        SUBMIT, RETURN, ACCEPT, SELECT, NOT_SELECT, VERIFY, CONFIRM,
         name="case.competitive", variant="competitive",
         label="公募（申請 → 審査会 → 採択 → 交付決定 → 概算払 → 変更 → 実績報告 → 額の確定 → 精算・返還）",
         states=_states,
