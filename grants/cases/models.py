@@ -186,6 +186,12 @@ class GrantCase(FSMModelMixin, models.Model):
         """The state in the words of the case's own workflow."""
         return workflow_states().get(self.status, self.status)
 
+    @property
+    def refund_order(self) -> "RefundOrder | None":
+        """The case's 返還命令 of its 額の確定 or 取消 (at most one), or None. A later 返還命令 of the
+        消費税仕入控除税額 is not this one: ``refund_orders`` holds both."""
+        return self.refund_orders.exclude(reason=RefundReason.TAX_CREDIT).first()
+
 
 class EligibilityOverride(models.Model):
     """A staff decision to pass a failed eligibility check, with its recorded justification.
@@ -434,6 +440,9 @@ class RefundReason(models.TextChoices):
     TAX_CREDIT = "tax_credit", "消費税仕入控除税額の返還"
 
 
+TAX_CREDIT_NOTICE_KEY = "tax_credit"
+
+
 class RefundStatus(models.TextChoices):
     ORDERED = "ordered", "納付待ち"
     SETTLED = "settled", "納付済"
@@ -447,7 +456,8 @@ class RefundOrder(FSMModelMixin, models.Model):
     and partial payments go to the principal first). Rates are copied here when the order is issued (0 % 加算金
     for a refund after 額の確定)."""
 
-    case = models.OneToOneField(GrantCase, verbose_name="案件", on_delete=models.PROTECT, related_name="refund_order")
+    # At most one order of the 額の確定 or 取消 and one of the 消費税仕入控除税額 per case (constraints below).
+    case = models.ForeignKey(GrantCase, verbose_name="案件", on_delete=models.PROTECT, related_name="refund_orders")
     principal = models.PositiveBigIntegerField("返還を命じる額（円）")
     reason = models.CharField("返還の理由", max_length=20, choices=RefundReason.choices,
                               default=RefundReason.CONFIRMATION)
@@ -466,10 +476,20 @@ class RefundOrder(FSMModelMixin, models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(principal__gt=0), name="refund_principal_positive"),
             models.CheckConstraint(condition=Q(due_on__gte=models.F("ordered_on")), name="refund_due_after_order"),
+            models.UniqueConstraint(fields=["case"], condition=~Q(reason=RefundReason.TAX_CREDIT),
+                                    name="one_settlement_refund_per_case"),
+            models.UniqueConstraint(fields=["case"], condition=Q(reason=RefundReason.TAX_CREDIT),
+                                    name="one_tax_credit_refund_per_case"),
         ]
 
     def __str__(self) -> str:
         return f"{self.case} 返還命令 {self.principal:,}円"
+
+    @property
+    def notice_key(self) -> str:
+        """The ``subject_key`` of this order's 返還命令書: "" for the order of the 額の確定 or 取消 (as before),
+        ``TAX_CREDIT_NOTICE_KEY`` for the 消費税仕入控除税額's, so that a case may have one notice of each."""
+        return TAX_CREDIT_NOTICE_KEY if self.reason == RefundReason.TAX_CREDIT else ""
 
     @transition(field=status, source="*", target=RETURN_VALUE())
     def move(self, target: str) -> str:

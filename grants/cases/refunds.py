@@ -36,7 +36,11 @@ def order_refund(
 ) -> RefundOrder:
     """Issue the 返還命令 for ``principal`` yen (called by 額の確定 or 取消, inside its transaction): due
     ``refund_due_days`` days after today, with the year's rates copied onto the order (加算金 only for a
-    cancellation), and its 返還命令書."""
+    cancellation), and its 返還命令書.
+
+    A case has at most one order of its 額の確定 or 取消 and one of its 消費税仕入控除税額 (``reason``
+    ``TAX_CREDIT``, ordered after the 報告 is confirmed); the notice of each is told apart by its ``subject_key``
+    (``RefundOrder.notice_key``)."""
     rule = case.programme_year
     today = timezone.localdate()
     surcharge = rule.surcharge_rate if reason == RefundReason.CANCELLATION else Decimal("0")
@@ -47,7 +51,7 @@ def order_refund(
     )
     record_event(actor=actor, subject=case, action="order_refund",
                  note=f"返還命令 {yen(principal)}（納期限 {wareki(order.due_on)}）")
-    workflow.issue_notice(case, "refund_order", actor)
+    workflow.issue_notice(case, "refund_order", actor, subject_key=order.notice_key)
     return order
 
 
@@ -84,6 +88,9 @@ def record_refund_receipt(
     A payment above everything owed is refused. When nothing is owed any more the order is settled and the case
     closed.
 
+    When the case has two orders waiting (that of the 額の確定 and that of the 消費税仕入控除税額), the payment
+    goes to the older one first.
+
     ``submission_key`` identifies the form that sent it: a second submission with the same key (a double click)
     returns the receipt already recorded and writes nothing; two real payments of the same amount come from two
     forms and are both recorded."""
@@ -94,13 +101,14 @@ def record_refund_receipt(
     today = timezone.localdate()
     with transaction.atomic():
         case = workflow.access(workflow_for_case(case_id).machine, actor, case_id, lock=True)
-        order = RefundOrder.objects.select_for_update().filter(case=case).first()
+        orders = list(RefundOrder.objects.select_for_update().filter(case=case).order_by("pk"))
         key = (submission_key or "").strip()[:40]
-        if order is not None and key:
-            already = order.receipts.filter(submission_key=key).first()
+        if key:
+            already = RefundReceipt.objects.filter(order__in=orders, submission_key=key).first()
             if already is not None:
                 return already
-        if order is None or order.status == RefundStatus.SETTLED:
+        order = next((o for o in orders if o.status != RefundStatus.SETTLED), None)
+        if order is None:
             raise CaseActionError("納付を待っている返還命令はありません。")
         if not is_day(received_on) or not order.ordered_on <= received_on <= today:
             raise CaseActionError(f"納付日は返還命令日（{wareki(order.ordered_on)}）から本日までの日付にしてください。")

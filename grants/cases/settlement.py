@@ -11,7 +11,7 @@ from grants.core import workflow
 from grants.core.workflow import Act
 from grants.ledger.models import BatchItem, ItemResult, OrderStatus
 
-from .models import GrantCase, RefundOrder, RefundStatus
+from .models import GrantCase, RefundOrder, RefundReason, RefundStatus
 from .orders import IN_FLIGHT
 from .workflows import workflow_of
 
@@ -25,10 +25,12 @@ def settled(case: GrantCase) -> str | None:
     if BatchItem.objects.filter(case=case, result=ItemResult.SENT).exists():
         # A transfer the bank may still return: a closed case could not take the return back.
         return "銀行の振込結果がまだ記録されていない支払があります。"
-    order = RefundOrder.objects.filter(case=case).first()
-    if order is not None and order.status != RefundStatus.SETTLED:
+    orders = list(RefundOrder.objects.filter(case=case))
+    if any(order.status != RefundStatus.SETTLED for order in orders):
         return "返還金の納付が済んでいません。"
-    if case.paid_amount - case.refunded_amount != case.confirmed_amount:
+    # The 消費税仕入控除税額 returned is part of the grant given back, below the 確定額.
+    tax_credit = sum(order.principal for order in orders if order.reason == RefundReason.TAX_CREDIT)
+    if case.paid_amount - case.refunded_amount + tax_credit != case.confirmed_amount:
         return "支払額（返還分を除く）が確定額と一致しません。"
     return None
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
-from grants.cases.models import GrantCase
+from grants.cases.models import GrantCase, RefundOrder, RefundReason
 from grants.cases.workflows import workflow_of
 from grants.competitive.models import SelectionLine
 from grants.core.models import AuditEvent, record_event
@@ -84,8 +84,14 @@ def _refusal_reason(case: GrantCase) -> str:
     return event.note if event else ""
 
 
+def _refund_order(case: GrantCase, subject_key: str) -> RefundOrder | None:
+    """The 返還命令 a 返還命令書 is about: the one whose ``notice_key`` is ``subject_key`` (the 額の確定's or
+    取消's for "", the 消費税仕入控除税額's for its key)."""
+    return next((o for o in case.refund_orders.all() if o.notice_key == subject_key), None)
+
+
 def _check_state(case: GrantCase, kind: str, confirmed_amount: int | None,
-                 payment_item: BatchItem | None = None) -> int:
+                 payment_item: BatchItem | None = None, subject_key: str = "") -> int:
     """The amount (whole yen) the notice states, or ``NoticeError`` when the case is not in a state that has
     such a notice. Rule source: GRANTS.md §3 (decision, refusal, 額の確定 with confirmed ≤ decided, payment)."""
     decided = case.decided_amount
@@ -124,7 +130,7 @@ def _check_state(case: GrantCase, kind: str, confirmed_amount: int | None,
             raise NoticeError("採択・不採択の決まっていない申請には、この通知書を発行できません。")
         return line.amount
     if kind == NoticeKind.REFUND_ORDER:
-        order = getattr(case, "refund_order", None)
+        order = _refund_order(case, subject_key)
         if order is None:
             raise NoticeError("返還命令のない案件には返還命令書を発行できません。")
         return order.principal
@@ -132,7 +138,8 @@ def _check_state(case: GrantCase, kind: str, confirmed_amount: int | None,
 
 
 def _details(
-    case: GrantCase, kind: str, amount: int, issued_on: dt.date, reason: str, payment_item: BatchItem | None = None
+    case: GrantCase, kind: str, amount: int, issued_on: dt.date, reason: str, payment_item: BatchItem | None = None,
+    subject_key: str = "",
 ) -> dict[str, object]:
     """Snapshot of what the notice says, as of ``issued_on`` (JSON: dates as ISO strings, amounts in yen)."""
     org = case.organization
@@ -180,8 +187,10 @@ def _details(
                         "selected_amount": line.amount, "reason": line.reason,
                         "applied_amount": case.applied_amount})
     if kind == NoticeKind.REFUND_ORDER:
-        order = case.refund_order
+        order = _refund_order(case, subject_key)
+        assert order is not None, "_check_state refused a 返還命令書 without its order"
         details.update({
+            "tax_credit": order.reason == RefundReason.TAX_CREDIT,
             "confirmed_amount": case.confirmed_amount, "principal": order.principal,
             "ordered_on": order.ordered_on.isoformat(), "due_on": order.due_on.isoformat(),
             "surcharge_rate": str(order.surcharge_rate), "late_rate": str(order.late_rate),
@@ -248,7 +257,7 @@ def issue_notice(
     existing = Notice.objects.filter(case=case, kind=kind, subject_key=subject_key).first()
     if existing is not None:
         return existing
-    amount = _check_state(case, kind, confirmed_amount, payment_item)
+    amount = _check_state(case, kind, confirmed_amount, payment_item, subject_key)
     programme_year = case.programme_year
     with transaction.atomic():
         sequence = locked_sequence(programme_year.programme, programme_year.fiscal_year)
@@ -268,7 +277,8 @@ def issue_notice(
         notice = Notice.objects.create(
             case=case, sequence=sequence, kind=kind, fiscal_year=sequence.fiscal_year, number=number,
             document_number=document_number, issued_on=issued_on, issued_by=actor, amount=amount,
-            details=_details(case, kind, amount, issued_on, reason, payment_item), subject_key=subject_key,
+            details=_details(case, kind, amount, issued_on, reason, payment_item, subject_key),
+            subject_key=subject_key,
         )
         record_event(actor=actor, subject=case, action="issue_notice",
                      note=f"{notice.get_kind_display()} {document_number}")

@@ -243,7 +243,8 @@ def _report_context(case: GrantCase, user: User, conditions: dict[int, str]) -> 
 
 def _refund_context(case: GrantCase, user: User, acts: dict[str, workflow.Offer]) -> dict[str, object]:
     """額の確定・返還: the 返還命令 with what is owed today, its receipts, the finance form; 取消; closing."""
-    order = RefundOrder.objects.filter(case=case).first()
+    # The order waiting for payment first (a 消費税仕入控除税額 refund after the 額の確定's), else the latest.
+    order = RefundOrder.objects.filter(case=case).order_by("status", "-pk").first()
     machine = workflow_of(case).machine
     context: dict[str, object] = {
         "refund_order": order,

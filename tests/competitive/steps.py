@@ -71,3 +71,39 @@ def decide_selection(call: Call, staff: User, approver: User, chosen: dict[int, 
     sel = selection.prepare(call_id=call.pk, actor=staff, lines=lines)
     workflow.perform(selection.SELECTION, sel.pk, "propose_selection", actor=staff)
     workflow.perform(selection.SELECTION, sel.pk, "decide_selection", actor=approver)
+
+
+def selected(call: Call, org: Organization, head: User, staff: User, approver: User, *, amount: int = 150_000,
+             **kwargs: object) -> GrantCase:
+    """An application of ``org`` screened and selected (採択) at ``amount`` yen, alone in its call."""
+    case = screening(call, org, head, staff, **kwargs)
+    decide_selection(call, staff, approver, {case.pk: amount})
+    case.refresh_from_db()
+    return case
+
+
+def decided(case: GrantCase, staff: User, approver: User, *, amount: int = 120_000,
+            conditions: str = "成果報告会を開くこと") -> GrantCase:
+    """A selected application assessed at ``amount`` yen with ``conditions`` and decided (交付決定)."""
+    lifecycle.verify(case_id=case.pk, actor=staff, assessed_amount=amount, completion_deadline=case.project_end,
+                     conditions=conditions, note="会場使用料の一部を対象外としました")
+    return lifecycle.decide(case_id=case.pk, actor=approver)
+
+
+def reported(case: GrantCase, head: User, *, spent: int = 180_000, completed_on: dt.date | None = None) -> GrantCase:
+    """A decided case whose 実績報告 (``spent`` yen of 報償費, completed ``completed_on``: today) is submitted."""
+    lifecycle.save_report(case_id=case.pk, actor=head, narrative="交流会を12回開いた。",
+                          completed_on=completed_on or timezone.localdate())
+    add_line(case_id=case.pk, actor=head, where="report",
+             data={"kind": "expense", "category": categories()["hoshohi"], "description": "講師謝礼（実績）",
+                   "amount": spent, "spent_on": timezone.localdate()})
+    return lifecycle.submit_report(case_id=case.pk, actor=head)
+
+
+def confirmed(case: GrantCase, head: User, staff: User, approver: User, *, spent: int = 180_000,
+              completed_on: dt.date | None = None) -> GrantCase:
+    """A decided case whose 実績報告 is verified and its amount confirmed (額の確定)."""
+    reported(case, head, spent=spent, completed_on=completed_on)
+    lifecycle.verify_report(case_id=case.pk, actor=staff)
+    return lifecycle.confirm(case_id=case.pk, actor=approver)
+
