@@ -139,3 +139,28 @@ def panel_member(call: Call, username: str, staff: User) -> User:
     user = factories.UserFactory(username=username, role=Role.PANEL, display_name=f"{username}（審査委員）")
     PanelMember.objects.create(call=call, user=user, assigned_by=staff)
     return user
+
+
+def registration_data(**changes: object) -> dict[str, object]:
+    """What a group types into the registration form (``grants.competitive.groups.register_group``'s input, as
+    the form's cleaned data): a valid NPO of the 大歳 area with 12 members, a 山口銀行 本店営業部 account."""
+    data: dict[str, object] = {
+        "name": "特定非営利活動法人 ゆだ子ども食堂", "name_kana": "ゆだこどもしょくどう", "area": factories.AreaFactory(),
+        "corporate_number": "9234567890123", "representative_name": "湯田 一郎", "contact_name": "湯田 花子",
+        "phone": "083-000-1111", "email": "yuda@example.jp", "address": "山口市湯田温泉1丁目",
+        "based_in_city": True, "members": 12, "purpose": "子どもの居場所づくりと食事の提供",
+        "no_political_aim": True, "no_religious_aim": True, "no_profit_aim": True,
+        "bank_code": "0170", "branch_code": "001", "account_type": "1", "account_number": "1234567",
+        "holder_kana": "トクヒ）ユダコドモシヨクドウ", "username": "yuda-kodomo", "password": "yuda-pass-2026",
+    }
+    data.update(changes)
+    return data
+
+
+def register(data: dict[str, object] | None = None, **files: object) -> GroupRegistration:
+    """Register a group through the service with ``data`` (``registration_data()``) and PDF files."""
+    values = data or registration_data()
+    return groups.register_group(
+        details=groups.GroupDetails.of(values), bank=groups.BankDetails.of(values), username=str(values["username"]),
+        password=str(values["password"]), bylaws=files.get("bylaws", pdf()),  # type: ignore[arg-type]
+        member_list=files.get("member_list", pdf("meibo.pdf")))  # type: ignore[arg-type]
