@@ -23,6 +23,17 @@ When a programme-year in scope follows a workflow with budget lines (the full li
 - ``SubgrantReport``, 「再交付」: every line of a 収支決算書 in scope that names a 再交付先.
 - ``RefundOrderReport``, 「返還命令」: every 返還命令 in scope, with what has been received against it.
 
+When a programme-year in scope follows the competitive workflow (市民活動交流事業補助金, ``Scope.has_competitive``),
+five more, after the full lifecycle's (its cases follow it after 採択):
+
+- ``CallReport``, 「募集」: each call, its window and budget, the applications submitted, and the decided
+  selection's 採択 and 不採択 counts, 採択額 total and the budget left.
+- ``ScoreReport``, 「審査の採点」: one row per panel member × application × criterion, with weight, score and 講評.
+- ``ConflictReport``, 「利害関係の申告」: every member's declaration per application, with its reason.
+- ``SelectionReport``, 「採択」: every application of a selection: rank, weighted score, 採択 or 不採択 with the
+  amount or the reason, who prepared and who decided it.
+- ``TaxCreditReportReport``, 「消費税仕入控除税額の報告」: every report, its due date, state, exemption and amount.
+
 A ``Scope`` says what is covered: one programme-year (``programme_year_workbook``) or every programme-year
 of a fiscal year (``fiscal_year_workbook``); the latter starts each sheet with a 事業 column and ends the
 「集計」 sheet with the totals of all programmes. Amounts are whole yen (int), dates are dates and datetimes
@@ -38,7 +49,21 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, ClassVar
 
-from django.db.models import BigIntegerField, Case, Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
 
 from grants.cases.labels import action_label, state_label
@@ -54,6 +79,19 @@ from grants.cases.models import (
 )
 from grants.cases.orders import orders_of_their_own
 from grants.cases.workflows import WORKFLOWS
+from grants.competitive.models import (
+    Call,
+    CallStatus,
+    ConflictDeclaration,
+    ProjectPlan,
+    Score,
+    SelectionLine,
+    SelectionStatus,
+    TaxCreditReport,
+    TaxExemption,
+    TaxReportStatus,
+)
+from grants.competitive.workflows import COMPETITIVE
 from grants.core.checks import labels as check_labels
 from grants.core.fiscal import fiscal_year_label
 from grants.core.models import AuditEvent
@@ -132,6 +170,22 @@ class Scope:
     def order(self, path: str) -> tuple[str, ...]:
         """Leading ``order_by`` fields: by 事業コード for a whole fiscal year, nothing for one programme-year."""
         return (f"{path}__programme__code",) if self.per_programme else ()
+
+    @property
+    def has_competitive(self) -> bool:
+        """True when a programme-year in scope follows the competitive workflow (公募: 募集, 審査, 採択; the
+        competitive programme's sheets apply)."""
+        return any(py.programme.workflow == COMPETITIVE.code for py in self.programme_years.values())
+
+    def status_label(self, programme_year_id: int, status: str) -> str:
+        """The 状態 of a case in words: the case's own label, else its programme's workflow's (審査中（審査会）,
+        採択 … of the competitive workflow), else the code as it is."""
+        label = STATUS_LABELS.get(status)
+        if label is None:
+            py = self.programme_years.get(programme_year_id)
+            flow = WORKFLOWS.get(py.programme.workflow) if py else None
+            label = flow.state_label(status) if flow else status
+        return label
 
     @property
     def has_full_lifecycle(self) -> bool:
@@ -339,7 +393,7 @@ class CaseRegisterReport(ScopedReport):
             "decided_on", "paid_on", "confirmed_amount", "refunded_amount",
         )
         for py_id, pk, code, name, area, status, *amounts_and_dates in cases.iterator(chunk_size=CHUNK_SIZE):
-            row = (reference(py_id, pk), code, name, area, STATUS_LABELS.get(status, status), *amounts_and_dates)
+            row = (reference(py_id, pk), code, name, area, self.scope.status_label(py_id, status), *amounts_and_dates)
             yield row if names is None else (names[py_id], *row)
 
 
@@ -863,13 +917,290 @@ class RefundOrderReport(ScopedReport):
             yield row if names is None else (names[py_id], *row)
 
 
+# --- 市民活動交流事業補助金 (公募) ---------------------------------------------------------------------
+
+CALL_STATUS_LABELS: dict[str, str] = dict(CallStatus.choices)
+SELECTION_STATUS_LABELS: dict[str, str] = dict(SelectionStatus.choices)
+TAX_STATUS_LABELS: dict[str, str] = dict(TaxReportStatus.choices)
+TAX_EXEMPTION_LABELS: dict[str, str] = dict(TaxExemption.choices)
+CALL_COLUMN = Column("募集", TEXT, 40)
+MEMBER_COLUMN = Column("審査委員", TEXT, 20)
+DRAFT = "draft"
+
+
+def _per_call(rows: QuerySet[ProjectPlan] | QuerySet[SelectionLine], path: str, value: Count | Sum) -> Coalesce:
+    """A correlated subquery: ``value`` over ``rows`` of the outer call (reached by ``path``), 0 without rows."""
+    summed = rows.filter(**{path: OuterRef("pk")}).order_by().values(path).annotate(value=value).values("value")
+    return Coalesce(Subquery(summed), Value(0), output_field=BigIntegerField())
+
+
+class CallReport(ScopedReport):
+    """Sheet 「募集」: every ``Call`` (募集) of the scope's programme-years, by 受付開始日.
+
+    Row: (募集 str, 年度 int, 年度（和暦） str, 受付開始日 date, 受付終了日 date, 状態 str, 予算額（円） int,
+    申請件数 int: applications submitted (not a draft), 採択件数 int, 採択額の合計（円） int, 不採択件数 int,
+    予算の残額（円） int: 予算額 − 採択額の合計, 採択の決定日時 aware datetime | None). 採択 and 不採択 count only
+    once the approver has decided the selection (a 採択案 still in preparation counts nothing). One query: the
+    counts and the total are correlated subqueries.
+    """
+
+    sheet_title = "募集"
+    base_columns = (
+        CALL_COLUMN,
+        Column("年度", NUMBER, 8),
+        Column("年度（和暦）", TEXT, 14),
+        Column("受付開始日", DATE),
+        Column("受付終了日", DATE),
+        Column("状態", TEXT, 16),
+        Column("予算額（円）", YEN),
+        Column("申請件数", COUNT),
+        Column("採択件数", COUNT),
+        Column("採択額の合計（円）", YEN, 18),
+        Column("不採択件数", COUNT),
+        Column("予算の残額（円）", YEN, 16),
+        Column("採択の決定日時", DATETIME),
+    )
+
+    def calls(self) -> QuerySet[Call]:
+        return Call.objects.filter(self.scope.where("programme_year"))
+
+    def count(self) -> int:
+        return self.calls().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        names = self.scope.programme_names()
+        submitted = ProjectPlan.objects.exclude(case__status=DRAFT)
+        decided = SelectionLine.objects.filter(selection__status=SelectionStatus.APPROVED)
+        chosen, passed = decided.filter(selected=True), decided.filter(selected=False)
+        calls = (
+            self.calls()
+            .annotate(
+                applications_count=_per_call(submitted, "call", Count("pk")),
+                selected_count=_per_call(chosen, "selection__call", Count("pk")),
+                selected_total=_per_call(chosen, "selection__call", Sum("amount")),
+                not_selected_count=_per_call(passed, "selection__call", Count("pk")),
+            )
+            .order_by(*self.scope.order("programme_year"), "opens_on", "pk")
+            .values_list(
+                "programme_year_id", "title", "programme_year__fiscal_year", "opens_on", "closes_on", "status",
+                "budget", "applications_count", "selected_count", "selected_total", "not_selected_count",
+                "selection__decided_at",
+            )
+        )
+        for (py_id, title, fiscal_year, opens_on, closes_on, status, budget, applications, selected, total,
+             not_selected, decided_at) in calls.iterator(chunk_size=CHUNK_SIZE):
+            row = (
+                title, fiscal_year, fiscal_year_label(fiscal_year), opens_on, closes_on,
+                CALL_STATUS_LABELS.get(status, status), budget, applications, selected, total, not_selected,
+                budget - total, decided_at,
+            )
+            yield row if names is None else (names[py_id], *row)
+
+
+class ScoreReport(ScopedReport):
+    """Sheet 「審査の採点」: every ``Score`` of the applications in scope, one row per member × application ×
+    criterion, by 募集, 団体コード, application, member and the criterion's order.
+
+    Row: (募集 str, 案件番号 str, 団体コード str, 団体名 str, 審査委員 str, 審査項目 str, 重み int, 満点 int,
+    点数 int, 重み付きの点数 int: 重み × 点数, 講評 str, 更新日時 aware datetime). An application's weighted score
+    in the ranking is the mean over its members of the sum of their 重み付きの点数 (``grants.competitive.panel``).
+    One query.
+    """
+
+    sheet_title = "審査の採点"
+    base_columns = (
+        CALL_COLUMN,
+        *CASE_COLUMNS,
+        MEMBER_COLUMN,
+        Column("審査項目", TEXT, 16),
+        Column("重み", NUMBER, 6),
+        Column("満点", NUMBER, 6),
+        Column("点数", NUMBER, 6),
+        Column("重み付きの点数", NUMBER, 16),
+        Column("講評", TEXT, 44),
+        Column("更新日時", DATETIME),
+    )
+
+    def scores(self) -> QuerySet[Score]:
+        return Score.objects.filter(self.scope.where("case__programme_year"))
+
+    def count(self) -> int:
+        return self.scores().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        names, reference = self.scope.programme_names(), self.scope.case_reference
+        order = (*self.scope.order("case__programme_year"), "criterion__call__opens_on", "criterion__call_id",
+                 "case__organization__code", "case_id", "member_id", "criterion__order", "criterion_id")
+        scores = self.scores().order_by(*order).values_list(
+            "case__programme_year_id", "criterion__call__title", "case_id", "case__organization__code",
+            "case__organization__name", "member__user__display_name", "member__user__username", "criterion__name",
+            "criterion__weight", "criterion__max_score", "score", "comment", "updated_at",
+        )
+        for (py_id, call, case_id, code, name, member_name, member_login, criterion, weight, max_score, score,
+             comment, updated_at) in scores.iterator(chunk_size=CHUNK_SIZE):
+            row = (
+                call, reference(py_id, case_id), code, name, _user(member_name, member_login), criterion, weight,
+                max_score, score, weight * score, comment, updated_at,
+            )
+            yield row if names is None else (names[py_id], *row)
+
+
+class ConflictReport(ScopedReport):
+    """Sheet 「利害関係の申告」: every ``ConflictDeclaration`` of the applications in scope, by 募集, 団体コード,
+    application and date. A member who declared a conflict could not open or score the application.
+
+    Row: (募集 str, 案件番号 str, 団体コード str, 団体名 str, 審査委員 str, 利害関係 str: あり | なし,
+    利害関係の内容 str, 申告日時 aware datetime). One query.
+    """
+
+    sheet_title = "利害関係の申告"
+    base_columns = (
+        CALL_COLUMN,
+        *CASE_COLUMNS,
+        MEMBER_COLUMN,
+        Column("利害関係", TEXT, 10),
+        Column("利害関係の内容", TEXT, 44),
+        Column("申告日時", DATETIME),
+    )
+
+    def declarations(self) -> QuerySet[ConflictDeclaration]:
+        return ConflictDeclaration.objects.filter(self.scope.where("case__programme_year"))
+
+    def count(self) -> int:
+        return self.declarations().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        names, reference = self.scope.programme_names(), self.scope.case_reference
+        order = (*self.scope.order("case__programme_year"), "member__call__opens_on", "member__call_id",
+                 "case__organization__code", "case_id", "declared_at", "pk")
+        declarations = self.declarations().order_by(*order).values_list(
+            "case__programme_year_id", "member__call__title", "case_id", "case__organization__code",
+            "case__organization__name", "member__user__display_name", "member__user__username", "conflicted",
+            "reason", "declared_at",
+        )
+        for (py_id, call, case_id, code, name, member_name, member_login, conflicted, reason,
+             declared_at) in declarations.iterator(chunk_size=CHUNK_SIZE):
+            row = (
+                call, reference(py_id, case_id), code, name, _user(member_name, member_login),
+                "あり" if conflicted else "なし", reason, declared_at,
+            )
+            yield row if names is None else (names[py_id], *row)
+
+
+class SelectionReport(ScopedReport):
+    """Sheet 「採択」: every application in a selection (``SelectionLine``) in scope, by 募集 and 順位.
+
+    Row: (募集 str, 案件番号 str, 団体コード str, 団体名 str, 事業名 str, 順位 int | None (ties share one),
+    合計点（重み付き） int, 申請額（円） int | None, 採択 str: 採択 | 不採択, 採択額（円） int (0 for a 不採択),
+    不採択の理由 str, 採択の状態 str: 作成中 | 決裁待ち | 決定済, 起案者 str | None, 起案日時 aware datetime | None,
+    決裁者 str | None, 決裁日時 aware datetime | None). The 起案者 never is the 決裁者 (a constraint). One query.
+    """
+
+    sheet_title = "採択"
+    base_columns = (
+        CALL_COLUMN,
+        *CASE_COLUMNS,
+        Column("事業名", TEXT, 30),
+        Column("順位", NUMBER, 6),
+        Column("合計点（重み付き）", NUMBER, 18),
+        Column("申請額（円）", YEN),
+        Column("採択", TEXT, 8),
+        Column("採択額（円）", YEN),
+        Column("不採択の理由", TEXT, 44),
+        Column("採択の状態", TEXT, 12),
+        Column("起案者", TEXT, 18),
+        Column("起案日時", DATETIME),
+        Column("決裁者", TEXT, 18),
+        Column("決裁日時", DATETIME),
+    )
+
+    def lines(self) -> QuerySet[SelectionLine]:
+        return SelectionLine.objects.filter(self.scope.where("case__programme_year"))
+
+    def count(self) -> int:
+        return self.lines().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        names, reference = self.scope.programme_names(), self.scope.case_reference
+        order: tuple[str | OrderBy, ...] = (
+            *self.scope.order("case__programme_year"), "selection__call__opens_on", "selection__call_id",
+            F("rank").asc(nulls_last=True), "pk",
+        )
+        lines = self.lines().order_by(*order).values_list(
+            "case__programme_year_id", "selection__call__title", "case_id", "case__organization__code",
+            "case__organization__name", "case__project_title", "rank", "weighted_score", "case__applied_amount",
+            "selected", "amount", "reason", "selection__status", "selection__prepared_by__display_name",
+            "selection__prepared_by__username", "selection__proposed_at", "selection__decided_by__display_name",
+            "selection__decided_by__username", "selection__decided_at",
+        )
+        for (py_id, call, case_id, code, name, project, rank, score, applied, selected, amount, reason, status,
+             preparer, preparer_login, proposed_at, approver, approver_login,
+             decided_at) in lines.iterator(chunk_size=CHUNK_SIZE):
+            row = (
+                call, reference(py_id, case_id), code, name, project, rank, score, applied,
+                "採択" if selected else "不採択", amount, reason, SELECTION_STATUS_LABELS.get(status, status),
+                _user(preparer, preparer_login), proposed_at, _user(approver, approver_login), decided_at,
+            )
+            yield row if names is None else (names[py_id], *row)
+
+
+class TaxCreditReportReport(ScopedReport):
+    """Sheet 「消費税仕入控除税額の報告」: every ``TaxCreditReport`` of the cases in scope, by 報告期限 and
+    団体コード (GRANTS.md §3 step 9: due by 6/30 of the second 年度 after completion, even for 0 yen).
+
+    Row: (案件番号 str, 団体コード str, 団体名 str, 報告期限 date, 状態 str, 報告が不要となる理由 str,
+    仕入控除税額（円） int | None (None until reported; 0 with an exemption), 根拠資料 str: あり | なし,
+    報告者 str | None, 報告日時 aware datetime | None, 確認者 str | None, 確認日時 aware datetime | None).
+    A positive amount, once confirmed, is a 返還命令 (sheet 「返還命令」, 返還の理由 消費税仕入控除税額の返還).
+    One query.
+    """
+
+    sheet_title = "消費税仕入控除税額の報告"
+    base_columns = (
+        *CASE_COLUMNS,
+        Column("報告期限", DATE),
+        Column("状態", TEXT, 18),
+        Column("報告が不要となる理由", TEXT, 36),
+        Column("仕入控除税額（円）", YEN, 18),
+        Column("根拠資料", TEXT, 10),
+        Column("報告者", TEXT, 18),
+        Column("報告日時", DATETIME),
+        Column("確認者", TEXT, 18),
+        Column("確認日時", DATETIME),
+    )
+
+    def reports(self) -> QuerySet[TaxCreditReport]:
+        return TaxCreditReport.objects.filter(self.scope.where("case__programme_year"))
+
+    def count(self) -> int:
+        return self.reports().count()
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        names, reference = self.scope.programme_names(), self.scope.case_reference
+        order = (*self.scope.order("case__programme_year"), "due_on", "case__organization__code", "pk")
+        reports = self.reports().order_by(*order).values_list(
+            "case__programme_year_id", "case_id", "case__organization__code", "case__organization__name", "due_on",
+            "status", "exemption", "amount", "evidence", "submitted_by__display_name", "submitted_by__username",
+            "submitted_at", "confirmed_by__display_name", "confirmed_by__username", "confirmed_at",
+        )
+        for (py_id, case_id, code, name, due_on, status, exemption, amount, evidence, reporter, reporter_login,
+             submitted_at, confirmer, confirmer_login, confirmed_at) in reports.iterator(chunk_size=CHUNK_SIZE):
+            row = (
+                reference(py_id, case_id), code, name, due_on, TAX_STATUS_LABELS.get(status, status),
+                TAX_EXEMPTION_LABELS.get(exemption, exemption), amount, "あり" if evidence else "なし",
+                _user(reporter, reporter_login), submitted_at, _user(confirmer, confirmer_login), confirmed_at,
+            )
+            yield row if names is None else (names[py_id], *row)
+
+
 # --- Workbooks ---------------------------------------------------------------------------------------
 
 
 def scope_reports(scope: Scope) -> list[Report]:
     """The auditor's reports over ``scope``, in sheet order: 台帳, 集計, 案件一覧, 交付決定, 支払, 返還, 監査証跡,
     then, when a programme in scope follows the full lifecycle, 協議会別管理費割合, 協議会別交付額の推移, 特例判断,
-    支出命令, 再交付 and 返還命令."""
+    支出命令, 再交付 and 返還命令, and, when a programme in scope follows the competitive workflow, 募集, 審査の採点,
+    利害関係の申告, 採択 and 消費税仕入控除税額の報告."""
     reports: list[Report] = [
         LedgerReport(scope),
         LedgerSummaryReport(scope),
@@ -888,6 +1219,14 @@ def scope_reports(scope: Scope) -> list[Report]:
             SubgrantReport(scope),
             RefundOrderReport(scope),
         ]
+    if scope.has_competitive:
+        reports += [
+            CallReport(scope),
+            ScoreReport(scope),
+            ConflictReport(scope),
+            SelectionReport(scope),
+            TaxCreditReportReport(scope),
+        ]
     return reports
 
 
@@ -900,10 +1239,11 @@ def programme_year_workbook(
     programme_year: ProgrammeYear, out: IO[bytes], progress: Progress | None = None
 ) -> dict[str, int]:
     """Write the auditor's workbook of ``programme_year`` (seven sheets, thirteen for a programme of the full
-    lifecycle; see the module docstring) as .xlsx to the binary file-like ``out``. ``progress`` (optional) gets
-    ``(0, total rows)`` first, then the rows written so far every few thousand rows. Returns {sheet title:
-    number of data rows}. A fixed number of queries: eight, fourteen with the council sheets (one more if the
-    programme is not loaded), and one COUNT per sheet but 「集計」 more with ``progress``."""
+    lifecycle, eighteen for the competitive programme; see the module docstring) as .xlsx to the binary
+    file-like ``out``. ``progress`` (optional) gets ``(0, total rows)`` first, then the rows written so far every
+    few thousand rows. Returns {sheet title: number of data rows}. A fixed number of queries: eight, fourteen
+    with the council sheets, nineteen with the competitive programme's (one more if the programme is not
+    loaded), and one COUNT per sheet but 「集計」 more with ``progress``."""
     return write_xlsx(programme_year_reports(programme_year), out, progress)
 
 

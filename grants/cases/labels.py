@@ -76,6 +76,16 @@ ACTION_LABELS: dict[str, str] = {
     "start_plan_revision": "計画の改定版の作成",
     "add_secretariat_staff": "事務局員の登録",
     "end_secretariat_staff": "事務局員の雇用終了日の記録",
+    # The competitive programme (市民活動交流事業補助金): the group's application, the panel and the selection.
+    "start_application": "申請書の作成",
+    "accept_for_screening": "受付（審査会に付す）",
+    "declare_conflict": "利害関係の申告",
+    "score_application": "審査の採点",
+    "select": "採択",
+    "not_select": "不採択",
+    "submit_tax_report": "消費税仕入控除税額の報告の提出",
+    "return_tax_report": "消費税仕入控除税額の報告の差戻し",
+    "confirm_tax_report": "消費税仕入控除税額の報告の確認",
     # Acts the rail records that had no row of their own before.
     "withdraw_order": "支出命令の取りやめ",
     "settle_refund": "返還金の納付の完了",
