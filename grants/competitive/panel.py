@@ -12,6 +12,7 @@ the member may not see.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -44,14 +45,21 @@ def tied_organizations(user: User) -> QuerySet[Representative]:
     return Representative.objects.filter(user=user)
 
 
+def assigned_calls(user: User) -> QuerySet[Call]:
+    """The calls member ``user`` sits on the panel of, newest first; none for anyone but a 審査委員."""
+    if not user.is_authenticated or user.role != Role.PANEL:
+        return Call.objects.none()
+    return Call.objects.filter(panel__user=user).select_related("programme_year__programme").distinct()
+
+
 def panel_applications(user: User, call: Call | int) -> QuerySet[ProjectPlan]:
-    """The applications of ``call`` that member ``user`` may open: submitted ones (accepted for screening or
-    later), not of a group they are tied to, not declared conflicted. None for anyone without a seat."""
+    """The applications of ``call`` that member ``user`` may open: those in screening (審査中: accepted by staff,
+    not yet selected or not), not of a group they are tied to, not declared conflicted. None for anyone
+    without a seat."""
     member = seat(user, call)
     if member is None:
         return ProjectPlan.objects.none()
-    return (ProjectPlan.objects.filter(call=call)
-            .exclude(case__status__in=("draft", "submitted"))
+    return (ProjectPlan.objects.filter(call=call, case__status=SCREENING)
             .exclude(organization_id__in=tied_organizations(user).values("organization_id"))
             .exclude(case_id__in=ConflictDeclaration.objects.filter(member=member, conflicted=True).values("case_id"))
             .select_related("case", "organization", "project"))
@@ -109,50 +117,68 @@ def declaration_of(member: PanelMember, case_id: int) -> ConflictDeclaration | N
 
 
 def save_scores(*, case_id: int, actor: User, scores: dict[int, int], comments: dict[int, str]) -> list[Score]:
-    """Record member ``actor``'s scores of application ``case_id``: ``scores`` maps criterion id → 0 … max,
-    ``comments`` criterion id → text. Only while the application is in screening, after a declaration of no
-    conflict; every criterion of the call at once. Saving again replaces the member's earlier scores."""
+    """Record member ``actor``'s scores of application ``case_id``: ``scores`` maps criterion id → points
+    (0 … the criterion's 満点), ``comments`` criterion id → 講評 (at most 2,000 characters). Only while the
+    application is in screening, after a declaration of no conflict; every criterion of the call at once.
+    Saving again replaces the member's earlier scores (one score per member, application and criterion).
+
+    Raises ``PanelError`` naming the criterion when a score is missing or out of range (nothing is written);
+    ``GrantCase.DoesNotExist`` when the member may not open the application (not assigned, tied, conflicted)."""
     with transaction.atomic():
         member, plan = open_application(actor, case_id)
+        # The case row is the lock: two members' saves land one after the other, a double click replaces.
         case = GrantCase.objects.select_for_update().get(pk=case_id)
         if case.status != SCREENING:
             raise PanelError("審査中の申請だけを採点できます。")
-        declaration = declaration_of(member, case_id)
-        if declaration is None:
+        if declaration_of(member, case_id) is None:
             raise PanelError("採点の前に、この申請との利害関係の有無を申告してください。")
         criteria = list(Criterion.objects.filter(call=plan.call))
-        saved = []
-        for criterion in criteria:
-            value = scores.get(criterion.pk)
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= criterion.max_score:
-                raise PanelError(f"{criterion.name}: 0〜{criterion.max_score}点の整数で入力してください。")
-            comment = (comments.get(criterion.pk) or "").strip()
-            if len(comment) > 2000:
-                raise PanelError(f"{criterion.name}の講評: 2,000文字以内で入力してください。")
-            row, _ = Score.objects.update_or_create(member=member, case=case, criterion=criterion,
-                                                    defaults={"score": value, "comment": comment})
-            saved.append(row)
-        record_event(actor=actor, subject=case, action="score_application", note=f"採点（{len(saved)}項目）")
+        checked = [(criterion, *_checked(criterion, scores, comments)) for criterion in criteria]
+        saved = [Score.objects.update_or_create(member=member, case=case, criterion=criterion,
+                                                defaults={"score": value, "comment": comment})[0]
+                 for criterion, value, comment in checked]
+        record_event(actor=actor, subject=case, action="score_application",
+                     note="採点（" + "、".join(f"{c.name} {v}点" for c, v, _ in checked) + "）")
     return saved
+
+
+def _checked(criterion: Criterion, scores: dict[int, int], comments: dict[int, str]) -> tuple[int, str]:
+    """The score and comment given for ``criterion``, or ``PanelError`` naming it."""
+    value = scores.get(criterion.pk)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= criterion.max_score:
+        raise PanelError(f"{criterion.name}: 0〜{criterion.max_score}点の整数で入力してください。")
+    comment = (comments.get(criterion.pk) or "").strip()
+    if len(comment) > 2000:
+        raise PanelError(f"{criterion.name}の講評: 2,000文字以内で入力してください。")
+    return value, comment
+
+
+def member_scores(member: PanelMember, case_id: int) -> dict[int, Score]:
+    """Member ``member``'s scores of application ``case_id``, by criterion id (empty before scoring)."""
+    return {s.criterion_id: s for s in Score.objects.filter(member=member, case_id=case_id)}
 
 
 @dataclass(frozen=True)
 class Ranked:
-    """One application in the ranking: its weighted score (mean over the members who scored, exact), the
-    number of members who scored, and its rank (ties share one)."""
+    """One application in the ranking: its weighted score (the mean over the members who scored of
+    Σ weight × score, exact), the number of members who scored, its rank (ties share one) and whether another
+    application shares that rank (同点)."""
 
     plan: ProjectPlan
     score: Fraction
     scorers: int
     rank: int
+    tied: bool = False
 
     @property
     def score_display(self) -> str:
+        """The weighted score to two decimals (e.g. 「20.50」)."""
         return f"{float(self.score):.2f}"
 
 
 def ranking(call: Call) -> list[Ranked]:
-    """The applications of ``call`` in screening or later, best first, with ties sharing a rank (1, 2, 2, 4)."""
+    """The applications of ``call`` in screening or later, best first, with ties sharing a rank (1, 2, 2, 4)
+    and marked ``tied``. An application no member scored has the score 0 and 0 scorers."""
     plans = list(ProjectPlan.objects.filter(call=call).exclude(case__status__in=("draft", "submitted"))
                  .select_related("case", "organization", "project"))
     totals: dict[int, dict[int, int]] = {}
@@ -165,9 +191,45 @@ def ranking(call: Call) -> list[Ranked]:
         mean = Fraction(sum(members.values()), len(members)) if members else Fraction(0)
         scored.append((plan, mean, len(members)))
     scored.sort(key=lambda item: (-item[1], item[0].case_id))
+    counts = Counter(mean for _, mean, _ in scored)
     result, rank = [], 0
     for index, (plan, mean, count) in enumerate(scored):
         if index == 0 or mean != scored[index - 1][1]:
             rank = index + 1
-        result.append(Ranked(plan, mean, count, rank))
+        result.append(Ranked(plan, mean, count, rank, tied=counts[mean] > 1))
     return result
+
+
+def max_weighted_score(call: Call) -> int:
+    """The best weighted score one member can give (Σ weight × 満点)."""
+    return sum(c.weight * c.max_score for c in Criterion.objects.filter(call=call))
+
+
+@dataclass(frozen=True)
+class MemberSheet:
+    """One member's scores of one application, for staff: the scores and comments by criterion (in the
+    call's order; None where not scored) and the member's weighted total."""
+
+    member: PanelMember
+    scores: list[Score | None]
+    total: int
+
+
+def score_sheets(call: Call) -> dict[int, list[MemberSheet]]:
+    """For staff (``Call`` already visible to them): each application's sheets, by case id, one per member who
+    scored it. Comments are for the city only: never shown to a group."""
+    criteria = list(Criterion.objects.filter(call=call))
+    by_case: dict[int, dict[int, dict[int, Score]]] = {}
+    members = {m.pk: m for m in PanelMember.objects.filter(call=call).select_related("user")}
+    for row in Score.objects.filter(member__call=call).select_related("criterion"):
+        by_case.setdefault(row.case_id, {}).setdefault(row.member_id, {})[row.criterion_id] = row
+    return {case_id: [MemberSheet(members[m], [rows.get(c.pk) for c in criteria],
+                                  sum(c.weight * rows[c.pk].score for c in criteria if c.pk in rows))
+                      for m, rows in sorted(per_member.items())]
+            for case_id, per_member in by_case.items()}
+
+
+def declarations(call: Call) -> QuerySet[ConflictDeclaration]:
+    """The members' declarations on the applications of ``call`` (for staff and the auditor)."""
+    return (ConflictDeclaration.objects.filter(member__call=call)
+            .select_related("member__user", "case__organization").order_by("case_id", "member_id"))

@@ -14,12 +14,12 @@ from django.db.models import QuerySet
 from grants.accounts.models import Role, User
 from grants.cases.lifecycle import take
 from grants.core import workflow
-from grants.core.models import record_event
+from grants.core.models import AuditEvent, record_event
 from grants.core.money import yen
 from grants.core.workflow import Act, Edge, Machine
 
 from .models import Call, ProjectPlan, Selection, SelectionLine, SelectionStatus
-from .panel import ranking
+from .panel import Ranked, ranking
 from .workflows import SCREENING
 
 
@@ -58,11 +58,14 @@ SELECTION: Machine[Selection] = workflow.register(Machine(
 
 
 def _lines_refusal(selection: Selection) -> str | None:
-    """Why the selection's lines cannot be decided (Japanese), or None: every application in screening has a
-    line, a 不採択 has its reason, a 採択 an amount of 1 yen up to what it applied for, and the selected amounts
-    fit in the call's budget."""
-    call = selection.call
-    lines = list(selection.lines.select_related("case"))
+    """Why the selection's lines cannot be decided (Japanese), or None (``rows_refusal`` on the saved lines)."""
+    return rows_refusal(selection.call, list(selection.lines.select_related("case")))
+
+
+def rows_refusal(call: Call, lines: list[SelectionLine]) -> str | None:
+    """Why ``lines`` (each with its ``case``) cannot be the selection of ``call`` (Japanese), or None: every
+    application in screening has a line, a 不採択 has its reason, a 採択 an amount of 1 yen up to what it
+    applied for (申請額), and the selected amounts (whole yen) fit in the call's budget (予算額)."""
     in_screening = set(ProjectPlan.objects.filter(call=call, case__status=SCREENING).values_list("case_id", flat=True))
     missing = in_screening - {line.case_id for line in lines}
     if missing:
@@ -71,7 +74,7 @@ def _lines_refusal(selection: Selection) -> str | None:
         if line.case_id not in in_screening:
             return f"「{line.case.project_title}」は審査中ではないため、採択案に含められません。"
         if line.selected and not 1 <= line.amount <= (line.case.applied_amount or 0):
-            return (f"「{line.case.project_title}」の採択額は1円以上、"
+            return (f"「{line.case.project_title}」の採択額: 1円以上、"
                     f"申請額 {yen(line.case.applied_amount)} 以下にしてください。")
         if not line.selected and not line.reason.strip():
             return f"「{line.case.project_title}」の不採択の理由を入力してください。"
@@ -79,6 +82,17 @@ def _lines_refusal(selection: Selection) -> str | None:
     if total > call.budget:
         return f"採択額の合計 {yen(total)} が予算額 {yen(call.budget)} を超えています。"
     return None
+
+
+def selection_of(call: Call) -> Selection | None:
+    """The selection of ``call``, or None before staff first prepare it."""
+    return Selection.objects.filter(call=call).select_related("prepared_by", "decided_by").first()
+
+
+def last_return_note(selection: Selection) -> str:
+    """The approver's note of the latest return of ``selection`` (差戻しの理由), or ""."""
+    event = (AuditEvent.objects.for_object(selection).filter(action="return_selection").order_by("-pk").first())
+    return event.note if event is not None else ""
 
 
 @workflow.effect("check_selection_lines")
@@ -100,9 +114,14 @@ def _apply(act: Act[Selection]) -> None:
 
 
 def prepare(*, call_id: int, actor: User, lines: list[dict[str, Any]]) -> Selection:
-    """Write the selection of call ``call_id`` from ``lines`` (each ``case_id``, ``selected``, ``amount`` in
-    whole yen, ``reason`` for a 不採択), with rank and weighted score from the panel's ranking. Replaces the
-    lines of a draft; refused once proposed. Nothing is written when one line is wrong."""
+    """Write the selection (採択案) of call ``call_id`` from ``lines``, one per application in screening (each
+    ``case_id``, ``selected``, ``amount`` in whole yen for a 採択, ``reason`` for a 不採択), with rank and
+    weighted score from the panel's ranking. Replaces the lines of a draft; refused once proposed.
+
+    Raises ``SelectionError`` (Japanese, naming the line or the amount) for a role other than staff, a
+    selection already sent to the approver, an application missing or twice, an amount that is not 1 yen up to
+    the amount applied for, a 不採択 without its reason, or selected amounts over the call's budget: nothing
+    is written then. ``Call.DoesNotExist`` for a call the user may not see."""
     if actor.role != Role.STAFF:
         raise SelectionError("採択案の作成は担当職員のみが行えます。")
     with transaction.atomic():
@@ -110,25 +129,34 @@ def prepare(*, call_id: int, actor: User, lines: list[dict[str, Any]]) -> Select
         selection, _ = Selection.objects.get_or_create(call=call)
         selection = workflow.access(SELECTION, actor, selection.pk, lock=True)
         workflow.require(SELECTION, selection, actor, "edit_selection")
-        ranked = {r.plan.case_id: r for r in ranking(call)}
-        seen: set[int] = set()
-        rows = []
-        for number, data in enumerate(lines, start=1):
-            case_id = data.get("case_id")
-            if case_id not in ranked or case_id in seen:
-                raise SelectionError(f"{number}行目: この募集の審査中の申請を1回ずつ選んでください。")
-            seen.add(case_id)
-            selected = bool(data.get("selected"))
-            amount = data.get("amount") if selected else 0
-            if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-                raise SelectionError(f"{number}行目 採択額: 0以上の整数（円）で入力してください。")
-            reason = "" if selected else str(data.get("reason") or "").strip()
-            r = ranked[case_id]
-            rows.append(SelectionLine(selection=selection, case_id=case_id, rank=r.rank,
-                                      weighted_score=int(r.score), selected=selected, amount=amount, reason=reason))
+        rows = _rows(selection, {r.plan.case_id: r for r in ranking(call)}, lines)
+        refusal = rows_refusal(call, rows)
+        if refusal:
+            raise SelectionError(refusal)
         selection.lines.all().delete()
         SelectionLine.objects.bulk_create(rows)
-        chosen = sum(1 for r in rows if r.selected)
+        chosen = [r for r in rows if r.selected]
         record_event(actor=actor, subject=call, action="prepare_selection",
-                     note=f"採択案 {chosen}件採択・{len(rows) - chosen}件不採択")
+                     note=f"採択案 {len(chosen)}件採択（{yen(sum(r.amount for r in chosen))}）・"
+                          f"{len(rows) - len(chosen)}件不採択")
     return selection
+
+
+def _rows(selection: Selection, ranked: dict[int, Ranked], lines: list[dict[str, Any]]) -> list[SelectionLine]:
+    """The unsaved lines of ``selection`` from the posted ``lines``; ``SelectionError`` naming the line."""
+    seen: set[int] = set()
+    rows = []
+    for number, data in enumerate(lines, start=1):
+        case_id = data.get("case_id")
+        if not isinstance(case_id, int) or case_id not in ranked or case_id in seen:
+            raise SelectionError(f"{number}行目: この募集の審査中の申請を1回ずつ選んでください。")
+        seen.add(case_id)
+        selected = bool(data.get("selected"))
+        amount = data.get("amount") if selected else 0
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+            raise SelectionError(f"{number}行目 採択額: 0以上の整数（円）で入力してください。")
+        r = ranked[case_id]
+        rows.append(SelectionLine(selection=selection, case=r.plan.case, rank=r.rank, weighted_score=int(r.score),
+                                  selected=selected, amount=amount,
+                                  reason="" if selected else str(data.get("reason") or "").strip()))
+    return rows
