@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from grants.accounts.models import Role, User
 from grants.cases.models import AnnualRun, ChangeRequest, GrantCase, RefundOrder
+from grants.competitive.models import Call, GroupRegistration, Project, ProjectPlan, Selection, TaxCreditReport
 from grants.core import workflow
 from grants.core.workflow import ActionRefused, Machine
 from grants.insurance import services as insurance
@@ -27,6 +28,7 @@ from grants.ledger.models import BatchItem, OrderKind, PaymentBatch, PaymentOrde
 from grants.organizations.models import CommunityPlan, OrganizationKind
 from grants.programmes.models import Programme, ProgrammeYear
 from tests import factories
+from tests.competitive import builders as competitive
 from tests.factories import CURRENT_FY
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +43,8 @@ class World:
     full: ProgrammeYear
     association: Any
     council: Any
+    group: Any
+    call: Call
 
 
 def _world(policy: Any) -> World:
@@ -49,7 +53,8 @@ def _world(policy: Any) -> World:
                                              for role in ROLES if role != Role.ASSOCIATION_HEAD}}
     association = factories.AssociationFactory()
     council = factories.AssociationFactory(kind=OrganizationKind.KYOGIKAI, name="大歳地域づくり協議会")
-    for org in (association, council):  # the head represents both: the role, not the visibility, is at stake
+    group = factories.AssociationFactory(kind=OrganizationKind.SHIMIN_DANTAI, name="市民活動団体")
+    for org in (association, council, group):  # the head represents each: the role, not the visibility, is at stake
         factories.RepresentativeFactory(organization=org, user=head)
         factories.BankAccountFactory(organization=org)
     full = Programme.objects.create(code="m-full", name="協議会の交付金", recipient_kind=OrganizationKind.KYOGIKAI,
@@ -58,8 +63,20 @@ def _world(policy: Any) -> World:
     full_py = ProgrammeYear.objects.create(programme=full, fiscal_year=CURRENT_FY, base_date=formula_py.base_date,
                                            application_opens=formula_py.application_opens,
                                            application_closes=formula_py.application_closes)
+    call = competitive.call(competitive.programme_year(), users[Role.STAFF], publish=False)
+    GroupRegistration.objects.create(organization=group, representative_name="代表", phone="0", email="g@example.jp",
+                                     address="山口市", based_in_city=True, members=10, purpose="目的",
+                                     submitted_by=head)
     assert policy is not None
-    return World(users, formula_py, full_py, association, council)
+    return World(users, formula_py, full_py, association, council, group, call)
+
+
+def _competitive_case(w: World, state: str = "draft") -> GrantCase:
+    case = GrantCase.objects.create(programme_year=w.call.programme_year, organization=w.group, status=state,
+                                    decided_amount=100_000, computed_amount=100_000, decided_on=timezone.localdate())
+    ProjectPlan.objects.create(case=case, call=w.call, organization=w.group,
+                               project=Project.objects.create(organization=w.group, title="事業"))
+    return case
 
 
 def _case(w: World, workflow_code: str, state: str = "draft") -> GrantCase:
@@ -122,6 +139,13 @@ BUILD: dict[str, Callable[[World, str], models.Model]] = {
         last_fiscal_year=CURRENT_FY + 4, created_by=w.users[Role.STAFF], status=state),
     "accident_report": _report,
     "claim": _claim,
+    "case.competitive": _competitive_case,
+    "call": lambda w, state: Call.objects.filter(pk=w.call.pk).update(status=state) and Call.objects.get(pk=w.call.pk),
+    "group_registration": lambda w, state: GroupRegistration.objects.filter(organization=w.group).update(
+        status=state) and GroupRegistration.objects.get(organization=w.group),
+    "selection": lambda w, state: Selection.objects.create(call=w.call, status=state),
+    "tax_credit_report": lambda w, state: TaxCreditReport.objects.create(
+        case=_competitive_case(w, "closed"), due_on=timezone.localdate(), status=state),
     "job": lambda w, state: Job.objects.create(kind="ledger_csv", title="台帳", requested_by=w.users[Role.AUDITOR],
                                                status=state),
 }
@@ -136,7 +160,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
 
 
 PROJECT_APPS = {"core", "accounts", "jobs", "organizations", "programmes", "ledger", "cases", "insurance",
-                "notices"}
+                "competitive", "notices"}
 
 
 def test_every_registered_machine_can_be_built_here() -> None:
