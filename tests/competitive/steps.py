@@ -16,6 +16,7 @@ from grants.competitive.workflows import COMPETITIVE
 from grants.core import workflow
 from grants.organizations.models import Organization
 from tests.competitive.builders import categories
+from tests.councils.helpers import pay_orders
 
 # 講師謝礼 120,000 + チラシ 60,000 + 会場使用料 45,000 = 225,000 eligible; income 0.
 LINES = [("hoshohi", "講師謝礼（3回）", 120_000), ("insatsu", "チラシ印刷", 60_000), ("shiyoryo", "会場使用料", 45_000)]
@@ -107,3 +108,14 @@ def confirmed(case: GrantCase, head: User, staff: User, approver: User, *, spent
     lifecycle.verify_report(case_id=case.pk, actor=staff)
     return lifecycle.confirm(case_id=case.pk, actor=approver)
 
+
+
+def paid_and_confirmed(call: Call, org: Organization, head: User, staff: User, approver: User, finance: User,
+                       finance2: User, *, spent: int = 180_000) -> GrantCase:
+    """Selected at 150,000, decided at 120,000, confirmed at ``spent`` × ⅔ (120,000 by default) and paid by the
+    精算払 (closed): the 消費税仕入控除税額 report is due."""
+    case = confirmed(decided(selected(call, org, head, staff, approver), staff, approver), head, staff, approver,
+                     spent=spent)
+    pay_orders(case, staff, finance, finance2, kinds=("settlement",))
+    case.refresh_from_db()
+    return case
