@@ -9,6 +9,7 @@ Errors: ``ApplicationError`` (a ``CaseActionError``: Japanese, names the field);
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,13 +17,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
-from grants.cases.models import GrantCase
+from grants.cases.budget import compute_amount, current_lines
+from grants.cases.models import BudgetLine, GrantCase, LineKind
 from grants.cases.workflows import CaseActionError, workflow_for_case
 from grants.core import workflow
 from grants.core.fiscal import wareki
 from grants.core.models import record_event
 from grants.core.workflow import Act
 from grants.organizations.models import Organization, OrganizationKind, Representative
+from grants.programmes.engine import Computation
+from grants.programmes.models import ExpenseCategory, ExpenseRule, Treatment
 
 from .models import Call, CallStatus, GroupRegistration, Project, ProjectPlan, RegistrationStatus
 from .workflows import COMPETITIVE, NOT_SELECTED, SUBMITTED
@@ -110,8 +114,8 @@ def start_application(*, call_id: int, actor: User, organization_id: int, projec
     return case
 
 
-def _window_refusal(call: Call) -> str:
-    return f"この募集の受付期間（{wareki(call.opens_on)}〜{wareki(call.closes_on)}）外のため、申請できません。"
+def _window_refusal(call: Call, act: str = "申請できません") -> str:
+    return f"この募集の受付期間（{wareki(call.opens_on)}〜{wareki(call.closes_on)}）外のため、{act}。"
 
 
 def registration_refusal(group: Organization) -> str | None:
@@ -143,6 +147,95 @@ def save_plan(*, case_id: int, actor: User, **fields: str) -> ProjectPlan:
     return plan
 
 
+# -- what a group may start, and the amount its lines give ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProjectChoice:
+    """One of a group's earlier projects as a choice to continue: its year in the call's 年度 (何年目) and, when
+    the rule's year limit bars it, why (Japanese)."""
+
+    project: Project
+    year: int
+    refusal: str | None
+
+
+@dataclass(frozen=True)
+class CallOffer:
+    """An open call as one group sees it: its application if it already started one, else the projects it may
+    continue, and why the group may not apply yet (its registration), if so."""
+
+    call: Call
+    group: Organization
+    application: ProjectPlan | None
+    projects: list[ProjectChoice]
+    refusal: str | None
+
+    @property
+    def year_limit(self) -> int | None:
+        """The rule's limit on the years of one project (同一事業の上限年数), or None."""
+        return self.call.programme_year.max_project_years
+
+
+def open_calls() -> QuerySet[Call]:
+    """The published calls whose window includes today (local date), closing soonest first."""
+    today = timezone.localdate()
+    return (Call.objects.filter(status=CallStatus.PUBLISHED, opens_on__lte=today, closes_on__gte=today)
+            .select_related("programme_year__programme").order_by("closes_on", "pk"))
+
+
+def project_choices(group: Organization, call: Call) -> list[ProjectChoice]:
+    """The group's projects, each with its year (何年目) in ``call``'s 年度 and the year-limit refusal, if any."""
+    return [ProjectChoice(project, year_of_project(project, call.fiscal_year), year_limit_refusal(project, call))
+            for project in Project.objects.filter(organization=group).order_by("-pk")]
+
+
+def application_offers(user: User) -> list[CallOffer]:
+    """Every open call for every 市民活動団体 ``user`` represents today (none for anyone else)."""
+    groups = list(represented_groups(user).order_by("name", "pk")) if user.is_authenticated else []
+    if not groups:
+        return []
+    plans = {(p.call_id, p.organization_id): p
+             for p in ProjectPlan.objects.filter(organization__in=groups).select_related("case", "project")}
+    return [CallOffer(call, group, plans.get((call.pk, group.pk)), project_choices(group, call),
+                      registration_refusal(group))
+            for call in open_calls() for group in groups]
+
+
+def preview_amount(*, case_id: int, actor: User, kind: str = "", category_id: int | None = None,
+                   amount: int | None = None) -> Computation:
+    """The amount (whole yen, line by line) the rule of case ``case_id``'s programme-year gives for its current
+    lines plus, when ``amount`` is given, one more line being typed (``kind`` income or expense, ``category_id``
+    its 費目): what the page shows before the line is added. Nothing is written.
+
+    Raises ``GrantCase.DoesNotExist`` for a case ``actor`` may not see, ``ApplicationError`` for a line that
+    cannot be computed (naming the field), and the engine's ``ValueError`` (e.g. ``YearLimitError``)."""
+    flow = workflow_for_case(case_id)
+    case = workflow.access(flow.machine, actor, case_id)
+    lines: list[BudgetLine] = list(current_lines(case))
+    if amount is not None:
+        if isinstance(amount, bool) or not 1 <= amount <= 1_000_000_000:
+            raise ApplicationError("金額: 1円以上の整数で入力してください。")
+        kind = kind or LineKind.EXPENSE
+        if kind not in LineKind.values:
+            raise ApplicationError("区分: 収入か支出を選んでください。")
+        category = ExpenseCategory.objects.filter(pk=category_id).first() if category_id else None
+        lines.append(BudgetLine(case=case, kind=kind, amount=amount,
+                                category=category if kind == LineKind.EXPENSE else None))
+    return compute_amount(case, lines)
+
+
+def excluded_reason(case: GrantCase, category_id: int | None) -> str | None:
+    """Why 費目 ``category_id`` is excluded by the rule of ``case``'s programme-year (Japanese), or None when it
+    is allowed, conditional or not given."""
+    if not category_id:
+        return None
+    rule = ExpenseRule.objects.filter(programme_year=case.programme_year_id, category=category_id,
+                                      treatment=Treatment.EXCLUDED).select_related("category").first()
+    if rule is None:
+        return None
+    return f"「{rule.category.name}」は補助の対象外です（{rule.reason or '対象外の費目'}）。"
+
+
 def plan_of(case: GrantCase) -> ProjectPlan:
     return ProjectPlan.objects.select_related("call__programme_year", "project").get(case=case)
 
@@ -154,7 +247,14 @@ def _within_window(act: Act[GrantCase]) -> None:
     """Submission closes at the end of the call's last day (local time)."""
     call = plan_of(act.obj).call
     if not call.is_open(timezone.localdate()):
-        raise ApplicationError(_window_refusal(call))
+        raise ApplicationError(_window_refusal(call, "提出できません"))
+
+
+@workflow.guard("call_window_open")
+def _window_open(case: GrantCase, user: Any) -> str | None:
+    """The submit button is offered disabled, with the reason, outside the call's window."""
+    call = plan_of(case).call
+    return None if call.is_open(timezone.localdate()) else _window_refusal(call, "提出できません")
 
 
 @workflow.effect("require_confirmed_group")

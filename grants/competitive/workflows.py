@@ -39,7 +39,7 @@ _states = {DRAFT: FULL_STATES[DRAFT], SUBMITTED: "申請済（受付待ち）", 
 _states.update({k: v for k, v in FULL_STATES.items() if k not in _states})
 
 SUBMIT = Edge("submit", "申請書を提出する", frozenset({DRAFT}), SUBMITTED, frozenset({HEAD}),
-              records="submitted_by", done="申請書の提出",
+              records="submitted_by", done="申請書の提出", guards=("call_window_open",),
               effects=("within_call_window", "require_confirmed_group", "require_project", "require_project_plan",
                        "fix_repeat_year", "fix_applied_amount", "stamp_submitted"),
               role_refusal="申請書は団体の代表者が提出します。")

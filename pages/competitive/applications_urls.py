@@ -1,4 +1,10 @@
 """URLs of the competitive programme's pages: applications (views in ``pages.competitive.applications``)."""
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from pages.competitive import applications as views
+
+urlpatterns = [
+    path("competitive/applications/", views.start, name="competitive_applications"),
+    path("competitive/applications/<int:pk>/plan/", views.save_plan, name="competitive_plan_save"),
+    path("competitive/applications/<int:pk>/amount/", views.amount_preview, name="competitive_amount_preview"),
+]
