@@ -36,7 +36,7 @@ class GroupForm(forms.Form):
     contact_name = _text("contact_name", 100, required=False, help_text="代表者と異なる場合に入力してください。")
     phone = _text("phone", 20, help_text="例: 083-000-0000", autocomplete="tel")
     email = forms.CharField(label=LABELS["email"], max_length=254,
-                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+                            widget=forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email"}))
     address = _text("address", 200, help_text="団体の事務所や主な活動場所の住所", autocomplete="street-address")
     based_in_city = forms.TypedChoiceField(label=LABELS["based_in_city"], choices=YES_NO, widget=forms.RadioSelect,
                                            coerce=lambda value: value == "yes")
