@@ -6,16 +6,21 @@ its ``BudgetAccount``; per 地域 they are summed from the ledger itself (``Ledg
 totals of 交付決定額, 支出済額 and 返還額 equal the sums of the programme totals (every commitment, payment and
 refund names its case; only budget entries do not).
 
+For a programme-year of the competitive programme (市民活動交流事業補助金), ``call_totals`` sets each call's
+(募集) budget against what its decided selection (採択) reserved.
+
 Query cost is fixed, whatever the number of cases or entries: ``programme_totals`` is one query,
-``area_totals`` three (areas, ledger sums grouped by 地域, case counts grouped by 地域).
+``area_totals`` three (areas, ledger sums grouped by 地域, case counts grouped by 地域), ``call_totals`` one.
 """
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from grants.cases.models import GrantCase
+from grants.competitive.models import Call, ProjectPlan, SelectionLine, SelectionStatus
 from grants.ledger.models import TOTAL_OF_KIND, BudgetAccount, EntryKind, LedgerEntry
 from grants.organizations.models import Area
 from grants.programmes.models import ProgrammeYear
@@ -162,3 +167,51 @@ def fiscal_years() -> list[int]:
     return list(
         ProgrammeYear.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
     )
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """One call (募集) of a fiscal year: its budget against its decided selection. Amounts in whole yen.
+
+    ``applications`` counts the applications submitted (not drafts); ``selected_count`` and ``selected_total``
+    (採択額の合計) count only a selection the approver has decided; ``remaining`` = ``budget`` − ``selected_total``.
+    """
+
+    call_id: int
+    programme_year_id: int
+    title: str
+    label: str  # e.g. "サンプル", may be ""
+    opens_on: dt.date
+    closes_on: dt.date
+    budget: int
+    applications: int
+    selected_count: int
+    selected_total: int
+
+    @property
+    def remaining(self) -> int:
+        return self.budget - self.selected_total
+
+
+def _per_call(rows: QuerySet[ProjectPlan] | QuerySet[SelectionLine], path: str, value: Count | Sum) -> Coalesce:
+    """``value`` over ``rows`` of the outer call (reached by ``path``), as a correlated subquery; 0 without rows."""
+    summed = rows.filter(**{path: OuterRef("pk")}).order_by().values(path).annotate(value=value).values("value")
+    return Coalesce(Subquery(summed), Value(0), output_field=BigIntegerField())
+
+
+def call_totals(fiscal_year: int) -> list[CallRow]:
+    """Every call (募集) of the programme-years of ``fiscal_year`` (Western start year), by programme code and
+    受付開始日, with its budget, applications and decided 採択 (see ``CallRow``). One query."""
+    chosen = SelectionLine.objects.filter(selection__status=SelectionStatus.APPROVED, selected=True)
+    calls = (
+        Call.objects.filter(programme_year__fiscal_year=fiscal_year)
+        .annotate(
+            applications_count=_per_call(ProjectPlan.objects.exclude(case__status="draft"), "call", Count("pk")),
+            selected_count=_per_call(chosen, "selection__call", Count("pk")),
+            selected_total=_per_call(chosen, "selection__call", Sum("amount")),
+        )
+        .order_by("programme_year__programme__code", "opens_on", "pk")
+        .values_list("pk", "programme_year_id", "title", "label", "opens_on", "closes_on", "budget",
+                     "applications_count", "selected_count", "selected_total")
+    )
+    return [CallRow(*row) for row in calls]

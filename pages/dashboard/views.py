@@ -10,7 +10,14 @@ from grants.core.fiscal import fiscal_year_label, fiscal_year_of
 from grants.councils.stats import council_history, council_shares
 from grants.organizations.models import Organization, OrganizationKind
 from pages.http import AuthedRequest, city_user_required
-from reports.dashboard import area_totals, fiscal_years, programme_totals, sum_area_rows, sum_programme_rows
+from reports.dashboard import (
+    area_totals,
+    call_totals,
+    fiscal_years,
+    programme_totals,
+    sum_area_rows,
+    sum_programme_rows,
+)
 
 
 def selected_fiscal_year(raw: str | None, choices: list[int], default: int) -> int:
@@ -25,7 +32,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     """Tables of budget, 交付決定額, 支出済額, 返還額 and 執行可能額 per programme-year and per 地域 for one
     年度 (GET ``fiscal_year``, default this 年度), a bar chart per 地域 drawn in the browser by Chart.js
     from the ``json_script`` data (yen amounts as integers), and the councils' 管理費割合 of that 年度, highest
-    first (``grants.councils.stats.council_shares``, one query)."""
+    first (``grants.councils.stats.council_shares``, one query), and for a competitive programme each call's
+    (募集) budget against its decided 採択 (``reports.dashboard.call_totals``, one query)."""
     current = fiscal_year_of(timezone.localdate())
     years = sorted({current, *fiscal_years()}, reverse=True)
     fiscal_year = selected_fiscal_year(request.GET.get("fiscal_year"), years, current)
@@ -49,6 +57,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "area_sum": sum_area_rows(areas),
         "chart": chart,
         "councils": council_shares(fiscal_year),
+        "calls": call_totals(fiscal_year),
     }
     return render(request, "dashboard/dashboard.html", context)
 
