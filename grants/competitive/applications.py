@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
+from grants.cases import checks
 from grants.cases.budget import compute_amount, current_lines
 from grants.cases.models import BudgetLine, GrantCase, LineKind
 from grants.cases.workflows import CaseActionError, workflow_for_case
@@ -280,6 +281,15 @@ def _fix_year(act: Act[GrantCase]) -> None:
     if refusal:
         raise ApplicationError(refusal)
     act.obj.repeat_year = year_of_project(plan.project, plan.call.fiscal_year)
+
+
+@workflow.effect("require_group_checks")
+def _group_checks(act: Act[GrantCase]) -> None:
+    """受付 (審査会に付す) needs the group to meet the call (the organisation's checks, or an approved override);
+    a line of an excluded 費目 does not stop it: the line simply does not count, and the panel sees why."""
+    failed = [r for r in checks.run_checks(act.obj) if "@" not in r.code and not r.ok]
+    if failed:
+        raise ApplicationError("団体の要件を満たしていません: " + " / ".join(r.reason for r in failed))
 
 
 @workflow.guard("call_still_open")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from grants.accounts.models import Role, User
 from grants.core.fiscal import fiscal_year_label, fiscal_year_of
+from grants.demo.competitive import PANEL, demo_group_logins, setup_competitive_demo
 from grants.demo.councils import SECRETARY_USERNAME, setup_council_demo
 from grants.demo.insurance import setup_insurance_demo
 from grants.ledger.models import BudgetAccount, TransferSettings
@@ -62,6 +63,7 @@ class Command(BaseCommand):
             self._transfer_settings()
             councils = setup_council_demo(fiscal_year=year, users=users)
             insurance = setup_insurance_demo(fiscal_year=year, users=users)
+            competitive = setup_competitive_demo(fiscal_year=year, users=users, password=password)
         self.stdout.write(self.style.SUCCESS(f"{fiscal_year_label(year)}の自治会等自治振興交付金（サンプル）を準備しました。"))
         history = "・".join(fiscal_year_label(y) for y in councils.past_years)
         self.stdout.write(
@@ -73,9 +75,17 @@ class Command(BaseCommand):
             f"コミュニティ活動保険：保険契約（サンプル、{policies}）、事故報告 {insurance.reports}件、"
             f"保険金請求 {insurance.claims}件を準備しました。"
         )
+        self.stdout.write(
+            f"市民活動交流事業補助金：募集 {competitive.calls}件（サンプル）、市民活動団体 {competitive.groups}団体、"
+            f"申請 {competitive.applications}件（{'・'.join(competitive.stages)}）を準備しました。"
+        )
         self.stdout.write(f"ログインできる利用者（パスワードはすべて「{password}」）:")
         for username, role, name in DEMO_USERS:
             self.stdout.write(f"  {username:10} {Role(role).label}（{name}）")
+        for username, name in demo_group_logins():
+            self.stdout.write(f"  {username:10} 市民活動団体の代表者（{name}）")
+        for username, name in PANEL:
+            self.stdout.write(f"  {username:10} {Role.PANEL.label}（{name}）")
         self.stdout.write(f"  {'admin':10} 管理者（交付基準・予算の編集、/admin/）")
 
     def _users(self, password: str) -> dict[str, User]:
