@@ -70,7 +70,7 @@ def test_bad_input_names_the_field_keeps_what_was_typed_and_writes_nothing(clien
     assert 'aria-invalid="true"' in page
     assert 'value="特定非営利活動法人 ゆだ子ども食堂"' in page or changes.get("name") is not None
     assert 'value="yuda@example.jp"' in page
-    assert "もう一度選んでください" in page
+    assert "ファイルはもう一度選び" in page
     assert rows() == (0, 0, 0, 0)
     assert not response.wsgi_request.user.is_authenticated
 
