@@ -43,7 +43,10 @@
       areas.forEach(function (a) { v[a.name] = a.value; });
       return v;
     }
-    function say(text) { status.textContent = text; }
+    function say(text, failed) {
+      status.className = failed ? "ng" : "help"; // a failure stands out; a save is a quiet note
+      status.textContent = text;
+    }
     function keepCopy() {
       if (!storage) return;
       const v = values();
@@ -78,15 +81,15 @@
           keepCopy();
         } else if (response.status === 401 || response.status === 403) {
           keepCopy();
-          say(data.error || "ログインの有効期限が切れたため、保存できませんでした。入力した内容はこの端末に一時的に残しています。もう一度ログインしてからこの画面を開くと、復元できます。");
+          say(data.error || "ログインの有効期限が切れたため、保存できませんでした。入力した内容はこの端末に一時的に残しています。もう一度ログインしてからこの画面を開くと、復元できます。", true);
         } else {
           keepCopy();
           markErrors(data.errors);
-          say((data.error || "保存できませんでした。") + " 保存していません。");
+          say((data.error || "保存できませんでした。") + " 保存していません。", true);
         }
       } catch (e) {
         keepCopy();
-        say("通信できなかったため、保存できませんでした。入力した内容はこの端末に一時的に残しています。");
+        say("通信できなかったため、保存できませんでした。入力した内容はこの端末に一時的に残しています。", true);
       } finally {
         saving = false;
         if (again) { again = false; save(); }
@@ -94,6 +97,7 @@
     }
 
     form.addEventListener("input", function () {
+      if (status.className !== "ng") say(""); // the last "saved" note no longer holds; cleared silently
       keepCopy();
       clearTimeout(timer);
       timer = setTimeout(save, 1500);
