@@ -107,8 +107,11 @@ def declare(*, case_id: int, actor: User, conflicted: bool, reason: str = "") ->
                                                                  conflicted=conflicted, reason=reason)
         except IntegrityError:
             return ConflictDeclaration.objects.get(member=member, case_id=case_id)
-        record_event(actor=actor, subject=plan.case, action="declare_conflict",
-                     note="利害関係あり" if conflicted else "利害関係なし")
+        # On the member's seat, not the case: the group reads its case's history, and who sits on the panel and
+        # what they declared is the city's record (staff and the auditor read it on the ranking).
+        record_event(actor=actor, subject=member, action="declare_conflict",
+                     note=f"{plan.case.reference} {plan.organization}："
+                          + (f"利害関係あり（{reason}）" if conflicted else "利害関係なし"))
     return declaration
 
 
@@ -137,8 +140,8 @@ def save_scores(*, case_id: int, actor: User, scores: dict[int, int], comments: 
         saved = [Score.objects.update_or_create(member=member, case=case, criterion=criterion,
                                                 defaults={"score": value, "comment": comment})[0]
                  for criterion, value, comment in checked]
-        record_event(actor=actor, subject=case, action="score_application",
-                     note="採点（" + "、".join(f"{c.name} {v}点" for c, v, _ in checked) + "）")
+        record_event(actor=actor, subject=member, action="score_application",
+                     note=f"{case.reference}：採点（" + "、".join(f"{c.name} {v}点" for c, v, _ in checked) + "）")
     return saved
 
 

@@ -52,6 +52,7 @@ class DeclarationForm(forms.Form):
         label="この申請の団体との利害関係", widget=forms.RadioSelect, coerce=lambda v: v == "yes",
         choices=[("no", "利害関係はありません"), ("yes", "利害関係があります（この申請の審査には加わりません）")],
         help_text="団体の役員・構成員である、親族が関わっている、業務上の取引があるなどの場合は「あります」を選んでください。",
+        error_messages={"required": "どちらかを選んでください。"},
     )
     reason = forms.CharField(label="利害関係の内容", required=False, max_length=300,
                              widget=forms.Textarea(attrs={"rows": 2}),

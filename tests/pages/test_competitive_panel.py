@@ -175,6 +175,7 @@ def test_the_group_sees_the_outcome_but_no_comment_and_staff_see_the_rank(client
     login(client, npo[1])
     body = client.get(f"/cases/{good.pk}/").content.decode()
     assert "採択額" in body and "140,000円" in body and COMMENT not in body and "平均点" not in body
+    assert "judge1" not in body and "利害関係" not in body and "採点" not in body
     login(client, npo_b[1])
     body = client.get(f"/cases/{weak.pk}/").content.decode()
     assert "不採択" in body and "地域への広がりが見えにくい。" in body
