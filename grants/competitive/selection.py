@@ -67,6 +67,8 @@ def rows_refusal(call: Call, lines: list[SelectionLine]) -> str | None:
     application in screening has a line, a 不採択 has its reason, a 採択 an amount of 1 yen up to what it
     applied for (申請額), and the selected amounts (whole yen) fit in the call's budget (予算額)."""
     in_screening = set(ProjectPlan.objects.filter(call=call, case__status=SCREENING).values_list("case_id", flat=True))
+    if not lines and not in_screening:
+        return "この募集には審査中の申請がないため、採択案を作れません。"
     missing = in_screening - {line.case_id for line in lines}
     if missing:
         return f"審査中の申請{len(missing)}件について、採択・不採択を決めてください。"

@@ -112,3 +112,9 @@ def test_a_returned_selection_may_be_prepared_again(open_call, staff, approver, 
     selection.prepare(call_id=open_call.pk, actor=staff, lines=lines(*two, amount=120_000))
     assert SelectionLine.objects.get(case=two[0]).amount == 120_000
     assert [r.rank for r in panel.ranking(open_call)] == [1, 2]
+
+
+def test_a_selection_without_any_application_in_screening_is_refused(open_call, staff) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(selection.SelectionError, match="審査中の申請がない"):
+        selection.prepare(call_id=open_call.pk, actor=staff, lines=[])
+    assert not SelectionLine.objects.exists()
