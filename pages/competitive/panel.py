@@ -126,18 +126,6 @@ class NoteForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AssignForm(forms.Form):
-    member = forms.ModelChoiceField(label="委嘱する審査委員", queryset=User.objects.none(),
-                                    empty_label="選んでください")
-
-    def __init__(self, *args: Any, call: Call, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["member"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = (User.objects.filter(role=Role.PANEL, is_active=True)
-                          .exclude(panel_seats__call=call).order_by("username"))
-
-
 # -- the 審査委員's pages ------------------------------------------------------------------------------------------
 
 def _member_only(request: AuthedRequest) -> User:
@@ -283,32 +271,19 @@ def panel_calls(request: AuthedRequest) -> HttpResponse:
 @city_user_required
 def panel_ranking(request: AuthedRequest, call_id: int) -> HttpResponse:
     """The ranking of a call (weighted scores, scorers, ties as 「同点」), each member's scores and comments,
-    the declarations, and the panel (staff assign members here)."""
+    the declarations, and the panel (staff assign members on the call's page, ``call_panel``)."""
     call = _call_or_404(request.user, call_id)
     return render(request, "competitive/panel/ranking.html", _ranking_context(request.user, call))
 
 
-def _ranking_context(user: User, call: Call, assign_form: AssignForm | None = None) -> dict[str, Any]:
+def _ranking_context(user: User, call: Call) -> dict[str, Any]:
     may_assign = user.role == Role.STAFF and workflow.may(calls.CALL, call, user, "assign_panel")
     sheets = panel.score_sheets(call)
     return {"call": call, "ranking": [(r, sheets.get(r.plan.case_id, [])) for r in panel.ranking(call)],
             "criteria": list(Criterion.objects.filter(call=call)), "max_score": panel.max_weighted_score(call),
             "declarations": panel.declarations(call),
             "members": PanelMember.objects.filter(call=call).select_related("user"),
-            "may_assign": may_assign, "assign_form": assign_form or AssignForm(call=call)}
-
-
-@require_POST
-@city_user_required
-def panel_assign(request: AuthedRequest, call_id: int) -> HttpResponse:
-    call = _call_or_404(request.user, call_id)
-    form = AssignForm(request.POST, call=call)
-    return post_form(request, form=form, back=redirect("panel_ranking", call_id=call.pk),
-                     act=lambda d: panel.assign(call_id=call.pk, member_id=d["member"].pk, actor=request.user),
-                     done=lambda m: f"{m.user}さんを審査委員に委嘱しました。",
-                     rerender=lambda f: render(request, "competitive/panel/ranking.html",
-                                               _ranking_context(request.user, call, form), status=400),
-                     refused=lambda f, exc: f.add_error(None, str(exc)))
+            "may_assign": may_assign}
 
 
 def _screened(ranked: list[panel.Ranked]) -> list[panel.Ranked]:

@@ -12,7 +12,6 @@ urlpatterns = [
     path("panel/applications/<int:case_id>/files/<str:kind>/", panel.panel_file, name="panel_file"),
     path("panel/calls/", panel.panel_calls, name="panel_calls"),
     path("panel/calls/<int:call_id>/ranking/", panel.panel_ranking, name="panel_ranking"),
-    path("panel/calls/<int:call_id>/assign/", panel.panel_assign, name="panel_assign"),
     path("panel/calls/<int:call_id>/selection/", panel.panel_selection, name="panel_selection"),
     path("panel/calls/<int:call_id>/selection/<str:edge>/", panel.panel_selection_act, name="panel_selection_act"),
 ]
