@@ -17,6 +17,8 @@ from tests import factories
 from tests.cases import deadlines
 from tests.cases.steps import to_decided
 from tests.cases.world import World, make_world
+from tests.competitive import builders as competitive_builders
+from tests.competitive import steps as competitive_steps
 from tests.councils import builders as council_builders
 from tests.jobs import worker
 from tests.notices import builders as notice_builders
@@ -420,3 +422,42 @@ def _bank_results_come_after_the_transfer_date(request, monkeypatch):  # type: i
     ``real_result_day`` keep today's date (they check that a result before the transfer date is refused)."""
     if request.node.get_closest_marker("real_result_day") is None:
         monkeypatch.setattr("grants.ledger.transfers.result_day", lambda: dt.date.max)
+
+
+# --- the competitive programme (tests/competitive/builders.py): its year, an open call, two confirmed groups, two
+# panel members, and an application in screening -------------------------------------------------------------------
+@pytest.fixture
+def shimin_year(db):  # type: ignore[no-untyped-def]
+    return competitive_builders.programme_year()
+
+
+@pytest.fixture
+def open_call(shimin_year, staff):  # type: ignore[no-untyped-def]
+    return competitive_builders.call(shimin_year, staff)
+
+
+@pytest.fixture
+def npo(staff):  # type: ignore[no-untyped-def]
+    """(organisation, representative user) of a confirmed group."""
+    return competitive_builders.group(confirmed_by=staff)
+
+
+@pytest.fixture
+def npo_b(staff):  # type: ignore[no-untyped-def]
+    return competitive_builders.group("circle-head", "大歳まちなか音楽サークル", confirmed_by=staff)
+
+
+@pytest.fixture
+def judge(open_call, staff):  # type: ignore[no-untyped-def]
+    return competitive_builders.panel_member(open_call, "judge1", staff)
+
+
+@pytest.fixture
+def judge2(open_call, staff):  # type: ignore[no-untyped-def]
+    return competitive_builders.panel_member(open_call, "judge2", staff)
+
+
+@pytest.fixture
+def screened(open_call, npo, staff):  # type: ignore[no-untyped-def]
+    """``npo``'s application to ``open_call``, accepted for screening."""
+    return competitive_steps.screening(open_call, *npo, staff)

@@ -13,11 +13,6 @@ from tests import factories
 from tests.competitive import builders, steps
 
 
-@pytest.fixture
-def screened(open_call, npo, staff):  # type: ignore[no-untyped-def]
-    return steps.screening(open_call, *npo, staff)
-
-
 def points(case, value=3):  # type: ignore[no-untyped-def]
     return {c.pk: value for c in Criterion.objects.filter(call__applications__case=case)}
 

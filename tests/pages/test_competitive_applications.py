@@ -19,23 +19,6 @@ from tests.factories import CURRENT_FY, PASSWORD
 pytestmark = pytest.mark.django_db
 
 JSON = {"HTTP_ACCEPT": "application/json"}
-# The cast of tests/competitive/conftest.py, which this folder does not see.
-
-
-@pytest.fixture
-def open_call(staff):  # type: ignore[no-untyped-def]
-    return builders.call(builders.programme_year(), staff)
-
-
-@pytest.fixture
-def npo(staff):  # type: ignore[no-untyped-def]
-    return builders.group(confirmed_by=staff)
-
-
-@pytest.fixture
-def npo_b(staff):  # type: ignore[no-untyped-def]
-    return builders.group("circle-head", "大歳まちなか音楽サークル", confirmed_by=staff)
-
 
 PLAN = {"purpose": "子どもと高齢者の交流", "content": "月1回の交流会", "expected_effects": "孤立の防止",
         "indicators": "参加者数 延べ300人"}

@@ -19,22 +19,6 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
-# The competitive cast of tests/competitive/conftest.py, which this folder does not see.
-@pytest.fixture
-def shimin_year(db):  # type: ignore[no-untyped-def]
-    return builders.programme_year()
-
-
-@pytest.fixture
-def open_call(shimin_year, staff):  # type: ignore[no-untyped-def]
-    return builders.call(shimin_year, staff)
-
-
-@pytest.fixture
-def npo(staff):  # type: ignore[no-untyped-def]
-    return builders.group(confirmed_by=staff)
-
-
 def call_post(year_pk: int | None = None, **changes: str) -> dict[str, str]:
     data = {
         "title": "市民活動交流事業補助金（第2次募集）", "label": "サンプル", "summary": "新しい事業を支援します",

@@ -11,14 +11,8 @@ from grants.notices.models import Notice
 from tests import factories
 from tests.cases.steps import login, messages_of
 from tests.competitive import steps
-from tests.competitive.conftest import judge, judge2, npo, npo_b, open_call, shimin_year  # noqa: F401
 
 COMMENT = "講師の人選に工夫が見られる（内部講評）"
-
-
-@pytest.fixture
-def screened(open_call, npo, staff):  # type: ignore[no-untyped-def]  # noqa: F811
-    return steps.screening(open_call, *npo, staff)
 
 
 def member_urls(case):  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ import pytest
 from grants.competitive.models import Score, Selection
 from grants.notices.models import Notice
 from tests.competitive import steps
-from tests.competitive.conftest import judge, judge2, npo, npo_b, open_call, shimin_year  # noqa: F401
 from tests.pages.browser import done, log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
