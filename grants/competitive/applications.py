@@ -9,6 +9,8 @@ Errors: ``ApplicationError`` (a ``CaseActionError``: Japanese, names the field);
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,8 +76,9 @@ def start_application(*, call_id: int, actor: User, organization_id: int, projec
                       project_id: int | None = None) -> GrantCase:
     """Start the draft application of group ``organization_id`` (which ``actor`` represents) to the open call
     ``call_id``: a new project titled ``project_title``, or the continuation of the group's ``project_id``.
-    Refused when the call is closed, the group is not confirmed, it already applied to this call, or the
-    project is past the year limit. A second click returns the application the first one made."""
+    Refused when the call is closed, the group is not confirmed, it already applied to this call, the project is
+    past the year limit, or a new project repeats the title of one of the group's projects (``same_title_refusal``:
+    it must be continued). A second click returns the application the first one made."""
     if actor.role != Role.ASSOCIATION_HEAD:
         raise ApplicationError("申請は団体の代表者が行います。")
     with transaction.atomic():
@@ -99,6 +102,9 @@ def start_application(*, call_id: int, actor: User, organization_id: int, projec
             title = (project_title or "").strip()
             if not title or len(title) > 200:
                 raise ApplicationError("事業名: 200文字以内で入力してください。")
+            refusal = same_title_refusal(group, title)
+            if refusal:
+                raise ApplicationError(refusal)
             project = Project.objects.create(organization=group, title=title)
         refusal = year_limit_refusal(project, call)
         if refusal:
@@ -113,6 +119,28 @@ def start_application(*, call_id: int, actor: User, organization_id: int, projec
             raise ApplicationError("この団体は、この募集にすでに申請しています。") from None
         record_event(actor=actor, subject=case, action="start_application", note=f"{call.title}への申請を作成")
     return case
+
+
+# Spaces (half- and full-width) and the marks a title is often retyped with or without.
+_TITLE_NOISE = re.compile(r"[\s・「」『』（）()【】\"'〜~]+")
+
+
+def title_key(title: str) -> str:
+    """The title as compared for "the same project": NFKC (full-width letters and digits as half-width), without
+    spaces or quoting marks, case-folded. 「子ども食堂の 交流会」 and 「子ども食堂の交流会」 have one key."""
+    return _TITLE_NOISE.sub("", unicodedata.normalize("NFKC", title)).casefold()
+
+
+def same_title_refusal(group: Organization, title: str) -> str | None:
+    """Why a *new* project titled ``title`` is refused (Japanese, naming 事業名), or None: the group already has a
+    project of the same title (``title_key``), which it must continue instead, so that a retyped title does not
+    restart the repeat-year count and the year limit (同一事業の上限年数)."""
+    key = title_key(title)
+    earlier = next((p for p in Project.objects.filter(organization=group) if title_key(p.title) == key), None)
+    if earlier is None:
+        return None
+    return (f"事業名: 「{earlier.title}」はこの団体がすでに行った事業と同じ名称です。"
+            "同じ事業を続けるときは「継続する事業」から選んでください（同一事業は補助の年数に数えます）。")
 
 
 def _window_refusal(call: Call, act: str = "申請できません") -> str:
