@@ -40,7 +40,9 @@ from grants.core import workflow
 from grants.notices.models import Notice
 from pages.http import AuthedRequest, city_user_required, post_form
 
-FILE_KINDS = {"bylaws": "規約（会則）", "member_list": "構成員名簿"}
+# The group's files a member may read: the 規約 only. The 構成員名簿 is personal data (the members' names and
+# addresses) that scoring does not need; staff check it at 受付 (group_member_list).
+FILE_KINDS = {"bylaws": "規約（会則）"}
 
 
 # -- forms --------------------------------------------------------------------------------------------------------
