@@ -25,7 +25,7 @@ from grants.core import workflow
 from grants.core.models import record_event
 from grants.organizations.models import Representative
 
-from .models import Call, ConflictDeclaration, Criterion, PanelMember, ProjectPlan, Score
+from .models import Call, ConflictDeclaration, Criterion, PanelMember, ProjectPlan, Score, Selection, SelectionStatus
 from .workflows import SCREENING
 
 
@@ -125,7 +125,9 @@ def save_scores(*, case_id: int, actor: User, scores: dict[int, int], comments: 
     application is in screening, after a declaration of no conflict; every criterion of the call at once.
     Saving again replaces the member's earlier scores (one score per member, application and criterion).
 
-    Raises ``PanelError`` naming the criterion when a score is missing or out of range (nothing is written);
+    Refused (``PanelError``) once the call's selection has gone to the approver: the ranking it was prepared
+    from stands. Raises ``PanelError`` naming the criterion when a score is missing or out of range (nothing is
+    written);
     ``GrantCase.DoesNotExist`` when the member may not open the application (not assigned, tied, conflicted)."""
     with transaction.atomic():
         member, plan = open_application(actor, case_id)
@@ -135,6 +137,9 @@ def save_scores(*, case_id: int, actor: User, scores: dict[int, int], comments: 
             raise PanelError("審査中の申請だけを採点できます。")
         if declaration_of(member, case_id) is None:
             raise PanelError("採点の前に、この申請との利害関係の有無を申告してください。")
+        # The approver decides the ranking staff proposed: once it has gone to them, the scores stand.
+        if Selection.objects.filter(call=plan.call).exclude(status=SelectionStatus.DRAFT).exists():
+            raise PanelError("この募集の採択案は決裁に回っているため、採点は変更できません。担当職員にご連絡ください。")
         criteria = list(Criterion.objects.filter(call=plan.call))
         checked = [(criterion, *_checked(criterion, scores, comments)) for criterion in criteria]
         saved = [Score.objects.update_or_create(member=member, case=case, criterion=criterion,
@@ -183,7 +188,7 @@ def ranking(call: Call) -> list[Ranked]:
     """The applications of ``call`` in screening or later, best first, with ties sharing a rank (1, 2, 2, 4)
     and marked ``tied``. An application no member scored has the score 0 and 0 scorers."""
     plans = list(ProjectPlan.objects.filter(call=call).exclude(case__status__in=("draft", "submitted"))
-                 .select_related("case", "organization", "project"))
+                 .select_related("case__programme_year__programme", "organization", "project"))
     totals: dict[int, dict[int, int]] = {}
     for row in Score.objects.filter(case__in=[p.case_id for p in plans]).select_related("criterion"):
         per_member = totals.setdefault(row.case_id, {})
