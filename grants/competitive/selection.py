@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 
 from grants.accounts.models import Role, User
 from grants.cases.lifecycle import take
+from grants.cases.models import GrantCase
 from grants.core import workflow
 from grants.core.models import AuditEvent, record_event
 from grants.core.money import yen
@@ -113,6 +114,21 @@ def _apply(act: Act[Selection]) -> None:
                  note=f"採択（採択額 {yen(line.amount)}）")
         else:
             take(line.case_id, "not_select", actor=act.actor, part_of=act, note=line.reason)
+
+
+@workflow.effect("within_selected_amount")
+def _within_selected(act: Act[GrantCase]) -> None:
+    """The 審査 of a selected application (査定額, whole yen) stays within its 採択額: the selection reserved that
+    much of the call's budget (予算額), and a higher 交付決定 would spend what other applications were refused for
+    (GRANTS.md §3 step 2–3: 採択 then 交付決定, "possibly lower than applied for")."""
+    line = (SelectionLine.objects.filter(case=act.obj, selected=True, selection__status=SelectionStatus.APPROVED)
+            .only("amount").first())
+    assessed = act.params.get("assessed_amount")
+    if line is None or isinstance(assessed, bool) or not isinstance(assessed, int):
+        return
+    if assessed > line.amount:
+        raise SelectionError(f"査定額: 採択額 {yen(line.amount)} を超える額にはできません"
+                             "（採択額は募集の予算額の範囲で決定しています）。")
 
 
 def prepare(*, call_id: int, actor: User, lines: list[dict[str, Any]]) -> Selection:

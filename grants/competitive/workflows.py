@@ -52,7 +52,9 @@ SELECT = Edge("select", "採択する", frozenset({SCREENING}), SELECTED, frozen
 NOT_SELECT = Edge("not_select", "不採択とする", frozenset({SCREENING}), NOT_SELECTED, frozenset({SYSTEM}), page="",
                   note_required=True, then=("notice:non_selection",))
 # The selected application is the 交付申請: its 審査 (査定額, conditions, deadline) is FULL's, from 採択.
-VERIFY = dataclasses.replace(_full.edge("verify"), sources=frozenset({SELECTED}))
+# Its 査定額 stays within the 採択額 (``within_selected_amount``, grants.competitive.selection).
+VERIFY = dataclasses.replace(_full.edge("verify"), sources=frozenset({SELECTED}),
+                             effects=(*_full.edge("verify").effects, "within_selected_amount"))
 # 額の確定 schedules the 消費税仕入控除税額 report where the call requires it (grants.competitive.tax).
 CONFIRM = dataclasses.replace(_full.edge("confirm"), then=(*_full.edge("confirm").then, "schedule_tax_report"))
 
