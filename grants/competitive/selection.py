@@ -116,6 +116,34 @@ def _apply(act: Act[Selection]) -> None:
             take(line.case_id, "not_select", actor=act.actor, part_of=act, note=line.reason)
 
 
+def _sent_refusal(case: GrantCase, *, lock: bool = False) -> str | None:
+    """Why ``case`` may not be put to the panel now (Japanese), or None: its call's selection has gone to the
+    approver or been decided, so an application accepted now would have no line in it (and, once decided, would
+    stay 審査中 for ever). ``lock`` waits for a decision being taken on the selection's row."""
+    plan = ProjectPlan.objects.filter(case=case).only("call_id").first()
+    rows = Selection.objects.filter(call_id=plan.call_id) if plan is not None else Selection.objects.none()
+    sel = (rows.select_for_update() if lock else rows).only("status").first()
+    if sel is None or sel.status == SelectionStatus.DRAFT:
+        return None
+    if sel.status == SelectionStatus.PROPOSED:
+        return "この募集の採択案は決裁に回っています。受け付けるには、先に採択案を差し戻してもらってください。"
+    return "この募集の採択はすでに決定しているため、審査会に付すことはできません。"
+
+
+@workflow.guard("selection_not_sent")
+def _not_sent(case: GrantCase, user: Any) -> str | None:
+    """The 受付 button is disabled, with the reason, once the call's selection has gone to the approver."""
+    return _sent_refusal(case)
+
+
+@workflow.effect("selection_not_sent")
+def _not_sent_locked(act: Act[GrantCase]) -> None:
+    """The same, on the locked selection row: a 受付 racing the decision waits for it and is then refused."""
+    refusal = _sent_refusal(act.obj, lock=True)
+    if refusal:
+        raise SelectionError(refusal)
+
+
 @workflow.effect("within_selected_amount")
 def _within_selected(act: Act[GrantCase]) -> None:
     """The 審査 of a selected application (査定額, whole yen) stays within its 採択額: the selection reserved that

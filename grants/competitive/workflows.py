@@ -46,7 +46,8 @@ SUBMIT = Edge("submit", "申請書を提出する", frozenset({DRAFT}), SUBMITTE
 RETURN = Edge("return_to_applicant", "申請者へ差し戻す", frozenset({SUBMITTED}), DRAFT, frozenset({STAFF}),
               note_required=True, tone="secondary", guards=("call_still_open",))
 ACCEPT = Edge("accept_for_screening", "受け付ける（審査会に付す）", frozenset({SUBMITTED}), SCREENING,
-              frozenset({STAFF}), ("submitted_by",), effects=("require_group_checks",))
+              frozenset({STAFF}), ("submitted_by",), guards=("selection_not_sent",),
+              effects=("selection_not_sent", "require_group_checks"))
 SELECT = Edge("select", "採択する", frozenset({SCREENING}), SELECTED, frozenset({SYSTEM}), page="",
               then=("notice:selection",))
 NOT_SELECT = Edge("not_select", "不採択とする", frozenset({SCREENING}), NOT_SELECTED, frozenset({SYSTEM}), page="",
