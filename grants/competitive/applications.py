@@ -72,13 +72,26 @@ def year_limit_refusal(project: Project, call: Call) -> str | None:
     return None
 
 
+def other_call_refusal(group: Organization, call: Call) -> str | None:
+    """Why ``group`` may not start an application to ``call`` because it already has one in the same
+    programme-year (Japanese), or None: a group has one case per programme-year (``one_case_per_programme_year``
+    of ``grants.cases``), so it applies to one call of the 年度, and a project is funded at most once a year."""
+    if not GrantCase.objects.filter(programme_year=call.programme_year_id, organization=group).exists():
+        return None
+    other = (ProjectPlan.objects.filter(organization=group, case__programme_year=call.programme_year_id)
+             .select_related("call").first())
+    where = f"同じ年度の「{other.call.title}」" if other is not None else "同じ年度の別の申請"
+    return f"この団体は、{where}に申請しています。この補助金に申請できるのは1年度に1件です。"
+
+
 def start_application(*, call_id: int, actor: User, organization_id: int, project_title: str = "",
                       project_id: int | None = None) -> GrantCase:
     """Start the draft application of group ``organization_id`` (which ``actor`` represents) to the open call
     ``call_id``: a new project titled ``project_title``, or the continuation of the group's ``project_id``.
-    Refused when the call is closed, the group is not confirmed, it already applied to this call, the project is
-    past the year limit, or a new project repeats the title of one of the group's projects (``same_title_refusal``:
-    it must be continued). A second click returns the application the first one made."""
+    Refused when the call is closed, the group is not confirmed, it already applied to another call of the 年度
+    (``other_call_refusal``), the project is past the year limit, or a new project repeats the title of one of the
+    group's projects (``same_title_refusal``: it must be continued). A second click returns the application the
+    first one made."""
     if actor.role != Role.ASSOCIATION_HEAD:
         raise ApplicationError("申請は団体の代表者が行います。")
     with transaction.atomic():
@@ -91,7 +104,7 @@ def start_application(*, call_id: int, actor: User, organization_id: int, projec
             return existing.case
         if not call.is_open():
             raise ApplicationError(_window_refusal(call))
-        refusal = registration_refusal(group)
+        refusal = registration_refusal(group) or other_call_refusal(group, call)
         if refusal:
             raise ApplicationError(refusal)
         if project_id is not None:

@@ -88,6 +88,19 @@ def test_another_groups_project_of_the_same_title_does_not_bar_a_group(open_call
     assert start(open_call, *npo, project_title="子ども食堂の交流会").repeat_year == 1
 
 
+@pytest.mark.parametrize("how", ["continue", "new"])
+def test_a_group_that_applied_to_one_call_of_the_year_is_refused_in_another_and_nothing_is_created(
+        how, open_call, shimin_year, npo, staff) -> None:  # type: ignore[no-untyped-def]
+    """One case per group and programme-year (grants.cases): the second call's start was an IntegrityError (500)."""
+    first = steps.submitted(open_call, *npo)
+    second_call = builders.call(shimin_year, staff)
+    kwargs = {"project_id": first.project_plan.project_id} if how == "continue" else {"project_title": "高齢者サロン"}
+    with pytest.raises(ApplicationError, match=f"同じ年度の「{open_call.title}」に申請しています"):
+        start(second_call, *npo, **kwargs)
+    assert not ProjectPlan.objects.filter(call=second_call).exists()
+    assert Project.objects.filter(organization=npo[0]).count() == 1
+
+
 # -- amounts: the 採択額 bounds the 交付決定 ---------------------------------------------------------------------------
 
 def test_the_assessed_amount_may_not_exceed_the_selected_amount(open_call, npo, staff, staff2, approver) -> None:  # type: ignore[no-untyped-def]

@@ -221,3 +221,16 @@ def test_a_logged_in_user_cannot_register_a_second_group_over_their_session(clie
     assert response.status_code == 200
     assert GroupRegistration.objects.count() == 1
     assert not groups.visible_registrations(npo[1]).exclude(organization=npo[0]).exists()
+
+
+def test_starting_in_a_second_call_of_the_year_says_why_instead_of_failing(client, open_call, shimin_year, npo,
+                                                                          staff) -> None:  # type: ignore[no-untyped-def]
+    steps.submitted(open_call, *npo)
+    second_call = builders.call(shimin_year, staff)
+    login(client, npo[1])
+    response = client.post("/competitive/applications/", {"call": second_call.pk, "organization": npo[0].pk,
+                                                          "mode": "new", "project_title": "高齢者サロン"})
+    assert response.status_code == 400
+    assert "この補助金に申請できるのは1年度に1件です。" in response.content.decode()
+    assert 'value="高齢者サロン"' in response.content.decode()
+    assert GrantCase.objects.count() == 1
