@@ -59,13 +59,18 @@ VERIFY = dataclasses.replace(_full.edge("verify"), sources=frozenset({SELECTED})
 # 額の確定 schedules the 消費税仕入控除税額 report where the call requires it (grants.competitive.tax).
 CONFIRM = dataclasses.replace(_full.edge("confirm"), then=(*_full.edge("confirm").then, "schedule_tax_report"))
 
+# FULL's 審査 starts from 採択 here, so a failed check of a selected application is overridden (特例判断) and
+# approved there too, before its 審査; every other activity is FULL's own.
+_ACTIVITIES = tuple(dataclasses.replace(a, states=a.states | {SELECTED.value})
+                    if a.name in ("override", "approve_override") else a for a in _full.activities)
+
 COMPETITIVE = register_workflow(dataclasses.replace(
     FULL,
     machine=_full.with_edges(
         SUBMIT, RETURN, ACCEPT, SELECT, NOT_SELECT, VERIFY, CONFIRM,
         name="case.competitive", variant="competitive",
         label="公募（申請 → 審査会 → 採択 → 交付決定 → 概算払 → 変更 → 実績報告 → 額の確定 → 精算・返還）",
-        states=_states,
+        states=_states, activities=_ACTIVITIES,
     ),
     refused=FULL.refused | {NOT_SELECTED},
     check_stage={**FULL.check_stage, SCREENING: "application", SELECTED: "application"},
