@@ -8,7 +8,7 @@ from django.db.models import Q
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from grants.accounts.models import User
-from grants.core.workflow import state_choices
+from grants.core.workflow import machines_of, state_choices
 from grants.organizations.models import Organization, PlanItem, Representative, SecretariatStaff
 from grants.programmes.models import ActivityPurpose, ExpenseCategory, ProgrammeYear
 
@@ -183,7 +183,12 @@ class GrantCase(FSMModelMixin, models.Model):
 
     @property
     def status_label(self) -> str:
-        """The state in the words of the case's own workflow."""
+        """The state in the words of the case's own workflow (its programme's ``workflow``: a competitive case in
+        ``submitted`` is 申請済（受付待ち）, a full one 申請済（審査待ち）), else in the words of any workflow."""
+        variant = self.programme_year.programme.workflow
+        for machine in machines_of("cases.GrantCase"):
+            if machine.variant == variant:
+                return machine.state_label(self.status)
         return workflow_states().get(self.status, self.status)
 
     @property
