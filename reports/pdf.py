@@ -153,7 +153,8 @@ def notice_context(notice: Notice) -> dict[str, object]:
 
 
 def _full_lifecycle_context(d: dict) -> dict[str, object]:
-    """What notices of full-lifecycle cases add (事業名, 交付の条件, 完了期限, 概算払の予定, 変更, 返還命令), from the
+    """What notices of full-lifecycle cases add (事業名, 交付の条件, 完了期限, 概算払の予定, 変更, 返還命令, and the
+    募集 and 採択額 of a 採択・不採択通知書), from the
     snapshot's keys (``grants.notices.services._details``); dates formatted, absent keys empty."""
     return {
         "project_title": d.get("project_title", ""),
@@ -175,6 +176,8 @@ def _full_lifecycle_context(d: dict) -> dict[str, object]:
         "surcharge_rate": _rate(d.get("surcharge_rate")),
         "late_rate": _rate(d.get("late_rate")),
         "order_label": d.get("order_label", ""),
+        "call_title": d.get("call_title", ""),
+        "selected_amount": d.get("selected_amount"),
     }
 
 

@@ -1,5 +1,7 @@
 """The selection (grants/competitive/selection.py): prepared by staff within the budget with a reason for each 不採択,
 decided by an approver who did not prepare it, each application then 採択 / 不採択 with its numbered notice."""
+import re
+
 import pytest
 
 from grants.accounts.models import Role
@@ -90,9 +92,12 @@ def test_deciding_moves_each_application_with_one_numbered_notice(open_call, sta
     assert notices["selection"].amount == 150_000
     text = pdf_text(render_notice_pdf(notices["selection"]), tmp_path)
     assert "採択通知書" in text and notices["selection"].document_number in text and "令和" in text
-    assert "150,000" in text
-    refusal = pdf_text(render_notice_pdf(notices["non_selection"]), tmp_path)
-    assert REASON in refusal.replace("\n", "")
+    flat = re.sub(r"\s", "", text)
+    assert "採択額金150,000円" in flat  # the 採択額, not only the amount applied for
+    title = "「" + re.sub(r"\s", "", open_call.title) + "」"
+    assert title in flat  # the walk-through found the call's name printed as 「」
+    refusal = re.sub(r"\s", "", pdf_text(render_notice_pdf(notices["non_selection"]), tmp_path))
+    assert re.sub(r"\s", "", REASON) in refusal and title in refusal
 
 
 def test_a_second_click_on_decide_does_nothing_more(open_call, staff, approver, two) -> None:  # type: ignore[no-untyped-def]
