@@ -99,9 +99,15 @@ class Call(FSMModelMixin, models.Model):
         return [line.strip() for line in self.documents.splitlines() if line.strip()]
 
     def is_open(self, on: dt.date | None = None) -> bool:
-        """Whether applications are accepted on ``on`` (today): published and inside the window."""
+        """Whether applications are accepted on ``on`` (today): published, inside the window, and the selection
+        not yet sent to the approver (an application made after that could never be screened)."""
         day = on or timezone.localdate()
-        return self.status == CallStatus.PUBLISHED and self.opens_on <= day <= self.closes_on
+        return (self.status == CallStatus.PUBLISHED and self.opens_on <= day <= self.closes_on
+                and not self.selection_begun())
+
+    def selection_begun(self) -> bool:
+        """Whether the selection of this call has gone to the approver or been decided."""
+        return Selection.objects.filter(call=self).exclude(status=SelectionStatus.DRAFT).exists()
 
 
 class Criterion(models.Model):

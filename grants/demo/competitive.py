@@ -4,7 +4,7 @@ invented groups and applications at every stage, made through the real services 
 - Last 年度: a call whose selected project (こども食堂) was decided, paid and closed — kept as migrated history
   (as the council demo keeps its past years) — so that the same project applies again this year as its 2nd
   year (the year-2 cap applies), and its 消費税仕入控除税額 report is due.
-- This 年度, 第1次募集 (closing today): 採択 and 交付決定 with a 実績報告 submitted, 採択 and 交付決定, 採択 awaiting
+- This 年度, 第1次募集 (closed yesterday): 採択 and 交付決定 with a 実績報告 submitted, 採択 and 交付決定, 採択 awaiting
   its 審査, and 不採択, decided by the approver on the selection staff prepared from two panel members' scores.
 - This 年度, 第2次募集 (open for 40 more days): an application in screening scored by one member (the other
   declared a conflict), one submitted awaiting 受付, one draft; and a confirmed group (login ``dantai2``) that has
@@ -246,14 +246,15 @@ def _calls(py: ProgrammeYear, staff: User, judges: list[User]) -> tuple[Call, Ca
               "summary": "市民活動団体・NPOが新たに取り組む、市民の交流を広げる公益的な事業を募集します。",
               "documents": "補助金交付申請書（様式第1号）\n事業計画書\n収支予算書\n団体の規約（会則）\n構成員名簿",
               "min_members": 5}
+    at_half_past_one = timezone.localtime().replace(hour=13, minute=30, second=0, microsecond=0)
     first = Call.objects.create(
         title=f"{label} 市民活動交流事業補助金（第1次募集）", opens_on=today - dt.timedelta(days=45), closes_on=today,
-        budget=1_000_000, presentation_on=timezone.now().replace(hour=13, minute=30, second=0, microsecond=0),
+        budget=1_000_000, presentation_on=at_half_past_one - dt.timedelta(days=1),
         presentation_place="山口市民会館 小ホール（公開プレゼンテーション）", **common)
     second = Call.objects.create(
         title=f"{label} 市民活動交流事業補助金（第2次募集）", opens_on=today - dt.timedelta(days=5),
         closes_on=today + dt.timedelta(days=40), budget=800_000,
-        presentation_on=timezone.now().replace(hour=13, minute=30, second=0, microsecond=0) + dt.timedelta(days=50),
+        presentation_on=at_half_past_one + dt.timedelta(days=50),
         presentation_place="山口市民会館 小ホール（公開プレゼンテーション）", **common)
     for call in (first, second):
         _criteria(call)
@@ -389,6 +390,9 @@ def _first_call(call: Call, orgs: list[Organization], project: Project, users: d
                 ("keijohi", "会の事務所家賃", 120_000)])
     for case in (a, b, c, d):
         _submit(case, heads[orgs.index(case.organization)], staff)
+    # The window closed yesterday and the public presentation was held (the sample's history: the applications
+    # above were made while it was open).
+    Call.objects.filter(pk=call.pk).update(closes_on=timezone.localdate() - dt.timedelta(days=1))
     for judge, bias in zip(judges, (0, 1), strict=True):
         _score(a, judge, [5, 4 - bias, 5, 4], "2年目の実績があり、計画が確かです。")
         _score(b, judge, [4, 4, 3 + bias, 3], "観光と地域の交流の両面で期待できます。")

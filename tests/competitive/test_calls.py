@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from grants.competitive import calls
+from grants.competitive import calls, panel, selection
 from grants.competitive.calls import CallError, CriterionInput, ExpenseInput, StepInput
 from grants.competitive.models import Call, CallStatus, Criterion
 from grants.core import workflow
@@ -227,3 +227,15 @@ def test_a_conditional_or_excluded_expense_needs_its_words(open_call, staff, tre
         calls.update_expense_rules(actor=staff, call_id=open_call.pk, rules=[
             ExpenseInput(cats["hokenryo"].pk, ""), ExpenseInput(cats["shokuryohi"].pk, treatment)])
     assert ExpenseRule.objects.filter(programme_year=open_call.programme_year).count() == 10
+
+
+def test_a_call_whose_selection_went_to_the_approver_takes_no_more_applications(open_call, screened, staff):  # type: ignore[no-untyped-def]
+    """The walk-through found 第1次募集 offered as 受付中 after its 採択 was decided: a late application could
+    never be screened. The window closes when the selection goes to the approver."""
+    assert open_call.is_open()
+    lines = [{"case_id": r.plan.case_id, "selected": True, "amount": r.plan.case.applied_amount}
+             for r in panel.ranking(open_call)]
+    sel = selection.prepare(call_id=open_call.pk, actor=staff, lines=lines)
+    assert open_call.is_open()  # a draft selection does not close it
+    workflow.perform(selection.SELECTION, sel.pk, "propose_selection", actor=staff)
+    assert not open_call.is_open()

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from grants.accounts.models import Role
 from grants.cases.models import GrantCase
@@ -36,7 +37,10 @@ def test_on_any_day_of_the_year_the_demo_has_an_application_at_every_stage(day, 
     assert summary.applications == plans.count() == 8
     assert all(call.label == "サンプル" for call in Call.objects.all())
     open_now = [c for c in Call.objects.filter(programme_year__fiscal_year=2030) if c.is_open(day)]
-    assert len(open_now) == 2  # 第1次募集 closes today; 第2次募集 is open for the walk-through
+    assert len(open_now) == 1  # 第1次募集 closed yesterday; 第2次募集 is open for the walk-through
+    first = Call.objects.get(programme_year__fiscal_year=2030, title__contains="第1次")
+    assert first.closes_on < day and first.presentation_on is not None
+    assert timezone.localtime(first.presentation_on).hour == 13  # 13:30 in Japan, not in UTC
     assert GroupRegistration.objects.exclude(status=RegistrationStatus.CONFIRMED).count() == 0
     # the こども食堂 project applies again as its 2nd year: the year-2 cap (200,000円) applies
     second_year = GrantCase.objects.get(organization__code="S-0001", programme_year__fiscal_year=2030)
