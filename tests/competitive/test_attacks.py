@@ -150,8 +150,9 @@ def test_a_budget_lowered_after_the_proposal_stops_the_decision(open_call, scree
 
 def test_an_application_accepted_after_the_selection_is_decided_is_refused(open_call, npo, npo_b, staff,
                                                                           approver) -> None:  # type: ignore[no-untyped-def]
-    steps.selected(open_call, *npo, staff, approver)
-    late = steps.submitted(open_call, *npo_b, title="まちなかコンサート")
+    good = steps.screening(open_call, *npo, staff)
+    late = steps.submitted(open_call, *npo_b, title="まちなかコンサート")  # not yet put to the panel
+    steps.decide_selection(open_call, staff, approver, {good.pk: 150_000})
     offer = workflow.open_edges(CASE, late, staff)["accept_for_screening"]
     assert offer.refusal == "この募集の採択はすでに決定しているため、審査会に付すことはできません。"
     with pytest.raises(CaseActionError, match="すでに決定"):
@@ -163,8 +164,8 @@ def test_an_application_accepted_after_the_selection_is_decided_is_refused(open_
 
 def test_an_application_accepted_while_the_selection_is_with_the_approver_is_refused(open_call, screened, npo_b,
                                                                                     staff, approver) -> None:  # type: ignore[no-untyped-def]
+    late = steps.submitted(open_call, *npo_b, title="まちなかコンサート")  # not yet put to the panel
     sel = proposed(open_call, staff, {screened.pk: 150_000})
-    late = steps.submitted(open_call, *npo_b, title="まちなかコンサート")
     with pytest.raises(CaseActionError, match="決裁に回っています"):
         workflow.perform(CASE, late.pk, "accept_for_screening", actor=staff)
     workflow.perform(selection.SELECTION, sel.pk, "return_selection", actor=approver, note="後から届いた申請も含めて")

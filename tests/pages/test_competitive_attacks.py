@@ -201,10 +201,10 @@ def test_the_approver_cannot_prepare_and_staff_cannot_decide(client, world, open
 
 def test_the_accept_button_says_why_once_the_selection_is_decided(client, world, open_call, npo_b, staff,
                                                                  approver) -> None:  # type: ignore[no-untyped-def]
-    steps.decide_selection(open_call, staff, approver, {world["screened"].pk: 66_000})
     late = world["draft"]
     login(client, npo_b[1])
-    client.post(f"/cases/{late.pk}/act/submit/", {"note": ""})
+    client.post(f"/cases/{late.pk}/act/submit/", {"note": ""})  # submitted, not yet put to the panel
+    steps.decide_selection(open_call, staff, approver, {world["screened"].pk: 66_000})
     login(client, staff)
     page = client.get(f"/cases/{late.pk}/").content.decode()
     assert "この募集の採択はすでに決定しているため、審査会に付すことはできません。" in page
