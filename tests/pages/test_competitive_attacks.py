@@ -130,7 +130,8 @@ def test_a_member_reaches_no_case_ranking_export_notice_or_dashboard(client, wor
     login(client, judge)
     for url, refused in ((f"/cases/{world['screened'].pk}/", 404), (f"/notices/{notice.pk}/pdf/", 404),
                          (f"/panel/calls/{open_call.pk}/ranking/", 403), (f"/tax-reports/{world['report'].pk}/", 404),
-                         ("/tax-reports/", 403), ("/dashboard/", 403), ("/cases/", None)):
+                         ("/tax-reports/", 403), ("/dashboard/", 403), ("/dantai/", 403),
+                         (f"/competitive/applications/{world['screened'].pk}/amount/", 404), ("/cases/", None)):
         response = client.get(url)
         if refused is None:
             assert world["screened"].project_title not in response.content.decode(), url
