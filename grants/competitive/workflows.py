@@ -52,15 +52,19 @@ SELECT = Edge("select", "採択する", frozenset({SCREENING}), SELECTED, frozen
               then=("notice:selection",))
 NOT_SELECT = Edge("not_select", "不採択とする", frozenset({SCREENING}), NOT_SELECTED, frozenset({SYSTEM}), page="",
                   note_required=True, then=("notice:non_selection",))
-# The selected application is the 交付申請: its 審査 (査定額, conditions, deadline) is FULL's, from 採択.
-# Its 査定額 stays within the 採択額 (``within_selected_amount``, grants.competitive.selection).
-VERIFY = dataclasses.replace(_full.edge("verify"), sources=frozenset({SELECTED}),
-                             effects=(*_full.edge("verify").effects, "within_selected_amount"))
+# The selected application is the 交付申請: its 審査 (査定額, conditions, deadline) is FULL's, from 採択, with two
+# differences. A line of an excluded 費目 does not stop it: the group can no longer change its lines, and the
+# line simply does not count (``assess`` judges the eligible lines only); the group must still meet the call
+# (``require_group_checks``). And its 査定額 stays within the 採択額 (``within_selected_amount``).
+VERIFY = dataclasses.replace(
+    _full.edge("verify"), sources=frozenset({SELECTED}),
+    effects=tuple("require_group_checks" if e == "require_checks" else e for e in _full.edge("verify").effects)
+    + ("within_selected_amount",))
 # 額の確定 schedules the 消費税仕入控除税額 report where the call requires it (grants.competitive.tax).
 CONFIRM = dataclasses.replace(_full.edge("confirm"), then=(*_full.edge("confirm").then, "schedule_tax_report"))
 
-# FULL's 審査 starts from 採択 here, so a failed check of a selected application is overridden (特例判断) and
-# approved there too, before its 審査; every other activity is FULL's own.
+# FULL's 審査 starts from 採択 here, so staff who judge a failed line eligible after all (特例判断: the line then
+# counts) may override it there too, approved by another; every other activity is FULL's own.
 _ACTIVITIES = tuple(dataclasses.replace(a, states=a.states | {SELECTED.value})
                     if a.name in ("override", "approve_override") else a for a in _full.activities)
 

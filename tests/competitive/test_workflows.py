@@ -1,7 +1,7 @@
-"""The competitive workflow as data (grants/competitive/workflows.py): FULL's 審査 starts from 採択, so a failed
-check of a selected application (a line of an excluded 費目) is overridden and approved there, by two people, before
-the 審査 that it otherwise stops; in screening, and by the wrong role, it is refused and nothing is written. A
-case's status is said in its own workflow's words."""
+"""The competitive workflow as data (grants/competitive/workflows.py): FULL's 審査 starts from 採択; a line of an
+excluded 費目 does not stop it (the line does not count), and staff who judge such a line eligible after all may
+override it there, approved by another, and then it counts; in screening, and by the wrong role, an override is
+refused and nothing is written. A case's status is said in its own workflow's words."""
 import pytest
 
 from grants.cases import checks, lifecycle, services
@@ -18,21 +18,31 @@ def _lunch_check(case) -> str:  # type: ignore[no-untyped-def]
     return next(r.code for r in checks.run_checks(case) if not r.passed)
 
 
-def test_a_selected_application_with_an_excluded_line_is_overridden_approved_and_assessed(  # type: ignore[no-untyped-def]
+def test_a_selected_application_with_an_excluded_line_is_assessed_without_that_line(  # type: ignore[no-untyped-def]
+        open_call, npo, staff, approver):
+    """The walk-through's case: a group's 弁当 line (飲食費, excluded) stopped the 審査 after 採択 for ever, and the
+    only way on was an override, which would have made the excluded line count."""
+    case = steps.selected(open_call, *npo, staff, approver, lines=[("hoshohi", "講師謝礼", 90_000),
+                                                                   ("inshokuhi", "交流会の弁当", 60_000)],
+                          amount=100_000)
+    eligible = lifecycle.verify(case_id=case.pk, actor=staff, assessed_amount=60_000,
+                                completion_deadline=case.project_end, conditions="", note="飲食費を除いたため")
+    assert (eligible.status, eligible.computed_amount) == ("verified", 60_000)  # 90,000 × ⅔: the 弁当 does not count
+
+
+def test_an_excluded_line_judged_eligible_after_all_is_overridden_by_two_and_then_counts(  # type: ignore[no-untyped-def]
         open_call, npo, staff, staff2, approver):
-    case = steps.selected(open_call, *npo, staff, approver, lines=LUNCH)
-    code = _lunch_check(case)
-    with pytest.raises(ActionRefused, match="飲食費"):
-        lifecycle.verify(case_id=case.pk, actor=staff, assessed_amount=120_000, completion_deadline=case.project_end,
-                         conditions="", note="")
-    override = services.override_check(case_id=case.pk, actor=staff, check_code=code,
-                                       justification="飲食費は査定額から除くため")
+    case = steps.selected(open_call, *npo, staff, approver, lines=[("hoshohi", "講師謝礼", 90_000),
+                                                                   ("inshokuhi", "講師の弁当", 30_000)],
+                          amount=80_000)
+    override = services.override_check(case_id=case.pk, actor=staff, check_code=_lunch_check(case),
+                                       justification="講師の昼食は謝礼の一部と認めるため")
     with pytest.raises(ActionRefused):
         services.approve_override(case_id=case.pk, override_id=override.pk, actor=staff)  # its author
     services.approve_override(case_id=case.pk, override_id=override.pk, actor=approver)
-    verified = lifecycle.verify(case_id=case.pk, actor=staff2, assessed_amount=120_000,
-                                completion_deadline=case.project_end, conditions="", note="飲食費を除いたため")
-    assert (verified.status, verified.assessed_amount) == ("verified", 120_000)
+    verified = lifecycle.verify(case_id=case.pk, actor=staff2, assessed_amount=80_000,
+                                completion_deadline=case.project_end, conditions="", note="")
+    assert (verified.status, verified.computed_amount) == ("verified", 80_000)  # 120,000 × ⅔
 
 
 def test_no_override_in_screening_nor_by_the_group(open_call, npo, staff):  # type: ignore[no-untyped-def]
