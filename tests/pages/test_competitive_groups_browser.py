@@ -83,7 +83,7 @@ def test_a_group_registers_itself_and_staff_confirm_it(live_server, page, check_
     page.get_by_role("link", name="特定非営利活動法人 ゆだ子ども食堂").click()
     check_a11y(page, "group_detail_staff")
     shot(page, "group_detail_staff")
-    page.get_by_label("差戻しの理由（直していただく点・必須）").fill("構成員名簿は今年度のものを添付してください。")
+    page.get_by_label("差戻しの理由（直していただく点）（必須）").fill("構成員名簿は今年度のものを添付してください。")
     page.get_by_role("button", name="差し戻す").click()
     done(page, "団体登録を差し戻しました。")
 
