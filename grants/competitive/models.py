@@ -240,6 +240,34 @@ class ProjectPlan(models.Model):
         return [line.strip() for line in self.indicators.splitlines() if line.strip()]
 
 
+def application_attachment_path(instance: ApplicationAttachment, filename: str) -> str:
+    """``applications/<case_id>/<timestamp><ext>``: the name the group gave the file is not kept in the path."""
+    _, ext = os.path.splitext(filename)
+    return f"applications/{instance.case_id}/{timezone.now():%Y%m%d%H%M%S%f}{ext.lower()}"
+
+
+class ApplicationAttachment(models.Model):
+    """A file attached to an application besides the 事業計画書 and 収支予算書 (添付書類: 見積書, チラシ案, 会場の
+    資料 …), added and removed by the group while the application may be edited; ``size`` in bytes."""
+
+    case = models.ForeignKey(GrantCase, verbose_name="案件", on_delete=models.PROTECT,
+                             related_name="application_attachments")
+    title = models.CharField("書類名", max_length=200)
+    file = models.FileField("ファイル", upload_to=application_attachment_path)
+    size = models.PositiveIntegerField("大きさ（バイト）", default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登録者", on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "pk"]
+        verbose_name = "申請の添付書類"
+        verbose_name_plural = "申請の添付書類"
+
+    def __str__(self) -> str:
+        return self.title
+
+
 # -- The panel (審査会) -----------------------------------------------------------------------------------------
 
 class PanelMember(models.Model):
