@@ -78,6 +78,9 @@ ACTION_LABELS: dict[str, str] = {
     "end_secretariat_staff": "事務局員の雇用終了日の記録",
     # The competitive programme (市民活動交流事業補助金): the group's application, the panel and the selection.
     "start_application": "申請書の作成",
+    "add_application_attachment": "申請の添付書類の登録",
+    "remove_application_attachment": "申請の添付書類の削除",
+    "download_application_attachment": "申請の添付書類のダウンロード",
     "accept_for_screening": "受付（審査会に付す）",
     "declare_conflict": "利害関係の申告",
     "score_application": "審査の採点",

@@ -9,11 +9,14 @@ Errors: ``ApplicationError`` (a ``CaseActionError``: Japanese, names the field);
 """
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -26,12 +29,21 @@ from grants.cases.workflows import CaseActionError, workflow_for_case
 from grants.core import workflow
 from grants.core.fiscal import wareki
 from grants.core.models import record_event
+from grants.core.uploads import DOCUMENTS, MAX_UPLOAD_BYTES, UploadError, check_upload
 from grants.core.workflow import Act
 from grants.organizations.models import Organization, OrganizationKind, Representative
 from grants.programmes.engine import Computation
 from grants.programmes.models import ExpenseCategory, ExpenseRule, Treatment
 
-from .models import Call, CallStatus, GroupRegistration, Project, ProjectPlan, RegistrationStatus
+from .models import (
+    ApplicationAttachment,
+    Call,
+    CallStatus,
+    GroupRegistration,
+    Project,
+    ProjectPlan,
+    RegistrationStatus,
+)
 from .workflows import COMPETITIVE, NOT_SELECTED, SUBMITTED
 
 PLAN_FIELDS = {"purpose": "事業の目的", "content": "事業の内容", "expected_effects": "期待される効果",
@@ -187,6 +199,83 @@ def save_plan(*, case_id: int, actor: User, **fields: str) -> ProjectPlan:
             setattr(plan, name, text)
         plan.save()
     return plan
+
+
+# -- the 添付書類 of an application ---------------------------------------------------------------------------------
+
+MAX_ATTACHMENT_BYTES = MAX_UPLOAD_BYTES  # 10 MB
+# A second upload of the same title and size within this time is the same click twice: the first one is kept.
+SAME_CLICK = dt.timedelta(minutes=1)
+
+
+def attach(*, case_id: int, actor: User, title: str, file: UploadedFile | None) -> ApplicationAttachment:
+    """Attach a file (添付書類: 見積書, チラシ案, 会場の資料 …) to application ``case_id`` while it may be edited
+    (activity ``edit_application`` of the case's workflow: the group's current representative, or staff, on a
+    draft). The file is a PDF, Word, Excel, JPEG or PNG of at most 10 MB whose first bytes match its extension
+    (``grants.core.uploads.check_upload``); ``title`` 1–200 characters. A second upload of the same title and size
+    within a minute returns the first (a double click stores one). Records an audit event on the case.
+
+    Raises ``ApplicationError`` (Japanese, naming 書類名 or ファイル), the workflow's ``CaseActionError`` once the
+    application may no longer be edited (submitted, or ``actor`` not the group's representative nor staff), and
+    ``GrantCase.DoesNotExist`` for a case ``actor`` may not see (another group's) or that is not an application
+    to a call. Nothing is written when one is raised."""
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ApplicationError("書類名: 200文字以内で入力してください。")
+    if file is None:
+        raise ApplicationError("ファイル: ファイルを選んでください。")
+    try:
+        ext = check_upload(file, DOCUMENTS, MAX_ATTACHMENT_BYTES)
+    except UploadError as error:
+        raise ApplicationError(str(error)) from error
+    size = file.size or 0  # check_upload refused an empty file
+    flow = workflow_for_case(case_id)
+    with transaction.atomic():
+        case = workflow.access(flow.machine, actor, case_id, lock=True)
+        if not ProjectPlan.objects.filter(case=case).exists():
+            raise GrantCase.DoesNotExist("申請が見つかりません。")
+        workflow.require(flow.machine, case, actor, "edit_application")
+        earlier = (ApplicationAttachment.objects.filter(case=case, title=title, size=size,
+                                                        uploaded_at__gte=timezone.now() - SAME_CLICK)
+                   .order_by("pk").first())
+        if earlier is not None:
+            return earlier
+        attachment = ApplicationAttachment(case=case, title=title, size=size, uploaded_by=actor)
+        attachment.file.save(f"attachment{ext}", file, save=False)
+        attachment.save()
+        record_event(actor=actor, subject=case, action="add_application_attachment", note=title)
+    return attachment
+
+
+def remove_attachment(*, case_id: int, actor: User, attachment_id: int) -> None:
+    """Remove attachment ``attachment_id`` of application ``case_id`` while the application may be edited (as
+    ``attach``); the stored file is deleted after the commit. Removing one already removed (a second click)
+    does nothing. Records an audit event on the case.
+
+    Raises the workflow's ``CaseActionError`` once the application may no longer be edited, and
+    ``GrantCase.DoesNotExist`` for a case ``actor`` may not see."""
+    flow = workflow_for_case(case_id)
+    with transaction.atomic():
+        case = workflow.access(flow.machine, actor, case_id, lock=True)
+        workflow.require(flow.machine, case, actor, "edit_application")
+        attachment = ApplicationAttachment.objects.filter(case=case, pk=attachment_id).first()
+        if attachment is None:
+            return
+        stored, name = attachment.file.storage, attachment.file.name
+        attachment.delete()
+        record_event(actor=actor, subject=case, action="remove_application_attachment", note=attachment.title)
+        transaction.on_commit(lambda: stored.delete(name) if name else None)
+
+
+def attachments_of(case: GrantCase) -> QuerySet[ApplicationAttachment]:
+    """The attachments of ``case`` (which the caller already may see), in the order they were added."""
+    return ApplicationAttachment.objects.filter(case=case).order_by("pk")
+
+
+def attachment_filename(attachment: ApplicationAttachment) -> str:
+    """The name a downloaded attachment is saved under: its title (without path separators) and extension."""
+    ext = os.path.splitext(attachment.file.name or "")[1].lower()
+    return re.sub(r"[\\/:*?\"<>|\s]+", "_", attachment.title).strip("_")[:100] + ext
 
 
 # -- what a group may start, and the amount its lines give ---------------------------------------------------------

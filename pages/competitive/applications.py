@@ -9,6 +9,11 @@
   button. Text posted after the login expired is kept in the session and offered again after the re-login.
 - ``/competitive/applications/<pk>/amount/``: the amount the call's rule gives for the lines entered plus the
   line being typed (JSON), for the live preview beside the line form. Nothing is written.
+- ``/competitive/applications/<pk>/attachments/``: adds a 添付書類 (見積書, チラシ案 …) to a draft, and
+  ``…/attachments/<id>/delete/`` removes one (the list and form are in the 事業計画書 section); a refused upload
+  shows the section again with the title as typed and the reason at its field.
+- ``/competitive/applications/<pk>/attachments/<id>/``: downloads one, for whoever may see the case and for a
+  審査委員 who may open the application and declared no conflict on it; 404 for anyone else.
 
 A case the user may not see answers 404 (JSON or page alike). Services: ``grants.competitive.applications``.
 """
@@ -20,18 +25,20 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from grants.accounts.models import Role
 from grants.cases.models import GrantCase, LineKind
-from grants.competitive import applications
+from grants.competitive import applications, panel
 from grants.competitive.applications import MAX_PLAN_TEXT, PLAN_FIELDS, CallOffer
-from grants.competitive.models import Call
+from grants.competitive.models import ApplicationAttachment, Call
+from grants.core.models import record_event
 from grants.core.money import yen
+from grants.core.uploads import CONTENT_TYPES
 from grants.core.workflow import ActionRefused
 from grants.organizations.models import Organization
 from pages.http import AuthedRequest, post_form
@@ -39,6 +46,7 @@ from pages.http import AuthedRequest, post_form
 EXPIRED = ("ログインの有効期限が切れたため、保存できませんでした。入力した内容はこの端末に一時的に残しています。"
            "もう一度ログインしてからこの画面を開くと、復元できます。")
 TYPED_KEY = "competitive_plan_typed_{pk}"
+ATTACHMENT_TYPED_KEY = "competitive_attachment_typed_{pk}"
 
 
 # -- starting an application -------------------------------------------------------------------------------------
@@ -259,3 +267,104 @@ def amount_preview(request: HttpRequest, pk: int) -> JsonResponse:
         "lines": [{"label": line.label, "basis": line.basis, "amount_text": yen(line.amount),
                    "applied": line.applied} for line in computed.lines],
     })
+
+
+# -- the 添付書類 ---------------------------------------------------------------------------------------------------
+
+class AttachmentForm(forms.Form):
+    """One 添付書類: its name and the file."""
+
+    title = forms.CharField(label="書類名", max_length=200,
+                            help_text="例: 見積書（会場使用料）、チラシ案、会場の案内図",
+                            error_messages={"required": "入力してください。",
+                                            "max_length": "200文字以内で入力してください。"})
+    file = forms.FileField(label="ファイル", help_text="PDF・Word・Excel・画像（JPEG/PNG）、10MBまで",
+                           error_messages={"required": "ファイルを選んでください。",
+                                           "empty": "空のファイルは登録できません。"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "attachment-%s")
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["aria-describedby"] = f"attachment-{name}-help"
+
+
+def _visible_case(request: AuthedRequest, pk: int) -> GrantCase:
+    return get_object_or_404(GrantCase.objects.visible_to(request.user), pk=pk)
+
+
+def _attachments_back(pk: int) -> HttpResponse:
+    return redirect(reverse("case_detail", args=[pk]) + "#application-attachments")
+
+
+@require_POST
+@login_required
+def attachment_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Add a 添付書類 to draft ``pk`` (``applications.attach``). A refusal keeps the title as typed (in the
+    session, for the section to show it again with the reason at its field); nothing is stored."""
+    _visible_case(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+
+    def keep(field: str | None, text: str) -> None:
+        request.session[ATTACHMENT_TYPED_KEY.format(pk=pk)] = {
+            "title": request.POST.get("title", "")[:400], "field": field or "", "error": text}
+
+    def invalid(f: forms.BaseForm) -> str:
+        field, errors = next(iter(f.errors.items()))
+        keep(field, " ".join(str(e) for e in errors))
+        return "添付書類を登録できませんでした。" + " ".join(
+            f"{f.fields[name].label}: {' '.join(str(e) for e in errs)}" for name, errs in f.errors.items()
+            if name in f.fields)
+
+    def refused(f: forms.BaseForm, exc: ActionRefused) -> None:
+        text = str(exc)
+        field = next((name for name, fl in f.fields.items() if text.startswith(f"{fl.label}:")), None)
+        keep(field, text.split(": ", 1)[1] if field else text)
+
+    return post_form(request, form=form, back=_attachments_back(pk), invalid=invalid, refused=refused,
+                     act=lambda d: applications.attach(case_id=pk, actor=request.user, title=d["title"],
+                                                       file=d["file"]),
+                     done=lambda a: f"添付書類「{a.title}」を登録しました。", not_found=GrantCase.DoesNotExist)
+
+
+@require_POST
+@login_required
+def attachment_remove(request: AuthedRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """Remove a 添付書類 of draft ``pk`` (``applications.remove_attachment``); 404 for a case not visible."""
+    _visible_case(request, pk)
+    return post_form(request, form=None, back=_attachments_back(pk),
+                     act=lambda _: applications.remove_attachment(case_id=pk, actor=request.user,
+                                                                  attachment_id=attachment_pk),
+                     done="添付書類を削除しました。", not_found=GrantCase.DoesNotExist)
+
+
+def _may_download(request: AuthedRequest, pk: int) -> GrantCase:
+    """The case ``pk`` if the user may see it (the group, city users) or is a 審査委員 who may open it and
+    declared no conflict on it; 404 otherwise."""
+    user = request.user
+    if user.role == Role.PANEL:
+        try:
+            member, plan = panel.open_application(user, pk)
+        except GrantCase.DoesNotExist as exc:
+            raise Http404("申請が見つかりません。") from exc
+        if panel.declaration_of(member, pk) is None:
+            raise Http404("申請が見つかりません。")
+        return plan.case
+    return _visible_case(request, pk)
+
+
+@require_GET
+@login_required
+def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """The file of a 添付書類 of application ``pk``, saved under its title; 404 for anyone who may not see the
+    application (``_may_download``). The download is recorded on the case."""
+    case = _may_download(request, pk)
+    attachment = get_object_or_404(ApplicationAttachment, pk=attachment_pk, case=case)
+    ext = "." + attachment.file.name.rsplit(".", 1)[-1].lower() if "." in attachment.file.name else ""
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("ファイルが見つかりません。") from exc
+    record_event(actor=request.user, subject=case, action="download_application_attachment", note=attachment.title)
+    return FileResponse(handle, as_attachment=True, filename=applications.attachment_filename(attachment),
+                        content_type=CONTENT_TYPES.get(ext, "application/octet-stream"))

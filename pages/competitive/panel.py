@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from grants.accounts.models import Role, User
 from grants.cases.models import BudgetLine, GrantCase, LineKind
-from grants.competitive import calls, panel, selection
+from grants.competitive import applications, calls, panel, selection
 from grants.competitive.models import (
     Call,
     ConflictDeclaration,
@@ -179,13 +179,14 @@ def _application_context(member: PanelMember, plan: ProjectPlan, form: ScoreForm
     files = [(kind, label) for kind, label in FILE_KINDS.items() if registration and getattr(registration, kind)]
     return {"plan": plan, "case": case, "call": plan.call, "member": member, "lines": lines,
             "income": income, "expense": expense, "form": form, "files": files,
+            "attachments": list(applications.attachments_of(case)),
             "scored": bool(panel.member_scores(member, case.pk))}
 
 
 @login_required
 def panel_application(request: AuthedRequest, case_id: int) -> HttpResponse:
     """The application as the member reads it: first the declaration; after "no conflict", the 事業計画書, the
-    収支予算書 (read-only), the group's files and the score form."""
+    収支予算書 (read-only), the application's 添付書類, the group's files and the score form."""
     user = _member_only(request)
     member, plan = _open_or_404(user, case_id)
     if panel.declaration_of(member, case_id) is None:

@@ -1,18 +1,22 @@
 """A group's application to a call (grants.competitive.applications): starting it (new project, or the next year of
 an earlier one with that year's rate and cap), the year limit refused before anything is created, one application
 per group per call, the amount previewed from the lines plus the one being typed, the plan saved only by its
-group while it is a draft, and submission closing at the end of the call's last day."""
+group while it is a draft, submission closing at the end of the call's last day, and the 添付書類 (attached and
+removed only by the group or staff while the draft may be edited, a bad file refused, a double click one row)."""
 import datetime as dt
+import os
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from grants.cases.models import BudgetLine, GrantCase
 from grants.cases.workflows import CaseActionError
 from grants.competitive import applications
-from grants.competitive.models import Call, Project, ProjectPlan
+from grants.competitive.models import ApplicationAttachment, Call, Project, ProjectPlan
 from grants.competitive.workflows import COMPETITIVE
 from grants.core import workflow
+from grants.core.models import AuditEvent
 from tests.competitive import builders, steps
 from tests.factories import CURRENT_FY
 
@@ -129,3 +133,101 @@ def test_submission_without_the_plan_names_the_missing_fields(open_call, npo) ->
     with pytest.raises(applications.ApplicationError, match="「期待される効果」「成果の指標」を入力してから提出"):
         workflow.perform(COMPETITIVE.machine, case.pk, "submit", actor=head)
     assert GrantCase.objects.get(pk=case.pk).status == "draft"
+
+
+# -- 添付書類 (applications.attach / remove_attachment) ----------------------------------------------------------
+
+def _attachment_counts() -> tuple[int, int]:
+    return (ApplicationAttachment.objects.count(),
+            AuditEvent.objects.filter(action__contains="application_attachment").count())
+
+
+def test_the_group_attaches_a_file_to_its_draft_with_an_audit_row(open_call, npo, media) -> None:  # type: ignore[no-untyped-def]
+    org, head = npo
+    case = steps.draft(open_call, org, head)
+    attachment = applications.attach(case_id=case.pk, actor=head, title=" 見積書（会場使用料） ",
+                                     file=builders.pdf("mitsumori.pdf"))
+    assert (attachment.case, attachment.title, attachment.uploaded_by) == (case, "見積書（会場使用料）", head)
+    assert attachment.file.name.startswith(f"applications/{case.pk}/") and attachment.file.name.endswith(".pdf")
+    assert attachment.size == len(builders.pdf().read())
+    assert list(case.application_attachments.all()) == [attachment]
+    assert _attachment_counts() == (1, 1)
+
+
+def test_the_group_removes_an_attachment_of_its_draft_and_its_file(open_call, npo, media,
+                                                                   django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    org, head = npo
+    case = steps.draft(open_call, org, head)
+    attachment = applications.attach(case_id=case.pk, actor=head, title="チラシ案", file=builders.pdf())
+    path = attachment.file.path
+    with django_capture_on_commit_callbacks(execute=True):
+        applications.remove_attachment(case_id=case.pk, actor=head, attachment_id=attachment.pk)
+    assert not case.application_attachments.exists() and not os.path.exists(path)
+    assert _attachment_counts() == (0, 2)
+
+
+def test_a_double_click_stores_one_attachment(open_call, npo) -> None:  # type: ignore[no-untyped-def]
+    org, head = npo
+    case = steps.draft(open_call, org, head)
+    first = applications.attach(case_id=case.pk, actor=head, title="見積書", file=builders.pdf())
+    second = applications.attach(case_id=case.pk, actor=head, title="見積書", file=builders.pdf())
+    other = applications.attach(case_id=case.pk, actor=head, title="チラシ案", file=builders.pdf())
+    assert second == first and other != first
+    assert _attachment_counts() == (2, 2)
+
+
+def test_attaching_and_removing_are_refused_after_submission(open_call, npo) -> None:  # type: ignore[no-untyped-def]
+    org, head = npo
+    case = steps.draft(open_call, org, head)
+    attachment = applications.attach(case_id=case.pk, actor=head, title="見積書", file=builders.pdf())
+    workflow.perform(COMPETITIVE.machine, case.pk, "submit", actor=head)
+    with pytest.raises(CaseActionError, match="提出前の申請でのみ"):
+        applications.attach(case_id=case.pk, actor=head, title="チラシ案", file=builders.pdf())
+    with pytest.raises(CaseActionError, match="提出前の申請でのみ"):
+        applications.remove_attachment(case_id=case.pk, actor=head, attachment_id=attachment.pk)
+    assert list(case.application_attachments.all()) == [attachment]
+    assert _attachment_counts() == (1, 1)
+
+
+def test_another_groups_head_may_neither_attach_nor_remove(open_call, npo, npo_b) -> None:  # type: ignore[no-untyped-def]
+    org, head = npo
+    _, other_head = npo_b
+    case = steps.draft(open_call, org, head)
+    attachment = applications.attach(case_id=case.pk, actor=head, title="見積書", file=builders.pdf())
+    with pytest.raises(GrantCase.DoesNotExist):
+        applications.attach(case_id=case.pk, actor=other_head, title="偽の見積書", file=builders.pdf())
+    with pytest.raises(GrantCase.DoesNotExist):
+        applications.remove_attachment(case_id=case.pk, actor=other_head, attachment_id=attachment.pk)
+    assert _attachment_counts() == (1, 1)
+
+
+def test_staff_may_attach_to_a_draft_but_an_auditor_may_not(open_call, npo, staff, auditor) -> None:  # type: ignore[no-untyped-def]
+    org, head = npo
+    case = steps.draft(open_call, org, head)
+    assert applications.attach(case_id=case.pk, actor=staff, title="会場の資料", file=builders.pdf()).uploaded_by == staff
+    with pytest.raises(CaseActionError):
+        applications.attach(case_id=case.pk, actor=auditor, title="見積書", file=builders.pdf())
+    assert _attachment_counts() == (1, 1)
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("script.html", b"<html><script>alert(1)</script>", "ファイル: PDF・Word・Excel・画像"),
+    ("fake.pdf", b"MZ\x90\x00 not a pdf", "ファイル: ファイルの中身が拡張子"),
+    ("empty.pdf", b"", "ファイル: 空のファイル"),
+])
+def test_a_bad_file_is_refused_naming_the_field_and_nothing_is_stored(open_call, npo, name, data,
+                                                                     message) -> None:  # type: ignore[no-untyped-def]
+    org, head = npo
+    case = steps.draft(open_call, org, head)
+    with pytest.raises(applications.ApplicationError, match=message):
+        applications.attach(case_id=case.pk, actor=head, title="見積書", file=SimpleUploadedFile(name, data))
+    assert _attachment_counts() == (0, 0)
+
+
+def test_a_title_is_required_and_at_most_200_characters(open_call, npo) -> None:  # type: ignore[no-untyped-def]
+    org, head = npo
+    case = steps.draft(open_call, org, head)
+    for title in ("  ", "あ" * 201):
+        with pytest.raises(applications.ApplicationError, match="書類名: 200文字以内"):
+            applications.attach(case_id=case.pk, actor=head, title=title, file=builders.pdf())
+    assert _attachment_counts() == (0, 0)

@@ -2,16 +2,25 @@
 an application from the open calls, the plan saved as typed (JSON for the script, a button without it, 401 after
 the login expired), the amount line by line and its live preview, the submission and staff's 受付 and 差戻し.
 Attacks: another group's head gets 404 everywhere, a wrong role is refused and nothing is written, a double
-click makes one application and one submission, a closed window refuses."""
+click makes one application and one submission, a closed window refuses. The 添付書類: uploaded, listed,
+downloaded and deleted by the group while the draft may be edited, read-only after submission, a bad file shown
+again with the title as typed; 404 on the file for another group's head and for a 審査委員 not assigned, conflicted
+or not yet declared, while the member who may open the application downloads it."""
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from grants.accounts.models import Role
 from grants.cases.models import GrantCase
-from grants.competitive.models import Call, Project, ProjectPlan
+from grants.competitive import applications
+from grants.competitive.models import ApplicationAttachment, Call, ConflictDeclaration, Project, ProjectPlan
+from grants.competitive.workflows import COMPETITIVE
+from grants.core import workflow
 from grants.core.models import AuditEvent
+from tests import factories
 from tests.cases.steps import login, messages_of
 from tests.competitive import builders, steps
 from tests.factories import CURRENT_FY, PASSWORD
@@ -314,3 +323,125 @@ def test_the_group_cannot_accept_its_own_application(client, open_call, npo) -> 
                                        follow=True))
     assert messages and GrantCase.objects.get(pk=case.pk).status == "submitted"
 
+
+
+# -- 添付書類: upload, delete, download, and who gets 404 --------------------------------------------------------
+
+def _attach_url(case) -> str:  # type: ignore[no-untyped-def]
+    return reverse("competitive_attachment_add", args=[case.pk])
+
+
+def _download(client, attachment):  # type: ignore[no-untyped-def]
+    return client.get(reverse("competitive_attachment", args=[attachment.case_id, attachment.pk]))
+
+
+def test_the_head_uploads_lists_downloads_and_deletes_an_attachment(client, open_call, npo, media) -> None:  # type: ignore[no-untyped-def]
+    org, head = npo
+    case = steps.draft(open_call, org, head)
+    login(client, head)
+    page = _page(client, case)
+    assert 'id="attachment-form"' in page and 'enctype="multipart/form-data"' in page
+    assert "添付書類は登録されていません。" in page
+    response = client.post(_attach_url(case), {"title": "見積書（会場使用料）", "file": builders.pdf("mitsumori.pdf")},
+                           follow=True)
+    assert "添付書類「見積書（会場使用料）」を登録しました。" in messages_of(response)
+    attachment = ApplicationAttachment.objects.get(case=case)
+    page = _page(client, case)
+    assert "「見積書（会場使用料）」をダウンロードする" in page and "「見積書（会場使用料）」を削除する" in page
+    assert "申請の添付書類の登録" in page and "add_application_attachment" not in page
+    download = _download(client, attachment)
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+    assert "attachment" in download["Content-Disposition"]
+    client.post(reverse("competitive_attachment_remove", args=[case.pk, attachment.pk]))
+    assert not ApplicationAttachment.objects.exists()
+    assert AuditEvent.objects.filter(action__in=["add_application_attachment", "download_application_attachment",
+                                                 "remove_application_attachment"]).count() == 3
+
+
+def test_a_double_submit_of_the_upload_stores_one(client, open_call, npo) -> None:  # type: ignore[no-untyped-def]
+    org, head = npo
+    case = steps.draft(open_call, org, head)
+    login(client, head)
+    for _ in range(2):
+        client.post(_attach_url(case), {"title": "チラシ案", "file": builders.pdf()})
+    assert ApplicationAttachment.objects.filter(case=case).count() == 1
+
+
+def test_a_bad_file_keeps_the_title_and_shows_the_reason_at_the_field(client, open_call, npo) -> None:  # type: ignore[no-untyped-def]
+    org, head = npo
+    case = steps.draft(open_call, org, head)
+    login(client, head)
+    bad = SimpleUploadedFile("flyer.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    response = client.post(_attach_url(case), {"title": "チラシ案（第2版）", "file": bad}, follow=True)
+    assert any("ファイルの中身が拡張子" in m for m in messages_of(response))
+    page = response.content.decode()
+    assert 'value="チラシ案（第2版）"' in page
+    assert 'id="attachment-file-error"' in page and 'aria-invalid="true"' in page
+    assert not ApplicationAttachment.objects.exists()
+
+
+def test_after_submission_the_list_is_read_only_and_an_upload_is_refused(client, open_call, npo) -> None:  # type: ignore[no-untyped-def]
+    org, head = npo
+    case = steps.draft(open_call, org, head)
+    attachment = applications.attach(case_id=case.pk, actor=head, title="見積書", file=builders.pdf())
+    workflow.perform(COMPETITIVE.machine, case.pk, "submit", actor=head)
+    login(client, head)
+    page = _page(client, case)
+    assert "「見積書」をダウンロードする" in page
+    assert 'id="attachment-form"' not in page and "を削除する" not in page
+    response = client.post(_attach_url(case), {"title": "チラシ案", "file": builders.pdf()}, follow=True)
+    assert any("提出前の申請でのみ" in m for m in messages_of(response))
+    client.post(reverse("competitive_attachment_remove", args=[case.pk, attachment.pk]))
+    assert list(ApplicationAttachment.objects.values_list("title", flat=True)) == ["見積書"]
+
+
+def test_another_groups_head_gets_404_on_upload_delete_and_download(client, open_call, npo, npo_b) -> None:  # type: ignore[no-untyped-def]
+    org, head = npo
+    case = steps.draft(open_call, org, head)
+    attachment = applications.attach(case_id=case.pk, actor=head, title="見積書", file=builders.pdf())
+    login(client, npo_b[1])
+    assert _download(client, attachment).status_code == 404
+    assert client.post(_attach_url(case), {"title": "偽", "file": builders.pdf()}).status_code == 404
+    assert client.post(reverse("competitive_attachment_remove", args=[case.pk, attachment.pk])).status_code == 404
+    assert list(ApplicationAttachment.objects.all()) == [attachment]
+
+
+def test_an_attachment_of_another_case_is_not_found_under_this_case(client, open_call, npo, npo_b) -> None:  # type: ignore[no-untyped-def]
+    org, head = npo
+    mine = steps.draft(open_call, org, head)
+    theirs = steps.draft(open_call, *npo_b, title="まちなかコンサート")
+    other = applications.attach(case_id=theirs.pk, actor=npo_b[1], title="会場の資料", file=builders.pdf())
+    login(client, head)
+    assert client.get(reverse("competitive_attachment", args=[mine.pk, other.pk])).status_code == 404
+
+
+def _screened_case_with_attachment(call, org, head, staff):  # type: ignore[no-untyped-def]
+    case = steps.draft(call, org, head)
+    attachment = applications.attach(case_id=case.pk, actor=head, title="見積書（会場使用料）", file=builders.pdf())
+    workflow.perform(COMPETITIVE.machine, case.pk, "submit", actor=head)
+    workflow.perform(COMPETITIVE.machine, case.pk, "accept_for_screening", actor=staff)
+    return case, attachment
+
+
+def test_the_panel_member_who_may_open_it_lists_and_downloads_it(client, open_call, npo, staff, judge) -> None:  # type: ignore[no-untyped-def]
+    case, attachment = _screened_case_with_attachment(open_call, *npo, staff)
+    login(client, judge)
+    assert _download(client, attachment).status_code == 404  # not before the declaration
+    client.post(f"/panel/applications/{case.pk}/declare/", {"conflicted": "no"})
+    page = client.get(f"/panel/applications/{case.pk}/").content.decode()
+    assert 'id="attachments"' in page and "「見積書（会場使用料）」をダウンロードする" in page
+    download = _download(client, attachment)
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF-")
+
+
+def test_an_unassigned_or_conflicted_panel_member_gets_404(client, open_call, npo, staff, judge) -> None:  # type: ignore[no-untyped-def]
+    case, attachment = _screened_case_with_attachment(open_call, *npo, staff)
+    outsider = factories.UserFactory(username="judge-outsider", role=Role.PANEL)
+    login(client, outsider)
+    assert _download(client, attachment).status_code == 404
+    client.logout()
+    login(client, judge)
+    client.post(f"/panel/applications/{case.pk}/declare/", {"conflicted": "yes", "reason": "団体の役員です"})
+    assert ConflictDeclaration.objects.filter(member__user=judge, case=case, conflicted=True).exists()
+    assert _download(client, attachment).status_code == 404
