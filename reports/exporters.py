@@ -178,14 +178,13 @@ class Scope:
         return any(py.programme.workflow == COMPETITIVE.code for py in self.programme_years.values())
 
     def status_label(self, programme_year_id: int, status: str) -> str:
-        """The 状態 of a case in words: the case's own label, else its programme's workflow's (審査中（審査会）,
-        採択 … of the competitive workflow), else the code as it is."""
-        label = STATUS_LABELS.get(status)
-        if label is None:
-            py = self.programme_years.get(programme_year_id)
-            flow = WORKFLOWS.get(py.programme.workflow) if py else None
-            label = flow.state_label(status) if flow else status
-        return label
+        """The 状態 of a case in words, as its programme's workflow says it (a competitive case in ``submitted`` is
+        申請済（受付待ち）, as on its page), else the shared label, else the code as it is."""
+        py = self.programme_years.get(programme_year_id)
+        flow = WORKFLOWS.get(py.programme.workflow) if py else None
+        if flow is not None and status in flow.machine.states:
+            return flow.state_label(status)
+        return STATUS_LABELS.get(status, status)
 
     @property
     def has_full_lifecycle(self) -> bool:

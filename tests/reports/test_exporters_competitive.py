@@ -347,3 +347,11 @@ def test_fiscal_year_query_count_is_fixed(contest, django_assert_num_queries):  
     # one for the programme-years, then as for one programme-year
     with django_assert_num_queries(20):
         fiscal_year_workbook(CURRENT_FY, io.BytesIO())
+
+
+def test_a_submitted_application_is_worded_as_its_own_workflow_says(open_call, npo):  # type: ignore[no-untyped-def]
+    """The e2e walk-through: 案件一覧 took the shared label (申請済（審査待ち）) where the case page says
+    申請済（受付待ち）."""
+    case = steps.submitted(open_call, *npo)
+    register = {row[0]: row for row in values(export(open_call.programme_year)["案件一覧"])[1:]}
+    assert register[ref(case)][4] == "申請済（受付待ち）" == case.status_label
