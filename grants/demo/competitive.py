@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
@@ -102,7 +103,6 @@ GROUPS = [
 ]
 
 PANEL = [("shinsa1", "審査委員 学識経験者（デモ）"), ("shinsa2", "審査委員 市民活動支援センター（デモ）")]
-GROUP_PASSWORD_NOTE = "団体の代表者"
 
 
 @dataclass(frozen=True)
@@ -224,9 +224,7 @@ def _groups(staff: User, password: str) -> list[Organization]:
     return orgs
 
 
-def _pdf_file(title: str) -> object:
-    from django.core.files.base import ContentFile
-
+def _pdf_file(title: str) -> ContentFile[bytes]:
     text = "(sample) Tj"  # the PDF body stays ASCII; the title is in the file name
     body = f"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n" \
            f"% {text}\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -295,7 +293,7 @@ def _apply(call: Call, org: Organization, head: User, title: str, plan: tuple[st
     return case
 
 
-def _head(org: Organization, staff: User) -> User:
+def _head(org: Organization) -> User:
     """The group's login (its current representative's)."""
     rep = org.representatives.filter(ended_on__isnull=True).select_related("user").get()
     assert rep.user is not None, "every sample group has a login"
@@ -368,7 +366,7 @@ def _first_call(call: Call, orgs: list[Organization], project: Project, users: d
     """第1次募集: four applications scored by both members; three selected (one reported, one decided, one awaiting
     its 審査) and one not selected."""
     staff, approver = users["tanto"], users["kessai"]
-    heads = [_head(org, staff) for org in orgs]
+    heads = [_head(org) for org in orgs]
     a = _apply(call, orgs[0], heads[0], project.title,
                ("子どもの孤食を防ぎ、高齢者との交流の場をつくる（2年目）",
                 "月2回のこども食堂に、高齢者の料理教室を加える", "多世代の交流の定着",
@@ -436,7 +434,7 @@ def _second_call(call: Call, orgs: list[Organization], users: dict[str, User], j
     """第2次募集 (open): one application in screening scored by one member (the other declared a conflict), one
     submitted awaiting 受付, one draft. ``dantai2`` has not applied yet."""
     staff = users["tanto"]
-    heads = {org.pk: _head(org, staff) for org in orgs[5:]}
+    heads = {org.pk: _head(org) for org in orgs[5:]}
     e = _apply(call, orgs[5], heads[orgs[5].pk], "ビーチクリーンと海の教室",
                ("海岸の漂着ごみを減らす", "月1回の清掃と子ども向けの海の教室", "海岸環境の改善",
                 "回収量 2トン\n参加者 300人"),
