@@ -104,10 +104,10 @@ def _cap_sentence(spans: list[YearSpan]) -> str | None:
 def _bands_text(component: FormulaComponent, per: str) -> str:
     parts = []
     for band in component.bands.all():
-        if band.upper is None:
-            parts.append(f"{band.lower + 1:,}{per}以上の部分は1{per}あたり{band.unit_amount:,}円")
+        if band.to_count is None:
+            parts.append(f"{band.from_count:,}{per}以上の部分は1{per}あたり{band.unit_amount:,}円")
         else:
-            parts.append(f"{band.lower + 1:,}〜{band.upper:,}{per}の部分は1{per}あたり{band.unit_amount:,}円")
+            parts.append(f"{band.from_count:,}〜{band.to_count:,}{per}の部分は1{per}あたり{band.unit_amount:,}円")
     return "、".join(parts)
 
 

@@ -174,8 +174,7 @@ def _component_line(component: FormulaComponent, inputs: Inputs) -> Line:
         return Line(component.label, f"{count:,} × {component.unit_amount:,}円", count * component.unit_amount)
     parts, total = [], 0
     for band in bands:
-        top = count if band.upper is None else min(count, band.upper)
-        within = max(0, top - band.lower)
+        within = band.count_within(count)
         if within:
             parts.append(f"{within:,} × {band.unit_amount:,}円")
             total += within * band.unit_amount

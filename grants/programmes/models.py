@@ -58,6 +58,7 @@ class Programme(models.Model):
 class AmountBasis(models.TextChoices):
     FORMULA = "formula", "算定式の額"
     COST = "cost", "対象経費 × 補助率（算定式の額を限度）"
+    COST_PLUS = "cost_plus", "算定項目の額 ＋ 対象経費 × 補助率"
 
 
 class ProgrammeYear(models.Model):
@@ -65,7 +66,12 @@ class ProgrammeYear(models.Model):
 
     FORMULA basis: amount = rounding(max(floor, min(cap, Σ components))). COST basis (block and competitive
     grants): amount = rounding(min(eligible cost × rate, Σ components when there are any, cap, and eligible
-    cost − project income when ``deduct_income``)). Floor (下限額) and cap (上限額) are optional, whole yen;
+    cost − project income when ``deduct_income``)). COST_PLUS basis (a base amount plus a share of the cost):
+    amount = rounding(min(Σ components + eligible cost × rate, cap, eligible cost − income when
+    ``deduct_income``)). The rate product is eligible cost × rate, or, when the rule has ``cost_bands``
+    (``CostBand``, marginal rate bands: 「100,000円までの部分 × 10/10 ＋ 100,000円を超える部分 × 2/3」), the sum of
+    each band's part × its rate; it is brought to whole yen by ``rate_rounding_mode`` (円未満切捨て by default,
+    四捨五入 or 切上げ when the 要綱 says so) before the cap. Floor (下限額) and cap (上限額) are optional, whole yen;
     rounding is unit (1 or 1,000 yen) and mode (切捨て by default). When the rule has ``repeat_steps``
     (``RepeatYearStep``), the rate and cap of the project's n-th year (何年目) come from its step instead;
     ``max_project_years`` (同一事業の補助の上限年数, empty = no limit) is the last year a project may be funded.
@@ -96,6 +102,10 @@ class ProgrammeYear(models.Model):
     rate_numerator = models.PositiveIntegerField("補助率（分子）", default=1)
     rate_denominator = models.PositiveIntegerField("補助率（分母）", default=1)
     deduct_income = models.BooleanField("事業収入を控除する", default=False)
+    rate_rounding_mode = models.CharField(
+        "補助率を掛けた額の円未満の端数", max_length=10, choices=RoundingMode.choices, default=RoundingMode.FLOOR,
+        help_text="対象経費に補助率を掛けた額に1円未満の端数が出たときの処理です（要綱に定めがなければ切捨て）。",
+    )
     report_due_days = models.PositiveSmallIntegerField(
         "実績報告の期限（完了日から日数）", null=True, blank=True,
         help_text="完了日の翌日から数えた日数。固定日と両方あるときは早い方が期限です。",
@@ -310,29 +320,90 @@ class FormulaComponent(models.Model):
 
 
 class ComponentBand(models.Model):
-    """A marginal band of a per-count component: counts above ``lower`` up to ``upper`` (inclusive; no
-    upper = no limit) are paid ``unit_amount`` yen each. Bands of one component must not overlap."""
+    """A band of a per-count component, entered as the 要綱 writes it: counts from ``from_count`` to
+    ``to_count`` (both inclusive; no ``to_count`` = and above) are paid ``unit_amount`` yen each, for the part of
+    the count inside the band (marginal bands: 1〜100世帯 600円, 101世帯以上 400円 → 150 households =
+    100 × 600 + 50 × 400). The bands of one component start at 1 and follow one another without gap or overlap
+    (checked in the admin, ``check_bands``)."""
 
     component = models.ForeignKey(
         FormulaComponent, verbose_name="算定項目", on_delete=models.CASCADE, related_name="bands"
     )
-    lower = models.PositiveIntegerField("超（この数を超える部分）", default=0)
-    upper = models.PositiveIntegerField("以下（空欄は上限なし）", null=True, blank=True)
+    from_count = models.PositiveIntegerField("から（以上）", default=1, help_text="例: 101世帯から → 101")
+    to_count = models.PositiveIntegerField("まで（以下、空欄は上限なし）", null=True, blank=True,
+                                           help_text="例: 200世帯まで → 200。最後の区分は空欄にします。")
     unit_amount = models.PositiveBigIntegerField("単価（円）")
 
     class Meta:
-        ordering = ["component", "lower"]
+        ordering = ["component", "from_count"]
         verbose_name = "段階区分"
         verbose_name_plural = "段階区分"
         constraints = [
+            models.CheckConstraint(condition=Q(from_count__gte=1), name="band_from_at_least_one"),
             models.CheckConstraint(
-                condition=Q(upper__isnull=True) | Q(upper__gt=models.F("lower")), name="band_upper_above_lower"
-            )
+                condition=Q(to_count__isnull=True) | Q(to_count__gte=models.F("from_count")),
+                name="band_to_not_below_from",
+            ),
         ]
 
     def __str__(self) -> str:
-        upper = "" if self.upper is None else f"{self.upper:,}"
-        return f"{self.lower + 1:,}〜{upper}：1件あたり{self.unit_amount:,}円"
+        return f"{self.range_label}：1件あたり{self.unit_amount:,}円"
+
+    @property
+    def range_label(self) -> str:
+        """「1〜100」「101以上」, as the 要綱 writes it."""
+        if self.to_count is None:
+            return f"{self.from_count:,}以上"
+        return f"{self.from_count:,}〜{self.to_count:,}"
+
+    def count_within(self, count: int) -> int:
+        """How many of ``count`` fall inside this band (0 when the count does not reach it)."""
+        top = count if self.to_count is None else min(count, self.to_count)
+        return max(0, top - self.from_count + 1)
+
+
+class CostBand(models.Model):
+    """A marginal rate band on eligible cost (段階的な補助率), as the 要綱 writes it: the part of the eligible cost
+    up to ``up_to`` yen (above the previous band's ``up_to``) is paid at ``rate_numerator``/``rate_denominator``;
+    the last band has no ``up_to`` (the rest). E.g. 「100,000円までの部分の10/10、100,000円を超える部分の1/2」 is
+    two bands: up_to 100,000 at 1/1 and (empty) at 1/2. When a rule has cost bands they give its rate in place of
+    the rule's single rate (GRANTS.md §4: "100 % of the first part + 50 % of the rest")."""
+
+    programme_year = models.ForeignKey(
+        ProgrammeYear, verbose_name="年度別の交付基準", on_delete=models.CASCADE, related_name="cost_bands"
+    )
+    up_to = models.PositiveBigIntegerField(
+        "この額までの部分（円）", null=True, blank=True,
+        help_text="例: 「100,000円までの部分」→ 100000。最後の区分（それを超える部分）は空欄にします。",
+    )
+    rate_numerator = models.PositiveIntegerField("補助率（分子）", default=1)
+    rate_denominator = models.PositiveIntegerField("補助率（分母）", default=1)
+
+    class Meta:
+        ordering = [models.F("up_to").asc(nulls_last=True)]
+        verbose_name = "対象経費の段階別の補助率"
+        verbose_name_plural = "対象経費の段階別の補助率"
+        constraints = [
+            models.UniqueConstraint(fields=["programme_year", "up_to"], name="one_cost_band_per_bound"),
+            models.UniqueConstraint(fields=["programme_year"], condition=Q(up_to__isnull=True),
+                                    name="one_open_cost_band"),
+            models.CheckConstraint(condition=Q(up_to__isnull=True) | Q(up_to__gte=1), name="cost_band_up_to_positive"),
+            models.CheckConstraint(condition=Q(rate_denominator__gte=1), name="cost_band_denominator_positive"),
+            models.CheckConstraint(
+                condition=Q(rate_numerator__lte=models.F("rate_denominator")), name="cost_band_rate_at_most_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        part = "それを超える部分" if self.up_to is None else f"{self.up_to:,}円までの部分"
+        return f"{part}：補助率 {self.rate_numerator}/{self.rate_denominator}"
+
+    def clean(self) -> None:
+        if self.rate_denominator is not None and self.rate_numerator is not None:
+            if self.rate_denominator < 1 or self.rate_numerator > self.rate_denominator:
+                raise ValidationError(
+                    {"rate_numerator": "補助率は分母1以上、分子は分母以下にしてください（例: 1/2、10/10）。"}
+                )
 
 
 class Instalment(models.Model):

@@ -74,8 +74,8 @@ def test_bands_cap_and_cost_components() -> None:
                                                     (ComponentKind.ACTUAL_COST, "運営経費", 600_000)],
                         cap=3_000_000, unit=1000)
     per = FormulaComponent.objects.create(programme_year=py, order=3, kind=ComponentKind.PER_HOUSEHOLD, label="世帯割")
-    ComponentBand.objects.create(component=per, lower=0, upper=100, unit_amount=600)
-    ComponentBand.objects.create(component=per, lower=100, upper=None, unit_amount=400)
+    ComponentBand.objects.create(component=per, from_count=1, to_count=100, unit_amount=600)
+    ComponentBand.objects.create(component=per, from_count=101, to_count=None, unit_amount=400)
     assert describe_rule(load_rule(py.pk)) == [
         "交付額は次の項目の合計です。",
         "人件費は事務局員1人ごとに、人件費の実支出額と2,400,000円の低い方です。",

@@ -101,8 +101,8 @@ def test_marginal_bands_and_cap_and_thousand_yen_rounding() -> None:
     """100 % of the first part, less for the rest: 1–100 households ¥600, above 100 ¥400; cap ¥100,000."""
     py = factories.rule(code="banded", components=[(ComponentKind.FLAT, "均等割", 20_500)], cap=100_000, unit=1000)
     per = FormulaComponent.objects.create(programme_year=py, order=2, kind=ComponentKind.PER_HOUSEHOLD, label="世帯割")
-    ComponentBand.objects.create(component=per, lower=0, upper=100, unit_amount=600)
-    ComponentBand.objects.create(component=per, lower=100, upper=None, unit_amount=400)
+    ComponentBand.objects.create(component=per, from_count=1, to_count=100, unit_amount=600)
+    ComponentBand.objects.create(component=per, from_count=101, to_count=None, unit_amount=400)
     rule = load_rule(py.pk)
     # 20,500 + 100×600 + 30×400 = 92,500 → 92,000 (千円未満切捨て)
     assert compute(rule, {"households": 130}).amount == 92_000

@@ -123,8 +123,8 @@ class Command(BaseCommand):
             per_household = FormulaComponent.objects.create(
                 programme_year=programme_year, order=2, kind=ComponentKind.PER_HOUSEHOLD, label="世帯割", unit_amount=0
             )
-            ComponentBand.objects.create(component=per_household, lower=0, upper=100, unit_amount=600)
-            ComponentBand.objects.create(component=per_household, lower=100, upper=None, unit_amount=400)
+            ComponentBand.objects.create(component=per_household, from_count=1, to_count=100, unit_amount=600)
+            ComponentBand.objects.create(component=per_household, from_count=101, to_count=None, unit_amount=400)
         return programme_year
 
     def _budget(self, programme_year: ProgrammeYear, officer: User) -> None:
