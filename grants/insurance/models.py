@@ -7,6 +7,7 @@ about cover is in code. Amounts are whole yen; windows and deadlines are days.
 import datetime as dt
 import os
 import uuid
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
+from grants.core.deadlines import DayCounting, deadline_wording, due_on
 from grants.core.fiscal import fiscal_year_label, wareki
 from grants.core.models import AppendOnlyModel
 
@@ -21,6 +23,29 @@ from grants.core.models import AppendOnlyModel
 class BenefitMode(models.TextChoices):
     PER_DAY = "per_day", "日額（入院・通院の日数 × 日額）"
     BANDED = "banded", "治療日数に応じた定額（段階）"
+
+
+class BandTables(models.TextChoices):
+    """How a banded policy counts treatment days (定額払の表の分け方): one table on the inpatient and outpatient
+    days added together, or one table for each whose amounts are added."""
+
+    COMBINED = "combined", "一つの表（入院と通院の日数の合計）"
+    SEPARATE = "separate", "入院と通院で別々の表（それぞれの保険金を合計）"
+
+
+class BandTable(models.TextChoices):
+    """The table a band belongs to (表): which days it counts."""
+
+    COMBINED = "combined", "合算（入院と通院の日数の合計）"
+    INPATIENT = "inpatient", "入院"
+    OUTPATIENT = "outpatient", "通院"
+
+
+#: The tables each choice of ``InsurancePolicy.band_tables`` is made of, in the order the lines are shown.
+TABLES_OF: dict[str, tuple[BandTable, ...]] = {
+    BandTables.COMBINED: (BandTable.COMBINED,),
+    BandTables.SEPARATE: (BandTable.INPATIENT, BandTable.OUTPATIENT),
+}
 
 
 class InsurancePolicy(models.Model):
@@ -31,8 +56,10 @@ class InsurancePolicy(models.Model):
     grade, kept between a floor and the death benefit), and either per-day benefits (inpatient and outpatient,
     each counted within a window from the accident day — the accident day is day 1 — up to a maximum number of
     days, outpatient after waiting days; surgery as a multiple of the inpatient day) or banded lump sums by the
-    number of treatment days. The 事故報告書 is due ``report_due_days`` days counting the accident day (20 →
-    accident + 19 days); a claim is filed after recovery, or at ``claim_after_days`` days from the accident when
+    number of treatment days, on one table of the inpatient and outpatient days added together or on separate
+    inpatient and outpatient tables whose amounts are added (``band_tables``). The 事故報告書 is due
+    ``report_due_days`` days after the accident, counted as ``report_due_counting`` says (初日算入: 20 → accident
+    + 19 days, 「事故の日を含めて20日以内」; 翌日起算: accident + 20 days); a claim is filed after recovery, or at ``claim_after_days`` days from the accident when
     treatment goes on.
     """
 
@@ -65,8 +92,14 @@ class InsurancePolicy(models.Model):
     surgery_max_count = models.PositiveSmallIntegerField("手術保険金を支払う回数（1事故あたり）", default=1)
     banded_window_days = models.PositiveSmallIntegerField("定額払の治療日数の対象期間（事故の日を含む日数）",
                                                           default=180)
+    band_tables = models.CharField(
+        "定額払の表の分け方", max_length=10, choices=BandTables.choices, default=BandTables.COMBINED,
+        help_text="入院と通院に別々の段階表があるときは「別々の表」を選び、各段階の「表」を入院か通院にしてください。")
     # 期限
-    report_due_days = models.PositiveSmallIntegerField("事故報告の期限（事故の日を含む日数）", default=20)
+    report_due_days = models.PositiveSmallIntegerField("事故報告の期限（日数）", default=20)
+    report_due_counting = models.CharField(
+        "事故報告の期限の数え方", max_length=10, choices=DayCounting.choices, default=DayCounting.INCLUSIVE,
+        help_text="要綱が「事故の日を含めて…日以内」なら初日算入、「事故の日の翌日から起算して…日以内」なら翌日起算です。")
     claim_after_days = models.PositiveSmallIntegerField("治療中でも請求できる日数（事故の日から）", default=180)
     claim_limit_years = models.PositiveSmallIntegerField(
         "請求権の時効（事故の日からの年数）", default=3, help_text="保険法第95条：3年")
@@ -132,18 +165,37 @@ class InsurancePolicy(models.Model):
     def covers(self, day: dt.date) -> bool:
         return self.period_start <= day <= self.period_end
 
+    def report_due_on(self, accident_date: dt.date) -> dt.date:
+        """Last day to file the 事故報告書 of an accident on ``accident_date`` (``grants.core.deadlines.due_on``)."""
+        return due_on(accident_date, self.report_due_days, self.report_due_counting)
+
+    @property
+    def report_due_wording(self) -> str:
+        """The deadline as the 要綱 words it: 「事故の日を含めて20日以内」 or 「事故の日の翌日から起算して20日以内」."""
+        return deadline_wording("事故の日", self.report_due_days, self.report_due_counting)
+
+    @property
+    def report_due_example(self) -> str:
+        """The deadline of an accident on the 1st of May: 「5月1日なら、5月20日まで」 (20 days, 初日算入)."""
+        due = self.report_due_on(dt.date(2026, 5, 1))
+        return f"5月1日なら、{due.month}月{due.day}日まで"
+
 
 class BenefitBand(models.Model):
-    """A lump sum paid when the treatment days (inpatient + outpatient, within the window) fall in the band
-    (``lower`` … ``upper`` days inclusive; no upper = no limit). Bands of a policy must not overlap."""
+    """A lump sum paid when the treatment days counted by its ``table`` (within the window) fall in the band:
+    from ``lower_days`` to ``upper_days`` inclusive (以上 … 以下; no upper = no limit). The table is the
+    policy's one table of inpatient + outpatient days (合算), or, on a policy with separate tables, the
+    inpatient (入院) or the outpatient (通院) days. Bands of one table neither overlap nor leave a gap
+    (``band_table_errors``, checked in the admin)."""
 
     policy = models.ForeignKey(InsurancePolicy, verbose_name="保険契約", on_delete=models.CASCADE, related_name="bands")
+    table = models.CharField("表", max_length=10, choices=BandTable.choices, default=BandTable.COMBINED)
     lower_days = models.PositiveSmallIntegerField("治療日数（以上）")
     upper_days = models.PositiveSmallIntegerField("治療日数（以下、空欄は上限なし）", null=True, blank=True)
     amount = models.PositiveBigIntegerField("保険金（円）")
 
     class Meta:
-        ordering = ["policy", "lower_days"]
+        ordering = ["policy", "table", "lower_days"]
         verbose_name = "定額払の段階"
         verbose_name_plural = "定額払の段階"
         constraints = [
@@ -153,11 +205,66 @@ class BenefitBand(models.Model):
         ]
 
     def __str__(self) -> str:
-        upper = "" if self.upper_days is None else f"{self.upper_days}"
-        return f"{self.lower_days}〜{upper}日：{self.amount:,}円"
+        table = "" if self.table == BandTable.COMBINED else f"{self.get_table_display()} "
+        return f"{table}{self.days_text}：{self.amount:,}円"
+
+    @property
+    def days_text(self) -> str:
+        """The band's days as the 要綱 writes them: 「10〜29日」, 「30日以上」 (no upper)."""
+        return days_text(self.lower_days, self.upper_days)
 
     def contains(self, days: int) -> bool:
         return self.lower_days <= days and (self.upper_days is None or days <= self.upper_days)
+
+    def clean(self) -> None:
+        """The band's table must be one of the policy's tables (``TABLES_OF[policy.band_tables]``)."""
+        policy = getattr(self, "policy", None)
+        if policy is None or self.table in TABLES_OF[policy.band_tables]:
+            return
+        allowed = "」か「".join(str(t.label) for t in TABLES_OF[policy.band_tables])
+        raise ValidationError({"table": f"この保険契約の表の分け方（{policy.get_band_tables_display()}）では、表は"
+                                        f"「{allowed}」にしてください。"})
+
+
+def days_text(lower: int, upper: int | None) -> str:
+    """Days from ``lower`` to ``upper`` inclusive, as the 要綱 writes them: 「10〜29日」, 「30日以上」, 「5日」."""
+    if upper is None:
+        return f"{lower}日以上"
+    return f"{lower}日" if upper == lower else f"{lower}〜{upper}日"
+
+
+def band_table_errors(band_tables: str, rows: Sequence[tuple[int, str, int, int | None]], *,
+                      banded: bool = True) -> list[str]:
+    """What is wrong with a policy's bands, in Japanese, each naming its row(s); empty when nothing is.
+
+    ``rows``: (row number as shown, 1-based; table; lower days; upper days or None) of the bands kept. Within each
+    table of ``band_tables`` (``TABLES_OF``): a band overlapping an earlier one (「3行目（10〜29日）が2行目（5〜12日）
+    と重なっています。」), days between two bands that no band covers (「2行目と3行目の間（13〜14日）がどの区分にも
+    入っていません。」), and, when the policy pays by bands (``banded``), a table without any band. Days below the first band of a table are not a gap (a
+    要綱 may pay from 5 days). Rows of a table that is not the policy's are left to ``BenefitBand.clean``."""
+    errors: list[str] = []
+    for table in TABLES_OF[band_tables]:
+        prefix = "" if table == BandTable.COMBINED else f"{table.label} "
+        mine = sorted((lower, upper, number) for number, t, lower, upper in rows if t == table)
+        if banded and not mine:
+            errors.append("定額払（段階）の保険契約には、定額払の段階を1つ以上入力してください。"
+                          if table == BandTable.COMBINED else
+                          f"{table.label}の表に定額払の段階を1つ以上入力してください（{table.label}の保険金がないときは、"
+                          "1日以上・0円の段階を入力してください）。")
+        reach: tuple[int | None, int] | None = None  # (the highest upper so far, its row); None upper = no limit
+        for lower, upper, number in mine:
+            if reach is not None:
+                top, row = reach
+                if top is None or lower <= top:
+                    earlier = next(r for r in rows if r[0] == row)
+                    errors.append(f"{number}行目（{prefix}{days_text(lower, upper)}）が{row}行目"
+                                  f"（{prefix}{days_text(earlier[2], earlier[3])}）と重なっています。")
+                elif lower > top + 1:
+                    errors.append(f"{row}行目と{number}行目の間（{prefix}{days_text(top + 1, lower - 1)}）が"
+                                  "どの区分にも入っていません。")
+            if reach is None or (reach[0] is not None and (upper is None or upper > reach[0])):
+                reach = (upper, number)
+    return errors
 
 
 class ConditionKind(models.TextChoices):
