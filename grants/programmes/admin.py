@@ -101,7 +101,9 @@ RULE_HELP = {
         "同じ事業に補助する年数の上限です（例: 3 なら3年目まで、4年目の申請は対象外）。空欄は制限なしです。"
         "年目ごとに補助率・上限額が変わるときは、下の「年目ごとの補助率・上限額」に定めます。"
     ),
-    "refund_due_days": "返還命令の日から納期限までの日数です（例: 20日）。",
+    "refund_due_days": (
+        "返還命令の日から納期限までの日数です。要綱の日数をそのまま入力し、数え方を選んでください（例: 20日）。"
+    ),
     "surcharge_rate": (
         "交付決定の取消による返還に付ける加算金の年率（365日あたり）。国の補助金適正化法では10.95％です。"
         "額の確定による返還には付けません。"
@@ -123,7 +125,7 @@ class ProgrammeYearForm(forms.ModelForm):
             "floor_amount", "cap_amount", "rounding_unit", "rounding_mode", "max_project_years",
             "allow_costs_before_decision",
             "report_due_days", "report_due_fixed", "refund_due_days", "surcharge_rate", "late_rate",
-            "penalty_rounding_unit",
+            "penalty_rounding_unit", "report_due_counting", "refund_due_counting",
         ]
         help_texts = RULE_HELP
 
@@ -154,7 +156,8 @@ class ProgrammeYearAdmin(admin.ModelAdmin):
         ("実績報告と返還（通常の手続の事業）", {
             "description": "交付申請から額の確定までの手続を行う事業（地域づくり協議会の交付金など）で使います。"
                            "概算払の計画、費目の取扱い、活動の目的は下の表で定めます。",
-            "fields": (("report_due_days", "report_due_fixed"), "refund_due_days", ("surcharge_rate", "late_rate"),
+            "fields": (("report_due_days", "report_due_counting", "report_due_fixed"),
+                       ("refund_due_days", "refund_due_counting"), ("surcharge_rate", "late_rate"),
                        "penalty_rounding_unit"),
         }),
     )

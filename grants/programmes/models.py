@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from grants.core.deadlines import DayCounting, deadline_wording, due_on
 from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label
 from grants.core.money import RoundingMode
 from grants.core.workflow import variant_choices
@@ -78,10 +79,12 @@ class ProgrammeYear(models.Model):
     ``base_date`` (基準日) is the date on which
     counts such as member households are taken. ``label`` marks sample rules (サンプル).
 
-    The full lifecycle's deadlines and rates are data too: the 実績報告 is due at the earlier of completion +
-    ``report_due_days`` days and ``report_due_fixed``; a 返還命令 is due ``refund_due_days`` days after it
-    is issued; 加算金 and 延滞金 are yearly percentages on a 365-day year (適正化法第19条 and its 施行令),
-    rounded down to ``penalty_rounding_unit`` yen.
+    The full lifecycle's deadlines and rates are data too: the 実績報告 is due at the earlier of
+    ``report_due_days`` days from completion, counted as ``report_due_counting`` says (翌日起算 by default:
+    「事業が完了した日の翌日から起算して30日以内」 = completion + 30 days; 初日算入 = completion + 29), and
+    ``report_due_fixed``; a 返還命令 is due ``refund_due_days`` days from the day it is issued, counted by
+    ``refund_due_counting`` (翌日起算 by default; ``grants.core.deadlines``); 加算金 and 延滞金 are yearly
+    percentages on a 365-day year (適正化法第19条 and its 施行令), rounded down to ``penalty_rounding_unit`` yen.
     """
 
     programme = models.ForeignKey(Programme, verbose_name="事業", on_delete=models.PROTECT, related_name="years")
@@ -107,11 +110,20 @@ class ProgrammeYear(models.Model):
         help_text="対象経費に補助率を掛けた額に1円未満の端数が出たときの処理です（要綱に定めがなければ切捨て）。",
     )
     report_due_days = models.PositiveSmallIntegerField(
-        "実績報告の期限（完了日から日数）", null=True, blank=True,
-        help_text="完了日の翌日から数えた日数。固定日と両方あるときは早い方が期限です。",
+        "実績報告の期限（完了日から日数）", null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="要綱の日数をそのまま入力し、数え方を選んでください。固定日と両方あるときは早い方が期限です。",
+    )
+    report_due_counting = models.CharField(
+        "実績報告の期限の数え方", max_length=10, choices=DayCounting.choices, default=DayCounting.NEXT_DAY,
+        help_text="「完了した日の翌日から起算して…日以内」なら翌日起算、「完了した日を含めて…日以内」なら初日算入です。",
     )
     report_due_fixed = models.DateField("実績報告の期限（固定日）", null=True, blank=True)
-    refund_due_days = models.PositiveSmallIntegerField("返還の納期限（返還命令の日から日数）", default=20)
+    refund_due_days = models.PositiveSmallIntegerField("返還の納期限（返還命令の日から日数）", default=20,
+                                                       validators=[MinValueValidator(1)])
+    refund_due_counting = models.CharField(
+        "返還の納期限の数え方", max_length=10, choices=DayCounting.choices, default=DayCounting.NEXT_DAY,
+        help_text="「返還命令の日の翌日から起算して…日以内」なら翌日起算、「…の日を含めて…日以内」なら初日算入です。",
+    )
     surcharge_rate = models.DecimalField(
         "加算金の年率（％、交付決定の取消による返還）", max_digits=6, decimal_places=3, default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
@@ -163,6 +175,24 @@ class ProgrammeYear(models.Model):
     @property
     def fiscal_year_label(self) -> str:
         return fiscal_year_label(self.fiscal_year)
+
+    @property
+    def report_due_wording(self) -> str:
+        """The 実績報告's deadline in days as the 要綱 words it, e.g. 「事業が完了した日の翌日から起算して30日以内」;
+        empty when the rule has no ``report_due_days``."""
+        if not self.report_due_days:
+            return ""
+        return deadline_wording("事業が完了した日", self.report_due_days, self.report_due_counting)
+
+    def refund_due_on(self, ordered_on: dt.date) -> dt.date:
+        """納期限 of a 返還命令 issued on ``ordered_on``: ``refund_due_days`` days counted by
+        ``refund_due_counting`` (``grants.core.deadlines.due_on``; ValueError when the days are 0)."""
+        return due_on(ordered_on, self.refund_due_days, self.refund_due_counting)
+
+    @property
+    def refund_due_wording(self) -> str:
+        """The 納期限 as the 要綱 words it, e.g. 「返還命令の日の翌日から起算して20日以内」."""
+        return deadline_wording("返還命令の日", self.refund_due_days, self.refund_due_counting)
 
     def step_for(self, year_no: int) -> "RepeatYearStep | None":
         """The repeat-year step that applies to the project's ``year_no``-th year (何年目, ≥ 1): the step with
