@@ -12,8 +12,14 @@ Rules from shared/domain/ZENGIN.md "Bytes and characters":
   a full-width space becomes a space; repeated spaces are collapsed and the ends stripped;
 * afterwards only ``ｱ``–``ﾝ`` (no small kana), ``ﾞ`` ``ﾟ``, ``A``–``Z``, ``0``–``9``, space, ``(`` ``)``
   ``-`` are allowed, plus ``.`` and ``/`` when the bank accepts them (``allow_period_slash``);
+* a voiced or semi-voiced mark typed on its own (``゛`` ``゜``, half-width ``ﾞ`` ``ﾟ``, combining U+3099 /
+  U+309A) joins the kana before it when that kana takes it (カ゛ → ``ｶﾞ``, ウ゛ → ``ｳﾞ``, ハ゜ → ``ﾊﾟ``); a
+  mark at the start, after a kana that cannot take it (ア゛, ﾝﾞ) or after another mark (ガ゛, ｶﾞﾞ) is refused
+  with its position, never written as a stray or double mark;
 * at most 30 bytes (受取人名 is C(30) in the data record), counted after encoding (cp932: the same single
-  bytes as JIS X 0201 for half-width kana).
+  bytes as JIS X 0201 for half-width kana) and only after normalisation: a long corporate name such as
+  トクテイヒエイリカツドウホウジン… fits once abbreviated (``ﾄｸﾋ)…``). The text as typed may hold up to
+  100 characters (``ACCOUNT_NAME_INPUT_MAX_CHARS``, the forms' limit too).
 
 The output is never NFKC-normalised (NFKC turns half-width kana back into full-width). Pure Python: no
 Django; ``jaconv`` converts widths and ``zengin_code`` supplies the bank and branch names.
@@ -22,12 +28,14 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from functools import lru_cache
 
 import jaconv
 import zengin_code
 
 __all__ = [
+    "ACCOUNT_NAME_INPUT_MAX_CHARS",
     "ACCOUNT_NAME_MAX_BYTES",
     "CORPORATE_ABBREVIATIONS",
     "AccountNameError",
@@ -36,10 +44,16 @@ __all__ = [
     "bank_name_kana",
     "branch_name_kana",
     "normalize_account_name",
+    "stray_mark_position",
 ]
 
 #: 受取人名 is C(30) in the 全銀 data record (ZENGIN.md): at most 30 bytes once encoded.
 ACCOUNT_NAME_MAX_BYTES = 30
+
+#: The 口座名義 as typed, before normalisation, in characters: room for a corporate word written out in full
+#: (トクテイヒエイリカツドウホウジン is 16 characters, ﾄｸﾃｲﾋｴｲﾘｶﾂﾄﾞｳﾎｳｼﾞﾝ 18) and a long name with spaces. Only
+#: a sanity limit on input: the name kept and written is the normalised one, at most 30 bytes.
+ACCOUNT_NAME_INPUT_MAX_CHARS = 100
 
 #: The file's encoding: cp932 gives the JIS X 0201 single bytes for half-width kana and ASCII.
 FILE_ENCODING = "cp932"
@@ -83,6 +97,19 @@ _BEFORE = str.maketrans(
 )
 #: After jaconv: half-width small kana → large, lower-case ASCII → upper-case.
 _AFTER = str.maketrans("ｧｨｩｪｫｯｬｭｮ" + string.ascii_lowercase, "ｱｲｳｴｵﾂﾔﾕﾖ" + string.ascii_uppercase)
+
+#: The half-width kana that take each mark: those whose full-width form (jaconv) composes with the combining
+#: mark into one character (カ + U+3099 → ガ, ワ + U+3099 → ヷ, ハ + U+309A → パ). Derived, not listed by hand.
+_MARK_TAKERS: dict[str, frozenset[str]] = {
+    mark: frozenset(
+        kana
+        for kana in map(chr, range(0xFF71, 0xFF9E))
+        if len(unicodedata.normalize("NFC", jaconv.h2z(kana, kana=True) + combining)) == 1
+    )
+    for mark, combining in (("ﾞ", "\u3099"), ("ﾟ", "\u309a"))
+}
+#: A mark as a message shows it: the combining marks as their spacing form (they would join the 「).
+_MARK_SHOWN = {"\u3099": "゛", "\u309a": "゜"}
 
 #: Characters the bank spells differently, suggested in the error message instead of guessed silently.
 _HINTS: dict[str, str] = {"ｦ": "ｵ", "ヰ": "ｲ", "ヱ": "ｴ"}
@@ -165,6 +192,38 @@ def _refusal(position: int, char: str, allow_period_slash: bool) -> AccountNameE
     return AccountNameError(message, position=position, character=char)
 
 
+def stray_mark_position(name: str) -> int | None:
+    """The 1-based position of the first stray mark (``ﾞ`` ``ﾟ``) in the half-width ``name``: at the start,
+    after a kana that cannot take it (``ｱﾞ``) or after another mark (``ｶﾞﾞ``); None when every mark follows a
+    kana that takes it. For a name already normalised (the file writer's last check, for a name stored before
+    ``normalize_account_name`` refused stray marks)."""
+    previous = ""
+    for position, char in enumerate(name, 1):
+        if char in _MARK_TAKERS and previous not in _MARK_TAKERS[char]:
+            return position
+        previous = char
+    return None
+
+
+def _stray_mark(position: int, char: str, before: str, previous: str) -> AccountNameError:
+    """The refusal of the mark ``char`` typed at ``position`` (1-based) after the character ``before`` as typed
+    (``""`` at the start), which became ``previous`` once converted."""
+    if not before:
+        reason = "前に文字がありません"
+    elif previous in _MARK_TAKERS:
+        reason = "濁点・半濁点が二重になっています"
+    elif before == " " or before == "\u3000":
+        reason = "スペースの後には付けられません"
+    else:
+        reason = f"「{_MARK_SHOWN.get(before, before)}」には付けられません"
+    return AccountNameError(
+        f"{position}文字目の「{_MARK_SHOWN.get(char, char)}」は前の文字に付けられません（{reason}）。"
+        "濁点・半濁点は、付けられる文字のすぐ後に一つだけ入力してください（例: カ゛→ｶﾞ、ハ゜→ﾊﾟ）。",
+        position=position,
+        character=char,
+    )
+
+
 def normalize_account_name(text: str, *, allow_period_slash: bool = False) -> str:
     """The 口座名義カナ ``text`` as it goes into the 全銀 file: half-width (JIS X 0201) katakana, upper-case
     latin, digits, space and ``( ) -`` (and ``. /`` when ``allow_period_slash``), at most 30 bytes.
@@ -172,10 +231,16 @@ def normalize_account_name(text: str, *, allow_period_slash: bool = False) -> st
     Examples: ``"ヤマグチカブシキガイシャ"`` → ``"ﾔﾏｸﾞﾁ(ｶ"``; ``"きゅう"`` → ``"ｷﾕｳ"``; ``"abc"`` → ``"ABC"``;
     an already normalised name is returned unchanged. Rules: module docstring and ZENGIN.md.
 
-    Raises AccountNameError (a ValueError; Japanese message) when the text is empty, holds a character
-    that cannot be used (the message names it and its 1-based position in ``text``; any kanji other than
-    a corporate word is refused), is only a corporate word, or is longer than 30 bytes once normalised.
-    Raises TypeError when ``text`` is not a str.
+    A separate voiced or semi-voiced mark joins the kana before it when that kana takes it (``"カ゛"`` →
+    ``"ｶﾞ"``); the 30-byte limit applies to the normalised name only (``"トクテイヒエイリカツドウホウジン
+    ヤマグチコドモショクドウネット"``, 33 characters, → ``"ﾄｸﾋ)ﾔﾏｸﾞﾁｺﾄﾞﾓｼﾖｸﾄﾞｳﾈﾂﾄ"``, 22 bytes).
+
+    Raises AccountNameError (a ValueError; Japanese message) when the text is empty, longer than 100
+    characters as typed (edges stripped), holds a character that cannot be used (the message names it and
+    its 1-based position in ``text``; any kanji other than a corporate word is refused) or a stray mark (at
+    the start, after a kana that cannot take it, or doubled: named with its position the same way), is
+    only a corporate word, or is longer than 30 bytes once normalised (the message shows the normalised
+    name and its byte count). Raises TypeError when ``text`` is not a str.
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, not {type(text).__name__}")
@@ -183,8 +248,13 @@ def normalize_account_name(text: str, *, allow_period_slash: bool = False) -> st
     stripped = text.lstrip(_EDGE_WHITESPACE)
     offset = len(text) - len(stripped)
     stripped = stripped.rstrip(_EDGE_WHITESPACE)
+    if len(stripped) > ACCOUNT_NAME_INPUT_MAX_CHARS:
+        raise AccountNameError(
+            f"口座名義は{ACCOUNT_NAME_INPUT_MAX_CHARS}文字以内で入力してください（入力は{len(stripped)}文字です）。"
+        )
 
-    # 1. Character by character, corporate words in kanji set aside as placeholders.
+    # 1. Character by character, corporate words in kanji set aside as placeholders; each mark must follow
+    #    a kana that takes it.
     parts: list[str] = []
     index = 0
     for match in [*_KANJI_CORPORATE.finditer(stripped), None]:
@@ -193,6 +263,11 @@ def normalize_account_name(text: str, *, allow_period_slash: bool = False) -> st
             converted = _convert_char(stripped[i])
             if not converted or any(c not in allowed for c in converted):
                 raise _refusal(offset + i + 1, stripped[i], allow_period_slash)
+            previous = parts[-1][-1] if parts else ""
+            for c in converted:
+                if c in _MARK_TAKERS and previous not in _MARK_TAKERS[c]:
+                    raise _stray_mark(offset + i + 1, stripped[i], stripped[i - 1] if i else "", previous)
+                previous = c
             parts.append(converted)
         if match:
             parts.append(_KANJI_PLACEHOLDER[match.group()])

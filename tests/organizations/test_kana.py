@@ -7,12 +7,14 @@ import zengin_code
 from django.core.exceptions import ValidationError
 
 from grants.organizations.kana import (
+    ACCOUNT_NAME_INPUT_MAX_CHARS,
     AccountNameError,
     BankCodeError,
     allowed_characters,
     bank_name_kana,
     branch_name_kana,
     normalize_account_name,
+    stray_mark_position,
 )
 from reports.zengin import Requester, Transfer, write_sogo_furikomi
 from tests import factories
@@ -377,3 +379,150 @@ def test_every_normalised_name_goes_into_the_file(text: str) -> None:
                         account_type="1", account_number="1", payee_kana=name, amount=1)
     data = write_sogo_furikomi(requester, next_bank_business_day(dt.date(2030, 4, 10)), [transfer])
     assert data[122 + 50:122 + 80].decode("cp932").rstrip(" ") == name
+
+
+# The 30 bytes are counted on the normalised name only (issue 12, part 8): a corporate name written out in
+# full, in any width, fits once its corporate word is abbreviated; the text as typed may hold 100 characters.
+
+LONG_NPO_NAME = "ﾄｸﾋ)ﾔﾏｸﾞﾁｼﾐﾝｶﾂﾄﾞｳｼｴﾝﾈﾂﾄﾜ-ｸ"  # 26 bytes
+
+
+@pytest.mark.parametrize("typed", [
+    "トクテイヒエイリカツドウホウジン　ヤマグチシミンカツドウシエンネットワーク",  # full-width katakana, 37 characters
+    "とくていひえいりかつどうほうじん　やまぐちしみんかつどうしえんねっとわーく",  # hiragana, 37
+    "ﾄｸﾃｲﾋｴｲﾘｶﾂﾄﾞｳﾎｳｼﾞﾝ ﾔﾏｸﾞﾁｼﾐﾝｶﾂﾄﾞｳｼｴﾝﾈｯﾄﾜｰｸ",  # half-width katakana, 41
+    "特定非営利活動法人　　ヤマグチシミンカツドウシエンネットワーク",  # the corporate word in kanji, 31
+    "トクテイヒエイリカツドウホウジン ﾔﾏｸﾞﾁｼﾐﾝｶﾂﾄﾞｳｼｴﾝﾈｯﾄﾜｰｸ",  # mixed widths, 39
+])
+def test_a_long_corporate_name_fits_once_abbreviated(typed: str) -> None:
+    assert len(typed) > 30
+    name = normalize_account_name(typed)
+    assert name == LONG_NPO_NAME and len(name.encode("cp932")) == 26
+    assert normalize_account_name(name) == name
+
+
+def test_a_long_corporate_name_that_does_not_fit_shows_the_normalised_name_and_its_bytes() -> None:
+    typed = "トクテイヒエイリカツドウホウジン　ヤマグチシミンカツドウシエンセンターネットワークス"
+    with pytest.raises(AccountNameError) as caught:
+        normalize_account_name(typed)
+    assert str(caught.value) == (
+        "口座名義は30バイト以内にしてください（変換後「ﾄｸﾋ)ﾔﾏｸﾞﾁｼﾐﾝｶﾂﾄﾞｳｼｴﾝｾﾝﾀ-ﾈﾂﾄﾜ-ｸｽ」は31バイトです。"
+        "半角カナ・英数字は1文字1バイト、濁点・半濁点も1バイトと数えます）。"
+    )
+    assert caught.value.position is None
+
+
+def test_the_text_as_typed_may_hold_100_characters() -> None:
+    assert ACCOUNT_NAME_INPUT_MAX_CHARS == 100
+    assert normalize_account_name("ﾔﾏ" + " " * 95 + "ｸﾞﾁ") == "ﾔﾏ ｸﾞﾁ"  # 100 characters typed
+    assert normalize_account_name("\n ﾔﾏ" + " " * 95 + "ｸﾞﾁ \n") == "ﾔﾏ ｸﾞﾁ"  # the edges do not count
+    with pytest.raises(AccountNameError) as caught:
+        normalize_account_name("ﾔﾏ" + " " * 96 + "ｸﾞﾁ")
+    assert str(caught.value) == "口座名義は100文字以内で入力してください（入力は101文字です）。"
+
+
+# Voiced and semi-voiced marks typed on their own: they join a kana that takes them; a stray one is refused
+# with its position, never written as a stray or double mark.
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("カ゛", "ｶﾞ"), ("ウ゛", "ｳﾞ"), ("ハ゜", "ﾊﾟ"), ("か゛", "ｶﾞ"), ("は゜", "ﾊﾟ"), ("ｶﾞ", "ｶﾞ"), ("ﾊﾟ", "ﾊﾟ"),
+    ("カ\u3099", "ｶﾞ"), ("ハ\u309a", "ﾊﾟ"), ("ｳ\u3099", "ｳﾞ"), ("ﾄ゛", "ﾄﾞ"), ("ワ゛イン", "ﾜﾞｲﾝ"),
+    ("ヤマク゛チ", "ﾔﾏｸﾞﾁ"), ("ヤマク\u3099チ", "ﾔﾏｸﾞﾁ"),
+])
+def test_a_separate_mark_joins_a_kana_that_takes_it(typed: str, expected: str) -> None:
+    assert normalize_account_name(typed) == expected
+
+
+@pytest.mark.parametrize(("typed", "position", "char", "reason"), [
+    ("ア゛", 2, "゛", "「ア」には付けられません"),
+    ("ﾝﾞ", 2, "ﾞ", "「ﾝ」には付けられません"),
+    ("ヤマア゛", 4, "゛", "「ア」には付けられません"),
+    ("ア\u3099", 2, "\u3099", "「ア」には付けられません"),
+    ("カ゜", 2, "゜", "「カ」には付けられません"),  # カ takes ゛ only
+    ("ｶﾟ", 2, "ﾟ", "「ｶ」には付けられません"),
+    ("ｱ\u309a", 2, "\u309a", "「ｱ」には付けられません"),
+    ("A゛", 2, "゛", "「A」には付けられません"),
+    ("1ﾞ", 2, "ﾞ", "「1」には付けられません"),
+    ("(ﾞ", 2, "ﾞ", "「(」には付けられません"),
+    ("株式会社゛ヤマ", 5, "゛", "「社」には付けられません"),
+    ("゛ヤマ", 1, "゛", "前に文字がありません"),
+    ("ﾞﾔﾏ", 1, "ﾞ", "前に文字がありません"),
+    ("\u3099ヤマ", 1, "\u3099", "前に文字がありません"),
+    ("  ゜ヤマ", 3, "゜", "前に文字がありません"),  # the position counts the leading spaces as typed
+    ("ヤマ ゛", 4, "゛", "スペースの後には付けられません"),
+    ("ヤマ\u3000ﾞｸﾞﾁ", 4, "ﾞ", "スペースの後には付けられません"),
+    ("ガ゛", 2, "゛", "二重"),
+    ("ｶﾞﾞ", 3, "ﾞ", "二重"),
+    ("カ゛゛", 3, "゛", "二重"),
+    ("カ\u3099\u3099", 3, "\u3099", "二重"),
+    ("パ゛", 2, "゛", "二重"),
+    ("ﾊﾟﾟ", 3, "ﾟ", "二重"),
+    ("ヴ゛", 2, "゛", "二重"),
+    ("ヤマグ゛チ", 4, "゛", "二重"),
+])
+def test_a_stray_mark_is_refused_with_its_position(typed: str, position: int, char: str, reason: str) -> None:
+    with pytest.raises(AccountNameError) as caught:
+        normalize_account_name(typed)
+    shown = {"\u3099": "゛", "\u309a": "゜"}.get(char, char)
+    assert (caught.value.position, caught.value.character) == (position, char)
+    assert str(caught.value).startswith(f"{position}文字目の「{shown}」は前の文字に付けられません（")
+    assert reason in str(caught.value)
+
+
+def test_exact_stray_mark_message() -> None:
+    with pytest.raises(AccountNameError) as caught:
+        normalize_account_name("ヤマア゛")
+    assert str(caught.value) == (
+        "4文字目の「゛」は前の文字に付けられません（「ア」には付けられません）。"
+        "濁点・半濁点は、付けられる文字のすぐ後に一つだけ入力してください（例: カ゛→ｶﾞ、ハ゜→ﾊﾟ）。"
+    )
+
+
+def test_no_double_or_stray_mark_comes_out_of_any_pair() -> None:
+    """Every kana, mark or other character followed by every way of typing a mark: the result is refused or
+    has each mark after a kana that takes it."""
+    marks = ["゛", "゜", "ﾞ", "ﾟ", "\u3099", "\u309a"]
+    bases = [chr(c) for c in range(0xFF71, 0xFFA0)] + [chr(c) for c in range(0x30A1, 0x30FB)] + list("ｱA1 (")
+    for base in bases:
+        for mark in marks:
+            for text in (base + mark, "ﾔ" + base + mark, base + mark + mark):
+                name = _check(text)
+                if name is not None:
+                    assert stray_mark_position(name) is None, (text, name)
+
+
+@pytest.mark.parametrize(("name", "position"), [
+    ("ｶﾞ", None), ("ﾊﾟ", None), ("ｳﾞ", None), ("ﾜﾞｲﾝ", None), ("ﾔﾏｸﾞﾁ", None), ("", None), ("ABC", None),
+    ("ﾞ", 1), ("ｱﾞ", 2), ("ｶﾞﾞ", 3), ("ｶﾟ", 2), ("ﾔﾏ ﾞ", 4), ("ﾊﾟﾞ", 3),
+])
+def test_stray_mark_position(name: str, position: int | None) -> None:
+    assert stray_mark_position(name) == position
+
+
+@pytest.mark.django_db
+def test_bank_account_full_clean_takes_a_long_corporate_name_as_typed() -> None:
+    """The model checks the 30 bytes on the normalised name, not the column's 30 characters on the text typed."""
+    typed = "トクテイヒエイリカツドウホウジン　ヤマグチシミンカツドウシエンネットワーク"
+    account = factories.BankAccountFactory.build(organization=factories.AssociationFactory(), holder_kana=typed)
+    account.full_clean()
+    assert account.holder_kana == LONG_NPO_NAME
+    account.save()
+    account.refresh_from_db()
+    assert account.holder_kana == LONG_NPO_NAME
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("typed", "fragment"), [
+    ("ﾔﾏ" + " " * 96 + "ｸﾞﾁ", "100文字以内"),
+    ("ヤマア゛", "4文字目の「゛」は前の文字に付けられません"),
+    ("トクテイヒエイリカツドウホウジン　ヤマグチシミンカツドウシエンセンターネットワークス", "31バイト"),
+])
+def test_bank_account_full_clean_gives_one_message_for_the_name(typed: str, fragment: str) -> None:
+    account = factories.BankAccountFactory.build(organization=factories.AssociationFactory(), holder_kana=typed)
+    with pytest.raises(ValidationError) as caught:
+        account.full_clean()
+    assert list(caught.value.message_dict) == ["holder_kana"]
+    assert len(caught.value.message_dict["holder_kana"]) == 1  # not also the column's "30文字以下"
+    assert fragment in caught.value.message_dict["holder_kana"][0]
+    assert account.holder_kana == typed  # left as typed
