@@ -2,10 +2,12 @@
 import datetime as dt
 import re
 from collections.abc import Collection
+from decimal import Decimal
 
 import zengin_code
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -216,6 +218,10 @@ class BankAccount(models.Model):
 # Not a programme rule; it stops typos such as 1,000,000 and keeps counts inside a 32-bit column.
 MAX_HOUSEHOLDS = 100_000
 
+# Input names of the rule engine that are not measures: the households (HouseholdCount), the cost inputs of the
+# full flow and the project's year (何年目).
+RESERVED_INPUT_CODES = ("households", "staff_costs", "running_costs", "eligible_cost", "income", "year_no")
+
 
 class CountSource(models.TextChoices):
     REGISTER = "register", "市の台帳"
@@ -252,6 +258,132 @@ class HouseholdCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} {self.base_date} {self.households}世帯"
+
+# Sanity limit of a figure (人口, 面積 …): far above any association's; stops typos, not a programme rule.
+MAX_FIGURE = Decimal("1000000000")
+
+
+class Measure(models.Model):
+    """An input an association's formula may use besides the households (人口, 面積, 広報紙の年間発行回数 …),
+    as data edited by the administrator: its code (the engine's input name), its Japanese name, its unit (人,
+    km², 回) and the decimal places its values have (0–2). The values are ``OrganizationFigure`` rows."""
+
+    code = models.SlugField("項目コード", max_length=30, unique=True, help_text="例: population、area")
+    name = models.CharField("名称", max_length=40, unique=True, help_text="例: 人口、面積")
+    unit = models.CharField("単位", max_length=10, help_text="例: 人、km²、回")
+    decimal_places = models.PositiveSmallIntegerField(
+        "小数点以下の桁数", default=0, validators=[MaxValueValidator(2)],
+        help_text="0〜2。面積（km²）なら2、人数や回数なら0です。",
+    )
+    order = models.PositiveSmallIntegerField("順序", default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = "算定に使う数値の項目"
+        verbose_name_plural = "算定に使う数値の項目"
+        constraints = [
+            models.CheckConstraint(condition=Q(decimal_places__lte=2), name="measure_places_at_most_two"),
+            # The households are HouseholdCount rows; the engine's other input names are not measures.
+            models.CheckConstraint(
+                condition=~Q(code__in=RESERVED_INPUT_CODES), name="measure_code_not_reserved"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit}）"
+
+    def clean(self) -> None:
+        if self.code in RESERVED_INPUT_CODES:
+            raise ValidationError({"code": f"「{self.code}」は世帯数や経費の項目のコードのため使えません。"})
+
+    def check_value(self, value: Decimal) -> str | None:
+        """Why ``value`` is not a figure of this measure (negative, too many decimal places, too large), in
+        Japanese, or None when it is one."""
+        if not value.is_finite() or value < 0 or value >= MAX_FIGURE:
+            return f"{self.name}は0以上{MAX_FIGURE:,}未満の数で入力してください。"
+        exponent = value.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > self.decimal_places:
+            places = "整数" if not self.decimal_places else f"小数点以下{self.decimal_places}桁まで"
+            return f"{self.name}は{places}で入力してください。"
+        return None
+
+    def engine_value(self, value: Decimal) -> int | Decimal:
+        """The value as the rule engine takes it: an int for a measure without decimals, else a Decimal."""
+        return int(value) if not self.decimal_places else value.quantize(Decimal(1).scaleb(-self.decimal_places))
+
+
+class OrganizationFigureQuerySet(models.QuerySet["OrganizationFigure"]):
+    def in_force(
+        self, organization_ids: list[int], base_date: dt.date, measure_ids: list[int],
+        as_of: dt.datetime | None = None,
+    ) -> dict[int, dict[int, Decimal]]:
+        """{organisation id: {measure id: value}}: for each organisation and measure, the latest figure recorded
+        for ``base_date`` (up to ``as_of`` when given: a run's figures are those on file when it starts).
+        One query, whatever the number of organisations and measures."""
+        rows = self.filter(organization_id__in=organization_ids, base_date=base_date, measure_id__in=measure_ids)
+        if as_of is not None:
+            rows = rows.filter(recorded_at__lte=as_of)
+        found: dict[int, dict[int, Decimal]] = {}
+        for org_id, measure_id, value in rows.order_by("recorded_at", "pk").values_list(
+                "organization_id", "measure_id", "value"):
+            found.setdefault(org_id, {})[measure_id] = value
+        return found
+
+
+class OrganizationFigure(models.Model):
+    """A figure of an organisation other than its households (人口, 面積 …) on a base date (基準日), with its
+    source. Append-only like ``HouseholdCount``: a correction is a newer row with a note (the reason); the
+    latest row recorded for a base date is the figure in force. ``value`` has at most the measure's decimal
+    places and is ≥ 0."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="団体", on_delete=models.PROTECT, related_name="figures"
+    )
+    measure = models.ForeignKey(Measure, verbose_name="項目", on_delete=models.PROTECT, related_name="figures")
+    base_date = models.DateField("基準日")
+    value = models.DecimalField("値", max_digits=12, decimal_places=2)
+    source = models.CharField("出所", max_length=20, choices=CountSource.choices)
+    note = models.TextField("備考・訂正理由", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="記録者", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+
+    objects = OrganizationFigureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "measure", "-base_date", "-recorded_at", "-pk"]
+        verbose_name = "団体の数値（人口・面積など）"
+        verbose_name_plural = "団体の数値（人口・面積など）"
+        indexes = [models.Index(fields=["organization", "base_date", "measure"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="figure_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(source="correction") | ~Q(note=""), name="figure_correction_has_note"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.base_date} {self.measure.name} {self.display_value}"
+
+    @property
+    def display_value(self) -> str:
+        """「12.34km²」「1,234人」: the value with the measure's places and unit."""
+        return format_figure(self.value, self.measure)
+
+    def clean(self) -> None:
+        if self.measure_id and self.value is not None:
+            problem = self.measure.check_value(self.value)
+            if problem:
+                raise ValidationError({"value": problem})
+        if self.source == CountSource.CORRECTION and not self.note.strip():
+            raise ValidationError({"note": "訂正の理由を入力してください。"})
+
+
+def format_figure(value: Decimal | int, measure: Measure) -> str:
+    """The value with the measure's decimal places, thousands commas and unit: 「12.34km²」「1,234人」."""
+    return f"{Decimal(value):,.{measure.decimal_places}f}{measure.unit}"
 
 
 # -- 地域づくり計画 and 事務局員 of a 地域づくり協議会 (GRANTS.md §1, §5) ----------------------------------------

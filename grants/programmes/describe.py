@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from grants.core.money import RoundingMode
 
-from .models import CONDITION_INPUTS, AmountBasis, ComponentKind, FormulaComponent, ProgrammeYear
+from .models import AmountBasis, ComponentKind, FormulaComponent, ProgrammeYear
 
 T = TypeVar("T")
 
@@ -120,11 +120,12 @@ def _component_sentence(component: FormulaComponent) -> str:
     elif component.kind == ComponentKind.ACTUAL_COST:
         text = f"{label}は実支出額（{unit:,}円まで）" if unit else f"{label}は実支出額"
     else:
-        per = _PER.get(component.kind, "件")
+        # A quantity component (数量割) is per its measure's unit: 「面積割は1km²あたり10,000円です。」
+        per = component.measure.unit if component.measure is not None else _PER.get(component.kind, "件")
         bands = _bands_text(component, per) if component.bands.all() else ""
         text = f"{label}は{bands}" if bands else f"{label}は1{per}あたり{unit:,}円"
     if component.condition_input:
-        what = CONDITION_INPUTS.get(component.condition_input, component.condition_input)
+        what = component.condition_label
         return f"{text}です（{what}が{component.condition_min}以上の場合に限ります）。"
     return f"{text}です。"
 

@@ -7,20 +7,20 @@ repeat-year steps are read with ``prefetch_related`` by callers that compute man
 """
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from decimal import ROUND_FLOOR, Decimal
 
 from grants.core.money import round_to
 
 from .models import (
-    COMPONENT_INPUT,
-    CONDITION_INPUTS,
-    COST_INPUTS,
     AmountBasis,
     ComponentKind,
     FormulaComponent,
     ProgrammeYear,
+    input_label,
 )
 
-Inputs = Mapping[str, "int | Sequence[int]"]
+# Counts are ints; a figure with decimals (面積 12.34 km²) is a Decimal; staff costs are a list of yen.
+Inputs = Mapping[str, "int | Decimal | Sequence[int]"]
 
 
 class MissingInputError(ValueError):
@@ -69,12 +69,53 @@ class Computation:
 
 
 def load_rule(programme_year_id: int) -> ProgrammeYear:
-    """Fetch a rule with its components, bands and repeat-year steps in four queries."""
-    return ProgrammeYear.objects.prefetch_related("components__bands", "repeat_steps").get(pk=programme_year_id)
+    """Fetch a rule with its components, bands, their measures and repeat-year steps in four queries (five when
+    a component has a measure)."""
+    return ProgrammeYear.objects.prefetch_related(
+        "components__bands", "components__measure", "repeat_steps").get(pk=programme_year_id)
 
 
 def _name(name: str) -> str:
-    return CONDITION_INPUTS.get(name) or COST_INPUTS.get(name, name)
+    return input_label(name)
+
+
+def _quantity(inputs: Inputs, name: str, label: str = "") -> int | Decimal:
+    """A count (int) or a figure with decimals (Decimal) named ``name``, ≥ 0. ``label`` names it in errors."""
+    value = inputs.get(name)
+    if value is None:
+        raise MissingInputError(f"{label or _name(name)}が入力されていません。")
+    if isinstance(value, Decimal) and value.is_finite():
+        if value < 0:
+            raise ValueError(f"{label or _name(name)}が負の数になっています。")
+        return value
+    return _count(inputs, name)
+
+
+def _floor_yen(value: int | Decimal) -> int:
+    """A yen product of a figure with decimals, rounded down to the yen (円未満切捨て)."""
+    return int(Decimal(value).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _condition_name(component: FormulaComponent) -> str:
+    """The Japanese name of the input of the component's condition, read once per component (a rule loaded once
+    serves a whole chunk of the annual run)."""
+    name = getattr(component, "_condition_name", None)
+    if name is None:
+        name = component.condition_label
+        setattr(component, "_condition_name", name)  # noqa: B010 (a cache on the instance, not a field)
+    return str(name)
+
+
+def _per_unit_line(component: FormulaComponent, count: int | Decimal) -> Line:
+    """count × unit amount; a figure with decimals is shown with its unit and the product rounded down to the yen
+    (「12.34 km² × 10,000円 = 123,400円（円未満切捨て）」)."""
+    unit = component.unit_amount
+    if not isinstance(count, Decimal):
+        return Line(component.label, f"{count:,} × {unit:,}円", count * unit)
+    amount = _floor_yen(count * unit)
+    what = component.measure.unit if component.measure_id and component.measure else ""
+    shown = f"{count:,} {what}".rstrip()
+    return Line(component.label, f"{shown} × {unit:,}円 = {amount:,}円（円未満切捨て）", amount)
 
 
 def _count(inputs: Inputs, name: str) -> int:
@@ -92,7 +133,7 @@ def _amounts(inputs: Inputs, name: str) -> list[int]:
     values = inputs.get(name)
     if values is None:
         raise MissingInputError(f"{_name(name)}が入力されていません。")
-    if isinstance(values, int):
+    if isinstance(values, int | Decimal):
         raise ValueError(f"{_name(name)}は1人ずつの金額の一覧で指定してください。")
     result = []
     for value in values:
@@ -157,10 +198,10 @@ def _actual_cost_line(component: FormulaComponent, inputs: Inputs) -> Line:
 
 def _component_line(component: FormulaComponent, inputs: Inputs) -> Line:
     if component.condition_input:
-        have = _count(inputs, component.condition_input)
+        have = _quantity(inputs, component.condition_input)
         if have < (component.condition_min or 0):
-            what = CONDITION_INPUTS[component.condition_input]
-            basis = f"適用なし（{what} {have} が条件 {component.condition_min} 以上に未達）"
+            what = _condition_name(component)
+            basis = f"適用なし（{what} {have:,} が条件 {component.condition_min:,} 以上に未達）"
             return Line(component.label, basis, 0, False)
     if component.kind == ComponentKind.FLAT:
         return Line(component.label, "定額", component.unit_amount)
@@ -168,16 +209,20 @@ def _component_line(component: FormulaComponent, inputs: Inputs) -> Line:
         return _staff_cost_line(component, inputs)
     if component.kind == ComponentKind.ACTUAL_COST:
         return _actual_cost_line(component, inputs)
-    count = _count(inputs, COMPONENT_INPUT[component.kind])
+    code = component.input_code or ""
+    count = _quantity(inputs, code, component.measure.name if component.measure_id and component.measure else "")
     bands = list(component.bands.all())
     if not bands:
-        return Line(component.label, f"{count:,} × {component.unit_amount:,}円", count * component.unit_amount)
-    parts, total = [], 0
+        return _per_unit_line(component, count)
+    parts: list[str] = []
+    total: int | Decimal = 0
     for band in bands:
         within = band.count_within(count)
         if within:
             parts.append(f"{within:,} × {band.unit_amount:,}円")
             total += within * band.unit_amount
+    if isinstance(total, Decimal):
+        return Line(component.label, (" ＋ ".join(parts) or "0") + "（円未満切捨て）", _floor_yen(total))
     return Line(component.label, " ＋ ".join(parts) or "0", total)
 
 

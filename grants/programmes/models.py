@@ -15,6 +15,7 @@ from grants.core.deadlines import DayCounting, deadline_wording, due_on
 from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label
 from grants.core.money import RoundingMode
 from grants.core.workflow import variant_choices
+from grants.organizations.models import Measure
 
 # The checks of a formula grant to 自治会 (GRANTS.md §5): the programme a new row describes unless told otherwise.
 FORMULA_CHECKS = ("organization", "household_count", "not_already_paid")
@@ -282,21 +283,22 @@ class ComponentKind(models.TextChoices):
     FLAT = "flat", "均等割（基本額）"
     PER_HOUSEHOLD = "per_household", "世帯割"
     PER_CAPITA = "per_capita", "人口割"
+    PER_UNIT = "per_unit", "数量割（人口・面積など）"
     STAFF_COST = "staff_cost", "事務局員人件費（1人あたり標準額と実支出額の低い方）"
     ACTUAL_COST = "actual_cost", "運営経費（実支出額、単価を限度）"
 
 
-# Which input each component multiplies (keyed by the kind stored in the field); FLAT multiplies nothing.
+# Which input each component multiplies (keyed by the kind stored in the field); FLAT multiplies nothing and
+# PER_UNIT multiplies its measure (``FormulaComponent.input_code``).
 COMPONENT_INPUT: dict[str, str] = {
     ComponentKind.PER_HOUSEHOLD: "households",
     ComponentKind.PER_CAPITA: "population",
 }
 
-# Inputs a condition may test, with the Japanese name shown to users.
+# Inputs a condition may test besides the measures (``Measure``: 人口, 広報紙の年間発行回数 …), with the Japanese
+# name shown to users.
 CONDITION_INPUTS = {
     "households": "世帯数",
-    "population": "人口",
-    "newsletters": "広報紙の年間発行回数",
 }
 
 # Inputs of the cost components: a list of yen amounts per staff member, and a yen total.
@@ -311,10 +313,12 @@ COST_INPUTS = {
 class FormulaComponent(models.Model):
     """One term of a programme-year's formula (均等割, 世帯割 …), in whole yen.
 
-    FLAT adds ``unit_amount`` once. PER_HOUSEHOLD / PER_CAPITA multiply ``unit_amount`` by the count, or,
-    when the component has bands, apply each band's unit amount to the part of the count inside the band
-    (marginal bands). An optional condition (``condition_input`` ≥ ``condition_min``) switches the term off
-    when unmet, e.g. 長浜市: 世帯割 only with at least 2 newsletters a year.
+    FLAT adds ``unit_amount`` once. PER_HOUSEHOLD / PER_CAPITA / PER_UNIT multiply ``unit_amount`` by the
+    count (households, population, or the figure of the component's ``measure``: 面積 in km² …), or, when the
+    component has bands, apply each band's unit amount to the part of the count inside the band (marginal
+    bands); a figure with decimals (12.34 km²) gives an amount rounded down to the yen. An optional condition
+    (``condition_input`` ≥ ``condition_min``, where the input is ``households`` or a measure's code) switches
+    the term off when unmet, e.g. 長浜市: 世帯割 only with at least 2 newsletters a year.
     """
 
     programme_year = models.ForeignKey(
@@ -324,8 +328,13 @@ class FormulaComponent(models.Model):
     kind = models.CharField("種類", max_length=20, choices=ComponentKind.choices)
     label = models.CharField("名称", max_length=40, help_text="例: 均等割、世帯割")
     unit_amount = models.PositiveBigIntegerField("単価（円）", default=0)
+    measure = models.ForeignKey(
+        Measure, verbose_name="数量の項目", null=True, blank=True, on_delete=models.PROTECT, related_name="components",
+        help_text="数量割のときに、単価を掛ける数値の項目（人口、面積など）を選びます。",
+    )
     condition_input = models.CharField(
-        "適用条件の項目", max_length=20, blank=True, choices=sorted(CONDITION_INPUTS.items())
+        "適用条件の項目", max_length=30, blank=True,
+        help_text="世帯数、または算定に使う数値の項目のコード（例: newsletters）。",
     )
     condition_min = models.PositiveIntegerField("適用条件の下限", null=True, blank=True)
 
@@ -338,15 +347,59 @@ class FormulaComponent(models.Model):
                 condition=(Q(condition_input="") & Q(condition_min__isnull=True))
                 | (~Q(condition_input="") & Q(condition_min__isnull=False)),
                 name="condition_complete_or_absent",
-            )
+            ),
+            models.CheckConstraint(condition=Q(kind="per_unit", measure__isnull=False) | (
+                ~Q(kind="per_unit") & Q(measure__isnull=True)), name="measure_only_for_per_unit"),
         ]
 
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def input_code(self) -> str | None:
+        """The engine input this component multiplies (``households``, ``population``, a measure's code), or
+        None for a component that multiplies no count."""
+        if self.kind == ComponentKind.PER_UNIT:
+            return self.measure.code if self.measure is not None else None
+        return COMPONENT_INPUT.get(self.kind)
+
+    @property
+    def condition_label(self) -> str:
+        """The Japanese name of the input the condition tests (世帯数, 広報紙の年間発行回数 …); empty without one."""
+        return input_label(self.condition_input) if self.condition_input else ""
+
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if bool(self.condition_input) != (self.condition_min is not None):
-            raise ValidationError("適用条件は項目と下限の両方を入力するか、両方とも空欄にしてください。")
+            errors["condition_min"] = "適用条件は項目と下限の両方を入力するか、両方とも空欄にしてください。"
+        if self.condition_input and self.condition_input not in condition_input_codes():
+            errors["condition_input"] = (f"適用条件の項目「{self.condition_input}」は、世帯数または登録されている"
+                                         "数値の項目ではありません。")
+        if self.kind == ComponentKind.PER_UNIT and not self.measure_id:
+            errors["measure"] = "数量割には、単価を掛ける数値の項目（人口、面積など）を選んでください。"
+        if self.kind != ComponentKind.PER_UNIT and self.measure_id:
+            errors["measure"] = "数値の項目は数量割のときだけ選びます。"
+        if errors:
+            raise ValidationError(errors)
+
+
+def condition_input_codes() -> list[str]:
+    """The inputs a condition may test: the households and every measure (人口, 面積 …), in order."""
+    return [*CONDITION_INPUTS, *Measure.objects.values_list("code", flat=True)]
+
+
+def condition_input_choices() -> list[tuple[str, str]]:
+    """(code, Japanese name) of the inputs a condition may test, for the admin's choice."""
+    return [*CONDITION_INPUTS.items(), *Measure.objects.values_list("code", "name")]
+
+
+def input_label(code: str) -> str:
+    """The Japanese name of an engine input: 世帯数, a cost input (補助対象経費 …) or a measure's name (人口, 面積);
+    the code itself when it names nothing known."""
+    known = CONDITION_INPUTS.get(code) or COST_INPUTS.get(code)
+    if known:
+        return known
+    return Measure.objects.filter(code=code).values_list("name", flat=True).first() or code
 
 
 class ComponentBand(models.Model):
@@ -386,7 +439,7 @@ class ComponentBand(models.Model):
             return f"{self.from_count:,}以上"
         return f"{self.from_count:,}〜{self.to_count:,}"
 
-    def count_within(self, count: int) -> int:
+    def count_within(self, count: int | Decimal) -> int | Decimal:
         """How many of ``count`` fall inside this band (0 when the count does not reach it)."""
         top = count if self.to_count is None else min(count, self.to_count)
         return max(0, top - self.from_count + 1)
