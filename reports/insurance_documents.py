@@ -44,7 +44,9 @@ from grants.core.fiscal import era_year
 from grants.core.uploads import CONTENT_TYPES
 from grants.insurance.claims import claim_limit_date, compute_claim
 from grants.insurance.models import (
+    TABLES_OF,
     AccidentReport,
+    BandTable,
     BenefitMode,
     Claim,
     ClaimKind,
@@ -278,7 +280,8 @@ def policy_rows(data: DocumentSet) -> list[Row]:
                 amount=p.disability_min)]
     if p.benefit_mode == BenefitMode.BANDED:
         rows.append(Row(section, "入院・通院の対象期間", "事故の日を含めた日数", count=p.banded_window_days, unit="日"))
-        rows += [Row(section, "治療日数に応じた定額", str(band), amount=band.amount) for band in p.bands.all()]
+        rows += [Row(section, BAND_ROW_LABELS[band.table], str(band), amount=band.amount) for band in p.bands.all()
+                 if band.table in TABLES_OF[p.band_tables]]
         return rows
     rows += [Row(section, "入院保険金日額", _window_text(p.inpatient_window_days, p.inpatient_max_days),
                  amount=p.inpatient_daily),
@@ -287,6 +290,13 @@ def policy_rows(data: DocumentSet) -> list[Row]:
                  amount=p.outpatient_daily)]
     rows.append(Row(section, "手術保険金", _surgery_text(p)))
     return rows
+
+
+#: The 補償内容 row of a band, by the table it belongs to (a policy's one table, or its 入院 and 通院 tables).
+BAND_ROW_LABELS: dict[str, str] = {
+    BandTable.COMBINED: "治療日数に応じた定額", BandTable.INPATIENT: "入院日数に応じた定額",
+    BandTable.OUTPATIENT: "通院日数に応じた定額",
+}
 
 
 def _surgery_text(p: InsurancePolicy) -> str:

@@ -7,31 +7,50 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
-from .models import BenefitBand, BenefitMode, InsurancePolicy, PolicyCondition, add_standard_conditions
+from .models import (
+    BenefitBand,
+    BenefitMode,
+    InsurancePolicy,
+    PolicyCondition,
+    add_standard_conditions,
+    band_table_errors,
+    table_error,
+)
 
 
 class BenefitBandFormSet(BaseInlineFormSet):
-    """The bands of one policy: they may not share a day count (the first by lower day would win silently), and a
-    banded policy needs at least one (else every claim computes to 0円 「段階がありません」)."""
+    """The bands of one policy, entered from … to (以上 … 以下) as the 要綱 writes them. Within each of the policy's
+    tables (one combined table, or separate 入院 and 通院 tables: ``InsurancePolicy.band_tables``) a band may not
+    overlap another (the first by lower day would win silently) nor leave days between two bands that no band
+    covers, and a banded policy needs at least one band in each table (else a claim computes to 0円
+    「段階がありません」). Each error names the row as the page numbers it (``band_table_errors``); a band whose
+    table is not one of the policy's (as posted with it) is refused on its row (``table_error``)."""
 
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
             return
-        bands = sorted((form.cleaned_data["lower_days"], form.cleaned_data.get("upper_days"))
-                       for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE"))
-        for (lower, upper), (next_lower, _) in zip(bands, bands[1:], strict=False):
-            if upper is None or next_lower <= upper:
-                raise ValidationError(f"定額払の段階が重なっています（{lower}日〜{'' if upper is None else upper}日と"
-                                      f"{next_lower}日〜）。治療日数ごとに段階が一つになるようにしてください。")
-        if self.instance.benefit_mode == BenefitMode.BANDED and not bands:
-            raise ValidationError("定額払（段階）の保険契約には、定額払の段階を1つ以上入力してください。")
+        kept = [(number, form) for number, form in enumerate(self.forms, start=1)
+                if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        misplaced = [(form, table_error(self.instance.band_tables, form.cleaned_data["table"])) for _, form in kept]
+        for form, error in misplaced:
+            if error:
+                form.add_error("table", error)
+        if any(error for _, error in misplaced):
+            return
+        rows = [(number, form.cleaned_data["table"], form.cleaned_data["lower_days"],
+                 form.cleaned_data.get("upper_days")) for number, form in kept]
+        errors = band_table_errors(self.instance.band_tables, rows,
+                                   banded=self.instance.benefit_mode == BenefitMode.BANDED)
+        if errors:
+            raise ValidationError(errors)
 
 
 class BenefitBandInline(admin.TabularInline):
     model = BenefitBand
     formset = BenefitBandFormSet
     extra = 0
+    fields = ("table", "lower_days", "upper_days", "amount")
 
 
 class PolicyConditionInline(admin.TabularInline):
@@ -59,11 +78,12 @@ class InsurancePolicyAdmin(admin.ModelAdmin):
             "fields": ("benefit_mode", "inpatient_daily", "inpatient_window_days", "inpatient_max_days",
                        "outpatient_daily", "outpatient_window_days", "outpatient_max_days",
                        "outpatient_waiting_days", "surgery_multiple_inpatient", "surgery_multiple_outpatient",
-                       "surgery_max_count", "banded_window_days"),
-            "description": "定額払（段階）のときは、下の「定額払の段階」に治療日数ごとの保険金を入力してください。",
+                       "surgery_max_count", "banded_window_days", "band_tables"),
+            "description": "定額払（段階）のときは、下の「定額払の段階」に治療日数ごとの保険金を、要綱のとおり「○日以上"
+                           "○日以下」で入力してください。入院と通院で別々の表のときは、各段階の「表」を入院か通院にします。",
         }),
-        ("期限", {"fields": ("report_due_days", "claim_after_days", "claim_limit_years", "reminder_interval_days",
-                           "insurer_answer_days")}),
+        ("期限", {"fields": (("report_due_days", "report_due_counting"), "claim_after_days", "claim_limit_years",
+                           "reminder_interval_days", "insurer_answer_days")}),
     )
 
     @admin.display(description="年度", ordering="fiscal_year")

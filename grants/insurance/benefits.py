@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from grants.core.money import floor_to
 
-from .models import BenefitBand, BenefitMode, InsurancePolicy
+from .models import TABLES_OF, BandTable, BenefitBand, BenefitMode, InsurancePolicy
 
 
 class BenefitInputError(ValueError):
@@ -153,16 +153,42 @@ def _per_day(policy: InsurancePolicy, treatment: Treatment, inpatient: set[dt.da
 
 def _banded(policy: InsurancePolicy, treatment: Treatment, inpatient: set[dt.date], outpatient: list[dt.date],
             bands: Sequence[BenefitBand] | None) -> list[Line]:
+    """The banded lump sums: one line for the combined table (入院と通院の日数の合計), or one line for each of the
+    inpatient and outpatient tables, added (``policy.band_tables``). Days count within ``banded_window_days``
+    from the accident day; an outpatient day that is also an inpatient day counts once, as inpatient."""
     last = window_end(treatment.accident_date, policy.banded_window_days)
-    days = sum(1 for day in inpatient if day <= last) + sum(1 for day in outpatient if day <= last)
-    if not days:
-        return []
+    counted = {BandTable.INPATIENT: sum(1 for day in inpatient if day <= last),
+               BandTable.OUTPATIENT: sum(1 for day in outpatient if day <= last)}
+    counted[BandTable.COMBINED] = counted[BandTable.INPATIENT] + counted[BandTable.OUTPATIENT]
+    everything = {BandTable.INPATIENT: len(inpatient), BandTable.OUTPATIENT: len(outpatient)}
+    everything[BandTable.COMBINED] = everything[BandTable.INPATIENT] + everything[BandTable.OUTPATIENT]
     bands = list(policy.bands.all()) if bands is None else list(bands)
-    band = next((b for b in bands if b.contains(days)), None)
+    lines = []
+    for table in TABLES_OF[policy.band_tables]:
+        days = counted[table]
+        if not days:
+            continue
+        band = next((b for b in bands if b.table == table and b.contains(days)), None)
+        lines.append(_band_line(policy, table, days, everything[table], band))
+    return lines
+
+
+def _band_line(policy: InsurancePolicy, table: BandTable, days: int, everything: int,
+               band: BenefitBand | None) -> Line:
+    """「入院 12日（10〜29日の区分）」 30,000円; the combined table 「治療日数 6日（事故の日から180日以内）：5日以上の
+    区分」. Days beyond the window are named when there are any."""
+    window = policy.banded_window_days
+    if table == BandTable.COMBINED:
+        label, counted = "入院・通院保険金（定額）", f"治療日数 {days}日（事故の日から{window}日以内）"
+    else:
+        label = f"{table.label}保険金（定額）"
+        counted = (f"{table.label} {days}日" if days == everything else
+                   f"{table.label} {everything}日のうち事故の日から{window}日以内 {days}日")
     if band is None:
-        return [Line("入院・通院保険金（定額）", f"治療日数 {days}日に当たる段階がありません", 0)]
-    return [Line("入院・通院保険金（定額）", f"治療日数 {days}日（事故の日から{policy.banded_window_days}日以内）："
-                 f"{band}", band.amount)]
+        return Line(label, f"{counted}：この日数に当たる段階がありません", 0)
+    if table == BandTable.COMBINED:
+        return Line(label, f"{counted}：{band.days_text}の区分", band.amount)
+    return Line(label, f"{counted}（{band.days_text}の区分）", band.amount)
 
 
 def liability_payable(policy: InsurancePolicy, *, bodily: Sequence[int] = (), property_damage: int = 0,

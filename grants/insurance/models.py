@@ -59,8 +59,8 @@ class InsurancePolicy(models.Model):
     number of treatment days, on one table of the inpatient and outpatient days added together or on separate
     inpatient and outpatient tables whose amounts are added (``band_tables``). The 事故報告書 is due
     ``report_due_days`` days after the accident, counted as ``report_due_counting`` says (初日算入: 20 → accident
-    + 19 days, 「事故の日を含めて20日以内」; 翌日起算: accident + 20 days); a claim is filed after recovery, or at ``claim_after_days`` days from the accident when
-    treatment goes on.
+    + 19 days, 「事故の日を含めて20日以内」; 翌日起算: accident + 20 days); a claim is filed after recovery, or at
+    ``claim_after_days`` days from the accident when treatment goes on.
     """
 
     fiscal_year = models.PositiveSmallIntegerField("年度")
@@ -99,7 +99,8 @@ class InsurancePolicy(models.Model):
     report_due_days = models.PositiveSmallIntegerField("事故報告の期限（日数）", default=20)
     report_due_counting = models.CharField(
         "事故報告の期限の数え方", max_length=10, choices=DayCounting.choices, default=DayCounting.INCLUSIVE,
-        help_text="要綱が「事故の日を含めて…日以内」なら初日算入、「事故の日の翌日から起算して…日以内」なら翌日起算です。")
+        help_text="要綱が「事故の日を含めて…日以内」なら初日算入、「事故の日の翌日から起算して…日以内」なら"
+                  "翌日起算です。")
     claim_after_days = models.PositiveSmallIntegerField("治療中でも請求できる日数（事故の日から）", default=180)
     claim_limit_years = models.PositiveSmallIntegerField(
         "請求権の時効（事故の日からの年数）", default=3, help_text="保険法第95条：3年")
@@ -186,7 +187,7 @@ class BenefitBand(models.Model):
     from ``lower_days`` to ``upper_days`` inclusive (以上 … 以下; no upper = no limit). The table is the
     policy's one table of inpatient + outpatient days (合算), or, on a policy with separate tables, the
     inpatient (入院) or the outpatient (通院) days. Bands of one table neither overlap nor leave a gap
-    (``band_table_errors``, checked in the admin)."""
+    (``band_table_errors``) and sit on the policy's own tables (``table_error``), both checked in the admin."""
 
     policy = models.ForeignKey(InsurancePolicy, verbose_name="保険契約", on_delete=models.CASCADE, related_name="bands")
     table = models.CharField("表", max_length=10, choices=BandTable.choices, default=BandTable.COMBINED)
@@ -216,14 +217,15 @@ class BenefitBand(models.Model):
     def contains(self, days: int) -> bool:
         return self.lower_days <= days and (self.upper_days is None or days <= self.upper_days)
 
-    def clean(self) -> None:
-        """The band's table must be one of the policy's tables (``TABLES_OF[policy.band_tables]``)."""
-        policy = getattr(self, "policy", None)
-        if policy is None or self.table in TABLES_OF[policy.band_tables]:
-            return
-        allowed = "」か「".join(str(t.label) for t in TABLES_OF[policy.band_tables])
-        raise ValidationError({"table": f"この保険契約の表の分け方（{policy.get_band_tables_display()}）では、表は"
-                                        f"「{allowed}」にしてください。"})
+
+
+def table_error(band_tables: str, table: str) -> str:
+    """Why a band on ``table`` does not belong to a policy whose tables are ``band_tables`` (a row that would
+    never be read, its days silently unpaid), in Japanese; "" when it belongs."""
+    if table in TABLES_OF[band_tables]:
+        return ""
+    allowed = "」か「".join(str(t.label) for t in TABLES_OF[band_tables])
+    return f"表の分け方が「{BandTables(band_tables).label}」の保険契約です。表は「{allowed}」にしてください。"
 
 
 def days_text(lower: int, upper: int | None) -> str:
@@ -240,8 +242,9 @@ def band_table_errors(band_tables: str, rows: Sequence[tuple[int, str, int, int 
     ``rows``: (row number as shown, 1-based; table; lower days; upper days or None) of the bands kept. Within each
     table of ``band_tables`` (``TABLES_OF``): a band overlapping an earlier one (「3行目（10〜29日）が2行目（5〜12日）
     と重なっています。」), days between two bands that no band covers (「2行目と3行目の間（13〜14日）がどの区分にも
-    入っていません。」), and, when the policy pays by bands (``banded``), a table without any band. Days below the first band of a table are not a gap (a
-    要綱 may pay from 5 days). Rows of a table that is not the policy's are left to ``BenefitBand.clean``."""
+    入っていません。」), and, when the policy pays by bands (``banded``), a table without any band. Days below the
+    first band of a table are not a gap (a 要綱 may pay from 5 days). Rows of a table that is not the policy's
+    are left to ``table_error``."""
     errors: list[str] = []
     for table in TABLES_OF[band_tables]:
         prefix = "" if table == BandTable.COMBINED else f"{table.label} "

@@ -38,8 +38,9 @@ FIELDS = ("fiscal_year", "insurer", "policy_number", "period_start", "period_end
           "liability_custody_per_accident", "liability_deductible", "death_benefit", "disability_min",
           "benefit_mode", "inpatient_daily", "inpatient_window_days", "inpatient_max_days", "outpatient_daily",
           "outpatient_window_days", "outpatient_max_days", "outpatient_waiting_days", "surgery_multiple_inpatient",
-          "surgery_multiple_outpatient", "surgery_max_count", "banded_window_days", "report_due_days",
-          "claim_after_days", "claim_limit_years", "reminder_interval_days", "insurer_answer_days")
+          "surgery_multiple_outpatient", "surgery_max_count", "banded_window_days", "band_tables", "report_due_days",
+          "report_due_counting", "claim_after_days", "claim_limit_years", "reminder_interval_days",
+          "insurer_answer_days")
 
 
 @pytest.fixture
@@ -49,7 +50,8 @@ def root(client, db):  # type: ignore[no-untyped-def]
 
 
 def _form(policy: InsurancePolicy, bands=(), conditions=None, **changes):  # type: ignore[no-untyped-def]
-    """The admin's change form of ``policy`` as the browser posts it, with ``changes``."""
+    """The admin's change form of ``policy`` as the browser posts it, with ``changes``. ``bands``: new rows after the
+    stored ones, each (lower, upper, amount) on the combined table or (table, lower, upper, amount)."""
     data: dict[str, object] = {}
     for name in FIELDS:
         value = getattr(policy, name)
@@ -60,10 +62,12 @@ def _form(policy: InsurancePolicy, bands=(), conditions=None, **changes):  # typ
                  "bands-MIN_NUM_FORMS": 0, "bands-MAX_NUM_FORMS": 1000})
     for i, band in enumerate(existing):
         data.update({f"bands-{i}-id": band.pk, f"bands-{i}-policy": policy.pk, f"bands-{i}-lower_days": band.lower_days,
-                     f"bands-{i}-upper_days": band.upper_days or "", f"bands-{i}-amount": band.amount})
-    for j, (lower, upper, amount) in enumerate(bands, start=len(existing)):
+                     f"bands-{i}-upper_days": band.upper_days or "", f"bands-{i}-amount": band.amount,
+                     f"bands-{i}-table": band.table})
+    for j, row in enumerate(bands, start=len(existing)):
+        table, lower, upper, amount = row if len(row) == 4 else ("combined", *row)
         data.update({f"bands-{j}-lower_days": lower, f"bands-{j}-upper_days": "" if upper is None else upper,
-                     f"bands-{j}-amount": amount})
+                     f"bands-{j}-amount": amount, f"bands-{j}-table": table})
     rows = list(policy.conditions.all()) if conditions is None else conditions
     data.update({"conditions-TOTAL_FORMS": len(rows), "conditions-INITIAL_FORMS": len(rows),
                  "conditions-MIN_NUM_FORMS": 0, "conditions-MAX_NUM_FORMS": 1000})
@@ -127,6 +131,120 @@ def test_bands_that_meet_but_do_not_overlap_are_kept(root, policy) -> None:
                                            benefit_mode="banded"))
     assert response.status_code == 302
     assert list(policy.bands.values_list("lower_days", "upper_days")) == [(1, 4), (5, 29), (30, None)]
+
+
+# Bands are entered from … to (以上 … 以下) as the 要綱 writes them, in one combined table or in separate 入院 and 通院
+# tables (issue 12 §5, §7): within each table no overlap and no gap, each error naming its rows as the page
+# numbers them; the bands must be on the policy's own tables; nothing is saved when anything is refused.
+
+SEPARATE = [("inpatient", 1, 9, 10_000), ("inpatient", 10, 29, 30_000), ("inpatient", 30, None, 60_000),
+            ("outpatient", 1, 4, 2_000), ("outpatient", 5, 9, 5_000), ("outpatient", 10, None, 10_000)]
+
+
+def _refused(response) -> str:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200 and "errornote" in text(response)
+    assert BenefitBand.objects.count() == 0
+    return text(response)
+
+
+@pytest.mark.django_db
+def test_an_overlap_names_both_rows_and_their_days(root, policy) -> None:
+    page = _refused(_change(root, policy, _form(policy, bands=[(1, 4, 5_000), (5, 12, 10_000), (10, 29, 30_000)],
+                                                benefit_mode="banded")))
+    assert "3行目（10〜29日）が2行目（5〜12日）と重なっています。" in page
+    policy.refresh_from_db()
+    assert policy.benefit_mode == "per_day"
+
+
+@pytest.mark.django_db
+def test_a_gap_between_two_bands_names_the_days_no_band_covers(root, policy) -> None:
+    page = _refused(_change(root, policy, _form(policy, bands=[(1, 4, 5_000), (5, 12, 10_000), (15, 29, 30_000)],
+                                                benefit_mode="banded")))
+    assert "2行目と3行目の間（13〜14日）がどの区分にも入っていません。" in page
+
+
+@pytest.mark.django_db
+def test_rows_typed_out_of_order_are_checked_in_day_order_and_named_as_typed(root, policy) -> None:
+    page = _refused(_change(root, policy, _form(policy, bands=[(30, None, 30_000), (1, 4, 5_000), (5, 20, 10_000)],
+                                                benefit_mode="banded")))
+    assert "3行目と1行目の間（21〜29日）がどの区分にも入っていません。" in page
+
+
+@pytest.mark.django_db
+def test_an_open_band_before_another_overlaps_it(root, policy) -> None:
+    page = _refused(_change(root, policy, _form(policy, bands=[(1, None, 5_000), (30, 40, 30_000)],
+                                                benefit_mode="banded")))
+    assert "2行目（30〜40日）が1行目（1日以上）と重なっています。" in page
+
+
+@pytest.mark.django_db
+def test_a_band_inside_a_wider_one_is_an_overlap_not_a_gap(root, policy) -> None:
+    page = _refused(_change(root, policy, _form(policy, bands=[(1, 30, 5_000), (5, 9, 10_000), (31, None, 30_000)],
+                                                benefit_mode="banded")))
+    assert "2行目（5〜9日）が1行目（1〜30日）と重なっています。" in page and "入っていません" not in page
+
+
+@pytest.mark.django_db
+def test_a_first_band_above_one_day_is_no_gap(root, policy) -> None:
+    """A 要綱 may pay only from 5 treatment days: days below the first band are not a gap."""
+    response = _change(root, policy, _form(policy, bands=[(5, 9, 5_000), (10, None, 10_000)], benefit_mode="banded"))
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_separate_inpatient_and_outpatient_tables_are_saved(root, policy) -> None:
+    response = _change(root, policy, _form(policy, bands=SEPARATE, benefit_mode="banded", band_tables="separate"))
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert policy.band_tables == "separate"
+    assert list(policy.bands.values_list("table", "lower_days", "upper_days")) == [
+        ("inpatient", 1, 9), ("inpatient", 10, 29), ("inpatient", 30, None),
+        ("outpatient", 1, 4), ("outpatient", 5, 9), ("outpatient", 10, None)]
+
+
+@pytest.mark.django_db
+def test_each_table_is_checked_on_its_own_and_the_error_names_the_table(root, policy) -> None:
+    bands = [*SEPARATE[:3], ("outpatient", 1, 4, 2_000), ("outpatient", 3, 9, 5_000), ("outpatient", 12, None, 0)]
+    page = _refused(_change(root, policy, _form(policy, bands=bands, benefit_mode="banded", band_tables="separate")))
+    assert "5行目（通院 3〜9日）が4行目（通院 1〜4日）と重なっています。" in page
+    assert "5行目と6行目の間（通院 10〜11日）がどの区分にも入っていません。" in page
+    assert "（入院 " not in page
+
+
+@pytest.mark.django_db
+def test_a_separate_policy_needs_both_tables(root, policy) -> None:
+    page = _refused(_change(root, policy, _form(policy, bands=SEPARATE[:3], benefit_mode="banded",
+                                                band_tables="separate")))
+    assert "通院の表に定額払の段階を1つ以上入力してください" in page
+
+
+@pytest.mark.django_db
+def test_a_band_on_a_table_the_policy_does_not_have_is_refused_on_its_row(root, policy) -> None:
+    """A policy of one combined table with an 入院 row: the row would never be read, its days silently unpaid."""
+    page = _refused(_change(root, policy, _form(policy, bands=SEPARATE, benefit_mode="banded")))
+    assert "表の分け方が「一つの表（入院と通院の日数の合計）」の保険契約です。表は「合算（入院と通院の日数の合計）」に" in page
+    page = _refused(_change(root, policy, _form(policy, bands=[(1, None, 5_000)], benefit_mode="banded",
+                                                band_tables="separate")))
+    assert "表は「入院」か「通院」にしてください" in page
+    policy.refresh_from_db()
+    assert policy.band_tables == "combined"
+
+
+@pytest.mark.django_db
+def test_switching_a_policy_to_separate_tables_with_its_bands_in_one_post(root, policy) -> None:
+    BenefitBand.objects.create(policy=policy, lower_days=1, upper_days=None, amount=5_000)
+    data = _form(policy, bands=SEPARATE, benefit_mode="banded", band_tables="separate")
+    data["bands-0-DELETE"] = "on"
+    assert _change(root, policy, data).status_code == 302
+    assert set(policy.bands.values_list("table", flat=True)) == {"inpatient", "outpatient"}
+
+
+@pytest.mark.django_db
+def test_the_counting_of_the_report_deadline_is_saved(root, policy) -> None:
+    assert policy.report_due_counting == "inclusive"
+    assert _change(root, policy, _form(policy, report_due_counting="next_day")).status_code == 302
+    policy.refresh_from_db()
+    assert policy.report_due_counting == "next_day"
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 
 from grants.insurance import claims
 from grants.insurance.benefits import BenefitInputError, Treatment, injury_benefit, liability_payable, window_end
-from grants.insurance.models import BenefitBand, BenefitMode, InsurancePolicy
+from grants.insurance.models import BandTable, BandTables, BenefitBand, BenefitMode, InsurancePolicy
 from tests.insurance import builders
 from tests.insurance.builders import ube
 
@@ -116,6 +116,92 @@ def test_banded_counts_only_days_within_its_window() -> None:
     treatment = Treatment(accident_date=D(2026, 6, 1), outpatient=days(D(2026, 6, 28), 5))
     benefit = injury_benefit(policy, treatment, bands(policy))
     assert benefit.amount == 10_000 and "治療日数 3日" in benefit.lines[0].basis
+
+
+# Separate 入院 and 通院 tables (issue 12 §5): many schemes pay a lump sum by the inpatient days and another by the
+# outpatient days, added. Test tables: 入院 1〜9日 10,000 / 10〜29日 30,000 / 30日以上 60,000; 通院 1〜4日 2,000 /
+# 5〜9日 5,000 / 10日以上 10,000 (the combined table of ``bands`` above stays on the policy and is not read).
+
+def separate(**fields: object) -> InsurancePolicy:
+    return ube(benefit_mode=BenefitMode.BANDED, band_tables=BandTables.SEPARATE, **fields)
+
+
+def separate_bands(policy: InsurancePolicy) -> list[BenefitBand]:
+    rows = [(BandTable.INPATIENT, 1, 9, 10_000), (BandTable.INPATIENT, 10, 29, 30_000),
+            (BandTable.INPATIENT, 30, None, 60_000), (BandTable.OUTPATIENT, 1, 4, 2_000),
+            (BandTable.OUTPATIENT, 5, 9, 5_000), (BandTable.OUTPATIENT, 10, None, 10_000)]
+    return [*bands(policy), *(BenefitBand(policy=policy, table=table, lower_days=lower, upper_days=upper, amount=amount)
+                              for table, lower, upper, amount in rows)]
+
+
+def test_separate_tables_pay_each_table_and_add_them() -> None:
+    # 入院 6/01–6/12 = 12 days → 10〜29日 30,000; visits 6/12–6/17 = 6, 6/12 an inpatient day → 5 days → 5〜9日 5,000
+    policy = separate()
+    treatment = Treatment(accident_date=D(2026, 6, 1), inpatient=[(D(2026, 6, 1), D(2026, 6, 12))],
+                          outpatient=days(D(2026, 6, 12), 6))
+    benefit = injury_benefit(policy, treatment, separate_bands(policy))
+    assert [(line.label, line.basis, line.amount) for line in benefit.lines] == [
+        ("入院保険金（定額）", "入院 12日（10〜29日の区分）", 30_000),
+        ("通院保険金（定額）", "通院 5日（5〜9日の区分）", 5_000)]
+    assert benefit.amount == 35_000
+
+
+def test_the_same_days_on_one_combined_table_pay_one_band() -> None:
+    # the treatment above on the combined table: 12 + 5 = 17 days → 5〜30日 30,000
+    policy = ube(benefit_mode=BenefitMode.BANDED)
+    treatment = Treatment(accident_date=D(2026, 6, 1), inpatient=[(D(2026, 6, 1), D(2026, 6, 12))],
+                          outpatient=days(D(2026, 6, 12), 6))
+    benefit = injury_benefit(policy, treatment, separate_bands(policy))
+    assert [(line.label, line.basis, line.amount) for line in benefit.lines] == [
+        ("入院・通院保険金（定額）", "治療日数 17日（事故の日から180日以内）：5〜30日の区分", 30_000)]
+
+
+def test_separate_tables_with_outpatient_days_only_give_one_line() -> None:
+    # 10 visits → 通院 10日以上 10,000; no inpatient day, no inpatient line
+    policy = separate()
+    benefit = injury_benefit(policy, Treatment(accident_date=D(2026, 6, 1), outpatient=days(D(2026, 6, 1), 10)),
+                             separate_bands(policy))
+    assert [(line.label, line.basis, line.amount) for line in benefit.lines] == [
+        ("通院保険金（定額）", "通院 10日（10日以上の区分）", 10_000)]
+
+
+def test_separate_tables_count_each_within_the_window_and_say_so() -> None:
+    # window 30 days from 6/01 ends 6/30: 入院 6/20–7/04 = 15 days, 11 within (6/20–6/30) → 10〜29日 30,000;
+    # visits 7/05–7/07 all outside → no outpatient line
+    policy = separate(banded_window_days=30)
+    treatment = Treatment(accident_date=D(2026, 6, 1), inpatient=[(D(2026, 6, 20), D(2026, 7, 4))],
+                          outpatient=days(D(2026, 7, 5), 3))
+    benefit = injury_benefit(policy, treatment, separate_bands(policy))
+    assert [(line.basis, line.amount) for line in benefit.lines] == [
+        ("入院 15日のうち事故の日から30日以内 11日（10〜29日の区分）", 30_000)]
+
+
+def test_days_below_a_tables_first_band_pay_nothing_and_the_line_says_why() -> None:
+    # an outpatient table from 5 days: 3 visits → 0, with the reason; the inpatient line is paid
+    policy = separate()
+    tables = [b for b in separate_bands(policy) if not (b.table == BandTable.OUTPATIENT and b.lower_days < 5)]
+    treatment = Treatment(accident_date=D(2026, 6, 1), inpatient=[(D(2026, 6, 1), D(2026, 6, 2))],
+                          outpatient=days(D(2026, 6, 3), 3))
+    benefit = injury_benefit(policy, treatment, tables)
+    assert amounts(benefit) == {"入院保険金（定額）": 10_000, "通院保険金（定額）": 0}
+    assert benefit.lines[1].basis == "通院 3日：この日数に当たる段階がありません"
+
+
+def test_the_bands_as_the_policy_reads_them_from_the_database(db) -> None:  # type: ignore[no-untyped-def]
+    policy = separate()
+    policy.save()
+    BenefitBand.objects.bulk_create(separate_bands(policy))
+    treatment = Treatment(accident_date=D(2026, 6, 1), inpatient=[(D(2026, 6, 1), D(2026, 7, 5))],
+                          outpatient=days(D(2026, 7, 6), 4))
+    # 入院 35 days → 30日以上 60,000; 通院 4 days → 1〜4日 2,000
+    assert amounts(injury_benefit(policy, treatment)) == {"入院保険金（定額）": 60_000, "通院保険金（定額）": 2_000}
+
+
+def test_a_band_reads_as_the_yoko_writes_it() -> None:
+    policy = separate()
+    assert [str(b) for b in separate_bands(policy)][2:5] == ["31日以上：100,000円", "入院 1〜9日：10,000円",
+                                                            "入院 10〜29日：30,000円"]
+    assert BenefitBand(policy=policy, lower_days=7, upper_days=7, amount=1).days_text == "7日"
 
 
 def test_bodily_liability_per_person_and_per_accident_with_the_deductible() -> None:

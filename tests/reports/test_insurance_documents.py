@@ -13,6 +13,8 @@ from grants.core.fiscal import wareki
 from grants.insurance import claims
 from grants.insurance.models import (
     AccidentReport,
+    BandTable,
+    BandTables,
     BenefitBand,
     BenefitMode,
     Claim,
@@ -320,9 +322,24 @@ def test_banded_policy_lists_its_bands(association, association_head, insurance,
     claim = builders.filed_claim(association_head, insurance, association, outpatient_days=6)
     rows = list(workbook(claim)["事故の概要"].iter_rows(min_row=2, values_only=True))
     assert [(r[2], r[5]) for r in rows if r[1] == "治療日数に応じた定額"] == [("1〜4日：10,000円", 10_000),
-                                                                          ("5〜日：30,000円", 30_000)]
+                                                                          ("5日以上：30,000円", 30_000)]
     assert not [r for r in rows if r[1] == "通院保険金日額"]
-    assert "入院・通院保険金（定額）治療日数6日（事故の日から180日以内）：5〜日：30,000円30,000円" in html_text(claim)
+    assert "入院・通院保険金（定額）治療日数6日（事故の日から180日以内）：5日以上の区分30,000円" in html_text(claim)
+
+
+def test_a_policy_of_separate_tables_lists_each_table_and_its_line(association, association_head, insurance,  # type: ignore[no-untyped-def]
+                                                                   media):
+    banded = builders.policy(benefit_mode=BenefitMode.BANDED, band_tables=BandTables.SEPARATE)
+    for table, lower, upper, amount in ((BandTable.INPATIENT, 1, None, 20_000), (BandTable.OUTPATIENT, 1, 4, 2_000),
+                                        (BandTable.OUTPATIENT, 5, None, 5_000)):
+        BenefitBand.objects.create(policy=banded, table=table, lower_days=lower, upper_days=upper, amount=amount)
+    claim = builders.filed_claim(association_head, insurance, association, outpatient_days=6)
+    rows = list(workbook(claim)["事故の概要"].iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[2]) for r in rows if str(r[1]).endswith("日数に応じた定額")] == [
+        ("入院日数に応じた定額", "入院 1日以上：20,000円"), ("通院日数に応じた定額", "通院 1〜4日：2,000円"),
+        ("通院日数に応じた定額", "通院 5日以上：5,000円")]
+    assert "通院保険金（定額）通院6日（5日以上の区分）5,000円" in html_text(claim)
+    assert claim.computed_amount == 5_000
 
 
 @pytest.mark.parametrize(("inpatient", "outpatient", "count", "text"), [
