@@ -242,8 +242,9 @@ def _check_details(details: GroupDetails, errors: dict[str, list[str]]) -> Group
 
 
 def _check_bank(bank: BankDetails, errors: dict[str, list[str]]) -> BankAccount | None:
-    """An unsaved ``BankAccount`` checked as ``BankAccount.clean`` checks it (zengin-code codes, 7-digit number,
-    口座名義 normalised by ``normalize_account_name``), or None with each wrong field added to ``errors``."""
+    """An unsaved ``BankAccount`` checked as the model checks it (zengin-code codes, 7-digit number, 口座名義
+    normalised by ``normalize_account_name``, its 30 bytes counted once normalised), or None with each wrong
+    field added to ``errors``."""
     codes = {name: unicodedata.normalize("NFKC", getattr(bank, name) or "").strip()
              for name in ("bank_code", "branch_code", "account_number")}
     for name, size in (("bank_code", 4), ("branch_code", 3)):
@@ -260,8 +261,9 @@ def _check_bank(bank: BankDetails, errors: dict[str, list[str]]) -> BankAccount 
     account = BankAccount(bank_code=codes["bank_code"], branch_code=codes["branch_code"],
                           account_type=bank.account_type, account_number=codes["account_number"].zfill(7),
                           holder_kana=bank.holder_kana)
-    try:
-        account.clean()
+    try:  # the organisation and the bank's names are set once the codes are known to exist
+        account.full_clean(exclude=["organization", "bank_name", "branch_name"], validate_unique=False,
+                           validate_constraints=False)
     except ValidationError as exc:
         for name, texts in exc.message_dict.items():
             errors.setdefault(name, []).extend(texts)

@@ -1,7 +1,17 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import Field
 from django.http import HttpRequest
 
+from .kana import ACCOUNT_NAME_INPUT_MAX_CHARS
 from .models import Area, BankAccount, CityFigure, HouseholdCount, Organization, Representative
+
+#: Under the 口座名義 field: how to type it and what is kept.
+HOLDER_KANA_HELP = (
+    "通帳のとおりにカタカナで入力してください（全角・半角のどちらでも、法人の種類は「特定非営利活動法人」のように"
+    "書いても構いません）。半角カナに直し、法人の種類は略語（ﾄｸﾋ など）にして30バイト以内で保存します。"
+)
 
 
 @admin.register(Area)
@@ -30,8 +40,16 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(BankAccount)
 class BankAccountAdmin(admin.ModelAdmin):
+    """振込先口座. The 口座名義 is typed as on the passbook, up to 100 characters in any width or with the
+    corporate word written out; the model keeps it normalised and checks the 30 bytes on that (kana.py)."""
+
     list_display = ("organization", "bank_name", "branch_name", "account_number", "is_current")
     search_fields = ("organization__name", "organization__code")
+
+    def formfield_for_dbfield(self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "holder_kana":
+            kwargs.update(max_length=ACCOUNT_NAME_INPUT_MAX_CHARS, help_text=HOLDER_KANA_HELP)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(HouseholdCount)

@@ -193,16 +193,26 @@ class BankAccount(models.Model):
         return f"{self.bank_name} {self.branch_name} {self.get_account_type_display()} {self.account_number}"
 
     def clean_fields(self, exclude: Collection[str] | None = None) -> None:
-        """The field checks, except 口座名義 (holder_kana), which ``clean`` checks once normalised: its 30-byte
-        limit is on the name as it goes into the 全銀 file, not on the text as typed (a corporate word written
-        out in full is abbreviated first; the column holds the normalised name, one byte per character)."""
-        super().clean_fields(exclude={*(exclude or ()), "holder_kana"})
+        """The field checks, with 口座名義 (holder_kana) normalised by ``normalize_account_name`` instead of
+        the column's checks: its 30-byte limit is on the name as it goes into the 全銀 file, not on the text as
+        typed (up to 100 characters; a corporate word written out in full is abbreviated first). The column
+        holds the normalised name, one byte per character. Skipped, like any field, when in ``exclude`` (a
+        form that already refused it), so the name gets one message."""
+        excluded = {*(exclude or ())}
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().clean_fields(exclude={*excluded, "holder_kana"})
+        except ValidationError as exc:
+            errors = exc.error_dict
+        if "holder_kana" not in excluded:
+            try:
+                self.holder_kana = normalize_account_name(self.holder_kana)
+            except AccountNameError as exc:
+                errors["holder_kana"] = [ValidationError(str(exc), code="account_name")]
+        if errors:
+            raise ValidationError(errors)
 
     def clean(self) -> None:
-        try:
-            self.holder_kana = normalize_account_name(self.holder_kana)
-        except AccountNameError as exc:
-            raise ValidationError({"holder_kana": str(exc)}) from exc
         bank = zengin_code.Bank.all.get(self.bank_code)
         if bank is None:
             raise ValidationError({"bank_code": f"金融機関コード「{self.bank_code}」は存在しません。"})
