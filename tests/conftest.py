@@ -37,7 +37,7 @@ def _media_in_tmp(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
-APPEND_ONLY_TABLES = ("ledger_ledgerentry", "core_auditevent", "insurance_personaldataaccess")
+APPEND_ONLY_TABLES = ("ledger_ledgerentry", "core_auditevent", "insurance_personaldataaccess", "programmes_ruleversion")
 
 
 def _uses_transactional_db(request: pytest.FixtureRequest) -> bool:

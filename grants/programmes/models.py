@@ -6,6 +6,7 @@ window are rows of a ``ProgrammeYear`` and its ``FormulaComponent`` rows, edited
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,6 +14,7 @@ from django.db.models import Q
 
 from grants.core.deadlines import DayCounting, deadline_wording, due_on
 from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label
+from grants.core.models import AppendOnlyModel
 from grants.core.money import RoundingMode
 from grants.core.workflow import variant_choices
 from grants.organizations.models import Measure
@@ -606,3 +608,37 @@ class ActivityPurpose(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RuleVersion(AppendOnlyModel):
+    """One version (版) of a programme-year's rule: the rule's snapshot (``grants.programmes.versions.snapshot``,
+    JSON) as it was when cases were decided under it, never edited (append-only).
+
+    Version 1 is taken the first time a case is decided under the rule (or the first time a version is needed);
+    a rule used by a decided case is changed only by a new version, with the reason of the change (改正の理由,
+    e.g. 要綱の改正（令和8年4月1日施行）). Decided cases keep computing with their version.
+    """
+
+    programme_year = models.ForeignKey(ProgrammeYear, verbose_name="年度別の交付基準", on_delete=models.PROTECT,
+                                       related_name="versions")
+    number = models.PositiveIntegerField("版")
+    snapshot = models.JSONField("交付基準の内容")
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="作成者", on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    reason = models.CharField("改正の理由", max_length=200, blank=True)
+
+    change_refused = "交付基準の版は変更できません。"
+    delete_refused = "交付基準の版は削除できません。"
+
+    class Meta:
+        ordering = ["programme_year", "number"]
+        verbose_name = "交付基準の版"
+        verbose_name_plural = "交付基準の版"
+        constraints = [
+            models.UniqueConstraint(fields=["programme_year", "number"], name="one_rule_version_per_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="rule_version_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_year} 第{self.number}版"
