@@ -1,13 +1,15 @@
-"""Deadlines of the insurance scheme, in days counted as the city counts them (CONVENTIONS.md: a deadline
-「事故発生日を含め20日以内」 ends on the accident day + 19 days)."""
+"""Deadlines of the insurance scheme, in days counted as the policy's 要綱 counts them (``grants.core.deadlines``:
+初日算入 「事故の日を含めて20日以内」 ends on the accident day + 19 days, CONVENTIONS.md; 翌日起算 「事故の日の翌日から
+起算して20日以内」 on the accident day + 20 days)."""
 import datetime as dt
 
 from .models import InsurancePolicy
 
 
 def report_due(policy: InsurancePolicy, accident_date: dt.date) -> dt.date:
-    """Last day to file the 事故報告書: ``report_due_days`` days counting the accident day."""
-    return accident_date + dt.timedelta(days=policy.report_due_days - 1)
+    """Last day to file the 事故報告書: ``report_due_days`` days from the accident day, counted by
+    ``report_due_counting`` (``InsurancePolicy.report_due_on``)."""
+    return policy.report_due_on(accident_date)
 
 
 def is_late(policy: InsurancePolicy, accident_date: dt.date, filed_on: dt.date) -> bool:

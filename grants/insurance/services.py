@@ -146,7 +146,7 @@ def create_report(*, actor: User, organization: Organization, data: Mapping[str,
                   token: str | None = None) -> AccidentReport:
     """Start a report (作成中) for ``organization``: the group's head for their own group, or the 保険担当 for a
     report received on paper. ``data``: the ``REPORT_FIELDS``. The policy is the one whose period holds the
-    accident day; the due date is computed from it (事故の日を含め ``report_due_days`` 日以内).
+    accident day; the due date is computed from it (``report_due_days`` days counted by ``report_due_counting``).
 
     ``token``: the identifier of the creation form (at most 40 characters). The same form sent twice (a double
     click) returns the report its first sending made, by the same user, instead of a second one; the unique

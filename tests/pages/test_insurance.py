@@ -193,6 +193,22 @@ def test_form_explains_the_deadline_rule_with_the_policys_days(head_client, asso
         assert legend in page
 
 
+def test_a_next_day_deadline_is_quoted_as_the_yoko_words_it_on_the_form_and_the_report(head_client, association,
+                                                                                        media):
+    """A 要綱 of 「事故の日の翌日から起算して20日以内」 is entered as 20 days 翌日起算 (issue 12 §6): the form and the
+    report page quote it, and the due date is the accident day + 20 days."""
+    builders.policy(report_due_counting="next_day")
+    form = text(head_client.get(url("insurance_report_create")))
+    assert "事故の日の翌日から起算して20日以内" in form and "事故の日を含めて" not in form
+    assert "例: 事故の日が5月1日なら、5月21日まで" in form
+    accident = builders.days_ago(3)
+    response = head_client.post(url("insurance_report_create"), report_post(association, accident_date=accident))
+    report = AccidentReport.objects.get()
+    assert report.due_date == accident + dt.timedelta(days=20)
+    page = text(head_client.get(response.url))
+    assert f"{wareki(report.due_date)}（事故の日の翌日から起算して20日以内）" in page
+
+
 def test_form_errors_are_in_japanese_and_name_the_field(head_client, association, policy):
     response = head_client.post(url("insurance_report_create"), {"organization": association.pk,
                                                                  "accident_date": "2026-13-40"})

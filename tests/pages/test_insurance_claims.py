@@ -1,6 +1,7 @@
 """The claim page as the group and the 保険担当 meet it: the claim form to print (保険金請求書（記入用）), removing
 a wrong document, and the forwarding section in the order of the work (the downloads, the ZIP of everything,
 then 送付を記録). Who may download each file, and one access row per download."""
+import datetime as dt
 import io
 import re
 import zipfile
@@ -9,7 +10,18 @@ import pytest
 from django.urls import reverse
 
 from grants.insurance import claims
-from grants.insurance.models import Claim, ClaimDocument, ClaimDocumentKind, ClaimStatus, PersonalDataAccess
+from grants.insurance.models import (
+    BandTable,
+    BandTables,
+    BenefitBand,
+    BenefitMode,
+    Claim,
+    ClaimDocument,
+    ClaimDocumentKind,
+    ClaimStatus,
+    InsurancePolicy,
+    PersonalDataAccess,
+)
 from tests.cases.steps import login, messages_of
 from tests.insurance import builders
 from tests.insurance.pages import accesses, counts, other_group, state, text
@@ -222,3 +234,29 @@ def test_a_receipt_without_its_amount_is_refused_on_the_page(client, association
     assert response.status_code == 200
     assert "金額: 領収書の金額（円）を入力してください。" in messages_of(response)
     assert counts() == before
+
+
+# -- a banded policy of separate 入院 and 通院 tables (issue 12 §5) ------------------------------------------------
+
+def test_the_claim_page_shows_a_line_for_each_table_of_a_separate_policy(client, association, association_head,
+                                                                         insurance, policy, media) -> None:
+    """入院 12 days → 10〜29日 30,000円; 通院 5 days → 5〜9日 5,000円; 35,000円 in all, while the forms are out and
+    as filed."""
+    InsurancePolicy.objects.filter(pk=policy.pk).update(benefit_mode=BenefitMode.BANDED,
+                                                        band_tables=BandTables.SEPARATE)
+    for table, lower, upper, amount in ((BandTable.INPATIENT, 1, 9, 10_000), (BandTable.INPATIENT, 10, 29, 30_000),
+                                        (BandTable.INPATIENT, 30, None, 60_000), (BandTable.OUTPATIENT, 1, 4, 2_000),
+                                        (BandTable.OUTPATIENT, 5, 9, 5_000), (BandTable.OUTPATIENT, 10, None, 10_000)):
+        BenefitBand.objects.create(policy=policy, table=table, lower_days=lower, upper_days=upper, amount=amount)
+    report = builders.covered_report(association_head, insurance, association, accident_date=builders.days_ago(30),
+                                     delay_reason="入院していたため")
+    claim = claims.send_claim_forms(actor=insurance, report_id=report.pk, person_id=report.persons.get().pk)
+    accident = report.accident_date
+    visits = [accident + dt.timedelta(days=12 + i) for i in range(5)]
+    claims.record_treatment(actor=association_head, claim_id=claim.pk, in_treatment=False, recovered_on=visits[-1],
+                            inpatient=[(accident, accident + dt.timedelta(days=11))], outpatient=visits)
+    page = text(login(client, association_head).get(url("insurance_claim_detail", claim.pk)))
+    lines = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", page.split('id="amount-lines"')[1].split("</table>")[0]))
+    assert "入院保険金（定額）入院12日（10〜29日の区分）30,000円" in lines
+    assert "通院保険金（定額）通院5日（5〜9日の区分）5,000円" in lines
+    assert "合計35,000円" in lines
