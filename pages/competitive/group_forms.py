@@ -9,6 +9,7 @@ from django import forms
 
 from grants.competitive.groups import LABELS, MAX_MEMBERS, MAX_PURPOSE
 from grants.core.uploads import MAX_UPLOAD_BYTES
+from grants.organizations.kana import ACCOUNT_NAME_INPUT_MAX_CHARS
 from grants.organizations.models import AccountType, Area
 from pages.forms import form_field
 
@@ -55,8 +56,8 @@ class GroupForm(forms.Form):
     account_type = forms.ChoiceField(label=LABELS["account_type"], choices=AccountType.choices,
                                      initial=AccountType.ORDINARY)
     account_number = _text("account_number", 7, help_text="7桁以内の数字")
-    holder_kana = _text("holder_kana", 60,
-                        help_text="通帳のとおりにカタカナで入力してください。"
+    holder_kana = _text("holder_kana", ACCOUNT_NAME_INPUT_MAX_CHARS,
+                        help_text="通帳のとおりにカタカナで入力してください（全角・半角のどちらでも構いません）。"
                                   "例: トクヒ）ヤマグチコドモシヨクドウネツト")
 
     legends: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -83,6 +83,35 @@ def test_each_wrong_field_is_named_and_nothing_is_written(changes, field, text) 
     assert counts() == before
 
 
+@pytest.mark.parametrize("typed", [
+    "トクテイヒエイリカツドウホウジン　ユダコドモショクドウ",  # full-width, 27 characters
+    "ﾄｸﾃｲﾋｴｲﾘｶﾂﾄﾞｳﾎｳｼﾞﾝ ﾕﾀﾞｺﾄﾞﾓｼｮｸﾄﾞｳ",  # half-width, 33
+    "とくていひえいりかつどうほうじん　ゆだこどもしょくどう　　",  # hiragana with trailing spaces
+])
+@pytest.mark.django_db
+def test_a_corporate_account_name_written_out_is_kept_abbreviated(typed: str) -> None:
+    """The 30 bytes are counted on the normalised name: a long name as typed is not refused for its length."""
+    registration = builders.register(registration_data(holder_kana=typed))
+    assert registration.organization.current_bank_account().holder_kana == "ﾄｸﾋ)ﾕﾀﾞｺﾄﾞﾓｼﾖｸﾄﾞｳ"
+
+
+@pytest.mark.parametrize(("typed", "text"), [
+    ("トクテイヒエイリカツドウホウジン　ユダオンセンコドモショクドウネットワークス　ヤマ",
+     "変換後「ﾄｸﾋ)ﾕﾀﾞｵﾝｾﾝｺﾄﾞﾓｼﾖｸﾄﾞｳﾈﾂﾄﾜ-ｸｽ ﾔﾏ」は31バイトです"),
+    ("ユダコドモショクドウア゛", "12文字目の「゛」は前の文字に付けられません"),
+    ("ユダコト゛゛モ", "6文字目の「゛」は前の文字に付けられません（濁点・半濁点が二重になっています）"),
+    ("ﾕﾀﾞ" + " " * 97 + "ｺ", "100文字以内"),
+])
+@pytest.mark.django_db
+def test_an_account_name_refused_once_normalised_is_named_once(typed: str, text: str) -> None:
+    before = counts()
+    with pytest.raises(GroupInputError) as refused:
+        builders.register(registration_data(holder_kana=typed))
+    assert len(refused.value.errors["holder_kana"]) == 1
+    assert text in refused.value.errors["holder_kana"][0]
+    assert counts() == before
+
+
 @pytest.mark.django_db
 def test_every_missing_field_is_named_at_once() -> None:
     data = registration_data(name="", representative_name="", address="", purpose="", area=None)

@@ -75,6 +75,32 @@ def test_bad_input_names_the_field_keeps_what_was_typed_and_writes_nothing(clien
     assert not response.wsgi_request.user.is_authenticated
 
 
+def test_the_account_name_field_takes_100_characters(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get(REGISTER).content.decode()
+    assert 'name="holder_kana" maxlength="100"' in page
+
+
+def test_a_long_corporate_account_name_is_registered_abbreviated(client) -> None:  # type: ignore[no-untyped-def]
+    typed = "ﾄｸﾃｲﾋｴｲﾘｶﾂﾄﾞｳﾎｳｼﾞﾝ ﾕﾀﾞｺﾄﾞﾓｼｮｸﾄﾞｳ ﾈｯﾄﾜｰｸ"  # 40 characters as typed
+    response = client.post(REGISTER, form_post(holder_kana=typed))
+    assert response.status_code == 302
+    assert BankAccount.objects.get().holder_kana == "ﾄｸﾋ)ﾕﾀﾞｺﾄﾞﾓｼﾖｸﾄﾞｳ ﾈﾂﾄﾜ-ｸ"
+
+
+@pytest.mark.parametrize(("typed", "field_text"), [
+    ("トクテイヒエイリカツドウホウジン　ユダオンセンコドモショクドウネットワークス　ヤマ",
+     "口座名義（カナ）: 口座名義は30バイト以内にしてください（変換後「ﾄｸﾋ)ﾕﾀﾞｵﾝｾﾝｺﾄﾞﾓｼﾖｸﾄﾞｳﾈﾂﾄﾜ-ｸｽ ﾔﾏ」は31バイトです。"),
+    ("ユダコドモショクドウア゛", "口座名義（カナ）: 12文字目の「゛」は前の文字に付けられません（「ア」には付けられません）。"),
+])
+def test_a_refused_account_name_says_why_and_keeps_what_was_typed(client, typed, field_text) -> None:  # type: ignore[no-untyped-def]
+    response = client.post(REGISTER, form_post(holder_kana=typed))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert field_text in page
+    assert f'value="{typed}"' in page
+    assert rows() == (0, 0, 0, 0)
+
+
 def test_a_double_submit_makes_one_group(client, django_user_model) -> None:  # type: ignore[no-untyped-def]
     other_tab = client.__class__()
     client.post(REGISTER, form_post())
