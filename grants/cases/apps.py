@@ -8,4 +8,4 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # The workflows, the parts' machines, their effects and the check providers register at import.
-        from . import batches, checks, lifecycle, machines, orders, workflows  # noqa: F401
+        from . import batches, checks, lifecycle, machines, orders, rules, workflows  # noqa: F401

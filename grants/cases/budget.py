@@ -17,7 +17,7 @@ from grants.accounts.models import Role, User
 from grants.core.models import record_event
 from grants.core.workflow import ActionRefused, access, may
 from grants.organizations.models import HouseholdCount, OrganizationKind, PlanItem, SecretariatStaff
-from grants.programmes.engine import Computation, compute, load_rule
+from grants.programmes.engine import Computation, compute
 from grants.programmes.models import ActivityPurpose, ExpenseCategory
 
 from .models import (
@@ -30,6 +30,7 @@ from .models import (
     PerformanceReport,
     ReportLine,
 )
+from .rules import rule_for_case
 from .workflows import workflow_for_case, workflow_of
 
 MAX_LINE_AMOUNT = 1_000_000_000  # ¥1 billion: far above any council budget line; guards against typos
@@ -93,8 +94,9 @@ def inputs_for(case: GrantCase, lines: Sequence[LineFields]) -> dict[str, int | 
 
 
 def compute_amount(case: GrantCase, lines: Sequence[LineFields]) -> Computation:
-    """The programme-year's rule applied to ``lines`` (whole yen)."""
-    return compute(load_rule(case.programme_year_id), inputs_for(case, lines))
+    """The case's rule applied to ``lines`` (whole yen): the version it was decided under once decided, the
+    programme-year's rule as it stands before (``rules.rule_for_case``)."""
+    return compute(rule_for_case(case), inputs_for(case, lines))
 
 
 # -- writing lines --------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from grants.programmes.models import ExpenseRule, Treatment
 
 from .budget import current_lines
 from .models import ChangeRequest, EligibilityOverride, GrantCase, LineFields, LineKind, PerformanceReport
+from .rules import rule_for_case
 from .workflows import workflow_of
 
 __all__ = ["CheckResult", "Stage", "stage_of", "run_checks", "eligible_lines", "check_labels"]
@@ -271,7 +272,9 @@ class ExpenseLines(CheckProvider):
 
     def line(self, case: GrantCase, line: LineFields, stage: Stage) -> Iterable[Judgment]:
         if "rules" not in stage.memo:
-            stage.memo["rules"] = {r.category_id: r for r in case.programme_year.expense_rules.all()}
+            rule = rule_for_case(case)  # a decided case's 費目 are judged by the version it was decided under
+            stage.memo["rules"] = {r.category_id: r for r in rule.expense_rules.all()}
+            stage.memo["costs_before_decision"] = rule.allow_costs_before_decision
         yield self._category(line, stage.memo["rules"])
         if line.purpose is not None and line.purpose.excluded:
             yield ("purpose", False, f"目的「{line.purpose.name}」の活動は対象外です（{line.purpose.reason}）。")
@@ -285,7 +288,7 @@ class ExpenseLines(CheckProvider):
                                     f"{wareki(end)}）の外です。")
         else:
             yield ("period", True, "")
-        if not case.programme_year.allow_costs_before_decision and line.spent_on is not None:
+        if not stage.memo["costs_before_decision"] and line.spent_on is not None:
             reference, what = decision_reference(case)
             yield ("before_decision", line.spent_on >= reference,
                    f"支出（予定）日 {wareki(line.spent_on)} は{what}（{wareki(reference)}）より前です。"

@@ -34,6 +34,7 @@ from .machines import CHANGE_REQUEST
 from .models import ChangeRequest, ChangeStatus, EligibilityOverride, GrantCase, PerformanceReport, RefundReason
 from .orders import IN_FLIGHT, next_number, withdraw_scheduled
 from .refunds import order_refund
+from .rules import pin_rule_version
 from .settlement import close_if_settled
 from .workflows import CaseActionError, workflow_for_case
 
@@ -188,13 +189,17 @@ def _before_decision(act: Act[GrantCase]) -> None:
 
 @effect("decide_at_computed")
 def _decide_computed(act: Act[GrantCase]) -> None:
-    """A formula grant is decided at its computed amount (交付決定額 = 算定額)."""
+    """A formula grant is decided at its computed amount (交付決定額 = 算定額), under the rule's current version."""
     act.obj.decided_amount, act.obj.decided_on = act.obj.computed_amount, timezone.localdate()
+    pin_rule_version(act.obj, act.actor)
 
 
 @effect("decide_at_assessed")
 def _decide_assessed(act: Act[GrantCase]) -> None:
+    """交付決定 at the assessed amount (査定額), under the rule's current version: every later computation of the
+    case (変更, 額の確定, 概算払, 返還) uses that version (``rules.rule_for_case``)."""
     act.obj.decided_amount, act.obj.decided_on = act.obj.assessed_amount, timezone.localdate()
+    pin_rule_version(act.obj, act.actor)
 
 
 @effect("commit_decision")

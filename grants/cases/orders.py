@@ -38,6 +38,7 @@ from grants.ledger.models import (
 from grants.ledger.services import post_entry
 
 from .models import GrantCase
+from .rules import rule_for_case
 from .workflows import WORKFLOWS, CaseActionError, workflow_of
 
 # Orders on their way to the bank: they must be paid (or sent back) before the amount is confirmed.
@@ -308,12 +309,13 @@ def _schedule_whole(act: Act[GrantCase]) -> None:
 # -- the 概算払 plan -----------------------------------------------------------------------------------------------
 
 def schedule_instalments(case: GrantCase, total: int, first_number: int = 1) -> list[PaymentOrder]:
-    """概算払 orders for ``total`` yen from the programme-year's instalment plan: each instalment's share of the
-    decided amount, rounded down to the yen, the last planned instalment taking the remainder of the planned
-    total (各回円未満切捨て、端数は最終回で調整). Each order takes its instalment's planned date, or the day
-    of the decision when that date has already passed (it is due at once). Shares adding up to more than 1 are
-    refused. Nothing is scheduled for a plan without instalments: the whole amount is then paid at the 精算払."""
-    plan = list(case.programme_year.instalments.order_by("order"))
+    """概算払 orders for ``total`` yen from the instalment plan of the case's rule (its decision's version): each
+    instalment's share of the decided amount, rounded down to the yen, the last planned instalment taking the
+    remainder of the planned total (各回円未満切捨て、端数は最終回で調整). Each order takes its instalment's
+    planned date, or the day of the decision when that date has already passed (it is due at once). Shares adding
+    up to more than 1 are refused. Nothing is scheduled for a plan without instalments: the whole amount is then
+    paid at the 精算払."""
+    plan = sorted(rule_for_case(case).instalments.all(), key=lambda i: i.order)  # the decision's version
     if not plan:
         return []
     shares = [Fraction(i.share_numerator, i.share_denominator) for i in plan]
@@ -363,7 +365,7 @@ def _reschedule(act: Act[GrantCase]) -> None:
     if not scheduled:
         return
     started = sum(o.amount for o in case.payment_orders.filter(status__in=[*IN_FLIGHT, OrderStatus.PAID]))
-    shares = sum((Fraction(i.share_numerator, i.share_denominator) for i in case.programme_year.instalments.all()),
+    shares = sum((Fraction(i.share_numerator, i.share_denominator) for i in rule_for_case(case).instalments.all()),
                  Fraction(0))
     remaining = int((case.decided_amount or 0) * min(shares, Fraction(1))) - started
     old_total = sum(o.amount for o in scheduled)

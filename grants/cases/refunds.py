@@ -19,6 +19,7 @@ from grants.ledger.services import adjust_commitment, post_entry
 from .machines import REFUND_ORDER
 from .models import GrantCase, RefundOrder, RefundReason, RefundReceipt, RefundStatus
 from .penalties import Charges, charges
+from .rules import rule_for_case
 from .settlement import close_if_settled
 from .workflows import CaseActionError, workflow_for_case
 
@@ -35,18 +36,19 @@ def order_refund(
     *, case: GrantCase, actor: User, principal: int, reason: str = RefundReason.CONFIRMATION
 ) -> RefundOrder:
     """Issue the 返還命令 for ``principal`` yen (called by 額の確定 or 取消, inside its transaction): due
-    ``refund_due_days`` days after today, with the year's rates copied onto the order (加算金 only for a
+    ``refund_due_days`` days from today counted by ``refund_due_counting`` (翌日起算 by default:
+    ``ProgrammeYear.refund_due_on``), with the year's rates copied onto the order (加算金 only for a
     cancellation), and its 返還命令書.
 
     A case has at most one order of its 額の確定 or 取消 and one of its 消費税仕入控除税額 (``reason``
     ``TAX_CREDIT``, ordered after the 報告 is confirmed); the notice of each is told apart by its ``subject_key``
     (``RefundOrder.notice_key``)."""
-    rule = case.programme_year
+    rule = rule_for_case(case)  # the rates of the version the case was decided under
     today = timezone.localdate()
     surcharge = rule.surcharge_rate if reason == RefundReason.CANCELLATION else Decimal("0")
     order = RefundOrder.objects.create(
         case=case, principal=principal, reason=reason, ordered_on=today,
-        due_on=today + dt.timedelta(days=rule.refund_due_days), surcharge_rate=surcharge, late_rate=rule.late_rate,
+        due_on=rule.refund_due_on(today), surcharge_rate=surcharge, late_rate=rule.late_rate,
         penalty_rounding_unit=rule.penalty_rounding_unit, ordered_by=actor,
     )
     record_event(actor=actor, subject=case, action="order_refund",

@@ -21,6 +21,7 @@ from grants.cases.labels import action_label
 from grants.cases.models import AnnualRun, GrantCase
 from grants.cases.permissions import access_case, may_correct_count
 from grants.cases.querysets import status_counts, waiting_cases
+from grants.cases.rules import applied_version_label
 from grants.cases.workflows import WORKFLOWS, workflow_of
 from grants.core import workflow
 from grants.core.models import AuditEvent
@@ -110,6 +111,8 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         # Cases of past years loaded from the city's records (過年度データの移行) carry only their amounts.
         "migrated": any(e.action == "migrate_case" for e in events),
         "refused": case.status in flow.refused,
+        # 「第1版（令和8年4月1日）」 when the rule has been revised since: the version the decision used.
+        "rule_version_label": applied_version_label(case),
     }
     if flow.budget_lines:
         context.update(full_context(case, user, results))

@@ -1,0 +1,69 @@
+"""The rule a case computes with (issue 12 §9): the version of the programme-year's rule it was decided under, once
+decided; the rule as it stands before that.
+
+Every computation after the decision (変更承認申請, 実績審査 and 額の確定, the case page's lines, the 概算払 plan,
+the rates of a 返還命令) reads ``rule_for_case``, so editing a rule never changes a decided amount. The decision
+records the version (``pin_rule_version``, in the decision's transaction); the admin asks ``CaseRuleUsers`` (registered
+with ``grants.programmes.versions``) how many decided cases use the rule as it stands.
+"""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from grants.accounts.models import User
+from grants.programmes import versions
+from grants.programmes.engine import load_rule
+from grants.programmes.models import ProgrammeYear, RuleVersion
+
+from .models import GrantCase
+from .workflows import WORKFLOWS
+
+
+def rule_for_case(case: GrantCase) -> ProgrammeYear:
+    """The rule of ``case``: its decision's version rebuilt from the snapshot (``versions.rule_from_snapshot``: no
+    query for its parts), or, for a case not decided or decided before versions were recorded, the stored rule
+    with its parts prefetched (``engine.load_rule``). Use ``.all()`` on its parts."""
+    if case.rule_version_id is None:
+        return load_rule(case.programme_year_id)
+    version = case.rule_version
+    assert version is not None
+    return versions.rule_from_snapshot(version.snapshot)
+
+
+def pin_rule_version(case: GrantCase, actor: User | None) -> RuleVersion:
+    """Record on ``case`` (no save) the version of its rule it is decided under: the current version, or a new one
+    taken from the rule as it stands. Call inside the decision's transaction."""
+    version = versions.version_for_decision(case.programme_year_id, actor=actor)
+    case.rule_version = version
+    return version
+
+
+def applied_version_label(case: GrantCase) -> str:
+    """「第1版（令和8年4月1日）」 for a case decided under a rule that has more than one version, else ""."""
+    version = case.rule_version
+    if version is None or not RuleVersion.objects.filter(programme_year_id=case.programme_year_id,
+                                                         number__gt=1).exists():
+        return ""
+    return versions.version_label(version)
+
+
+def _decided_states() -> set[str]:
+    return {state for flow in WORKFLOWS.values() for state in flow.decided}
+
+
+class CaseRuleUsers:
+    """The decided grant cases of a rule, for ``grants.programmes.versions``."""
+
+    def _decided(self, programme_year: ProgrammeYear) -> QuerySet[GrantCase]:
+        return GrantCase.objects.filter(programme_year=programme_year, status__in=_decided_states())
+
+    def decided_count(self, programme_year: ProgrammeYear, version: RuleVersion | None) -> int:
+        if version is None:
+            return self._decided(programme_year).filter(rule_version__isnull=True).count()
+        return GrantCase.objects.filter(programme_year=programme_year, rule_version=version).count()
+
+    def adopt(self, programme_year: ProgrammeYear, version: RuleVersion) -> int:
+        return self._decided(programme_year).filter(rule_version__isnull=True).update(rule_version=version)
+
+
+versions.register_users(CaseRuleUsers())
