@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from grants.core.checks import provider_choices
 from grants.programmes.models import ActivityPurpose, ExpenseRule
 
+from .admin_versions import ComponentRuleAdminMixin, RuleAdminMixin
 from .models import ComponentBand, FormulaComponent, Instalment, Programme, ProgrammeYear, RepeatYearStep
 
 
@@ -131,7 +132,9 @@ class ProgrammeYearForm(forms.ModelForm):
 
 
 @admin.register(ProgrammeYear)
-class ProgrammeYearAdmin(admin.ModelAdmin):
+class ProgrammeYearAdmin(RuleAdminMixin, admin.ModelAdmin):
+    """A programme-year's rule; every save is audited, and a rule used by decided cases changes by a new version."""
+
     form = ProgrammeYearForm
     list_display = ("__str__", "fiscal_year", "label", "amount_basis", "base_date", "application_opens",
                     "application_closes")
@@ -169,6 +172,6 @@ class ComponentBandInline(admin.TabularInline):
 
 
 @admin.register(FormulaComponent)
-class FormulaComponentAdmin(admin.ModelAdmin):
+class FormulaComponentAdmin(ComponentRuleAdminMixin, admin.ModelAdmin):
     list_display = ("programme_year", "order", "kind", "label", "unit_amount")
     inlines = [ComponentBandInline]

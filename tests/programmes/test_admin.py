@@ -2,9 +2,14 @@
 import pytest
 from django.urls import reverse
 
+from grants.cases import services
+from grants.cases.rules import rule_for_case
+from grants.core.models import AuditEvent
+from grants.programmes import versions
 from grants.programmes.engine import compute, load_rule
-from grants.programmes.models import FormulaComponent
+from grants.programmes.models import ComponentBand, ComponentKind, FormulaComponent, RuleVersion
 from tests import factories
+from tests.cases import steps
 
 pytestmark = pytest.mark.django_db
 
@@ -23,3 +28,150 @@ def test_admin_edits_unit_amount_and_floor(client) -> None:  # type: ignore[no-u
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     assert compute(load_rule(py.pk), {"households": 10}).amount == 12_000 + 10 * 500
+
+
+# -- every save audited; a rule used by a decided case changes by a new version (issue 12 §9) -----------------------
+
+REASON = "要綱の改正（令和8年4月1日施行）"
+
+
+def form_data(response) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """What the change form posts back unchanged: the main form's and every inline's values, and the inlines'
+    management forms (so the test changes only what it means to)."""
+    data: dict[str, object] = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+        forms += formset.forms
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = "on" if value is True else value
+    return data
+
+
+def _inline_prefix(data: dict[str, object], field: str, value: object) -> str:
+    """The prefix of the inline row whose ``field`` is ``value`` (e.g. components-1)."""
+    return next(key.removesuffix(f"-{field}") for key, v in data.items() if key.endswith(f"-{field}") and v == value)
+
+
+@pytest.fixture
+def root(client):  # type: ignore[no-untyped-def]
+    user = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def decided(programme_year, staff, staff2, approver):  # type: ignore[no-untyped-def]
+    """A formula case decided under ``programme_year``'s rule (均等割 10,000円 + 世帯割 500円 × 120 = 70,000円)."""
+    case = steps.association_case(programme_year, households=120)
+    services.submit_application(case_id=case.pk, actor=staff)
+    services.verify_application(case_id=case.pk, actor=staff2)
+    return services.decide_grant(case_id=case.pk, actor=approver)
+
+
+def _change_url(py) -> str:  # type: ignore[no-untyped-def]
+    return reverse("admin:programmes_programmeyear_change", args=[py.pk])
+
+
+def _rule_events(py) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+    return list(AuditEvent.objects.for_object(py).filter(action__startswith="change_rule"))
+
+
+def test_a_rule_used_by_a_decided_case_says_so_and_asks_the_reason(client, root, programme_year, decided) -> None:  # type: ignore[no-untyped-def]
+    page = client.get(_change_url(programme_year)).content.decode()
+    assert ("この交付基準は交付決定済みの案件（1件）に使われています。保存すると第2版になり、決定済みの案件は第1版のまま"
+            "計算します。") in page
+    assert 'name="revision_reason"' in page
+
+
+def test_saving_a_used_rule_without_a_reason_is_refused_and_writes_nothing(client, root, programme_year,  # type: ignore[no-untyped-def]
+                                                                         decided) -> None:
+    url = _change_url(programme_year)
+    data = form_data(client.get(url))
+    data["cap_amount"] = 50_000
+    versions_before, events_before = RuleVersion.objects.count(), AuditEvent.objects.count()
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "改正の理由を入力してください" in response.content.decode()
+    programme_year.refresh_from_db()
+    assert programme_year.cap_amount is None
+    assert (RuleVersion.objects.count(), AuditEvent.objects.count()) == (versions_before, events_before)
+
+
+def test_saving_a_used_rule_with_a_reason_makes_version_2_and_the_decided_case_keeps_its_rule(  # type: ignore[no-untyped-def]
+        client, root, programme_year, decided) -> None:
+    url = _change_url(programme_year)
+    data = form_data(client.get(url))
+    data["cap_amount"] = 50_000
+    unit = _inline_prefix(data, "label", "世帯割")
+    data[f"{unit}-unit_amount"] = 300
+    data["revision_reason"] = REASON
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    numbers = list(RuleVersion.objects.filter(programme_year=programme_year).values_list("number", "reason"))
+    assert numbers == [(1, versions.FIRST_USE_REASON), (2, REASON)]
+    decided.refresh_from_db()
+    assert decided.rule_version.number == 1 and decided.decided_amount == 70_000
+    assert compute(rule_for_case(decided), {"households": 120}).amount == 70_000  # the decided case: version 1
+    assert compute(load_rule(programme_year.pk), {"households": 120}).amount == 46_000  # the rule now: capped
+    note = _rule_events(programme_year)[-1].note
+    assert f"第2版を作成（改正の理由: {REASON}）" in note
+    assert "上限額: （なし） → 50,000円" in note
+    assert "算定項目「世帯割」の単価: 500円 → 300円" in note
+    page = client.get(_change_url(programme_year)).content.decode()
+    assert REASON in page  # the versions' history on the rule's page
+
+
+def test_an_inline_deletion_and_a_band_change_are_audited_with_old_and_new_values(client, root) -> None:  # type: ignore[no-untyped-def]
+    py = factories.rule(components=[(ComponentKind.FLAT, "均等割", 10_000), (ComponentKind.PER_HOUSEHOLD, "世帯割", 0)])
+    per = FormulaComponent.objects.get(programme_year=py, label="世帯割")
+    ComponentBand.objects.create(component=per, from_count=1, to_count=100, unit_amount=600)
+    url = _change_url(py)
+    data = form_data(client.get(url))
+    data[f"{_inline_prefix(data, 'label', '均等割')}-DELETE"] = "on"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert "算定項目「均等割」を削除（" in _rule_events(py)[-1].note
+    assert "単価 10,000円" in _rule_events(py)[-1].note
+    # a band changed on its component's own page is audited on the rule too
+    band_url = reverse("admin:programmes_formulacomponent_change", args=[per.pk])
+    data = form_data(client.get(band_url))
+    data[f"{_inline_prefix(data, 'unit_amount', 600)}-unit_amount"] = 650
+    response = client.post(band_url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert _rule_events(py)[-1].note.endswith("の単価: 600円 → 650円")
+    assert "算定項目「世帯割」の段階区分「" in _rule_events(py)[-1].note
+    assert not RuleVersion.objects.exists()  # no decided case: changed in place
+
+
+def test_an_unused_rule_saves_in_place_and_is_audited(client, root, programme_year) -> None:  # type: ignore[no-untyped-def]
+    url = _change_url(programme_year)
+    page = client.get(url).content.decode()
+    assert 'name="revision_reason"' not in page and "交付決定済みの案件" not in page
+    data = form_data(client.get(url))
+    data["floor_amount"] = 20_000
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    programme_year.refresh_from_db()
+    assert programme_year.floor_amount == 20_000
+    assert not RuleVersion.objects.exists()
+    [event] = _rule_events(programme_year)
+    assert (event.actor, event.note) == (root, "下限額: （なし） → 20,000円")
+
+
+def test_a_component_cannot_be_added_alone_to_a_used_rule(client, root, programme_year, decided) -> None:  # type: ignore[no-untyped-def]
+    response = client.post(reverse("admin:programmes_formulacomponent_add"), {
+        "programme_year": programme_year.pk, "order": 5, "kind": "flat", "label": "加算", "unit_amount": 1_000,
+        "condition_input": "", "condition_min": "",
+        "bands-TOTAL_FORMS": 0, "bands-INITIAL_FORMS": 0, "bands-MIN_NUM_FORMS": 0, "bands-MAX_NUM_FORMS": 1000,
+    })
+    assert response.status_code == 200
+    assert "改正の理由とともに追加してください" in response.content.decode()
+    assert not FormulaComponent.objects.filter(label="加算").exists()
