@@ -85,7 +85,7 @@ class RuleAdminMixin(AuditedAdminMixin):
             rule = self.rule_of(obj)
             before = self.audit_before(request)
             setattr(request, _USAGE, usage_of(rule, before if before is not None else self.audit_state(rule)))
-        return getattr(request, _USAGE)  # type: ignore[no-any-return]
+        return getattr(request, _USAGE)
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if kwargs.get("fields"):  # the fieldsets name the reason, which is no field of the model

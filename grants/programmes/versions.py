@@ -135,12 +135,12 @@ def _build(data: Snapshot, parts: Mapping[str, Any]) -> models.Model:
     for name, rel, nested in _parts(model, parts):
         rows = [_build(child, nested) for child in data.get("children", {}).get(name, [])]
         for child in rows:
-            rel.field.set_cached_value(child, obj)  # type: ignore[union-attr]
+            rel.field.set_cached_value(child, obj)
         # What prefetch_related leaves: ``manager.all()`` answers these rows; any other query answers none
         # (never the stored rows of today's rule).
         queryset = rel.related_model._default_manager.none()  # type: ignore[union-attr]
-        queryset._result_cache = rows
-        queryset._prefetch_done = True
+        setattr(queryset, "_result_cache", rows)  # noqa: B010
+        setattr(queryset, "_prefetch_done", True)  # noqa: B010
         cache[name] = queryset
     setattr(obj, "_prefetched_objects_cache", cache)  # noqa: B010
     return obj
@@ -191,8 +191,9 @@ def show(field: models.Field[Any, Any], value: object) -> str:
     """A stored (snapshot) value as people read it: yen with separators, 和暦 dates, choices by their label."""
     if value is None or value == "":
         return "（なし）"
-    if field.is_relation and field.related_model is not None:
-        related = field.related_model._default_manager.filter(pk=value).first()
+    target = field.related_model if field.is_relation else None
+    if isinstance(target, type) and issubclass(target, models.Model):
+        related = target._default_manager.filter(pk=value).first()
         return str(related) if related is not None else f"（削除済み: {value}）"
     if field.flatchoices:
         return str(dict(field.flatchoices).get(value, value))
@@ -206,7 +207,7 @@ def show(field: models.Field[Any, Any], value: object) -> str:
 
 
 def _shown_fields(model: type[models.Model], parent: models.ForeignObjectRel | None) -> list[models.Field[Any, Any]]:
-    skip = {model._meta.pk.attname} | ({parent.field.attname} if parent is not None else set())  # type: ignore[union-attr]
+    skip = {model._meta.pk.attname} | ({parent.field.attname} if parent is not None else set())
     return [f for f in model._meta.concrete_fields if f.attname not in skip]
 
 
