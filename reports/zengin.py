@@ -8,7 +8,8 @@ followed by CRLF (or nothing, :attr:`ZenginOptions.line_ending`).
 
 Every value is checked before any byte is produced: a character outside the allowed set (ZENGIN.md: ｱ–ﾝ,
 ﾞ, ﾟ, A–Z, 0–9, space, ``( ) -``, and ``. /`` when :attr:`ZenginOptions.allow_period_slash`), a code of
-the wrong length, an amount out of range... raises :class:`ZenginError` and nothing is written. Names are
+the wrong length, a voiced mark ``ﾞ``/``ﾟ`` that follows no kana taking it (``ｱﾞ``, ``ｶﾞﾞ``), an amount out of
+range... raises :class:`ZenginError` and nothing is written. Names are
 expected already normalised (grants.organizations.kana); names longer than their field are cut (every
 allowed character is one byte, a voiced mark ``ﾞ`` included, so any byte cut is a character cut).
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from typing import IO, overload
 
 from grants.core.bankdays import is_bank_business_day
+from grants.organizations.kana import stray_mark_position
 
 __all__ = [
     "RECORD_LENGTH",
@@ -185,6 +187,14 @@ class _Names:
                 field,
                 f"{position}文字目の{shown}は全銀ファイルに使えません"
                 f"（使える文字: 半角カタカナ（小さい文字を除く）、英大文字、数字、スペース、{self._symbols}）。",
+            )
+        stray = stray_mark_position(value)
+        if stray is not None:
+            raise _fail(
+                record,
+                field,
+                f"{stray}文字目の「{value[stray - 1]}」は前の文字に付けられません"
+                "（濁点・半濁点が二重か、付けられない文字の後にあります）。",
             )
         if required and not value.strip(" "):
             raise _fail(record, field, "指定されていません。")

@@ -268,6 +268,12 @@ def test_amount_limits() -> None:
         ({"payee_kana": "ﾔﾏｸﾞﾁ.ﾀﾛｳ"}, "受取人名", "「.」"),
         ({"payee_kana": "ﾔﾏｸﾞﾁ/ﾀﾛｳ"}, "受取人名", "「/」"),
         ({"payee_kana": "ﾔﾏｸﾞﾁ\tﾀﾛｳ"}, "受取人名", "U+0009"),
+        # a stray or double voiced mark stored before the normaliser refused it (issue 12, part 8)
+        ({"payee_kana": "ﾔﾏｱﾞ"}, "受取人名", "4文字目の「ﾞ」は前の文字に付けられません"),
+        ({"payee_kana": "ｶﾞﾞｸｴﾝ"}, "受取人名", "3文字目の「ﾞ」は前の文字に付けられません"),
+        ({"payee_kana": "ﾟﾔﾏ"}, "受取人名", "1文字目の「ﾟ」は前の文字に付けられません"),
+        ({"payee_kana": "ﾔﾏ ﾞｸﾞﾁ"}, "受取人名", "4文字目の「ﾞ」"),
+        ({"branch_name_kana": "ﾎﾝﾃﾝﾞ"}, "被仕向支店名", "5文字目の「ﾞ」"),
         ({"payee_kana": ""}, "受取人名", "指定されていません"),
         ({"payee_kana": "   "}, "受取人名", "指定されていません"),
         ({"payee_kana": None}, "受取人名", "文字列"),
@@ -429,7 +435,11 @@ def test_the_writer_accepts_exactly_the_characters_the_normaliser_produces() -> 
 
 
 @pytest.mark.parametrize(
-    "entered", ["ヤマグチカブシキガイシャ", "特定非営利活動法人サポート", "やまぐち　たろう", "ｷｭｳ ｼｮｳｶｲ", "abc-123"]
+    "entered", ["ヤマグチカブシキガイシャ", "特定非営利活動法人サポート", "やまぐち　たろう", "ｷｭｳ ｼｮｳｶｲ", "abc-123",
+                # a long corporate name written out in full (37 and 41 characters) fits once abbreviated: 26 bytes
+                "トクテイヒエイリカツドウホウジン　ヤマグチシミンカツドウシエンネットワーク",
+                "ﾄｸﾃｲﾋｴｲﾘｶﾂﾄﾞｳﾎｳｼﾞﾝ ﾔﾏｸﾞﾁｼﾐﾝｶﾂﾄﾞｳｼｴﾝﾈｯﾄﾜｰｸ",
+                "カ゛クエンハ゜ーク", "ウ\u3099イラ"]
 )
 def test_normalised_names_go_into_the_file_unchanged(entered: str) -> None:
     name = normalize_account_name(entered)
