@@ -8,6 +8,7 @@ from django.db.models import Q
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from grants.accounts.models import User
+from grants.core import deadlines
 from grants.core.workflow import machines_of, state_choices
 from grants.organizations.models import Organization, PlanItem, Representative, SecretariatStaff
 from grants.programmes.models import ActivityPurpose, ExpenseCategory, ProgrammeYear
@@ -540,11 +541,14 @@ class RefundReceipt(models.Model):
 
 
 def report_due_date(programme_year: ProgrammeYear, completed_on: dt.date | None) -> dt.date | None:
-    """Due date of the 実績報告: the earlier of ``completed_on`` + ``report_due_days`` days and
-    ``report_due_fixed`` (both data of the programme-year; either may be absent). None when neither applies."""
+    """Due date of the 実績報告: the earlier of ``report_due_days`` days from ``completed_on`` (counted by
+    ``report_due_counting``: 翌日起算 → completed_on + days, 初日算入 → completed_on + days − 1;
+    ``grants.core.deadlines.due_on``) and ``report_due_fixed`` (all data of the programme-year; either may be
+    absent). None when neither applies."""
     candidates = []
-    if completed_on is not None and programme_year.report_due_days is not None:
-        candidates.append(completed_on + dt.timedelta(days=programme_year.report_due_days))
+    if completed_on is not None and programme_year.report_due_days:
+        candidates.append(deadlines.due_on(completed_on, programme_year.report_due_days,
+                                           programme_year.report_due_counting))
     if programme_year.report_due_fixed is not None:
         candidates.append(programme_year.report_due_fixed)
     return min(candidates) if candidates else None

@@ -86,14 +86,20 @@ def _computation(case: GrantCase, lines: Sequence[LineFields]) -> tuple[Computat
 
 def _report_due(case: GrantCase, report: PerformanceReport | None) -> dict[str, object]:
     """The 実績報告's due date (from the report's completion date, else the completion deadline, else the planned
-    end) and whether it has passed without a submitted report."""
+    end), the rule that set it as the 要綱 words it (「事業が完了した日の翌日から起算して30日以内」, or 固定の期限) and
+    whether it has passed without a submitted report."""
+    rule = case.programme_year
     completed = report.completed_on if report else (case.completion_deadline or case.project_end)
-    due = report_due_date(case.programme_year, completed)
+    due = report_due_date(rule, completed)
+    wording = ""
+    if due is not None:
+        wording = "固定の期限" if due == rule.report_due_fixed else rule.report_due_wording
     submitted = report is not None and report.submitted_at is not None
     today = timezone.localdate()
     waiting = case.status in workflow_of(case).awaiting_report
     overdue = due is not None and not submitted and due < today and waiting
-    return {"due": due, "overdue": overdue, "days_overdue": (today - due).days if overdue and due is not None else 0}
+    return {"due": due, "wording": wording, "overdue": overdue,
+            "days_overdue": (today - due).days if overdue and due is not None else 0}
 
 
 def _override_rows(

@@ -5,8 +5,10 @@ import datetime as dt
 
 import pytest
 
-from grants.cases.models import GrantCase, PerformanceReport, Status
+from grants.cases.models import GrantCase, PerformanceReport, Status, report_due_date
 from grants.cases.overdue import report_deadlines
+from grants.core.deadlines import DayCounting
+from grants.programmes.models import ProgrammeYear
 from tests import factories
 from tests.cases.deadlines import DUE_DAYS, case, completed
 from tests.councils import builders
@@ -101,3 +103,35 @@ def test_rows_sorted_by_due_date_and_one_query_whatever_the_number(year, today, 
                  for r in rows]
     assert [r.days_overdue for r in rows] == [9, 5, 3, 0, -2, -7]
     assert len(names) == 6
+
+
+# The counting of the days is data (issue 12 §6): 翌日起算 (the default, as before) or 初日算入.
+
+@pytest.mark.parametrize(("counting", "due"), [
+    (DayCounting.NEXT_DAY, dt.date(2027, 3, 20)),  # 「完了した日の翌日から起算して30日以内」: 2/19 is day 1
+    (DayCounting.INCLUSIVE, dt.date(2027, 3, 19)),  # 「完了した日を含めて30日以内」: 2/18 is day 1
+])
+def test_report_due_date_by_each_counting(counting: DayCounting, due: dt.date) -> None:
+    rule = ProgrammeYear(report_due_days=30, report_due_counting=counting)
+    assert report_due_date(rule, dt.date(2027, 2, 18)) == due
+
+
+def test_report_due_date_across_the_leap_day() -> None:
+    rule = ProgrammeYear(report_due_days=20, report_due_counting=DayCounting.INCLUSIVE)
+    assert report_due_date(rule, dt.date(2028, 2, 10)) == dt.date(2028, 2, 29)
+    rule.report_due_counting = DayCounting.NEXT_DAY
+    assert report_due_date(rule, dt.date(2028, 2, 10)) == dt.date(2028, 3, 1)
+
+
+def test_a_rule_counts_from_the_next_day_unless_told() -> None:
+    """Existing rules keep their due dates: completion + days was 翌日起算."""
+    assert ProgrammeYear().report_due_counting == DayCounting.NEXT_DAY
+    assert ProgrammeYear().refund_due_counting == DayCounting.NEXT_DAY
+
+
+def test_an_inclusive_rule_is_overdue_a_day_sooner(today):  # type: ignore[no-untyped-def]
+    py = builders.unei_year(report_due_days=DUE_DAYS, report_due_fixed=today + dt.timedelta(days=365),
+                            report_due_counting=DayCounting.INCLUSIVE)
+    due_yesterday = case(py, "A", completion_deadline=completed(today, 0))  # completion + 29 = yesterday
+    row = by_case(report_deadlines(today=today))[due_yesterday.pk]
+    assert (row.due_on, row.days_overdue, row.overdue) == (today - dt.timedelta(days=1), 1, True)

@@ -11,7 +11,9 @@ from django.utils import timezone
 from grants.cases import lifecycle, refunds
 from grants.cases.models import RefundOrder, RefundReceipt, RefundStatus, Status
 from grants.cases.workflows import CaseActionError
+from grants.core.deadlines import DayCounting
 from grants.ledger.models import EntryKind, LedgerEntry
+from grants.programmes.models import ProgrammeYear
 from tests.cases.money import assert_ledger_matches, decided, pay, report, totals
 from tests.councils.helpers import pay_orders
 from tests.councils.steps import fresh, paid, reported, today
@@ -118,6 +120,27 @@ def refund_of_50000(katsudo, council, staff, approver, finance, finance2):  # ty
 
 def on(monkeypatch, day):  # type: ignore[no-untyped-def]
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: day)
+
+
+@pytest.mark.django_db
+def test_the_refund_due_date_is_counted_as_the_rule_says(katsudo, council, staff, approver, finance,  # type: ignore[no-untyped-def]
+                                                        finance2) -> None:
+    """「返還命令の日を含めて20日以内」 (初日算入): due on the order day + 19, not + 20 as 翌日起算 (the default)."""
+    ProgrammeYear.objects.filter(pk=katsudo.pk).update(refund_due_counting=DayCounting.INCLUSIVE)
+    katsudo.refresh_from_db()
+    assert katsudo.refund_due_wording == "返還命令の日を含めて20日以内"
+    case, plan, cats = paid(katsudo, council, staff, approver, finance, finance2)
+    reported(case, plan, cats, council[1], staff)
+    order = lifecycle.confirm(case_id=case.pk, actor=approver).refund_order
+    assert order.due_on == order.ordered_on + dt.timedelta(days=19)
+
+
+def test_the_refund_due_date_of_each_counting() -> None:
+    rule = ProgrammeYear(refund_due_days=20)
+    assert rule.refund_due_wording == "返還命令の日の翌日から起算して20日以内"
+    assert rule.refund_due_on(dt.date(2028, 2, 9)) == dt.date(2028, 2, 29)  # + 20, onto the leap day
+    rule.refund_due_counting = DayCounting.INCLUSIVE
+    assert rule.refund_due_on(dt.date(2028, 2, 9)) == dt.date(2028, 2, 28)  # + 19
 
 
 @pytest.mark.django_db

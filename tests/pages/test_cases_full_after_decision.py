@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from grants.cases import lifecycle, receipts, services
 from grants.cases.models import ChangeRequest, ChangeStatus, GrantCase, PerformanceReport, Receipt, RefundReason, Status
+from grants.core.fiscal import wareki
 from grants.core.models import AuditEvent
 from grants.ledger.models import OrderStatus
+from grants.programmes.models import ProgrammeYear
 from tests.cases.steps import login
 from tests.councils import builders
 from tests.councils.helpers import line, pay_orders
@@ -182,6 +184,36 @@ def write_report(client, case, plan, cats) -> None:  # type: ignore[no-untyped-d
     ):
         assert post(client, reverse("case_line_add", args=[case.pk, "report"]), {
             "kind": "expense", "spent_on": today().isoformat(), **data}) == ["明細を追加しました。"]
+
+
+@pytest.mark.parametrize(("counting", "days_after", "wording"), [
+    ("next_day", 30, "事業が完了した日の翌日から起算して30日以内"),  # completion + 30 days
+    ("inclusive", 29, "事業が完了した日を含めて30日以内"),  # completion + 29 days
+])
+def test_the_report_due_date_quotes_the_yokos_wording(client, council, katsudo, staff, approver, counting: str,
+                                                      days_after: int, wording: str) -> None:  # type: ignore[no-untyped-def]
+    """期限：令和…（事業が完了した日の翌日から起算して30日以内）: the page quotes the 要綱's own number and counting
+    (issue 12 §6), not a day count shifted by one."""
+    ProgrammeYear.objects.filter(pk=katsudo.pk).update(report_due_fixed=None, report_due_counting=counting)
+    katsudo.refresh_from_db()
+    case, _, _ = decided(katsudo, council, staff, approver)
+    completed = today()  # the decision's day: completion may not come before it
+    lifecycle.save_report(case_id=case.pk, actor=council[1], narrative="実施した。", completed_on=completed)
+    html = page(login(client, council[1]), case)
+    due = html.split('id="report-due">')[1].split("</dd>")[0]
+    assert due == f"{wareki(completed + dt.timedelta(days=days_after))}（{wording}）"
+    assert f"提出期限は、{wording}です。" in html
+
+
+def test_a_fixed_report_date_that_comes_first_is_named_as_such(client, council, katsudo, staff, approver) -> None:  # type: ignore[no-untyped-def]
+    fixed = today() + dt.timedelta(days=5)
+    ProgrammeYear.objects.filter(pk=katsudo.pk).update(report_due_fixed=fixed)
+    katsudo.refresh_from_db()
+    case, _, _ = decided(katsudo, council, staff, approver)
+    lifecycle.save_report(case_id=case.pk, actor=council[1], narrative="実施した。", completed_on=today())
+    html = page(login(client, council[1]), case)
+    assert html.split('id="report-due">')[1].split("</dd>")[0] == f"{wareki(fixed)}（固定の期限）"
+    assert f"提出期限は、事業が完了した日の翌日から起算して30日以内と{wareki(fixed)}の早い方です。" in html
 
 
 def test_report_lines_receipts_submission_verification_and_confirmation(client, council, katsudo, staff, approver,
