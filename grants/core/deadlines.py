@@ -28,7 +28,7 @@ class DayCounting(models.TextChoices):
     NEXT_DAY = "next_day", "翌日起算（…の日の翌日から起算して）"
 
 
-def _check(start: object, days: object, counting: object) -> DayCounting:
+def _check(start: object, days: object, counting: DayCounting | str) -> DayCounting:
     if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
         raise TypeError(f"a datetime.date is required, not {type(start).__name__}")
     if isinstance(days, bool) or not isinstance(days, int):
