@@ -8,8 +8,9 @@ repeat-year steps are read with ``prefetch_related`` by callers that compute man
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_FLOOR, Decimal
+from fractions import Fraction
 
-from grants.core.money import round_to
+from grants.core.money import RoundingMode, round_to
 
 from .models import (
     AmountBasis,
@@ -69,10 +70,10 @@ class Computation:
 
 
 def load_rule(programme_year_id: int) -> ProgrammeYear:
-    """Fetch a rule with its components, bands, their measures and repeat-year steps in four queries (five when
-    a component has a measure)."""
+    """Fetch a rule with its components (their bands and measures), repeat-year steps and cost bands in six
+    queries."""
     return ProgrammeYear.objects.prefetch_related(
-        "components__bands", "components__measure", "repeat_steps").get(pk=programme_year_id)
+        "components__bands", "components__measure", "repeat_steps", "cost_bands").get(pk=programme_year_id)
 
 
 def _name(name: str) -> str:
@@ -240,45 +241,78 @@ def compute(rule: ProgrammeYear, inputs: Inputs) -> Computation:
     is COST basis with two steps and ``max_project_years`` 3).
     """
     terms = year_terms(rule, inputs)
-    if rule.amount_basis == AmountBasis.COST:
+    if rule.amount_basis in (AmountBasis.COST, AmountBasis.COST_PLUS):
         return _compute_cost(rule, inputs, terms)
     lines = [_component_line(c, inputs) for c in rule.components.all()]
     subtotal = sum(line.amount for line in lines)
     lines.append(Line("小計", "各項目の合計", subtotal))
-    amount = subtotal
-    if terms.cap_amount is not None and amount > terms.cap_amount:
-        amount = terms.cap_amount
-        lines.append(_cap_line(terms, amount))
-    if rule.floor_amount is not None and amount < rule.floor_amount:
-        amount = rule.floor_amount
-        lines.append(Line("下限額", f"下限額 {rule.floor_amount:,}円を適用", amount))
-    rounded = round_to(amount, rule.rounding_unit, rule.rounding_mode)
-    if rule.rounding_unit > 1:
-        label = f"{rule.rounding_unit:,}円未満{rule.get_rounding_mode_display()}"
-        lines.append(Line("端数処理", label, rounded))
-    lines.append(Line("交付額", "算定額", rounded))
-    return Computation(lines=lines, amount=rounded)
+    return _finish(rule, terms, lines, subtotal, floor=True)
+
+
+def _rate_text(numerator: int, denominator: int) -> str:
+    """A rate as the 要綱 writes it: 10/10 for the whole, otherwise the fraction as entered (2/3, 1/2)."""
+    return "10/10" if numerator == denominator else f"{numerator}/{denominator}"
+
+
+def _rounding_text(mode: str) -> str:
+    """「円未満切捨て」「円未満四捨五入」「円未満切上げ」: how a rate product's fraction of a yen is treated."""
+    return f"円未満{RoundingMode(mode).label}"
+
+
+def _rate_product(rule: ProgrammeYear, eligible: int, terms: YearTerms) -> Line | None:
+    """eligible × the year's rate, or Σ each cost band's part × its rate (marginal bands), brought to whole yen by
+    the rule's ``rate_rounding_mode`` once, on the exact sum. None when the rate is 10/10 without bands or steps
+    (the product is the eligible cost itself, already shown)."""
+    bands = list(rule.cost_bands.all())
+    rounding = _rounding_text(rule.rate_rounding_mode)
+    num, den = terms.rate_numerator, terms.rate_denominator
+    year = f"{terms.year_no}年目の補助率 {_rate_text(num, den)}：" if terms.from_step else ""
+    if bands:
+        exact, parts, below = Fraction(0), [], 0
+        for band in bands:
+            top = eligible if band.up_to is None else min(eligible, band.up_to)
+            part = max(0, top - below)
+            name = f"{below:,}円を超える部分" if band.up_to is None else (
+                f"{band.up_to:,}円までの部分" if below == 0 else f"{below:,}円を超え{band.up_to:,}円までの部分")
+            parts.append(f"{name} {part:,}円 × {_rate_text(band.rate_numerator, band.rate_denominator)}")
+            exact += Fraction(part * band.rate_numerator, band.rate_denominator)
+            if band.up_to is None:
+                break
+            below = band.up_to
+        amount = round_to(exact, 1, rule.rate_rounding_mode)
+        return Line("補助率", f"{' ＋ '.join(parts)}（{rounding}）", amount)
+    if (num, den) == (1, 1) and not terms.from_step:
+        return None
+    amount = round_to(Fraction(eligible * num, den), 1, rule.rate_rounding_mode)
+    return Line("補助率", f"{year}{eligible:,}円 × {_rate_text(num, den)}（{rounding}）", amount)
 
 
 def _compute_cost(rule: ProgrammeYear, inputs: Inputs, terms: YearTerms) -> Computation:
-    """COST basis: min(eligible × rate(year) (円未満切捨て), eligible − income, Σ components, cap(year)), then
-    rounding."""
+    """COST basis: min(rate product, eligible − income, Σ components, cap(year)), then rounding. COST_PLUS basis:
+    min(Σ components + rate product, eligible − income, cap(year)), then rounding. The rate product is
+    ``_rate_product`` (single rate or marginal cost bands, rounded to the yen by the rule's own mode)."""
     eligible = _count(inputs, "eligible_cost")
     lines = [Line("補助対象経費", "対象と認められた経費の合計", eligible)]
-    num, den = terms.rate_numerator, terms.rate_denominator
-    amount = eligible * num // den
-    if terms.from_step:
-        basis = f"{terms.year_no}年目の補助率 {num}/{den}：{eligible:,}円 × {num}/{den}（円未満切捨て）"
-        lines.append(Line("補助率", basis, amount))
-    elif (num, den) != (1, 1):
-        lines.append(Line("補助率", f"{eligible:,}円 × {num}/{den}（円未満切捨て）", amount))
+    product = _rate_product(rule, eligible, terms)
+    amount = eligible if product is None else product.amount
+    if product is not None:
+        lines.append(product)
+    components = list(rule.components.all())
+    if rule.amount_basis == AmountBasis.COST_PLUS:
+        parts = [_component_line(c, inputs) for c in components]
+        lines.extend(parts)
+        added = sum(line.amount for line in parts)
+        total = added + amount
+        names = "＋".join(line.label for line in parts)
+        lines.append(Line("合計", f"{names} {added:,}円 ＋ 補助率による額 {amount:,}円" if parts
+                          else "補助率による額", total))
+        amount = total
     if rule.deduct_income:
         income = _count(inputs, "income")
         net = max(0, eligible - income)
         lines.append(Line("事業収入の控除", f"{eligible:,}円 − 事業収入 {income:,}円 = {net:,}円", net))
         amount = min(amount, net)
-    components = list(rule.components.all())
-    if components:
+    if components and rule.amount_basis == AmountBasis.COST:
         limit_lines = [_component_line(c, inputs) for c in components]
         lines.extend(limit_lines)
         limit = sum(line.amount for line in limit_lines)
@@ -286,9 +320,20 @@ def _compute_cost(rule: ProgrammeYear, inputs: Inputs, terms: YearTerms) -> Comp
         if amount > limit:
             amount = limit
             lines.append(Line("限度額の適用", f"限度額 {limit:,}円を適用", amount))
+    return _finish(rule, terms, lines, amount)
+
+
+def _finish(
+    rule: ProgrammeYear, terms: YearTerms, lines: list[Line], amount: int, *, floor: bool = False
+) -> Computation:
+    """The year's cap (上限額), the floor (下限額, FORMULA basis only), the rule's rounding (単位・方法) and the
+    final line."""
     if terms.cap_amount is not None and amount > terms.cap_amount:
         amount = terms.cap_amount
         lines.append(_cap_line(terms, amount))
+    if floor and rule.floor_amount is not None and amount < rule.floor_amount:
+        amount = rule.floor_amount
+        lines.append(Line("下限額", f"下限額 {rule.floor_amount:,}円を適用", amount))
     rounded = round_to(amount, rule.rounding_unit, rule.rounding_mode)
     if rule.rounding_unit > 1:
         label = f"{rule.rounding_unit:,}円未満{rule.get_rounding_mode_display()}"

@@ -12,6 +12,7 @@ from grants.ledger.models import OrderKind, PaymentOrder
 from grants.organizations.models import CommunityPlan, PlanStatus
 from grants.programmes.models import Instalment
 from tests import factories
+from tests.admin_forms import change_form_data
 from tests.councils import builders
 from tests.factories import CURRENT_FY
 
@@ -39,28 +40,6 @@ def year_data(council, katsudo, staff):  # type: ignore[no-untyped-def]
                                         due_on=timezone.localdate() + dt.timedelta(days=20),
                                         surcharge_rate=Decimal("0"), late_rate=Decimal("10.95"), ordered_by=staff)
     return {"plan": plan, "staff": person, "case": case, "order": order, "refund": refund, "year": katsudo}
-
-
-def _form_data(response) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """The POST data of an admin change page as it was rendered (main form and every inline)."""
-    data: dict[str, object] = {}
-
-    def add(form) -> None:  # type: ignore[no-untyped-def]
-        for name in form.fields:
-            value = form[name].value()
-            if isinstance(value, bool):
-                if value:
-                    data[form.add_prefix(name)] = "on"
-            elif value is not None:
-                data[form.add_prefix(name)] = value.pk if hasattr(value, "pk") else str(value)
-
-    add(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        add(formset.management_form)
-        for form in formset.forms:
-            add(form)
-    return data
 
 
 def test_admin_pages_load_for_superuser(client, root, year_data) -> None:  # type: ignore[no-untyped-def]
@@ -97,7 +76,7 @@ def test_admin_pages_load_for_superuser(client, root, year_data) -> None:  # typ
 def test_instalment_shares_above_one_are_refused(client, root, year_data) -> None:  # type: ignore[no-untyped-def]
     year = year_data["year"]
     url = reverse("admin:programmes_programmeyear_change", args=[year.pk])
-    data = _form_data(client.get(url))
+    data = change_form_data(client.get(url))
     # 1/2 + 1/4 on file; the second becomes 3/4, so the plan would pay 5/4 of the decided amount.
     second = Instalment.objects.get(programme_year=year, order=2)
     index = next(k.split("-")[1] for k, v in data.items() if k.startswith("instalments-") and k.endswith("-id")
@@ -155,7 +134,7 @@ def test_plan_status_and_approver_are_read_only(client, root, year_data, staff) 
     response = client.get(url)
     assert "title" in response.context["adminform"].form.fields
     assert "status" not in response.context["adminform"].form.fields
-    data = _form_data(response)
+    data = change_form_data(response)
     data["title"] = "大歳地域づくり計画（案）"
     data["status"] = PlanStatus.APPROVED  # ignored: not a field of the form
     response = client.post(url, data)
@@ -169,7 +148,7 @@ def test_plan_item_needs_its_upper_item(client, root, year_data) -> None:  # typ
     CommunityPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.DRAFT)
     plan.refresh_from_db()
     url = reverse("admin:organizations_communityplan_change", args=[plan.pk])
-    data = _form_data(client.get(url))
+    data = change_form_data(client.get(url))
     total = int(data["items-TOTAL_FORMS"])
     data["items-TOTAL_FORMS"] = str(total + 1)
     data.update({f"items-{total}-code": "1-1-9", f"items-{total}-level": "action", f"items-{total}-parent": "",

@@ -2,22 +2,26 @@
 長浜市) and the competitive subsidies (浜松市, 大和高田市 with its rate and cap by repeat year and its year limit,
 山武市), then the attacks on the year input and on the repeat-year steps' refusals."""
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from grants.core.money import RoundingMode
 from grants.programmes.engine import MissingInputError, YearLimitError, compute, load_rule
 from grants.programmes.models import (
     AmountBasis,
     ComponentBand,
     ComponentKind,
+    CostBand,
     FormulaComponent,
     ProgrammeYear,
     RepeatYearStep,
 )
 from tests import factories
 from tests.factories import CURRENT_FY
+from tests.organizations.builders import measure, per_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +53,7 @@ def cost_rule(code: str, *, steps: tuple[tuple[int, int, int, int | None], ...] 
     py = ProgrammeYear.objects.create(
         programme=factories.programme(code), fiscal_year=CURRENT_FY, base_date=dt.date(CURRENT_FY, 4, 1),
         application_opens=dt.date(CURRENT_FY, 4, 1), application_closes=dt.date(CURRENT_FY + 1, 3, 31),
-        amount_basis=AmountBasis.COST, **fields)
+        **{"amount_basis": AmountBasis.COST, **fields})
     for from_year, numerator, denominator, cap in steps:
         RepeatYearStep.objects.create(programme_year=py, from_year=from_year, rate_numerator=numerator,
                                       rate_denominator=denominator, cap_amount=cap)
@@ -123,7 +127,7 @@ def test_missing_input_is_explained_in_japanese() -> None:
 
 def test_rule_loads_components_in_few_queries(django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
     py = nagahama()
-    with django_assert_max_num_queries(4):  # the rule, its components, their bands, its repeat-year steps
+    with django_assert_max_num_queries(6):  # the rule, components, their bands and measures, steps, cost bands
         rule = load_rule(py.pk)
         compute(rule, {"households": 10, "newsletters": 2})
 
@@ -246,3 +250,158 @@ def test_database_refuses_bad_or_duplicate_steps(from_year: int, numerator: int,
 def test_database_refuses_a_limit_of_zero_years() -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         ProgrammeYear.objects.filter(pk=hamamatsu().pk).update(max_project_years=0)
+
+
+# -- shapes of issue 12: marginal rate bands on cost, a base amount plus a rate product, the rate product's rounding --
+
+def banded_cost_rule(code: str = "banded_cost", **fields: object) -> ProgrammeYear:
+    """「100,000円までの部分の10/10、100,000円を超える部分の2/3」, cap ¥300,000 unless told otherwise."""
+    fields.setdefault("cap_amount", 300_000)
+    py = cost_rule(code, **fields)
+    CostBand.objects.create(programme_year=py, up_to=100_000, rate_numerator=1, rate_denominator=1)
+    CostBand.objects.create(programme_year=py, up_to=None, rate_numerator=2, rate_denominator=3)
+    return py
+
+
+def test_marginal_cost_bands_pay_each_part_at_its_rate() -> None:
+    result = compute(load_rule(banded_cost_rule().pk), {"eligible_cost": 150_000})
+    # 100,000 × 10/10 + 50,000 × 2/3 = 133,333.33… → 133,333 (円未満切捨て)
+    assert result.amount == 133_333
+    assert result.lines[1].basis == (
+        "100,000円までの部分 100,000円 × 10/10 ＋ 100,000円を超える部分 50,000円 × 2/3（円未満切捨て）"
+    )
+
+
+def test_marginal_cost_bands_below_the_first_bound_use_only_the_first_rate() -> None:
+    result = compute(load_rule(banded_cost_rule().pk), {"eligible_cost": 80_000})
+    assert result.amount == 80_000
+    assert result.lines[1].basis == "100,000円までの部分 80,000円 × 10/10 ＋ 100,000円を超える部分 0円 × 2/3（円未満切捨て）"
+
+
+def test_marginal_cost_bands_are_capped() -> None:
+    # 100,000 + 400,000 × 2/3 = 366,666 → cap 300,000
+    result = compute(load_rule(banded_cost_rule().pk), {"eligible_cost": 500_000})
+    assert result.amount == 300_000
+    assert ("上限額", 300_000) in [(line.label, line.amount) for line in result.lines]
+
+
+def test_three_cost_bands_name_the_middle_part_from_and_to() -> None:
+    py = cost_rule("three_bands")
+    CostBand.objects.create(programme_year=py, up_to=100_000, rate_numerator=1, rate_denominator=1)
+    CostBand.objects.create(programme_year=py, up_to=300_000, rate_numerator=1, rate_denominator=2)
+    CostBand.objects.create(programme_year=py, up_to=None, rate_numerator=1, rate_denominator=4)
+    result = compute(load_rule(py.pk), {"eligible_cost": 500_000})
+    # 100,000 + 200,000 / 2 + 200,000 / 4 = 250,000
+    assert result.amount == 250_000
+    assert "100,000円を超え300,000円までの部分 200,000円 × 1/2" in result.lines[1].basis
+    assert "300,000円を超える部分 200,000円 × 1/4" in result.lines[1].basis
+
+
+@pytest.mark.parametrize(("mode", "amount", "words"), [
+    (RoundingMode.FLOOR, 33_333, "円未満切捨て"),
+    (RoundingMode.CEIL, 33_334, "円未満切上げ"),
+    (RoundingMode.HALF_UP, 33_333, "円未満四捨五入"),
+])
+def test_rate_product_is_rounded_by_the_rules_own_mode(mode: str, amount: int, words: str) -> None:
+    py = cost_rule(f"third_{mode}", rate_numerator=1, rate_denominator=3, rate_rounding_mode=mode)
+    result = compute(load_rule(py.pk), {"eligible_cost": 100_000})
+    assert result.amount == amount
+    assert result.lines[1].basis == f"100,000円 × 1/3（{words}）"
+
+
+def test_half_up_of_the_rate_product_rounds_a_half_yen_up_then_the_thousand_yen_unit_applies() -> None:
+    py = cost_rule("half_up_then_thousand", rate_numerator=1, rate_denominator=2,
+                   rate_rounding_mode=RoundingMode.HALF_UP, rounding_unit=1000)
+    result = compute(load_rule(py.pk), {"eligible_cost": 2_001})
+    # 2,001 × 1/2 = 1,000.5 → 1,001 (円未満四捨五入) → 1,000 (千円未満切捨て)
+    assert [line.amount for line in result.lines[1:]] == [1_001, 1_000, 1_000]
+
+
+def test_base_amount_plus_a_share_of_the_cost() -> None:
+    """COST_PLUS: 基本額 ¥50,000 + ½ of eligible cost, cap ¥200,000."""
+    py = cost_rule("cost_plus", amount_basis=AmountBasis.COST_PLUS, rate_numerator=1, rate_denominator=2,
+                   cap_amount=200_000)
+    FormulaComponent.objects.create(programme_year=py, kind=ComponentKind.FLAT, label="基本額", unit_amount=50_000)
+    rule = load_rule(py.pk)
+    result = compute(rule, {"eligible_cost": 123_457})
+    # 50,000 + 61,728 (123,457 × 1/2 = 61,728.5, 円未満切捨て) = 111,728
+    assert result.amount == 111_728
+    assert [(line.label, line.amount) for line in result.lines] == [
+        ("補助対象経費", 123_457), ("補助率", 61_728), ("基本額", 50_000), ("合計", 111_728), ("交付額", 111_728)
+    ]
+    assert result.lines[3].basis == "基本額 50,000円 ＋ 補助率による額 61,728円"
+    assert compute(rule, {"eligible_cost": 400_000}).amount == 200_000
+
+
+def test_base_amount_plus_cost_never_exceeds_the_cost_less_income() -> None:
+    py = cost_rule("cost_plus_income", amount_basis=AmountBasis.COST_PLUS, rate_numerator=1, rate_denominator=2,
+                   deduct_income=True)
+    FormulaComponent.objects.create(programme_year=py, kind=ComponentKind.FLAT, label="基本額", unit_amount=50_000)
+    # 50,000 + 30,000 = 80,000, but 60,000 − 10,000 = 50,000 is the limit
+    assert compute(load_rule(py.pk), {"eligible_cost": 60_000, "income": 10_000}).amount == 50_000
+
+
+def test_base_amount_plus_marginal_bands_in_one_rule() -> None:
+    py = banded_cost_rule("plus_bands", amount_basis=AmountBasis.COST_PLUS, cap_amount=None)
+    FormulaComponent.objects.create(programme_year=py, kind=ComponentKind.FLAT, label="基本額", unit_amount=10_000)
+    # 10,000 + 100,000 + 30,000 × 2/3 = 130,000
+    assert compute(load_rule(py.pk), {"eligible_cost": 130_000}).amount == 130_000
+
+
+def test_count_band_covers_its_from_and_to_counts() -> None:
+    band = ComponentBand(from_count=101, to_count=200, unit_amount=400)
+    assert [band.count_within(n) for n in (100, 101, 150, 200, 250)] == [0, 1, 50, 100, 100]
+    assert band.range_label == "101〜200"
+    assert ComponentBand(from_count=201, to_count=None, unit_amount=300).range_label == "201以上"
+
+
+# -- figures other than households (人口, 面積 …): a 数量割 multiplies a measure, decimals rounded down ----------
+
+def test_area_with_decimals_is_rounded_down_to_the_yen_and_the_line_says_so() -> None:
+    py = factories.rule(code="area", components=[(ComponentKind.FLAT, "均等割", 10_000)])
+    per_unit(py, "area", "面積割", 10_000, 1)
+    per_unit(py, "population", "人口割", 333, 2)
+    result = compute(load_rule(py.pk), {"area": Decimal("12.34"), "population": 7})
+    lines = {line.label: (line.basis, line.amount) for line in result.lines}
+    assert lines["面積割"] == ("12.34 km² × 10,000円 = 123,400円（円未満切捨て）", 123_400)
+    assert lines["人口割"] == ("7 × 333円", 2_331)
+    odd = compute(load_rule(py.pk), {"area": Decimal("0.57"), "population": 0})
+    assert [(line.basis, line.amount) for line in odd.lines if line.label == "面積割"] == [
+        ("0.57 km² × 10,000円 = 5,700円（円未満切捨て）", 5_700)]
+    third = FormulaComponent.objects.get(programme_year=py, label="面積割")
+    third.unit_amount = 333
+    third.save()
+    cut = compute(load_rule(py.pk), {"area": Decimal("0.57"), "population": 0})
+    # 0.57 × 333 = 189.81 → 189 (円未満切捨て), never rounded half up or to even
+    assert [(line.basis, line.amount) for line in cut.lines if line.label == "面積割"] == [
+        ("0.57 km² × 333円 = 189円（円未満切捨て）", 189)]
+    assert cut.amount == 10_000 + 189
+
+
+def test_a_condition_may_test_any_measure_and_names_it() -> None:
+    py = factories.rule(code="cond", components=[(ComponentKind.PER_HOUSEHOLD, "世帯割", 100)])
+    FormulaComponent.objects.filter(programme_year=py).update(condition_input="area", condition_min=1)
+    result = compute(load_rule(py.pk), {"households": 10, "area": Decimal("0.50")})
+    assert result.lines[0].basis == "適用なし（面積 0.50 が条件 1 以上に未達）"
+    assert compute(load_rule(py.pk), {"households": 10, "area": Decimal("1.00")}).amount == 1_000
+
+
+def test_a_missing_figure_is_named_in_the_error() -> None:
+    py = factories.rule(code="missing", components=[(ComponentKind.FLAT, "均等割", 10_000)])
+    per_unit(py, "area", "面積割", 10_000, 1)
+    with pytest.raises(MissingInputError, match="面積が入力されていません。"):
+        compute(load_rule(py.pk), {"households": 10})
+
+
+def test_a_per_unit_component_needs_its_measure_and_others_take_none() -> None:
+    py = factories.rule(code="clean", components=[(ComponentKind.FLAT, "均等割", 10_000)])
+    with pytest.raises(ValidationError) as raised:
+        FormulaComponent(programme_year=py, kind=ComponentKind.PER_UNIT, label="面積割", unit_amount=1).clean()
+    assert "数量割には、単価を掛ける数値の項目" in str(raised.value)
+    with pytest.raises(ValidationError) as raised:
+        FormulaComponent(programme_year=py, kind=ComponentKind.FLAT, label="均等割", unit_amount=1,
+                         measure=measure("area"), condition_input="rainfall", condition_min=1).clean()
+    assert "数値の項目は数量割のときだけ選びます。" in str(raised.value)
+    assert "適用条件の項目「rainfall」は、世帯数または登録されている数値の項目ではありません。" in str(raised.value)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FormulaComponent.objects.create(programme_year=py, kind=ComponentKind.PER_UNIT, label="面積割", unit_amount=1)
