@@ -92,6 +92,21 @@ def _rate_sentence(spans: list[YearSpan]) -> str:
     return f"補助対象経費に、{parts}を掛けた額を補助します。"
 
 
+def _bands_rate_sentence(rule: ProgrammeYear) -> str:
+    """Marginal rate bands on cost, e.g. 「補助対象経費のうち、100,000円までの部分は全額、100,000円を超える部分は
+    2/3を補助します。」."""
+    parts, below = [], 0
+    for band in rule.cost_bands.all():
+        rate = _rate(band.rate_numerator, band.rate_denominator)
+        if band.up_to is None:
+            parts.append(f"{below:,}円を超える部分は{rate}")
+            break
+        name = f"{band.up_to:,}円までの部分" if below == 0 else f"{below:,}円を超え{band.up_to:,}円までの部分"
+        parts.append(f"{name}は{rate}")
+        below = band.up_to
+    return f"補助対象経費のうち、{'、'.join(parts)}を補助します。"
+
+
 def _cap_sentence(spans: list[YearSpan]) -> str | None:
     caps = _merged(spans, lambda span: span.cap_amount)
     if len(caps) == 1:
@@ -137,16 +152,25 @@ def describe_rule(rule: ProgrammeYear) -> list[str]:
     です。」「同一の事業への補助は3年までです。」; with income deducted 「事業収入がある場合は、補助対象経費から
     差し引いた額が限度です。」; with a rounding unit 「1,000円未満は切り捨てます。」. FORMULA basis: 「交付額は次の
     項目の合計です。」 then one sentence per component (label and unit amount in whole yen), the floor and cap.
+    Marginal cost bands: 「補助対象経費のうち、100,000円までの部分は全額、100,000円を超える部分は2/3を補助します。」;
+    COST_PLUS: 「交付額は、次の項目の額に、補助率による額を加えた額です。」, the components, then the rate; a rate
+    product rounded other than down: 「補助率を掛けた額の1円未満の端数は四捨五入します。」.
     Reads components, bands and repeat-year steps (prefetched by ``engine.load_rule``); raises nothing.
     """
     spans = year_spans(rule)
     components = list(rule.components.all())
     sentences: list[str] = []
+    rate = _bands_rate_sentence(rule) if rule.cost_bands.all() else _rate_sentence(spans)
     if rule.amount_basis == AmountBasis.COST:
-        sentences.append(_rate_sentence(spans))
+        sentences.append(rate)
         if components:
             sentences.append("ただし、次の項目の合計額が限度です。")
             sentences += [_component_sentence(component) for component in components]
+    elif rule.amount_basis == AmountBasis.COST_PLUS:
+        if components:
+            sentences.append("交付額は、次の項目の額に、補助率による額を加えた額です。")
+            sentences += [_component_sentence(component) for component in components]
+        sentences.append("補助率による額は、" + rate.removesuffix("を補助します。") + "です。")
     else:
         if components:
             sentences.append("交付額は次の項目の合計です。")
@@ -158,8 +182,12 @@ def describe_rule(rule: ProgrammeYear) -> list[str]:
         sentences.append(cap)
     if rule.max_project_years is not None:
         sentences.append(f"同一の事業への補助は{rule.max_project_years}年までです。")
-    if rule.amount_basis == AmountBasis.COST and rule.deduct_income:
+    cost_based = rule.amount_basis in (AmountBasis.COST, AmountBasis.COST_PLUS)
+    if cost_based and rule.deduct_income:
         sentences.append("事業収入がある場合は、補助対象経費から差し引いた額が限度です。")
+    if cost_based and rule.rate_rounding_mode != RoundingMode.FLOOR:
+        verb = _ROUNDING_VERB.get(rule.rate_rounding_mode, "端数を処理します")
+        sentences.append(f"補助率を掛けた額の1円未満の端数は{verb}。")
     if rule.rounding_unit > 1:
         verb = _ROUNDING_VERB.get(rule.rounding_mode, "端数を処理します")
         sentences.append(f"{rule.rounding_unit:,}円未満は{verb}。")

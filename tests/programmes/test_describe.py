@@ -2,11 +2,20 @@
 examples of GRANTS.md §4 (浜松市, 大和高田市, 山武市, 下松市, 長浜市) and the shapes between them."""
 import pytest
 
+from grants.core.money import RoundingMode
 from grants.programmes.describe import describe_rule, year_spans
 from grants.programmes.engine import load_rule
-from grants.programmes.models import ComponentBand, ComponentKind, FormulaComponent, RepeatYearStep
+from grants.programmes.models import AmountBasis, ComponentBand, ComponentKind, FormulaComponent, RepeatYearStep
 from tests import factories
-from tests.programmes.test_engine import cost_rule, hamamatsu, kudamatsu, nagahama, sammu, yamato_takada
+from tests.programmes.test_engine import (
+    banded_cost_rule,
+    cost_rule,
+    hamamatsu,
+    kudamatsu,
+    nagahama,
+    sammu,
+    yamato_takada,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +101,23 @@ def test_cost_basis_limited_by_components() -> None:
                                     unit_amount=2_000_000)
     assert describe_rule(load_rule(py.pk)) == [
         "補助対象経費の全額を補助します。", "ただし、次の項目の合計額が限度です。", "均等割は2,000,000円です。"]
+
+
+def test_marginal_cost_bands_are_said_part_by_part() -> None:
+    py = banded_cost_rule()
+    assert describe_rule(load_rule(py.pk)) == [
+        "補助対象経費のうち、100,000円までの部分は全額、100,000円を超える部分は2/3を補助します。",
+        "上限額は300,000円です。",
+    ]
+
+
+def test_base_amount_plus_share_of_cost_and_half_up_rounding_are_said() -> None:
+    py = cost_rule("plus", amount_basis=AmountBasis.COST_PLUS, rate_numerator=1, rate_denominator=2,
+                   rate_rounding_mode=RoundingMode.HALF_UP)
+    FormulaComponent.objects.create(programme_year=py, kind=ComponentKind.FLAT, label="基本額", unit_amount=50_000)
+    assert describe_rule(load_rule(py.pk)) == [
+        "交付額は、次の項目の額に、補助率による額を加えた額です。",
+        "基本額は50,000円です。",
+        "補助率による額は、補助対象経費の1/2です。",
+        "補助率を掛けた額の1円未満の端数は四捨五入します。",
+    ]
