@@ -5,12 +5,16 @@ Every expected number is computed by hand in a comment next to it; the steps and
 tests/cases/money.py."""
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 
 from grants.cases import lifecycle, refunds
 from grants.cases.models import RefundOrder, RefundReason, Status
+from grants.core.money import RoundingMode
 from grants.ledger.models import BudgetAccount, OrderKind, OrderStatus
+from grants.programmes.models import AmountBasis, ComponentKind, CostBand, FormulaComponent, ProgrammeYear
 from tests.cases.money import RATE, advances, decided, live_total, pay, report, totals
+from tests.cases.world import new_case
 from tests.councils.helpers import pay_orders
 
 
@@ -106,3 +110,53 @@ def test_cancellation_with_a_scheduled_advance_pays_what_is_kept(world):  # type
     assert advances(case, OrderStatus.CANCELLED) == [250_000]
     assert case.payment_orders.get(kind=OrderKind.SETTLEMENT).amount == 200_000
     assert totals(world) == (700_000, 500_000, 0)
+
+
+# -- the rule shapes of issue 12 through the application and 額の確定 ------------------------------------------------
+
+def _banded(world) -> None:  # type: ignore[no-untyped-def]
+    """活動支援 with 「100,000円までの部分は10/10、それを超える部分は1/2」 (the components stay a limit)."""
+    CostBand.objects.create(programme_year=world.py, up_to=100_000, rate_numerator=1, rate_denominator=1)
+    CostBand.objects.create(programme_year=world.py, up_to=None, rate_numerator=1, rate_denominator=2)
+
+
+def test_marginal_cost_bands_set_the_applied_and_the_confirmed_amount(world, client):  # type: ignore[no-untyped-def]
+    _banded(world)
+    case = new_case(world, 300_000)
+    lifecycle.submit(case_id=case.pk, actor=world.secretary)
+    case.refresh_from_db()
+    # applied = 100,000 × 10/10 + 200,000 × 1/2 = 200,000
+    assert case.applied_amount == 200_000
+    lifecycle.verify(case_id=case.pk, actor=world.staff, assessed_amount=200_000,
+                     completion_deadline=world.deadline())
+    case = lifecycle.decide(case_id=case.pk, actor=world.approver)
+    assert case.decided_amount == 200_000
+    client.force_login(world.secretary)
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "100,000円までの部分 100,000円 × 10/10 ＋ 100,000円を超える部分 200,000円 × 1/2（円未満切捨て）" in page
+
+    report(world, case, 150_000)
+    case = lifecycle.confirm(case_id=case.pk, actor=world.approver)
+    # justified = 100,000 + 50,000 × 1/2 = 125,000; confirmed = min(200,000, 125,000) = 125,000
+    assert (case.justified_amount, case.confirmed_amount) == (125_000, 125_000)
+
+
+def test_base_amount_plus_half_rounded_half_up_through_the_application_and_confirmation(world):  # type: ignore[no-untyped-def]
+    world.py.components.all().delete()
+    FormulaComponent.objects.create(programme_year=world.py, kind=ComponentKind.FLAT, label="基本額",
+                                    unit_amount=50_000)
+    ProgrammeYear.objects.filter(pk=world.py.pk).update(
+        amount_basis=AmountBasis.COST_PLUS, rate_numerator=1, rate_denominator=2,
+        rate_rounding_mode=RoundingMode.HALF_UP)
+    case = new_case(world, 100_001)
+    lifecycle.submit(case_id=case.pk, actor=world.secretary)
+    case.refresh_from_db()
+    # 50,000 + 100,001 × 1/2 (50,000.5 → 50,001, 円未満四捨五入) = 100,001
+    assert case.applied_amount == 100_001
+    lifecycle.verify(case_id=case.pk, actor=world.staff, assessed_amount=100_001,
+                     completion_deadline=world.deadline())
+    case = lifecycle.decide(case_id=case.pk, actor=world.approver)
+    report(world, case, 60_001)
+    case = lifecycle.confirm(case_id=case.pk, actor=world.approver)
+    # 50,000 + 60,001 × 1/2 (30,000.5 → 30,001) = 80,001
+    assert (case.justified_amount, case.confirmed_amount) == (80_001, 80_001)
