@@ -4,11 +4,12 @@ from typing import Any
 import zengin_code
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminTextInputWidget
 from django.db import transaction
 from django.http import HttpRequest
 
 from grants.accounts.models import User
-from grants.organizations.kana import AccountNameError, normalize_account_name
+from grants.organizations.kana import ACCOUNT_NAME_INPUT_MAX_CHARS, AccountNameError, normalize_account_name
 
 from .models import BudgetAccount, EntryKind, LedgerEntry, PaymentOrder, TransferSettings
 from .services import post_entry
@@ -89,7 +90,15 @@ class PaymentOrderAdmin(admin.ModelAdmin):
 
 class TransferSettingsForm(forms.ModelForm):
     """The city's side of the 全銀 file, checked as the file will need it: codes that exist in zengin-code,
-    digits of the right length, a requester name in the file's character set."""
+    digits of the right length, a requester name in the file's character set (typed up to 100 characters,
+    checked once normalised, as the 口座名義 of an account)."""
+
+    requester_name_kana = forms.CharField(
+        label=TransferSettings._meta.get_field("requester_name_kana").verbose_name,
+        max_length=ACCOUNT_NAME_INPUT_MAX_CHARS,
+        widget=AdminTextInputWidget,
+        help_text="通帳のとおりにカタカナで入力してください（全角・半角のどちらでも構いません）。半角カナに直して保存します。",
+    )
 
     class Meta:
         model = TransferSettings
@@ -108,12 +117,13 @@ class TransferSettingsForm(forms.ModelForm):
             self.add_error("requester_code", "委託者コードは10桁以内の数字です。")
         if not re.fullmatch(r"[0-9]{7}", data.get("account_number", "")):
             self.add_error("account_number", "口座番号は7桁の数字です。")
-        try:
-            data["requester_name_kana"] = normalize_account_name(
-                data.get("requester_name_kana", ""), allow_period_slash=bool(data.get("allow_period_slash"))
-            )
-        except AccountNameError as exc:
-            self.add_error("requester_name_kana", str(exc))
+        if "requester_name_kana" in data:  # not when the field itself was refused (empty, over 100 characters)
+            try:
+                data["requester_name_kana"] = normalize_account_name(
+                    data["requester_name_kana"], allow_period_slash=bool(data.get("allow_period_slash"))
+                )
+            except AccountNameError as exc:
+                self.add_error("requester_name_kana", str(exc))
         return data
 
 

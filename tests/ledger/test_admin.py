@@ -119,3 +119,35 @@ def test_regression_transfer_settings_cannot_be_entered_in_the_admin() -> None:
     from django.contrib import admin
 
     assert TransferSettings in admin.site._registry
+
+
+def _settings_post(name: str) -> dict[str, object]:
+    return {"requester_code": "1234567890", "requester_name_kana": name, "bank_code": "0170", "branch_code": "001",
+            "account_type": "2", "account_number": "7654321", "line_ending": "crlf", "lead_days": "2"}
+
+
+def test_transfer_settings_name_is_typed_up_to_100_characters_and_kept_normalised(client) -> None:  # type: ignore[no-untyped-def]
+    """The 振込依頼人名 is checked once normalised, as an account's 口座名義 (issue 12, part 8): typed longer than
+    the column (here with the spaces of a pasted text), it is kept normalised."""
+    client.force_login(factories.UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = reverse("admin:ledger_transfersettings_add")
+    assert 'name="requester_name_kana" class="vTextField" maxlength="100"' in client.get(url).content.decode()
+    typed = "ヤマグチシ" + "\u3000" * 30 + "カイケイカンリシャ"  # 44 characters
+    response = client.post(url, _settings_post(typed))
+    assert response.status_code == 302, response.content.decode()
+    assert TransferSettings.objects.get().requester_name_kana == "ﾔﾏｸﾞﾁｼ ｶｲｹｲｶﾝﾘｼﾔ"
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("ヤマグチシヤクシヨア゛", "11文字目の「゛」は前の文字に付けられません（「ア」には付けられません）。"),
+    ("ｱ" * 101, "この値は 100 文字以下でなければなりません( 101 文字になっています)。"),
+    ("", "このフィールドは必須です。"),
+])
+def test_transfer_settings_name_refused_once(client, typed: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(factories.UserFactory(username="root", is_staff=True, is_superuser=True))
+    response = client.post(reverse("admin:ledger_transfersettings_add"), _settings_post(typed))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["requester_name_kana"] and len(errors["requester_name_kana"]) == 1
+    assert errors["requester_name_kana"][0].startswith(message)
+    assert not TransferSettings.objects.exists()
