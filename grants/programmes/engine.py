@@ -220,7 +220,7 @@ def _component_line(component: FormulaComponent, inputs: Inputs) -> Line:
     for band in bands:
         within = band.count_within(count)
         if within:
-            parts.append(f"{within:,} × {band.unit_amount:,}円")
+            parts.append(f"{band.range_label}の部分 {within:,} × {band.unit_amount:,}円")
             total += within * band.unit_amount
     if isinstance(total, Decimal):
         return Line(component.label, (" ＋ ".join(parts) or "0") + "（円未満切捨て）", _floor_yen(total))

@@ -80,7 +80,7 @@ def test_admin_saves_bands_entered_from_and_to_and_the_case_amount_follows(clien
         "1〜100：1件あたり600円", "101以上：1件あたり400円"
     ]
     result = compute(load_rule(py.pk), {"households": 130})
-    assert result.lines[0].basis == "100 × 600円 ＋ 30 × 400円"
+    assert result.lines[0].basis == "1〜100の部分 100 × 600円 ＋ 101以上の部分 30 × 400円"
     assert result.amount == 72_000
 
 

@@ -112,7 +112,7 @@ def test_marginal_bands_and_cap_and_thousand_yen_rounding() -> None:
     assert compute(rule, {"households": 130}).amount == 92_000
     # 20,500 + 60,000 + 100×400 = 120,500 → cap 100,000
     assert compute(rule, {"households": 200}).amount == 100_000
-    assert compute(rule, {"households": 80}).lines[1].basis == "80 × 600円"
+    assert compute(rule, {"households": 80}).lines[1].basis == "1〜100の部分 80 × 600円"
 
 
 def test_per_capita_component() -> None:
