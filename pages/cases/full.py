@@ -38,6 +38,7 @@ from grants.cases.models import (
     report_due_date,
 )
 from grants.cases.permissions import access_case
+from grants.cases.rules import rule_for_case
 from grants.cases.settlement import settled
 from grants.cases.workflows import workflow_of
 from grants.core import workflow
@@ -247,6 +248,18 @@ def _report_context(case: GrantCase, user: User, conditions: dict[int, str]) -> 
     }
 
 
+def _refund_due_wording(case: GrantCase, order: RefundOrder) -> str:
+    """The 納期限's rule as the 要綱 words it (「返還命令の日の翌日から起算して20日以内」), read from the case's rule
+    (``rule_for_case``); "" when that rule no longer gives the stored due date (its days or counting changed since the
+    order), so the page never quotes a rule the date was not computed by."""
+    rule = rule_for_case(case)
+    try:
+        same = rule.refund_due_on(order.ordered_on) == order.due_on
+    except ValueError:  # no days left on the rule
+        return ""
+    return rule.refund_due_wording if same else ""
+
+
 def _refund_context(case: GrantCase, user: User, acts: dict[str, workflow.Offer]) -> dict[str, object]:
     """額の確定・返還: the 返還命令 with what is owed today, its receipts, the finance form; 取消; closing."""
     # The order waiting for payment first (a 消費税仕入控除税額 refund after the 額の確定's), else the latest.
@@ -265,6 +278,7 @@ def _refund_context(case: GrantCase, user: User, acts: dict[str, workflow.Offer]
         context.update({
             "refund_due": due, "refund_due_total": sum(due.values()),
             "refund_rates": {"late": _percent(order.late_rate), "surcharge": _percent(order.surcharge_rate)},
+            "refund_due_wording": _refund_due_wording(case, order),
             "refund_receipts": list(order.receipts.select_related("recorded_by")),
             "refund_form": RefundReceiptForm(auto_id="refund-%s")
             if order.status != RefundStatus.SETTLED and workflow.may(workflow_of(case).machine, case, user,

@@ -340,7 +340,11 @@ def test_finance_records_the_refund_and_the_case_closes(client, council, katsudo
                                                        finance2) -> None:  # type: ignore[no-untyped-def]
     case = confirmed_with_refund(katsudo, council, staff, approver, finance, finance2)
     url = reverse("case_refund_receipt", args=[case.pk])
-    assert "返還金の納付を記録する" not in page(login(client, staff), case)
+    html = page(login(client, staff), case)
+    assert "返還金の納付を記録する" not in html
+    # 納期限 = the order's day + 20 (翌日起算, the rule's default), quoted as the 要綱 words it
+    due = wareki(today() + dt.timedelta(days=20))
+    assert f'<dd id="refund-due">{due}（返還命令の日の翌日から起算して20日以内）</dd>' in html
     assert post(client, url, {"amount": "50000", "received_on": today().isoformat()}) == [
         "返還金の納付は会計課の職員のみが記録できます。"]
     login(client, finance)
