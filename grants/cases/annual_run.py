@@ -4,7 +4,7 @@
 ``advance_annual_run`` creates the next chunk of cases. Both are safe to repeat: an organisation that already
 has a case for the programme-year is counted as existing and nothing is created twice.
 """
-import datetime as dt
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -13,10 +13,11 @@ from django.db.models import QuerySet
 from grants.accounts.models import Role, User
 from grants.core import workflow
 from grants.core.models import AuditEvent, record_event
-from grants.organizations.models import CountSource, HouseholdCount, Organization
-from grants.programmes.engine import compute, load_rule
+from grants.organizations.models import CountSource, HouseholdCount, Measure, Organization, OrganizationFigure
+from grants.programmes.engine import load_rule
 from grants.programmes.models import ProgrammeYear
 
+from .figures import computed, formula_inputs
 from .machines import ANNUAL_RUN
 from .models import AnnualRun, GrantCase, RunStatus
 from .workflows import WORKFLOWS, CaseActionError
@@ -30,10 +31,12 @@ def eligible_organizations(programme_year: ProgrammeYear) -> QuerySet[Organizati
 
 
 def start_annual_run(
-    *, programme_year: ProgrammeYear, actor: User, counts: dict[str, int] | None = None, source: str = ""
+    *, programme_year: ProgrammeYear, actor: User, counts: dict[str, int] | None = None, source: str = "",
+    figures: dict[str, dict[str, Decimal]] | None = None,
 ) -> AnnualRun:
-    """Open a run. ``counts`` ({団体コード: 世帯数}, already validated) are recorded as imported counts on the
-    rule's base date; without them the counts on file are used. Staff only; raises ``CaseActionError``."""
+    """Open a run. ``counts`` ({団体コード: 世帯数}) and ``figures`` ({団体コード: {項目コード: 値}}, e.g. 人口,
+    面積 in km²), already validated (``imports.parse_household_counts``), are recorded as imported on the rule's
+    base date; without them the counts and figures on file are used. Staff only; raises ``CaseActionError``."""
     if actor.role != Role.STAFF:
         raise CaseActionError("年次一括作成は協働推進課の担当者のみが実行できます。")
     orgs = eligible_organizations(programme_year)
@@ -52,6 +55,8 @@ def start_annual_run(
                                source=CountSource.IMPORT, recorded_by=actor)
                 for code, n in counts.items() if code in ids
             )
+        if figures:
+            _record_figures(programme_year, orgs, figures, actor)
         run = AnnualRun.objects.create(
             programme_year=programme_year, started_by=actor, total=orgs.count(),
             counts_source=source or "登録済みの世帯数",
@@ -60,15 +65,17 @@ def start_annual_run(
     return run
 
 
-def _latest_counts(org_ids: list[int], base_date: dt.date, as_of: dt.datetime) -> dict[int, int]:
-    """The count in force for each organisation on ``base_date``, as recorded up to ``as_of``."""
-    latest: dict[int, int] = {}
-    rows = HouseholdCount.objects.filter(
-        organization_id__in=org_ids, base_date=base_date, recorded_at__lte=as_of
-    ).order_by("recorded_at", "pk")
-    for org_id, households in rows.values_list("organization_id", "households"):
-        latest[org_id] = households
-    return latest
+def _record_figures(programme_year: ProgrammeYear, orgs: QuerySet[Organization],
+                    figures: dict[str, dict[str, Decimal]], actor: User) -> None:
+    """The imported figures, as new rows on the rule's base date (the rows on file stay as history)."""
+    ids = dict(orgs.filter(code__in=figures).values_list("code", "pk"))
+    measures = dict(Measure.objects.values_list("code", "pk"))
+    OrganizationFigure.objects.bulk_create(
+        OrganizationFigure(organization_id=ids[code], measure_id=measures[measure], base_date=programme_year.base_date,
+                           value=value, source=CountSource.IMPORT, recorded_by=actor)
+        for code, values in figures.items() if code in ids
+        for measure, value in values.items() if measure in measures
+    )
 
 
 def advance_annual_run(*, run_id: int, actor: User, chunk_size: int = CHUNK_SIZE) -> AnnualRun:
@@ -87,23 +94,27 @@ def advance_annual_run(*, run_id: int, actor: User, chunk_size: int = CHUNK_SIZE
         existing = set(GrantCase.objects.filter(programme_year=rule, organization_id__in=ids)
                        .values_list("organization_id", flat=True))
         takes_count = WORKFLOWS[rule.programme.workflow].takes_count
-        counts = _latest_counts(ids, rule.base_date, run.started_at) if takes_count else {}
+        inputs = formula_inputs(rule, ids, as_of=run.started_at) if takes_count else {}
         new_cases = []
         for org in orgs:
             if org.pk in existing:
                 continue
             # Cases of a workflow without a count are computed from their budget lines.
-            households = counts.get(org.pk) if takes_count else None
-            case = GrantCase(programme_year=rule, organization=org, household_count=households)
-            if households is not None:
-                result = compute(rule, {"households": households})
+            given = inputs.get(org.pk, {})
+            households = given.get("households") if takes_count else None
+            case = GrantCase(programme_year=rule, organization=org,
+                             household_count=int(households) if households is not None else None)
+            # A figure the rule needs that is missing (人口, 面積 …) leaves the case without an amount, as a
+            # missing household count does; the head or staff give it on the case page.
+            result = computed(rule, given) if households is not None else None
+            if result is not None:
                 case.computation, case.computed_amount = result.as_json(), result.amount
             new_cases.append(case)
         created = GrantCase.objects.bulk_create(new_cases)
         _audit_created(created, actor)
         run.created_count += len(created)
         run.existing_count += len(existing)
-        run.missing_count_count += sum(1 for c in created if c.household_count is None) if takes_count else 0
+        run.missing_count_count += sum(1 for c in created if c.computed_amount is None) if takes_count else 0
         run.processed = min(run.total, run.processed + len(orgs))
         if orgs:
             run.last_code = orgs[-1].code

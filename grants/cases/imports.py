@@ -1,22 +1,24 @@
 """Reading a household-count file (世帯数の取込み): .xlsx or CSV, one row per association.
 
-The first row holds the headings 団体コード and 世帯数 (other columns are ignored). Every row is checked
-before anything is written; a file with any error is refused whole with messages that name the row, the
-column and the field, in Japanese.
+The first row holds the headings 団体コード and 世帯数, and, for the other figures a formula may use, a column
+headed by the measure's name (人口, 面積, or with its unit: 面積（km²）); other columns are ignored. An empty
+figure cell gives no figure. Every row is checked before anything is written; a file with any error is refused
+whole with messages that name the row, the column and the field, in Japanese.
 """
 import csv
 import io
 import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import ParseError
 
 import jaconv
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from grants.organizations.models import MAX_HOUSEHOLDS
+from grants.organizations.models import MAX_HOUSEHOLDS, Measure
 
 CODE_HEADING = "団体コード"
 COUNT_HEADING = "世帯数"
@@ -33,11 +35,15 @@ class ImportRejected(Exception):
 
 @dataclass(frozen=True)
 class ParsedCounts:
+    """{団体コード: 世帯数}, the number of rows, and {団体コード: {項目コード: 値}} of the figures' columns."""
+
     counts: dict[str, int]
     rows: int
+    figures: dict[str, dict[str, Decimal]] = field(default_factory=dict)
 
 
 COUNT_PATTERN = re.compile(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+")
+FIGURE_PATTERN = re.compile(r"([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")
 
 
 def _excel_rows(data: bytes) -> list[tuple[object, ...]]:
@@ -90,9 +96,36 @@ def _text(value: object) -> str:
     return jaconv.z2h(str(value), kana=False, ascii=True, digit=True).strip()
 
 
+def _heading(value: object) -> str:
+    """A heading as compared: half-width letters and digits, full-width kana, no spaces."""
+    return jaconv.h2z(_text(value).replace(" ", ""), kana=True, ascii=False, digit=False)
+
+
+def _figure_columns(header: Sequence[object], measures: Sequence[Measure]) -> list[tuple[int, Measure]]:
+    """(position, measure) of each column headed by a measure's name, alone or with its unit (面積（km²）)."""
+    names = [_heading(h) for h in header]
+    found = []
+    for measure in measures:
+        accepted = {_heading(measure.name), _heading(f"{measure.name}（{measure.unit}）")}
+        at = next((i for i, name in enumerate(names) if name in accepted), None)
+        if at is not None:
+            found.append((at, measure))
+    return found
+
+
+def _parse_figure(raw: str, measure: Measure) -> Decimal | str:
+    """The figure in ``raw`` (digits, optional thousands commas and decimals), or why it is not one."""
+    if not FIGURE_PATTERN.fullmatch(raw) or len(raw) > 20:
+        return f"{measure.name}は0以上の数で入力してください。"
+    try:
+        value = Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        return f"{measure.name}は0以上の数で入力してください。"
+    return measure.check_value(value) or value
+
+
 def _header_positions(header: Sequence[object]) -> tuple[int, int]:
-    names = [_text(h).replace(" ", "") for h in header]
-    names = [jaconv.h2z(n, kana=True, ascii=False, digit=False) for n in names]
+    names = [_heading(h) for h in header]
     missing = [h for h in (CODE_HEADING, COUNT_HEADING) if h not in names]
     if missing:
         names_missing = "」「".join(missing)
@@ -110,11 +143,15 @@ def _parse_count(raw: str) -> int | None:
     return count if count <= MAX_HOUSEHOLDS else None
 
 
-def parse_household_counts(name: str, data: bytes, known_codes: set[str]) -> ParsedCounts:
-    """Read ``data`` (file called ``name``) into {団体コード: 世帯数}.
+def parse_household_counts(
+    name: str, data: bytes, known_codes: set[str], measures: Sequence[Measure] = ()
+) -> ParsedCounts:
+    """Read ``data`` (file called ``name``) into {団体コード: 世帯数} and, for each column headed by one of
+    ``measures`` (人口, 面積 …), {団体コード: {項目コード: 値}} (Decimal, at most the measure's decimal places).
 
     Raises ``ImportRejected`` listing every error: wrong file type, empty file, missing headings, unknown
-    association code, a count that is empty, negative or not a whole number, and duplicate rows.
+    association code, a count that is empty, negative or not a whole number, a figure that is negative, not a
+    number or has too many decimals, and duplicate rows.
     """
     if not data:
         raise ImportRejected(["ファイルが空です。"])
@@ -124,6 +161,8 @@ def parse_household_counts(name: str, data: bytes, known_codes: set[str]) -> Par
         raise ImportRejected(["ファイルが空です（1行目に見出しがありません）。"])
     code_at, count_at = _header_positions(header)
     code_col, count_col = get_column_letter(code_at + 1), get_column_letter(count_at + 1)
+    figure_columns = _figure_columns(header, measures)
+    figures: dict[str, dict[str, Decimal]] = {}
     counts: dict[str, int] = {}
     first_row: dict[str, int] = {}
     errors: list[str] = []
@@ -157,10 +196,24 @@ def parse_household_counts(name: str, data: bytes, known_codes: set[str]) -> Par
                 f"{where} {count_col}列（{COUNT_HEADING}）: 「{shown or '空欄'}」は0以上"
                 f"{MAX_HOUSEHOLDS:,}以下の整数ではありません。"
             )
+        row_figures: dict[str, Decimal] = {}
+        for at, measure in figure_columns:
+            cell = _text(cells[at]) if at < len(cells) else ""
+            if not cell:
+                continue
+            value = _parse_figure(cell, measure)
+            if isinstance(value, str):
+                shown = cell if len(cell) <= 20 else cell[:20] + "…"
+                column = get_column_letter(at + 1)
+                errors.append(f"{where} {column}列（{measure.name}）: 「{shown}」は使えません。{value}")
+            else:
+                row_figures[measure.code] = value
         if code and code not in first_row:
             first_row[code] = number
             if count is not None:
                 counts[code] = count
+            if row_figures:
+                figures[code] = row_figures
         if len(errors) >= MAX_ERRORS:
             errors.append(f"誤りが多いため、{number}行目で確認を打ち切りました。")
             break
@@ -168,4 +221,4 @@ def parse_household_counts(name: str, data: bytes, known_codes: set[str]) -> Par
         raise ImportRejected(errors)
     if not counts:
         raise ImportRejected(["データ行がありません（2行目以降に団体コードと世帯数を入力してください）。"])
-    return ParsedCounts(counts=counts, rows=len(counts))
+    return ParsedCounts(counts=counts, rows=len(counts), figures=figures)

@@ -20,6 +20,7 @@ ACTION_LABELS: dict[str, str] = {
     "record_paid": "支払の記録",
     "return_transfer": "振込の返却",
     "correct_household_count": "世帯数の訂正",
+    "correct_figure": "算定に使う数値の訂正",
     "override_check": "要件確認の特例判断",
     "approve_override": "特例判断の承認",
     "reject_override": "特例判断の却下",

@@ -61,8 +61,12 @@ def take(case_id: int, edge: str, *, actor: User, note: str = "", part_of: Act[A
 
 @effect("require_count")
 def _require_count(act: Act[GrantCase]) -> None:
-    if act.obj.household_count is None or act.obj.computed_amount is None:
+    if act.obj.household_count is None:
         raise CaseActionError("基準日の世帯数を入力してから提出してください。")
+    if act.obj.computed_amount is None:
+        # A figure the rule uses besides the households (人口, 面積 …) is missing: the case page names it.
+        raise CaseActionError("交付額の算定に使う数値（人口・面積など）がそろっていません。"
+                              "入力してから提出してください。")
 
 
 @effect("within_application_window")

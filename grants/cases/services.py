@@ -9,6 +9,7 @@ Errors: ``GrantCase.DoesNotExist`` when the case is missing or not the user's (a
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -18,16 +19,24 @@ from grants.accounts.models import User
 from grants.core import workflow
 from grants.core.models import record_event
 from grants.ledger.models import LedgerEntry
-from grants.organizations.models import MAX_HOUSEHOLDS, CountSource, HouseholdCount
-from grants.programmes.engine import compute, load_rule
+from grants.organizations.models import (
+    MAX_HOUSEHOLDS,
+    CountSource,
+    HouseholdCount,
+    OrganizationFigure,
+    format_figure,
+)
+from grants.programmes.engine import load_rule
 
 from . import checks, lifecycle
+from .figures import computed, formula_inputs, measures_used
 from .models import EligibilityOverride, GrantCase
 from .workflows import CaseActionError, workflow_for_case, workflow_of
 
 __all__ = ["CaseActionError", "act", "submit_application", "return_application", "verify_application",
            "decide_grant", "refuse_grant", "prepare_payment", "approve_payment", "reject_payment",
-           "record_payment", "return_transfer", "apply_count", "correct_household_count", "override_check",
+           "record_payment", "return_transfer", "apply_count", "correct_household_count", "correct_figure",
+           "override_check",
            "approve_override", "reject_override"]
 
 
@@ -96,13 +105,18 @@ def return_transfer(*, case_id: int, actor: User, payment: LedgerEntry, note: st
 # -- acts that do not change the state -------------------------------------------------------------------------
 
 def apply_count(case: GrantCase, households: int | None) -> None:
-    """Set the case's count and its computation snapshot from the programme-year's rule (no save)."""
+    """Set the case's count and its computation snapshot from the programme-year's rule and the figures on file
+    for its base date (人口, 面積 … where the rule uses them); no amount while the count or a needed figure is
+    missing (no save)."""
     case.household_count = households
+    case.computation, case.computed_amount = {}, None
     if households is None:
-        case.computation, case.computed_amount = {}, None
         return
-    result = compute(load_rule(case.programme_year_id), {"households": households})
-    case.computation, case.computed_amount = result.as_json(), result.amount
+    rule = load_rule(case.programme_year_id)
+    inputs = formula_inputs(rule, [case.organization_id])[case.organization_id]
+    result = computed(rule, {**inputs, "households": households})
+    if result is not None:
+        case.computation, case.computed_amount = result.as_json(), result.amount
 
 
 def correct_household_count(*, case_id: int, actor: User, households: int, reason: str) -> GrantCase:
@@ -131,6 +145,42 @@ def correct_household_count(*, case_id: int, actor: User, households: int, reaso
         case.save()
         record_event(actor=actor, subject=case, action="correct_household_count",
                      note=f"世帯数 {before if before is not None else '未届'} → {households}：{reason}")
+    return case
+
+
+def correct_figure(*, case_id: int, actor: User, measure_code: str, value: Decimal, reason: str) -> GrantCase:
+    """Correct a figure the case's rule uses (人口, 面積 … on the base date) before submission, with a reason.
+
+    Writes a new ``OrganizationFigure`` with source 訂正 (the old one stays as history), recomputes the amount
+    and records who changed what. ``value``: ≥ 0, with at most the measure's decimal places. Raises
+    ``CaseActionError`` for a figure the rule does not use, a bad value, an empty reason, a submitted case or a
+    workflow whose application states no count."""
+    if not reason.strip():
+        raise CaseActionError("訂正の理由を入力してください。")
+    flow = workflow_for_case(case_id)
+    with transaction.atomic():
+        case = workflow.access(flow.machine, actor, case_id, lock=True)
+        if not flow.takes_count:
+            raise CaseActionError("この事業の案件には、算定に使う数値の届出はありません。")
+        workflow.require(flow.machine, case, actor, "correct_count")
+        rule = load_rule(case.programme_year_id)
+        measure = next((m for m in measures_used(rule) if m.code == measure_code), None)
+        if measure is None:
+            raise CaseActionError("この事業の交付額の算定には、その数値を使いません。")
+        problem = (measure.check_value(value) if isinstance(value, Decimal)
+                   else f"{measure.name}を数で入力してください。")
+        if problem:
+            raise CaseActionError(problem)
+        before = formula_inputs(rule, [case.organization_id])[case.organization_id].get(measure.code)
+        OrganizationFigure.objects.create(
+            organization=case.organization, measure=measure, base_date=rule.base_date, value=value,
+            source=CountSource.CORRECTION, note=reason, recorded_by=actor,
+        )
+        apply_count(case, case.household_count)
+        case.save()
+        was = format_figure(before, measure) if before is not None else "未届"
+        record_event(actor=actor, subject=case, action="correct_figure",
+                     note=f"{measure.name} {was} → {format_figure(value, measure)}：{reason}")
     return case
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from grants.accounts.models import Role, User
 from grants.core import workflow
-from grants.core.workflow import SYSTEM, Activity, Edge, Machine
+from grants.core.workflow import SYSTEM, Activity, Edge, Machine, Supplies
 
 from .models import GrantCase, GrantCaseQuerySet, Status
 
@@ -41,7 +41,9 @@ class Workflow:
     ``sections_after`` those below; ``checks_shown_to_applicant``: the applicant sees the checks too (a
     council corrects its own lines); ``queues`` the
     states whose cases wait for each role's act (ホーム); ``closed`` the states of a case done with;
-    ``awaiting_report`` the states in which the 実績報告 is still to come (its deadline is watched)."""
+    ``awaiting_report`` the states in which the 実績報告 is still to come (its deadline is watched).
+    ``supplies``: the inputs the flow gives the rule engine (published through ``grants.core.workflow``, so that
+    a rule needing another is refused when it is saved)."""
 
     machine: Machine[GrantCase]
     decided: frozenset[str]
@@ -57,6 +59,7 @@ class Workflow:
     queues: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     closed: frozenset[str] = frozenset()
     awaiting_report: frozenset[str] = frozenset()
+    supplies: Supplies = Supplies()
 
     @property
     def code(self) -> str:
@@ -83,6 +86,7 @@ def register_workflow(flow: Workflow) -> Workflow:
         raise ValueError(f"workflow {flow.code!r} registered twice")
     WORKFLOWS[flow.code] = flow
     workflow.register(flow.machine)
+    workflow.declare_supplies(flow.machine, flow.supplies)
     return flow
 
 
@@ -91,6 +95,7 @@ def unregister_workflow(code: str) -> None:
     flow = WORKFLOWS.pop(code, None)
     if flow is not None:
         workflow.unregister(flow.machine.name)
+        workflow.SUPPLIES.pop((flow.machine.model, flow.machine.variant), None)
 
 
 def workflow_of(case: GrantCase) -> Workflow:
@@ -189,6 +194,8 @@ FORMULA = Workflow(
     decided=_s(Status.DECIDED, Status.PAYMENT_PREPARED, Status.PAYMENT_APPROVED, Status.PAID),
     refused=_s(Status.NOT_GRANTED),
     takes_count=True,
+    # The 申請書兼請求書 states the households; the other figures (人口, 面積 …) are on file (figures.py).
+    supplies=Supplies(frozenset({"households"}), measures=True),
     payment_mirror={"prepare_order": "prepare_payment", "approve_order": "approve_payment",
                     "reject_order": "reject_payment", "record_order_paid": "record_paid",
                     "return_order_transfer": "return_transfer"},
@@ -279,6 +286,8 @@ FULL = Workflow(
     decided=DECIDED_FULL,
     refused=_s(Status.NOT_GRANTED),
     budget_lines=True,
+    # From the budget lines and the case (budget.inputs_for): the 地域's households, no other figure.
+    supplies=Supplies(frozenset({"staff_costs", "running_costs", "eligible_cost", "income", "households", "year_no"})),
     check_stage={Status.DRAFT: "application", Status.SUBMITTED: "application", Status.VERIFIED: "application",
                  Status.CHANGE_REQUESTED: "change", Status.CHANGE_CHECKED: "change", Status.REPORTED: "report",
                  Status.REPORT_VERIFIED: "report", Status.CONFIRMED: "report", Status.CLOSED: "report"},

@@ -221,6 +221,30 @@ def variant_choices(model: str) -> list[tuple[str, str]]:
     return [(m.variant, m.label) for m in machines_of(model) if m.variant]
 
 
+@dataclass(frozen=True)
+class Supplies:
+    """What a variant's flow gives the rule engine (``grants.programmes.engine``), declared where the flow is
+    registered: ``inputs`` by name (``households``, ``eligible_cost``, ``year_no`` …) and, with ``measures``,
+    every measure on file (人口, 面積 …: ``grants.organizations.Measure``). A rule needing anything else is refused
+    when it is saved, so that it never fails later (the programme-year admin reads this)."""
+
+    inputs: frozenset[str] = frozenset()
+    measures: bool = False
+
+
+SUPPLIES: dict[tuple[str, str], Supplies] = {}
+
+
+def declare_supplies(machine: Machine[Any], supplies: Supplies) -> None:
+    """Publish what the flow of ``machine`` (a variant of its model) supplies to the rule engine."""
+    SUPPLIES[(machine.model, machine.variant)] = supplies
+
+
+def supplies_of(model: str, variant: str) -> Supplies | None:
+    """What the flow ``variant`` of ``model`` supplies to the rule engine, or None when it declared nothing."""
+    return SUPPLIES.get((model, variant))
+
+
 def state_choices(model: str) -> list[tuple[str, str]]:
     """Every state of every machine of ``model``, with its label, in the order declared (the choices of a
     state field shared by several machines)."""

@@ -5,7 +5,16 @@ from django.db.models import Field
 from django.http import HttpRequest
 
 from .kana import ACCOUNT_NAME_INPUT_MAX_CHARS
-from .models import Area, BankAccount, CityFigure, HouseholdCount, Organization, Representative
+from .models import (
+    Area,
+    BankAccount,
+    CityFigure,
+    HouseholdCount,
+    Measure,
+    Organization,
+    OrganizationFigure,
+    Representative,
+)
 
 #: Under the 口座名義 field: how to type it and what is kept.
 HOLDER_KANA_HELP = (
@@ -30,12 +39,26 @@ class RepresentativeInline(admin.TabularInline):
     readonly_fields = ("started_on", "ended_on")
 
 
+class OrganizationFigureInline(admin.TabularInline):
+    """The organisation's figures (人口, 面積 …), read-only: a correction is a new row (数値の追加)."""
+
+    model = OrganizationFigure
+    extra = 0
+    fields = ("measure", "base_date", "value", "source", "note", "recorded_by", "recorded_at")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Organization | None = None) -> bool:
+        return False
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "kind", "area", "is_active", "is_demo")
     list_filter = ("kind", "area", "is_active", "is_demo")
     search_fields = ("code", "name", "name_kana")
-    inlines = [RepresentativeInline]
+    inlines = [RepresentativeInline, OrganizationFigureInline]
 
 
 @admin.register(BankAccount)
@@ -62,4 +85,37 @@ class HouseholdCountAdmin(admin.ModelAdmin):
         return False  # append-only: a correction is a new row with a reason
 
     def has_delete_permission(self, request: HttpRequest, obj: HouseholdCount | None = None) -> bool:
+        return False
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    """The figures a formula may use besides the households (人口, 面積 km², 広報紙の年間発行回数 …): code, name,
+    unit and decimal places, editable by the administrator. A measure in use by a figure or a component cannot
+    be deleted (PROTECT)."""
+
+    list_display = ("order", "code", "name", "unit", "decimal_places")
+    list_display_links = ("code", "name")
+    ordering = ("order", "code")
+
+
+@admin.register(OrganizationFigure)
+class OrganizationFigureAdmin(admin.ModelAdmin):
+    """Figures of organisations on a base date, append-only like the household counts: a correction is a new
+    row (source 訂正, with its reason in 備考); the latest row recorded for a base date is in force."""
+
+    list_display = ("organization", "measure", "base_date", "value", "source", "recorded_by", "recorded_at")
+    list_filter = ("measure", "source", "base_date")
+    search_fields = ("organization__code", "organization__name")
+    fields = ("organization", "measure", "base_date", "value", "source", "note")
+    autocomplete_fields = ("organization",)
+
+    def save_model(self, request: HttpRequest, obj: OrganizationFigure, form: Any, change: bool) -> None:
+        obj.recorded_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+
+    def has_change_permission(self, request: HttpRequest, obj: OrganizationFigure | None = None) -> bool:
+        return False  # append-only: a correction is a new row with a reason
+
+    def has_delete_permission(self, request: HttpRequest, obj: OrganizationFigure | None = None) -> bool:
         return False

@@ -1,4 +1,5 @@
 from fractions import Fraction
+from typing import Any
 
 from django import forms
 from django.contrib import admin
@@ -8,11 +9,61 @@ from grants.core.checks import provider_choices
 from grants.programmes.models import ActivityPurpose, ExpenseRule
 
 from .admin_versions import ComponentRuleAdminMixin, RuleAdminMixin
-from .models import ComponentBand, FormulaComponent, Instalment, Programme, ProgrammeYear, RepeatYearStep
+from .inputs import unfed_needs
+from .models import (
+    ComponentBand,
+    FormulaComponent,
+    Instalment,
+    Programme,
+    ProgrammeYear,
+    RepeatYearStep,
+    condition_input_choices,
+)
+
+
+class FormulaComponentForm(forms.ModelForm):
+    """A component, its condition's input chosen among the households and the measures on file (人口, 面積 …)."""
+
+    condition_input = forms.ChoiceField(
+        label="適用条件の項目", required=False, choices=lambda: [("", "（条件なし）"), *condition_input_choices()],
+    )
+
+    class Meta:
+        model = FormulaComponent
+        fields: tuple[str, ...] = ("order", "kind", "label", "unit_amount", "measure", "condition_input",
+                                   "condition_min")
+
+
+class FormulaComponentFormSet(forms.BaseInlineFormSet):
+    """The components of a rule, refused when the programme's flow cannot supply an input they use (a 面積割 in a
+    flow that receives no area): the reason names the component and the input (``inputs.unfed_needs``)."""
+
+    siblings: list[forms.BaseInlineFormSet] = []
+
+    def clean(self) -> None:
+        super().clean()
+        rule = self.instance
+        if not rule.programme_id or any(form.errors for form in self.forms):
+            return
+        components = [form.instance for form in self.forms
+                      if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")]
+        reasons = unfed_needs(rule, components, rule.programme.workflow, has_steps=self._has_steps())
+        if reasons:
+            raise ValidationError(reasons)
+
+    def _has_steps(self) -> bool:
+        """Whether the rule has repeat-year steps: the rows of the steps' table on the same page, or those saved."""
+        for sibling in self.siblings:
+            if sibling.model is RepeatYearStep and sibling.is_valid():
+                return any(getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+                           for form in sibling.forms)
+        return bool(self.instance.pk) and self.instance.repeat_steps.exists()
 
 
 class FormulaComponentInline(admin.TabularInline):
     model = FormulaComponent
+    form = FormulaComponentForm
+    formset = FormulaComponentFormSet
     extra = 0
     show_change_link = True
 
@@ -75,6 +126,19 @@ class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
         fields = ("code", "name", "recipient_kind", "description", "workflow", "checks")
+
+    def clean(self) -> dict[str, Any]:
+        """A programme whose flow changes keeps rules the new flow can feed (``inputs.unfed_needs``)."""
+        data = super().clean() or {}
+        variant = data.get("workflow")
+        if variant and self.instance.pk:
+            reasons = []
+            for year in self.instance.years.prefetch_related("components__measure", "repeat_steps"):
+                reasons += [f"{year.fiscal_year_label}の交付基準：{reason}" for reason in unfed_needs(
+                    year, year.components.all(), variant, has_steps=bool(year.repeat_steps.all()))]
+            if reasons:
+                self.add_error("workflow", reasons)
+        return data
 
 
 @admin.register(Programme)
@@ -171,7 +235,27 @@ class ComponentBandInline(admin.TabularInline):
     extra = 0
 
 
+class FormulaComponentAdminForm(FormulaComponentForm):
+    """A component edited on its own page: refused, like in the rule's table, when the programme's flow cannot
+    supply its input."""
+
+    class Meta(FormulaComponentForm.Meta):
+        fields = ("programme_year", *FormulaComponentForm.Meta.fields)
+
+    def _post_clean(self) -> None:
+        # After the instance takes the typed values (``clean`` runs before), so that the check sees them.
+        super()._post_clean()
+        rule = self.instance.programme_year if self.instance.programme_year_id else None
+        if rule is not None and not self.errors:
+            others = [c for c in rule.components.all() if c.pk != self.instance.pk]
+            reasons = unfed_needs(rule, [*others, self.instance], rule.programme.workflow,
+                                  has_steps=rule.repeat_steps.exists())
+            if reasons:
+                self.add_error(None, reasons)
+
+
 @admin.register(FormulaComponent)
 class FormulaComponentAdmin(ComponentRuleAdminMixin, admin.ModelAdmin):
-    list_display = ("programme_year", "order", "kind", "label", "unit_amount")
+    form = FormulaComponentAdminForm
+    list_display = ("programme_year", "order", "kind", "label", "unit_amount", "measure")
     inlines = [ComponentBandInline]

@@ -1,10 +1,11 @@
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.conf import settings
 
 from grants.accounts.models import Role, User
-from grants.organizations.models import MAX_HOUSEHOLDS
+from grants.organizations.models import MAX_FIGURE, MAX_HOUSEHOLDS, Measure
 from pages.forms import form_field
 
 
@@ -17,6 +18,24 @@ class NoteForm(forms.Form):
 class CountCorrectionForm(forms.Form):
     households = forms.IntegerField(label="基準日の世帯数", min_value=0, max_value=MAX_HOUSEHOLDS)
     reason = forms.CharField(label="訂正の理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class FigureCorrectionForm(forms.Form):
+    """A figure the rule uses (人口, 面積 …) corrected on the case page: the value with at most the measure's
+    decimal places, and the reason. ``prefix`` is the measure's code, so that each measure has its own form."""
+
+    value = forms.DecimalField(label="値", min_value=0, max_value=MAX_FIGURE, max_digits=12)
+    reason = forms.CharField(label="訂正の理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args: Any, measure: Measure, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", f"figure-{measure.code}")
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        places = measure.decimal_places
+        self.fields["value"] = forms.DecimalField(
+            label=f"基準日の{measure.name}（{measure.unit}）", min_value=0, max_value=MAX_FIGURE, max_digits=12,
+            decimal_places=places, widget=forms.NumberInput(attrs={"step": str(Decimal(1).scaleb(-places))}),
+        )
 
 
 class OverrideForm(forms.Form):

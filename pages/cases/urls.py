@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/act/<slug:action>/", views.case_action, name="case_action"),
     path("cases/<int:pk>/count/", views.correct_count, name="correct_count"),
+    path("cases/<int:pk>/figures/<slug:code>/", views.correct_figure, name="correct_figure"),
     path("cases/<int:pk>/override/", views.override_check, name="override_check"),
     path("years/<int:pk>/", views.programme_year_detail, name="programme_year"),
     path("years/<int:pk>/run/", views.annual_run_start, name="annual_run_start"),

@@ -16,6 +16,7 @@ from django_tables2 import LazyPaginator, RequestConfig
 from grants.accounts.models import Role
 from grants.cases import checks, services
 from grants.cases.annual_run import advance_annual_run, eligible_organizations, start_annual_run
+from grants.cases.figures import figure_rows
 from grants.cases.imports import ImportRejected, parse_household_counts
 from grants.cases.labels import action_label
 from grants.cases.models import AnnualRun, GrantCase
@@ -28,11 +29,18 @@ from grants.core.models import AuditEvent
 from grants.councils.worklist import other_work
 from grants.insurance.worklist import insurance_box
 from grants.ledger.models import BudgetAccount
-from grants.organizations.models import Organization, Representative
+from grants.organizations.models import Measure, Organization, OrganizationFigure, Representative
 from grants.organizations.services import OrganizationError, change_head
 from grants.programmes.models import ProgrammeYear
 from pages.cases.filters import GrantCaseFilter
-from pages.cases.forms import AnnualRunForm, ChangeHeadForm, CountCorrectionForm, NoteForm, OverrideForm
+from pages.cases.forms import (
+    AnnualRunForm,
+    ChangeHeadForm,
+    CountCorrectionForm,
+    FigureCorrectionForm,
+    NoteForm,
+    OverrideForm,
+)
 from pages.cases.full import full_context
 from pages.cases.tables import GrantCaseTable
 from pages.http import AuthedRequest, city_user_required, post_form
@@ -104,7 +112,11 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "acts": workflow.open_edges(machine, case, user),
         "note_form": NoteForm(),
         "count_form": CountCorrectionForm(initial={"households": case.household_count}),
-        "may_correct": may_correct_count(case, user),
+        "may_correct": (may_correct := may_correct_count(case, user)),
+        # The figures the rule uses besides the households (人口, 面積 …), each with its correction form.
+        "figures": (figures := figure_rows(case) if flow.takes_count else []),
+        "figure_forms": [FigureCorrectionForm(measure=row.measure, initial={"value": row.value})
+                         for row in figures] if may_correct else [],
         "override_form": OverrideForm(choices=_override_choices(case, results)),
         "may_override": workflow.may(machine, case, user, "override"),
         "events": (events := _events(case)),
@@ -168,6 +180,21 @@ def correct_count(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+def correct_figure(request: AuthedRequest, pk: int, code: str) -> HttpResponse:
+    """A figure the case's rule uses (人口, 面積 …), corrected before submission with a reason."""
+    case_or_404(request, pk)
+    measure = Measure.objects.filter(code=code).first()
+    if measure is None:
+        raise Http404("項目が見つかりません。")
+    form = FigureCorrectionForm(request.POST, measure=measure)
+    return post_form(request, form=form,
+                     act=lambda d: services.correct_figure(case_id=pk, actor=request.user, measure_code=code,
+                                                           value=d["value"], reason=d["reason"]),
+                     done=f"{measure.name}を訂正し、交付額を計算し直しました。", back=redirect("case_detail", pk=pk))
+
+
+@require_POST
+@login_required
 def override_check(request: AuthedRequest, pk: int) -> HttpResponse:
     case = case_or_404(request, pk)
     form = OverrideForm(request.POST, choices=_override_choices(case, None))
@@ -199,15 +226,17 @@ def annual_run_start(request: AuthedRequest, pk: int) -> HttpResponse:
     form = AnnualRunForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        counts, source = None, ""
+        counts, figures, source = None, None, ""
         try:
             if form.cleaned_data["source"] == "import":
                 upload = form.cleaned_data["file"]
                 codes = set(eligible_organizations(year).values_list("code", flat=True))
-                counts = parse_household_counts(upload.name, upload.read(), codes).counts
+                parsed = parse_household_counts(upload.name, upload.read(), codes, list(Measure.objects.all()))
+                counts, figures = parsed.counts, parsed.figures
                 name = upload.name if len(upload.name) <= 120 else upload.name[:117] + "…"
                 source = f"取込み: {name}（{len(counts)}件）"
-            run = start_annual_run(programme_year=year, actor=request.user, counts=counts, source=source)
+            run = start_annual_run(programme_year=year, actor=request.user, counts=counts, source=source,
+                                   figures=figures)
         except ImportRejected as exc:
             errors = exc.errors
         except workflow.ActionRefused as exc:
@@ -216,6 +245,7 @@ def annual_run_start(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("annual_run", pk=run.pk)
     return render(request, "cases/annual_run_start.html", {
         "year": year, "workflow": WORKFLOWS[year.programme.workflow], "form": form, "import_errors": errors,
+        "measures": Measure.objects.all(),
     })
 
 
@@ -267,5 +297,6 @@ def organization_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("organization_detail", pk=org.pk)
     return render(request, "cases/organization.html", {
         "org": org, "cases": cases, "representatives": org.representatives.select_related("user"),
+        "figures": OrganizationFigure.objects.filter(organization=org).select_related("measure", "recorded_by")[:50],
         "head_form": form, "may_change_head": request.user.role == Role.STAFF,
     })

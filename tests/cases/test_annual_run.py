@@ -1,4 +1,6 @@
 """The annual run: every association gets one case; re-running creates nothing twice; imports all or nothing."""
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -6,9 +8,11 @@ from grants.cases.annual_run import advance_annual_run, run_to_completion, start
 from grants.cases.models import AnnualRun, GrantCase
 from grants.cases.workflows import CaseActionError
 from grants.core.models import AuditEvent
-from grants.organizations.models import HouseholdCount
+from grants.organizations.models import CountSource, HouseholdCount, OrganizationFigure
+from grants.programmes.models import ComponentBand, ComponentKind
 from tests import factories
-from tests.cases.steps import login
+from tests.cases.steps import login, post_import
+from tests.organizations.builders import figure, population_and_area_rule
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +143,84 @@ def test_auditor_cannot_step_a_run(client, programme_year, staff, auditor) -> No
     response = login(client, auditor).post(reverse("annual_run_step", args=[run.pk]), HTTP_ACCEPT="application/json")
     assert response.status_code == 403
     assert not GrantCase.objects.exists()
+
+
+# -- figures other than households (人口, 面積 …) in the annual run (issue 12 §4) ----------------------------------
+
+@pytest.fixture
+def figure_rule(programme_year):  # type: ignore[no-untyped-def]
+    """The sample rule (均等割 10,000円 + 世帯割 500円) with 人口割 30円/人 and 面積割 10,000円/km²."""
+    return population_and_area_rule(programme_year)
+
+
+def test_a_rule_with_population_and_area_runs_to_completion_with_each_amount_and_line(figure_rule, staff) -> None:  # type: ignore[no-untyped-def]
+    first, second = factories.AssociationFactory.create_batch(2)
+    for org, households, people, area in ((first, 100, 250, "12.34"), (second, 40, 95, "0.57")):
+        factories.count(org, BASE, households)
+        figure(org, "population", BASE, people)
+        figure(org, "area", BASE, area)
+    figure(second, "area", BASE, "0.58", source=CountSource.CORRECTION, note="再測量")  # the latest counts
+    run = run_to_completion(run_id=start_annual_run(programme_year=figure_rule, actor=staff).pk, actor=staff)
+    assert (run.status, run.created_count, run.missing_count_count) == ("done", 2, 0)
+    cases = {c.organization_id: c for c in GrantCase.objects.all()}
+    # 10,000 + 100 × 500 + 250 × 30 + 12.34 × 10,000 = 10,000 + 50,000 + 7,500 + 123,400
+    assert cases[first.pk].computed_amount == 190_900
+    # 10,000 + 40 × 500 + 95 × 30 + 0.58 × 10,000 = 10,000 + 20,000 + 2,850 + 5,800
+    assert cases[second.pk].computed_amount == 38_650
+    lines = {line["label"]: line["basis"] for line in cases[first.pk].computation["lines"]}
+    assert lines["人口割"] == "250 × 30円"
+    assert lines["面積割"] == "12.34 km² × 10,000円 = 123,400円（円未満切捨て）"
+
+
+def test_a_missing_figure_leaves_the_case_without_an_amount_and_is_counted(figure_rule, staff) -> None:  # type: ignore[no-untyped-def]
+    complete, no_area, no_count = factories.AssociationFactory.create_batch(3)
+    for org in (complete, no_area, no_count):
+        figure(org, "population", BASE, 100)
+    figure(complete, "area", BASE, "1.00")
+    figure(no_count, "area", BASE, "1.00")
+    factories.count(complete, BASE, 10)
+    factories.count(no_area, BASE, 10)
+    run = run_to_completion(run_id=start_annual_run(programme_year=figure_rule, actor=staff).pk, actor=staff)
+    assert (run.status, run.created_count, run.missing_count_count) == ("done", 3, 2)
+    by_org = dict(GrantCase.objects.values_list("organization_id", "computed_amount"))
+    assert by_org == {complete.pk: 10_000 + 5_000 + 3_000 + 10_000, no_area.pk: None, no_count.pk: None}
+    assert GrantCase.objects.get(organization=no_area).household_count == 10
+
+
+def test_an_import_with_figure_columns_records_and_uses_them(client, figure_rule, staff) -> None:  # type: ignore[no-untyped-def]
+    org = factories.AssociationFactory()
+    data = f"団体コード,世帯数,人口,面積（km²）,備考\n{org.code},100,250,12.34,メモ\n".encode()
+    response = post_import(login(client, staff), figure_rule, "counts.csv", data)
+    run = AnnualRun.objects.get()
+    assert response.url == reverse("annual_run", args=[run.pk])
+    run_to_completion(run_id=run.pk, actor=staff)
+    assert GrantCase.objects.get().computed_amount == 190_900
+    rows = OrganizationFigure.objects.order_by("measure__order").values_list("measure__code", "value", "source")
+    assert list(rows) == [("population", Decimal(250), "import"), ("area", Decimal("12.34"), "import")]
+
+
+def test_an_import_with_a_bad_figure_names_row_and_column_and_writes_nothing(client, figure_rule, staff) -> None:  # type: ignore[no-untyped-def]
+    first, second = factories.AssociationFactory.create_batch(2)
+    data = (f"団体コード,世帯数,人口,面積\n{first.code},100,250,12.345\n{second.code},40,-3,1\n"
+            f"{first.code}9,1,九十,\n").encode()
+    page = post_import(login(client, staff), figure_rule, "counts.csv", data).content.decode()
+    assert "2行目 D列（面積）: 「12.345」は使えません。面積は小数点以下2桁までで入力してください。" in page
+    assert "3行目 C列（人口）: 「-3」は使えません。人口は0以上の数で入力してください。" in page
+    assert "4行目 C列（人口）: 「九十」は使えません。人口は0以上の数で入力してください。" in page
+    assert not AnnualRun.objects.exists() and not HouseholdCount.objects.exists()
+    assert not OrganizationFigure.objects.exists() and not GrantCase.objects.exists()
+
+
+def test_bands_entered_from_and_to_set_each_case_and_its_page_names_them(programme_year, associations, staff, client) -> None:  # type: ignore[no-untyped-def]
+    """世帯割 「1〜20世帯 500円、21世帯以上 300円」 (entered as the 要綱 writes it) through the annual run."""
+    per = programme_year.components.get(kind=ComponentKind.PER_HOUSEHOLD)
+    ComponentBand.objects.create(component=per, from_count=1, to_count=20, unit_amount=500)
+    ComponentBand.objects.create(component=per, from_count=21, to_count=None, unit_amount=300)
+    run_to_completion(run_id=start_annual_run(programme_year=programme_year, actor=staff).pk, actor=staff)
+    amounts = list(GrantCase.objects.order_by("organization__code").values_list("household_count", "computed_amount"))
+    # 10,000 + 10 × 500; + 20 × 500; + 20 × 500 + 10 × 300; + 20 × 500 + 20 × 300
+    assert amounts == [(10, 15_000), (20, 20_000), (30, 23_000), (40, 26_000), (None, None)]
+    case = GrantCase.objects.get(household_count=30)
+    login(client, staff)
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "1〜20の部分 20 × 500円 ＋ 21以上の部分 10 × 300円" in page

@@ -7,9 +7,10 @@ from grants.cases.rules import rule_for_case
 from grants.core.models import AuditEvent
 from grants.programmes import versions
 from grants.programmes.engine import compute, load_rule
-from grants.programmes.models import ComponentBand, ComponentKind, FormulaComponent, RuleVersion
+from grants.programmes.models import ComponentBand, ComponentKind, FormulaComponent, Programme, RuleVersion
 from tests import factories
 from tests.cases import steps
+from tests.organizations.builders import measure, population_and_area_rule
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +176,93 @@ def test_a_component_cannot_be_added_alone_to_a_used_rule(client, root, programm
     assert response.status_code == 200
     assert "改正の理由とともに追加してください" in response.content.decode()
     assert not FormulaComponent.objects.filter(label="加算").exists()
+
+
+# -- a rule its programme's flow cannot feed is refused when saved, with the reason (issue 12 §4) ----------------
+
+def _add_component(data: dict[str, object], **fields: object) -> None:
+    """A new row in the rule's 算定項目 table."""
+    total = int(str(data["components-TOTAL_FORMS"]))
+    for name, value in {"order": 9, "unit_amount": 0, "condition_input": "", "condition_min": "", "measure": "",
+                        **fields}.items():
+        data[f"components-{total}-{name}"] = value
+    data["components-TOTAL_FORMS"] = total + 1
+
+
+def _full_rule():  # type: ignore[no-untyped-def]
+    Programme.objects.create(code="full_block", name="ブロック補助金", recipient_kind="kyogikai", workflow="full")
+    return factories.rule(code="full_block", components=[(ComponentKind.FLAT, "均等割", 10_000)])
+
+
+def test_an_area_component_in_a_flow_that_receives_no_area_is_refused_naming_both(client, root) -> None:  # type: ignore[no-untyped-def]
+    py = _full_rule()
+    url = _change_url(py)
+    data = form_data(client.get(url))
+    _add_component(data, kind="per_unit", label="面積割", unit_amount=10_000, measure=measure("area").pk)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert ("算定項目「面積割」は面積を使いますが、この事業の手続（交付申請）では面積を受け取れません。"
+            in response.content.decode())
+    assert not FormulaComponent.objects.filter(label="面積割").exists()
+
+
+def test_a_condition_on_a_figure_the_flow_does_not_supply_is_refused(client, root) -> None:  # type: ignore[no-untyped-def]
+    py = _full_rule()
+    url = _change_url(py)
+    data = form_data(client.get(url))
+    data[f"{_inline_prefix(data, 'label', '均等割')}-condition_input"] = "newsletters"
+    data[f"{_inline_prefix(data, 'label', '均等割')}-condition_min"] = 2
+    response = client.post(url, data)
+    assert ("算定項目「均等割」の適用条件は広報紙の年間発行回数を使いますが、この事業の手続（交付申請）では"
+            "広報紙の年間発行回数を受け取れません。") in response.content.decode()
+    assert FormulaComponent.objects.get(label="均等割").condition_input == ""
+
+
+def test_a_staff_cost_or_a_cost_basis_in_the_formula_flow_is_refused(client, root) -> None:  # type: ignore[no-untyped-def]
+    py = factories.rule()
+    url = _change_url(py)
+    data = form_data(client.get(url))
+    _add_component(data, kind="staff_cost", label="事務局員人件費", unit_amount=200_000)
+    data["amount_basis"] = "cost"
+    page = client.post(url, data).content.decode()
+    assert ("算定項目「事務局員人件費」は事務局員ごとの人件費を使いますが、この事業の手続（申請書兼請求書）では"
+            "事務局員ごとの人件費を受け取れません。") in page
+    assert ("交付額の算定方法「対象経費 × 補助率（算定式の額を限度）」は補助対象経費を使いますが、この事業の手続"
+            "（申請書兼請求書）では補助対象経費を受け取れません。") in page
+    py.refresh_from_db()
+    assert py.amount_basis == "formula" and py.components.count() == 2
+
+
+def test_population_and_area_components_are_accepted_in_the_formula_flow(client, root) -> None:  # type: ignore[no-untyped-def]
+    py = factories.rule()
+    url = _change_url(py)
+    data = form_data(client.get(url))
+    _add_component(data, kind="per_unit", label="面積割", unit_amount=10_000, measure=measure("area").pk,
+                   condition_input="population", condition_min=100)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    area = FormulaComponent.objects.get(label="面積割")
+    assert (area.measure.code, area.condition_input, area.condition_min) == ("area", "population", 100)
+
+
+def test_a_component_changed_on_its_own_page_is_refused_too(client, root) -> None:  # type: ignore[no-untyped-def]
+    py = factories.rule()
+    flat = FormulaComponent.objects.get(programme_year=py, label="均等割")
+    url = reverse("admin:programmes_formulacomponent_change", args=[flat.pk])
+    data = form_data(client.get(url))
+    data["kind"] = "actual_cost"
+    page = client.post(url, data).content.decode()
+    assert ("算定項目「均等割」は運営経費を使いますが、この事業の手続（申請書兼請求書）では運営経費を受け取れません。"
+            in page)
+    flat.refresh_from_db()
+    assert flat.kind == "flat"
+
+
+def test_a_programme_may_not_move_to_a_flow_that_cannot_feed_its_rules(client, root) -> None:  # type: ignore[no-untyped-def]
+    py = population_and_area_rule(factories.rule())
+    url = reverse("admin:programmes_programme_change", args=[py.programme_id])
+    data = form_data(client.get(url))
+    data["workflow"] = "full"
+    page = client.post(url, data).content.decode()
+    assert f"{py.fiscal_year_label}の交付基準：算定項目「面積割」は面積を使いますが" in page
+    assert Programme.objects.get(pk=py.programme_id).workflow == "formula"
