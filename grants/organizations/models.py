@@ -269,6 +269,7 @@ class HouseholdCount(models.Model):
     def __str__(self) -> str:
         return f"{self.organization} {self.base_date} {self.households}世帯"
 
+
 # Sanity limit of a figure (人口, 面積 …): far above any association's; stops typos, not a programme rule.
 MAX_FIGURE = Decimal("1000000000")
 
