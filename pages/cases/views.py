@@ -214,7 +214,7 @@ def programme_year_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "workflow": WORKFLOWS[year.programme.workflow],
         "account": account,
         "status_counts": status_counts(year),
-        "components": year.components.prefetch_related("bands"),
+        "components": year.components.select_related("measure").prefetch_related("bands"),
         "runs": year.annual_runs.select_related("started_by")[:5],
     }
     return render(request, "cases/programme_year.html", context)

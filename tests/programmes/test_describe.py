@@ -7,6 +7,7 @@ from grants.programmes.describe import describe_rule, year_spans
 from grants.programmes.engine import load_rule
 from grants.programmes.models import AmountBasis, ComponentBand, ComponentKind, FormulaComponent, RepeatYearStep
 from tests import factories
+from tests.organizations.builders import per_unit
 from tests.programmes.test_engine import (
     banded_cost_rule,
     cost_rule,
@@ -121,3 +122,13 @@ def test_base_amount_plus_share_of_cost_and_half_up_rounding_are_said() -> None:
         "補助率による額は、補助対象経費の1/2です。",
         "補助率を掛けた額の1円未満の端数は四捨五入します。",
     ]
+
+
+def test_a_quantity_component_is_described_per_its_measure_unit_and_a_condition_names_its_measure() -> None:
+    py = factories.rule(code="area_desc", components=[(ComponentKind.FLAT, "均等割", 10_000)])
+    per_unit(py, "area", "面積割", 10_000, 1)
+    FormulaComponent.objects.filter(programme_year=py, label="均等割").update(condition_input="newsletters",
+                                                                             condition_min=2)
+    sentences = describe_rule(load_rule(py.pk))
+    assert "面積割は1km²あたり10,000円です。" in sentences
+    assert "均等割は10,000円です（広報紙の年間発行回数が2以上の場合に限ります）。" in sentences
