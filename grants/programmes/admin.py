@@ -244,7 +244,7 @@ class FormulaComponentAdminForm(FormulaComponentForm):
 
     def _post_clean(self) -> None:
         # After the instance takes the typed values (``clean`` runs before), so that the check sees them.
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # not in the stubs; Django calls it after clean()
         rule = self.instance.programme_year if self.instance.programme_year_id else None
         if rule is not None and not self.errors:
             others = [c for c in rule.components.all() if c.pk != self.instance.pk]
