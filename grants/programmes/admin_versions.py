@@ -110,6 +110,8 @@ class RuleAdminMixin(AuditedAdminMixin):
                 lines: list[str]) -> list[str]:
         """A change of a rule used by decided cases: the rule as it was becomes (or stays) their version, and the
         new rule the next version, with the reason."""
+        if before is None and isinstance(subject, ProgrammeYear):
+            return [f"交付基準「{subject}」を作成しました。", *lines]
         usage = getattr(request, _USAGE, None)
         if usage is None or not lines or before is None:
             return lines

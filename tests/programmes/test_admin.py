@@ -7,7 +7,14 @@ from grants.cases.rules import rule_for_case
 from grants.core.models import AuditEvent
 from grants.programmes import versions
 from grants.programmes.engine import compute, load_rule
-from grants.programmes.models import ComponentBand, ComponentKind, FormulaComponent, Programme, RuleVersion
+from grants.programmes.models import (
+    ComponentBand,
+    ComponentKind,
+    FormulaComponent,
+    Programme,
+    ProgrammeYear,
+    RuleVersion,
+)
 from tests import factories
 from tests.cases import steps
 from tests.organizations.builders import measure, population_and_area_rule
@@ -266,3 +273,19 @@ def test_a_programme_may_not_move_to_a_flow_that_cannot_feed_its_rules(client, r
     page = client.post(url, data).content.decode()
     assert f"{py.fiscal_year_label}の交付基準：算定項目「面積割」は面積を使いますが" in page
     assert Programme.objects.get(pk=py.programme_id).workflow == "formula"
+
+
+def test_a_new_rule_is_audited_as_created(client, root) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("admin:programmes_programmeyear_add")
+    data = form_data(client.get(url))
+    year = factories.CURRENT_FY
+    data.update({"programme": factories.programme("new_rule").pk, "fiscal_year": year, "label": "",
+                 "base_date": f"{year}-04-01", "application_opens": f"{year}-04-01",
+                 "application_closes": f"{year}-05-31", "cap_amount": 100_000})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    py = ProgrammeYear.objects.get(programme__code="new_rule")
+    [event] = AuditEvent.objects.for_object(py)
+    assert (event.action, event.actor) == ("change_rule_add", root)
+    assert event.note.startswith("交付基準「") and event.note.endswith("」を作成しました。")
+    assert not RuleVersion.objects.exists()
