@@ -2,6 +2,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from grants.cases.annual_run import advance_annual_run, run_to_completion, start_annual_run
@@ -224,3 +226,21 @@ def test_bands_entered_from_and_to_set_each_case_and_its_page_names_them(program
     login(client, staff)
     page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
     assert "1〜20の部分 20 × 500円 ＋ 21以上の部分 10 × 300円" in page
+
+
+def _queries_of_one_chunk(rule, staff, organisations: int) -> int:  # type: ignore[no-untyped-def]
+    for org in factories.AssociationFactory.create_batch(organisations):
+        factories.count(org, BASE, 10)
+        figure(org, "population", BASE, 100)
+        figure(org, "area", BASE, "1.25")
+    run = start_annual_run(programme_year=rule, actor=staff)
+    with CaptureQueriesContext(connection) as queries:
+        advance_annual_run(run_id=run.pk, actor=staff)
+    return len(queries)
+
+
+def test_figures_cost_no_query_per_organisation(figure_rule, staff) -> None:  # type: ignore[no-untyped-def]
+    _queries_of_one_chunk(figure_rule, staff, 1)  # the first run fills Django's caches (content types)
+    few = _queries_of_one_chunk(figure_rule, staff, 2)
+    assert _queries_of_one_chunk(figure_rule, staff, 8) == few
+    assert GrantCase.objects.filter(computed_amount=10_000 + 5_000 + 3_000 + 12_500).count() == 11
