@@ -98,6 +98,10 @@ class MeasureAdmin(admin.ModelAdmin):
     list_display_links = ("code", "name")
     ordering = ("order", "code")
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Measure | None = None) -> tuple[str, ...]:
+        # Components' conditions name a measure by its code, and its figures were typed with its decimal places.
+        return ("code", "decimal_places") if obj is not None else ()
+
 
 @admin.register(OrganizationFigure)
 class OrganizationFigureAdmin(admin.ModelAdmin):

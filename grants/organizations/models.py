@@ -270,6 +270,9 @@ class HouseholdCount(models.Model):
         return f"{self.organization} {self.base_date} {self.households}世帯"
 
 
+# Headings of the household-count file (grants.cases.imports) that a measure's name may not take.
+RESERVED_HEADINGS = ("団体コード", "世帯数")
+
 # Sanity limit of a figure (人口, 面積 …): far above any association's; stops typos, not a programme rule.
 MAX_FIGURE = Decimal("1000000000")
 
@@ -306,6 +309,9 @@ class Measure(models.Model):
     def clean(self) -> None:
         if self.code in RESERVED_INPUT_CODES:
             raise ValidationError({"code": f"「{self.code}」は世帯数や経費の項目のコードのため使えません。"})
+        if self.name in RESERVED_HEADINGS:
+            # The household-count file's own headings: a measure's column is found by its name.
+            raise ValidationError({"name": f"「{self.name}」は世帯数の取込みの見出しのため、名称に使えません。"})
 
     def check_value(self, value: Decimal) -> str | None:
         """Why ``value`` is not a figure of this measure (negative, too many decimal places, too large), in

@@ -105,3 +105,15 @@ def test_the_admin_refuses_a_figure_with_more_decimals_than_its_measure(client) 
     assert response.status_code == 200
     assert "人口は整数で入力してください。" in response.content.decode()
     assert not OrganizationFigure.objects.exists()
+
+
+def test_a_measure_may_not_take_a_heading_of_the_count_file_and_keeps_its_code_once_saved(client) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError) as raised:
+        Measure(code="count", name="世帯数", unit="世帯").full_clean()
+    assert "「世帯数」は世帯数の取込みの見出しのため、名称に使えません。" in str(raised.value)
+    client.force_login(factories.UserFactory(username="root", is_staff=True, is_superuser=True))
+    area = measure("area")
+    client.post(reverse("admin:organizations_measure_change", args=[area.pk]), {
+        "code": "surface", "name": "面積", "unit": "km²", "decimal_places": 0, "order": 20})
+    area.refresh_from_db()
+    assert (area.code, area.decimal_places) == ("area", 2)
