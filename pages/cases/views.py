@@ -94,6 +94,11 @@ def case_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _case_page(request, pk)
+
+
+def _case_page(request: AuthedRequest, pk: int, typed: FigureCorrectionForm | None = None) -> HttpResponse:
+    """The case page; ``typed``: a figure's correction form as typed, shown again with its errors."""
     case = case_or_404(request, pk)
     user, flow = request.user, workflow_of(case)
     machine = flow.machine
@@ -115,7 +120,8 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "may_correct": (may_correct := may_correct_count(case, user)),
         # The figures the rule uses besides the households (人口, 面積 …), each with its correction form.
         "figures": (figures := figure_rows(case) if flow.takes_count else []),
-        "figure_forms": [FigureCorrectionForm(measure=row.measure, initial={"value": row.value})
+        "figure_forms": [typed if typed is not None and typed.measure == row.measure
+                         else FigureCorrectionForm(measure=row.measure, initial={"value": row.value})
                          for row in figures] if may_correct else [],
         "override_form": OverrideForm(choices=_override_choices(case, results)),
         "may_override": workflow.may(machine, case, user, "override"),
@@ -190,7 +196,8 @@ def correct_figure(request: AuthedRequest, pk: int, code: str) -> HttpResponse:
     return post_form(request, form=form,
                      act=lambda d: services.correct_figure(case_id=pk, actor=request.user, measure_code=code,
                                                            value=d["value"], reason=d["reason"]),
-                     done=f"{measure.name}を訂正し、交付額を計算し直しました。", back=redirect("case_detail", pk=pk))
+                     done=f"{measure.name}を訂正し、交付額を計算し直しました。", back=redirect("case_detail", pk=pk),
+                     rerender=lambda typed: _case_page(request, pk, form))
 
 
 @require_POST

@@ -69,9 +69,12 @@ def test_a_correction_of_a_figure_on_file_keeps_the_old_row(client, figure_case,
 
 @pytest.mark.parametrize(("code", "value"), [("area", "1.234"), ("area", "-1"), ("population", "12.5"),
                                              ("population", "abc"), ("area", "1e12"), ("area", "")])
-def test_a_bad_value_is_refused_and_nothing_is_written(client, figure_case, association_head, code, value) -> None:  # type: ignore[no-untyped-def]
-    response = _post(login(client, association_head), figure_case, code, value)
-    assert any(m.startswith("基準日の") for m in messages_of(response)), messages_of(response)
+def test_a_bad_value_is_refused_at_the_field_keeping_what_was_typed(client, figure_case, association_head, code, value) -> None:  # type: ignore[no-untyped-def]
+    response = _post(login(client, association_head), figure_case, code, value, reason="台帳の値")
+    page = response.content.decode()
+    name = {"area": "面積（km²）", "population": "人口（人）"}[code]
+    assert f'<span class="errorlist">基準日の{name}: ' in page
+    assert "台帳の値</textarea>" in page and (f'value="{value}"' in page or not value)
     assert OrganizationFigure.objects.count() == 1
     assert GrantCase.objects.get(pk=figure_case.pk).computed_amount is None
 
