@@ -275,9 +275,12 @@ class ExpenseLines(CheckProvider):
             rule = rule_for_case(case)  # a decided case's 費目 are judged by the version it was decided under
             stage.memo["rules"] = {r.category_id: r for r in rule.expense_rules.all()}
             stage.memo["costs_before_decision"] = rule.allow_costs_before_decision
+            stage.memo["purposes"] = {p.pk: p for p in rule.purposes.all()}
         yield self._category(line, stage.memo["rules"])
-        if line.purpose is not None and line.purpose.excluded:
-            yield ("purpose", False, f"目的「{line.purpose.name}」の活動は対象外です（{line.purpose.reason}）。")
+        # The purpose as the case's rule states it (a purpose excluded after the decision does not change it).
+        purpose = stage.memo["purposes"].get(line.purpose_id, line.purpose) if line.purpose_id else None
+        if purpose is not None and purpose.excluded:
+            yield ("purpose", False, f"目的「{purpose.name}」の活動は対象外です（{purpose.reason}）。")
         else:
             yield ("purpose", True, "")
         start, end = grant_period(case)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from grants.cases.budget import MAX_LINE_AMOUNT
 from grants.cases.models import GrantCase, LineKind, PerformanceReport, ReportLine
+from grants.cases.rules import rule_for_case
 from grants.organizations.models import CommunityPlan, ItemLevel, PlanItem, SecretariatStaff
 from grants.programmes.models import ActivityPurpose, ExpenseCategory, Treatment
 from pages.forms import form_field
@@ -97,7 +98,7 @@ class LineForm(forms.Form):
             programme_year=case.programme_year_id)
         form_field(self, "staff", forms.ModelChoiceField).queryset = SecretariatStaff.objects.filter(
             organization=case.organization_id)
-        rules = list(case.programme_year.expense_rules.select_related("category"))
+        rules = list(rule_for_case(case).expense_rules.all())  # a decided case's 費目 as its version states them
         form_field(self, "category", CategoryChoiceField).treatments = {
             r.category_id: r.get_treatment_display() for r in rules}
         conditions = [f"{r.category.name}：{r.condition}" for r in rules if r.treatment == Treatment.CONDITIONAL]
@@ -127,9 +128,10 @@ class LineForm(forms.Form):
 
 
 def conditional_rules(case: GrantCase) -> dict[int, str]:
-    """費目 id → condition text of the programme-year's conditional 費目 (shown beside the lines and the form)."""
-    return dict(case.programme_year.expense_rules.filter(treatment=Treatment.CONDITIONAL)
-                .values_list("category_id", "condition"))
+    """費目 id → condition text of the conditional 費目 of the case's rule (its decision's version once decided),
+    shown beside the lines and the form."""
+    return {r.category_id: r.condition for r in rule_for_case(case).expense_rules.all()
+            if r.treatment == Treatment.CONDITIONAL}
 
 
 class VerifyForm(forms.Form):

@@ -3,12 +3,13 @@
 stands; the case page names the version once the rule has been revised."""
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from grants.cases import lifecycle, services
 from grants.cases.models import GrantCase, Status
 from grants.cases.rules import applied_version_label, rule_for_case
 from grants.programmes import versions
-from grants.programmes.models import Instalment, ProgrammeYear, RuleVersion
+from grants.programmes.models import ActivityPurpose, ExpenseRule, Instalment, ProgrammeYear, RuleVersion, Treatment
 from tests.cases import steps
 from tests.cases.world import AMOUNT, REPORTED, _report, _verify_report, drive, new_case
 from tests.councils import builders
@@ -103,3 +104,27 @@ def test_the_case_page_names_the_version_once_the_rule_was_revised(client, progr
     label = versions.version_label(RuleVersion.objects.get(programme_year=programme_year, number=1))
     assert f"適用した交付基準：{label}" in page
     assert label.startswith("第1版（令和")
+
+
+def test_a_category_excluded_after_the_decision_still_counts_in_the_decided_cases_report(world) -> None:  # type: ignore[no-untyped-def]
+    case = drive(world, Status.DECIDED)
+    ExpenseRule.objects.filter(programme_year=world.py, category=world.cats["genzairyo"]).update(
+        treatment=Treatment.EXCLUDED, reason="令和8年度から対象外")
+    ActivityPurpose.objects.filter(programme_year=world.py, name="防災・防犯").update(excluded=True,
+                                                                                   reason="対象外になりました")
+    lifecycle.save_report(case_id=case.pk, actor=world.secretary, narrative="水路の補修を行いました。",
+                          completed_on=timezone.localdate())
+    line(case, world.secretary, where="report", category=world.cats["genzairyo"], amount=REPORTED,
+         plan_item=builders.item(world.plan, "1-1-2"), description="水路補修の原材料（実績）",
+         purpose=ActivityPurpose.objects.get(programme_year=world.py, name="防災・防犯"))
+    lifecycle.submit_report(case_id=case.pk, actor=world.secretary)
+    assert all(r.passed for r in lifecycle.report_checks(case))  # judged by version 1
+    unpinned = GrantCase.objects.get(pk=case.pk)
+    unpinned.rule_version = None  # judged by the rule as it stands, the 費目 and the purpose would fail
+    assert {r.code.partition("@")[0] for r in lifecycle.report_checks(unpinned) if not r.passed} >= {"category", "purpose"}
+    _verify_report(world, case)
+    case.refresh_from_db()
+    assert case.justified_amount == REPORTED
+    # a case not yet decided is judged by the rule as it stands
+    undecided = GrantCase(programme_year=world.py, organization=world.org)
+    assert rule_for_case(undecided).expense_rules.get(category=world.cats["genzairyo"]).treatment == "excluded"
