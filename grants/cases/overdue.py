@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import GrantCase, report_due_date
+from .rules import rule_terms
 from .workflows import WORKFLOWS
 
 SOON_DAYS = 14
@@ -63,19 +64,20 @@ def report_deadlines(*, today: dt.date | None = None, soon_days: int = SOON_DAYS
     """Full-lifecycle cases awaiting their 実績報告 (decided, or a change under review) whose due date has
     passed or falls within ``soon_days`` days of ``today`` (today included), earliest due first.
 
-    Due date = ``report_due_date(programme_year, completed_on)``; cases without any due date are left out.
+    Due date = ``report_due_date(rule, completed_on)`` under the version the case was decided under
+    (``rules.rule_terms``); cases without any due date are left out.
     One query, whatever the number of cases."""
     today = today or timezone.localdate()
     limit = today + dt.timedelta(days=soon_days)
     cases = (
         GrantCase.objects.filter(awaiting_report())
-        .select_related("programme_year__programme", "organization__area", "report")
+        .select_related("programme_year__programme", "organization__area", "report", "rule_version")
         .order_by("pk")
     )
     rows = []
     for case in cases:
         completed_on, basis = _completion(case)
-        due_on = report_due_date(case.programme_year, completed_on)
+        due_on = report_due_date(rule_terms(case), completed_on)  # a decided case's deadline: its version's
         if due_on is None or due_on > limit:
             continue
         rows.append(ReportDeadline(case=case, due_on=due_on, completed_on=completed_on, completed_basis=basis,

@@ -30,6 +30,14 @@ def rule_for_case(case: GrantCase) -> ProgrammeYear:
     return versions.rule_from_snapshot(version.snapshot)
 
 
+def rule_terms(case: GrantCase) -> ProgrammeYear:
+    """The rule's own fields for ``case`` (deadlines, rates …) without reading its parts: the decision's version
+    rebuilt from its snapshot, else ``case.programme_year`` itself. No query when ``rule_version`` and
+    ``programme_year`` are selected with the case."""
+    version = case.rule_version if case.rule_version_id is not None else None
+    return versions.rule_from_snapshot(version.snapshot) if version is not None else case.programme_year
+
+
 def pin_rule_version(case: GrantCase, actor: User | None) -> RuleVersion:
     """Record on ``case`` (no save) the version of its rule it is decided under: the current version, or a new one
     taken from the rule as it stands. Call inside the decision's transaction."""

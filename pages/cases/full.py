@@ -38,7 +38,7 @@ from grants.cases.models import (
     report_due_date,
 )
 from grants.cases.permissions import access_case
-from grants.cases.rules import rule_for_case
+from grants.cases.rules import rule_for_case, rule_terms
 from grants.cases.settlement import settled
 from grants.cases.workflows import workflow_of
 from grants.core import workflow
@@ -88,8 +88,8 @@ def _computation(case: GrantCase, lines: Sequence[LineFields]) -> tuple[Computat
 def _report_due(case: GrantCase, report: PerformanceReport | None) -> dict[str, object]:
     """The 実績報告's due date (from the report's completion date, else the completion deadline, else the planned
     end), the rule that set it as the 要綱 words it (「事業が完了した日の翌日から起算して30日以内」, or 固定の期限) and
-    whether it has passed without a submitted report."""
-    rule = case.programme_year
+    whether it has passed without a submitted report. A decided case's deadline is its version's."""
+    rule = rule_terms(case)
     completed = report.completed_on if report else (case.completion_deadline or case.project_end)
     due = report_due_date(rule, completed)
     wording = ""

@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.cases import lifecycle, services
-from grants.cases.models import GrantCase, Status
-from grants.cases.rules import applied_version_label, rule_for_case
+from grants.cases import lifecycle, overdue, services
+from grants.cases.models import GrantCase, Status, report_due_date
+from grants.cases.rules import applied_version_label, rule_for_case, rule_terms
 from grants.programmes import versions
 from grants.programmes.models import ActivityPurpose, ExpenseRule, Instalment, ProgrammeYear, RuleVersion, Treatment
 from tests.cases import steps
@@ -128,3 +128,13 @@ def test_a_category_excluded_after_the_decision_still_counts_in_the_decided_case
     # a case not yet decided is judged by the rule as it stands
     undecided = GrantCase(programme_year=world.py, organization=world.org)
     assert rule_for_case(undecided).expense_rules.get(category=world.cats["genzairyo"]).treatment == "excluded"
+
+
+def test_the_report_deadline_of_a_decided_case_is_its_versions(world) -> None:  # type: ignore[no-untyped-def]
+    case = drive(world, Status.DECIDED)
+    before = report_due_date(rule_terms(case), case.completion_deadline)
+    _revise(world.py, report_due_days=5, report_due_fixed=None)
+    case = GrantCase.objects.select_related("rule_version", "programme_year").get(pk=case.pk)
+    assert report_due_date(rule_terms(case), case.completion_deadline) == before
+    row = next(r for r in overdue.report_deadlines(today=case.completion_deadline, soon_days=400) if r.case == case)
+    assert row.due_on == before

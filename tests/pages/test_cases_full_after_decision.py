@@ -319,9 +319,9 @@ def test_receipt_download_is_404_for_another_council_and_other_cases(client, cou
 
 
 def test_overdue_report_is_shown_in_words(client, council, katsudo, staff, approver) -> None:  # type: ignore[no-untyped-def]
-    case, _, _ = decided(katsudo, council, staff, approver)
-    katsudo.report_due_fixed = today() - dt.timedelta(days=3)
+    katsudo.report_due_fixed = today() - dt.timedelta(days=3)  # the rule the case is decided under
     katsudo.save(update_fields=["report_due_fixed"])
+    case, _, _ = decided(katsudo, council, staff, approver)
     html = page(login(client, council[1]), case)
     assert "期限を過ぎています（3日経過）" in html
 
