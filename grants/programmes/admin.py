@@ -4,14 +4,18 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from grants.core.checks import provider_choices
 from grants.programmes.models import ActivityPurpose, ExpenseRule
 
 from .admin_versions import ComponentRuleAdminMixin, RuleAdminMixin
+from .bands import CostRow, CountRow, cost_band_errors, count_band_errors
 from .inputs import unfed_needs
 from .models import (
+    AmountBasis,
     ComponentBand,
+    CostBand,
     FormulaComponent,
     Instalment,
     Programme,
@@ -74,6 +78,57 @@ class RepeatYearStepInline(admin.TabularInline):
     model = RepeatYearStep
     extra = 0
     fields = ("from_year", "rate_numerator", "rate_denominator", "cap_amount")
+
+
+def kept_rows(formset: forms.BaseInlineFormSet) -> list[tuple[int, dict[str, Any]]]:
+    """(row number on the form, 1-based; cleaned data) of the rows that are filled in and not marked for deletion."""
+    rows = []
+    for number, form in enumerate(formset.forms, start=1):
+        data = getattr(form, "cleaned_data", None) or {}
+        if data and not data.get("DELETE"):
+            rows.append((number, data))
+    return rows
+
+
+class CostBandFormSet(forms.BaseInlineFormSet):
+    """Cost bands as a table: one row per bound, one open row at most, and, when there are bands, the rule's own
+    rate and the repeat-year steps' rates left at 10/10 (the bands give the rate; two rates for one part would
+    contradict each other). ``siblings`` are the other inline formsets of the same page (``ProgrammeYearAdmin``)."""
+
+    siblings: list[forms.BaseInlineFormSet] = []
+
+    def clean(self) -> None:
+        # Before the formset's own uniqueness check, whose message names no row.
+        rows = kept_rows(self)
+        errors = cost_band_errors([CostRow(number, data.get("up_to")) for number, data in rows])
+        rule = self.instance
+        if rows and rule.amount_basis == AmountBasis.FORMULA:
+            errors.append("段階別の補助率は、算定方法が「対象経費 × 補助率」または「算定項目の額 ＋ 対象経費 × 補助率」"
+                          "のときに使います。算定方法を選び直すか、段階別の補助率を削除してください。")
+        if rows and rule.rate_numerator != rule.rate_denominator:
+            errors.append(f"段階別の補助率を定めたときは、上の補助率（{rule.rate_numerator}/{rule.rate_denominator}）は"
+                          "10/10（分子・分母とも同じ数）のままにしてください。補助率は各段階の欄で定めます。")
+        if rows:
+            for sibling in self.siblings:
+                if sibling.model is not RepeatYearStep or not sibling.is_valid():
+                    continue
+                for number, data in kept_rows(sibling):
+                    if data.get("rate_numerator") != data.get("rate_denominator"):
+                        errors.append(f"年目ごとの補助率・上限額の{number}行目の補助率"
+                                      f"（{data.get('rate_numerator')}/{data.get('rate_denominator')}）：段階別の補助率を"
+                                      "定めたときは、年目ごとには上限額だけを定め、補助率は10/10のままにしてください。")
+        if errors:
+            raise ValidationError(errors)
+        super().clean()
+
+
+class CostBandInline(admin.TabularInline):
+    """「100,000円までの部分は10/10、それを超える部分は2/3」: one row per part, the last one without a bound."""
+
+    model = CostBand
+    formset = CostBandFormSet
+    extra = 0
+    fields = ("up_to", "rate_numerator", "rate_denominator")
 
 
 class InstalmentFormSet(forms.BaseInlineFormSet):
@@ -157,7 +212,14 @@ class ProgrammeAdmin(admin.ModelAdmin):
 RULE_HELP = {
     "amount_basis": (
         "「算定式の額」は算定項目の合計です（例: 事務局員人件費＋運営経費）。「対象経費 × 補助率」は対象経費に"
-        "補助率を掛けた額で、算定項目があるときはその合計を限度とします（例: 均等割＋世帯割）。"
+        "補助率を掛けた額で、算定項目があるときはその合計を限度とします（例: 均等割＋世帯割）。「算定項目の額 ＋ "
+        "対象経費 × 補助率」は基本額などの算定項目に、対象経費に補助率を掛けた額を加えます（例: 基本額5万円＋対象経費の"
+        "1/2）。「100,000円までの部分は10/10、それを超える部分は2/3」のように段階で補助率が変わるときは、下の"
+        "「対象経費の段階別の補助率」に定めます。"
+    ),
+    "rate_rounding_mode": (
+        "対象経費に補助率を掛けた額（段階別のときはその合計）の1円未満の端数の処理です。要綱に「1円未満の端数は"
+        "切り捨てる」とあれば切捨て、「四捨五入する」とあれば四捨五入を選びます。千円未満などの処理は下の端数処理です。"
     ),
     "rate_numerator": "補助率の分子。10/10 は対象経費の全額、1/2 は半額です。",
     "rate_denominator": "補助率の分母（1以上）。",
@@ -186,7 +248,8 @@ class ProgrammeYearForm(forms.ModelForm):
         model = ProgrammeYear
         fields = [
             "programme", "fiscal_year", "label", "rule_source", "base_date", "application_opens",
-            "application_closes", "amount_basis", "rate_numerator", "rate_denominator", "deduct_income",
+            "application_closes", "amount_basis", "rate_numerator", "rate_denominator", "rate_rounding_mode",
+            "deduct_income",
             "floor_amount", "cap_amount", "rounding_unit", "rounding_mode", "max_project_years",
             "allow_costs_before_decision",
             "report_due_days", "report_due_fixed", "refund_due_days", "surcharge_rate", "late_rate",
@@ -203,7 +266,7 @@ class ProgrammeYearAdmin(RuleAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "fiscal_year", "label", "amount_basis", "base_date", "application_opens",
                     "application_closes")
     list_filter = ("programme", "fiscal_year")
-    inlines = [FormulaComponentInline, RepeatYearStepInline, InstalmentInline, ExpenseRuleInline,
+    inlines = [FormulaComponentInline, CostBandInline, RepeatYearStepInline, InstalmentInline, ExpenseRuleInline,
                ActivityPurposeInline]
     fieldsets = (
         (None, {"fields": ("programme", "fiscal_year", "label", "rule_source")}),
@@ -211,7 +274,7 @@ class ProgrammeYearAdmin(RuleAdminMixin, admin.ModelAdmin):
         ("交付額の算定", {
             "description": "交付額は下の「算定項目」と、ここで定める算定方法・補助率・下限額・上限額・端数処理から"
                            "求めます。金額はすべて円単位の整数です。",
-            "fields": ("amount_basis", ("rate_numerator", "rate_denominator"), "deduct_income",
+            "fields": ("amount_basis", ("rate_numerator", "rate_denominator"), "rate_rounding_mode", "deduct_income",
                        ("floor_amount", "cap_amount"), ("rounding_unit", "rounding_mode")),
         }),
         ("同一事業の継続（何年目）", {
@@ -229,10 +292,34 @@ class ProgrammeYearAdmin(RuleAdminMixin, admin.ModelAdmin):
         }),
     )
 
+    def _create_formsets(self, request: HttpRequest, obj: Any, change: bool) -> Any:
+        """The inline formsets, each told of the others: the cost bands check the repeat-year steps' rates."""
+        formsets, inline_instances = super()._create_formsets(request, obj, change)  # type: ignore[misc]
+        for formset in formsets:
+            formset.siblings = formsets
+        return formsets, inline_instances
+
+
+class ComponentBandFormSet(forms.BaseInlineFormSet):
+    """Count bands as the 要綱 writes them (「1〜100世帯」「101〜200世帯」「201世帯以上」): from 1, no gap, no overlap.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        rows = [CountRow(number, data["from_count"], data.get("to_count"))
+                for number, data in kept_rows(self) if data.get("from_count") is not None]
+        errors = count_band_errors(rows)
+        if errors:
+            raise ValidationError(errors)
+
 
 class ComponentBandInline(admin.TabularInline):
+    """The bands of a per-count component: each row from (以上) … to (以下); the last row may be open."""
+
     model = ComponentBand
+    formset = ComponentBandFormSet
     extra = 0
+    fields = ("from_count", "to_count", "unit_amount")
 
 
 class FormulaComponentAdminForm(FormulaComponentForm):

@@ -50,8 +50,11 @@ def nagahama():  # type: ignore[no-untyped-def]
 def cost_rule(code: str, *, steps: tuple[tuple[int, int, int, int | None], ...] = (), **fields: object) -> ProgrammeYear:
     """A COST-basis rule (対象経費 × 補助率) with ``fields`` of ProgrammeYear and repeat-year ``steps``
     (from_year, rate numerator, rate denominator, cap in yen or None)."""
+    programme = factories.programme(code)
+    programme.workflow = "full"  # the flow that supplies the eligible cost and the year (a formula flow cannot)
+    programme.save()
     py = ProgrammeYear.objects.create(
-        programme=factories.programme(code), fiscal_year=CURRENT_FY, base_date=dt.date(CURRENT_FY, 4, 1),
+        programme=programme, fiscal_year=CURRENT_FY, base_date=dt.date(CURRENT_FY, 4, 1),
         application_opens=dt.date(CURRENT_FY, 4, 1), application_closes=dt.date(CURRENT_FY + 1, 3, 31),
         **{"amount_basis": AmountBasis.COST, **fields})
     for from_year, numerator, denominator, cap in steps:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from grants.programmes.engine import YearLimitError, compute, load_rule
 from grants.programmes.models import RepeatYearStep
 from tests import factories
-from tests.councils.test_admin import _form_data
+from tests.admin_forms import change_form_data
 from tests.programmes.test_engine import cost_rule
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def test_admin_enters_steps_and_limit_and_the_engine_uses_them(root) -> None:  #
     page = root.get(url)
     text = page.content.decode()
     assert "年目ごとの補助率・上限額" in text and "同一事業の補助の上限年数" in text
-    data = _form_data(page)
+    data = change_form_data(page)
     data["max_project_years"] = 3
     _with_step(data, 0, 1, 2, 3, 150_000)
     _with_step(data, 1, 2, 2, 3, 100_000)
@@ -49,12 +49,12 @@ def test_admin_enters_steps_and_limit_and_the_engine_uses_them(root) -> None:  #
 def test_admin_refuses_a_rate_above_one_and_a_second_step_for_the_same_year(root) -> None:  # type: ignore[no-untyped-def]
     py = cost_rule("refused")
     url = reverse("admin:programmes_programmeyear_change", args=[py.pk])
-    data = _with_step(_form_data(root.get(url)), 0, 1, 3, 2, "")
+    data = _with_step(change_form_data(root.get(url)), 0, 1, 3, 2, "")
     response = root.post(url, data)
     assert response.status_code == 200
     assert "分子は分母以下" in response.content.decode()
 
-    data = _with_step(_with_step(_form_data(root.get(url)), 0, 2, 1, 2, ""), 1, 2, 1, 3, "")
+    data = _with_step(_with_step(change_form_data(root.get(url)), 0, 2, 1, 2, ""), 1, 2, 1, 3, "")
     response = root.post(url, data)
     assert response.status_code == 200
     assert "重複したデータを修正してください" in response.content.decode()
