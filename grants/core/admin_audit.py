@@ -119,7 +119,11 @@ class AuditedAdminMixin:
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         """The list's bulk deletion, one audited deletion at a time."""
         for obj in queryset:
-            if hasattr(request, _BEFORE):
-                delattr(request, _BEFORE)
+            self.forget_before(request)
             self.delete_model(request, obj)
+
+    def forget_before(self, request: HttpRequest) -> None:
+        """Forget the state read before (a bulk deletion reads each object's subject afresh)."""
+        if hasattr(request, _BEFORE):
+            delattr(request, _BEFORE)
 

@@ -152,6 +152,15 @@ class ComponentRuleAdminMixin(RuleAdminMixin):
     here, since the reason of the change is asked on the rule's own page."""
 
     show_versions = False
+    used_refusal = ("この交付基準は交付決定済みの案件に使われています。算定項目は「年度別の交付基準」の画面で、"
+                    "改正の理由とともに追加・削除してください。")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Not on a rule used by decided cases (the list's bulk deletion too): the reason of the change is asked on
+        the rule's own page."""
+        if obj is not None and self._usage(request, obj) is not None:
+            return False
+        return super().has_delete_permission(request, obj)  # type: ignore[misc]
 
     def rule_of(self, obj: models.Model) -> ProgrammeYear:
         rule = getattr(obj, "programme_year", None)
@@ -172,9 +181,7 @@ class ComponentRuleAdminMixin(RuleAdminMixin):
             rule = data.get("programme_year")
             if isinstance(rule, ProgrammeYear) and usage_of(rule, versions.snapshot(
                     versions.load_for_snapshot(rule.pk))) is not None:
-                raise forms.ValidationError(
-                    "この交付基準は交付決定済みの案件に使われています。算定項目は「年度別の交付基準」の画面で、"
-                    "改正の理由とともに追加してください。")
+                raise forms.ValidationError(ComponentRuleAdminMixin.used_refusal)
             return data
 
         return type(form.__name__, (form,), {"clean": clean})

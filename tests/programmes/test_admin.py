@@ -181,7 +181,7 @@ def test_a_component_cannot_be_added_alone_to_a_used_rule(client, root, programm
         "bands-TOTAL_FORMS": 0, "bands-INITIAL_FORMS": 0, "bands-MIN_NUM_FORMS": 0, "bands-MAX_NUM_FORMS": 1000,
     })
     assert response.status_code == 200
-    assert "改正の理由とともに追加してください" in response.content.decode()
+    assert "改正の理由とともに追加・削除してください" in response.content.decode()
     assert not FormulaComponent.objects.filter(label="加算").exists()
 
 
@@ -289,3 +289,38 @@ def test_a_new_rule_is_audited_as_created(client, root) -> None:  # type: ignore
     assert (event.action, event.actor) == ("change_rule_add", root)
     assert event.note.startswith("交付基準「") and event.note.endswith("」を作成しました。")
     assert not RuleVersion.objects.exists()
+
+
+def test_a_used_rules_band_changed_on_its_components_page_needs_the_reason_and_makes_a_version(  # type: ignore[no-untyped-def]
+        client, root, programme_year, decided) -> None:
+    per = FormulaComponent.objects.get(programme_year=programme_year, label="世帯割")
+    url = reverse("admin:programmes_formulacomponent_change", args=[per.pk])
+    data = form_data(client.get(url))
+    data["unit_amount"] = 800
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "改正の理由を入力してください" in refused.content.decode()
+    assert not RuleVersion.objects.filter(number=2).exists()
+    data["revision_reason"] = REASON
+    assert client.post(url, data).status_code == 302
+    assert RuleVersion.objects.get(programme_year=programme_year, number=2).reason == REASON
+    decided.refresh_from_db()
+    assert compute(rule_for_case(decided), {"households": 120}).amount == 70_000
+    assert "算定項目「世帯割」の単価: 500円 → 800円" in _rule_events(programme_year)[-1].note
+
+
+def test_a_used_rules_component_cannot_be_moved_or_deleted_on_its_own_page(client, root, programme_year,  # type: ignore[no-untyped-def]
+                                                                          decided) -> None:
+    per = FormulaComponent.objects.get(programme_year=programme_year, label="世帯割")
+    other = factories.rule(code="other_rule")
+    url = reverse("admin:programmes_formulacomponent_change", args=[per.pk])
+    data = form_data(client.get(url))
+    data.update({"programme_year": other.pk, "revision_reason": REASON})
+    client.post(url, data)
+    per.refresh_from_db()
+    assert per.programme_year_id == programme_year.pk  # read only once saved
+    assert client.post(reverse("admin:programmes_formulacomponent_delete", args=[per.pk]),
+                       {"post": "yes"}).status_code == 403
+    bulk = client.post(reverse("admin:programmes_formulacomponent_changelist"),
+                       {"action": "delete_selected", "_selected_action": [per.pk], "post": "yes"})
+    assert bulk.status_code == 403
+    assert FormulaComponent.objects.filter(pk=per.pk).exists()
