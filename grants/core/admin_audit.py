@@ -41,10 +41,12 @@ class AuditedAdminMixin:
         return {f.attname: getattr(subject, f.attname) for f in subject._meta.concrete_fields}
 
     def audit_changes(self, before: Any, after: Any) -> list[str]:
-        """``ラベル: 旧 → 新`` for each concrete field whose value differs (every field for a new object)."""
+        """``ラベル: 旧 → 新`` for each concrete field whose value differs (every filled field for a new object)."""
         before = before or {}
         lines = []
         for name, value in after.items():
+            if name not in before and value in (None, ""):
+                continue
             if name not in before or before[name] != value:
                 label = self._field_label(name)
                 old = "（なし）" if before.get(name) in (None, "") else before[name]
