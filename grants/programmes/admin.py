@@ -15,6 +15,7 @@ from .inputs import unfed_needs
 from .models import (
     AmountBasis,
     ComponentBand,
+    ComponentKind,
     CostBand,
     FormulaComponent,
     Instalment,
@@ -38,6 +39,12 @@ class FormulaComponentForm(forms.ModelForm):
                                    "condition_min")
 
 
+#: The kinds whose count a band table divides (世帯割, 人口割, 数量割); the engine ignores bands on any other kind.
+BANDED_KINDS = (ComponentKind.PER_HOUSEHOLD, ComponentKind.PER_CAPITA, ComponentKind.PER_UNIT)
+BANDS_UNUSED = ("算定項目「{label}」：段階区分は世帯割・人口割・数量割のときだけ使います。この種類では段階区分が"
+                "使われないため、種類を選び直すか、算定項目の画面で段階区分を削除してください。")
+
+
 class FormulaComponentFormSet(forms.BaseInlineFormSet):
     """The components of a rule, refused when the programme's flow cannot supply an input they use (a 面積割 in a
     flow that receives no area): the reason names the component and the input (``inputs.unfed_needs``)."""
@@ -51,7 +58,9 @@ class FormulaComponentFormSet(forms.BaseInlineFormSet):
             return
         components = [form.instance for form in self.forms
                       if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")]
-        reasons = unfed_needs(rule, components, rule.programme.workflow, has_steps=self._has_steps())
+        reasons = [BANDS_UNUSED.format(label=c.label) for c in components
+                   if c.pk and c.kind not in BANDED_KINDS and c.bands.exists()]
+        reasons += unfed_needs(rule, components, rule.programme.workflow, has_steps=self._has_steps())
         if reasons:
             raise ValidationError(reasons)
 
@@ -100,7 +109,8 @@ class CostBandFormSet(forms.BaseInlineFormSet):
     def clean(self) -> None:
         # Before the formset's own uniqueness check, whose message names no row.
         rows = kept_rows(self)
-        errors = cost_band_errors([CostRow(number, data.get("up_to")) for number, data in rows])
+        readable = not any(form.errors for form in self.forms)  # a bound refused at its field is not 「空欄」
+        errors = cost_band_errors([CostRow(number, data.get("up_to")) for number, data in rows]) if readable else []
         rule = self.instance
         if rows and rule.amount_basis == AmountBasis.FORMULA:
             errors.append("段階別の補助率は、算定方法が「対象経費 × 補助率」または「算定項目の額 ＋ 対象経費 × 補助率」"
@@ -306,9 +316,13 @@ class ComponentBandFormSet(forms.BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
+        if any(form.errors for form in self.forms):
+            return  # a row refused at its field: the table is checked once every row is readable
         rows = [CountRow(number, data["from_count"], data.get("to_count"))
                 for number, data in kept_rows(self) if data.get("from_count") is not None]
         errors = count_band_errors(rows)
+        if rows and self.instance.kind not in BANDED_KINDS:
+            errors.append(BANDS_UNUSED.format(label=self.instance.label).replace("算定項目の画面で", ""))
         if errors:
             raise ValidationError(errors)
 

@@ -1,8 +1,8 @@
 """Checks of a rule's band tables as a whole, as the administrator enters them (issue: bands "from … to").
 
 A table of count bands (``ComponentBand``: 1〜100世帯, 101〜200世帯, 201世帯以上) must start at 1 and run without gap
-or overlap; a table of cost bands (``CostBand``: 100,000円までの部分, それを超える部分) has one row per bound and at
-most one open row, the last. Each function takes the rows in the order they were entered (row 1 first) and returns
+or overlap; a table of cost bands (``CostBand``: 100,000円までの部分, それを超える部分) has one row per bound and
+exactly one open row, the last. Each function takes the rows in the order they were entered (row 1 first) and returns
 the errors in Japanese, naming the rows as the administrator sees them; an empty list means the table is sound.
 """
 from collections.abc import Sequence
@@ -53,7 +53,9 @@ class CostRow:
 
 
 def cost_band_errors(rows: Sequence[CostRow]) -> list[str]:
-    """Two rows for the same bound, or more than one row for 「それを超える部分」 (no bound)."""
+    """Two rows for the same bound, more than one row for 「それを超える部分」 (no bound), or no such row at all: the
+    cost above the highest bound would go unpaid without a line saying so (a 要綱 that pays nothing above it is
+    entered as a last row at 0/1)."""
     errors: list[str] = []
     seen: dict[int | None, int] = {}
     for row in rows:
@@ -62,4 +64,8 @@ def cost_band_errors(rows: Sequence[CostRow]) -> list[str]:
             errors.append(f"{seen[row.up_to]}行目と{row.row}行目が同じ{what}です。1行にまとめてください。")
         else:
             seen[row.up_to] = row.row
+    if rows and None not in seen:
+        top = max(up_to for up_to in seen if up_to is not None)
+        errors.append(f"{top:,}円を超える部分の行がありません。最後の行は「この額までの部分」を空欄にして、それを超える"
+                      "部分の補助率を定めてください（超える部分に補助しないときは補助率 0/1）。")
     return errors

@@ -216,7 +216,12 @@ class ProgrammeYear(models.Model):
             errors["floor_amount"] = "下限額が上限額を超えています。"
         if self.rate_denominator is not None and self.rate_numerator is not None:
             if self.rate_denominator < 1 or self.rate_numerator > self.rate_denominator:
-                errors["rate_numerator"] = "補助率は分母1以上、分子は分母以下にしてください（例: 1/2、10/10）。"
+                # on the field the database refuses, so that the form shows no constraint's internal name
+                errors["rate_denominator" if self.rate_denominator < 1 else "rate_numerator"] = (
+                    "補助率は分母1以上、分子は分母以下にしてください（例: 1/2、10/10）。")
+        for name in ("rounding_unit", "penalty_rounding_unit"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                errors[name] = "端数処理の単位は1円以上にしてください（円未満の処理だけなら 1）。"
         if self.max_project_years is not None and self.max_project_years < 1:
             errors["max_project_years"] = "同一事業の補助の上限年数は1年以上にしてください（制限しないときは空欄）。"
         if self.base_date and not (dt.date(self.fiscal_year - 1, 4, 1) <= self.base_date <= end):
@@ -269,7 +274,8 @@ class RepeatYearStep(models.Model):
             errors["from_year"] = "適用する年目は1以上にしてください（1年目からなら 1）。"
         if self.rate_denominator is not None and self.rate_numerator is not None:
             if self.rate_denominator < 1 or self.rate_numerator > self.rate_denominator:
-                errors["rate_numerator"] = "補助率は分母1以上、分子は分母以下にしてください（例: 2/3、10/10）。"
+                errors["rate_denominator" if self.rate_denominator < 1 else "rate_numerator"] = (
+                    "補助率は分母1以上、分子は分母以下にしてください（例: 2/3、10/10）。")
         if self.programme_year_id and self.from_year:
             limit = self.programme_year.max_project_years
             if limit is not None and self.from_year > limit:
@@ -441,6 +447,17 @@ class ComponentBand(models.Model):
             return f"{self.from_count:,}以上"
         return f"{self.from_count:,}〜{self.to_count:,}"
 
+    def clean(self) -> None:
+        """「から」 at least 1 and 「まで」 not below it, refused on the field (the database's checks name no row)."""
+        errors = {}
+        if self.from_count is not None and self.from_count < 1:
+            errors["from_count"] = "「から」は1以上にしてください（例: 1世帯から → 1）。"
+        elif self.from_count is not None and self.to_count is not None and self.to_count < self.from_count:
+            errors["to_count"] = (f"「まで」（{self.to_count:,}）が「から」（{self.from_count:,}）より"
+                                  "小さくなっています。上限のない区分は空欄にしてください。")
+        if errors:
+            raise ValidationError(errors)
+
     def count_within(self, count: int | Decimal) -> int | Decimal:
         """How many of ``count`` fall inside this band (0 when the count does not reach it)."""
         top = count if self.to_count is None else min(count, self.to_count)
@@ -484,11 +501,15 @@ class CostBand(models.Model):
         return f"{part}：補助率 {self.rate_numerator}/{self.rate_denominator}"
 
     def clean(self) -> None:
+        errors = {}
+        if self.up_to is not None and self.up_to < 1:
+            errors["up_to"] = "この額までの部分は1円以上にしてください（それを超える部分の行は空欄）。"
         if self.rate_denominator is not None and self.rate_numerator is not None:
             if self.rate_denominator < 1 or self.rate_numerator > self.rate_denominator:
-                raise ValidationError(
-                    {"rate_numerator": "補助率は分母1以上、分子は分母以下にしてください（例: 1/2、10/10）。"}
-                )
+                errors["rate_denominator" if self.rate_denominator < 1 else "rate_numerator"] = (
+                    "補助率は分母1以上、分子は分母以下にしてください（例: 1/2、10/10）。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Instalment(models.Model):
@@ -526,7 +547,8 @@ class Instalment(models.Model):
         errors = {}
         if self.share_denominator is not None and self.share_numerator is not None:
             if self.share_denominator < 1 or not 1 <= self.share_numerator <= self.share_denominator:
-                errors["share_numerator"] = "割合は0より大きく1以下にしてください（例: 1/4）。"
+                errors["share_denominator" if self.share_denominator < 1 else "share_numerator"] = (
+                    "割合は0より大きく1以下にしてください（例: 1/4）。")
         if self.programme_year_id and self.pay_on:
             start, end = fiscal_year_bounds(self.programme_year.fiscal_year)
             if not start <= self.pay_on <= dt.date(end.year, 5, 31):

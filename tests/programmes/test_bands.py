@@ -167,3 +167,75 @@ def test_admin_refuses_cost_bands_beside_a_rate_by_repeat_year(client, root) -> 
     assert response.status_code == 200
     assert "年目ごとの補助率・上限額の1行目の補助率（2/3）" in response.content.decode()
     assert not CostBand.objects.filter(programme_year=py).exists()
+
+
+# -- attacks: bands the engine would ignore, bounds the database refuses, a table without its last part ----------
+
+def test_bands_on_a_component_that_counts_nothing_are_refused(client, root) -> None:  # type: ignore[no-untyped-def]
+    """A 均等割 (定額) has no count to divide: its bands would be saved and silently ignored."""
+    py = factories.rule()
+    flat = FormulaComponent.objects.get(programme_year=py, label="均等割")
+    url, data = _component_page(client, flat)
+    response = client.post(url, _with_bands(data, [(1, 100, 600), (101, "", 400)]))
+    assert response.status_code == 200
+    assert "算定項目「均等割」：段階区分は世帯割・人口割・数量割のときだけ使います。" in response.content.decode()
+    assert not ComponentBand.objects.filter(component=flat).exists()
+
+
+def test_a_banded_component_turned_flat_in_the_rules_table_is_refused(client, root) -> None:  # type: ignore[no-untyped-def]
+    py = factories.rule(components=[(ComponentKind.PER_HOUSEHOLD, "世帯割", 0)])
+    component = FormulaComponent.objects.get(programme_year=py)
+    ComponentBand.objects.create(component=component, from_count=1, to_count=100, unit_amount=600)
+    ComponentBand.objects.create(component=component, from_count=101, unit_amount=400)
+    url, data = _rule_page(client, py)
+    data.update({"components-0-kind": "flat", "components-0-unit_amount": 5_000})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "算定項目「世帯割」：段階区分は世帯割・人口割・数量割のときだけ使います。" in response.content.decode()
+    component.refresh_from_db()
+    assert component.kind == ComponentKind.PER_HOUSEHOLD
+
+
+@pytest.mark.parametrize(("bands", "message"), [
+    ([(0, 100, 600), (101, "", 400)], "「から」は1以上にしてください"),
+    ([(1, 100, 600), (200, 150, 400)], "「まで」（150）が「から」（200）より小さくなっています。"),
+])
+def test_a_bound_the_database_refuses_is_named_at_its_field_not_by_a_constraint(  # type: ignore[no-untyped-def]
+        client, root, bands, message) -> None:
+    py = factories.rule(components=[(ComponentKind.PER_HOUSEHOLD, "世帯割", 0)])
+    component = FormulaComponent.objects.get(programme_year=py)
+    url, data = _component_page(client, component)
+    page = client.post(url, _with_bands(data, bands)).content.decode()
+    assert message in page
+    assert "制約" not in page and "band_" not in page
+    assert "重なっています" not in page and "どの区分にも入っていません" not in page  # no second, wrong reason
+    assert not ComponentBand.objects.filter(component=component).exists()
+
+
+def test_cost_bands_without_the_part_above_the_last_bound_are_refused() -> None:
+    assert cost_band_errors([CostRow(1, 100_000), CostRow(2, 200_000)]) == [
+        "200,000円を超える部分の行がありません。最後の行は「この額までの部分」を空欄にして、それを超える部分の補助率を"
+        "定めてください（超える部分に補助しないときは補助率 0/1）。"
+    ]
+
+
+def test_admin_refuses_cost_bands_that_leave_the_rest_unsaid_and_takes_it_at_0_1(client, root) -> None:  # type: ignore[no-untyped-def]
+    py = _cost_rule()
+    url, data = _rule_page(client, py)
+    refused = client.post(url, _with_cost_bands(data, [(100_000, 1, 1), (200_000, 1, 2)]))
+    assert refused.status_code == 200 and "200,000円を超える部分の行がありません。" in refused.content.decode()
+    assert not CostBand.objects.filter(programme_year=py).exists()
+    saved = client.post(url, _with_cost_bands(data, [(100_000, 1, 1), (200_000, 1, 2), ("", 0, 1)]))
+    assert saved.status_code == 302, _errors(saved)
+    result = compute(load_rule(py.pk), {"eligible_cost": 900_000})
+    assert result.amount == 150_000
+    assert "200,000円を超える部分 700,000円 × 0/1" in result.lines[1].basis
+
+
+def test_a_cost_band_bound_of_0_is_named_at_its_field_not_as_a_second_open_row(client, root) -> None:  # type: ignore[no-untyped-def]
+    py = _cost_rule()
+    url, data = _rule_page(client, py)
+    page = client.post(url, _with_cost_bands(data, [(0, 1, 1), ("", 1, 2)])).content.decode()
+    assert "この額までの部分は1円以上にしてください" in page
+    assert "制約" not in page and "同じそれを超える部分" not in page
+    assert not CostBand.objects.filter(programme_year=py).exists()
