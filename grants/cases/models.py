@@ -96,7 +96,8 @@ class GrantCase(FSMModelMixin, models.Model):
     decided_on = models.DateField("交付決定日", null=True, blank=True)
     rule_version = models.ForeignKey(
         "programmes.RuleVersion", verbose_name="適用した交付基準の版", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="cases", help_text="交付決定の時点の交付基準。決定後の算定（変更・額の確定・概算払）はこの版で行います。",
+        related_name="cases",
+        help_text="交付決定の時点の交付基準。決定後の算定（変更・額の確定・概算払）はこの版で行います。",
     )
     payment_prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="支出命令起票者", null=True, blank=True, on_delete=models.PROTECT,
