@@ -101,16 +101,36 @@ def _heading(value: object) -> str:
     return jaconv.h2z(_text(value).replace(" ", ""), kana=True, ascii=False, digit=False)
 
 
+def _accepted_headings(measure: Measure) -> set[str]:
+    """The headings of a measure's column: its name, alone or with its unit (面積, 面積（km²）)."""
+    return {_heading(measure.name), _heading(f"{measure.name}（{measure.unit}）")}
+
+
 def _figure_columns(header: Sequence[object], measures: Sequence[Measure]) -> list[tuple[int, Measure]]:
     """(position, measure) of each column headed by a measure's name, alone or with its unit (面積（km²）)."""
     names = [_heading(h) for h in header]
     found = []
     for measure in measures:
-        accepted = {_heading(measure.name), _heading(f"{measure.name}（{measure.unit}）")}
+        accepted = _accepted_headings(measure)
         at = next((i for i, name in enumerate(names) if name in accepted), None)
         if at is not None:
             found.append((at, measure))
     return found
+
+
+def _repeated_columns(header: Sequence[object], measures: Sequence[Measure]) -> list[str]:
+    """One error for each heading the file has twice or more (団体コード, 世帯数, a measure's column, 面積 beside
+    面積（km²））: only one of them would be read, and the other ignored without a word."""
+    names = [_heading(h) for h in header]
+    groups = [(CODE_HEADING, {CODE_HEADING}), (COUNT_HEADING, {COUNT_HEADING}),
+              *((measure.name, _accepted_headings(measure)) for measure in measures)]
+    errors = []
+    for label, accepted in groups:
+        columns = [get_column_letter(i + 1) for i, name in enumerate(names) if name in accepted]
+        if len(columns) > 1:
+            errors.append(f"1行目: 「{label}」の列が{len(columns)}つあります（{'列、'.join(columns)}列）。"
+                          "どの列の値を使うか決められないため、1列にしてください。")
+    return errors
 
 
 def _parse_figure(raw: str, measure: Measure) -> Decimal | str:
@@ -151,7 +171,7 @@ def parse_household_counts(
 
     Raises ``ImportRejected`` listing every error: wrong file type, empty file, missing headings, unknown
     association code, a count that is empty, negative or not a whole number, a figure that is negative, not a
-    number or has too many decimals, and duplicate rows.
+    number or has too many decimals, duplicate rows, and a heading given to two columns.
     """
     if not data:
         raise ImportRejected(["ファイルが空です。"])
@@ -160,6 +180,9 @@ def parse_household_counts(
     if header is None or not any(_text(v) for v in header):
         raise ImportRejected(["ファイルが空です（1行目に見出しがありません）。"])
     code_at, count_at = _header_positions(header)
+    repeated = _repeated_columns(header, measures)
+    if repeated:
+        raise ImportRejected(repeated)
     code_col, count_col = get_column_letter(code_at + 1), get_column_letter(count_at + 1)
     figure_columns = _figure_columns(header, measures)
     figures: dict[str, dict[str, Decimal]] = {}

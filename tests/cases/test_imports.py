@@ -423,3 +423,16 @@ def test_regression_xlsx_with_understated_dimension_is_read_partially(staff_clie
     assert response.status_code == 302, "refused"
     imported = dict(HouseholdCount.objects.values_list("organization__code", "households"))
     assert imported == {o.code: 10 * (n + 1) for n, o in enumerate(orgs)}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("head, values, message", [
+    ("面積,面積（km²）", "1.5,2.5", "1行目: 「面積」の列が2つあります（C列、D列）。"),
+    ("人口,人口", "100,200", "1行目: 「人口」の列が2つあります（C列、D列）。"),
+    ("世帯数", "20", "1行目: 「世帯数」の列が2つあります（B列、C列）。"),
+])
+def test_a_heading_given_to_two_columns_is_refused_naming_them(  # type: ignore[no-untyped-def]
+        staff_client, programme_year, association, head, values, message) -> None:
+    """Only one of two columns headed alike would be read and the other ignored without a word."""
+    data = f"{HEAD.rstrip()},{head}\n{association.code},3,{values}\n".encode()
+    _refused(post_import(staff_client, programme_year, "c.csv", data), message)
