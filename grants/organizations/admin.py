@@ -14,6 +14,7 @@ from .models import (
     Organization,
     OrganizationFigure,
     Representative,
+    measure_uses,
 )
 
 #: Under the 口座名義 field: how to type it and what is kept.
@@ -101,6 +102,14 @@ class MeasureAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Measure | None = None) -> tuple[str, ...]:
         # Components' conditions name a measure by its code, and its figures were typed with its decimal places.
         return ("code", "decimal_places") if obj is not None else ()
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """Django's deletion summary, with a measure that a rule names by its code (a condition: no foreign key
+        protects it) listed as protected, so that neither its page nor the list's action deletes it."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for measure in objs:
+            protected = [*protected, *(f"{measure.name}：{use}" for use in measure_uses(measure))]
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(OrganizationFigure)

@@ -1,7 +1,7 @@
 """地域, organisations, their representatives, bank accounts and household counts."""
 import datetime as dt
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from decimal import Decimal
 
 import zengin_code
@@ -327,6 +327,22 @@ class Measure(models.Model):
     def engine_value(self, value: Decimal) -> int | Decimal:
         """The value as the rule engine takes it: an int for a measure without decimals, else a Decimal."""
         return int(value) if not self.decimal_places else value.quantize(Decimal(1).scaleb(-self.decimal_places))
+
+
+#: Who names a measure by its code, which no foreign key protects (a rule's condition: 広報紙の年間発行回数 ≥ 2):
+#: functions the layers above register (``register_measure_uses``), each giving a measure's uses in words.
+_MEASURE_USES: list[Callable[[Measure], list[str]]] = []
+
+
+def register_measure_uses(find: Callable[[Measure], list[str]]) -> None:
+    """Register ``find(measure)`` → its uses in words (「令和8年度 …の算定項目「世帯割」の適用条件」)."""
+    _MEASURE_USES.append(find)
+
+
+def measure_uses(measure: Measure) -> list[str]:
+    """The uses of ``measure`` by its code, in words (empty when none): the admin refuses to delete it then, since
+    a rule testing a deleted measure could never be computed."""
+    return [use for find in _MEASURE_USES for use in find(measure)]
 
 
 class OrganizationFigureQuerySet(models.QuerySet["OrganizationFigure"]):

@@ -17,7 +17,7 @@ from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label
 from grants.core.models import AppendOnlyModel
 from grants.core.money import RoundingMode
 from grants.core.workflow import variant_choices
-from grants.organizations.models import Measure
+from grants.organizations.models import Measure, register_measure_uses
 
 # The checks of a formula grant to 自治会 (GRANTS.md §5): the programme a new row describes unless told otherwise.
 FORMULA_CHECKS = ("organization", "household_count", "not_already_paid")
@@ -389,6 +389,15 @@ class FormulaComponent(models.Model):
             errors["measure"] = "数値の項目は数量割のときだけ選びます。"
         if errors:
             raise ValidationError(errors)
+
+
+def _condition_uses(measure: Measure) -> list[str]:
+    """The components whose condition tests ``measure`` (by its code, which no foreign key protects), in words."""
+    found = FormulaComponent.objects.filter(condition_input=measure.code).select_related("programme_year__programme")
+    return [f"{c.programme_year}の算定項目「{c.label}」の適用条件" for c in found]
+
+
+register_measure_uses(_condition_uses)
 
 
 def condition_input_codes() -> list[str]:

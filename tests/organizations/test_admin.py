@@ -3,7 +3,8 @@ import pytest
 from django.urls import reverse
 
 from grants.cases import services
-from grants.organizations.models import BankAccount, HouseholdCount
+from grants.organizations.models import BankAccount, HouseholdCount, Measure
+from grants.programmes.models import FormulaComponent
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +88,23 @@ def test_admin_correction_of_a_name_keeps_the_old_one_when_refused(client) -> No
     assert response.status_code == 302
     account.refresh_from_db()
     assert account.holder_kana == "ｵｵﾄｼﾀﾞｲｲﾁ ｼﾞﾁｶｲ"
+
+
+def test_a_measure_a_rules_condition_tests_cannot_be_deleted(client) -> None:  # type: ignore[no-untyped-def]
+    """A condition names its measure by code (no foreign key): deleted while no figure is on file, the measure would
+    leave every case of the rule without an amount."""
+    client.force_login(factories.UserFactory(username="root", is_staff=True, is_superuser=True))
+    rule = factories.rule()
+    FormulaComponent.objects.filter(programme_year=rule, label="世帯割").update(condition_input="newsletters",
+                                                                                condition_min=2)
+    newsletters = Measure.objects.get(code="newsletters")
+    page = client.get(reverse("admin:organizations_measure_delete", args=[newsletters.pk])).content.decode()
+    assert f"{rule}の算定項目「世帯割」の適用条件" in page
+    client.post(reverse("admin:organizations_measure_delete", args=[newsletters.pk]), {"post": "yes"})
+    assert Measure.objects.filter(code="newsletters").exists()
+    client.post(reverse("admin:organizations_measure_changelist"),
+                {"action": "delete_selected", "_selected_action": [newsletters.pk], "post": "yes"})
+    assert Measure.objects.filter(code="newsletters").exists()
+    unused = Measure.objects.get(code="area")
+    client.post(reverse("admin:organizations_measure_delete", args=[unused.pk]), {"post": "yes"})
+    assert not Measure.objects.filter(code="area").exists()
