@@ -138,6 +138,11 @@ class InsurancePolicy(models.Model):
             errors["period_end"] = "保険期間の終期は始期より後にしてください。"
         if self.disability_min > self.death_benefit:
             errors["disability_min"] = "後遺障害保険金の最低額は死亡保険金以下にしてください。"
+        # On the field the database refuses, so that the form shows no constraint's internal name.
+        if self.report_due_days is not None and self.report_due_days < 1:
+            errors["report_due_days"] = "事故報告の期限は1日以上にしてください（要綱の日数をそのまま入力します）。"
+        if self.reminder_interval_days is not None and self.reminder_interval_days < 1:
+            errors["reminder_interval_days"] = "督促の間隔は1日以上にしてください。"
         if self.period_start and self.period_end and "period_end" not in errors:
             overlapping = InsurancePolicy.objects.filter(period_start__lte=self.period_end,
                                                          period_end__gte=self.period_start).exclude(pk=self.pk).first()
@@ -213,6 +218,14 @@ class BenefitBand(models.Model):
     def days_text(self) -> str:
         """The band's days as the 要綱 writes them: 「10〜29日」, 「30日以上」 (no upper)."""
         return days_text(self.lower_days, self.upper_days)
+
+    def clean(self) -> None:
+        """Days from 1, the upper not below the lower, refused on the field (the database's checks name no row)."""
+        if self.lower_days is not None and self.lower_days < 1:
+            raise ValidationError({"lower_days": "治療日数（以上）は1日以上にしてください。"})
+        if self.lower_days is not None and self.upper_days is not None and self.upper_days < self.lower_days:
+            raise ValidationError({"upper_days": f"「以下」（{self.upper_days}日）が「以上」（{self.lower_days}日）より"
+                                                 "少なくなっています。上限のない段階は空欄にしてください。"})
 
     def contains(self, days: int) -> bool:
         return self.lower_days <= days and (self.upper_days is None or days <= self.upper_days)

@@ -338,3 +338,18 @@ def test_regression_a_huge_claim_limit_does_not_break_the_claim_page(root, clien
     client.logout()
     assert login(client, insurance).get(reverse("insurance_claim_detail", args=[group_a.claim.pk])).status_code == 200
     assert client.get(reverse("insurance_reminders")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("changes, bands, message", [
+    ({"benefit_mode": "banded"}, [(10, 5, 10_000)], "「以下」（5日）が「以上」（10日）より少なくなっています。"),
+    ({"benefit_mode": "banded"}, [(0, 5, 10_000)], "治療日数（以上）は1日以上にしてください。"),
+    ({"report_due_days": 0}, [], "事故報告の期限は1日以上にしてください（"),
+    ({"reminder_interval_days": 0}, [], "督促の間隔は1日以上にしてください。"),
+])
+def test_a_value_the_database_refuses_is_named_at_its_field_not_by_a_constraint(  # type: ignore[no-untyped-def]
+        root, policy, changes, bands, message) -> None:
+    page = text(_change(root, policy, _form(policy, bands=bands, **changes)))
+    assert message in page
+    assert "に違反しています" not in page  # Django's 「制約 “band_days_ordered” に違反しています。」
+    assert BenefitBand.objects.count() == 0
