@@ -30,11 +30,12 @@ from grants.ledger.services import adjust_commitment, post_entry
 
 from . import checks
 from .budget import MAX_LINE_AMOUNT, compute_amount, copy_lines, current_lines
+from .figures import case_inputs, computed
 from .machines import CHANGE_REQUEST
 from .models import ChangeRequest, ChangeStatus, EligibilityOverride, GrantCase, PerformanceReport, RefundReason
 from .orders import IN_FLIGHT, next_number, withdraw_scheduled
 from .refunds import order_refund
-from .rules import pin_rule_version
+from .rules import pin_rule_version, rule_for_case
 from .settlement import close_if_settled
 from .workflows import CaseActionError, workflow_for_case
 
@@ -193,17 +194,38 @@ def _before_decision(act: Act[GrantCase]) -> None:
 
 @effect("decide_at_computed")
 def _decide_computed(act: Act[GrantCase]) -> None:
-    """A formula grant is decided at its computed amount (交付決定額 = 算定額), under the rule's current version."""
-    act.obj.decided_amount, act.obj.decided_on = act.obj.computed_amount, timezone.localdate()
-    pin_rule_version(act.obj, act.actor)
+    """A formula grant is decided at its amount under the rule's current version (交付決定額 = 算定額): the amount is
+    computed again from the case's count and figures with that version, so that a rule revised after the case was
+    computed (a new 上限額) decides at the revised amount, and the history says so. Refused when a figure the rule
+    needs is missing."""
+    case = act.obj
+    pin_rule_version(case, act.actor)
+    result = computed(rule_for_case(case), case_inputs(case))
+    if result is None:
+        raise CaseActionError("算定に必要な世帯数などの数値がそろっていないため、交付決定できません。")
+    if result.amount != case.computed_amount:
+        record_event(actor=act.actor, subject=case, action="recompute_at_decision",
+                     note=f"交付基準の改正により算定額を計算し直しました（{yen(case.computed_amount)} → "
+                          f"{yen(result.amount)}）。")
+        case.computation, case.computed_amount = result.as_json(), result.amount
+    case.decided_amount, case.decided_on = result.amount, timezone.localdate()
 
 
 @effect("decide_at_assessed")
 def _decide_assessed(act: Act[GrantCase]) -> None:
     """交付決定 at the assessed amount (査定額), under the rule's current version: every later computation of the
-    case (変更, 額の確定, 概算払, 返還) uses that version (``rules.rule_for_case``)."""
-    act.obj.decided_amount, act.obj.decided_on = act.obj.assessed_amount, timezone.localdate()
-    pin_rule_version(act.obj, act.actor)
+    case (変更, 額の確定, 概算払, 返還) uses that version (``rules.rule_for_case``). Refused when the rule was revised
+    after the 審査 so that the eligible lines now justify less than the assessed amount (the case is returned and
+    assessed again)."""
+    case = act.obj
+    pin_rule_version(case, act.actor)
+    eligible = compute_amount(case, checks.eligible_lines(case, checks.stage_of(case, "application")))
+    if (case.assessed_amount or 0) > eligible.amount:
+        raise CaseActionError(
+            f"審査の後に交付基準が改正され、対象経費による算定額が{yen(eligible.amount)}になりました。査定額"
+            f"{yen(case.assessed_amount)}はこれを超えるため、交付決定できません。申請者へ差し戻し、審査をやり直して"
+            "ください。")
+    case.decided_amount, case.decided_on = case.assessed_amount, timezone.localdate()
 
 
 @effect("commit_decision")

@@ -11,11 +11,14 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from grants.accounts.models import User
+from grants.core.models import record_event
+from grants.core.money import yen
 from grants.programmes import versions
 from grants.programmes.engine import load_rule
 from grants.programmes.models import ProgrammeYear, RuleVersion
 
-from .models import GrantCase
+from .figures import computed, formula_inputs
+from .models import GrantCase, Status
 from .workflows import WORKFLOWS
 
 
@@ -55,6 +58,10 @@ def applied_version_label(case: GrantCase) -> str:
     return versions.version_label(version)
 
 
+# A case of a formula flow follows the rule as it stands until its decision.
+UNDECIDED = (Status.DRAFT, Status.SUBMITTED, Status.VERIFIED)
+
+
 def _decided_states() -> set[str]:
     return {state for flow in WORKFLOWS.values() for state in flow.decided}
 
@@ -72,6 +79,34 @@ class CaseRuleUsers:
 
     def adopt(self, programme_year: ProgrammeYear, version: RuleVersion) -> int:
         return self._decided(programme_year).filter(rule_version__isnull=True).update(rule_version=version)
+
+    def revised(self, programme_year: ProgrammeYear, actor: User | None) -> int:
+        """The cases of a formula flow not yet decided (申請前, 申請済, 審査済) computed again from their counts and
+        figures with the rule as it stands, each change on the case's history; the number changed. A cost-based
+        case is computed at its 審査 and its decision (``lifecycle``), so nothing is stored to bring up to date."""
+        if not WORKFLOWS[programme_year.programme.workflow].takes_count:
+            return 0
+        rule = load_rule(programme_year.pk)
+        cases = list(GrantCase.objects.filter(programme_year=programme_year, status__in=UNDECIDED))
+        on_file = formula_inputs(rule, sorted({case.organization_id for case in cases}))
+        changed: list[GrantCase] = []
+        for case in cases:
+            inputs = dict(on_file.get(case.organization_id, {}))
+            inputs.pop("households", None)
+            if case.household_count is not None:
+                inputs["households"] = case.household_count
+            result = computed(rule, inputs)
+            amount = None if result is None else result.amount
+            if amount == case.computed_amount:
+                continue
+            changed.append(case)
+            record_event(actor=actor, subject=case, action="recompute_rule_revised",
+                         note=f"交付基準の改正により算定額を計算し直しました（{yen(case.computed_amount)} → "
+                              f"{yen(amount)}）。")
+            case.computation = {} if result is None else result.as_json()
+            case.computed_amount = amount
+        GrantCase.objects.bulk_update(changed, ["computation", "computed_amount"])
+        return len(changed)
 
 
 versions.register_users(CaseRuleUsers())

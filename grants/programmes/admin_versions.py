@@ -37,15 +37,21 @@ class Usage:
 
     @property
     def warning(self) -> str:
+        if not self.count:
+            return (f"この交付基準には交付決定に用いた版の記録があります（第{self.number}版まで）。保存すると"
+                    f"第{self.number + 1}版になります。")
         return (f"この交付基準は交付決定済みの案件（{self.count}件）に使われています。保存すると第{self.number + 1}版に"
                 f"なり、決定済みの案件は第{self.number}版のまま計算します。")
 
 
 def usage_of(rule: ProgrammeYear, current: versions.Snapshot) -> Usage | None:
-    """Who computes with ``rule`` as it stands (``current``, its snapshot); None when no decided case does."""
+    """Who computes with ``rule`` as it stands (``current``, its snapshot); None when no decided case does and the
+    rule has no version yet. Once a rule has a version, every change is a new version with its reason, so that the
+    list of versions is the history of its 改正."""
     version = versions.current_version(rule, current)
     count = versions.decided_count(rule, version)
-    if not count:
+    latest = versions.latest_version(rule)
+    if not count and latest is None:
         return None
     if version is not None:
         return Usage(count, version, version.number)
@@ -112,6 +118,11 @@ class RuleAdminMixin(AuditedAdminMixin):
         new rule the next version, with the reason."""
         if before is None and isinstance(subject, ProgrammeYear):
             return [f"交付基準「{subject}」を作成しました。", *lines]
+        if lines and before is not None and after is not None:
+            assert isinstance(subject, ProgrammeYear)
+            recomputed = versions.revised(subject, actor=request.user)
+            if recomputed:
+                lines = [*lines, f"決定前の案件（{recomputed}件）の算定額を、改正後の交付基準で計算し直しました。"]
         usage = getattr(request, _USAGE, None)
         if usage is None or not lines or before is None:
             return lines
@@ -121,8 +132,9 @@ class RuleAdminMixin(AuditedAdminMixin):
                                                          reason=versions.FIRST_USE_REASON)
         versions.adopt(subject, kept)
         new = versions.record_version(subject, after, actor=request.user, reason=reason)
-        head = (f"第{new.number}版を作成（改正の理由: {reason}）。交付決定済みの案件（{usage.count}件）は"
-                f"第{kept.number}版で計算します。")
+        head = f"第{new.number}版を作成（改正の理由: {reason}）。"
+        if usage.count:
+            head += f"交付決定済みの案件（{usage.count}件）は第{kept.number}版で計算します。"
         return [head, *lines]
 
 

@@ -57,6 +57,11 @@ class RuleUsers(Protocol):
         """Record ``version`` on the decided cases of ``programme_year`` recorded under no version; their number."""
         ...
 
+    def revised(self, programme_year: ProgrammeYear, actor: Any) -> int:
+        """Compute again, with the rule as it now stands, the amounts of the cases of ``programme_year`` not yet
+        decided (they follow the current rule); the number of cases whose amount changed."""
+        ...
+
 
 _USERS: list[RuleUsers] = []
 
@@ -327,6 +332,12 @@ def decided_count(programme_year: ProgrammeYear, version: RuleVersion | None) ->
             total += users.decided_count(programme_year, version)
         total += users.decided_count(programme_year, None)
     return total
+
+
+def revised(programme_year: ProgrammeYear, *, actor: Any) -> int:
+    """After a change of the rule: the undecided cases' amounts computed again (``RuleUsers.revised``); how many
+    changed. Call inside the transaction of the change."""
+    return sum(users.revised(programme_year, actor) for users in _USERS)
 
 
 def adopt(programme_year: ProgrammeYear, version: RuleVersion) -> int:

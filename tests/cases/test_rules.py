@@ -8,6 +8,8 @@ from django.utils import timezone
 from grants.cases import lifecycle, overdue, services
 from grants.cases.models import GrantCase, Status, report_due_date
 from grants.cases.rules import applied_version_label, rule_for_case, rule_terms
+from grants.cases.workflows import CaseActionError
+from grants.core.models import AuditEvent
 from grants.programmes import versions
 from grants.programmes.models import ActivityPurpose, ExpenseRule, Instalment, ProgrammeYear, RuleVersion, Treatment
 from tests.cases import steps
@@ -138,3 +140,28 @@ def test_the_report_deadline_of_a_decided_case_is_its_versions(world) -> None:  
     assert report_due_date(rule_terms(case), case.completion_deadline) == before
     row = next(r for r in overdue.report_deadlines(today=case.completion_deadline, soon_days=400) if r.case == case)
     assert row.due_on == before
+
+
+# -- a rule revised between the computation and the decision --------------------------------------------------------
+
+def test_a_formula_case_is_decided_at_its_amount_under_the_rule_in_force_at_the_decision(programme_year, staff,  # type: ignore[no-untyped-def]
+                                                                                        staff2, approver) -> None:
+    case = steps.association_case(programme_year, households=120)  # 10,000 + 120 × 500 = 70,000
+    services.submit_application(case_id=case.pk, actor=staff)
+    services.verify_application(case_id=case.pk, actor=staff2)
+    ProgrammeYear.objects.filter(pk=programme_year.pk).update(cap_amount=50_000)  # revised outside the admin
+    case = services.decide_grant(case_id=case.pk, actor=approver)
+    assert (case.computed_amount, case.decided_amount) == (50_000, 50_000)
+    assert case.rule_version is not None and case.rule_version.snapshot["fields"]["cap_amount"] == 50_000
+    notes = [event.note for event in AuditEvent.objects.for_object(case)]
+    assert "交付基準の改正により算定額を計算し直しました（70,000円 → 50,000円）。" in notes
+
+
+def test_a_cost_based_decision_above_what_the_revised_rule_justifies_is_refused(world) -> None:  # type: ignore[no-untyped-def]
+    case = drive(world, Status.VERIFIED)  # assessed 300,000円 of a 300,000円 line at 10/10
+    ProgrammeYear.objects.filter(pk=world.py.pk).update(rate_numerator=1, rate_denominator=2)
+    with pytest.raises(CaseActionError, match="対象経費による算定額が150,000円になりました。査定額300,000円"):
+        lifecycle.decide(case_id=case.pk, actor=world.approver)
+    case.refresh_from_db()
+    assert (case.status, case.decided_amount, case.rule_version_id) == (Status.VERIFIED, None, None)
+    assert not RuleVersion.objects.filter(programme_year=world.py).exists()

@@ -324,3 +324,37 @@ def test_a_used_rules_component_cannot_be_moved_or_deleted_on_its_own_page(clien
                        {"action": "delete_selected", "_selected_action": [per.pk], "post": "yes"})
     assert bulk.status_code == 403
     assert FormulaComponent.objects.filter(pk=per.pk).exists()
+
+
+def test_every_later_change_of_a_versioned_rule_is_a_new_version_with_its_reason(client, root, programme_year,  # type: ignore[no-untyped-def]
+                                                                              decided) -> None:
+    url = _change_url(programme_year)
+    data = form_data(client.get(url))
+    data.update({"cap_amount": 60_000, "revision_reason": REASON})
+    assert client.post(url, data).status_code == 302
+    page = client.get(url)
+    assert "保存すると第3版になります" in page.content.decode()
+    data = form_data(page)
+    data["cap_amount"] = 50_000
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "改正の理由を入力してください" in refused.content.decode()
+    data["revision_reason"] = "要綱の改正（令和8年10月1日施行）"
+    assert client.post(url, data).status_code == 302
+    caps = [(v.number, v.snapshot["fields"]["cap_amount"], v.reason)
+            for v in RuleVersion.objects.filter(programme_year=programme_year).order_by("number")]
+    assert caps == [(1, None, versions.FIRST_USE_REASON), (2, 60_000, REASON),
+                    (3, 50_000, "要綱の改正（令和8年10月1日施行）")]
+
+
+def test_a_rule_change_recomputes_the_cases_not_yet_decided(client, root, programme_year, decided) -> None:  # type: ignore[no-untyped-def]
+    waiting = steps.association_case(programme_year, households=100)  # 10,000 + 100 × 500 = 60,000
+    url = _change_url(programme_year)
+    data = form_data(client.get(url))
+    data.update({"cap_amount": 40_000, "revision_reason": REASON})
+    assert client.post(url, data).status_code == 302
+    waiting.refresh_from_db()
+    decided.refresh_from_db()
+    assert (waiting.computed_amount, decided.decided_amount, decided.computed_amount) == (40_000, 70_000, 70_000)
+    assert "交付基準の改正により算定額を計算し直しました（60,000円 → 40,000円）。" in [
+        event.note for event in AuditEvent.objects.for_object(waiting)]
+    assert "決定前の案件（1件）の算定額を、改正後の交付基準で計算し直しました。" in _rule_events(programme_year)[-1].note
