@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.http import HttpRequest
 
@@ -135,6 +135,7 @@ class RuleAdminMixin(AuditedAdminMixin):
         head = f"第{new.number}版を作成（改正の理由: {reason}）。"
         if usage.count:
             head += f"交付決定済みの案件（{usage.count}件）は第{kept.number}版で計算します。"
+        messages.info(request, head.replace("を作成", "として保存しました"))
         return [head, *lines]
 
 

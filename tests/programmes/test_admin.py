@@ -339,7 +339,8 @@ def test_every_later_change_of_a_versioned_rule_is_a_new_version_with_its_reason
     refused = client.post(url, data)
     assert refused.status_code == 200 and "改正の理由を入力してください" in refused.content.decode()
     data["revision_reason"] = "要綱の改正（令和8年10月1日施行）"
-    assert client.post(url, data).status_code == 302
+    saved = client.post(url, data, follow=True)
+    assert "第3版として保存しました（改正の理由: 要綱の改正（令和8年10月1日施行））。" in saved.content.decode()
     caps = [(v.number, v.snapshot["fields"]["cap_amount"], v.reason)
             for v in RuleVersion.objects.filter(programme_year=programme_year).order_by("number")]
     assert caps == [(1, None, versions.FIRST_USE_REASON), (2, 60_000, REASON),
