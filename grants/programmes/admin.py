@@ -39,13 +39,30 @@ class FormulaComponentForm(forms.ModelForm):
                                    "condition_min")
 
 
+class FreshRowsFormSet(forms.BaseInlineFormSet):
+    """An inline table of a rule's rows, refused when rows were saved since the page was opened (the same form posted
+    twice by a double click, or two administrators adding at once): the rows posted would be added beside those,
+    twice over (two band tables of 1〜100 pay the band twice), and the table's checks would not see them."""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.pk is None:
+            return
+        posted = {form.instance.pk for form in self.initial_forms if form.instance.pk is not None}
+        stale = [str(row) for row in self.get_queryset() if row.pk not in posted]
+        if stale:
+            raise ValidationError(
+                f"この画面を開いた後に、{self.model._meta.verbose_name_plural}が保存されています（{'、'.join(stale)}）。"
+                "同じ内容を二重に保存しないよう、画面を開き直してから入力してください。")
+
+
 #: The kinds whose count a band table divides (世帯割, 人口割, 数量割); the engine ignores bands on any other kind.
 BANDED_KINDS = (ComponentKind.PER_HOUSEHOLD, ComponentKind.PER_CAPITA, ComponentKind.PER_UNIT)
 BANDS_UNUSED = ("算定項目「{label}」：段階区分は世帯割・人口割・数量割のときだけ使います。この種類では段階区分が"
                 "使われないため、種類を選び直すか、算定項目の画面で段階区分を削除してください。")
 
 
-class FormulaComponentFormSet(forms.BaseInlineFormSet):
+class FormulaComponentFormSet(FreshRowsFormSet):
     """The components of a rule, refused when the programme's flow cannot supply an input they use (a 面積割 in a
     flow that receives no area): the reason names the component and the input (``inputs.unfed_needs``)."""
 
@@ -85,6 +102,7 @@ class RepeatYearStepInline(admin.TabularInline):
     """The rate and cap by repeat year (何年目) of the same project; each step applies until the next one."""
 
     model = RepeatYearStep
+    formset = FreshRowsFormSet
     extra = 0
     fields = ("from_year", "rate_numerator", "rate_denominator", "cap_amount")
 
@@ -99,7 +117,7 @@ def kept_rows(formset: forms.BaseInlineFormSet) -> list[tuple[int, dict[str, Any
     return rows
 
 
-class CostBandFormSet(forms.BaseInlineFormSet):
+class CostBandFormSet(FreshRowsFormSet):
     """Cost bands as a table: one row per bound, one open row at most, and, when there are bands, the rule's own
     rate and the repeat-year steps' rates left at 10/10 (the bands give the rate; two rates for one part would
     contradict each other). ``siblings`` are the other inline formsets of the same page (``ProgrammeYearAdmin``)."""
@@ -141,7 +159,7 @@ class CostBandInline(admin.TabularInline):
     fields = ("up_to", "rate_numerator", "rate_denominator")
 
 
-class InstalmentFormSet(forms.BaseInlineFormSet):
+class InstalmentFormSet(FreshRowsFormSet):
     """The shares of a 概算払 plan add up to at most 1: what they leave is paid at the 精算払."""
 
     def clean(self) -> None:
@@ -170,12 +188,14 @@ class InstalmentInline(admin.TabularInline):
 
 class ExpenseRuleInline(admin.TabularInline):
     model = ExpenseRule
+    formset = FreshRowsFormSet
     extra = 0
     fields = ("category", "treatment", "condition", "reason")
 
 
 class ActivityPurposeInline(admin.TabularInline):
     model = ActivityPurpose
+    formset = FreshRowsFormSet
     extra = 0
     fields = ("order", "name", "excluded", "reason")
 
@@ -310,7 +330,7 @@ class ProgrammeYearAdmin(RuleAdminMixin, admin.ModelAdmin):
         return formsets, inline_instances
 
 
-class ComponentBandFormSet(forms.BaseInlineFormSet):
+class ComponentBandFormSet(FreshRowsFormSet):
     """Count bands as the 要綱 writes them (「1〜100世帯」「101〜200世帯」「201世帯以上」): from 1, no gap, no overlap.
     """
 
@@ -349,6 +369,11 @@ class FormulaComponentAdminForm(FormulaComponentForm):
         rule = self.instance.programme_year if self.instance.programme_year_id else None
         if rule is not None and not self.errors:
             others = [c for c in rule.components.all() if c.pk != self.instance.pk]
+            if any(c.label == self.instance.label for c in others):
+                # Also what a double click on 保存 would add: the same component twice, its amount counted twice.
+                label = self.instance.label
+                self.add_error("label", f"この交付基準には、同じ名称の算定項目「{label}」がすでにあります。")
+                return
             reasons = unfed_needs(rule, [*others, self.instance], rule.programme.workflow,
                                   has_steps=rule.repeat_steps.exists())
             if reasons:
