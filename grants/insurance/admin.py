@@ -4,8 +4,9 @@ only the 保険担当 and the reporting group may see (through the logged pages)
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+
+from grants.core.admin_formsets import FreshRowsFormSet
 
 from .models import (
     BenefitBand,
@@ -18,7 +19,7 @@ from .models import (
 )
 
 
-class BenefitBandFormSet(BaseInlineFormSet):
+class BenefitBandFormSet(FreshRowsFormSet):
     """The bands of one policy, entered from … to (以上 … 以下) as the 要綱 writes them. Within each of the policy's
     tables (one combined table, or separate 入院 and 通院 tables: ``InsurancePolicy.band_tables``) a band may not
     overlap another (the first by lower day would win silently) nor leave days between two bands that no band

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from grants.core.admin_formsets import FreshRowsFormSet
 from grants.core.checks import provider_choices
 from grants.programmes.models import ActivityPurpose, ExpenseRule
 
@@ -37,23 +38,6 @@ class FormulaComponentForm(forms.ModelForm):
         model = FormulaComponent
         fields: tuple[str, ...] = ("order", "kind", "label", "unit_amount", "measure", "condition_input",
                                    "condition_min")
-
-
-class FreshRowsFormSet(forms.BaseInlineFormSet):
-    """An inline table of a rule's rows, refused when rows were saved since the page was opened (the same form posted
-    twice by a double click, or two administrators adding at once): the rows posted would be added beside those,
-    twice over (two band tables of 1〜100 pay the band twice), and the table's checks would not see them."""
-
-    def clean(self) -> None:
-        super().clean()
-        if self.instance.pk is None:
-            return
-        posted = {form.instance.pk for form in self.initial_forms if form.instance.pk is not None}
-        stale = [str(row) for row in self.get_queryset() if row.pk not in posted]
-        if stale:
-            raise ValidationError(
-                f"この画面を開いた後に、{self.model._meta.verbose_name_plural}が保存されています（{'、'.join(stale)}）。"
-                "同じ内容を二重に保存しないよう、画面を開き直してから入力してください。")
 
 
 #: The kinds whose count a band table divides (世帯割, 人口割, 数量割); the engine ignores bands on any other kind.

@@ -353,3 +353,13 @@ def test_a_value_the_database_refuses_is_named_at_its_field_not_by_a_constraint(
     assert message in page
     assert "に違反しています" not in page  # Django's 「制約 “band_days_ordered” に違反しています。」
     assert BenefitBand.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_bands_posted_twice_are_saved_once(root, policy) -> None:  # type: ignore[no-untyped-def]
+    """A double click on 保存 posted the new bands again: they were added a second time, overlapping the first."""
+    data = _form(policy, bands=[(1, 4, 5_000), (5, None, 10_000)], benefit_mode="banded")
+    assert _change(root, policy, data).status_code == 302
+    page = text(_change(root, policy, data))
+    assert "この画面を開いた後に、定額払の段階が保存されています（1〜4日：5,000円、5日以上：10,000円）。" in page
+    assert BenefitBand.objects.filter(policy=policy).count() == 2
