@@ -119,6 +119,17 @@ def apply_count(case: GrantCase, households: int | None) -> None:
         case.computation, case.computed_amount = result.as_json(), result.amount
 
 
+def _case_for_correction(case_id: int, actor: User, refusal: str) -> GrantCase:
+    """The case, locked, whose count or figures ``actor`` may correct now (``correct_count``); ``refusal`` when its
+    workflow states no count (its amount comes from budget lines). Call inside a transaction."""
+    flow = workflow_for_case(case_id)
+    case = workflow.access(flow.machine, actor, case_id, lock=True)
+    if not flow.takes_count:
+        raise CaseActionError(refusal)
+    workflow.require(flow.machine, case, actor, "correct_count")
+    return case
+
+
 def correct_household_count(*, case_id: int, actor: User, households: int, reason: str) -> GrantCase:
     """Correct the member households on the base date (世帯数の訂正) before submission, with a reason.
 
@@ -129,13 +140,8 @@ def correct_household_count(*, case_id: int, actor: User, households: int, reaso
         raise CaseActionError(f"世帯数は0以上{MAX_HOUSEHOLDS:,}以下の整数で入力してください。")
     if not reason.strip():
         raise CaseActionError("訂正の理由を入力してください。")
-    flow = workflow_for_case(case_id)
     with transaction.atomic():
-        case = workflow.access(flow.machine, actor, case_id, lock=True)
-        if not flow.takes_count:
-            # Its amount comes from the budget lines: a count would break the computation (and has no use).
-            raise CaseActionError("この事業の案件には、世帯数の届出はありません。")
-        workflow.require(flow.machine, case, actor, "correct_count")
+        case = _case_for_correction(case_id, actor, "この事業の案件には、世帯数の届出はありません。")
         before = case.household_count
         HouseholdCount.objects.create(
             organization=case.organization, base_date=case.programme_year.base_date, households=households,
@@ -157,12 +163,8 @@ def correct_figure(*, case_id: int, actor: User, measure_code: str, value: Decim
     workflow whose application states no count."""
     if not reason.strip():
         raise CaseActionError("訂正の理由を入力してください。")
-    flow = workflow_for_case(case_id)
     with transaction.atomic():
-        case = workflow.access(flow.machine, actor, case_id, lock=True)
-        if not flow.takes_count:
-            raise CaseActionError("この事業の案件には、算定に使う数値の届出はありません。")
-        workflow.require(flow.machine, case, actor, "correct_count")
+        case = _case_for_correction(case_id, actor, "この事業の案件には、算定に使う数値の届出はありません。")
         rule = load_rule(case.programme_year_id)
         measure = next((m for m in measures_used(rule) if m.code == measure_code), None)
         if measure is None:

@@ -145,7 +145,7 @@ def test_submission_without_count_is_refused(programme_year, ready_association, 
 
 def test_decision_beyond_budget_is_refused(case, association_head, staff, approver) -> None:  # type: ignore[no-untyped-def]
     take_to(case, Status.VERIFIED, head=association_head, staff=staff, approver=approver, finance=None)
-    GrantCase.objects.filter(pk=case.pk).update(computed_amount=5_000_001)
+    BudgetAccount.objects.filter(programme_year=case.programme_year).update(budget=1)  # less than the amount
     with pytest.raises(services.CaseActionError, match="予算額を超える"):
         services.decide_grant(case_id=case.pk, actor=approver)
     assert GrantCase.objects.get(pk=case.pk).status == Status.VERIFIED

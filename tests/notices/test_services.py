@@ -83,10 +83,9 @@ def test_rollback_of_the_callers_transaction_returns_the_number(decided_case, ap
 
 def test_decision_rolled_back_with_its_act_takes_no_number(case, association_head, staff, approver) -> None:  # type: ignore[no-untyped-def]
     """交付決定 refused by the budget check after nothing else: no notice, no number used."""
-    from grants.cases.models import GrantCase
 
     to_verified(case, association_head, staff)
-    GrantCase.objects.filter(pk=case.pk).update(computed_amount=10**9)
+    BudgetAccount.objects.filter(programme_year=case.programme_year).update(budget=1)  # less than the amount
     with pytest.raises(services.CaseActionError):
         services.decide_grant(case_id=case.pk, actor=approver)
     assert not Notice.objects.exists() and not DocumentSequence.objects.filter(last_number__gt=0).exists()

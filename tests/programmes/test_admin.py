@@ -16,6 +16,7 @@ from grants.programmes.models import (
     RuleVersion,
 )
 from tests import factories
+from tests.admin_forms import change_form_data
 from tests.cases import steps
 from tests.organizations.builders import measure, population_and_area_rule
 
@@ -41,26 +42,6 @@ def test_admin_edits_unit_amount_and_floor(client) -> None:  # type: ignore[no-u
 # -- every save audited; a rule used by a decided case changes by a new version (issue 12 §9) -----------------------
 
 REASON = "要綱の改正（令和8年4月1日施行）"
-
-
-def form_data(response) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """What the change form posts back unchanged: the main form's and every inline's values, and the inlines'
-    management forms (so the test changes only what it means to)."""
-    data: dict[str, object] = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        for name in management.fields:
-            data[management.add_prefix(name)] = management[name].value()
-        forms += formset.forms
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if value is None or value is False:
-                continue
-            data[form.add_prefix(name)] = "on" if value is True else value
-    return data
 
 
 def _inline_prefix(data: dict[str, object], field: str, value: object) -> str:
@@ -102,7 +83,7 @@ def test_a_rule_used_by_a_decided_case_says_so_and_asks_the_reason(client, root,
 def test_saving_a_used_rule_without_a_reason_is_refused_and_writes_nothing(client, root, programme_year,  # type: ignore[no-untyped-def]
                                                                          decided) -> None:
     url = _change_url(programme_year)
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     data["cap_amount"] = 50_000
     versions_before, events_before = RuleVersion.objects.count(), AuditEvent.objects.count()
     response = client.post(url, data)
@@ -116,7 +97,7 @@ def test_saving_a_used_rule_without_a_reason_is_refused_and_writes_nothing(clien
 def test_saving_a_used_rule_with_a_reason_makes_version_2_and_the_decided_case_keeps_its_rule(  # type: ignore[no-untyped-def]
         client, root, programme_year, decided) -> None:
     url = _change_url(programme_year)
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     data["cap_amount"] = 50_000
     unit = _inline_prefix(data, "label", "世帯割")
     data[f"{unit}-unit_amount"] = 300
@@ -142,7 +123,7 @@ def test_an_inline_deletion_and_a_band_change_are_audited_with_old_and_new_value
     per = FormulaComponent.objects.get(programme_year=py, label="世帯割")
     ComponentBand.objects.create(component=per, from_count=1, to_count=100, unit_amount=600)
     url = _change_url(py)
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     data[f"{_inline_prefix(data, 'label', '均等割')}-DELETE"] = "on"
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -150,8 +131,8 @@ def test_an_inline_deletion_and_a_band_change_are_audited_with_old_and_new_value
     assert "単価 10,000円" in _rule_events(py)[-1].note
     # a band changed on its component's own page is audited on the rule too
     band_url = reverse("admin:programmes_formulacomponent_change", args=[per.pk])
-    data = form_data(client.get(band_url))
-    data[f"{_inline_prefix(data, 'unit_amount', 600)}-unit_amount"] = 650
+    data = change_form_data(client.get(band_url))
+    data[f"{_inline_prefix(data, 'unit_amount', '600')}-unit_amount"] = 650
     response = client.post(band_url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert _rule_events(py)[-1].note.endswith("の単価: 600円 → 650円")
@@ -163,7 +144,7 @@ def test_an_unused_rule_saves_in_place_and_is_audited(client, root, programme_ye
     url = _change_url(programme_year)
     page = client.get(url).content.decode()
     assert 'name="revision_reason"' not in page and "交付決定済みの案件" not in page
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     data["floor_amount"] = 20_000
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -204,7 +185,7 @@ def _full_rule():  # type: ignore[no-untyped-def]
 def test_an_area_component_in_a_flow_that_receives_no_area_is_refused_naming_both(client, root) -> None:  # type: ignore[no-untyped-def]
     py = _full_rule()
     url = _change_url(py)
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     _add_component(data, kind="per_unit", label="面積割", unit_amount=10_000, measure=measure("area").pk)
     response = client.post(url, data)
     assert response.status_code == 200
@@ -216,7 +197,7 @@ def test_an_area_component_in_a_flow_that_receives_no_area_is_refused_naming_bot
 def test_a_condition_on_a_figure_the_flow_does_not_supply_is_refused(client, root) -> None:  # type: ignore[no-untyped-def]
     py = _full_rule()
     url = _change_url(py)
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     data[f"{_inline_prefix(data, 'label', '均等割')}-condition_input"] = "newsletters"
     data[f"{_inline_prefix(data, 'label', '均等割')}-condition_min"] = 2
     response = client.post(url, data)
@@ -228,7 +209,7 @@ def test_a_condition_on_a_figure_the_flow_does_not_supply_is_refused(client, roo
 def test_a_staff_cost_or_a_cost_basis_in_the_formula_flow_is_refused(client, root) -> None:  # type: ignore[no-untyped-def]
     py = factories.rule()
     url = _change_url(py)
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     _add_component(data, kind="staff_cost", label="事務局員人件費", unit_amount=200_000)
     data["amount_basis"] = "cost"
     page = client.post(url, data).content.decode()
@@ -243,7 +224,7 @@ def test_a_staff_cost_or_a_cost_basis_in_the_formula_flow_is_refused(client, roo
 def test_population_and_area_components_are_accepted_in_the_formula_flow(client, root) -> None:  # type: ignore[no-untyped-def]
     py = factories.rule()
     url = _change_url(py)
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     _add_component(data, kind="per_unit", label="面積割", unit_amount=10_000, measure=measure("area").pk,
                    condition_input="population", condition_min=100)
     response = client.post(url, data)
@@ -256,7 +237,7 @@ def test_a_component_changed_on_its_own_page_is_refused_too(client, root) -> Non
     py = factories.rule()
     flat = FormulaComponent.objects.get(programme_year=py, label="均等割")
     url = reverse("admin:programmes_formulacomponent_change", args=[flat.pk])
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     data["kind"] = "actual_cost"
     page = client.post(url, data).content.decode()
     assert ("算定項目「均等割」は運営経費を使いますが、この事業の手続（申請書兼請求書）では運営経費を受け取れません。"
@@ -268,7 +249,7 @@ def test_a_component_changed_on_its_own_page_is_refused_too(client, root) -> Non
 def test_a_programme_may_not_move_to_a_flow_that_cannot_feed_its_rules(client, root) -> None:  # type: ignore[no-untyped-def]
     py = population_and_area_rule(factories.rule())
     url = reverse("admin:programmes_programme_change", args=[py.programme_id])
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     data["workflow"] = "full"
     page = client.post(url, data).content.decode()
     assert f"{py.fiscal_year_label}の交付基準：算定項目「面積割」は面積を使いますが" in page
@@ -277,7 +258,7 @@ def test_a_programme_may_not_move_to_a_flow_that_cannot_feed_its_rules(client, r
 
 def test_a_new_rule_is_audited_as_created(client, root) -> None:  # type: ignore[no-untyped-def]
     url = reverse("admin:programmes_programmeyear_add")
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     year = factories.CURRENT_FY
     data.update({"programme": factories.programme("new_rule").pk, "fiscal_year": year, "label": "",
                  "base_date": f"{year}-04-01", "application_opens": f"{year}-04-01",
@@ -295,7 +276,7 @@ def test_a_used_rules_band_changed_on_its_components_page_needs_the_reason_and_m
         client, root, programme_year, decided) -> None:
     per = FormulaComponent.objects.get(programme_year=programme_year, label="世帯割")
     url = reverse("admin:programmes_formulacomponent_change", args=[per.pk])
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     data["unit_amount"] = 800
     refused = client.post(url, data)
     assert refused.status_code == 200 and "改正の理由を入力してください" in refused.content.decode()
@@ -313,7 +294,7 @@ def test_a_used_rules_component_cannot_be_moved_or_deleted_on_its_own_page(clien
     per = FormulaComponent.objects.get(programme_year=programme_year, label="世帯割")
     other = factories.rule(code="other_rule")
     url = reverse("admin:programmes_formulacomponent_change", args=[per.pk])
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     data.update({"programme_year": other.pk, "revision_reason": REASON})
     client.post(url, data)
     per.refresh_from_db()
@@ -329,12 +310,12 @@ def test_a_used_rules_component_cannot_be_moved_or_deleted_on_its_own_page(clien
 def test_every_later_change_of_a_versioned_rule_is_a_new_version_with_its_reason(client, root, programme_year,  # type: ignore[no-untyped-def]
                                                                               decided) -> None:
     url = _change_url(programme_year)
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     data.update({"cap_amount": 60_000, "revision_reason": REASON})
     assert client.post(url, data).status_code == 302
     page = client.get(url)
     assert "保存すると第3版になります" in page.content.decode()
-    data = form_data(page)
+    data = change_form_data(page)
     data["cap_amount"] = 50_000
     refused = client.post(url, data)
     assert refused.status_code == 200 and "改正の理由を入力してください" in refused.content.decode()
@@ -350,7 +331,7 @@ def test_every_later_change_of_a_versioned_rule_is_a_new_version_with_its_reason
 def test_a_rule_change_recomputes_the_cases_not_yet_decided(client, root, programme_year, decided) -> None:  # type: ignore[no-untyped-def]
     waiting = steps.association_case(programme_year, households=100)  # 10,000 + 100 × 500 = 60,000
     url = _change_url(programme_year)
-    data = form_data(client.get(url))
+    data = change_form_data(client.get(url))
     data.update({"cap_amount": 40_000, "revision_reason": REASON})
     assert client.post(url, data).status_code == 302
     waiting.refresh_from_db()
