@@ -263,7 +263,8 @@ def _rate_product(rule: ProgrammeYear, eligible: int, terms: YearTerms) -> Line 
     """eligible × the year's rate, or Σ each cost band's part × its rate (marginal bands), brought to whole yen by
     the rule's ``rate_rounding_mode`` once, on the exact sum. None when the rate is 10/10 without bands or steps
     (the product is the eligible cost itself, already shown)."""
-    bands = list(rule.cost_bands.all())
+    # In the order of their bounds whatever the source (a stored rule or a version's snapshot): the open band last.
+    bands = sorted(rule.cost_bands.all(), key=lambda band: (band.up_to is None, band.up_to or 0))
     rounding = _rounding_text(rule.rate_rounding_mode)
     num, den = terms.rate_numerator, terms.rate_denominator
     year = f"{terms.year_no}年目の補助率 {_rate_text(num, den)}：" if terms.from_step else ""
@@ -274,7 +275,8 @@ def _rate_product(rule: ProgrammeYear, eligible: int, terms: YearTerms) -> Line 
             part = max(0, top - below)
             name = f"{below:,}円を超える部分" if band.up_to is None else (
                 f"{band.up_to:,}円までの部分" if below == 0 else f"{below:,}円を超え{band.up_to:,}円までの部分")
-            parts.append(f"{name} {part:,}円 × {_rate_text(band.rate_numerator, band.rate_denominator)}")
+            parts.append(f"{name} {part:,}円（補助対象外）" if band.rate_numerator == 0 else
+                         f"{name} {part:,}円 × {_rate_text(band.rate_numerator, band.rate_denominator)}")
             exact += Fraction(part * band.rate_numerator, band.rate_denominator)
             if band.up_to is None:
                 break
