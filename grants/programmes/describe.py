@@ -95,16 +95,21 @@ def _rate_sentence(spans: list[YearSpan]) -> str:
 def _bands_rate_sentence(rule: ProgrammeYear) -> str:
     """Marginal rate bands on cost, e.g. 「補助対象経費のうち、100,000円までの部分は全額、100,000円を超える部分は
     2/3を補助します。」."""
-    parts, below = [], 0
+    parts, unpaid, below = [], [], 0
     for band in rule.cost_bands.all():
-        rate = _rate(band.rate_numerator, band.rate_denominator)
         if band.up_to is None:
-            parts.append(f"{below:,}円を超える部分は{rate}")
+            name = f"{below:,}円を超える部分"
+        else:
+            name = f"{band.up_to:,}円までの部分" if below == 0 else f"{below:,}円を超え{band.up_to:,}円までの部分"
+        if band.rate_numerator == 0:  # a part the 要綱 does not pay (entered at 0/1): said so, not 「0/1を補助」
+            unpaid.append(name)
+        else:
+            parts.append(f"{name}は{_rate(band.rate_numerator, band.rate_denominator)}")
+        if band.up_to is None:
             break
-        name = f"{band.up_to:,}円までの部分" if below == 0 else f"{below:,}円を超え{band.up_to:,}円までの部分"
-        parts.append(f"{name}は{rate}")
         below = band.up_to
-    return f"補助対象経費のうち、{'、'.join(parts)}を補助します。"
+    said = f"補助対象経費のうち、{'、'.join(parts)}を補助します。" if parts else ""
+    return said + (f"{'、'.join(unpaid)}は補助の対象になりません。" if unpaid else "")
 
 
 def _cap_sentence(spans: list[YearSpan]) -> str | None:

@@ -229,7 +229,7 @@ def test_admin_refuses_cost_bands_that_leave_the_rest_unsaid_and_takes_it_at_0_1
     assert saved.status_code == 302, _errors(saved)
     result = compute(load_rule(py.pk), {"eligible_cost": 900_000})
     assert result.amount == 150_000
-    assert "200,000円を超える部分 700,000円 × 0/1" in result.lines[1].basis
+    assert "200,000円を超える部分 700,000円（補助対象外）" in result.lines[1].basis
 
 
 def test_a_cost_band_bound_of_0_is_named_at_its_field_not_as_a_second_open_row(client, root) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,14 @@ import pytest
 from grants.core.money import RoundingMode
 from grants.programmes.describe import describe_rule, year_spans
 from grants.programmes.engine import load_rule
-from grants.programmes.models import AmountBasis, ComponentBand, ComponentKind, FormulaComponent, RepeatYearStep
+from grants.programmes.models import (
+    AmountBasis,
+    ComponentBand,
+    ComponentKind,
+    CostBand,
+    FormulaComponent,
+    RepeatYearStep,
+)
 from tests import factories
 from tests.organizations.builders import per_unit
 from tests.programmes.test_engine import (
@@ -110,6 +117,16 @@ def test_marginal_cost_bands_are_said_part_by_part() -> None:
         "補助対象経費のうち、100,000円までの部分は全額、100,000円を超える部分は2/3を補助します。",
         "上限額は300,000円です。",
     ]
+
+
+def test_a_part_above_the_last_bound_paid_at_0_1_is_said_unpaid_not_paid_at_0_1() -> None:
+    py = cost_rule("upper_unpaid")
+    CostBand.objects.create(programme_year=py, up_to=100_000, rate_numerator=1, rate_denominator=1)
+    CostBand.objects.create(programme_year=py, up_to=200_000, rate_numerator=1, rate_denominator=2)
+    CostBand.objects.create(programme_year=py, up_to=None, rate_numerator=0, rate_denominator=1)
+    assert describe_rule(load_rule(py.pk))[0] == (
+        "補助対象経費のうち、100,000円までの部分は全額、100,000円を超え200,000円までの部分は1/2を補助します。"
+        "200,000円を超える部分は補助の対象になりません。")
 
 
 def test_base_amount_plus_share_of_cost_and_half_up_rounding_are_said() -> None:
