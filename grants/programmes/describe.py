@@ -176,6 +176,7 @@ def describe_rule(rule: ProgrammeYear) -> list[str]:
             sentences.append("交付額は、次の項目の額に、補助率による額を加えた額です。")
             sentences += [_component_sentence(component) for component in components]
         sentences.append("補助率による額は、" + rate.removesuffix("を補助します。") + "です。")
+        sentences.append("ただし、補助対象経費の額が限度です。")
     else:
         if components:
             sentences.append("交付額は次の項目の合計です。")

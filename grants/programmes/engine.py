@@ -309,6 +309,9 @@ def _compute_cost(rule: ProgrammeYear, inputs: Inputs, terms: YearTerms) -> Comp
         lines.append(Line("合計", f"{names} {added:,}円 ＋ 補助率による額 {amount:,}円" if parts
                           else "補助率による額", total))
         amount = total
+        if amount > eligible:  # a base amount never pays more than the project costs (補助対象経費を限度)
+            amount = eligible
+            lines.append(Line("補助対象経費による限度", f"補助対象経費 {eligible:,}円を限度", amount))
     if rule.deduct_income:
         income = _count(inputs, "income")
         net = max(0, eligible - income)

@@ -156,7 +156,7 @@ def test_base_amount_plus_half_rounded_half_up_through_the_application_and_confi
     lifecycle.verify(case_id=case.pk, actor=world.staff, assessed_amount=100_001,
                      completion_deadline=world.deadline())
     case = lifecycle.decide(case_id=case.pk, actor=world.approver)
-    report(world, case, 60_001)
+    report(world, case, 120_001)
     case = lifecycle.confirm(case_id=case.pk, actor=world.approver)
-    # 50,000 + 60,001 × 1/2 (30,000.5 → 30,001) = 80,001
-    assert (case.justified_amount, case.confirmed_amount) == (80_001, 80_001)
+    # justified = 50,000 + 120,001 × 1/2 (60,000.5 → 60,001) = 110,001; confirmed = min(100,001 decided, 110,001)
+    assert (case.justified_amount, case.confirmed_amount) == (110_001, 100_001)

@@ -408,3 +408,13 @@ def test_a_per_unit_component_needs_its_measure_and_others_take_none() -> None:
     assert "適用条件の項目「rainfall」は、世帯数または登録されている数値の項目ではありません。" in str(raised.value)
     with pytest.raises(IntegrityError), transaction.atomic():
         FormulaComponent.objects.create(programme_year=py, kind=ComponentKind.PER_UNIT, label="面積割", unit_amount=1)
+
+
+def test_base_amount_plus_a_share_never_pays_more_than_the_eligible_cost() -> None:
+    py = cost_rule("cost_plus_limit", amount_basis=AmountBasis.COST_PLUS, rate_numerator=1, rate_denominator=2)
+    FormulaComponent.objects.create(programme_year=py, kind=ComponentKind.FLAT, label="基本額", unit_amount=50_000)
+    result = compute(load_rule(py.pk), {"eligible_cost": 30_000})
+    # 50,000 + 15,000 = 65,000 > 30,000 of cost → 30,000
+    assert result.amount == 30_000
+    assert ("補助対象経費による限度", "補助対象経費 30,000円を限度", 30_000) in [
+        (line.label, line.basis, line.amount) for line in result.lines]
