@@ -1,4 +1,3 @@
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -6,7 +5,7 @@ from django.conf import settings
 
 from grants.accounts.models import Role, User
 from grants.organizations.models import MAX_FIGURE, MAX_HOUSEHOLDS, Measure
-from pages.forms import form_field
+from pages.forms import TypedDecimalField, TypedIntegerField, form_field
 
 
 class NoteForm(forms.Form):
@@ -16,7 +15,7 @@ class NoteForm(forms.Form):
 
 
 class CountCorrectionForm(forms.Form):
-    households = forms.IntegerField(label="基準日の世帯数", min_value=0, max_value=MAX_HOUSEHOLDS)
+    households = TypedIntegerField(label="基準日の世帯数", min_value=0, max_value=MAX_HOUSEHOLDS)
     reason = forms.CharField(label="訂正の理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
@@ -24,7 +23,7 @@ class FigureCorrectionForm(forms.Form):
     """A figure the rule uses (人口, 面積 …) corrected on the case page: the value with at most the measure's
     decimal places, and the reason. ``prefix`` is the measure's code, so that each measure has its own form."""
 
-    value = forms.DecimalField(label="値", min_value=0, max_value=MAX_FIGURE, max_digits=12)
+    value = TypedDecimalField(label="値", min_value=0, max_value=MAX_FIGURE, max_digits=12)
     reason = forms.CharField(label="訂正の理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
     def __init__(self, *args: Any, measure: Measure, **kwargs: Any) -> None:
@@ -32,9 +31,9 @@ class FigureCorrectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.measure = measure
         places = measure.decimal_places
-        self.fields["value"] = forms.DecimalField(
+        self.fields["value"] = TypedDecimalField(
             label=f"基準日の{measure.name}（{measure.unit}）", min_value=0, max_value=MAX_FIGURE, max_digits=12,
-            decimal_places=places, widget=forms.NumberInput(attrs={"step": str(Decimal(1).scaleb(-places))}),
+            decimal_places=places,
         )
 
 

@@ -67,6 +67,22 @@ def test_a_correction_of_a_figure_on_file_keeps_the_old_row(client, figure_case,
     assert AuditEvent.objects.filter(action="correct_figure").last().note == "人口 300人 → 310人：住民基本台帳の再集計"
 
 
+@pytest.mark.parametrize(("typed", "stored"), [("１２．３４", Decimal("12.34")), ("1,234.5", Decimal("1234.5")),
+                                              (" ０.５ ", Decimal("0.5"))])
+def test_a_figure_typed_with_full_width_digits_or_commas_is_read_as_written(client, figure_case, association_head,  # type: ignore[no-untyped-def]
+                                                                            typed, stored) -> None:
+    response = _post(login(client, association_head), figure_case, "area", typed)
+    assert "面積を訂正し、交付額を計算し直しました。" in messages_of(response)
+    assert OrganizationFigure.objects.get(measure__code="area").value == stored
+
+
+def test_a_household_count_typed_with_full_width_digits_is_read_as_written(client, figure_case, association_head) -> None:  # type: ignore[no-untyped-def]
+    login(client, association_head)
+    client.post(reverse("correct_count", args=[figure_case.pk]), {"households": "１，２００", "reason": "名簿の再集計"})
+    figure_case.refresh_from_db()
+    assert figure_case.household_count == 1_200
+
+
 @pytest.mark.parametrize(("code", "value"), [("area", "1.234"), ("area", "-1"), ("population", "12.5"),
                                              ("population", "abc"), ("area", "1e12"), ("area", "")])
 def test_a_bad_value_is_refused_at_the_field_keeping_what_was_typed(client, figure_case, association_head, code, value) -> None:  # type: ignore[no-untyped-def]
