@@ -3,23 +3,56 @@
 SQLite is the embedded default so the README's commands work anywhere; ``DATABASE_URL`` switches to
 PostgreSQL (``postgres://user@127.0.0.1:5432/name``).
 """
+import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env(
     DEBUG=(bool, False),
-    SECRET_KEY=(str, "dev-only-insecure-key-change-me-in-production"),
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost"]),
     SHARED_DATA_DIR=(str, str(BASE_DIR / "data" / "reference")),
+    HTTPS=(bool, False),
+    BEHIND_TLS_PROXY=(bool, False),
+    HSTS_SECONDS=(int, 31_536_000),
+    SESSION_HOURS=(int, 9),
+    SESSION_EXPIRE_AT_BROWSER_CLOSE=(bool, True),
 )
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# bin/bootstrap writes a random SECRET_KEY to .env on a machine that has none (the demo); production sets the
+# environment instead. ENV_FILE names another file (the settings tests point it elsewhere).
+environ.Env.read_env(os.environ.get("ENV_FILE", str(BASE_DIR / ".env")), overwrite=False)
 
 DEBUG = env("DEBUG")
-SECRET_KEY = env("SECRET_KEY")
+# No key in the repository: without SECRET_KEY the app refuses to start, unless DEBUG is on (a developer's machine).
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "環境変数 SECRET_KEY が設定されていません。50文字以上の推測できない値を SECRET_KEY に設定してください"
+            "（SECRET_KEY is not set; the application does not start without it when DEBUG is off）。"
+        )
+    SECRET_KEY = "debug-only-key-never-used-with-debug-off"
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
+
+# HTTPS (production): HTTPS=True turns on the redirect to HTTPS, HSTS and Secure cookies. Behind a proxy that ends
+# TLS and sets X-Forwarded-Proto, BEHIND_TLS_PROXY=True tells Django the request was HTTPS; SECURE_SSL_REDIRECT=False
+# leaves the redirect to that proxy. `manage.py check --deploy` is clean with HTTPS=True and a strong SECRET_KEY.
+HTTPS = env("HTTPS")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env("HSTS_SECONDS") if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=HTTPS)
+if env("BEHIND_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Sessions end with the working day (SESSION_HOURS, 9 by default) and when the browser closes.
+SESSION_COOKIE_AGE = env("SESSION_HOURS") * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env("SESSION_EXPIRE_AT_BROWSER_CLOSE")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -90,8 +123,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Every validator Django has, and at least 12 characters.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "ja"
