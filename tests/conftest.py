@@ -358,8 +358,14 @@ def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", accept_downloads=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # The Content-Security-Policy (no inline script or style, nothing from outside) holds on every page a browser
+    # test opens: a refusal by the browser fails the test that met it.
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert not refused, "Content-Security-Policy に反する内容があります: " + " / ".join(refused)
 
 
 @pytest.fixture
