@@ -27,13 +27,19 @@ from .excel import PROGRESS_EVERY_ROWS, Column, ColumnType, Progress, Report, ch
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
-# Characters that make Excel (and LibreOffice) read a cell as a formula when they start it.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Characters that make Excel (and LibreOffice) read a cell as a formula when they start it: the ASCII ones, and
+# their full-width forms, which a Japanese Excel reads as the same operators.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+# What a spreadsheet skips before it reads a cell's first character.
+_LEADING_BLANKS = " \u3000\t\r\n"
 
 
 def escape_formula(text: str) -> str:
-    """``text`` prefixed with a single quote when it starts with a formula trigger (= + - @ TAB CR)."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    """``text`` prefixed with a single quote when it starts with a formula trigger (= + - @ TAB CR LF and the
+    full-width ＝ ＋ － ＠), also after leading spaces or line breaks (「  =1+1」「\\n=1+1」)."""
+    if text.startswith(FORMULA_TRIGGERS) or text.lstrip(_LEADING_BLANKS).startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
 
 
 def csv_cell(column: Column) -> Callable[[object], str]:
