@@ -66,11 +66,51 @@ def _csv_rows(data: bytes) -> list[list[str]]:
             continue
     else:
         raise ImportRejected(["CSVファイルの文字コードを読み取れません。UTF-8またはShift_JISで保存してください。"])
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open is an error (the lenient reader swallowed the rest of the file into one cell).
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
     try:
-        return list(reader)
+        for row in reader:
+            rows.append(row)
     except csv.Error as exc:
+        start = _lines_taken(rows) + 1  # the physical line where the unfinished row began
+        lines = text.splitlines()
+        where = _open_quote_column(lines[start - 1] if start <= len(lines) else "")
+        if where is not None:
+            heading = rows[0][where - 1] if rows and len(rows[0]) >= where else ""
+            column = f"{where}列目（{heading}）" if heading else f"{where}列目"
+            raise ImportRejected([f"{start}行目・{column}: 引用符（\"）が閉じられていません。"
+                                  "セルの中の引用符は \"\" と2つ重ねてください。"]) from exc
         raise ImportRejected([f"{reader.line_num}行目: CSVの形式が正しくありません（{exc}）。"]) from exc
+    return rows
+
+
+def _lines_taken(rows: list[list[str]]) -> int:
+    """The number of physical lines the ``rows`` read so far took (a quoted cell may hold line breaks)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().count("\n")
+
+
+def _open_quote_column(line: str) -> int | None:
+    """The column (1-based) of ``line`` whose quote opens and is not closed on the line, or None. A quote opens a
+    cell only at its start; inside a quoted cell ``""`` is one quote."""
+    column, quoted, opened, at_start, index = 1, False, None, True, 0
+    while index < len(line):
+        char = line[index]
+        if quoted and char == '"' and line[index + 1:index + 2] == '"':
+            index += 2
+            continue
+        if quoted and char == '"':
+            quoted = False
+        elif not quoted and char == ",":
+            column, at_start, index = column + 1, True, index + 1
+            continue
+        elif not quoted and char == '"' and at_start:
+            quoted, opened = True, column
+        at_start = False
+        index += 1
+    return opened if quoted else None
 
 
 def _rows(name: str, data: bytes) -> Sequence[Sequence[object]]:

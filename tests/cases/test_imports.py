@@ -436,3 +436,18 @@ def test_a_heading_given_to_two_columns_is_refused_naming_them(  # type: ignore[
     """Only one of two columns headed alike would be read and the other ignored without a word."""
     data = f"{HEAD.rstrip()},{head}\n{association.code},3,{values}\n".encode()
     _refused(post_import(staff_client, programme_year, "c.csv", data), message)
+
+
+def test_a_quote_left_open_is_refused_naming_its_row_and_column() -> None:
+    """The lenient reader took the rest of the file into one cell (and its rows were lost without a word)."""
+    text = "団体コード,世帯数\r\n10-001,\"120\r\n10-002,35\r\n10-003,40\r\n"
+    assert errors_of("c.csv", csv_bytes(text)) == [
+        "2行目・2列目（世帯数）: 引用符（\"）が閉じられていません。セルの中の引用符は \"\" と2つ重ねてください。"
+    ]
+
+
+def test_a_quoted_cell_with_a_line_break_does_not_shift_the_row_named_in_a_later_error() -> None:
+    text = "団体コード,団体名,世帯数\r\n10-001,\"大歳\r\n第1自治会\",120\r\n\"10-002,x,35\r\n"
+    assert errors_of("c.csv", csv_bytes(text)) == [
+        "4行目・1列目（団体コード）: 引用符（\"）が閉じられていません。セルの中の引用符は \"\" と2つ重ねてください。"
+    ]
