@@ -35,9 +35,21 @@ class CityFigureAdmin(admin.ModelAdmin):
 
 
 class RepresentativeInline(admin.TabularInline):
+    """The terms of office, read-only: a change of head is recorded on the organisation's page (団体の情報 →
+    代表者の交代を登録する), which ends the former term on the handover day and opens the new one in one act."""
+
     model = Representative
     extra = 0
-    readonly_fields = ("started_on", "ended_on")
+    fields = ("name", "title", "user", "started_on", "ended_on")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "代表者（交代は団体のページの「代表者の交代を登録する」で記録します）"
+
+    def has_add_permission(self, request: HttpRequest, obj: Organization | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Organization | None = None) -> bool:
+        return False
 
 
 class OrganizationFigureInline(admin.TabularInline):

@@ -6,6 +6,7 @@ from grants.cases import services
 from grants.organizations.models import BankAccount, HouseholdCount, Measure
 from grants.programmes.models import FormulaComponent
 from tests import factories
+from tests.admin_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +109,22 @@ def test_a_measure_a_rules_condition_tests_cannot_be_deleted(client) -> None:  #
     unused = Measure.objects.get(code="area")
     client.post(reverse("admin:organizations_measure_delete", args=[unused.pk]), {"post": "yes"})
     assert not Measure.objects.filter(code="area").exists()
+
+
+def test_the_organisation_page_shows_the_terms_of_office_and_saves_without_a_server_error(client, association) -> None:  # type: ignore[no-untyped-def]
+    """Adding a 代表者 row in the admin gave a 500 (its 就任日 was read-only yet required): the terms are read-only
+    there, and the page names where a change of head is recorded."""
+    _admin(client)
+    factories.RepresentativeFactory(organization=association, name="大殿 一郎")
+    url = reverse("admin:organizations_organization_change", args=[association.pk])
+    page = client.get(url)
+    text = page.content.decode()
+    assert "大殿 一郎" in text and "代表者の交代を登録する" in text
+    assert 'name="representatives-__prefix__-name"' not in text  # no row to add
+    data = change_form_data(page)
+    data["name"] = "大殿第1自治会（改称）"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    association.refresh_from_db()
+    assert association.name == "大殿第1自治会（改称）"
+    assert association.representatives.get().name == "大殿 一郎"
