@@ -73,6 +73,14 @@ def _execute(connection, statements: list[str]) -> None:  # type: ignore[no-unty
 
 
 @pytest.fixture
+def root(client, db):  # type: ignore[no-untyped-def]
+    """An administrator (superuser ``root``) logged in on ``client``, for the admin's pages."""
+    user = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
 def programme_year(db):  # type: ignore[no-untyped-def]
     """令和8年度 自治会等自治振興交付金, sample rule 均等割 10,000円 + 世帯割 500円, budget 5,000,000円."""
     return factories.programme_year_with_budget(budget=5_000_000)

@@ -11,19 +11,11 @@ from grants.cases.models import RefundOrder
 from grants.ledger.models import OrderKind, PaymentOrder
 from grants.organizations.models import CommunityPlan, PlanStatus
 from grants.programmes.models import Instalment
-from tests import factories
 from tests.admin_forms import change_form_data
 from tests.councils import builders
 from tests.factories import CURRENT_FY
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def root(client):  # type: ignore[no-untyped-def]
-    user = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -50,13 +50,6 @@ def _inline_prefix(data: dict[str, object], field: str, value: object) -> str:
 
 
 @pytest.fixture
-def root(client):  # type: ignore[no-untyped-def]
-    user = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def decided(programme_year, staff, staff2, approver):  # type: ignore[no-untyped-def]
     """A formula case decided under ``programme_year``'s rule (均等割 10,000円 + 世帯割 500円 × 120 = 70,000円)."""
     case = steps.association_case(programme_year, households=120)

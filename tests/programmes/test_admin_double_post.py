@@ -14,13 +14,6 @@ pytestmark = pytest.mark.django_db
 STALE = "同じ内容を二重に保存しないよう、画面を開き直してから入力してください。"
 
 
-@pytest.fixture
-def root(client):  # type: ignore[no-untyped-def]
-    user = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return user
-
-
 def test_bands_posted_twice_are_saved_once(client, root) -> None:  # type: ignore[no-untyped-def]
     """Saved twice, 1〜100 and 101以上 would each be paid twice (130 households: 144,000円 instead of 72,000円)."""
     py = factories.rule(components=[(ComponentKind.PER_HOUSEHOLD, "世帯割", 0)])

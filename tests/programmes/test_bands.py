@@ -49,13 +49,6 @@ def test_two_cost_bands_for_the_same_part_are_refused() -> None:
 
 # -- through the admin ----------------------------------------------------------------------------------------
 
-@pytest.fixture
-def root(client):  # type: ignore[no-untyped-def]
-    user = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return user
-
-
 def _component_page(client, component: FormulaComponent) -> tuple[str, dict[str, object]]:  # type: ignore[no-untyped-def]
     url = reverse("admin:programmes_formulacomponent_change", args=[component.pk])
     return url, change_form_data(client.get(url))

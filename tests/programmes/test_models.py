@@ -10,13 +10,6 @@ from tests.admin_forms import change_form_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def root(client):  # type: ignore[no-untyped-def]
-    user = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return user
-
-
 ROWS = {
     "repeat_steps": {"from_year": 2, "rate_numerator": 1, "rate_denominator": 0, "cap_amount": ""},
     "instalments": {"order": 1, "label": "第1回", "share_numerator": 1, "share_denominator": 0,
