@@ -7,6 +7,7 @@ not see (before it reads the form), and shows a service's refusal as a message o
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -42,8 +43,6 @@ from grants.cases.rules import rule_for_case, rule_terms
 from grants.cases.settlement import settled
 from grants.cases.workflows import workflow_of
 from grants.core import workflow
-from grants.core.models import record_event
-from grants.core.uploads import CONTENT_TYPES
 from grants.councils.checks import judged_plan, pays_staff_costs, plan_in_force
 from grants.councils.staff import staff_lines
 from grants.ledger.models import PaymentOrder
@@ -64,7 +63,7 @@ from pages.cases.full_forms import (
     VerifyForm,
     conditional_rules,
 )
-from pages.http import AuthedRequest, post_form
+from pages.http import AuthedRequest, post_form, recorded_download
 
 WHERE = ("budget", "change", "report")
 
@@ -470,11 +469,6 @@ def receipt_download(request: AuthedRequest, pk: int, receipt_pk: int) -> FileRe
     people and amounts."""
     case = _case_or_404(request, pk)
     receipt = get_object_or_404(Receipt, pk=receipt_pk, report__case=case)
-    ext = "." + receipt.file.name.rsplit(".", 1)[-1].lower() if "." in receipt.file.name else ""
-    try:
-        handle = receipt.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("ファイルが見つかりません。") from exc
-    record_event(actor=request.user, subject=case, action="download_receipt", note=receipt.title)
-    return FileResponse(handle, as_attachment=True, filename=f"領収書_{receipt.pk}{ext}",
-                        content_type=CONTENT_TYPES.get(ext, "application/octet-stream"))
+    ext = os.path.splitext(receipt.file.name or "")[1].lower()
+    return recorded_download(request, receipt.file, subject=case, action="download_receipt", note=receipt.title,
+                             filename=f"領収書_{receipt.pk}{ext}")

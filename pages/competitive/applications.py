@@ -36,12 +36,10 @@ from grants.cases.models import GrantCase, LineKind
 from grants.competitive import applications, panel
 from grants.competitive.applications import MAX_PLAN_TEXT, PLAN_FIELDS, CallOffer
 from grants.competitive.models import ApplicationAttachment, Call
-from grants.core.models import record_event
 from grants.core.money import yen
-from grants.core.uploads import CONTENT_TYPES
 from grants.core.workflow import ActionRefused
 from grants.organizations.models import Organization
-from pages.http import AuthedRequest, post_form
+from pages.http import AuthedRequest, post_form, recorded_download
 
 EXPIRED = ("ログインの有効期限が切れたため、保存できませんでした。入力した内容はこの端末に一時的に残しています。"
            "もう一度ログインしてからこの画面を開くと、復元できます。")
@@ -360,11 +358,5 @@ def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> 
     application (``_may_download``). The download is recorded on the case."""
     case = _may_download(request, pk)
     attachment = get_object_or_404(ApplicationAttachment, pk=attachment_pk, case=case)
-    ext = "." + attachment.file.name.rsplit(".", 1)[-1].lower() if "." in attachment.file.name else ""
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("ファイルが見つかりません。") from exc
-    record_event(actor=request.user, subject=case, action="download_application_attachment", note=attachment.title)
-    return FileResponse(handle, as_attachment=True, filename=applications.attachment_filename(attachment),
-                        content_type=CONTENT_TYPES.get(ext, "application/octet-stream"))
+    return recorded_download(request, attachment.file, subject=case, action="download_application_attachment",
+                             note=attachment.title, filename=applications.attachment_filename(attachment))
