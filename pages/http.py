@@ -14,8 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from grants.accounts.models import User
+from grants.core import once
 from grants.core.models import record_event
 from grants.core.uploads import CONTENT_TYPES
 from grants.core.workflow import ActionRefused
@@ -72,15 +74,17 @@ def post_form(
     nothing is done; a refusal of the service (``ActionRefused``) is shown as a message — and, with ``refused``,
     at the field it names. With ``rerender`` the page shows the form again as typed, else the user goes
     ``back``. ``not_found`` errors of the act answer 404. A success goes ``back`` (or where ``then(result)``
-    says) with ``done``."""
+    says) with ``done``. A form carrying a one-time key acts once however often it is sent (``act_once``)."""
     if form is not None and not form.is_valid():
         if invalid is not None:
             messages.error(request, invalid(form))
         elif rerender is None:
             field_errors(request, form)
         return rerender(form) if rerender is not None else back
+    data = form.cleaned_data if form is not None else {}
     try:
-        result = act(form.cleaned_data if form is not None else {})
+        return act_once(request, act=lambda: act(data), done=done,
+                        then=then if then is not None else lambda _: back, back=back)
     except not_found as exc:
         raise Http404("見つかりません。") from exc
     except ActionRefused as exc:
@@ -88,8 +92,41 @@ def post_form(
         if form is not None and refused is not None:
             refused(form, exc)
         return rerender(form) if rerender is not None and form is not None else back
-    messages.success(request, done(result) if callable(done) else done)
-    return then(result) if then is not None else back
+
+
+def act_once(
+    request: HttpRequest,
+    *,
+    act: Callable[[], T],
+    done: str | Callable[[T], str],
+    then: Callable[[T], HttpResponse],
+    back: HttpResponse | None = None,
+) -> HttpResponse:
+    """``act()``, then the message ``done`` and the answer ``then(result)`` — once per sending of a form that
+    carries a one-time key (``grants.core.once``, the template tag ``{% once_field %}``): the same form sent
+    again (a double click) does nothing and is answered as the first was (its page and message; ``back`` when
+    the first stayed on its page). Without a key ``act`` runs each time. Raises what ``act`` raises, and
+    ``once.KeyRefused`` (an ``ActionRefused``) for a key of another user or an expired one."""
+    key = request.POST.get(once.FIELD, "") if request.method == "POST" else ""
+    answered: dict[str, Any] = {}
+
+    def answer(result: T) -> tuple[str, str]:
+        response = then(result)
+        text = done(result) if callable(done) else done
+        answered.update(response=response, text=text)
+        return (response["Location"] if response.has_header("Location") else ""), text
+
+    if key:
+        outcome = once.submit_once(key=key, user=request.user, act=act, answer=answer)
+        if isinstance(outcome, once.Earlier):
+            if outcome.label:
+                messages.success(request, outcome.label)
+            return redirect(outcome.url) if outcome.url else (back or redirect(request.path))
+    else:
+        answer(act())
+    messages.success(request, answered["text"])
+    response: HttpResponse = answered["response"]
+    return response
 
 
 def recorded_download(

@@ -1,11 +1,15 @@
-"""Template filters: whole yen and 和暦."""
+"""Template filters: whole yen and 和暦; the one-time key of a form that creates something."""
 import datetime as dt
+from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from grants.core.fiscal import wareki as _wareki
 from grants.core.money import yen as _yen
+from grants.core.once import FIELD, new_key
 
 register = template.Library()
 
@@ -26,3 +30,12 @@ def wareki(value: dt.date | dt.datetime | None) -> str:
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date()
     return _wareki(value)
+
+
+@register.simple_tag(takes_context=True)
+def once_field(context: dict[str, Any]) -> SafeString:
+    """The hidden one-time key (``grants.core.once``) of a form that creates something, drawn for the request's
+    user: put it inside the ``<form>``, beside ``{% csrf_token %}``."""
+    request = context.get("request")
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD,
+                       new_key(getattr(request, "user", None)))

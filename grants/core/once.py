@@ -1,0 +1,111 @@
+"""One-time keys of the page forms that create something: the same form sent twice creates one row.
+
+A double click on 追加する, a reload that sends the POST again, or a browser retrying a slow request sends the
+same form twice. Each form that creates a row carries a hidden key made when the page was drawn
+(``new_key``, through the template tag ``{% once_field %}`` of ``grants_tags``); the page runs its act through
+``submit_once``, which stores the key (``SubmittedForm``) in the same transaction as the creation. A second
+sending of the key creates nothing and is answered as the first was (the same page, the same message): not an
+error, since the user's wish was done. Two sendings at once are settled by the key's unique column (the second
+insert waits for the first transaction and then fails), never by a read before the write.
+
+A key is signed (``django.core.signing``) with the user it was drawn for and the time: a key drawn for another
+user, altered, or older than ``KEY_LIFETIME`` is refused (``KeyRefused``, nothing done). A form sent without a
+key (a client that is not one of our pages) is not guarded. When the act is refused (bad input, a rule) the key
+is not kept: the same form corrected may be sent again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from grants.core.models import SubmittedForm
+from grants.core.workflow import ActionRefused
+
+T = TypeVar("T")
+
+#: The name of the hidden input that carries the key.
+FIELD = "form_key"
+#: How long after the page was drawn its key is accepted (and its record kept).
+KEY_LIFETIME = dt.timedelta(days=2)
+_SALT = "grants.core.once"
+_ANONYMOUS = "-"
+
+EXPIRED = ("この画面を開いてから時間がたったため、送信を受け付けませんでした。"
+           "画面を開き直して、もう一度入力してください。")
+FOREIGN = "この画面の送信を受け付けませんでした。画面を開き直して、もう一度入力してください。"
+
+
+class KeyRefused(ActionRefused):
+    """A form's key that is not honoured: drawn for another user, altered, or expired. Nothing was done."""
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The answer of the first sending of a form: the page it went to (``url``, "" when it stayed) and its
+    message (``label``)."""
+
+    url: str
+    label: str
+
+
+def _owner(user: Any) -> str:
+    return str(user.pk) if user is not None and getattr(user, "is_authenticated", False) else _ANONYMOUS
+
+
+def new_key(user: Any) -> str:
+    """A fresh key for a form drawn for ``user`` (a ``User``, ``AnonymousUser`` or None): at most 120
+    characters, signed with the owner and the time."""
+    return signing.TimestampSigner(salt=_SALT).sign(f"{_owner(user)}.{uuid.uuid4().hex}")
+
+
+def check_key(key: str, user: Any) -> str:
+    """``key`` as sent, when it was drawn for ``user`` less than ``KEY_LIFETIME`` ago; ``KeyRefused`` (with the
+    message for the user) otherwise."""
+    signer = signing.TimestampSigner(salt=_SALT)
+    try:
+        value = signer.unsign(key, max_age=KEY_LIFETIME)
+    except signing.SignatureExpired as exc:
+        raise KeyRefused(EXPIRED) from exc
+    except signing.BadSignature as exc:
+        raise KeyRefused(FOREIGN) from exc
+    if value.split(".", 1)[0] != _owner(user):
+        raise KeyRefused(FOREIGN)
+    return key
+
+
+def submit_once(*, key: str, user: Any, act: Callable[[], T], answer: Callable[[T], tuple[str, str]]) -> T | Earlier:
+    """Run ``act()`` once for the form sent with ``key`` by ``user``, in one transaction with the record of the
+    key: ``answer(result)`` gives the page the first sending went to and its message, kept for a second sending.
+
+    Returns ``act``'s result, or ``Earlier`` when the key was already used by ``user`` (nothing is done).
+    Raises ``KeyRefused`` for a key of another user, altered or expired; whatever ``act`` raises (the key is
+    then not kept)."""
+    check_key(key, user)
+    owner = user if _owner(user) != _ANONYMOUS else None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: the failed insert leaves the outer transaction usable
+                record = SubmittedForm.objects.create(key=key, user=owner)
+        except IntegrityError:
+            first = SubmittedForm.objects.get(key=key)
+            if first.user_id != (owner.pk if owner is not None else None):
+                raise KeyRefused(FOREIGN) from None
+            return Earlier(url=first.result_url, label=first.result_label)
+        result = act()
+        record.result_url, record.result_label = answer(result)
+        record.save(update_fields=["result_url", "result_label"])
+    return result
+
+
+def forget_expired(now: dt.datetime | None = None) -> int:
+    """Delete the records of keys older than ``KEY_LIFETIME`` (those keys are refused anyway); their number."""
+    limit = (now or timezone.now()) - KEY_LIFETIME
+    deleted, _ = SubmittedForm.objects.filter(created_at__lt=limit).delete()
+    return deleted
