@@ -1,5 +1,6 @@
 """Payment batches raced on PostgreSQL (SQLite has no row locks): two approvals of one batch, approval
-against discard, one case into two batches, two results of one transfer."""
+against discard, one case into two batches, ten batches claiming overlapping payments, two results of one
+transfer."""
 import pytest
 from django.db import connection
 
@@ -11,7 +12,16 @@ from grants.cases.batches import (
     record_transfer_result,
 )
 from grants.cases.models import Status
-from grants.ledger.models import BatchItem, BatchStatus, BudgetAccount, EntryKind, ItemResult, LedgerEntry, PaymentBatch
+from grants.ledger.models import (
+    BatchItem,
+    BatchStatus,
+    BudgetAccount,
+    EntryKind,
+    ItemResult,
+    LedgerEntry,
+    PaymentBatch,
+    PaymentOrder,
+)
 from grants.notices.models import Notice
 from reports.zengin_batch import batch_file
 from tests.cases.steps import approve_case, association_case
@@ -78,6 +88,36 @@ def test_one_case_into_two_batches_at_once_makes_one(programme_year, staff, staf
         assert len(wins) == 1, outcomes
         assert isinstance(next(o for o in outcomes if not isinstance(o, PaymentBatch)), BatchError), outcomes
         assert BatchItem.objects.filter(case=case).count() == 1
+
+
+BATCHES = 10
+
+
+def test_ten_batches_claiming_overlapping_payments_at_once_put_each_payment_in_one(programme_year, staff, staff2, approver, finance, finance2, finance3, transfer_day) -> None:  # type: ignore[no-untyped-def]
+    """Twelve approved payments; ten batches made at once (three finance users), batch i claiming payments
+    i, i+1 and i+2 (in reverse order every other batch), so each payment is wanted by up to three batches. A
+    batch takes all its payments or none: the batches made never share a payment, every refusal names it, and
+    no payment is left half-claimed: the ones in no batch all go into one more batch afterwards, so that each
+    payment ends in exactly one batch."""
+    cases = _approved_cases(programme_year, BATCHES + 2, staff, staff2, approver, finance)
+    order_ids = [PaymentOrder.objects.get(case=case).pk for case in cases]
+    claims = [order_ids[i:i + 3][::-1 if i % 2 else 1] for i in range(BATCHES)]
+    makers = (finance, finance2, finance3)
+    outcomes = run_together(*[
+        lambda ids=ids, u=makers[i % 3]: create_payment_batch(actor=u, order_ids=ids, transfer_date=transfer_day)
+        for i, ids in enumerate(claims)])
+    made = [o for o in outcomes if isinstance(o, PaymentBatch)]
+    refused = [o for o in outcomes if isinstance(o, BatchError)]
+    assert made and len(made) + len(refused) == BATCHES, outcomes
+    assert all("すでに振込バッチに入っている支払があります" in str(r) for r in refused), refused
+    claimed = [list(b.items.values_list("payment_order_id", flat=True)) for b in made]
+    assert all(sorted(ids) == sorted(claims[outcomes.index(b)]) for b, ids in zip(made, claimed, strict=True))
+    in_a_batch = [pk for ids in claimed for pk in ids]
+    assert len(in_a_batch) == len(set(in_a_batch)), claimed
+    rest = [pk for pk in order_ids if pk not in in_a_batch]
+    if rest:
+        create_payment_batch(actor=finance, order_ids=rest, transfer_date=transfer_day)
+    assert sorted(BatchItem.objects.values_list("payment_order_id", flat=True)) == sorted(order_ids)
 
 
 def test_overlapping_batches_in_opposite_order_do_not_deadlock(programme_year, staff, staff2, approver, finance, finance2, transfer_day) -> None:  # type: ignore[no-untyped-def]
