@@ -105,8 +105,9 @@ def act_once(
     """``act()``, then the message ``done`` and the answer ``then(result)`` — once per sending of a form that
     carries a one-time key (``grants.core.once``, the template tag ``{% once_field %}``): the same form sent
     again (a double click) does nothing and is answered as the first was (its page and message; ``back`` when
-    the first stayed on its page). Without a key ``act`` runs each time. Raises what ``act`` raises, and
-    ``once.KeyRefused`` (an ``ActionRefused``) for a key of another user or an expired one."""
+    the first stayed on its page). Without a key ``act`` runs each time. An empty ``done`` adds no message.
+    Raises what ``act`` raises, and ``once.KeyRefused`` (an ``ActionRefused``) for a key of another user or an
+    expired one."""
     key = request.POST.get(once.FIELD, "") if request.method == "POST" else ""
     answered: dict[str, Any] = {}
 
@@ -124,7 +125,8 @@ def act_once(
             return redirect(outcome.url) if outcome.url else (back or redirect(request.path))
     else:
         answer(act())
-    messages.success(request, answered["text"])
+    if answered["text"]:
+        messages.success(request, answered["text"])
     response: HttpResponse = answered["response"]
     return response
 

@@ -523,19 +523,11 @@ class RefundReceipt(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="記録者", on_delete=models.PROTECT,
                                     related_name="+")
     recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
-    submission_key = models.CharField(
-        "送信の識別子", max_length=40, blank=True,
-        help_text="同じ画面からの二重送信で同じ納付が2回記録されないための識別子（画面ごとに生成）",
-    )
 
     class Meta:
         ordering = ["order", "received_on", "pk"]
         verbose_name = "返還金の納付"
         verbose_name_plural = "返還金の納付"
-        constraints = [
-            models.UniqueConstraint(fields=["order", "submission_key"], condition=~Q(submission_key=""),
-                                    name="refund_receipt_submitted_once"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.order} 納付 {self.received_on}"

@@ -81,7 +81,7 @@ def outstanding(order: RefundOrder, on: dt.date) -> dict[str, int]:
 
 
 def record_refund_receipt(
-    *, case_id: int, actor: User, amount: int, received_on: dt.date, submission_key: str = ""
+    *, case_id: int, actor: User, amount: int, received_on: dt.date
 ) -> RefundReceipt:
     """Record a payment of ``amount`` yen received on ``received_on`` against the case's 返還命令 (finance only).
 
@@ -93,9 +93,8 @@ def record_refund_receipt(
     When the case has two orders waiting (that of the 額の確定 and that of the 消費税仕入控除税額), the payment
     goes to the older one first.
 
-    ``submission_key`` identifies the form that sent it: a second submission with the same key (a double click)
-    returns the receipt already recorded and writes nothing; two real payments of the same amount come from two
-    forms and are both recorded."""
+    The same form sent twice (a double click) records one payment: the page runs this through
+    ``grants.core.once``; two real payments of the same amount come from two forms and are both recorded."""
     if actor.role != Role.FINANCE:
         raise CaseActionError("返還金の納付は会計課の職員のみが記録できます。")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
@@ -104,11 +103,6 @@ def record_refund_receipt(
     with transaction.atomic():
         case = workflow.access(workflow_for_case(case_id).machine, actor, case_id, lock=True)
         orders = list(RefundOrder.objects.select_for_update().filter(case=case).order_by("pk"))
-        key = (submission_key or "").strip()[:40]
-        if key:
-            already = RefundReceipt.objects.filter(order__in=orders, submission_key=key).first()
-            if already is not None:
-                return already
         order = next((o for o in orders if o.status != RefundStatus.SETTLED), None)
         if order is None:
             raise CaseActionError("納付を待っている返還命令はありません。")
@@ -141,7 +135,7 @@ def record_refund_receipt(
             case.save(update_fields=["refunded_amount"])
         receipt = RefundReceipt.objects.create(
             order=order, received_on=received_on, principal_part=principal_part, surcharge_part=surcharge_part,
-            late_part=late_part, ledger_entry=entry, recorded_by=actor, submission_key=key,
+            late_part=late_part, ledger_entry=entry, recorded_by=actor,
         )
         record_event(actor=actor, subject=case, action="record_refund_receipt",
                      note=f"返還金の納付 {yen(amount)}（元金 {yen(principal_part)}、加算金 {yen(surcharge_part)}、"

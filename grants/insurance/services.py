@@ -142,27 +142,16 @@ def _check_accident_date(day: object) -> dt.date:
 
 # -- 事故報告書 ----------------------------------------------------------------------------------------------
 
-def create_report(*, actor: User, organization: Organization, data: Mapping[str, object],
-                  token: str | None = None) -> AccidentReport:
+def create_report(*, actor: User, organization: Organization, data: Mapping[str, object]) -> AccidentReport:
     """Start a report (作成中) for ``organization``: the group's head for their own group, or the 保険担当 for a
     report received on paper. ``data``: the ``REPORT_FIELDS``. The policy is the one whose period holds the
     accident day; the due date is computed from it (``report_due_days`` days counted by ``report_due_counting``).
-
-    ``token``: the identifier of the creation form (at most 40 characters). The same form sent twice (a double
-    click) returns the report its first sending made, by the same user, instead of a second one; the unique
-    column settles two sendings at once."""
+    The same form sent twice (a double click) makes one report: the page runs this through ``grants.core.once``."""
     _may_act_for(actor, organization)
-    token = (token or "").strip()[:40] or None
     day = _check_accident_date(data.get("accident_date"))
     with transaction.atomic():
         policy = InsurancePolicy.objects.select_for_update().get(pk=policy_for(day).pk)  # serialises the serials
-        if token is not None:  # read after the lock: a sending that held it first has committed its report
-            first = AccidentReport.objects.filter(creation_token=token).first()
-            if first is not None and first.created_by_id == actor.pk:
-                return first
-            if first is not None:
-                raise InsuranceError("この作成フォームは使用済みです。画面を開き直してください。")
-        report = AccidentReport(organization=organization, policy=policy, created_by=actor, creation_token=token)
+        report = AccidentReport(organization=organization, policy=policy, created_by=actor)
         for name in REPORT_FIELDS:
             if name in data:
                 setattr(report, name, data[name])

@@ -4,7 +4,6 @@ Forms only parse and label input; every rule is checked again by the service the
 form are limited to the case's own council and programme-year (plan items of the plan in force, purposes of the
 year, the council's secretariat staff), so that a forged id is an invalid choice, not another council's row.
 """
-import uuid
 from typing import Any
 
 from django import forms
@@ -195,9 +194,6 @@ class RefundReceiptForm(forms.Form):
 
     amount = _yen_field("納付額（円）")
     received_on = _date_field("納付日", initial=timezone.localdate)
-    # One key per rendered form: a double click sends the same key and records the payment once.
-    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40,
-                                     initial=lambda: uuid.uuid4().hex)
 
 
 class CancelForm(forms.Form):

@@ -43,7 +43,7 @@ from pages.cases.forms import (
 )
 from pages.cases.full import full_context
 from pages.cases.tables import GrantCaseTable
-from pages.http import AuthedRequest, city_user_required, post_form
+from pages.http import AuthedRequest, act_once, city_user_required, post_form
 
 PER_PAGE = 50
 
@@ -242,14 +242,13 @@ def annual_run_start(request: AuthedRequest, pk: int) -> HttpResponse:
                 counts, figures = parsed.counts, parsed.figures
                 name = upload.name if len(upload.name) <= 120 else upload.name[:117] + "…"
                 source = f"取込み: {name}（{len(counts)}件）"
-            run = start_annual_run(programme_year=year, actor=request.user, counts=counts, source=source,
-                                   figures=figures)
+            return act_once(request, done="", then=lambda run: redirect("annual_run", pk=run.pk),
+                            act=lambda: start_annual_run(programme_year=year, actor=request.user, counts=counts,
+                                                         source=source, figures=figures))
         except ImportRejected as exc:
             errors = exc.errors
         except workflow.ActionRefused as exc:
             errors = [str(exc)]
-        else:
-            return redirect("annual_run", pk=run.pk)
     return render(request, "cases/annual_run_start.html", {
         "year": year, "workflow": WORKFLOWS[year.programme.workflow], "form": form, "import_errors": errors,
         "measures": Measure.objects.all(),
@@ -293,15 +292,14 @@ def organization_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ChangeHeadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            change_head(organization_id=org.pk, actor=request.user, name=data["name"], title=data["title"],
-                        started_on=data["started_on"], user=data["username"])
-        except OrganizationError as exc:
+        try:  # once per form: a double click records one change of head
+            return act_once(request, act=lambda: change_head(
+                organization_id=org.pk, actor=request.user, name=data["name"], title=data["title"],
+                started_on=data["started_on"], user=data["username"]),
+                done=f"代表者を{data['name']}さんに交代しました。これまでの申請はそのまま引き継がれます。",
+                then=lambda _: redirect("organization_detail", pk=org.pk))
+        except (OrganizationError, workflow.ActionRefused) as exc:
             messages.error(request, str(exc))
-        else:
-            done = f"代表者を{data['name']}さんに交代しました。これまでの申請はそのまま引き継がれます。"
-            messages.success(request, done)
-            return redirect("organization_detail", pk=org.pk)
     return render(request, "cases/organization.html", {
         "org": org, "cases": cases, "representatives": org.representatives.select_related("user"),
         "figures": OrganizationFigure.objects.filter(organization=org).select_related("measure", "recorded_by")[:50],

@@ -20,7 +20,7 @@ from grants.competitive.models import GroupRegistration, RegistrationStatus
 from grants.core import workflow
 from grants.core.models import AuditEvent
 from pages.competitive.group_forms import EditForm, GroupForm, NoteForm, RegistrationForm, StatusFilterForm
-from pages.http import AuthedRequest, city_user_required, post_form
+from pages.http import AuthedRequest, act_once, city_user_required, post_form
 
 REGISTERED = "団体登録を申請しました。市の確認をお待ちください。"
 DONE = {"confirm_group": "団体登録を確認しました。この団体は募集に申請できます。",
@@ -56,16 +56,20 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def register_and_log_in() -> GroupRegistration:
             registration = groups.register_group(
                 details=GroupDetails.of(data), bank=BankDetails.of(data), username=data["username"],
                 password=data["password1"], bylaws=data["bylaws"], member_list=data["member_list"])
+            login(request, registration.submitted_by, backend="django.contrib.auth.backends.ModelBackend")
+            return registration
+
+        try:  # once per form: a double click registers once (the second sending goes home with the message)
+            return act_once(request, act=register_and_log_in, done=REGISTERED, then=lambda _: redirect("home"))
         except GroupError as exc:
             _keep_errors(form, exc)
-        else:
-            login(request, registration.submitted_by, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, REGISTERED)
-            return redirect("home")
+        except workflow.ActionRefused as exc:  # a key that is not honoured
+            form.add_error(None, str(exc))
     return render(request, "competitive/groups/register.html", {"form": form})
 
 

@@ -35,7 +35,7 @@ from pages.councils.forms import (
     StaffEndForm,
     StaffForm,
 )
-from pages.http import AuthedRequest, city_user_required, post_form
+from pages.http import AuthedRequest, act_once, city_user_required, post_form
 
 PLAN_EVENT_LABELS = {
     "create_plan": "計画の作成",
@@ -117,13 +117,12 @@ def plan_create(request: AuthedRequest) -> HttpResponse:
         initial["organization"] = int(request.GET["organization"])
     form = PlanCreateForm(request.POST or None, councils=councils, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            plan = plans.create_plan(actor=request.user, **form.cleaned_data)
-        except plans.PlanError as exc:
+        try:  # once per form: a double click makes one plan
+            return act_once(request, act=lambda: plans.create_plan(actor=request.user, **form.cleaned_data),
+                            done="地域づくり計画（作成中）を作成しました。分野・施策・取組を入力してください。",
+                            then=lambda plan: redirect("plan_detail", pk=plan.pk))
+        except workflow.ActionRefused as exc:  # PlanError, or a key that is not honoured
             messages.error(request, str(exc))
-        else:
-            messages.success(request, "地域づくり計画（作成中）を作成しました。分野・施策・取組を入力してください。")
-            return redirect("plan_detail", pk=plan.pk)
     return render(request, "councils/plans/plan_create.html", {"form": form})
 
 
@@ -272,8 +271,10 @@ def council_staff(request: AuthedRequest, pk: int) -> HttpResponse:
     form = StaffForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            try:
-                staff.add_staff(actor=user, organization_id=org.pk, **form.cleaned_data)
+            try:  # once per form: a double click records one staff member
+                return act_once(request, act=lambda: staff.add_staff(actor=user, organization_id=org.pk,
+                                                                     **form.cleaned_data),
+                                done="事務局員を登録しました。", then=lambda _: redirect("council_staff", pk=org.pk))
             except staff.StaffError as exc:
                 for field, errors in exc.errors.items():
                     for error in errors:
@@ -281,9 +282,8 @@ def council_staff(request: AuthedRequest, pk: int) -> HttpResponse:
                             form.add_error(field, error)
                         else:
                             messages.error(request, error)
-            else:
-                messages.success(request, "事務局員を登録しました。")
-                return redirect("council_staff", pk=org.pk)
+            except workflow.ActionRefused as exc:  # a key that is not honoured
+                messages.error(request, str(exc))
         if form.errors:
             messages.error(request, "入力内容を確認してください。事務局員の登録は行っていません。")
     fiscal_year = fiscal_year_of(timezone.localdate())

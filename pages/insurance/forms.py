@@ -115,8 +115,6 @@ class ReportForm(forms.ModelForm):
     ``update_report``. ``organizations``: the groups the user may report for (creation only)."""
 
     organization = forms.ModelChoiceField(label="団体", queryset=Organization.objects.none(), empty_label=None)
-    # Identifies this creation form, so that sending it twice (a double click) makes one report.
-    once = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     class Meta:
         model = AccidentReport
@@ -148,7 +146,6 @@ class ReportForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if organizations is None:
             del self.fields["organization"]
-            del self.fields["once"]  # editing needs no guard: saving the same correction twice changes nothing
         else:
             form_field(self, "organization", forms.ModelChoiceField).queryset = organizations
 
@@ -156,8 +153,7 @@ class ReportForm(forms.ModelForm):
         """The bound fields in their fieldsets, the 団体 first when it is asked."""
         groups = [(legend, [self[name] for name in names]) for legend, names in REPORT_GROUPS]
         if "organization" in self.fields:
-            groups[0][1].insert(0, self["once"])
-            groups[0][1].insert(1, self["organization"])
+            groups[0][1].insert(0, self["organization"])
         return groups
 
     def report_data(self) -> dict[str, object]:

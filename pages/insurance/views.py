@@ -9,7 +9,6 @@ none. POSTs redirect with a message; a form with errors is shown again with them
 """
 import datetime as dt
 import os
-import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -54,7 +53,7 @@ from grants.insurance.models import (
 )
 from grants.insurance.stats import yearly_statistics
 from grants.organizations.models import Organization
-from pages.http import AuthedRequest, post_form
+from pages.http import AuthedRequest, act_once, post_form
 from pages.insurance.forms import (
     AccessLogFilterForm,
     AttachmentForm,
@@ -215,18 +214,18 @@ def report_create(request: AuthedRequest) -> HttpResponse:
     organizations = _creatable_organizations(request.user)
     if not organizations.exists():
         raise PermissionDenied("事故報告書を作成できる団体がありません。")
-    form = ReportForm(request.POST or None, organizations=organizations, initial={"once": uuid.uuid4().hex})
+    form = ReportForm(request.POST or None, organizations=organizations)
     if request.method == "POST":
         if form.is_valid():
-            try:
-                report = services.create_report(actor=request.user, organization=form.cleaned_data["organization"],
-                                                data=form.report_data(), token=form.cleaned_data["once"])
-            except InsuranceError as error:
+            try:  # once per form: a double click makes one report (``act_once``)
+                return act_once(request, done=_created,
+                                act=lambda: services.create_report(
+                                    actor=request.user, organization=form.cleaned_data["organization"],
+                                    data=form.report_data()),
+                                then=lambda report: redirect("insurance_report_detail", pk=report.pk))
+            except workflow.ActionRefused as error:  # InsuranceError, or a key that is not honoured
                 messages.error(request, str(error))
                 attach_service_error(form, error)
-            else:
-                messages.success(request, _created(report))
-                return redirect("insurance_report_detail", pk=report.pk)
         else:
             messages.error(request, INPUT_ERROR)
     return render(request, "insurance/report_form.html", {"form": form, "policy": _current_policy()})

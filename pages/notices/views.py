@@ -11,11 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 from grants.cases.models import GrantCase
 from grants.cases.permissions import access_case
 from grants.core.models import record_event
+from grants.core.workflow import ActionRefused
 from grants.jobs.services import JobError, request_job
 from grants.notices.jobs import notices_of_year
 from grants.notices.models import Notice, NoticeKind
 from grants.programmes.models import ProgrammeYear
-from pages.http import AuthedRequest
+from pages.http import AuthedRequest, act_once
 from reports.pdf import PDF_CONTENT_TYPE, render_notice_pdf
 
 
@@ -52,10 +53,11 @@ def print_year_notices(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, "印刷する通知書がありません。")
         return redirect("programme_year", pk=year.pk)
     label = NoticeKind(kind).label if kind else "通知書"
-    try:
-        job = request_job(kind="notices_batch", actor=request.user, title=f"{year} {label}の一括印刷",
-                          params={"programme_year": year.pk, "kind": kind or None})
-    except JobError as exc:
+    try:  # once per form: a double click queues one job
+        return act_once(request, done="", then=lambda job: redirect("job_detail", pk=job.pk),
+                        act=lambda: request_job(kind="notices_batch", actor=request.user,
+                                                title=f"{year} {label}の一括印刷",
+                                                params={"programme_year": year.pk, "kind": kind or None}))
+    except (JobError, ActionRefused) as exc:
         messages.error(request, str(exc))
         return redirect("programme_year", pk=year.pk)
-    return redirect("job_detail", pk=job.pk)

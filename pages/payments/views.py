@@ -24,7 +24,7 @@ from grants.core.models import record_event
 from grants.core.workflow import ActionRefused
 from grants.ledger import transfers
 from grants.ledger.models import BatchItem, PaymentBatch
-from pages.http import AuthedRequest, post_form
+from pages.http import AuthedRequest, act_once, post_form
 from pages.payments.forms import BatchForm, ResultForm, parse_case_ids
 from reports.zengin_batch import batch_file
 
@@ -39,16 +39,16 @@ def payment_queue(request: AuthedRequest) -> HttpResponse:
     _finance_or_auditor(request)
     form = BatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            batch = create_payment_batch(actor=request.user, order_ids=parse_case_ids(request.POST.getlist("order")),
-                                         case_ids=parse_case_ids(request.POST.getlist("case")),
-                                         transfer_date=form.cleaned_data["transfer_date"],
-                                         note=form.cleaned_data["note"])
+        try:  # once per form: a double click makes one batch
+            return act_once(
+                request, act=lambda: create_payment_batch(
+                    actor=request.user, order_ids=parse_case_ids(request.POST.getlist("order")),
+                    case_ids=parse_case_ids(request.POST.getlist("case")),
+                    transfer_date=form.cleaned_data["transfer_date"], note=form.cleaned_data["note"]),
+                done="振込バッチを作成しました。別の会計課職員が承認してください。",
+                then=lambda batch: redirect("payment_batch", pk=batch.pk))
         except ActionRefused as exc:  # the queue is shown again, with what was typed
             messages.error(request, str(exc))
-        else:
-            messages.success(request, "振込バッチを作成しました。別の会計課職員が承認してください。")
-            return redirect("payment_batch", pk=batch.pk)
     queue = list(payable_orders())
     own = set(orders_of_their_own().filter(pk__in=[o.pk for o in queue]).values_list("pk", flat=True))
     batches = PaymentBatch.objects.select_related("prepared_by", "approved_by").annotate(

@@ -5,9 +5,10 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from grants.core.workflow import ActionRefused
 from grants.jobs.services import JobError, request_job
 from grants.programmes.models import ProgrammeYear
-from pages.http import AuthedRequest, city_user_required
+from pages.http import AuthedRequest, act_once, city_user_required
 
 # format field → (job kind, what the job's title says it makes)
 PROGRAMME_YEAR_EXPORTS: dict[str, tuple[str, str]] = {
@@ -17,11 +18,12 @@ PROGRAMME_YEAR_EXPORTS: dict[str, tuple[str, str]] = {
 
 
 def _queue(request: AuthedRequest, *, kind: str, title: str, params: dict[str, object]) -> HttpResponse:
+    """Queue the job and open its page; the same form sent twice (a double click) queues one job."""
     try:
-        job = request_job(kind=kind, actor=request.user, title=title, params=params)
-    except JobError as exc:
+        return act_once(request, act=lambda: request_job(kind=kind, actor=request.user, title=title, params=params),
+                        done="", then=lambda job: redirect("job_detail", pk=job.pk))
+    except (JobError, ActionRefused) as exc:
         raise PermissionDenied(str(exc)) from exc
-    return redirect("job_detail", pk=job.pk)
 
 
 @city_user_required

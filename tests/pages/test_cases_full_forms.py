@@ -453,16 +453,16 @@ def test_regression_partial_refund_double_click_records_the_payment_once(katsudo
     lifecycle.confirm(case_id=case.pk, actor=approver)  # refund 50,000
     client.force_login(finance)
     html = client.get(f"/cases/{case.pk}/").content.decode()
-    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', html).group(1)
+    key = re.search(r'id="refund-form".*?name="form_key" value="([^"]+)"', html, re.S).group(1)
     url = reverse("case_refund_receipt", args=[case.pk])
-    form = {"amount": "20000", "received_on": today().isoformat(), "submission_key": key}
+    form = {"amount": "20000", "received_on": today().isoformat(), "form_key": key}
     client.post(url, form)
     client.post(url, form)
     assert (fresh(case).refunded_amount, RefundReceipt.objects.count()) == (20_000, 1)
-    second = re.search(r'name="submission_key" value="([0-9a-f]{32})"',
-                       client.get(f"/cases/{case.pk}/").content.decode()).group(1)
+    second = re.search(r'id="refund-form".*?name="form_key" value="([^"]+)"',
+                       client.get(f"/cases/{case.pk}/").content.decode(), re.S).group(1)
     assert second != key
-    client.post(url, {**form, "submission_key": second})
+    client.post(url, {**form, "form_key": second})
     assert (fresh(case).refunded_amount, RefundReceipt.objects.count()) == (40_000, 2)
 
 
