@@ -4,6 +4,7 @@ SQLite is the embedded default so the README's commands work anywhere; ``DATABAS
 PostgreSQL (``postgres://user@127.0.0.1:5432/name``).
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -20,6 +21,8 @@ env = environ.Env(
     HSTS_SECONDS=(int, 31_536_000),
     SESSION_HOURS=(int, 9),
     SESSION_EXPIRE_AT_BROWSER_CLOSE=(bool, True),
+    LOGIN_FAILURE_LIMIT=(int, 10),
+    LOGIN_LOCKOUT_MINUTES=(int, 30),
 )
 # bin/bootstrap writes a random SECRET_KEY to .env on a machine that has none (the demo); production sets the
 # environment instead. ENV_FILE names another file (the settings tests point it elsewhere).
@@ -46,7 +49,8 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env("HSTS_SECONDS") if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
 SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=HTTPS)
-if env("BEHIND_TLS_PROXY"):
+BEHIND_TLS_PROXY = env("BEHIND_TLS_PROXY")
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -84,6 +88,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "django_tables2",
     "django_filters",
@@ -114,8 +121,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "pages.accounts.middleware.TwoFactorMiddleware",
+    # last, as django-axes asks: it turns a refused login into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -147,6 +158,28 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords within LOGIN_LOCKOUT_MINUTES, the user name is
+# locked from every address, and the address is locked for every user name, until the time has passed since the
+# last failure or an administrator unlocks it at /admin/ (ログインのロック). The page says so in Japanese.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = timedelta(minutes=env("LOGIN_LOCKOUT_MINUTES"))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ADMIN = False  # grants/accounts/admin.py shows the attempts and logins with Japanese labels
+# The client's address: REMOTE_ADDR, or behind the TLS proxy the address that proxy appended to X-Forwarded-For
+# (never one the client sent itself).
+AXES_CLIENT_IP_CALLABLE = "grants.accounts.lockout.client_address"
+
+# Two-factor login (django-otp, TOTP): city users (and administrators) enter a code from an authenticator app after
+# their password (pages/accounts/). On by default in production (DEBUG off); bin/start turns it off for the demo.
+REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=not DEBUG)
+OTP_TOTP_ISSUER = "山口市 補助金事務"
 
 # Every validator Django has, and at least 12 characters.
 AUTH_PASSWORD_VALIDATORS = [

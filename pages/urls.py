@@ -2,6 +2,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("pages.accounts.urls")),
     path("", include("pages.cases.urls")),
     path("", include("pages.cases.full_urls")),
     path("", include("pages.councils.urls")),

@@ -32,6 +32,13 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _two_factor_off(settings):  # type: ignore[no-untyped-def]
+    """The suite tests what city users do once logged in; the tests of the two-factor login
+    (tests/accounts/test_two_factor.py) turn it on."""
+    settings.REQUIRE_TWO_FACTOR = False
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
     """Uploaded and generated files (attachments, the demo's PDFs) go to a temporary folder, never var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
@@ -319,10 +326,9 @@ def export_workbook(client, run_worker, django_capture_on_commit_callbacks):  # 
     from django.urls import reverse
 
     from grants.jobs.models import Job
-    from tests.factories import PASSWORD
 
     def export(user, programme_year_id: int):  # type: ignore[no-untyped-def]
-        client.login(username=user.username, password=PASSWORD)
+        client.force_login(user)
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(reverse("request_programme_year_export", args=[programme_year_id]),
                                    {"format": "xlsx"})

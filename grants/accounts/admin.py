@@ -1,7 +1,15 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from typing import Any
 
-from .models import User
+from axes.utils import reset
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from grants.core.models import record_event
+
+from .models import AuthenticatorDevice, LoginLockout, LoginRecord, User
 
 
 @admin.register(User)
@@ -9,3 +17,153 @@ class GrantsUserAdmin(UserAdmin):
     list_display = ("username", "display_name", "role", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (*(UserAdmin.fieldsets or ()), ("業務", {"fields": ("role", "display_name")}))
+
+
+# django-otp's own admin shows the secret key and English labels: the devices are shown here instead.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(AuthenticatorDevice)
+class AuthenticatorDeviceAdmin(admin.ModelAdmin):
+    """The users' authenticator apps. An administrator removes the device of a lost phone (the removal is on the
+    audit trail, on the user); the user enrols a new one at the next login. Devices are never added or edited here,
+    and the secret key is never shown."""
+
+    list_display = ("owner", "device_name", "is_confirmed", "created", "last_used")
+    list_filter = ("confirmed",)
+    search_fields = ("user__username", "user__display_name")
+    fields = ("owner", "device_name", "is_confirmed", "created", "last_used")
+    readonly_fields = fields
+
+    @admin.display(description="利用者", ordering="user__username")
+    def owner(self, obj: AuthenticatorDevice) -> str:
+        return f"{obj.user}（{obj.user.get_username()}）"
+
+    @admin.display(description="名前")
+    def device_name(self, obj: AuthenticatorDevice) -> str:
+        return obj.name
+
+    @admin.display(description="登録を確認済み", boolean=True)
+    def is_confirmed(self, obj: AuthenticatorDevice) -> bool:
+        return obj.confirmed
+
+    @admin.display(description="登録日時", ordering="created_at")
+    def created(self, obj: AuthenticatorDevice) -> Any:
+        return obj.created_at
+
+    @admin.display(description="最後に使った日時", ordering="last_used_at")
+    def last_used(self, obj: AuthenticatorDevice) -> Any:
+        return obj.last_used_at
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: AuthenticatorDevice) -> None:
+        record_event(actor=request.user, subject=obj.user, action="two_factor_device_removed",  # type: ignore[arg-type]
+                     note=f"二要素認証の端末「{obj.name}」を削除しました。次回のログインで登録し直します。")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AuthenticatorDevice]) -> None:
+        for obj in queryset.select_related("user"):
+            self.delete_model(request, obj)
+
+
+@admin.register(LoginLockout)
+class LoginLockoutAdmin(admin.ModelAdmin):
+    """Wrong-password attempts (django-axes). A user name or an address with as many failures as the limit
+    (LOGIN_FAILURE_LIMIT) within the lockout time is locked; the actions unlock it by deleting its rows."""
+
+    list_display = ("login_name", "address", "failures", "last_attempt", "browser")
+    search_fields = ("username", "ip_address")
+    fields = list_display
+    readonly_fields = list_display
+    actions = ("unlock_usernames", "unlock_addresses")
+
+    @admin.display(description="ユーザー名", ordering="username")
+    def login_name(self, obj: LoginLockout) -> str:
+        return obj.username or ""
+
+    @admin.display(description="接続元アドレス", ordering="ip_address")
+    def address(self, obj: LoginLockout) -> str:
+        return obj.ip_address or ""
+
+    @admin.display(description="失敗した回数", ordering="failures_since_start")
+    def failures(self, obj: LoginLockout) -> int:
+        return obj.failures_since_start
+
+    @admin.display(description="最後の試行", ordering="attempt_time")
+    def last_attempt(self, obj: LoginLockout) -> Any:
+        return obj.attempt_time
+
+    @admin.display(description="ブラウザー")
+    def browser(self, obj: LoginLockout) -> str:
+        return obj.user_agent
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # unlocking goes through the two actions below
+        return actions
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="選んだ行のユーザー名のロックを解除する（どの接続元からでも）", permissions=["delete"])
+    def unlock_usernames(self, request: HttpRequest, queryset: QuerySet[LoginLockout]) -> None:
+        usernames = sorted({name for name in queryset.values_list("username", flat=True) if name})
+        for username in usernames:
+            reset(username=username)
+            user = User.objects.filter(username=username).first()
+            if user is not None:
+                record_event(actor=request.user, subject=user, action="login_unlocked",  # type: ignore[arg-type]
+                             note="ログインのロックを解除しました。")
+        self.message_user(request, f"ロックを解除しました: {'、'.join(usernames)}", messages.SUCCESS)
+
+    @admin.action(description="選んだ行の接続元アドレスのロックを解除する（どのユーザー名でも）",
+                  permissions=["delete"])
+    def unlock_addresses(self, request: HttpRequest, queryset: QuerySet[LoginLockout]) -> None:
+        addresses = sorted({ip for ip in queryset.values_list("ip_address", flat=True) if ip})
+        for address in addresses:
+            reset(ip=address)
+        self.message_user(request, f"ロックを解除しました: {'、'.join(addresses)}", messages.SUCCESS)
+
+
+@admin.register(LoginRecord)
+class LoginRecordAdmin(admin.ModelAdmin):
+    """Successful logins and logouts (django-axes), read only."""
+
+    list_display = ("login_name", "address", "logged_in", "logged_out")
+    search_fields = ("username", "ip_address")
+    fields = list_display
+    readonly_fields = list_display
+
+    @admin.display(description="ユーザー名", ordering="username")
+    def login_name(self, obj: LoginRecord) -> str:
+        return obj.username or ""
+
+    @admin.display(description="接続元アドレス", ordering="ip_address")
+    def address(self, obj: LoginRecord) -> str:
+        return obj.ip_address or ""
+
+    @admin.display(description="ログイン日時", ordering="attempt_time")
+    def logged_in(self, obj: LoginRecord) -> Any:
+        return obj.attempt_time
+
+    @admin.display(description="ログアウト日時", ordering="logout_time")
+    def logged_out(self, obj: LoginRecord) -> Any:
+        return obj.logout_time
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

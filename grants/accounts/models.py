@@ -1,6 +1,8 @@
 """Users and the role each one works in."""
+from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class Role(models.TextChoices):
@@ -20,6 +22,12 @@ class Role(models.TextChoices):
 
 CITY_ROLES = frozenset({Role.STAFF, Role.APPROVER, Role.FINANCE, Role.AUDITOR})
 
+# Who must enter a one-time code after the password when REQUIRE_TWO_FACTOR is on: every city role, the 保険担当
+# included (they see injured people's personal data). The applicants' roles (association_head, panel) are not
+# asked: they are people outside the city hall, without a city phone, and each sees only their own organisation's
+# cases or the applications assigned to them.
+TWO_FACTOR_ROLES = CITY_ROLES | {Role.INSURANCE}
+
 
 class User(AbstractUser):
     """A person who logs in. City staff see every case; an association head sees only the cases of the
@@ -38,3 +46,38 @@ class User(AbstractUser):
     @property
     def is_city_user(self) -> bool:
         return self.role in CITY_ROLES
+
+    @property
+    def must_use_two_factor(self) -> bool:
+        """Whether this user enters a one-time code after the password (when REQUIRE_TWO_FACTOR is on): a city
+        role or the 保険担当 (``TWO_FACTOR_ROLES``), or anyone who may open the admin (``is_staff``)."""
+        return self.role in TWO_FACTOR_ROLES or self.is_staff or self.is_superuser
+
+
+class AuthenticatorDevice(TOTPDevice):
+    """A user's authenticator app (django-otp's TOTP device), named in Japanese for the admin, where an
+    administrator removes a lost phone's device; the user enrols again at the next login."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "二要素認証の端末"
+        verbose_name_plural = "二要素認証の端末"
+
+
+class LoginLockout(AccessAttempt):
+    """Wrong-password attempts counted by django-axes (one row per user name, address and browser). Deleting the
+    rows of a user name or an address unlocks it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "ログインの失敗・ロック"
+        verbose_name_plural = "ログインの失敗・ロック"
+
+
+class LoginRecord(AccessLog):
+    """Successful logins and logouts recorded by django-axes."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "ログインの記録"
+        verbose_name_plural = "ログインの記録"

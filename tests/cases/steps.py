@@ -8,11 +8,10 @@ from django.urls import reverse
 from grants.cases import services
 from grants.cases.models import GrantCase, Status
 from tests import factories
-from tests.factories import PASSWORD
 
 
 def login(client, user):  # type: ignore[no-untyped-def]
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -113,7 +113,9 @@ def test_inactive_user_account_cannot_log_in(client, case, association_head) -> 
     association_head.is_active = False
     association_head.save()
     from tests.factories import PASSWORD
-    assert not client.login(username=association_head.username, password=PASSWORD)
+    response = client.post(reverse("login"), {"username": association_head.username, "password": PASSWORD})
+    assert response.status_code == 200 and "正しくありません" in response.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 def test_user_without_role_sees_nothing(client, case) -> None:  # type: ignore[no-untyped-def]

@@ -28,7 +28,6 @@ from grants.notices.models import Notice
 from grants.programmes.engine import compute, load_rule
 from grants.programmes.models import ComponentKind, FormulaComponent, Programme, ProgrammeYear
 from tests import factories
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +154,7 @@ def test_its_page_offers_the_acts_the_data_gives(client, world: dict[str, object
     case = world["case"]
     assert isinstance(case, GrantCase)
     services.act(case_id=case.pk, edge="apply", actor=world["head"])
-    client.login(username=staff.username, password=PASSWORD)
+    client.force_login(staff)
     page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
     assert "申請済（審査待ち）" in page and 'data-action="screen"' in page and "審査する" in page
     response = client.post(reverse("case_action", args=[case.pk, "screen"]), {"note": "書類を確認しました"},

@@ -55,3 +55,22 @@ def test_a_long_uncommon_password_is_accepted() -> None:
 def test_sessions_end_with_the_working_day_and_the_browser() -> None:
     assert settings.SESSION_COOKIE_AGE == 9 * 3600
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+
+
+def _setting(name: str, **environment: str) -> str:
+    result = _manage("shell", "-c", f"from django.conf import settings; print(repr(settings.{name}))",
+                     SECRET_KEY=secrets.token_urlsafe(50), **environment)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]  # after the shell's note of what it imported
+
+
+def test_two_factor_login_is_on_in_production_unless_turned_off() -> None:
+    assert _setting("REQUIRE_TWO_FACTOR", DEBUG="False") == "True"
+    assert _setting("REQUIRE_TWO_FACTOR", DEBUG="False", REQUIRE_TWO_FACTOR="False") == "False"
+    assert _setting("REQUIRE_TWO_FACTOR", DEBUG="True") == "False"
+
+
+def test_the_lockout_limit_and_time_come_from_the_environment() -> None:
+    assert _setting("AXES_FAILURE_LIMIT", LOGIN_FAILURE_LIMIT="5") == "5"
+    assert _setting("AXES_COOLOFF_TIME", LOGIN_LOCKOUT_MINUTES="15") == "datetime.timedelta(seconds=900)"
+    assert _setting("AXES_LOCKOUT_PARAMETERS") == "[['username'], ['ip_address']]"

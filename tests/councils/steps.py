@@ -11,12 +11,11 @@ from grants.ledger.models import OrderStatus
 from tests.cases.steps import messages_of
 from tests.councils import builders
 from tests.councils.helpers import decide, line, pay_orders
-from tests.factories import PASSWORD
 
 
 def login(client, user):  # type: ignore[no-untyped-def]
     client.logout()
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -9,7 +9,6 @@ from grants.accounts.models import Role
 from grants.jobs.models import Job, JobStatus
 from grants.jobs.services import JobError, request_job
 from tests.cases.steps import login
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +21,7 @@ def test_export_job_runs_in_worker_and_file_is_downloadable(client, programme_ye
     run_worker()
     job.refresh_from_db()
     assert (job.status, job.percent) == (JobStatus.DONE, 100)
-    client.login(username=auditor.username, password=PASSWORD)
+    client.force_login(auditor)
     status = client.get(reverse("job_detail", args=[job.pk]), HTTP_ACCEPT="application/json").json()
     assert status["status"] == "done"
     response = client.get(reverse("job_download", args=[job.pk]))
@@ -36,7 +35,7 @@ def test_association_head_may_not_request_or_see_exports(client, programme_year,
                     params={"programme_year": programme_year.pk})
     job = request_job(kind="programme_year_workbook", actor=auditor, title="台帳",
                       params={"programme_year": programme_year.pk})
-    client.login(username=association_head.username, password=PASSWORD)
+    client.force_login(association_head)
     assert client.get(reverse("job_detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
 

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from tests.cases.deadlines import case, completed
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +13,7 @@ def test_page_for_city_users_lists_both_groups(client, year, today, auditor, sta
     due_today = case(year, "B", completion_deadline=completed(today, 0))
     soon = case(year, "C", completion_deadline=completed(today, -5))
     for user in (auditor, staff):
-        assert client.login(username=user.username, password=PASSWORD)
+        client.force_login(user)
         page = client.get(reverse("overdue_reports")).content.decode()
         overdue_part, soon_part = page.split('id="soon"')
         assert late.reference in overdue_part and "1日超過" in overdue_part
@@ -26,5 +25,5 @@ def test_page_for_city_users_lists_both_groups(client, year, today, auditor, sta
 
 def test_page_is_for_city_users_only(client, council):
     assert client.get(reverse("overdue_reports")).status_code == 302
-    assert client.login(username=council[1].username, password=PASSWORD)
+    client.force_login(council[1])
     assert client.get(reverse("overdue_reports")).status_code == 403

@@ -92,18 +92,17 @@ def test_batch_approval_pays_the_orders_shown_on_the_case_page(client, council, 
 def test_pages_build_approve_and_download_the_zengin_file(client, approved_case, finance, finance2, transfer_day, transfer_settings, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from django.urls import reverse
 
-    from tests.factories import PASSWORD
     from tests.reports.zengin_parser import parse_zengin
 
     settings.MEDIA_ROOT = tmp_path
-    client.login(username=finance.username, password=PASSWORD)
+    client.force_login(finance)
     response = client.post(reverse("payment_queue"), {"case": [approved_case.pk], "transfer_date": transfer_day,
                                                       "note": "11月分"})
     batch = PaymentBatch.objects.get()
     assert response.url == reverse("payment_batch", args=[batch.pk])
     assert "振込バッチを承認し" not in client.get(response.url).content.decode()  # not for its preparer
     client.logout()
-    client.login(username=finance2.username, password=PASSWORD)
+    client.force_login(finance2)
     client.post(reverse("approve_batch", args=[batch.pk]))
     download = client.get(reverse("batch_file", args=[batch.pk]))
     data = b"".join(download.streaming_content)
@@ -125,7 +124,6 @@ def test_batch_page_queries_do_not_grow_with_items(client, programme_year, staff
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from tests.factories import PASSWORD
 
     clerk = factories.UserFactory(username="clerk", role="staff")
 
@@ -145,7 +143,7 @@ def test_batch_page_queries_do_not_grow_with_items(client, programme_year, staff
             ids.append(case.pk)
         return ids
 
-    client.login(username=finance.username, password=PASSWORD)
+    client.force_login(finance)
     counts = []
     for n in (1, 6):
         batch = create_payment_batch(actor=finance, case_ids=approved(n), transfer_date=transfer_day)
