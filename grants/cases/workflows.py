@@ -241,7 +241,7 @@ FULL = Workflow(
                  page="form", effects=("check_change",), needs=("assessed_amount",),
                  needs_refusal="変更の審査は、変更後の査定額を入力する審査欄から行ってください。"),
             Edge("approve_change", "変更を承認する（変更交付決定）", _s(Status.CHANGE_CHECKED), Status.DECIDED,
-                 frozenset({APPROVER}), ("change_checked_by",), effects=("approve_change",),
+                 frozenset({APPROVER}), ("change_checked_by", "change_requested_by"), effects=("approve_change",),
                  then=("reschedule_advances", "notice:change_decision")),
             Edge("reject_change", "変更を承認しない", _s(Status.CHANGE_REQUESTED, Status.CHANGE_CHECKED),
                  Status.DECIDED, frozenset({STAFF, APPROVER}), ("change_requested_by",), note_required=True,

@@ -141,7 +141,8 @@ GROUP_REGISTRATION: Machine[GroupRegistration] = workflow.register(Machine(
     states=dict(RegistrationStatus.choices),
     edges=(
         Edge("confirm_group", "登録を確認する", frozenset({RegistrationStatus.SUBMITTED}), RegistrationStatus.CONFIRMED,
-             frozenset({Role.STAFF}), records="confirmed_by", stamps="confirmed_at", effects=("activate_group",),
+             frozenset({Role.STAFF}), ("submitted_by",), records="confirmed_by", stamps="confirmed_at",
+             effects=("activate_group",),
              role_refusal="団体登録の確認は担当職員のみが行えます。",
              state_refusal="登録申請中の団体だけを確認できます。"),
         Edge("return_group", "差し戻す", frozenset({RegistrationStatus.SUBMITTED}), RegistrationStatus.RETURNED,
@@ -153,6 +154,7 @@ GROUP_REGISTRATION: Machine[GroupRegistration] = workflow.register(Machine(
              role_refusal="登録の申請は団体の代表者が行います。"),
     ),
     visible=lambda user: visible_registrations(user), related=("organization",), error=GroupError,
+    separation={"submitted_by": "登録を申請した方は、同じ登録を確認できません。"},
     activities=(
         workflow.Activity("edit_registration",
                           frozenset({RegistrationStatus.SUBMITTED, RegistrationStatus.RETURNED}),

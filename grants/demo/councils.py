@@ -237,7 +237,7 @@ def setup_council_demo(*, fiscal_year: int, users: dict[str, User]) -> CouncilDe
     programmes = _programmes()
     councils = _councils(users)
     _link_secretary(councils, users[SECRETARY_USERNAME])
-    plans = _plans(councils, fiscal_year, years, users["tanto"])
+    plans = _plans(councils, fiscal_year, years, users[SECRETARY_USERNAME], users["tanto"])
     households = _households(councils, dt.date(fiscal_year, 4, 1))
     for year in years:
         rules = {code: _programme_year(programme, year, categories) for code, programme in programmes.items()}
@@ -464,10 +464,11 @@ def _items(area_code: str, term: Term) -> list[tuple[str, str, str]]:
     return items
 
 
-def _plans(councils: dict[str, Organization], fiscal_year: int, years: tuple[int, ...],
+def _plans(councils: dict[str, Organization], fiscal_year: int, years: tuple[int, ...], drafter: User,
            staff: User) -> dict[str, list[CommunityPlan]]:
     """Each council's approved plans for its terms (oldest first), created when the council has none; 大殿's
-    current term also has a superseded first version and its approved revision."""
+    current term also has a superseded first version and its approved revision. Drafted by the council's side
+    (``drafter``), approved by ``staff``: the drafter of a plan never approves it."""
     have = {org.pk for org in councils.values() if org.plans.exists()}
     for code, org in councils.items():
         if org.pk in have:
@@ -476,18 +477,19 @@ def _plans(councils: dict[str, Organization], fiscal_year: int, years: tuple[int
         for version, term in enumerate(terms, start=1):
             items = _items(code, term)
             revised = code == REVISED_AREA and term is terms[-1]
-            plan = _create_plan(org, version, term, items, staff,
+            plan = _create_plan(org, version, term, items, drafter, staff,
                                 PlanStatus.SUPERSEDED if revised else PlanStatus.APPROVED)
             if revised:
                 extra = (ItemLevel.ACTION, f"1-1-{sum(1 for i in items if i[1].startswith('1-1-')) + 1}",
                          REVISION_ACTION)
-                _create_plan(org, version + 1, term, [*items, extra], staff, PlanStatus.APPROVED, revises=plan)
+                _create_plan(org, version + 1, term, [*items, extra], drafter, staff, PlanStatus.APPROVED,
+                             revises=plan)
     return {code: list(CommunityPlan.objects.filter(organization=org).order_by("version"))
             for code, org in councils.items()}
 
 
-def _create_plan(org: Organization, version: int, term: Term, items: list[tuple[str, str, str]], staff: User,
-                 status: str, revises: CommunityPlan | None = None) -> CommunityPlan:
+def _create_plan(org: Organization, version: int, term: Term, items: list[tuple[str, str, str]], drafter: User,
+                 staff: User, status: str, revises: CommunityPlan | None = None) -> CommunityPlan:
     approved = dt.datetime(term.first, 3, 25, 10, 0, tzinfo=timezone.get_current_timezone())
     if revises is not None:  # approved this year, after the version it revises
         approved = max(approved + dt.timedelta(days=1), timezone.now() - dt.timedelta(days=30))
@@ -495,7 +497,7 @@ def _create_plan(org: Organization, version: int, term: Term, items: list[tuple[
     plan = CommunityPlan.objects.create(
         organization=org, version=version, term_label=term.label, title=f"{org.area.name}地域づくり計画",
         first_fiscal_year=term.first, last_fiscal_year=term.last, vision=vision, status=status,
-        revises=revises, revision_reason=REVISION_REASON if revises else "", created_by=staff,
+        revises=revises, revision_reason=REVISION_REASON if revises else "", created_by=drafter,
         approved_by=staff, approved_at=approved,
     )
     by_code: dict[str, PlanItem] = {}

@@ -64,7 +64,7 @@ def revise_plan(w: World) -> CommunityPlan:
     """A revision of the plan (第2版) approved mid-year: the first version is superseded."""
     revision = plans.start_revision(actor=w.staff, plan_id=w.plan.pk, reason="取組の見直し")
     plans.submit_plan(actor=w.secretary, plan_id=revision.pk)
-    plans.approve_plan(actor=w.staff, plan_id=revision.pk)
+    plans.approve_plan(actor=w.staff2, plan_id=revision.pk)
     w.plan.refresh_from_db()
     assert w.plan.status == PlanStatus.SUPERSEDED
     return revision

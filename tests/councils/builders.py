@@ -141,12 +141,18 @@ def unei_year(budget: int = 30_000_000, standard: int = 2_400_000, running_limit
     return py
 
 
+def _plan_approver(drafter: User) -> User:
+    """A staff member other than the plan's drafter: the one who drafts a plan never approves it."""
+    return User.objects.get_or_create(username=f"plan-approver-of-{drafter.pk}",
+                                      defaults={"role": Role.STAFF, "display_name": "計画承認 担当"})[0]
+
+
 def approved_plan(org: Organization, staff: User, version: int = 1) -> CommunityPlan:
     """An approved plan for CURRENT_FY−1 … CURRENT_FY+3 with one 分野, 施策 and two 取組."""
     plan = CommunityPlan.objects.create(
         organization=org, version=version, term_label="第3期", title="大歳地域づくり計画",
         first_fiscal_year=CURRENT_FY - 1, last_fiscal_year=CURRENT_FY + 3, status=PlanStatus.APPROVED,
-        created_by=staff, approved_by=staff, approved_at=timezone.now(),
+        created_by=staff, approved_by=_plan_approver(staff), approved_at=timezone.now(),
     )
     field = PlanItem.objects.create(plan=plan, level=ItemLevel.FIELD, code="1", title="安心・安全")
     measure = PlanItem.objects.create(plan=plan, parent=field, level=ItemLevel.MEASURE, code="1-1",

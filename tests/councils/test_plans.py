@@ -3,6 +3,7 @@ approval, revision (the old version superseded and kept with its items, cases ke
 who may do what."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 
 from grants.accounts.models import Role
 from grants.cases.models import Status
@@ -280,11 +281,11 @@ def test_revision_copies_the_items_as_new_rows(org, secretary, staff):  # type: 
     assert CommunityPlan.objects.in_force(org, CURRENT_FY) == first
 
 
-def test_approving_a_revision_supersedes_the_old_version(org, secretary, staff):  # type: ignore[no-untyped-def]
+def test_approving_a_revision_supersedes_the_old_version(org, secretary, staff, staff2):  # type: ignore[no-untyped-def]
     first = approved(secretary, staff, org)
     revision = plans.start_revision(actor=staff, plan_id=first.pk, reason="改定")
     plans.submit_plan(actor=secretary, plan_id=revision.pk)
-    plans.approve_plan(actor=staff, plan_id=revision.pk)
+    plans.approve_plan(actor=staff2, plan_id=revision.pk)
     first.refresh_from_db()
     assert first.status == PlanStatus.SUPERSEDED and first.items.count() == 4
     assert CommunityPlan.objects.in_force(org, CURRENT_FY) == revision
@@ -292,6 +293,25 @@ def test_approving_a_revision_supersedes_the_old_version(org, secretary, staff):
     assert (event.from_state, event.to_state, event.note) == ("approved", "superseded", "第2版の承認による")
     with pytest.raises(PlanError, match="^承認済みの計画から改定版を作成してください。$"):
         plans.start_revision(actor=staff, plan_id=first.pk, reason="古い版から")
+
+
+def test_staff_who_drafted_a_revision_cannot_approve_it_though_the_head_submitted_it(  # type: ignore[no-untyped-def]
+        org, secretary, staff, staff2):
+    first = approved(secretary, staff2, org)
+    revision = plans.start_revision(actor=staff, plan_id=first.pk, reason="取組の追加")
+    plans.submit_plan(actor=secretary, plan_id=revision.pk)
+    before = list(AuditEvent.objects.values_list("pk", flat=True))
+    with pytest.raises(PlanError, match="^計画（改定版を含む）を作成した方は、同じ計画を承認できません。$"):
+        plans.approve_plan(actor=staff, plan_id=revision.pk)
+    revision.refresh_from_db()
+    first.refresh_from_db()
+    assert (revision.status, revision.approved_by, first.status) == (
+        PlanStatus.SUBMITTED, None, PlanStatus.APPROVED)
+    assert list(AuditEvent.objects.values_list("pk", flat=True)) == before
+    # nor by writing the row past the service: the database refuses the drafter as approver
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CommunityPlan.objects.filter(pk=revision.pk).update(approved_by=staff)
+    assert plans.approve_plan(actor=staff2, plan_id=revision.pk).approved_by == staff2
 
 
 def test_one_open_revision_at_a_time(org, secretary, staff):  # type: ignore[no-untyped-def]
@@ -315,7 +335,7 @@ def test_cases_keep_the_version_they_were_decided_under(council, katsudo, staff,
     assert case.plan == world.plan
     revision = plans.start_revision(actor=staff, plan_id=world.plan.pk, reason="改定")
     plans.submit_plan(actor=world.secretary, plan_id=revision.pk)
-    plans.approve_plan(actor=staff, plan_id=revision.pk)
+    plans.approve_plan(actor=staff2, plan_id=revision.pk)
     case.refresh_from_db()
     assert case.plan == world.plan and case.plan.status == PlanStatus.SUPERSEDED
     assert CommunityPlan.objects.in_force(world.org, CURRENT_FY) == revision
