@@ -484,6 +484,11 @@ class CommunityPlan(FSMModelMixin, models.Model):
                 condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("submitted_by")),
                 name="plan_approved_by_another",
             ),
+            # Its drafter neither (grants.councils.plans: a staff member's revision submitted by the council head).
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("created_by")),
+                name="plan_approved_by_other_than_drafter",
+            ),
         ]
 
     def __str__(self) -> str:
