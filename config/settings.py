@@ -214,3 +214,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Largest upload accepted by the household-count import (bytes).
 HOUSEHOLD_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# What any uploaded table (.xlsx or CSV) may hold, checked before and while it streams (grants.core.sheets):
+# rows (the heading row included; the largest city has a few thousand associations), columns, the .xlsx's
+# members uncompressed together (MB), its number of members, the compression ratio of a member over 1 MB, and
+# the characters on one CSV line.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=200)
+IMPORT_MAX_UNZIPPED_MB = env.int("IMPORT_MAX_UNZIPPED_MB", default=50)
+IMPORT_MAX_ZIP_MEMBERS = env.int("IMPORT_MAX_ZIP_MEMBERS", default=100)
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+IMPORT_MAX_LINE_CHARS = env.int("IMPORT_MAX_LINE_CHARS", default=10_000)
+# A household-count file larger than this is imported by the background worker (its page shows the progress and
+# the result); a smaller one, a city's usual file, is imported within the request.
+HOUSEHOLD_IMPORT_BACKGROUND_BYTES = env.int("HOUSEHOLD_IMPORT_BACKGROUND_KB", default=256) * 1024

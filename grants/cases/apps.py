@@ -7,5 +7,6 @@ class CasesConfig(AppConfig):
     verbose_name = "案件"
 
     def ready(self) -> None:
-        # The workflows, the parts' machines, their effects and the check providers register at import.
-        from . import batches, checks, lifecycle, machines, orders, rules, workflows  # noqa: F401
+        # The workflows, the parts' machines, their effects, the check providers and the import job register at
+        # import.
+        from . import batches, checks, import_job, lifecycle, machines, orders, rules, workflows  # noqa: F401

@@ -5,19 +5,15 @@ headed by the measure's name (人口, 面積, or with its unit: 面積（km²）
 figure cell gives no figure. Every row is checked before anything is written; a file with any error is refused
 whole with messages that name the row, the column and the field, in Japanese.
 """
-import csv
-import io
 import re
-import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from xml.etree.ElementTree import ParseError
 
 import jaconv
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from grants.core.sheets import SheetRejected, check_file, read_rows
 from grants.organizations.models import MAX_HOUSEHOLDS, Measure
 
 CODE_HEADING = "団体コード"
@@ -46,86 +42,23 @@ COUNT_PATTERN = re.compile(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+")
 FIGURE_PATTERN = re.compile(r"([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")
 
 
-def _excel_rows(data: bytes) -> list[tuple[object, ...]]:
-    try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        # Writers other than Excel often declare a wrong sheet size, and read-only mode would stop there.
-        sheet.reset_dimensions()
-        return list(sheet.iter_rows(values_only=True))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError, IndexError) as exc:
-        message = "Excelファイルとして読み込めませんでした。ファイルが壊れていないか確認してください。"
-        raise ImportRejected([message]) from exc
-
-
-def _csv_rows(data: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportRejected(["CSVファイルの文字コードを読み取れません。UTF-8またはShift_JISで保存してください。"])
-    # strict: a quote left open is an error (the lenient reader swallowed the rest of the file into one cell).
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[list[str]] = []
-    try:
-        for row in reader:
-            rows.append(row)
-    except csv.Error as exc:
-        start = _lines_taken(rows) + 1  # the physical line where the unfinished row began
-        lines = text.splitlines()
-        where = _open_quote_column(lines[start - 1] if start <= len(lines) else "")
-        if where is not None:
-            heading = rows[0][where - 1] if rows and len(rows[0]) >= where else ""
-            column = f"{where}列目（{heading}）" if heading else f"{where}列目"
-            raise ImportRejected([f"{start}行目・{column}: 引用符（\"）が閉じられていません。"
-                                  "セルの中の引用符は \"\" と2つ重ねてください。"]) from exc
-        raise ImportRejected([f"{reader.line_num}行目: CSVの形式が正しくありません（{exc}）。"]) from exc
-    return rows
-
-
-def _lines_taken(rows: list[list[str]]) -> int:
-    """The number of physical lines the ``rows`` read so far took (a quoted cell may hold line breaks)."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue().count("\n")
-
-
-def _open_quote_column(line: str) -> int | None:
-    """The column (1-based) of ``line`` whose quote opens and is not closed on the line, or None. A quote opens a
-    cell only at its start; inside a quoted cell ``""`` is one quote."""
-    column, quoted, opened, at_start, index = 1, False, None, True, 0
-    while index < len(line):
-        char = line[index]
-        if quoted and char == '"' and line[index + 1:index + 2] == '"':
-            index += 2
-            continue
-        if quoted and char == '"':
-            quoted = False
-        elif not quoted and char == ",":
-            column, at_start, index = column + 1, True, index + 1
-            continue
-        elif not quoted and char == '"' and at_start:
-            quoted, opened = True, column
-        at_start = False
-        index += 1
-    return opened if quoted else None
-
-
 def _rows(name: str, data: bytes) -> Sequence[Sequence[object]]:
-    lower = name.lower()
-    if lower.endswith(".xlsx"):
-        if not data.startswith(b"PK"):
-            raise ImportRejected(["拡張子は .xlsx ですが、Excelファイルではありません。"])
-        return _excel_rows(data)
-    if lower.endswith(".csv"):
-        if data.startswith(b"PK") or b"\x00" in data[:1024]:
-            raise ImportRejected(["拡張子は .csv ですが、CSV（文字）ファイルではありません。"])
-        return _csv_rows(data)
-    raise ImportRejected(
-        [f"「{name}」は取り込めない形式です。Excel（.xlsx）またはCSV（.csv）ファイルを選んでください。"]
-    )
+    """The file's rows, read with the system's limits and checks (``grants.core.sheets.read_rows``)."""
+    try:
+        return read_rows(name, data)
+    except SheetRejected as exc:
+        raise ImportRejected(exc.errors) from exc
+
+
+def check_household_file(name: str, data: bytes) -> None:
+    """The checks made at once, before a large file is queued (``grants.core.sheets.check_file``): an empty
+    file, the type, an .xlsx that would inflate beyond the limits. Raises ``ImportRejected``."""
+    if not data:
+        raise ImportRejected(["ファイルが空です。"])
+    try:
+        check_file(name, data)
+    except SheetRejected as exc:
+        raise ImportRejected(exc.errors) from exc
 
 
 def _text(value: object) -> str:
@@ -204,18 +137,24 @@ def _parse_count(raw: str) -> int | None:
 
 
 def parse_household_counts(
-    name: str, data: bytes, known_codes: set[str], measures: Sequence[Measure] = ()
+    name: str, data: bytes, known_codes: set[str], measures: Sequence[Measure] = (),
+    progress: Callable[..., None] | None = None,
 ) -> ParsedCounts:
     """Read ``data`` (file called ``name``) into {団体コード: 世帯数} and, for each column headed by one of
     ``measures`` (人口, 面積 …), {団体コード: {項目コード: 値}} (Decimal, at most the measure's decimal places).
 
     Raises ``ImportRejected`` listing every error: wrong file type, empty file, missing headings, unknown
     association code, a count that is empty, negative or not a whole number, a figure that is negative, not a
-    number or has too many decimals, duplicate rows, and a heading given to two columns.
+    number or has too many decimals, duplicate rows, and a heading given to two columns; and every refusal of
+    ``grants.core.sheets.read_rows`` (the limits on rows and size, a formula without its result …).
+    ``progress(0, total)`` is told the number of rows once read, then ``progress(done)`` as they are checked.
     """
     if not data:
         raise ImportRejected(["ファイルが空です。"])
-    rows = iter(_rows(name, data))
+    all_rows = _rows(name, data)
+    if progress:
+        progress(0, len(all_rows))
+    rows = iter(all_rows)
     header = next(rows, None)
     if header is None or not any(_text(v) for v in header):
         raise ImportRejected(["ファイルが空です（1行目に見出しがありません）。"])
@@ -230,6 +169,8 @@ def parse_household_counts(
     first_row: dict[str, int] = {}
     errors: list[str] = []
     for number, row in enumerate(rows, start=2):
+        if progress:
+            progress(number)
         cells = list(row)
         code = _text(cells[code_at]) if code_at < len(cells) else ""
         raw = _text(cells[count_at]) if count_at < len(cells) else ""

@@ -9,7 +9,7 @@ from grants.core import workflow
 
 from .machines import JOB
 from .models import Job
-from .registry import KINDS
+from .registry import KINDS, JobRefused
 
 # Progress is written at most this often (units), so a million-row export does not write a million times.
 PROGRESS_EVERY = 5_000
@@ -36,11 +36,15 @@ def run_job(job_id: int) -> None:
     try:
         with tempfile.TemporaryFile() as out:
             filename, content_type = KINDS[job.kind].run(job, progress, out)
-            out.seek(0)
-            job.file.save(filename, File(out), save=False)
-        Job.objects.filter(pk=job_id).update(file=job.file.name, filename=filename, content_type=content_type,
+            if filename:
+                out.seek(0)
+                job.file.save(filename, File(out), save=False)
+        Job.objects.filter(pk=job_id).update(file=job.file.name or "", filename=filename, content_type=content_type,
                                              done=F("total"))
-        workflow.perform(JOB, job_id, "finish_job", actor=None, note=filename)
+        workflow.perform(JOB, job_id, "finish_job", actor=None, note=filename or job.title[:200])
+    except JobRefused as exc:
+        Job.objects.filter(pk=job_id).update(message=str(exc))
+        workflow.perform(JOB, job_id, "fail_job", actor=None, note=(str(exc).splitlines() or [""])[0][:200])
     except Exception as exc:
         message = f"処理に失敗しました: {exc}"
         Job.objects.filter(pk=job_id).update(message=message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage
@@ -17,7 +18,8 @@ from grants.accounts.models import Role
 from grants.cases import checks, services
 from grants.cases.annual_run import advance_annual_run, eligible_organizations, start_annual_run
 from grants.cases.figures import figure_rows
-from grants.cases.imports import ImportRejected, parse_household_counts
+from grants.cases.import_job import counts_source, queue_household_import
+from grants.cases.imports import ImportRejected, check_household_file, parse_household_counts
 from grants.cases.labels import action_label
 from grants.cases.models import AnnualRun, GrantCase
 from grants.cases.permissions import access_case, may_correct_count
@@ -28,6 +30,7 @@ from grants.core import workflow
 from grants.core.models import AuditEvent
 from grants.councils.worklist import other_work
 from grants.insurance.worklist import insurance_box
+from grants.jobs.services import JobError
 from grants.ledger.models import BudgetAccount
 from grants.organizations.models import Measure, Organization, OrganizationFigure, Representative
 from grants.organizations.services import OrganizationError, change_head
@@ -237,17 +240,23 @@ def annual_run_start(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             if form.cleaned_data["source"] == "import":
                 upload = form.cleaned_data["file"]
+                data = upload.read()
+                if len(data) > settings.HOUSEHOLD_IMPORT_BACKGROUND_BYTES:
+                    # A large file is read by the worker; what can be refused at once is refused here.
+                    check_household_file(upload.name, data)
+                    return act_once(request, done="", then=lambda job: redirect("job_detail", pk=job.pk),
+                                    act=lambda: queue_household_import(programme_year=year, actor=request.user,
+                                                                       name=upload.name, data=data))
                 codes = set(eligible_organizations(year).values_list("code", flat=True))
-                parsed = parse_household_counts(upload.name, upload.read(), codes, list(Measure.objects.all()))
+                parsed = parse_household_counts(upload.name, data, codes, list(Measure.objects.all()))
                 counts, figures = parsed.counts, parsed.figures
-                name = upload.name if len(upload.name) <= 120 else upload.name[:117] + "…"
-                source = f"取込み: {name}（{len(counts)}件）"
+                source = counts_source(upload.name, len(counts))
             return act_once(request, done="", then=lambda run: redirect("annual_run", pk=run.pk),
                             act=lambda: start_annual_run(programme_year=year, actor=request.user, counts=counts,
                                                          source=source, figures=figures))
         except ImportRejected as exc:
             errors = exc.errors
-        except workflow.ActionRefused as exc:
+        except (workflow.ActionRefused, JobError) as exc:
             errors = [str(exc)]
     return render(request, "cases/annual_run_start.html", {
         "year": year, "workflow": WORKFLOWS[year.programme.workflow], "form": form, "import_errors": errors,

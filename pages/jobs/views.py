@@ -3,6 +3,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from grants.jobs.models import JobStatus
+from grants.jobs.registry import KINDS
 from grants.jobs.services import visible_jobs
 from pages.http import AuthedRequest
 
@@ -20,7 +21,9 @@ def job_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         return JsonResponse({"status": job.status, "label": job.get_status_display(), "done": job.done,
                              "total": job.total, "percent": job.percent, "message": job.message,
                              "filename": job.filename})
-    return render(request, "jobs/job_detail.html", {"job": job})
+    kind = KINDS.get(job.kind)
+    result = kind.result(job) if kind and kind.result and job.status == JobStatus.DONE else None
+    return render(request, "jobs/job_detail.html", {"job": job, "result": result})
 
 
 @login_required

@@ -451,3 +451,28 @@ def test_a_quoted_cell_with_a_line_break_does_not_shift_the_row_named_in_a_later
     assert errors_of("c.csv", csv_bytes(text)) == [
         "4行目・1列目（団体コード）: 引用符（\"）が閉じられていません。セルの中の引用符は \"\" と2つ重ねてください。"
     ]
+
+
+@pytest.mark.django_db
+def test_a_count_given_by_a_formula_never_calculated_is_named_not_called_empty(  # type: ignore[no-untyped-def]
+        staff_client, programme_year, association) -> None:
+    """openpyxl (like most programs) writes a formula without its result; read with data_only it was 「空欄」."""
+    data = xlsx([["団体コード", "世帯数"], [association.code, "=100+20"]])
+    _refused(post_import(staff_client, programme_year, "c.xlsx", data),
+             "2行目 B列（世帯数）: 数式の計算結果が保存されていません。Excelで開いて保存し直してから読み込んでください。")
+
+
+@pytest.mark.django_db
+def test_an_xlsx_of_3000_rows_with_an_error_in_row_3000_writes_nothing(staff_client, programme_year) -> None:  # type: ignore[no-untyped-def]
+    orgs = factories.AssociationFactory.create_batch(5)
+    rows = [["団体コード", "世帯数"]] + [[orgs[n % 5].code if n < 5 else None, n if n < 5 else None]
+                                         for n in range(2_998)] + [["ZZZ", 1]]
+    _refused(post_import(staff_client, programme_year, "c.xlsx", xlsx(rows)), "3000行目 A列（団体コード）: 「ZZZ」")
+
+
+@pytest.mark.django_db
+def test_an_xlsx_of_empty_rows_beyond_the_row_limit_is_refused_naming_the_limit(  # type: ignore[no-untyped-def]
+        staff_client, programme_year, association, settings) -> None:
+    settings.IMPORT_MAX_ROWS = 5_000
+    data = xlsx([["団体コード", "世帯数"], [association.code, 5]], setup=lambda wb: wb.active.cell(20_000, 1, "x"))
+    _refused(post_import(staff_client, programme_year, "c.xlsx", data), "ファイルの行数が上限（5,000行）を超えています。")
