@@ -133,7 +133,8 @@ class TransferSettingsAdmin(admin.ModelAdmin):
     list_display = ("requester_code", "requester_name_kana", "bank_code", "branch_code", "line_ending")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return not TransferSettings.objects.exists()  # one row
+        # one row, added only by an administrator who holds the permission to add it
+        return super().has_add_permission(request) and not TransferSettings.objects.exists()
 
     def has_delete_permission(self, request: HttpRequest, obj: TransferSettings | None = None) -> bool:
         return False

@@ -151,3 +151,14 @@ def test_transfer_settings_name_refused_once(client, typed: str, message: str) -
     assert list(errors) == ["requester_name_kana"] and len(errors["requester_name_kana"]) == 1
     assert errors["requester_name_kana"][0].startswith(message)
     assert not TransferSettings.objects.exists()
+
+
+def test_attack_staff_user_without_the_add_permission_enters_the_citys_transfer_settings(client) -> None:  # type: ignore[no-untyped-def]
+    """Found by the permission matrix (tests/pages/test_permission_matrix.py): "one row" was the only condition to
+    add the 全銀 file's requester side, so any is_staff user without any permission could open the form and save
+    the city's transfer account. The permission to add it is required too; nothing is written."""
+    client.force_login(factories.UserFactory(username="clerk", role="", is_staff=True))
+    url = reverse("admin:ledger_transfersettings_add")
+    assert client.get(url).status_code == 403
+    assert client.post(url, _settings_post("ﾔﾏｸﾞﾁｼ")).status_code == 403
+    assert not TransferSettings.objects.exists()
