@@ -30,13 +30,16 @@ from grants.ledger.models import (
     PaymentOrder,
 )
 from grants.ledger.transfers import TransferDateError, earliest_transfer_date
+from grants.organizations.kana import MISSING_BANK_CODE
+from grants.organizations.models import BankAccount
 
 from .models import GrantCase
 from .orders import record_order_paid, return_order_transfer
 from .settlement import close_if_settled
 
-__all__ = ["BatchError", "earliest_transfer_date", "payable_orders", "payable_cases", "create_payment_batch",
-           "approve_payment_batch", "record_transfer_result", "discard_payment_batch"]
+__all__ = ["BatchError", "earliest_transfer_date", "payable_orders", "payable_cases", "payee_problems",
+           "payment_name", "create_payment_batch", "approve_payment_batch", "record_transfer_result",
+           "discard_payment_batch"]
 
 
 class BatchError(ActionRefused):
@@ -134,12 +137,40 @@ def payable_cases() -> QuerySet[GrantCase]:
             .select_related("organization", "programme_year__programme").order_by("pk"))
 
 
+NO_ACCOUNT = "振込先口座が登録されていません。"
+
+
+def account_problem(account: BankAccount | None) -> str | None:
+    """Why a payment to ``account`` (an organisation's current account, or None) cannot go into a batch now, in
+    Japanese, or None: no account, or a bank or branch code no longer in the zengin-code data (a merger:
+    ``grants.organizations.kana.bank_code_problem``, the one test the pages, the batch and the file share)."""
+    if account is None:
+        return NO_ACCOUNT
+    problem = account.bank_code_problem()
+    return None if problem is None else f"{MISSING_BANK_CODE}: {problem.message}振込先口座を訂正してください。"
+
+
+def payee_problems(orders: Iterable[PaymentOrder]) -> dict[int, str]:
+    """For each of ``orders`` (their cases and organisations loaded) whose payee cannot be paid now, by order id,
+    why (``account_problem``); orders that can be paid are left out. One query for the accounts."""
+    orders = list(orders)
+    accounts = {a.organization_id: a for a in BankAccount.objects.filter(
+        is_current=True, organization_id__in={o.case.organization_id for o in orders})}
+    problems = {o.pk: account_problem(accounts.get(o.case.organization_id)) for o in orders}
+    return {pk: problem for pk, problem in problems.items() if problem}
+
+
+def payment_name(case: GrantCase, order: PaymentOrder) -> str:
+    """A payment as a refusal names it: 団体名（案件 2026-jichi_shinko-00042・交付金）."""
+    return f"{case.organization.name}（案件 {case.reference}・{order.label}）"
+
+
 def _orders_to_pay(case_ids: list[int], order_ids: list[int]) -> list[PaymentOrder]:
     """The orders ``order_ids`` and the payable orders of the cases ``case_ids`` (locked); ``BatchError``
     naming what is not payable."""
     cases = list(GrantCase.objects.select_for_update().filter(pk__in=case_ids).order_by("pk"))
     locked = list(PaymentOrder.objects.select_for_update().filter(Q(pk__in=order_ids) | Q(case_id__in=case_ids))
-                  .select_related("case__organization").order_by("pk"))
+                  .select_related("case__organization", "case__programme_year__programme").order_by("pk"))
     payable = set(payable_orders().filter(pk__in=[o.pk for o in locked]).values_list("pk", flat=True))
     chosen = [o for o in locked if o.pk in payable and (o.pk in order_ids or o.case_id in case_ids)]
     refused = [c.organization.name for c in cases if not any(o.case_id == c.pk for o in chosen)]
@@ -147,6 +178,11 @@ def _orders_to_pay(case_ids: list[int], order_ids: list[int]) -> list[PaymentOrd
     if refused or len(cases) != len(case_ids) or len({o.pk for o in locked} & set(order_ids)) != len(order_ids):
         names = "、".join(refused) or "存在しない案件・支出命令"
         raise BatchError(f"支出承認済でないか、すでに振込バッチに入っている支払があります（{names}）。")
+    problems = payee_problems(chosen)
+    if problems:
+        named = "、".join(f"{payment_name(o.case, o)} {problems[o.pk]}" for o in chosen if o.pk in problems)
+        raise BatchError("振込先口座のため振込バッチに入れられない支払があります。"
+                         f"選択を外すか、口座を訂正してください: {named}")
     return chosen
 
 
@@ -180,8 +216,9 @@ def create_payment_batch(
 def _item(batch: PaymentBatch, order: PaymentOrder) -> BatchItem:
     case = order.case
     account = case.organization.current_bank_account()
-    if account is None:
-        raise BatchError(f"{case.organization.name}の振込先口座が登録されていません。")
+    problem = account_problem(account)
+    if account is None or problem:  # checked for all the orders by _orders_to_pay: a change since is refused too
+        raise BatchError(f"{payment_name(case, order)} {problem}")
     return BatchItem(
         batch=batch, case=case, payment_order=order, amount=order.amount, bank_code=account.bank_code,
         branch_code=account.branch_code, account_type=account.account_type,

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 import jaconv
@@ -138,6 +139,34 @@ class AccountNameError(ValueError):
 
 class BankCodeError(LookupError):
     """No bank or branch with that code in the zengin-code data; the message is in Japanese."""
+
+
+#: The badge of an account whose bank or branch code is no longer in the zengin-code data (a merger, a branch
+#: closed or renumbered): the case cannot be put into a payment batch until the account is corrected.
+MISSING_BANK_CODE = "金融機関コードが見つかりません（合併等）"
+
+
+@dataclass(frozen=True)
+class BankCodeProblem:
+    """Why an account cannot be paid with the bank data we have: ``field`` is ``"bank_code"`` or
+    ``"branch_code"``, ``message`` a Japanese sentence naming the code."""
+
+    field: str
+    message: str
+
+
+def bank_code_problem(bank_code: str, branch_code: str) -> BankCodeProblem | None:
+    """The one test of "is this account payable by the bank data we have": the bank code (4 digits) and the
+    branch code (3 digits) are in the zengin-code data shipped with the installed package. None when they are;
+    otherwise the first missing one. A code that was valid when the account was registered disappears when its
+    bank merges or its branch closes (the package is updated): the account page, the payment queue, the batch
+    and the 全銀 file all ask here."""
+    bank = zengin_code.Bank.all.get(bank_code)
+    if bank is None:
+        return BankCodeProblem("bank_code", f"金融機関コード「{bank_code}」は存在しません。")
+    if branch_code not in bank.branches:
+        return BankCodeProblem("branch_code", f"{bank.name}に支店コード「{branch_code}」はありません。")
+    return None
 
 
 def allowed_characters(*, allow_period_slash: bool = False) -> frozenset[str]:
@@ -318,7 +347,7 @@ def bank_name_kana(code: str) -> str:
     """
     bank = zengin_code.Bank.all.get(code)
     if bank is None:
-        raise BankCodeError(f"金融機関コード「{code}」は存在しません。")
+        raise BankCodeError(f"金融機関コード「{code}」は存在しません。")  # the same words as bank_code_problem
     return _file_kana(bank.kana)
 
 
@@ -326,10 +355,7 @@ def branch_name_kana(bank_code: str, branch_code: str) -> str:
     """The half-width kana name of branch ``branch_code`` (3 digits) of bank ``bank_code`` for the file,
     e.g. ("0170", "001") → ``"ﾎﾝﾃﾝ"``. Not truncated. Raises BankCodeError when either code is unknown.
     """
-    bank = zengin_code.Bank.all.get(bank_code)
-    if bank is None:
-        raise BankCodeError(f"金融機関コード「{bank_code}」は存在しません。")
-    branch = bank.branches.get(branch_code)
-    if branch is None:
-        raise BankCodeError(f"{bank.name}に支店コード「{branch_code}」はありません。")
-    return _file_kana(branch.kana)
+    problem = bank_code_problem(bank_code, branch_code)
+    if problem is not None:
+        raise BankCodeError(problem.message)
+    return _file_kana(zengin_code.Bank.all[bank_code].branches[branch_code].kana)

@@ -10,7 +10,9 @@ from grants.organizations.kana import (
     ACCOUNT_NAME_INPUT_MAX_CHARS,
     AccountNameError,
     BankCodeError,
+    BankCodeProblem,
     allowed_characters,
+    bank_code_problem,
     bank_name_kana,
     branch_name_kana,
     normalize_account_name,
@@ -526,3 +528,16 @@ def test_bank_account_full_clean_gives_one_message_for_the_name(typed: str, frag
     assert len(caught.value.message_dict["holder_kana"]) == 1  # not also the column's "30文字以下"
     assert fragment in caught.value.message_dict["holder_kana"][0]
     assert account.holder_kana == typed  # left as typed
+
+
+def test_bank_code_problem_is_the_one_test_of_a_payable_account(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Valid codes pass; a bank or a branch missing from zengin-code (never there, or gone with a merger since the
+    account was registered) is named, with the field to correct; the file's names refuse the same codes."""
+    assert bank_code_problem("0170", "001") is None
+    assert bank_code_problem("9999", "001") == BankCodeProblem("bank_code", "金融機関コード「9999」は存在しません。")
+    assert bank_code_problem("0170", "999") == BankCodeProblem("branch_code", "山口に支店コード「999」はありません。")
+    assert bank_code_problem("0005", "001") is None
+    monkeypatch.delitem(zengin_code.Bank.all, "0005")
+    assert bank_code_problem("0005", "001") == BankCodeProblem("bank_code", "金融機関コード「0005」は存在しません。")
+    with pytest.raises(BankCodeError, match="^金融機関コード「0005」は存在しません。$"):
+        branch_name_kana("0005", "001")
