@@ -4,7 +4,6 @@ import re
 from collections.abc import Callable, Collection
 from decimal import Decimal
 
-import zengin_code
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -16,7 +15,7 @@ from stdnum.jp import cn as corporate_number
 
 from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label
 
-from .kana import AccountNameError, normalize_account_name
+from .kana import AccountNameError, BankCodeProblem, bank_code_problem, normalize_account_name
 
 
 class Area(models.Model):
@@ -212,14 +211,15 @@ class BankAccount(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def bank_code_problem(self) -> BankCodeProblem | None:
+        """Why this account cannot be paid with the bank data we have (a code gone with a merger), or None:
+        ``grants.organizations.kana.bank_code_problem``."""
+        return bank_code_problem(self.bank_code, self.branch_code)
+
     def clean(self) -> None:
-        bank = zengin_code.Bank.all.get(self.bank_code)
-        if bank is None:
-            raise ValidationError({"bank_code": f"金融機関コード「{self.bank_code}」は存在しません。"})
-        if self.branch_code not in bank.branches:
-            raise ValidationError(
-                {"branch_code": f"{bank.name}に支店コード「{self.branch_code}」はありません。"}
-            )
+        problem = self.bank_code_problem()
+        if problem is not None:
+            raise ValidationError({problem.field: problem.message})
         if not re.fullmatch(r"[0-9]{7}", self.account_number):
             raise ValidationError({"account_number": "口座番号は7桁の数字で入力してください。"})
 
