@@ -21,6 +21,14 @@ class ResultForm(forms.Form):
     reason = forms.CharField(label="返却の理由", max_length=200, required=False)
 
 
+class CodeResultForm(forms.Form):
+    """The bank's result of one transfer, named by the 顧客コード its result line carries (振込結果・振込不能)."""
+
+    code = forms.CharField(label="顧客コード", max_length=10)
+    result = forms.ChoiceField(label="結果", choices=[("paid", "振込完了"), ("returned", "返却")])
+    reason = forms.CharField(label="返却の理由", max_length=200, required=False)
+
+
 def parse_case_ids(values: list[str]) -> list[int]:
     """Case ids from the checkboxes: ASCII digits only ("²".isdigit() is true, and int() refuses it)."""
     return [int(v) for v in values if re.fullmatch(r"[0-9]{1,12}", v)]

@@ -8,5 +8,6 @@ urlpatterns = [
     path("payments/batches/<int:pk>/approve/", views.approve_batch, name="approve_batch"),
     path("payments/batches/<int:pk>/discard/", views.discard_batch, name="discard_batch"),
     path("payments/batches/<int:pk>/items/<int:item_pk>/result/", views.record_result, name="record_result"),
+    path("payments/batches/<int:pk>/result-by-code/", views.record_result_by_code, name="record_result_by_code"),
     path("payments/batches/<int:pk>/file/", views.batch_file_download, name="batch_file"),
 ]

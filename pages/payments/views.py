@@ -1,5 +1,7 @@
 """Finance pages: the payment queue, batches, the 総合振込 file and the bank's results. The buttons a batch and
 its items offer come from their machines (``grants.cases.batches``)."""
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +18,7 @@ from grants.cases.batches import (
     create_payment_batch,
     discard_payment_batch,
     payable_orders,
+    payment_name,
     record_transfer_result,
 )
 from grants.cases.orders import orders_of_their_own
@@ -25,8 +28,8 @@ from grants.core.workflow import ActionRefused
 from grants.ledger import transfers
 from grants.ledger.models import BatchItem, PaymentBatch
 from pages.http import AuthedRequest, act_once, post_form
-from pages.payments.forms import BatchForm, ResultForm, parse_case_ids
-from reports.zengin_batch import batch_file
+from pages.payments.forms import BatchForm, CodeResultForm, ResultForm, parse_case_ids
+from reports.zengin_batch import batch_file, item_for_customer_code
 
 
 def _finance_or_auditor(request: HttpRequest) -> None:
@@ -107,6 +110,23 @@ def record_result(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse
                                                           returned=d["result"] == "returned", reason=d["reason"]),
                      invalid=lambda form: "結果（振込完了または返却）を選んでください。",
                      done="振込の結果を記録しました。")
+
+
+@require_POST
+@login_required
+def record_result_by_code(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The bank's result of one transfer of the batch, found by the 顧客コード its result line names."""
+    _finance_or_auditor(request)
+    batch = get_object_or_404(PaymentBatch, pk=pk)
+
+    def record(data: dict[str, Any]) -> BatchItem:
+        item = item_for_customer_code(batch, data["code"])
+        return record_transfer_result(item_id=item.pk, actor=request.user, returned=data["result"] == "returned",
+                                      reason=data["reason"])
+
+    return post_form(request, form=CodeResultForm(request.POST), back=redirect("payment_batch", pk=pk), act=record,
+                     invalid=lambda form: "顧客コードと結果（振込完了または返却）を入力してください。",
+                     done=lambda item: f"{payment_name(item.case, item.payment_order)}の振込の結果を記録しました。")
 
 
 @login_required
