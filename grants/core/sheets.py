@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -141,25 +142,31 @@ def _excel_rows(data: bytes, limits: Limits) -> list[Row]:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             sheet = book.worksheets[0]
+            path = sheet._worksheet_path  # type: ignore[attr-defined]  # the first sheet's part in the zip
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                scanned = _scan(archive, path, limits)
             # Writers other than Excel often declare a wrong sheet size, and read-only mode would stop there.
             sheet.reset_dimensions()
             rows: list[Row] = []
-            # One column past the limit, so that a value there is seen and refused, and a row is never wider.
-            for row in sheet.iter_rows(values_only=True, max_col=limits.columns + 1):
+            # Cells beyond the column limit are empty (``_scan`` refused values there): not read, so that no row
+            # is made thousands of cells wide.
+            for row in sheet.iter_rows(values_only=True, max_col=limits.columns if scanned.wide else None):
                 if len(rows) >= limits.rows:
                     raise SheetRejected([too_many_rows(limits)])
                 rows.append(_trimmed(row, len(rows) + 1, limits))
-            path = sheet._worksheet_path  # type: ignore[attr-defined]  # the first sheet's part in the zip
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                missing = _scan(archive, path, rows, limits)
         finally:
             book.close()
     except SheetRejected:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError, IndexError, AttributeError) as exc:
         raise SheetRejected([UNREADABLE_XLSX]) from exc
+    missing = [(r, c) for r, c in scanned.formulas
+               if not 0 < r <= len(rows) or c > len(rows[r - 1]) or rows[r - 1][c - 1] is None]
     if missing:
-        raise SheetRejected(missing)
+        found = [_formula_message(r, c, rows) for r, c in missing[:MAX_ERRORS]]
+        if len(missing) > MAX_ERRORS:
+            found.append(f"ほかに{len(missing) - MAX_ERRORS:,}個のセルで、数式の計算結果が保存されていません。")
+        raise SheetRejected(found)
     return rows
 
 
@@ -167,13 +174,40 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _scan(archive: zipfile.ZipFile, path: str, rows: list[Row], limits: Limits) -> list[str]:
-    """Look at the sheet's XML (``path``) for what openpyxl's rows cannot show: a value beyond the column limit
-    (openpyxl was asked for one column past it only) and a cell that holds a formula (``<f>``) without a stored
-    result (no ``<v>``, or an empty one on a cell not typed as text) where the rows read have no value. One
-    message per such cell: 「3行目 B列（世帯数）: 数式の計算結果が保存されていません。…」."""
-    found: list[str] = []
-    more = 0
+# What makes the sheet's XML worth parsing again (``_scan``): a formula, a cell reference of two letters or more
+# (a column from AA), a cell without a reference (its column is counted). A false alarm only costs the parse.
+_WORTH_SCANNING = re.compile(rb'<(?:[\w.-]+:)?f[\s/>]|\sr="[A-Z]{2,3}[0-9]|<(?:[\w.-]+:)?c(?=[\s/>])(?:(?!\sr=)[^>])*>')
+
+
+def _worth_scanning(archive: zipfile.ZipFile, path: str) -> bool:
+    """Whether the sheet ``path`` holds anything ``_scan`` looks for (read in chunks, no XML parsed)."""
+    tail = b""
+    with archive.open(path) as source:
+        while chunk := source.read(1024 * 1024):
+            if _WORTH_SCANNING.search(tail + chunk):
+                return True
+            tail = chunk[-256:]
+    return False
+
+
+@dataclass(frozen=True)
+class _Scanned:
+    """What the sheet's XML showed: ``formulas``, (row, column) of each cell with a formula and no stored result;
+    ``wide``, whether a cell (an empty one: a value there is refused) lies beyond the column limit."""
+
+    formulas: list[tuple[int, int]]
+    wide: bool
+
+
+def _scan(archive: zipfile.ZipFile, path: str, limits: Limits) -> _Scanned:
+    """Look at the sheet's XML (``path``), before openpyxl reads it, for what its rows cannot show: a cell that
+    holds a formula (``<f>``) without a stored result (no ``<v>``, or an empty one on a cell not typed as text),
+    and cells beyond the column limit. Refuses a value beyond the column limit, and a row numbered beyond the
+    row limit. Parses nothing when a look at the raw XML finds none of these (``_worth_scanning``)."""
+    formulas: list[tuple[int, int]] = []
+    wide = False
+    if not _worth_scanning(archive, path):
+        return _Scanned(formulas, wide)
     row_number, column = 0, 0
     with archive.open(path) as source:
         for event, element in iterparse(source, events=("start", "end")):
@@ -182,28 +216,26 @@ def _scan(archive: zipfile.ZipFile, path: str, rows: list[Row], limits: Limits) 
                 if tag == "row":
                     row_number = int(element.get("r") or row_number + 1)
                     column = 0
+                    if row_number > limits.rows:
+                        raise SheetRejected([too_many_rows(limits)])
                 continue
             if tag == "c":
                 ref = element.get("r")
                 column = _column_of(ref) if ref else column + 1
                 children = {_local(child.tag): child for child in element}
-                if column > limits.columns and ("v" in children or "is" in children):
-                    raise SheetRejected([_too_many_columns(row_number, limits)])
+                if column > limits.columns:
+                    if "v" in children or "is" in children:
+                        raise SheetRejected([_too_many_columns(row_number, limits)])
+                    wide = True
                 value = children.get("v")
                 stored = value is not None and (bool(value.text) or element.get("t") == "str")
-                cells = rows[row_number - 1] if 0 < row_number <= len(rows) else ()
-                if "f" in children and not stored and (column > len(cells) or cells[column - 1] is None):
-                    if len(found) < MAX_ERRORS:
-                        found.append(_formula_message(row_number, column, rows))
-                    else:
-                        more += 1
+                if "f" in children and not stored:
+                    formulas.append((row_number, column))
             elif tag == "row":
                 element.clear()
             elif tag == "sheetData":
                 break
-    if more:
-        found.append(f"ほかに{more:,}個のセルで、数式の計算結果が保存されていません。")
-    return found
+    return _Scanned(formulas, wide)
 
 
 def _column_of(ref: str) -> int:

@@ -222,3 +222,19 @@ def test_a_declared_size_smaller_than_the_member_is_refused_as_broken() -> None:
     real = int.from_bytes(data[central + 24:central + 28], "little")
     data[central + 24:central + 28] = (real // 10).to_bytes(4, "little")
     assert refusal("c.xlsx", bytes(data)) == [sheets.UNREADABLE_XLSX]
+
+
+def test_empty_styled_cells_far_right_are_not_read_into_rows_thousands_wide() -> None:
+    rows = [HEADING_ROW] + [f'<row r="{n}"><c r="B{n}"><v>{n}</v></c><c r="XFD{n}" s="1"/></row>'
+                            for n in range(2, 2_002)]
+    widths: list[int] = []
+    original = sheets._trimmed
+
+    def trimmed(row: tuple[object, ...], *args: Any) -> tuple[object, ...]:
+        widths.append(len(row))
+        return original(row, *args)
+
+    with mock.patch.object(sheets, "_trimmed", trimmed):
+        read = read_rows("c.xlsx", hand_written_xlsx(rows), LIMITS)
+    assert read[1] == (None, 2) and len(read) == 2_001
+    assert max(widths) <= LIMITS.columns  # not 16,384 cells a row (XFD)
