@@ -1,0 +1,652 @@
+"""The permission matrix, generated from the URL configuration: every view of ``config.urls`` (recursively through
+its includes) × GET and POST × every role — each city role, a head of ANOTHER 自治会 / 協議会 / 市民活動団体 than
+the object's, a 審査委員 assigned to no call, a logged-in user with no role, a non-superuser administrator
+(is_staff, one view permission) and an anonymous visitor — on one world of objects (tests/pages/permission_world).
+
+The expected outcome of each cell is data (``POLICY`` below, by view group; the admin's by one rule): ``OK`` — the
+role may use the page: 2xx, 3xx, or 400 (the form's own answer to the empty POST), never a 500; ``NO`` — refused
+at the door: 403, 404, 405 or a login page (an anonymous visitor only ever gets a login page, 405, or 401 from an
+API); ``SAFE`` — the page lets the role in but the service refuses the act for its role (any answer but a 500);
+``LOGIN`` — a logout, whose success is the login page; ``ANY`` — anything but a 500. A ``NO`` or ``SAFE`` cell
+writes NOTHING: no INSERT, UPDATE or DELETE of any row of any table but the session's (``recording_writes``).
+Every cell runs in a savepoint that is rolled back, so one world serves them all.
+
+A URL added later without a line in ``POLICY`` (the admin: outside the rule) or in ``URL_ARGS`` fails
+``test_every_view_has_a_policy`` / ``test_every_view_has_its_url_arguments`` with its name."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection, transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from grants.accounts.models import Role
+from tests.factories import CURRENT_FY
+from tests.pages import permission_world as world
+from tests.pages.permission_world import (
+    ADMIN,
+    ANONYMOUS,
+    HEAD_DANTAI,
+    HEAD_JICHIKAI,
+    HEAD_KYOGIKAI,
+    NO_ROLE,
+    PANEL,
+    ROLES,
+)
+
+STAFF, APPROVER, FINANCE, AUDITOR, INSURANCE = (Role.STAFF.value, Role.APPROVER.value, Role.FINANCE.value,
+                                                 Role.AUDITOR.value, Role.INSURANCE.value)
+
+
+# --- the URL configuration, walked --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class View:
+    key: str  # the URL name ("admin:<name>" in the admin), or the route when the pattern has no name
+    route: str
+    params: tuple[str, ...]
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[View]:
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern, route, inner)
+        else:
+            assert isinstance(pattern, URLPattern)
+            key = f"{namespace}{pattern.name}" if pattern.name else route
+            yield View(key, route, tuple(pattern.pattern.regex.groupindex))
+
+
+VIEWS = list(_walk(get_resolver()))
+PAGES = [view for view in VIEWS if not view.route.startswith("admin/")]
+ADMIN_VIEWS = [view for view in VIEWS if view.route.startswith("admin/")]
+
+
+# --- the URL arguments: each parameter of each page → an object of the world (or "=literal") --------------------
+URL_ARGS: dict[str, dict[str, str]] = {
+    "case_detail": {"pk": "case"},
+    "case_action": {"pk": "case", "action": "=reject_payment"},
+    "correct_count": {"pk": "case"},
+    "correct_figure": {"pk": "case", "code": "=population"},
+    "override_check": {"pk": "case"},
+    "programme_year": {"pk": "year"},
+    "annual_run_start": {"pk": "year"},
+    "annual_run": {"pk": "run"},
+    "annual_run_step": {"pk": "run"},
+    "organization_detail": {"pk": "association"},
+    "case_application": {"pk": "full"},
+    "case_line_add": {"pk": "full", "where": "=budget"},
+    "case_line_delete": {"pk": "full", "where": "=budget", "line_pk": "line"},
+    "case_staff_lines": {"pk": "full"},
+    "case_review": {"pk": "full"},
+    "case_override_approve": {"pk": "full", "override_pk": "override"},
+    "case_override_reject": {"pk": "full", "override_pk": "override"},
+    "case_order_action": {"pk": "full", "order_pk": "order", "act": "=prepare"},
+    "case_change_start": {"pk": "full"},
+    "case_change_submit": {"pk": "full"},
+    "case_change_check": {"pk": "full"},
+    "case_change_withdraw": {"pk": "full"},
+    "case_report": {"pk": "full"},
+    "case_receipt_add": {"pk": "full"},
+    "case_receipt": {"pk": "full", "receipt_pk": "receipt"},
+    "case_refund_receipt": {"pk": "full"},
+    "case_cancel": {"pk": "full"},
+    "plan_detail": {"pk": "plan"},
+    "plan_add_item": {"pk": "plan"},
+    "plan_delete_item": {"pk": "plan", "item_pk": "plan_item"},
+    "plan_add_attachment": {"pk": "plan"},
+    "plan_attachment": {"pk": "plan", "attachment_pk": "plan_attachment"},
+    "plan_submit": {"pk": "plan"},
+    "plan_return": {"pk": "plan"},
+    "plan_approve": {"pk": "plan"},
+    "plan_revise": {"pk": "plan"},
+    "council_staff": {"pk": "council"},
+    "council_staff_end": {"pk": "council", "staff_pk": "secretariat"},
+    "job_detail": {"pk": "job"},
+    "job_download": {"pk": "job"},
+    "payment_batch": {"pk": "batch"},
+    "approve_batch": {"pk": "batch"},
+    "discard_batch": {"pk": "batch"},
+    "record_result": {"pk": "batch", "item_pk": "item"},
+    "record_result_by_code": {"pk": "sent_batch"},
+    "batch_file": {"pk": "sent_batch"},
+    "notice_pdf": {"pk": "notice"},
+    "notices_print": {"pk": "year"},
+    "dashboard_council_history": {"pk": "council"},
+    "request_programme_year_export": {"pk": "year"},
+    "request_fiscal_year_export": {"fiscal_year": f"={CURRENT_FY}"},
+    "insurance_report_detail": {"pk": "report"},
+    "insurance_report_edit": {"pk": "report"},
+    "insurance_report_add_person": {"pk": "report"},
+    "insurance_report_remove_person": {"pk": "report", "person_pk": "report_person"},
+    "insurance_report_add_attachment": {"pk": "report"},
+    "insurance_report_attachment": {"pk": "report", "attachment_pk": "report_attachment"},
+    "insurance_report_remove_attachment": {"pk": "report", "attachment_pk": "report_attachment"},
+    "insurance_report_submit": {"pk": "report"},
+    "insurance_report_withdraw": {"pk": "report"},
+    "insurance_report_return": {"pk": "report"},
+    "insurance_report_judge": {"pk": "report"},
+    "insurance_report_send_forms": {"pk": "covered_report"},
+    "insurance_claim_detail": {"pk": "claim"},
+    "insurance_claim_treatment": {"pk": "claim"},
+    "insurance_claim_damages": {"pk": "claim"},
+    "insurance_claim_add_document": {"pk": "claim"},
+    "insurance_claim_document": {"pk": "claim", "document_pk": "claim_document"},
+    "insurance_claim_remove_document": {"pk": "claim", "document_pk": "claim_document"},
+    "insurance_claim_documents_pdf": {"pk": "claim"},
+    "insurance_claim_documents_xlsx": {"pk": "claim"},
+    "insurance_claim_documents_zip": {"pk": "claim"},
+    "insurance_claim_form": {"pk": "claim"},
+    "insurance_claim_file": {"pk": "claim"},
+    "insurance_claim_forward": {"pk": "claim"},
+    "insurance_claim_payment": {"pk": "claim"},
+    "insurance_claim_denial": {"pk": "claim"},
+    "insurance_claim_withdraw": {"pk": "claim"},
+    "call_detail": {"pk": "call"},
+    "call_edit": {"pk": "call"},
+    "call_act": {"pk": "call", "edge": "=unpublish_call"},
+    "call_rule": {"pk": "call"},
+    "call_expenses": {"pk": "call"},
+    "call_panel": {"pk": "call"},
+    "public_call_detail": {"pk": "call"},
+    "group_detail": {"pk": "registration"},
+    "group_edit": {"pk": "registration"},
+    "group_file": {"pk": "registration", "kind": "=bylaws"},
+    "group_act": {"pk": "registration", "edge": "=return_group"},
+    "competitive_plan_save": {"pk": "draft_application"},
+    "competitive_amount_preview": {"pk": "draft_application"},
+    "competitive_attachment_add": {"pk": "draft_application"},
+    "competitive_attachment": {"pk": "draft_application", "attachment_pk": "application_file"},
+    "competitive_attachment_remove": {"pk": "draft_application", "attachment_pk": "application_file"},
+    "panel_application": {"case_id": "application"},
+    "panel_declare": {"case_id": "application"},
+    "panel_scores": {"case_id": "application"},
+    "panel_file": {"case_id": "application", "kind": "=bylaws"},
+    "panel_ranking": {"call_id": "call"},
+    "panel_selection": {"call_id": "call"},
+    "panel_selection_act": {"call_id": "call", "edge": "=propose_selection"},
+    "tax_report_detail": {"pk": "tax"},
+    "tax_report_submit": {"pk": "tax"},
+    "tax_report_act": {"pk": "tax", "edge": "=confirm_tax_report"},
+    "tax_report_evidence": {"pk": "tax"},
+}
+
+
+def _value(cast: world.Cast, ref: str) -> str:
+    return ref[1:] if ref.startswith("=") else str(cast.objects[ref].pk)
+
+
+def _admin_model(view: View) -> Any:
+    """The model of an admin URL ``admin/<app>/<model>/…``, or None."""
+    parts = view.route.split("/")
+    if len(parts) > 3 and parts[1] and parts[2] and not parts[1].startswith(("^", "(", "r")):
+        try:
+            return apps.get_model(parts[1], parts[2])
+        except LookupError:
+            return None
+    return None
+
+
+def url_of(view: View, cast: world.Cast) -> str:
+    """The URL of ``view`` on the world's objects."""
+    if view in PAGES:
+        args = {param: _value(cast, ref) for param, ref in URL_ARGS.get(view.key, {}).items()}
+        return reverse(view.key, kwargs=args)
+    model = _admin_model(view)
+    if view.key == "admin:app_list":
+        return reverse(view.key, kwargs={"app_label": "organizations"})
+    if view.key == "admin:view_on_site":
+        org = cast.objects["association"]
+        return reverse(view.key, kwargs={"content_type_id": ContentType.objects.get_for_model(org).pk,
+                                         "object_id": org.pk})
+    if view.route.endswith("(?P<url>.*)$"):
+        return "/admin/nowhere/"
+    if view.params:  # object_id (or the user's id): the first row of the model, 0 when it has none
+        obj = model._default_manager.order_by("pk").first() if model is not None else None
+        object_id = str(obj.pk if obj is not None else 0)
+        if view.key.startswith("admin:"):
+            return reverse(view.key, kwargs=dict.fromkeys(view.params, object_id))
+        return "/" + view.route.replace("<path:object_id>", object_id)
+    return reverse(view.key)
+
+
+# --- one cell: a request in a savepoint that is rolled back, its writes recorded --------------------------------
+WRITES = ("insert", "update", "delete", "replace")
+SESSION_TABLE = "django_session"
+
+
+@contextmanager
+def recording_writes() -> Iterator[list[str]]:
+    """Every statement that changed at least one row (INSERT, UPDATE, DELETE), except the session's: what a
+    refusal must not do. Yields the list, filled as the block runs."""
+    written: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        result = execute(sql, params, many, context)
+        statement = sql.lstrip().lower()
+        if statement.startswith(WRITES) and SESSION_TABLE not in statement.split("(")[0]:
+            if context["cursor"].rowcount != 0:
+                written.append(sql[:120])
+        return result
+
+    with connection.execute_wrapper(record):
+        yield written
+
+
+@dataclass
+class Outcome:
+    status: str  # "ok" (2xx, 3xx elsewhere than a login page), "login", "403", "404", "405", "500", …
+    written: list[str]
+    detail: str = ""
+    body: str = ""  # the page's text (not a file's)
+
+
+LOGIN_PATHS = ("/login/", "/admin/login/")
+
+
+def request(client: Client, method: str, url: str, data: dict[str, str] | None = None) -> Outcome:
+    cookies = SimpleCookie(client.cookies)
+    try:
+        with transaction.atomic(), recording_writes() as written:
+            response = getattr(client, method)(url, data or {})
+            transaction.set_rollback(True)
+    finally:
+        client.cookies = cookies  # a logout or a message leaves the next request as it was
+    if getattr(response, "streaming", False):  # close the file without ending the "request" (and the connection)
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
+    code = response.status_code
+    if response.exc_info is not None or code >= 500:
+        exc = response.exc_info[1] if response.exc_info else None
+        return Outcome("500", written, f"{type(exc).__name__}: {exc}" if exc else "")
+    if code in (301, 302, 303) and response["Location"].split("?")[0].endswith(LOGIN_PATHS):
+        return Outcome("login", written)
+    body = "" if getattr(response, "streaming", False) else response.content.decode(errors="replace")
+    if 200 <= code < 400:
+        return Outcome("ok", written, body=body)
+    return Outcome(str(code), written, body=body)
+
+
+def clients(cast: world.Cast) -> dict[str, Client]:
+    out = {}
+    for role, user in cast.users.items():
+        client = Client(raise_request_exception=False)
+        if user is not None:
+            client.force_login(user)
+        out[role] = client
+    return out
+
+
+def run(views: list[View], cast: world.Cast) -> dict[tuple[str, str, str], Outcome]:
+    """Every (view, method, role) cell of ``views``."""
+    by_role = clients(cast)
+    results: dict[tuple[str, str, str], Outcome] = {}
+    quiet = logging.getLogger("django.request")  # 403 and 404 by the thousand, each with its traceback
+    level, quiet.level = quiet.level, logging.CRITICAL
+    try:
+        _run(views, cast, by_role, results)
+    finally:
+        quiet.level = level
+    return results
+
+
+def _run(views: list[View], cast: world.Cast, by_role: dict[str, Client],
+         results: dict[tuple[str, str, str], Outcome]) -> None:
+    for view in views:
+        if policy_of(view) is None or set(view.params) - set(URL_ARGS.get(view.key, view.params)):
+            continue  # named by the meta-tests above
+        url = url_of(view, cast)
+        data = {name: _value(cast, ref) for name, ref in POST_DATA.get(view.key, {}).items()}
+        for method in ("get", "post"):
+            for role, client in by_role.items():
+                results[(view.key, method, role)] = request(client, method, url, data if method == "post" else None)
+
+
+# --- the policy: who may use each page, as data --------------------------------------------------------------------
+OK, NO, SAFE, LOGIN, ANY = "ok", "no", "safe", "login", "any"
+Policy = dict[str, str]
+
+CITY = (STAFF, APPROVER, FINANCE, AUDITOR)
+HEADS = (HEAD_JICHIKAI, HEAD_KYOGIKAI, HEAD_DANTAI)
+LOGGED_IN = tuple(role for role in ROLES if role != ANONYMOUS)
+
+
+def allow(*roles: str, safe: tuple[str, ...] = ()) -> Policy:
+    """``roles`` may use the page (OK); ``safe`` get in but the service refuses them (SAFE); the rest: NO."""
+    return {role: OK if role in roles else SAFE if role in safe else NO for role in ROLES}
+
+
+def but(*roles: str) -> tuple[str, ...]:
+    """The city roles other than ``roles``: those a city page lets in whose act the service refuses."""
+    return tuple(role for role in CITY if role not in roles)
+
+
+NOBODY = allow()
+
+
+def both(policy: Policy) -> tuple[Policy, Policy]:
+    """A page that answers GET and POST alike."""
+    return policy, policy
+
+
+def post(policy: Policy) -> tuple[Policy, Policy]:
+    """A POST-only act: GET answers 405 to everyone."""
+    return NOBODY, policy
+
+
+def get(policy: Policy) -> tuple[Policy, Policy]:
+    """A GET-only page: POST answers 405 to everyone."""
+    return policy, NOBODY
+
+
+CITY_PAGE = allow(*CITY)
+INSURANCE_ONLY = allow(INSURANCE)  # an injured person's data: the 保険担当 only (the objects' own head aside)
+STAFF_ONLY = allow(STAFF)
+PANEL_ONLY = allow(PANEL)  # the panel member's own pages; an unassigned member sees no application (404)
+
+# The objects of the world belong to organisations whose heads are none of the matrix's users: every head below
+# is a head of ANOTHER organisation, refused (404) on each object page.
+POLICY: dict[str, tuple[Policy, Policy]] = {
+    # -- logging in, the start page and the lists (each filtered to what the user may see) --
+    "login": both(allow(*ROLES)),
+    "logout": (NOBODY, {role: LOGIN for role in ROLES}),  # its success is the login page
+    "two_factor": both(allow(*LOGGED_IN)),  # one's own second factor
+    "home": both(allow(*LOGGED_IN)),
+    "case_list": both(allow(*LOGGED_IN)),
+    "plan_list": both(allow(*LOGGED_IN)),
+    "job_list": both(allow(*LOGGED_IN)),
+    # -- a case of the formula programmes (自治会等自治振興交付金) --
+    "case_detail": both(CITY_PAGE),
+    "case_action": post(allow(FINANCE, safe=but(FINANCE))),  # 支出の差戻し: 会計課 only
+    "correct_count": post(allow(STAFF, safe=but(STAFF))),
+    "correct_figure": post(allow(STAFF, safe=but(STAFF))),
+    "override_check": post(allow(STAFF, safe=but(STAFF))),
+    "programme_year": both(CITY_PAGE),
+    "annual_run_start": (CITY_PAGE, allow(STAFF, safe=but(STAFF))),
+    "annual_run": both(CITY_PAGE),
+    "annual_run_step": post(allow(STAFF, safe=but(STAFF))),
+    "organization_detail": both(CITY_PAGE),
+    # -- a case of the full lifecycle (地域づくり活動支援) --
+    "case_application": post(allow(STAFF, safe=but(STAFF))),
+    "case_line_add": post(allow(STAFF, safe=but(STAFF))),
+    "case_line_delete": post(allow(STAFF, safe=but(STAFF))),
+    "case_staff_lines": post(allow(STAFF, safe=but(STAFF))),
+    "case_review": post(allow(STAFF, safe=but(STAFF))),
+    "case_override_approve": post(allow(STAFF, APPROVER, safe=but(STAFF, APPROVER))),  # a second person
+    "case_override_reject": post(allow(STAFF, APPROVER, safe=but(STAFF, APPROVER))),
+    "case_order_action": post(allow(STAFF, FINANCE, safe=but(STAFF, FINANCE))),  # 支出命令の起票
+    "case_change_start": post(allow(STAFF, safe=but(STAFF))),
+    "case_change_submit": post(allow(STAFF, safe=but(STAFF))),
+    "case_change_check": post(allow(STAFF, safe=but(STAFF))),
+    "case_change_withdraw": post(allow(STAFF, safe=but(STAFF))),
+    "case_report": post(allow(STAFF, safe=but(STAFF))),
+    "case_receipt_add": post(allow(STAFF, safe=but(STAFF))),
+    "case_receipt": get(CITY_PAGE),
+    "case_refund_receipt": post(allow(FINANCE, safe=but(FINANCE))),
+    "case_cancel": post(allow(APPROVER, safe=but(APPROVER))),
+    # -- the 地域づくり計画 and a council's 事務局員 --
+    "plan_create": both(allow(STAFF, HEAD_KYOGIKAI)),  # a council's head writes its own plan
+    "plan_detail": both(CITY_PAGE),
+    "plan_add_item": post(allow(STAFF, safe=but(STAFF))),
+    "plan_delete_item": post(allow(STAFF, safe=but(STAFF))),
+    "plan_add_attachment": post(allow(STAFF, safe=but(STAFF))),
+    "plan_attachment": both(CITY_PAGE),
+    "plan_submit": post(allow(STAFF, safe=but(STAFF))),
+    "plan_return": post(allow(STAFF, safe=but(STAFF))),
+    "plan_approve": post(allow(STAFF, safe=but(STAFF))),
+    "plan_revise": post(allow(STAFF, safe=but(STAFF))),
+    "council_staff": (CITY_PAGE, allow(STAFF, safe=but(STAFF))),
+    "council_staff_end": post(allow(STAFF, safe=but(STAFF))),
+    "overdue_reports": both(CITY_PAGE),
+    # -- jobs: a job is seen by the city (and by whoever asked for it) --
+    "job_detail": both(CITY_PAGE),
+    "job_download": both(CITY_PAGE),
+    # -- payments: 会計課, and the 監査 reading --
+    "payment_queue": both(allow(FINANCE, AUDITOR)),
+    "payment_batch": both(allow(FINANCE, AUDITOR)),
+    "approve_batch": post(allow(FINANCE, safe=(AUDITOR,))),
+    "discard_batch": post(allow(FINANCE, safe=(AUDITOR,))),
+    "record_result": post(allow(FINANCE, safe=(AUDITOR,))),
+    "record_result_by_code": post(allow(FINANCE, safe=(AUDITOR,))),
+    "batch_file": both(allow(FINANCE, AUDITOR)),
+    # -- notices, the dashboard, the exports --
+    "notice_pdf": get(CITY_PAGE),
+    "notices_print": post(CITY_PAGE),
+    "dashboard": both(CITY_PAGE),
+    "dashboard_council_history": both(CITY_PAGE),
+    "request_programme_year_export": post(CITY_PAGE),
+    "request_fiscal_year_export": post(CITY_PAGE),
+    # -- the コミュニティ活動保険: the 保険担当, and each group's own head (here: heads of other groups) --
+    "insurance_report_list": get(allow(INSURANCE, *HEADS)),
+    "insurance_report_create": both(allow(INSURANCE, *HEADS)),
+    "insurance_report_detail": both(INSURANCE_ONLY),
+    "insurance_report_edit": both(INSURANCE_ONLY),
+    "insurance_report_add_person": post(INSURANCE_ONLY),
+    "insurance_report_remove_person": post(INSURANCE_ONLY),
+    "insurance_report_add_attachment": post(INSURANCE_ONLY),
+    "insurance_report_attachment": both(INSURANCE_ONLY),
+    "insurance_report_remove_attachment": post(INSURANCE_ONLY),
+    "insurance_report_submit": post(INSURANCE_ONLY),
+    "insurance_report_withdraw": post(INSURANCE_ONLY),
+    "insurance_report_return": post(INSURANCE_ONLY),
+    "insurance_report_judge": post(INSURANCE_ONLY),
+    "insurance_report_send_forms": post(INSURANCE_ONLY),
+    "insurance_claim_list": get(allow(INSURANCE, *HEADS)),
+    "insurance_claim_detail": both(INSURANCE_ONLY),
+    "insurance_claim_treatment": post(INSURANCE_ONLY),
+    "insurance_claim_damages": post(INSURANCE_ONLY),
+    "insurance_claim_add_document": post(INSURANCE_ONLY),
+    "insurance_claim_document": both(INSURANCE_ONLY),
+    "insurance_claim_remove_document": post(INSURANCE_ONLY),
+    "insurance_claim_documents_pdf": both(INSURANCE_ONLY),
+    "insurance_claim_documents_xlsx": both(INSURANCE_ONLY),
+    "insurance_claim_documents_zip": get(INSURANCE_ONLY),
+    "insurance_claim_form": get(INSURANCE_ONLY),
+    "insurance_claim_file": post(INSURANCE_ONLY),
+    "insurance_claim_forward": post(INSURANCE_ONLY),
+    "insurance_claim_payment": post(INSURANCE_ONLY),
+    "insurance_claim_denial": post(INSURANCE_ONLY),
+    "insurance_claim_withdraw": post(INSURANCE_ONLY),
+    "insurance_reminders": get(INSURANCE_ONLY),
+    "insurance_reminder_send": post(INSURANCE_ONLY),
+    "insurance_access_log": get(allow(INSURANCE, AUDITOR)),  # who read whose data: the 監査 reads it too
+    "insurance_statistics": get(allow(INSURANCE, STAFF, APPROVER, AUDITOR)),  # counts only, no one named
+    # -- the 市民活動交流事業補助金: calls (staff), the public call pages (anyone), groups, applications --
+    "call_list": both(STAFF_ONLY),
+    "call_create": both(STAFF_ONLY),
+    "call_detail": both(STAFF_ONLY),
+    "call_edit": both(STAFF_ONLY),
+    "call_act": post(STAFF_ONLY),
+    "call_rule": both(STAFF_ONLY),
+    "call_expenses": post(STAFF_ONLY),
+    "call_panel": both(STAFF_ONLY),
+    "public_call_list": both(allow(*ROLES)),
+    "public_call_detail": both(allow(*ROLES)),
+    "group_register": both(allow(*ROLES)),  # a group registers itself, with no account yet
+    "group_list": both(CITY_PAGE),
+    "group_detail": both(CITY_PAGE),
+    "group_edit": (CITY_PAGE, allow(safe=CITY)),  # the group's own head resubmits; staff read
+    "group_file": both(CITY_PAGE),
+    "group_act": post(allow(STAFF, safe=but(STAFF))),
+    # starting an application: the head of a confirmed 市民活動団体 for its own group; other heads are not offered
+    # the call (404)
+    "competitive_applications": (allow(*LOGGED_IN), allow(HEAD_DANTAI)),
+    "competitive_plan_save": post(allow(STAFF, safe=but(STAFF))),
+    "competitive_amount_preview": get(CITY_PAGE),
+    "competitive_attachment_add": post(allow(STAFF, safe=but(STAFF))),
+    "competitive_attachment": get(CITY_PAGE),
+    "competitive_attachment_remove": post(allow(STAFF, safe=but(STAFF))),
+    "panel_home": both(PANEL_ONLY),
+    "panel_application": both(NOBODY),
+    "panel_declare": post(NOBODY),
+    "panel_scores": both(NOBODY),
+    "panel_file": both(NOBODY),
+    "panel_calls": both(CITY_PAGE),
+    "panel_ranking": both(CITY_PAGE),
+    "panel_selection": (CITY_PAGE, STAFF_ONLY),
+    "panel_selection_act": post(allow(STAFF, safe=but(STAFF))),
+    "tax_report_list": both(CITY_PAGE),
+    "tax_report_detail": both(CITY_PAGE),
+    "tax_report_submit": post(allow(STAFF, safe=but(STAFF))),
+    "tax_report_act": post(allow(STAFF, safe=but(STAFF))),
+    "tax_report_evidence": both(CITY_PAGE),  # seen with the report: the city (every role reads it) and the group
+}
+
+
+# The admin site: every ModelAdmin's URLs follow one rule. Only is_staff users get in (others: the admin's login
+# page); the non-superuser administrator holds ADMIN_PERMISSIONS only (view: list, page, history; never add,
+# change or delete).
+ADMIN_OPEN = {"admin:login": both(allow(*ROLES))}  # the admin's login page itself
+ADMIN_STAFF_PAGES = {  # pages of the site itself, for any is_staff user
+    "admin:index": both(allow(ADMIN)),
+    "admin:app_list": both(allow(ADMIN)),  # of an app where the administrator may view a model
+    "admin:password_change": both(allow(ADMIN)),
+    "admin:password_change_done": get(allow(ADMIN)),
+    "admin:jsi18n": get(allow(ADMIN)),
+    "admin:logout": both(dict.fromkeys(ROLES, ANY)),  # logging out, whoever one is
+    "admin:autocomplete": both(NOBODY),  # without its parameters: 403 to everyone
+    "admin:view_on_site": both(NOBODY),  # an organisation has no public page: 404
+}
+MODEL_SUFFIXES = ("changelist", "add", "change", "delete", "history")
+
+
+def admin_policy(view: View, has_rows: Callable[[Any], bool] = lambda model: True) -> tuple[Policy, Policy] | None:
+    """The expected outcome of an admin URL, or None for one the rule does not know (the meta-test fails). On a
+    model with no row in the world, an object's page redirects the administrator ("does not exist") before the
+    permission is asked: SAFE, writing nothing."""
+    if view.key in ADMIN_OPEN:
+        return ADMIN_OPEN[view.key]
+    if view.key in ADMIN_STAFF_PAGES:
+        return ADMIN_STAFF_PAGES[view.key]
+    if view.route.endswith("(?P<url>.*)$"):  # any other address under /admin/: the login page, then 404
+        return both(NOBODY)
+    model = _admin_model(view)
+    if model is None:
+        return None
+    if view.route.endswith("<path:object_id>/"):  # the old address of a change page: a redirect to it
+        return both(allow(ADMIN))
+    suffix = view.key.rsplit("_", 1)[-1]
+    if suffix not in MODEL_SUFFIXES and not view.key.endswith("_password_change"):
+        return None
+    may_view = f"{model._meta.app_label}.view_{model._meta.model_name}" in world.ADMIN_PERMISSIONS
+    if suffix in ("changelist", "change", "history") and may_view:
+        return allow(ADMIN), (NOBODY if suffix == "change" else allow(ADMIN))  # a list and a history only read
+    if view.params and not has_rows(model):  # Django answers "no such row" before asking
+        return both(allow(safe=(ADMIN,)))
+    return both(NOBODY)
+
+
+def policy_of(view: View, has_rows: Callable[[Any], bool] = lambda model: True) -> tuple[Policy, Policy] | None:
+    return POLICY.get(view.key) if view in PAGES else admin_policy(view, has_rows)
+
+
+# What a POST carries besides nothing: only where an empty form would be "not found" for everyone.
+POST_DATA: dict[str, dict[str, str]] = {
+    "competitive_applications": {"call": "call", "organization": "own_group", "mode": "=new",
+                                 "project_title": "=子ども食堂の交流会"},
+}
+
+
+# --- the judgement of one cell --------------------------------------------------------------------------------
+REFUSALS = {"403", "404", "405", LOGIN}
+
+
+# Users to whom no object of the world belongs: a page they may open (a list, the start page) names none of the
+# world's organisations.
+OUTSIDERS = (*HEADS, PANEL, NO_ROLE, ADMIN, ANONYMOUS)
+
+
+def verdict(expected: str, role: str, outcome: Outcome, names: tuple[str, ...] = ()) -> str | None:
+    """Why ``outcome`` breaks ``expected`` for ``role``, or None when it holds; ``names``: the world's
+    organisations, which an outsider's page must not show."""
+    if outcome.status == "500":
+        return f"500 {outcome.detail}"
+    if expected == ANY:
+        return None
+    if expected == OK:
+        if outcome.status not in ("ok", "400"):
+            return f"refused ({outcome.status}) but allowed"
+        seen = [name for name in names if name in outcome.body] if role in OUTSIDERS else []
+        return f"shows {seen} to an outsider" if seen else None
+    if expected == LOGIN:
+        return None if outcome.status == LOGIN else f"{outcome.status}, not the login page"
+    if outcome.written:
+        return f"{outcome.status} and WROTE {outcome.written[:3]}"
+    if expected == SAFE:
+        return None
+    if role == ANONYMOUS:  # an anonymous visitor only ever meets the login page (or 405 / 401 of an API)
+        return None if outcome.status in (LOGIN, "405", "401") else f"anonymous got {outcome.status}"
+    return None if outcome.status in REFUSALS else f"{outcome.status} but refused by policy"
+
+
+def breaches(views: list[View], results: dict[tuple[str, str, str], Outcome], cast: world.Cast) -> list[str]:
+    names = tuple(cast.objects[key].name for key in ("association", "council", "group"))
+    names += (cast.objects["application"].organization.name,)
+    out = []
+    for view in views:
+        policy = policy_of(view, lambda model: model._default_manager.exists())
+        if policy is None or (view.key, "get", ANONYMOUS) not in results:
+            continue  # no policy or no URL arguments: named by the meta-tests
+        for method, expected in zip(("get", "post"), policy, strict=True):
+            for role in ROLES:
+                why = verdict(expected[role], role, results[(view.key, method, role)],
+                              names if view in PAGES else ())  # the admin's view permission shows them
+                if why is not None:
+                    out.append(f"{view.key} {method.upper()} as {role} (expected {expected[role]}): {why}")
+    return out
+
+
+# --- the tests ----------------------------------------------------------------------------------------------------
+def test_every_view_has_a_policy() -> None:
+    """A URL added without a line in POLICY (or, in the admin, outside the rule) fails here, with its name."""
+    assert [view.key for view in VIEWS if policy_of(view) is None] == []
+    assert sorted(set(POLICY) - {view.key for view in PAGES}) == [], "a policy for a URL that no longer exists"
+
+
+def test_every_view_has_its_url_arguments() -> None:
+    """Each parameter of each page is filled from the world (URL_ARGS); the admin's from the model's rows."""
+    unfilled = [f"{view.key}: {sorted(set(view.params) - set(URL_ARGS.get(view.key, {})))}"
+                for view in PAGES if set(view.params) - set(URL_ARGS.get(view.key, {}))]
+    assert unfilled == []
+    assert sorted(set(URL_ARGS) - {view.key for view in PAGES}) == []
+    assert [view.key for view in ADMIN_VIEWS if view.params and _admin_model(view) is None
+            and view.key not in ("admin:app_list", "admin:view_on_site")
+            and not view.route.endswith("(?P<url>.*)$")] == []
+
+
+def test_the_roles_are_every_role_of_the_system() -> None:
+    """Each Role has its user in the matrix (the applicant role three times: a head of each kind of group)."""
+    assert set(Role.values) - {Role.ASSOCIATION_HEAD, Role.PANEL} <= set(ROLES)
+    assert {HEAD_JICHIKAI, HEAD_KYOGIKAI, HEAD_DANTAI, PANEL, NO_ROLE, ADMIN, ANONYMOUS} <= set(ROLES)
+
+
+@pytest.mark.django_db
+def test_every_page_answers_every_role_as_the_policy_says_and_a_refusal_writes_nothing() -> None:
+    cast = world.build()
+    assert not [ref for args in (*URL_ARGS.values(), *POST_DATA.values()) for ref in args.values()
+                if not ref.startswith("=") and ref not in cast.objects], "URL_ARGS names an object the world lacks"
+    results = run(PAGES, cast)
+    found = breaches(PAGES, results, cast)
+    assert found == [], f"{len(found)} of {len(results)} cells break the policy:\n" + "\n".join(found)
+
+
+@pytest.mark.django_db
+def test_every_admin_page_answers_every_role_as_the_policy_says_and_a_refusal_writes_nothing() -> None:
+    cast = world.build()
+    results = run(ADMIN_VIEWS, cast)
+    found = breaches(ADMIN_VIEWS, results, cast)
+    assert found == [], f"{len(found)} of {len(results)} cells break the policy:\n" + "\n".join(found)
