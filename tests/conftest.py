@@ -44,39 +44,12 @@ def _media_in_tmp(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
-APPEND_ONLY_TABLES = ("ledger_ledgerentry", "core_auditevent", "insurance_personaldataaccess", "programmes_ruleversion")
-
-
-def _uses_transactional_db(request: pytest.FixtureRequest) -> bool:
-    marker = request.node.get_closest_marker("django_db")
-    return bool(marker and marker.kwargs.get("transaction")) or "live_server" in request.fixturenames
-
-
-@pytest.fixture(autouse=True)
-def _append_only_triggers_around_flush(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
-    """On SQLite, Django empties the tables after a transactional test with DELETE, which the append-only
-    triggers refuse (PostgreSQL uses TRUNCATE, which they do not see). Such a test drops the triggers at its
-    end, before the flush; every database test makes sure they are there when it starts."""
-    from django.db import connection
-
-    from grants.core.append_only import create_statements, drop_statements
-
-    uses_db = "db" in request.fixturenames or request.node.get_closest_marker("django_db") is not None
-    if not uses_db or connection.vendor != "sqlite":
-        yield
-        return
-    transactional = _uses_transactional_db(request)
-    request.getfixturevalue("transactional_db" if transactional else "db")
-    _execute(connection, [sql for table in APPEND_ONLY_TABLES for sql in create_statements("sqlite", table)])
-    yield
-    if transactional:
-        _execute(connection, [sql for table in APPEND_ONLY_TABLES for sql in drop_statements("sqlite", table)])
-
-
-def _execute(connection, statements: list[str]) -> None:  # type: ignore[no-untyped-def]
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
+#: Every append-only table (``grants.core.append_only``): tests/core/test_append_only.py checks that it is the list of
+#: the installed ``AppendOnlyModel`` tables and attacks each. After a transactional test, Django empties the database
+#: with ``flush`` (DELETE on SQLite, TRUNCATE on PostgreSQL), which the triggers refuse: grants.core's own ``flush``
+#: command lifts them for it and puts them back in the same transaction, so no fixture has to.
+APPEND_ONLY_TABLES = ("ledger_ledgerentry", "core_auditevent", "insurance_personaldataaccess", "programmes_ruleversion",
+                      "organizations_householdcount", "organizations_organizationfigure", "notices_notice")
 
 
 @pytest.fixture

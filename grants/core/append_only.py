@@ -1,8 +1,18 @@
-"""Database triggers that refuse UPDATE and DELETE on append-only tables (ledger, audit trail).
+"""Database triggers that refuse UPDATE, DELETE and TRUNCATE on append-only tables (ledger, audit trail …).
 
-The models refuse it too, but a trigger also stops raw SQL, ``QuerySet.update()`` and ``delete()``.
+The models refuse it too (``grants.core.models.AppendOnlyModel``), but a trigger also stops raw SQL,
+``QuerySet.update()`` and ``delete()``. On PostgreSQL, row triggers do not see TRUNCATE, so each table also has a
+statement-level ``BEFORE TRUNCATE`` trigger. SQLite has no TRUNCATE (its ``DELETE FROM`` without WHERE fires the
+row triggers); there, ``INSERT OR REPLACE`` deletes without firing DELETE triggers, so a used id is refused.
+
+The one thing that may empty these tables is Django's ``flush`` (it empties the whole database, as after each
+transactional test): ``grants.core``'s own ``flush`` command lifts the triggers for it and puts them back in the
+same transaction.
 """
+from django.apps import apps
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+from .models import AppendOnlyModel
 
 _POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION refuse_change_of_append_only() RETURNS trigger AS $$
@@ -13,13 +23,19 @@ $$ LANGUAGE plpgsql;
 """
 
 
+def append_only_tables() -> list[str]:
+    """The tables of every installed ``AppendOnlyModel``, sorted (``["core_auditevent", "ledger_ledgerentry", …]``)."""
+    return sorted(model._meta.db_table for model in apps.get_models() if issubclass(model, AppendOnlyModel))
+
+
 def create_statements(vendor: str, table: str) -> list[str]:
-    """SQL that installs the triggers on ``table`` for the database ``vendor`` (none for others)."""
+    """SQL that installs the triggers on ``table`` for the database ``vendor`` (none for others). Idempotent."""
     if vendor == "postgresql":
         return [
             _POSTGRES_FUNCTION,
             f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION refuse_change_of_append_only();",
+            *truncate_statements(vendor, table),
         ]
     if vendor == "sqlite":
         return [
@@ -35,12 +51,28 @@ def create_statements(vendor: str, table: str) -> list[str]:
     return []
 
 
+def truncate_statements(vendor: str, table: str) -> list[str]:
+    """SQL that installs the statement-level trigger refusing TRUNCATE of ``table`` (PostgreSQL only; the function
+    ``refuse_change_of_append_only`` must exist: ``create_statements`` installs it first)."""
+    if vendor == "postgresql":
+        return [f"CREATE OR REPLACE TRIGGER {table}_append_only_truncate BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION refuse_change_of_append_only();"]
+    return []
+
+
 def drop_statements(vendor: str, table: str) -> list[str]:
     """SQL that removes the triggers of ``table``."""
     if vendor == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};"]
+        return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};", *drop_truncate_statements(vendor, table)]
     if vendor == "sqlite":
         return [f"DROP TRIGGER IF EXISTS {table}_append_only_{op};" for op in ("update", "delete", "replace")]
+    return []
+
+
+def drop_truncate_statements(vendor: str, table: str) -> list[str]:
+    """SQL that removes the trigger refusing TRUNCATE of ``table`` (the row triggers stay)."""
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {table}_append_only_truncate ON {table};"]
     return []
 
 
@@ -51,4 +83,9 @@ def create_triggers(schema_editor: BaseDatabaseSchemaEditor, table: str) -> None
 
 def drop_triggers(schema_editor: BaseDatabaseSchemaEditor, table: str) -> None:
     for sql in drop_statements(schema_editor.connection.vendor, table):
+        schema_editor.execute(sql, params=None)
+
+
+def drop_truncate_trigger(schema_editor: BaseDatabaseSchemaEditor, table: str) -> None:
+    for sql in drop_truncate_statements(schema_editor.connection.vendor, table):
         schema_editor.execute(sql, params=None)

@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from grants.cases.models import GrantCase
 from grants.core.fiscal import era_year, fiscal_year_bounds
+from grants.core.models import AppendOnlyModel
 from grants.programmes.models import Programme
 
 DEFAULT_PREFIX = "山協"
@@ -76,12 +77,16 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         )
 
 
-class Notice(models.Model):
+class Notice(AppendOnlyModel):
     """One notice issued for a case: its number in the programme-year's sequence, the day and who issued it,
     and a snapshot of what it says (``amount`` in whole yen; ``details`` holds the addressee, the amounts,
     dates as ISO strings, the masked account and the computation lines as they were on the day of issue).
 
-    Never edited once issued (``save`` refuses an update); one notice per case and kind.
+    Never edited nor deleted once issued, so that a number is never reused or left a gap: everything a notice
+    says is written when it is issued (its PDF is drawn from this snapshot on demand, never stored on the row), so
+    nothing needs an UPDATE. ``save`` of a stored row and ``delete`` are refused, and the triggers of
+    ``grants.core.append_only`` refuse ``update()``, ``delete()``, raw SQL and (PostgreSQL) TRUNCATE. One notice
+    per case and kind (and subject).
     """
 
     case = models.ForeignKey(GrantCase, verbose_name="案件", on_delete=models.PROTECT, related_name="notices")
@@ -104,6 +109,8 @@ class Notice(models.Model):
     )
 
     objects = NoticeQuerySet.as_manager()
+    change_refused = "発行済みの通知書は変更できません。"
+    delete_refused = "発行済みの通知書は削除できません（文書番号に欠番が生じるため）。"
 
     class Meta:
         ordering = ["fiscal_year", "sequence_id", "number"]
@@ -118,8 +125,3 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_number} {self.get_kind_display()}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("発行済みの通知書は変更できません。")
-        super().save(*args, **kwargs)

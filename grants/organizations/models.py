@@ -14,6 +14,7 @@ from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from stdnum.jp import cn as corporate_number
 
 from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label
+from grants.core.models import AppendOnlyModel
 
 from .kana import AccountNameError, BankCodeProblem, bank_code_problem, normalize_account_name
 
@@ -240,9 +241,11 @@ class CountSource(models.TextChoices):
     DEMO = "demo", "デモ用生成値"
 
 
-class HouseholdCount(models.Model):
+class HouseholdCount(AppendOnlyModel):
     """Member households (加入世帯数) of an organisation on a base date (基準日). Append-only: a correction
-    is a newer row with a reason; the latest row for a base date is the count in force."""
+    is a newer row with a reason; the latest row for a base date is the count in force. Nothing is ever filled in
+    later, so no column may change: ``save`` of a stored row, ``delete``, ``update()``, raw SQL and (PostgreSQL)
+    TRUNCATE are refused (``AppendOnlyModel`` and the triggers of ``grants.core.append_only``)."""
 
     organization = models.ForeignKey(
         Organization, verbose_name="団体", on_delete=models.PROTECT, related_name="household_counts"
@@ -255,6 +258,9 @@ class HouseholdCount(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="記録者", null=True, blank=True, on_delete=models.PROTECT
     )
     recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+
+    change_refused = "世帯数の記録は変更できません。訂正は、訂正理由を付けて新しい記録を追加してください。"
+    delete_refused = "世帯数の記録は削除できません。訂正は、訂正理由を付けて新しい記録を追加してください。"
 
     class Meta:
         verbose_name = "世帯数"
@@ -363,11 +369,11 @@ class OrganizationFigureQuerySet(models.QuerySet["OrganizationFigure"]):
         return found
 
 
-class OrganizationFigure(models.Model):
+class OrganizationFigure(AppendOnlyModel):
     """A figure of an organisation other than its households (人口, 面積 …) on a base date (基準日), with its
-    source. Append-only like ``HouseholdCount``: a correction is a newer row with a note (the reason); the
-    latest row recorded for a base date is the figure in force. ``value`` has at most the measure's decimal
-    places and is ≥ 0."""
+    source. Append-only like ``HouseholdCount`` (and enforced the same way, down to the database's triggers): a
+    correction is a newer row with a note (the reason); the latest row recorded for a base date is the figure in
+    force. ``value`` has at most the measure's decimal places and is ≥ 0."""
 
     organization = models.ForeignKey(
         Organization, verbose_name="団体", on_delete=models.PROTECT, related_name="figures"
@@ -384,6 +390,8 @@ class OrganizationFigure(models.Model):
     recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
 
     objects = OrganizationFigureQuerySet.as_manager()
+    change_refused = "団体の数値の記録は変更できません。訂正は、理由を備考に書いて新しい記録を追加してください。"
+    delete_refused = "団体の数値の記録は削除できません。訂正は、理由を備考に書いて新しい記録を追加してください。"
 
     class Meta:
         ordering = ["organization", "measure", "-base_date", "-recorded_at", "-pk"]
