@@ -169,7 +169,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = timedelta(minutes=env("LOGIN_LOCKOUT_MINUTES"))
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# A successful login does not clear the failures: axes would clear the address's too, so an attacker with one
+# account of their own could log in between guesses and never be locked. Failures expire after the lockout time.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ADMIN = False  # grants/accounts/admin.py shows the attempts and logins with Japanese labels
 # The client's address: REMOTE_ADDR, or behind the TLS proxy the address that proxy appended to X-Forwarded-For

@@ -63,6 +63,17 @@ def test_one_address_trying_many_user_names_is_locked_for_every_name(client, sta
     assert logged_in(other)
 
 
+def test_logging_in_to_an_own_account_between_guesses_does_not_clear_the_count(client, staff) -> None:  # type: ignore[no-untyped-def]
+    """An attacker with an account of their own (a registered group's head) logs in after every few guesses."""
+    attacker = factories.UserFactory(username="dantai-x", role=Role.ASSOCIATION_HEAD)
+    for _ in range(settings.AXES_FAILURE_LIMIT // 2):
+        attempt(client, staff.username, WRONG, address="10.0.0.9")
+        attempt(client, staff.username, WRONG, address="10.0.0.9")
+        attempt(Client(), attacker.username, PASSWORD, address="10.0.0.9")
+    response = attempt(Client(), staff.username, PASSWORD, address="192.0.2.50")
+    assert response.status_code == 429
+
+
 def test_a_forged_forwarded_header_does_not_escape_the_lock_without_the_proxy(client, staff) -> None:  # type: ignore[no-untyped-def]
     for i in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": f"guess-{i}", "password": WRONG}, REMOTE_ADDR="10.0.0.9",
