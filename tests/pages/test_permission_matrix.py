@@ -25,12 +25,13 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.signals import request_finished
 from django.db import close_old_connections, connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from grants.accounts.models import Role
+from grants.accounts.models import Role, User
 from tests.factories import CURRENT_FY
 from tests.pages import permission_world as world
 from tests.pages.permission_world import (
@@ -650,3 +651,35 @@ def test_every_admin_page_answers_every_role_as_the_policy_says_and_a_refusal_wr
     results = run(ADMIN_VIEWS, cast)
     found = breaches(ADMIN_VIEWS, results, cast)
     assert found == [], f"{len(found)} of {len(results)} cells break the policy:\n" + "\n".join(found)
+
+
+# --- the matrix's own instruments ------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_the_write_recorder_sees_a_changed_row_and_not_the_session_nor_an_update_of_nothing() -> None:
+    user = User.objects.create(username="recorded")
+    with recording_writes() as written:
+        User.objects.filter(pk=user.pk).update(display_name="変更")
+    assert len(written) == 1 and "UPDATE" in written[0]
+    with recording_writes() as written:
+        User.objects.filter(pk=0).update(display_name="変更")
+        session = SessionStore()
+        session["k"] = "v"
+        session.save()
+    assert written == []
+
+
+@pytest.mark.parametrize(("expected", "role", "outcome", "broken"), [
+    (NO, STAFF, Outcome("ok", []), True),  # let in where the policy refuses
+    (NO, STAFF, Outcome("404", ["INSERT"]), True),  # refused, yet something was written
+    (NO, STAFF, Outcome("403", []), False),
+    (NO, ANONYMOUS, Outcome("403", []), True),  # an anonymous visitor is sent to the login page
+    (NO, ANONYMOUS, Outcome(LOGIN, []), False),
+    (SAFE, AUDITOR, Outcome("ok", ["UPDATE"]), True),  # the service let a refused role write
+    (SAFE, AUDITOR, Outcome("ok", []), False),
+    (OK, STAFF, Outcome("404", []), True),  # an allowed role refused
+    (OK, STAFF, Outcome("500", [], "KeyError"), True),
+    (OK, HEAD_DANTAI, Outcome("ok", [], body="大歳第1自治会の申請"), True),  # an outsider shown another's group
+    (OK, STAFF, Outcome("ok", ["INSERT"], body="大歳第1自治会の申請"), False),
+])
+def test_a_cell_is_judged_by_its_policy(expected: str, role: str, outcome: Outcome, broken: bool) -> None:
+    assert (verdict(expected, role, outcome, ("大歳第1自治会",)) is not None) is broken
