@@ -175,8 +175,11 @@ def _local(tag: str) -> str:
 
 
 # What makes the sheet's XML worth parsing again (``_scan``): a formula, a cell reference of two letters or more
-# (a column from AA), a cell without a reference (its column is counted). A false alarm only costs the parse.
-_WORTH_SCANNING = re.compile(rb'<(?:[\w.-]+:)?f[\s/>]|\sr="[A-Z]{2,3}[0-9]|<(?:[\w.-]+:)?c(?=[\s/>])(?:(?!\sr=)[^>])*>')
+# (a column from AA), a cell without a reference (its column is counted). Each pattern starts with a literal, so
+# that the search is fast; a false alarm only costs the parse.
+_WORTH_SCANNING = tuple(re.compile(pattern) for pattern in (
+    rb"<f[\s/>]", rb":f[\s/>]", rb' r="[A-Z]{2}', rb"<c(?=[\s/>])(?:(?! r=)[^>])*>", rb":c(?=[\s/>])(?:(?! r=)[^>])*>",
+))
 
 
 def _worth_scanning(archive: zipfile.ZipFile, path: str) -> bool:
@@ -184,7 +187,7 @@ def _worth_scanning(archive: zipfile.ZipFile, path: str) -> bool:
     tail = b""
     with archive.open(path) as source:
         while chunk := source.read(1024 * 1024):
-            if _WORTH_SCANNING.search(tail + chunk):
+            if any(pattern.search(tail + chunk) for pattern in _WORTH_SCANNING):
                 return True
             tail = chunk[-256:]
     return False
