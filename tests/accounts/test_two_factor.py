@@ -140,3 +140,17 @@ def test_an_administrator_removes_a_lost_phone_and_the_user_enrols_again(client,
     again = Client()
     password_login(again, staff.username)
     assert "登録してログイン" in again.get(CODE_PAGE).content.decode()
+
+
+def test_a_user_waiting_for_the_code_can_log_out(client, staff) -> None:  # type: ignore[no-untyped-def]
+    password_login(client, staff.username)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_code_page_never_sends_the_user_to_another_site(client, staff) -> None:  # type: ignore[no-untyped-def]
+    password_login(client, staff.username)
+    client.get(CODE_PAGE)
+    response = client.post(CODE_PAGE, {"code": code_now(staff), "next": "https://evil.example/phish"})
+    assert response.status_code == 302 and response["Location"] == "/"
