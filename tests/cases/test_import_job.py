@@ -65,6 +65,9 @@ def test_a_large_file_is_imported_by_the_worker_and_its_page_opens_the_run(  # t
     assert "3団体の世帯数を取り込み、年次一括作成を開始しました。" in page
     assert f'href="{reverse("annual_run", args=[run.pk])}"' in page and "年次一括作成の画面を開く" in page
     assert 'id="job-download" hidden' in page  # no file to download
+    listed = client.get(reverse("job_list")).content.decode()
+    assert f'<a href="{reverse("job_detail", args=[job.pk])}">結果を見る</a>' in listed
+    assert reverse("job_download", args=[job.pk]) not in listed
     assert _kept_files(media) == []
 
 
