@@ -10,6 +10,8 @@ Every import of the system reads its file through ``read_rows``, so that every o
 - a value beyond the column limit is refused; a CSV line longer than the line limit is refused;
 - an .xlsx cell holding a formula whose result was never stored (a file written by a program and never opened
   in Excel: ``data_only`` reads it as empty) is reported naming its row and column, not read as an empty cell.
+  The sheet's XML is looked at raw for formulas, columns from AA and cells without a reference, and parsed a
+  second time (``_scan``) only when it holds one of them.
 
 The limits are settings (``IMPORT_MAX_ROWS`` …, see the README); every refusal is ``SheetRejected`` with
 messages in Japanese that name the limit, or the row and column.
@@ -32,6 +34,8 @@ Row = tuple[object, ...]
 MAX_ERRORS = 50
 # A member smaller than this is not held to the compression ratio (tiny XML parts compress very well).
 RATIO_FLOOR_BYTES = 1024 * 1024
+# The shared strings (every text of the workbook, held in memory whole) may take this share of the unzipped limit.
+STRINGS_SHARE = 5
 UNREADABLE_XLSX = "Excelファイルとして読み込めませんでした。ファイルが壊れていないか確認してください。"
 NOT_CALCULATED = "数式の計算結果が保存されていません。Excelで開いて保存し直してから読み込んでください。"
 
@@ -47,8 +51,9 @@ class SheetRejected(ValueError):
 @dataclass(frozen=True)
 class Limits:
     """What an uploaded table may hold: ``rows`` (the heading row included), ``columns``, ``unzipped_bytes`` (the
-    .xlsx's members, uncompressed, together), ``members`` (of the .xlsx zip), ``ratio`` (uncompressed ÷ compressed,
-    for members over 1 MB) and ``line_chars`` (characters on one CSV line)."""
+    .xlsx's members, uncompressed, together; its shared strings a fifth of it), ``members`` (of the .xlsx zip),
+    ``ratio`` (uncompressed ÷ compressed, for members over 1 MB) and ``line_chars`` (characters on one CSV
+    line)."""
 
     rows: int
     columns: int
@@ -90,6 +95,11 @@ def check_archive(data: bytes, limits: Limits | None = None) -> None:
         raise SheetRejected([f"Excelファイルの中の部品の数が上限（{limits.members:,}個）を超えています。"])
     if sum(info.file_size for info in infos) > limits.unzipped_bytes:
         raise SheetRejected([f"展開後の大きさが上限（{_mb(limits.unzipped_bytes)}）を超えています。"])
+    strings = sum(info.file_size for info in infos if info.filename.lower().endswith("sharedstrings.xml"))
+    if strings > limits.unzipped_bytes // STRINGS_SHARE:
+        # openpyxl keeps every shared string in memory, several times the XML's size.
+        raise SheetRejected([f"文字列の部分の展開後の大きさが上限（{_mb(limits.unzipped_bytes // STRINGS_SHARE)}）"
+                             "を超えています。"])
     for info in infos:
         if info.file_size > RATIO_FLOOR_BYTES and info.file_size > max(info.compress_size, 1) * limits.ratio:
             raise SheetRejected([f"圧縮率が上限（{limits.ratio:,}倍）を超えています。"

@@ -238,3 +238,13 @@ def test_empty_styled_cells_far_right_are_not_read_into_rows_thousands_wide() ->
         read = read_rows("c.xlsx", hand_written_xlsx(rows), LIMITS)
     assert read[1] == (None, 2) and len(read) == 2_001
     assert max(widths) <= LIMITS.columns  # not 16,384 cells a row (XFD)
+
+
+def test_shared_strings_over_a_fifth_of_the_unzipped_limit_are_refused_before_opening() -> None:
+    out = io.BytesIO(hand_written_xlsx([HEADING_ROW]))
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", "<sst>" + "".join(f"<si><t>{n}</t></si>" for n in range(150_000))
+                         + "</sst>")
+    limits = Limits(**{**LIMITS.__dict__, "unzipped_bytes": 10 * 1024 * 1024})
+    with mock.patch.object(sheets, "load_workbook", side_effect=AssertionError("opened")):
+        assert refusal("c.xlsx", out.getvalue(), limits) == ["文字列の部分の展開後の大きさが上限（2 MB）を超えています。"]
