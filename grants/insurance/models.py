@@ -411,8 +411,6 @@ class AccidentReport(FSMModelMixin, models.Model):
                                      null=True, blank=True, related_name="+")
     submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
     returned_note = models.TextField("差戻しの理由", blank=True)
-    creation_token = models.CharField("作成フォームの識別子", max_length=40, null=True, blank=True, unique=True,
-                                      editable=False, help_text="同じ作成フォームの二重送信で2件作らないため")
 
     class Meta:
         ordering = ["-accident_date", "-pk"]
