@@ -2,21 +2,48 @@ from typing import Any
 
 from axes.utils import reset
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from grants.core.admin_audit import AuditedAdminMixin
 from grants.core.models import record_event
 
 from .models import AuthenticatorDevice, LoginLockout, LoginRecord, User
 
 
 @admin.register(User)
-class GrantsUserAdmin(UserAdmin):
+class GrantsUserAdmin(AuditedAdminMixin, UserAdmin):
+    """Users: every change (role, 職員/管理者の権限, groups, permissions, active or not) is audited with old and new
+    values, never the password hash. A user who acted or was acted upon (audit trail) is never deleted here: make
+    them inactive instead."""
+
     list_display = ("username", "display_name", "role", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (*(UserAdmin.fieldsets or ()), ("業務", {"fields": ("role", "display_name")}))
+    audit_exclude = ("password", "last_login")
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        """Django's password form, with an audit row when an administrator sets a password (never the password)."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                record_event(actor=request.user, subject=User.objects.get(pk=unquote(id)),  # type: ignore[arg-type]
+                             action=f"{self.audit_action}_password", note="パスワードを設定しました（管理画面）。")
+        return response
+
+
+# Django's group admin, audited like the users (a group grants admin permissions).
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
+    pass
 
 
 # django-otp's own admin shows the secret key and English labels: the devices are shown here instead.

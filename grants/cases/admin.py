@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from grants.core.admin_audit import HistoryAdminMixin
+
 from .models import AnnualRun, GrantCase
 
 
 @admin.register(GrantCase)
-class GrantCaseAdmin(admin.ModelAdmin):
-    """Read-only: cases change only through the services (flow, permissions, audit)."""
+class GrantCaseAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    """Read-only, never deleted: cases change only through the services (flow, permissions, audit), and their
+    audit trail, ledger entries and notices point at them."""
 
     list_display = ("pk", "organization", "programme_year", "status", "computed_amount", "decided_amount")
     list_filter = ("programme_year", "status")
@@ -20,8 +23,14 @@ class GrantCaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(AnnualRun)
-class AnnualRunAdmin(admin.ModelAdmin):
+class AnnualRunAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    """Read-only, never deleted: a run is started and moved by ``grants.cases.annual_run``; it is the record of
+    which cases it created."""
+
     list_display = ("programme_year", "started_at", "status", "processed", "total", "created_count")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj: AnnualRun | None = None) -> bool:
         return False

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from .admin_audit import HistoryAdminMixin
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ("at", "actor", "action", "content_type", "object_id", "from_state", "to_state")
     list_filter = ("action",)
 
@@ -16,9 +17,6 @@ class AuditEventAdmin(admin.ModelAdmin):
         return super().get_queryset(request).exclude(content_type__app_label="insurance")
 
     def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
     def has_add_permission(self, request: HttpRequest) -> bool:

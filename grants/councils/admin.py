@@ -15,6 +15,7 @@ from django.http import HttpRequest
 
 from grants.accounts.models import User
 from grants.cases.models import RefundOrder, RefundReceipt
+from grants.core.admin_audit import AuditedAdminMixin, HistoryAdminMixin
 from grants.organizations.models import (
     PARENT_LEVEL,
     CommunityPlan,
@@ -30,13 +31,15 @@ from grants.programmes.models import ExpenseCategory
 
 
 @admin.register(ExpenseCategory)
-class ExpenseCategoryAdmin(admin.ModelAdmin):
+class ExpenseCategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("order", "code", "name", "is_staff_cost")
     list_display_links = ("code", "name")
     search_fields = ("code", "name")
 
     def has_delete_permission(self, request: HttpRequest, obj: ExpenseCategory | None = None) -> bool:
-        return obj is None or not obj.rules.exists()  # a 費目 in use by a year's rules stays
+        if obj is not None and obj.rules.exists():
+            return False  # a 費目 in use by a year's rules stays
+        return super().has_delete_permission(request, obj)
 
 
 def _draft(obj: CommunityPlan | None) -> bool:
@@ -100,9 +103,10 @@ class PlanAttachmentInline(_PlanPartInline):
 
 
 @admin.register(CommunityPlan)
-class CommunityPlanAdmin(admin.ModelAdmin):
+class CommunityPlanAdmin(AuditedAdminMixin, HistoryAdminMixin, admin.ModelAdmin):
     """Plans are created on the council pages (``plans.create_plan`` and ``start_revision`` number the versions);
-    here a draft's fields, items and files may be corrected. Submission, approval and revision are services."""
+    here a draft's fields, items and files may be corrected (audited). Submission, approval and revision are
+    services. A plan is never deleted: even a draft has its history (who created it, its audit trail)."""
 
     list_display = ("organization", "title", "term_label", "version", "first_fiscal_year", "last_fiscal_year",
                     "status")
@@ -125,9 +129,6 @@ class CommunityPlanAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: CommunityPlan | None = None) -> bool:
-        return obj is None or (obj.status == PlanStatus.DRAFT and not obj.cases.exists())
-
     def save_formset(self, request: HttpRequest, form: forms.ModelForm,
                      formset: "BaseInlineFormSet[Model, CommunityPlan, forms.ModelForm]", change: bool) -> None:
         for instance in formset.save(commit=False):
@@ -141,7 +142,7 @@ class CommunityPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(SecretariatStaff)
-class SecretariatStaffAdmin(admin.ModelAdmin):
+class SecretariatStaffAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("organization", "name", "role", "pay_basis", "monthly_cost_display", "employed_from",
                     "employed_until")
     list_filter = ("pay_basis", "role")
@@ -178,12 +179,9 @@ class RefundReceiptInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj: RefundOrder | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: RefundOrder | None = None) -> bool:
-        return False
-
 
 @admin.register(RefundOrder)
-class RefundOrderAdmin(admin.ModelAdmin):
+class RefundOrderAdmin(HistoryAdminMixin, admin.ModelAdmin):
     """Read-only: a 返還命令 is issued by 額の確定 or 取消 (grants.councils.lifecycle) and settled by recording
     its receipts (grants.councils.refunds), which also post the refund to the ledger."""
 
@@ -197,7 +195,4 @@ class RefundOrderAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: RefundOrder | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: RefundOrder | None = None) -> bool:
         return False

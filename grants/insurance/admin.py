@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from grants.core.admin_audit import AuditedAdminMixin
 from grants.core.admin_formsets import FreshRowsFormSet
+from grants.core.models import record_event
 
 from .models import (
     BenefitBand,
@@ -61,8 +63,9 @@ class PolicyConditionInline(admin.TabularInline):
 
 
 @admin.register(InsurancePolicy)
-class InsurancePolicyAdmin(admin.ModelAdmin):
-    """The yearly policy: every amount, limit, window and deadline of the cover is edited here."""
+class InsurancePolicyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The yearly policy: every amount, limit, window and deadline of the cover is edited here (audited, with its
+    bands and conditions); a policy is deleted only while no report uses it."""
 
     list_display = ("fiscal_year_display", "insurer", "policy_number", "period_start", "period_end", "benefit_mode",
                     "label")
@@ -96,6 +99,10 @@ class InsurancePolicyAdmin(admin.ModelAdmin):
     def add_standard_conditions_action(self, request: HttpRequest, queryset: QuerySet[InsurancePolicy]) -> None:
         """Give each selected policy the city's usual conditions and exclusions it does not have yet."""
         for policy in queryset:
+            before = self.audit_state(policy)
             added = add_standard_conditions(policy)
+            if added:
+                record_event(actor=request.user, subject=policy, action=self.audit_action,  # type: ignore[arg-type]
+                             note="\n".join(self.audit_changes(before, self.audit_state(policy))))
             level = messages.SUCCESS if added else messages.INFO
             self.message_user(request, f"{policy}: 標準の判定項目を{added}件追加しました。", level)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from grants.accounts.models import User
+from grants.core.admin_audit import AuditedAdminMixin, HistoryAdminMixin
 from grants.organizations.kana import ACCOUNT_NAME_INPUT_MAX_CHARS, AccountNameError, normalize_account_name
 
 from .models import BudgetAccount, EntryKind, LedgerEntry, PaymentOrder, TransferSettings
@@ -29,7 +30,10 @@ class BudgetAccountForm(forms.ModelForm):
 
 
 @admin.register(BudgetAccount)
-class BudgetAccountAdmin(admin.ModelAdmin):
+class BudgetAccountAdmin(AuditedAdminMixin, HistoryAdminMixin, admin.ModelAdmin):
+    """A programme-year's budget account: its code is edited (audited), its totals move by ledger entries, and it
+    is never deleted (its ledger entries point at it)."""
+
     form = BudgetAccountForm
     list_display = ("programme_year", "budget", "committed", "paid", "refunded")
     readonly_fields = ("budget", "committed", "paid", "refunded")  # moved only by ledger entries
@@ -53,14 +57,11 @@ class BudgetAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ("pk", "account", "kind", "amount", "case", "entry_date", "actor")
     list_filter = ("kind", "account")
 
     def has_change_permission(self, request: HttpRequest, obj: LedgerEntry | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: LedgerEntry | None = None) -> bool:
         return False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -68,7 +69,7 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaymentOrder)
-class PaymentOrderAdmin(admin.ModelAdmin):
+class PaymentOrderAdmin(HistoryAdminMixin, admin.ModelAdmin):
     """Read-only: money moves only through the services (orders are scheduled by 交付決定 and 額の確定, drafted
     and approved in grants.councils.orders, and paid through a payment batch)."""
 
@@ -82,9 +83,6 @@ class PaymentOrderAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: PaymentOrder | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: PaymentOrder | None = None) -> bool:
         return False
 
 
@@ -128,13 +126,12 @@ class TransferSettingsForm(forms.ModelForm):
 
 
 @admin.register(TransferSettings)
-class TransferSettingsAdmin(admin.ModelAdmin):
+class TransferSettingsAdmin(AuditedAdminMixin, HistoryAdminMixin, admin.ModelAdmin):
+    """The city's side of the 全銀 file (one row, never deleted); every change is audited with old and new values."""
+
     form = TransferSettingsForm
     list_display = ("requester_code", "requester_name_kana", "bank_code", "branch_code", "line_ending")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # one row, added only by an administrator who holds the permission to add it
         return super().has_add_permission(request) and not TransferSettings.objects.exists()
-
-    def has_delete_permission(self, request: HttpRequest, obj: TransferSettings | None = None) -> bool:
-        return False

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.db.models import Field
 from django.http import HttpRequest
 
+from grants.core.admin_audit import AuditedAdminMixin, HistoryAdminMixin
+
 from .kana import ACCOUNT_NAME_INPUT_MAX_CHARS
 from .models import (
     Area,
@@ -25,12 +27,12 @@ HOLDER_KANA_HELP = (
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "centre_name", "named_in_public_source", "population", "households")
 
 
 @admin.register(CityFigure)
-class CityFigureAdmin(admin.ModelAdmin):
+class CityFigureAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("item", "value", "as_of", "source")
 
 
@@ -67,7 +69,7 @@ class OrganizationFigureInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "kind", "area", "is_active", "is_demo")
     list_filter = ("kind", "area", "is_active", "is_demo")
     search_fields = ("code", "name", "name_kana")
@@ -75,7 +77,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(BankAccount)
-class BankAccountAdmin(admin.ModelAdmin):
+class BankAccountAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """振込先口座. The 口座名義 is typed as on the passbook, up to 100 characters in any width or with the
     corporate word written out; the model keeps it normalised and checks the 30 bytes on that (kana.py)."""
 
@@ -89,20 +91,24 @@ class BankAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(HouseholdCount)
-class HouseholdCountAdmin(admin.ModelAdmin):
-    list_display = ("organization", "base_date", "households", "source", "recorded_at")
+class HouseholdCountAdmin(AuditedAdminMixin, HistoryAdminMixin, admin.ModelAdmin):
+    """Household counts, append-only: a row is added (by who is logged in, audited), never changed nor deleted."""
+
+    list_display = ("organization", "base_date", "households", "source", "recorded_by", "recorded_at")
     list_filter = ("source", "base_date")
     search_fields = ("organization__code", "organization__name")
+    fields = ("organization", "base_date", "households", "source", "reason")
+
+    def save_model(self, request: HttpRequest, obj: HouseholdCount, form: Any, change: bool) -> None:
+        obj.recorded_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request: HttpRequest, obj: HouseholdCount | None = None) -> bool:
         return False  # append-only: a correction is a new row with a reason
 
-    def has_delete_permission(self, request: HttpRequest, obj: HouseholdCount | None = None) -> bool:
-        return False
-
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """The figures a formula may use besides the households (人口, 面積 km², 広報紙の年間発行回数 …): code, name,
     unit and decimal places, editable by the administrator. A measure in use by a figure or a component cannot
     be deleted (PROTECT)."""
@@ -125,7 +131,7 @@ class MeasureAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganizationFigure)
-class OrganizationFigureAdmin(admin.ModelAdmin):
+class OrganizationFigureAdmin(AuditedAdminMixin, HistoryAdminMixin, admin.ModelAdmin):
     """Figures of organisations on a base date, append-only like the household counts: a correction is a new
     row (source 訂正, with its reason in 備考); the latest row recorded for a base date is in force."""
 
@@ -141,6 +147,3 @@ class OrganizationFigureAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: OrganizationFigure | None = None) -> bool:
         return False  # append-only: a correction is a new row with a reason
-
-    def has_delete_permission(self, request: HttpRequest, obj: OrganizationFigure | None = None) -> bool:
-        return False

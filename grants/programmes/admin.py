@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from grants.core.admin_audit import AuditedAdminMixin
 from grants.core.admin_formsets import FreshRowsFormSet
 from grants.core.checks import provider_choices
 from grants.programmes.models import ActivityPurpose, ExpenseRule
@@ -211,7 +212,7 @@ class ProgrammeForm(forms.ModelForm):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = ProgrammeForm
     list_display = ("code", "name", "recipient_kind", "workflow", "enabled_checks")
     list_filter = ("workflow",)

@@ -173,7 +173,7 @@ class ComponentRuleAdminMixin(RuleAdminMixin):
         the rule's own page."""
         if obj is not None and self._usage(request, obj) is not None:
             return False
-        return super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return super().has_delete_permission(request, obj)
 
     def rule_of(self, obj: models.Model) -> ProgrammeYear:
         rule = getattr(obj, "programme_year", None)
