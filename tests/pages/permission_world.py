@@ -27,7 +27,7 @@ from grants.ledger.models import PaymentBatch
 from grants.notices.models import Notice
 from grants.organizations.models import Measure, Organization, OrganizationKind, PlanAttachment
 from tests import factories
-from tests.cases.steps import approve_case
+from tests.cases.steps import approve_case, association_case, to_verified
 from tests.cases.world import _write_report, drive, make_world
 from tests.competitive import builders as competitive
 from tests.competitive import steps as competitive_steps
@@ -118,6 +118,7 @@ def build() -> Cast:
     sent_batch = PaymentBatch.objects.create(transfer_date=today, prepared_by=finance, status="approved",
                                              file=ContentFile(b"1" * 120, name="zengin.txt"))
     notice = Notice.objects.filter(case=case).first()
+    verified = to_verified(association_case(year), staff, staff2)  # waiting for the 決裁者's 交付決定
     run = AnnualRun.objects.create(programme_year=year, started_by=staff, counts_source="登録済み")
 
     # 地域づくり活動支援 (full): a council, its plan, a decided case with a saved report and a receipt.
@@ -158,7 +159,7 @@ def build() -> Cast:
                              file=ContentFile(b"a,b\n", name="ledger.csv"), filename="ledger.csv",
                              content_type="text/csv")
     objects = {
-        "case": case, "year": year, "batch": batch, "item": batch.items.first(), "sent_batch": sent_batch, "notice": notice, "run": run,
+        "case": case, "verified_case": verified, "year": year, "batch": batch, "item": batch.items.first(), "sent_batch": sent_batch, "notice": notice, "run": run,
         "association": association, "council": council, "full": full, "plan": w.plan,
         "plan_item": w.plan.items.last(), "plan_attachment": attachment, "secretariat": secretariat,
         "line": full.budget_lines.first(), "override": override, "order": full.payment_orders.first(),

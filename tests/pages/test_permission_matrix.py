@@ -16,6 +16,7 @@ A URL added later without a line in ``POLICY`` (the admin: outside the rule) or 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ ADMIN_VIEWS = [view for view in VIEWS if view.route.startswith("admin/")]
 # --- the URL arguments: each parameter of each page → an object of the world (or "=literal") --------------------
 URL_ARGS: dict[str, dict[str, str]] = {
     "case_detail": {"pk": "case"},
-    "case_action": {"pk": "case", "action": "=reject_payment"},
+    "case_action": {"pk": "verified_case", "action": "=decide"},
     "correct_count": {"pk": "case"},
     "correct_figure": {"pk": "case", "code": "=population"},
     "override_check": {"pk": "case"},
@@ -237,7 +238,8 @@ def recording_writes() -> Iterator[list[str]]:
         result = execute(sql, params, many, context)
         statement = sql.lstrip().lower()
         if statement.startswith(WRITES) and SESSION_TABLE not in statement.split("(")[0]:
-            if context["cursor"].rowcount != 0:
+            # an INSERT always counts: SQLite's rowcount of an INSERT … RETURNING reads 0 until its rows are fetched
+            if statement.startswith("insert") or context["cursor"].rowcount != 0:
                 written.append(sql[:120])
         return result
 
@@ -372,7 +374,7 @@ POLICY: dict[str, tuple[Policy, Policy]] = {
     "job_list": both(allow(*LOGGED_IN)),
     # -- a case of the formula programmes (自治会等自治振興交付金) --
     "case_detail": both(CITY_PAGE),
-    "case_action": post(allow(FINANCE, safe=but(FINANCE))),  # 支出の差戻し: 会計課 only
+    "case_action": post(allow(APPROVER, safe=but(APPROVER))),  # 交付決定: the 決裁者 only
     "correct_count": post(allow(STAFF, safe=but(STAFF))),
     "correct_figure": post(allow(STAFF, safe=but(STAFF))),
     "override_check": post(allow(STAFF, safe=but(STAFF))),
@@ -562,6 +564,22 @@ POST_DATA: dict[str, dict[str, str]] = {
 }
 
 
+# Acts the world is ready for: the POST of these roles is carried out (it writes), so the other roles' SAFE cells
+# of the same view are refused for their role, not for the object's state or the body.
+CARRIED_OUT: dict[str, tuple[str, ...]] = {
+    "case_action": (APPROVER,),
+    "case_order_action": (STAFF, FINANCE),  # 支出命令の起票: 協働推進課 or 会計課, never the 決裁者 or the 監査
+    "case_override_approve": (STAFF, APPROVER),  # a second person approves a staff member's 特例判断
+    "approve_batch": (FINANCE,),
+    "discard_batch": (FINANCE,),
+    "annual_run_step": (STAFF,),
+    "competitive_plan_save": (STAFF,),
+    "competitive_attachment_remove": (STAFF,),
+    "competitive_applications": (HEAD_DANTAI,),
+    "insurance_report_edit": (INSURANCE,),
+    "insurance_claim_forward": (INSURANCE,),
+}
+
 # --- the judgement of one cell --------------------------------------------------------------------------------
 REFUSALS = {"403", "404", "405", LOGIN}
 
@@ -594,6 +612,11 @@ def verdict(expected: str, role: str, outcome: Outcome, names: tuple[str, ...] =
     return None if outcome.status in REFUSALS else f"{outcome.status} but refused by policy"
 
 
+def _errors(body: str) -> list[str]:
+    """The error messages a page shows (its ``errorlist`` and ``messages`` items), to say why an act failed."""
+    return re.findall(r'<li[^>]*class="[^"]*(?:error)[^"]*"[^>]*>([^<]{0,200})', body)[:3]
+
+
 def breaches(views: list[View], results: dict[tuple[str, str, str], Outcome], cast: world.Cast) -> list[str]:
     names = tuple(cast.objects[key].name for key in ("association", "council", "group"))
     names += (cast.objects["application"].organization.name,)
@@ -606,6 +629,11 @@ def breaches(views: list[View], results: dict[tuple[str, str, str], Outcome], ca
             for role in ROLES:
                 why = verdict(expected[role], role, results[(view.key, method, role)],
                               names if view in PAGES else ())  # the admin's view permission shows them
+                if why is None and method == "post" and role in CARRIED_OUT.get(view.key, ()) and not \
+                        results[(view.key, method, role)].written:
+                    cell = results[(view.key, method, role)]
+                    why = (f"the act was not carried out ({cell.status}): the world is not ready for it "
+                           f"(CARRIED_OUT) {_errors(cell.body)}")
                 if why is not None:
                     out.append(f"{view.key} {method.upper()} as {role} (expected {expected[role]}): {why}")
     return out
@@ -655,11 +683,14 @@ def test_every_admin_page_answers_every_role_as_the_policy_says_and_a_refusal_wr
 
 # --- the matrix's own instruments ------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_the_write_recorder_sees_a_changed_row_and_not_the_session_nor_an_update_of_nothing() -> None:
+def test_the_write_recorder_sees_a_changed_or_added_row_and_not_the_session_nor_an_update_of_nothing() -> None:
     user = User.objects.create(username="recorded")
     with recording_writes() as written:
         User.objects.filter(pk=user.pk).update(display_name="変更")
     assert len(written) == 1 and "UPDATE" in written[0]
+    with recording_writes() as written:
+        User.objects.create(username="inserted")  # on SQLite an INSERT … RETURNING whose rowcount reads 0
+    assert len(written) == 1 and "INSERT" in written[0]
     with recording_writes() as written:
         User.objects.filter(pk=0).update(display_name="変更")
         session = SessionStore()
