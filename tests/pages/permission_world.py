@@ -3,11 +3,13 @@ programme kind, an organisation of each kind, a plan, a payment order and batch,
 report and claim, a call and an application, a job, attachments and receipts — each owned by organisations whose
 heads are NOT the matrix's applicant users — and the users of every role the matrix tries.
 
-Built with the suite's builders; ``Cast.ids`` maps each URL parameter name of a view to the id it takes."""
+Built with the suite's builders. ``Cast.objects`` names each object; the matrix's ``URL_ARGS`` maps each URL
+parameter of each view to one of these names. The one thing a matrix user owns is HEAD_DANTAI's confirmed group
+(``own_group``), with which it may start an application."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Permission
@@ -55,7 +57,6 @@ ADMIN_PERMISSIONS = ("organizations.view_organization",)
 class Cast:
     users: dict[str, User | None]
     objects: dict[str, Any]
-    ids: dict[str, int] = field(default_factory=dict)
 
 
 def _user(username: str, role: str, **fields: object) -> User:

@@ -644,6 +644,7 @@ def test_every_view_has_a_policy() -> None:
     """A URL added without a line in POLICY (or, in the admin, outside the rule) fails here, with its name."""
     assert [view.key for view in VIEWS if policy_of(view) is None] == []
     assert sorted(set(POLICY) - {view.key for view in PAGES}) == [], "a policy for a URL that no longer exists"
+    assert sorted((set(CARRIED_OUT) | set(POST_DATA)) - set(POLICY)) == []
 
 
 def test_every_view_has_its_url_arguments() -> None:
