@@ -25,7 +25,9 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if waiting_for_code(request) and request.path not in {reverse(name) for name in OPEN_WHILE_WAITING}:
+        # The page templates read it: a user waiting for the code sees no menu (its links lead back here anyway).
+        waiting = request.waiting_for_code = waiting_for_code(request)  # type: ignore[attr-defined]
+        if waiting and request.path not in {reverse(name) for name in OPEN_WHILE_WAITING}:
             target = reverse("two_factor")
             if request.method == "GET":
                 target += "?" + urlencode({"next": request.get_full_path()})

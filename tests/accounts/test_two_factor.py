@@ -55,6 +55,7 @@ def test_the_first_login_enrols_the_app_then_every_page_opens(client, staff) -> 
     assert not device.confirmed
     assert "<svg" in page and "認証アプリに読み取らせるQRコード" in page and "登録してログイン" in page
     assert "data:" not in page  # the QR code is inline markup, within the Content-Security-Policy
+    assert "主なメニュー" not in page and "ログアウト" in page  # no menu until the code: only logging out
     secret = page.split('<code class="secret">')[1].split("</code>")[0].replace(" ", "")
     assert len(secret) == 32
     response = client.post(CODE_PAGE, {"code": code_now(staff), "next": "/cases/"})
