@@ -214,8 +214,8 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 # the embedded SQLite as on PostgreSQL; `manage.py db_worker` runs the jobs (bin/start starts one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Largest upload accepted by the household-count import (bytes).
-HOUSEHOLD_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# Largest upload accepted by the household-count import (bytes; HOUSEHOLD_IMPORT_MAX_MB in the environment).
+HOUSEHOLD_IMPORT_MAX_BYTES = env.int("HOUSEHOLD_IMPORT_MAX_MB", default=5) * 1024 * 1024
 # What any uploaded table (.xlsx or CSV) may hold, checked before and while it streams (grants.core.sheets):
 # rows (the heading row included; the largest city has a few thousand associations), columns, the .xlsx's
 # members uncompressed together (MB), its number of members, the compression ratio of a member over 1 MB, and

@@ -63,7 +63,7 @@ class AnnualRunForm(forms.Form):
         label="世帯数のファイル", required=False,
         help_text=(
             "1行目に「団体コード」「世帯数」の見出しを置き、2行目から1団体1行で入力してください"
-            "（.xlsx または .csv）。"
+            "（.xlsx または .csv）。大きさは"
         ),
     )
 
@@ -74,8 +74,19 @@ class AnnualRunForm(forms.Form):
         if data.get("source") == "import" and not upload:
             self.add_error("file", "取り込むファイルを選んでください。")
         if upload and upload.size > settings.HOUSEHOLD_IMPORT_MAX_BYTES:
-            self.add_error("file", "ファイルが大きすぎます（5MBまで）。")
+            self.add_error("file", f"ファイルが大きすぎます（{_megabytes(settings.HOUSEHOLD_IMPORT_MAX_BYTES)}まで）。")
         return data
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text += (
+            f"{_megabytes(settings.HOUSEHOLD_IMPORT_MAX_BYTES)}、{settings.IMPORT_MAX_ROWS:,}行までです。"
+        )
+
+
+def _megabytes(size: int) -> str:
+    """``size`` bytes as the limit is written to users: 「5MB」, 「1.5MB」."""
+    return f"{size / (1024 * 1024):g}MB"
 
 
 class ChangeHeadForm(forms.Form):

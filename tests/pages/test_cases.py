@@ -76,6 +76,16 @@ def test_import_with_errors_writes_nothing_and_names_row_and_column(client, prog
     assert not AnnualRun.objects.exists() and not HouseholdCount.objects.exists() and not GrantCase.objects.exists()
 
 
+def test_the_import_form_states_the_limits_set_for_this_city(client, programme_year, staff, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.HOUSEHOLD_IMPORT_MAX_BYTES, settings.IMPORT_MAX_ROWS = 1024 * 1024, 3_000
+    url = reverse("annual_run_start", args=[programme_year.pk])
+    assert "大きさは1MB、3,000行までです。" in login(client, staff).get(url).content.decode()
+    upload = io.BytesIO(b"x" * (1024 * 1024 + 1))
+    upload.name = "counts.csv"
+    page = client.post(url, {"source": "import", "file": upload}).content.decode()
+    assert "ファイルが大きすぎます（1MBまで）。" in page and not AnnualRun.objects.exists()
+
+
 def test_annual_run_through_pages(client, programme_year, association, staff) -> None:  # type: ignore[no-untyped-def]
     upload = io.BytesIO(f"団体コード,世帯数\n{association.code},30\n".encode())
     upload.name = "counts.csv"
