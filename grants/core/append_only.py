@@ -9,7 +9,10 @@ The one thing that may empty these tables is Django's ``flush`` (it empties the 
 transactional test): ``grants.core``'s own ``flush`` command lifts the triggers for it and puts them back in the
 same transaction.
 """
+from typing import Any
+
 from django.apps import apps
+from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 from .models import AppendOnlyModel
@@ -89,3 +92,20 @@ def drop_triggers(schema_editor: BaseDatabaseSchemaEditor, table: str) -> None:
 def drop_truncate_trigger(schema_editor: BaseDatabaseSchemaEditor, table: str) -> None:
     for sql in drop_truncate_statements(schema_editor.connection.vendor, table):
         schema_editor.execute(sql, params=None)
+
+
+def install_triggers(*tables: str, earlier_row_triggers: bool = False) -> migrations.RunPython:
+    """The migration operation that installs the triggers of ``tables`` (idempotently). Reversed, it removes them —
+    only the TRUNCATE trigger when ``earlier_row_triggers`` (an earlier migration installed the row triggers, and
+    its own reversal removes them)."""
+    undo = drop_truncate_trigger if earlier_row_triggers else drop_triggers
+
+    def forwards(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        for table in tables:
+            create_triggers(schema_editor, table)
+
+    def backwards(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        for table in tables:
+            undo(schema_editor, table)
+
+    return migrations.RunPython(forwards, backwards)

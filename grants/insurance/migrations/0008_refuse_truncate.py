@@ -2,21 +2,9 @@
 see TRUNCATE). The row triggers are installed again idempotently."""
 from django.db import migrations
 
-from grants.core.append_only import create_triggers, drop_truncate_trigger
-
-TABLES = ["insurance_personaldataaccess"]
-
-
-def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    for table in TABLES:
-        create_triggers(schema_editor, table)
-
-
-def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    for table in TABLES:
-        drop_truncate_trigger(schema_editor, table)
+from grants.core.append_only import install_triggers
 
 
 class Migration(migrations.Migration):
     dependencies = [("insurance", "0007_band_tables_and_report_due_counting"), ("core", "0005_refuse_truncate")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [install_triggers("insurance_personaldataaccess", earlier_row_triggers=True)]

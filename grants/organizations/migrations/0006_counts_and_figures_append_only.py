@@ -2,21 +2,9 @@
 on PostgreSQL); a correction is a new row with its reason."""
 from django.db import migrations
 
-from grants.core.append_only import create_triggers, drop_triggers
-
-TABLES = ["organizations_householdcount", "organizations_organizationfigure"]
-
-
-def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    for table in TABLES:
-        create_triggers(schema_editor, table)
-
-
-def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    for table in TABLES:
-        drop_triggers(schema_editor, table)
+from grants.core.append_only import install_triggers
 
 
 class Migration(migrations.Migration):
     dependencies = [("organizations", "0005_plan_approved_by_other_than_drafter"), ("core", "0005_refuse_truncate")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [install_triggers("organizations_householdcount", "organizations_organizationfigure")]
