@@ -99,24 +99,35 @@ class AuthenticatorDeviceAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+class _LoginRowsAdmin(admin.ModelAdmin):
+    """The columns django-axes' login rows share, under Japanese headings."""
+
+    search_fields = ("username", "ip_address")
+
+    @admin.display(description="ユーザー名", ordering="username")
+    def login_name(self, obj: LoginLockout | LoginRecord) -> str:
+        return obj.username or ""
+
+    @admin.display(description="接続元アドレス", ordering="ip_address")
+    def address(self, obj: LoginLockout | LoginRecord) -> str:
+        return obj.ip_address or ""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(LoginLockout)
-class LoginLockoutAdmin(admin.ModelAdmin):
+class LoginLockoutAdmin(_LoginRowsAdmin):
     """Wrong-password attempts (django-axes). A user name or an address with as many failures as the limit
     (LOGIN_FAILURE_LIMIT) within the lockout time is locked; the actions unlock it by deleting its rows."""
 
     list_display = ("login_name", "address", "failures", "last_attempt", "browser")
-    search_fields = ("username", "ip_address")
     fields = list_display
     readonly_fields = list_display
     actions = ("unlock_usernames", "unlock_addresses")
-
-    @admin.display(description="ユーザー名", ordering="username")
-    def login_name(self, obj: LoginLockout) -> str:
-        return obj.username or ""
-
-    @admin.display(description="接続元アドレス", ordering="ip_address")
-    def address(self, obj: LoginLockout) -> str:
-        return obj.ip_address or ""
 
     @admin.display(description="失敗した回数", ordering="failures_since_start")
     def failures(self, obj: LoginLockout) -> int:
@@ -134,12 +145,6 @@ class LoginLockoutAdmin(admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # unlocking goes through the two actions below
         return actions
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description="選んだ行のユーザー名のロックを解除する（どの接続元からでも）", permissions=["delete"])
     def unlock_usernames(self, request: HttpRequest, queryset: QuerySet[LoginLockout]) -> None:
@@ -162,21 +167,12 @@ class LoginLockoutAdmin(admin.ModelAdmin):
 
 
 @admin.register(LoginRecord)
-class LoginRecordAdmin(admin.ModelAdmin):
+class LoginRecordAdmin(_LoginRowsAdmin):
     """Successful logins and logouts (django-axes), read only."""
 
     list_display = ("login_name", "address", "logged_in", "logged_out")
-    search_fields = ("username", "ip_address")
     fields = list_display
     readonly_fields = list_display
-
-    @admin.display(description="ユーザー名", ordering="username")
-    def login_name(self, obj: LoginRecord) -> str:
-        return obj.username or ""
-
-    @admin.display(description="接続元アドレス", ordering="ip_address")
-    def address(self, obj: LoginRecord) -> str:
-        return obj.ip_address or ""
 
     @admin.display(description="ログイン日時", ordering="attempt_time")
     def logged_in(self, obj: LoginRecord) -> Any:
@@ -185,12 +181,6 @@ class LoginRecordAdmin(admin.ModelAdmin):
     @admin.display(description="ログアウト日時", ordering="logout_time")
     def logged_out(self, obj: LoginRecord) -> Any:
         return obj.logout_time
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
