@@ -95,7 +95,8 @@ def check_archive(data: bytes, limits: Limits | None = None) -> None:
         raise SheetRejected([f"Excelファイルの中の部品の数が上限（{limits.members:,}個）を超えています。"])
     if sum(info.file_size for info in infos) > limits.unzipped_bytes:
         raise SheetRejected([f"展開後の大きさが上限（{_mb(limits.unzipped_bytes)}）を超えています。"])
-    strings = sum(info.file_size for info in infos if info.filename.lower().endswith("sharedstrings.xml"))
+    shared = _shared_strings_parts(zipfile.ZipFile(io.BytesIO(data)), infos)
+    strings = sum(info.file_size for info in infos if info.filename in shared)
     if strings > limits.unzipped_bytes // STRINGS_SHARE:
         # openpyxl keeps every shared string in memory, several times the XML's size.
         raise SheetRejected([f"文字列の部分の展開後の大きさが上限（{_mb(limits.unzipped_bytes // STRINGS_SHARE)}）"
@@ -104,6 +105,28 @@ def check_archive(data: bytes, limits: Limits | None = None) -> None:
         if info.file_size > RATIO_FLOOR_BYTES and info.file_size > max(info.compress_size, 1) * limits.ratio:
             raise SheetRejected([f"圧縮率が上限（{limits.ratio:,}倍）を超えています。"
                                  "空の行や列が大量に含まれていないか確認してください。"])
+
+
+_SHARED_STRINGS_TYPE = re.compile(
+    rb'<Override[^>]*?PartName="/?([^"]+)"[^>]*?ContentType="[^"]*sharedStrings\+xml"'
+    rb'|<Override[^>]*?ContentType="[^"]*sharedStrings\+xml"[^>]*?PartName="/?([^"]+)"')
+
+
+def _shared_strings_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> set[str]:
+    """The members holding the shared strings: the one named so, and any part ``[Content_Types].xml`` declares
+    of that type — the way openpyxl finds it, so that renaming the part does not escape the limit. A content-types
+    part too large to be honest (over 1 MB) is refused."""
+    parts = {info.filename for info in infos if info.filename.lower().endswith("sharedstrings.xml")}
+    types = next((info for info in infos if info.filename == "[Content_Types].xml"), None)
+    if types is not None:
+        if types.file_size > RATIO_FLOOR_BYTES:
+            raise SheetRejected([UNREADABLE_XLSX])
+        try:
+            manifest = archive.read(types)
+        except (zipfile.BadZipFile, ValueError, OSError) as exc:
+            raise SheetRejected([UNREADABLE_XLSX]) from exc
+        parts |= {(a or b).decode("utf-8", "replace") for a, b in _SHARED_STRINGS_TYPE.findall(manifest)}
+    return parts
 
 
 def read_rows(name: str, data: bytes, limits: Limits | None = None) -> list[Row]:
@@ -131,6 +154,10 @@ def check_file(name: str, data: bytes, limits: Limits | None = None) -> None:
     elif lower.endswith(".csv"):
         if data.startswith(b"PK") or b"\x00" in data[:1024]:
             raise SheetRejected(["拡張子は .csv ですが、CSV（文字）ファイルではありません。"])
+        if (nul := data.find(b"\x00")) >= 0:  # no text holds one; a database cannot even store it in a message
+            line = data.count(b"\n", 0, nul) + 1
+            raise SheetRejected([f"{line}行目: 文字として読めないデータ（NUL）が"
+                                 "含まれています。CSVファイルとして保存し直してください。"])
     else:
         raise SheetRejected(
             [f"「{name}」は取り込めない形式です。Excel（.xlsx）またはCSV（.csv）ファイルを選んでください。"]

@@ -43,10 +43,16 @@ def run_job(job_id: int) -> None:
                                              done=F("total"))
         workflow.perform(JOB, job_id, "finish_job", actor=None, note=filename or job.title[:200])
     except JobRefused as exc:
-        Job.objects.filter(pk=job_id).update(message=str(exc))
-        workflow.perform(JOB, job_id, "fail_job", actor=None, note=(str(exc).splitlines() or [""])[0][:200])
+        _fail(job_id, str(exc))
     except Exception as exc:
-        message = f"処理に失敗しました: {exc}"
-        Job.objects.filter(pk=job_id).update(message=message)
-        workflow.perform(JOB, job_id, "fail_job", actor=None, note=message[:200])
+        _fail(job_id, f"処理に失敗しました: {exc}")
         raise
+
+
+def _fail(job_id: int, message: str) -> None:
+    """Mark the job failed with ``message`` (its first line on the audit row). Characters a database cannot store
+    (NUL, which PostgreSQL refuses in text) are dropped first, so that recording the failure cannot fail and leave
+    the job 処理中 for ever."""
+    message = message.replace("\x00", "")
+    Job.objects.filter(pk=job_id).update(message=message)
+    workflow.perform(JOB, job_id, "fail_job", actor=None, note=(message.splitlines() or [""])[0][:200])

@@ -248,3 +248,25 @@ def test_shared_strings_over_a_fifth_of_the_unzipped_limit_are_refused_before_op
     limits = Limits(**{**LIMITS.__dict__, "unzipped_bytes": 10 * 1024 * 1024})
     with mock.patch.object(sheets, "load_workbook", side_effect=AssertionError("opened")):
         assert refusal("c.xlsx", out.getvalue(), limits) == ["文字列の部分の展開後の大きさが上限（2 MB）を超えています。"]
+
+
+def test_shared_strings_renamed_but_declared_in_the_content_types_are_held_to_the_limit() -> None:
+    """openpyxl finds the shared strings by their content type, not their name: a part renamed ``xl/s.xml``
+    escaped the limit and inflated to hundreds of MB in memory."""
+    original = zipfile.ZipFile(io.BytesIO(hand_written_xlsx([HEADING_ROW])))
+    out = io.BytesIO()
+    declared = CONTENT_TYPES.replace("</Types>", '<Override PartName="/xl/s.xml" ContentType="application/'
+                                     'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in original.infolist():
+            archive.writestr(info.filename, declared if info.filename == "[Content_Types].xml"
+                             else original.read(info))
+        archive.writestr("xl/s.xml", "<sst>" + "".join(f"<si><t>{n}</t></si>" for n in range(150_000)) + "</sst>")
+    limits = Limits(**{**LIMITS.__dict__, "unzipped_bytes": 10 * 1024 * 1024})
+    with mock.patch.object(sheets, "load_workbook", side_effect=AssertionError("opened")):
+        assert refusal("c.xlsx", out.getvalue(), limits) == ["文字列の部分の展開後の大きさが上限（2 MB）を超えています。"]
+
+
+def test_a_nul_byte_deep_in_a_csv_is_refused_naming_its_line() -> None:
+    data = "団体コード,世帯数\n".encode() + b"A1,3\n" * 600 + b"AB\x00C,4\n"
+    assert refusal("c.csv", data) == ["602行目: 文字として読めないデータ（NUL）が含まれています。CSVファイルとして保存し直してください。"]

@@ -1,5 +1,7 @@
 """Background jobs run by the real django-tasks database worker: queued on commit, progress, file, access."""
+import dataclasses
 import io
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -7,6 +9,7 @@ from openpyxl import load_workbook
 
 from grants.accounts.models import Role
 from grants.jobs.models import Job, JobStatus
+from grants.jobs.registry import KINDS, JobRefused
 from grants.jobs.services import JobError, request_job
 from tests.cases.steps import login
 
@@ -46,6 +49,22 @@ def test_failed_job_keeps_its_message(programme_year, auditor, django_capture_on
     run_worker()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "処理に失敗しました" in job.message
+
+
+def test_regression_a_refusal_quoting_a_nul_byte_still_fails_the_job(programme_year, auditor, django_capture_on_commit_callbacks, run_worker) -> None:  # type: ignore[no-untyped-def]
+    """A refusal quoting what the user sent (a NUL from a file) could not be stored on PostgreSQL, and the job
+    stayed 処理中 for ever."""
+    def refuse(job, progress, out):  # type: ignore[no-untyped-def]
+        raise JobRefused("「AB\x00C」は登録されている団体の団体コードではありません。")
+
+    kind = dataclasses.replace(KINDS["programme_year_workbook"], run=refuse)
+    with mock.patch.dict(KINDS, {"programme_year_workbook": kind}):
+        with django_capture_on_commit_callbacks(execute=True):
+            job = request_job(kind="programme_year_workbook", actor=auditor, title="台帳",
+                              params={"programme_year": programme_year.pk})
+        run_worker()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.message == "「ABC」は登録されている団体の団体コードではありません。"
 
 
 # Background jobs and exports attacked: heads on /jobs/, other users' job ids and files, a role change after
