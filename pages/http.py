@@ -107,7 +107,7 @@ def act_once(
     again (a double click) does nothing and is answered as the first was (its page and message; ``back`` when
     the first stayed on its page). Without a key ``act`` runs each time. An empty ``done`` adds no message.
     Raises what ``act`` raises, and ``once.KeyRefused`` (an ``ActionRefused``) for a key of another user or an
-    expired one."""
+    expired one, or a used key sent to another page or with other input (``once.KeyReused``: nothing done)."""
     key = request.POST.get(once.FIELD, "") if request.method == "POST" else ""
     answered: dict[str, Any] = {}
 
@@ -118,7 +118,8 @@ def act_once(
         return (response["Location"] if response.has_header("Location") else ""), text
 
     if key:
-        outcome = once.submit_once(key=key, user=request.user, act=act, answer=answer)
+        outcome = once.submit_once(key=key, user=request.user, act=act, answer=answer, path=request.path,
+                                   digest=once.sending_digest(request.POST, request.FILES))
         if isinstance(outcome, once.Earlier):
             if outcome.label:
                 messages.success(request, outcome.label)

@@ -106,14 +106,17 @@ def concrete_field(model: type[models.Model] | models.Model, name: str) -> model
 class SubmittedForm(models.Model):
     """A page form's one-time key, stored when the form first created something (``grants.core.once``): a
     second sending of the same form (a double click, a reload of the POST) finds it and is answered as the first
-    was — the page ``result_url`` with the message ``result_label`` — instead of creating a second row. The
-    unique ``key`` settles two sendings at once. Rows older than ``once.KEY_LIFETIME`` may be deleted
-    (``once.forget_expired``): their keys are refused anyway."""
+    was — the page ``result_url`` with the message ``result_label`` — instead of creating a second row. Only a
+    sending to the same ``path`` with the same ``digest`` of its input is the same form; the key sent elsewhere or
+    with other input is refused. The unique ``key`` settles two sendings at once. Rows older than
+    ``once.KEY_LIFETIME`` may be deleted (``once.forget_expired``): their keys are refused anyway."""
 
     key = models.CharField("送信の識別子", max_length=120, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="送信者", on_delete=models.CASCADE,
                              null=True, blank=True, related_name="+")
     created_at = models.DateTimeField("送信日時", auto_now_add=True, db_index=True)
+    path = models.CharField("送信先", max_length=500, blank=True, default="")
+    digest = models.CharField("送信内容のダイジェスト（SHA-256）", max_length=64, blank=True, default="")
     result_url = models.CharField("送信後の画面", max_length=500, blank=True)
     result_label = models.TextField("送信後の表示", blank=True)
 

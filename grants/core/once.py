@@ -12,10 +12,18 @@ A key is signed (``django.core.signing``) with the user it was drawn for and the
 user, altered, or older than ``KEY_LIFETIME`` is refused (``KeyRefused``, nothing done). A form sent without a
 key (a client that is not one of our pages) is not guarded. When the act is refused (bad input, a rule) the key
 is not kept: the same form corrected may be sent again.
+
+A key is kept with the page it was sent to and a digest of what was sent (``sending_digest``): only the same
+sending again (a double click, a reload) is answered as the first. The key sent to another page or with other
+input (the browser's Back restores a page with its used key, and the user types a second entry) is refused
+(``KeyReused``, nothing done) — never answered as the first, which would lose the new input under the first
+one's success message.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +31,9 @@ from typing import Any, TypeVar
 
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
 from grants.core.models import SubmittedForm
 from grants.core.workflow import ActionRefused
@@ -35,15 +45,23 @@ FIELD = "form_key"
 #: How long after the page was drawn its key is accepted (and its record kept).
 KEY_LIFETIME = dt.timedelta(days=2)
 _SALT = "grants.core.once"
+#: The field of Django's CSRF token in a form: not part of what the user sent.
+_CSRF_FIELD = "csrfmiddlewaretoken"
 _ANONYMOUS = "-"
 
 EXPIRED = ("この画面を開いてから時間がたったため、送信を受け付けませんでした。"
            "画面を開き直して、もう一度入力してください。")
 FOREIGN = "この画面の送信を受け付けませんでした。画面を開き直して、もう一度入力してください。"
+REUSED = "この画面は一度送信済みです。画面を開き直してから、もう一度入力してください。"
 
 
 class KeyRefused(ActionRefused):
     """A form's key that is not honoured: drawn for another user, altered, or expired. Nothing was done."""
+
+
+class KeyReused(KeyRefused):
+    """A key already used, sent again to another page or with other input than its first sending: the new
+    sending is not done (it is not the first one repeated). Nothing was done."""
 
 
 @dataclass(frozen=True)
@@ -80,23 +98,45 @@ def check_key(key: str, user: Any) -> str:
     return key
 
 
-def submit_once(*, key: str, user: Any, act: Callable[[], T], answer: Callable[[T], tuple[str, str]]) -> T | Earlier:
-    """Run ``act()`` once for the form sent with ``key`` by ``user``, in one transaction with the record of the
-    key: ``answer(result)`` gives the page the first sending went to and its message, kept for a second sending.
+def sending_digest(data: QueryDict, files: MultiValueDict[str, Any] | None = None) -> str:
+    """The sha256 (64 hex characters) of what a form sent: its fields (``data``) but the one-time key and the
+    CSRF token, sorted, and its files (``files``, uploaded files) each by name, size and the sha256 of its
+    content. The same form sent twice gives the same digest; any other value or file, another."""
+    fields = sorted((name, values) for name, values in data.lists() if name not in (FIELD, _CSRF_FIELD))
+    uploads = []
+    for name, sent in sorted((files or MultiValueDict()).lists()):
+        for upload in sent:
+            content = hashlib.sha256()
+            for chunk in upload.chunks():
+                content.update(chunk)
+            upload.seek(0)  # the act reads the file after
+            uploads.append([name, upload.name, upload.size, content.hexdigest()])
+    text = json.dumps([fields, uploads], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
-    Returns ``act``'s result, or ``Earlier`` when the key was already used by ``user`` (nothing is done).
-    Raises ``KeyRefused`` for a key of another user, altered or expired; whatever ``act`` raises (the key is
-    then not kept)."""
+
+def submit_once(*, key: str, user: Any, act: Callable[[], T], answer: Callable[[T], tuple[str, str]],
+                path: str = "", digest: str = "") -> T | Earlier:
+    """Run ``act()`` once for the form sent with ``key`` by ``user`` to ``path`` (the request's path) with
+    ``digest`` (``sending_digest`` of what it sent), in one transaction with the record of the key:
+    ``answer(result)`` gives the page the first sending went to and its message, kept for a second sending.
+
+    Returns ``act``'s result, or ``Earlier`` when the key was already used by ``user`` for the same ``path`` and
+    ``digest`` (nothing is done). Raises ``KeyReused`` (a ``KeyRefused``) when the key was used for another path
+    or digest, ``KeyRefused`` for a key of another user, altered or expired — nothing is done; whatever ``act``
+    raises (the key is then not kept)."""
     check_key(key, user)
     owner = user if _owner(user) != _ANONYMOUS else None
     with transaction.atomic():
         try:
             with transaction.atomic():  # a savepoint: the failed insert leaves the outer transaction usable
-                record = SubmittedForm.objects.create(key=key, user=owner)
+                record = SubmittedForm.objects.create(key=key, user=owner, path=path, digest=digest)
         except IntegrityError:
             first = SubmittedForm.objects.get(key=key)
             if first.user_id != (owner.pk if owner is not None else None):
                 raise KeyRefused(FOREIGN) from None
+            if (first.path, first.digest) != (path, digest):
+                raise KeyReused(REUSED) from None
             return Earlier(url=first.result_url, label=first.result_label)
         result = act()
         record.result_url, record.result_label = answer(result)

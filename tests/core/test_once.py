@@ -1,11 +1,15 @@
 """One-time keys of the forms that create something (grants.core.once): the same key twice creates one row and is
-answered as the first; another user's key, an altered one and an expired one are refused; no key, no guard."""
+answered as the first; another user's key, an altered one and an expired one are refused; no key, no guard; a
+used key sent to another page or with other input is refused, never answered as the first."""
 import datetime as dt
 import time
 
 import pytest
 from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 
 from grants.core import once
 from grants.core.models import AuditEvent, SubmittedForm, record_event
@@ -30,6 +34,47 @@ def test_the_same_key_twice_creates_one_row_and_answers_as_the_first() -> None:
     second = once.submit_once(key=key, user=user, act=_create(user), answer=_answer)
     assert AuditEvent.objects.filter(action="once_test").count() == 1
     assert second == once.Earlier(url=f"/done/{first.pk}/", label="登録しました。")
+
+
+@pytest.mark.django_db
+def test_the_same_sending_replayed_to_the_same_page_is_answered_as_the_first() -> None:
+    user = UserFactory()
+    key = once.new_key(user)
+    sent = {"key": key, "user": user, "answer": _answer, "path": "/cases/1/lines/", "digest": "a" * 64}
+    first = once.submit_once(act=_create(user), **sent)
+    assert once.submit_once(act=_create(user), **sent) == once.Earlier(url=f"/done/{first.pk}/",
+                                                                      label="登録しました。")
+    assert AuditEvent.objects.filter(action="once_test").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path, digest", [("/cases/1/lines/", "b" * 64), ("/cases/2/lines/", "a" * 64)],
+                         ids=["other input", "other page"])
+def test_a_used_key_sent_with_other_input_or_to_another_page_is_refused_and_writes_nothing(path, digest) -> None:  # type: ignore[no-untyped-def]
+    user = UserFactory()
+    key = once.new_key(user)
+    once.submit_once(key=key, user=user, act=_create(user), answer=_answer, path="/cases/1/lines/",
+                     digest="a" * 64)
+    with pytest.raises(once.KeyReused, match="この画面は一度送信済みです。画面を開き直してから"):
+        once.submit_once(key=key, user=user, act=_create(user), answer=_answer, path=path, digest=digest)
+    assert AuditEvent.objects.filter(action="once_test").count() == 1
+    assert SubmittedForm.objects.get().digest == "a" * 64
+
+
+def _upload(content: bytes) -> MultiValueDict:  # type: ignore[type-arg]
+    return MultiValueDict({"file": [SimpleUploadedFile("a.pdf", content)]})
+
+
+def test_the_digest_of_a_sending_leaves_out_the_key_and_the_csrf_token_and_reads_the_files() -> None:
+    base = once.sending_digest(QueryDict("amount=1000&note=x&note=y"))
+    assert once.sending_digest(QueryDict(f"note=x&{once.FIELD}=k1&amount=1000&note=y&csrfmiddlewaretoken=t")) == base
+    assert once.sending_digest(QueryDict("amount=2000&note=x&note=y")) != base
+    assert once.sending_digest(QueryDict("amount=1000&note=y&note=x")) != base  # the order of one field's values
+    with_file = once.sending_digest(QueryDict("amount=1000&note=x&note=y"), _upload(b"%PDF-1"))
+    assert with_file not in (base, once.sending_digest(QueryDict("amount=1000&note=x&note=y"), _upload(b"%PDF-2")))
+    files = _upload(b"%PDF-1")
+    assert once.sending_digest(QueryDict("amount=1000&note=x&note=y"), files) == with_file
+    assert files["file"].read() == b"%PDF-1"  # still readable by the act
 
 
 @pytest.mark.django_db

@@ -1,6 +1,8 @@
 """Every page form that creates something, sent twice with the key its page drew (a double click, a reload of the
 POST), creates one row and the second sending is answered as the first: the same page and the same message, not
-an error (pages.http.act_once over grants.core.once). The mechanism itself: tests/core/test_once.py."""
+an error (pages.http.act_once over grants.core.once). The same key sent again with other input (the browser's
+Back restores the page with its used key) is refused with an error and nothing written — never answered with the
+first sending's success. The mechanism itself: tests/core/test_once.py."""
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -13,12 +15,16 @@ from django.test import Client
 from django.urls import reverse
 
 from grants.cases import lifecycle
+from grants.cases.batches import approve_payment_batch, create_payment_batch
 from grants.cases.models import BudgetLine, ChangeRequest, GrantCase, Receipt
 from grants.competitive.models import ApplicationAttachment, GroupRegistration
 from grants.core.once import FIELD
 from grants.councils import plans
 from grants.insurance.models import AccidentReport, ReportAttachment
+from grants.ledger.models import ItemResult
 from grants.organizations.models import CommunityPlan, PlanAttachment, PlanItem, SecretariatStaff
+from reports.zengin_batch import batch_file
+from tests.cases.steps import login as log_in
 from tests.cases.steps import messages_of
 from tests.competitive import steps as competitive
 from tests.councils import builders as councils
@@ -28,6 +34,7 @@ from tests.factories import CURRENT_FY
 from tests.insurance import builders as insurance
 from tests.insurance.pages import person_post, report_post
 from tests.pages.test_competitive_groups import REGISTER, form_post
+from tests.reports.test_zengin_batch import two_advances_to_one_account
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +256,42 @@ def test_a_key_drawn_for_another_user_creates_nothing(client, katsudo, council, 
                                  "spent_on": today().isoformat(), FIELD: key}, follow=True)
     assert BudgetLine.objects.filter(case=case).count() == before
     assert "この画面の送信を受け付けませんでした。画面を開き直して、もう一度入力してください。" in messages_of(response)
+
+
+REUSED = "この画面は一度送信済みです。画面を開き直してから、もう一度入力してください。"
+
+
+def test_a_second_bank_result_sent_with_the_first_ones_key_is_refused_not_answered_as_recorded(  # type: ignore[no-untyped-def]
+        client, katsudo, council, staff, approver, finance, finance2, transfer_day, transfer_settings):
+    """The batch page: a result recorded by 顧客コード, then the browser's Back (the page comes back with its used
+    key) and the second payment's code typed: refused with an error, the second payment still unrecorded."""
+    transfer_settings.early_results = True
+    transfer_settings.save()
+    case, (first, second) = two_advances_to_one_account(katsudo, council, staff, approver, finance)
+    batch = create_payment_batch(actor=finance, order_ids=[first.pk, second.pk], transfer_date=transfer_day)
+    approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=batch_file)
+    items = {i.payment_order_id: i for i in batch.items.all()}
+    page = reverse("payment_batch", args=[batch.pk])
+    key = key_of(log_in(client, finance).get(page).content.decode(), 'id="result-by-code"')
+    post = reverse("record_result_by_code", args=[batch.pk])
+    recorded = client.post(post, {"code": str(items[second.pk].pk), "amount": str(items[second.pk].amount),
+                                  "result": "returned", "reason": "口座なし", FIELD: key}, follow=True)
+    assert [m.level_tag for m in recorded.context["messages"]] == ["success"]
+    assert f"{second.label}）の振込の結果を記録しました。" in messages_of(recorded)[0]
+
+    again = client.post(post, {"code": str(items[first.pk].pk), "amount": str(items[first.pk].amount),
+                               "result": "paid", "reason": "", FIELD: key}, follow=True)
+    assert again.redirect_chain[-1][0] == page and messages_of(again) == [REUSED]
+    assert [m.level_tag for m in again.context["messages"]] == ["error"]
+    assert dict(batch.items.values_list("payment_order_id", "result")) == {
+        first.pk: ItemResult.SENT, second.pk: ItemResult.RETURNED}
+
+
+def test_a_create_form_sent_again_with_other_input_under_its_used_key_creates_nothing(client, request) -> None:  # type: ignore[no-untyped-def]
+    form = budget_line(client, request.getfixturevalue)
+    key = key_of(client.get(form.page).content.decode(), form.tag)
+    before = form.rows()
+    assert messages_of(client.post(form.url, {**form.data(), FIELD: key}, follow=True)) == ["明細を追加しました。"]
+    response = client.post(form.url, {**form.data(), "amount": "2500", FIELD: key}, follow=True)
+    assert form.rows() == before + 1 and not BudgetLine.objects.filter(amount=2500).exists()
+    assert messages_of(response) == [REUSED]
