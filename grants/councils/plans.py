@@ -1,8 +1,9 @@
 """地域づくり計画: drafting, items, attachments, submission, approval and revision (GRANTS.md §1, §5).
 
 A council (its secretary, role ``association_head`` and a current representative of the council) or city staff
-drafts a version; the council submits it; a staff member other than the submitter approves it. Approving a
-revision supersedes the earlier approved version, which stays on record with its items.
+drafts a version; the council submits it; a staff member other than its drafter, its submitter and anyone who
+wrote its content approves it. Approving a revision supersedes the earlier approved version, which stays on
+record with its items.
 
 Errors: ``PlanError`` (Japanese, names the field); ``CommunityPlan.DoesNotExist`` for a plan the user may not
 see (answer 404).
@@ -16,7 +17,7 @@ from django.db.models import ProtectedError, QuerySet
 
 from grants.accounts.models import Role, User
 from grants.core import workflow
-from grants.core.models import record_event
+from grants.core.models import AuditEvent, record_event
 from grants.core.uploads import DOCUMENTS, MAX_UPLOAD_BYTES, UploadError, check_upload
 from grants.core.workflow import SYSTEM, Act, Edge, Machine
 from grants.organizations.models import (
@@ -70,7 +71,7 @@ COMMUNITY_PLAN: Machine[CommunityPlan] = workflow.register(Machine(
              note_refusal="差戻しの理由を入力してください。"),
         Edge("approve_plan", "承認する", _s(PlanStatus.SUBMITTED), PlanStatus.APPROVED, frozenset({Role.STAFF}),
              ("submitted_by", "created_by"), records="approved_by", stamps="approved_at",
-             effects=("supersede_older_plans",),
+             guards=("plan_not_written_by_approver",), effects=("supersede_older_plans",),
              then=("validate_plan",), page="form", role_refusal="計画の承認は担当職員のみが行えます。",
              state_refusal="提出済の計画だけを承認できます。"),
         Edge("supersede_plan", "改定による終了", _s(PlanStatus.APPROVED), PlanStatus.SUPERSEDED, frozenset({SYSTEM}),
@@ -91,6 +92,24 @@ COMMUNITY_PLAN: Machine[CommunityPlan] = workflow.register(Machine(
                           "承認済みの計画から改定版を作成してください。"),
     ),
 ))
+
+
+#: The audit actions that change a version's content (its items, its files; a correction in the admin site):
+#: whoever took one on a version never approves it — a staff member may write a council's draft, or rewrite it
+#: after returning it, but then another staff member approves it.
+CONTENT_ACTIONS = ("add_plan_item", "delete_plan_item", "add_plan_attachment", "admin_change")
+WROTE_CONTENT = "この計画の内容を作成・変更した方は、同じ計画を承認できません。"
+
+
+@workflow.guard("plan_not_written_by_approver")
+def _not_written_by(plan: CommunityPlan, user: User | None) -> str | None:
+    """Separation of duties computed from the audit trail (the ``created_by``/``submitted_by`` fields name only
+    the drafter and the submitter): ``WROTE_CONTENT`` when ``user`` added or deleted an item of this version,
+    attached a file to it or corrected it in the admin site (``CONTENT_ACTIONS``), else None."""
+    if user is None:
+        return None
+    edits = AuditEvent.objects.for_object(plan).filter(actor_id=user.pk, action__in=CONTENT_ACTIONS)
+    return WROTE_CONTENT if edits.exists() else None
 
 
 @workflow.effect("require_plan_actions")
@@ -269,8 +288,9 @@ def return_plan(*, actor: User, plan_id: int, note: str) -> CommunityPlan:
 
 
 def approve_plan(*, actor: User, plan_id: int, note: str = "") -> CommunityPlan:
-    """承認 by a staff member other than the one who submitted it. The council's earlier approved version whose
-    term overlaps is superseded (it stays on record)."""
+    """承認 by a staff member other than the one who drafted, submitted or wrote the content of this version
+    (added or deleted an item, attached a file). The council's earlier approved version whose term overlaps is
+    superseded (it stays on record)."""
     if actor.role != Role.STAFF:
         raise PlanError("計画の承認は担当職員のみが行えます。")
     return workflow.perform(COMMUNITY_PLAN, plan_id, "approve_plan", actor=actor, note=note)

@@ -153,8 +153,10 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     open_version = any(v.status in (PlanStatus.DRAFT, PlanStatus.SUBMITTED) for v in versions)
     acts = plan_actions(user, plan, open_version)
-    submitter_may_not_approve = (plan.status == PlanStatus.SUBMITTED and user.role == Role.STAFF
-                                 and "approve" not in acts)
+    # Why this staff member may not approve a submitted plan (they drafted, submitted or wrote it): another does.
+    approve_refusal = (workflow.refusal(plans.COMMUNITY_PLAN, plans.COMMUNITY_PLAN.edge("approve_plan"), plan, user)
+                       if plan.status == PlanStatus.SUBMITTED and user.role == Role.STAFF and "approve" not in acts
+                       else None)
     return render(request, "councils/plans/plan_detail.html", {
         "plan": plan,
         "tree": _item_tree(plan),
@@ -162,8 +164,8 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "events": _plan_events(plan),
         "versions": versions,
         "acts": acts,
-        "submitter_may_not_approve": submitter_may_not_approve,
-        "show_procedures": bool(acts & {"submit", "return", "approve", "revise"}) or submitter_may_not_approve,
+        "approve_refusal": approve_refusal,
+        "show_procedures": bool(acts & {"submit", "return", "approve", "revise"}) or bool(approve_refusal),
         # Both forms have a "title": distinct ids keep each label on its own input.
         "item_form": PlanItemForm(plan=plan, auto_id="item-%s"),
         "attachment_form": AttachmentForm(auto_id="attachment-%s"),

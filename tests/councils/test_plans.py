@@ -314,6 +314,54 @@ def test_staff_who_drafted_a_revision_cannot_approve_it_though_the_head_submitte
     assert plans.approve_plan(actor=staff2, plan_id=revision.pk).approved_by == staff2
 
 
+def _snapshot(plan):  # type: ignore[no-untyped-def]
+    plan.refresh_from_db()
+    return (plan.status, plan.approved_by_id, list(AuditEvent.objects.values_list("pk", flat=True)))
+
+
+def test_staff_who_wrote_the_items_the_head_submitted_cannot_approve_them(  # type: ignore[no-untyped-def]
+        org, secretary, staff, staff2):
+    """The head creates the plan, a staff member writes its 分野・施策・取組, the head submits it: the staff member
+    who wrote the content is neither ``created_by`` nor ``submitted_by``, and still may not approve it."""
+    plan = new_plan(secretary, org)
+    tree(staff, plan)
+    plans.submit_plan(actor=secretary, plan_id=plan.pk)
+    before = _snapshot(plan)
+    with pytest.raises(PlanError, match="^この計画の内容を作成・変更した方は、同じ計画を承認できません。$"):
+        plans.approve_plan(actor=staff, plan_id=plan.pk)
+    assert _snapshot(plan) == before == (PlanStatus.SUBMITTED, None, before[2])
+    assert plans.approve_plan(actor=staff2, plan_id=plan.pk).approved_by == staff2
+
+
+def test_staff_who_returned_the_plan_and_rewrote_its_actions_cannot_approve_it(  # type: ignore[no-untyped-def]
+        org, secretary, staff, staff2):
+    """After a return, a staff member deletes the head's 取組 and adds their own; the head resubmits."""
+    plan = new_plan(secretary, org)
+    items = tree(secretary, plan)
+    plans.submit_plan(actor=secretary, plan_id=plan.pk)
+    plans.return_plan(actor=staff, plan_id=plan.pk, note="取組を見直してください。")
+    plans.delete_item(actor=staff, plan_id=plan.pk, item_id=items["1-1-1"].pk)
+    plans.add_item(actor=staff, plan_id=plan.pk, level=ItemLevel.ACTION, code="1-1-3", title="職員の考えた取組",
+                   parent_id=items["1-1"].pk)
+    plans.submit_plan(actor=secretary, plan_id=plan.pk)
+    before = _snapshot(plan)
+    with pytest.raises(PlanError, match="^この計画の内容を作成・変更した方は、同じ計画を承認できません。$"):
+        plans.approve_plan(actor=staff, plan_id=plan.pk)
+    assert _snapshot(plan) == before
+    assert plans.approve_plan(actor=staff2, plan_id=plan.pk).approved_by == staff2
+
+
+def test_staff_who_attached_a_file_to_the_submitted_plan_cannot_approve_it(  # type: ignore[no-untyped-def]
+        org, secretary, staff, staff2, media):
+    plan = new_plan(secretary, org)
+    tree(secretary, plan)
+    plans.submit_plan(actor=secretary, plan_id=plan.pk)
+    plans.add_attachment(actor=staff, plan_id=plan.pk, title="職員の資料", upload=_upload("資料.pdf"))
+    with pytest.raises(PlanError, match="^この計画の内容を作成・変更した方は、同じ計画を承認できません。$"):
+        plans.approve_plan(actor=staff, plan_id=plan.pk)
+    assert plans.approve_plan(actor=staff2, plan_id=plan.pk).approved_by == staff2
+
+
 def test_one_open_revision_at_a_time(org, secretary, staff):  # type: ignore[no-untyped-def]
     first = approved(secretary, staff, org)
     with pytest.raises(PlanError, match="^改定の理由を入力してください。$"):
@@ -397,7 +445,7 @@ def test_attachments_while_draft_or_submitted_only(org, secretary, staff, media)
     plan = new_plan(secretary, org)
     tree(secretary, plan)
     plans.submit_plan(actor=secretary, plan_id=plan.pk)
-    plans.add_attachment(actor=staff, plan_id=plan.pk, title="総会議事録", upload=_upload("議事録.pdf"))
+    plans.add_attachment(actor=secretary, plan_id=plan.pk, title="総会議事録", upload=_upload("議事録.pdf"))
     plans.approve_plan(actor=staff, plan_id=plan.pk)
     with pytest.raises(PlanError, match="^承認済みの計画には資料を追加できません。改定版を作成してください。$"):
         plans.add_attachment(actor=staff, plan_id=plan.pk, title="追加", upload=_upload("追加.pdf"))

@@ -333,12 +333,24 @@ def test_staff_returns_with_a_reason(client, council, staff, draft):
     assert "提出済の計画だけを差し戻せます。" in messages_of(response)
 
 
+def test_staff_who_wrote_the_actions_the_secretary_submitted_is_told_another_approves(  # type: ignore[no-untyped-def]
+        client, council, staff, draft):
+    measure = plans.add_item(actor=staff, plan_id=draft.pk, level="measure", code="1-1", title="防災力の向上",
+                             parent_id=draft.items.get(code="1").pk)
+    plans.add_item(actor=staff, plan_id=draft.pk, level="action", code="1-1-1", title="防災訓練", parent_id=measure.pk)
+    plans.submit_plan(actor=council[1], plan_id=draft.pk)
+    login(client, staff)
+    page = text(client.get(reverse("plan_detail", args=[draft.pk])))
+    assert reverse("plan_approve", args=[draft.pk]) not in page
+    assert "この計画の内容を作成・変更した方は、同じ計画を承認できません。別の担当者が承認します。" in page
+
+
 def test_staff_cannot_approve_own_submission_another_staff_can(client, council, staff, staff2, draft):
     submitted(draft, staff)
     login(client, staff)
     page = text(client.get(reverse("plan_detail", args=[draft.pk])))
     assert reverse("plan_approve", args=[draft.pk]) not in page
-    assert "この計画を提出した方は、同じ計画を承認できません。" in page
+    assert "計画を提出した方は、同じ計画を承認できません。別の担当者が承認します。" in page
     assert reverse("plan_return", args=[draft.pk]) in page
     response = client.post(reverse("plan_approve", args=[draft.pk]), {"note": ""}, follow=True)
     assert "計画を提出した方は、同じ計画を承認できません。" in messages_of(response)
