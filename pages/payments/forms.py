@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 
 from grants.ledger.transfers import earliest_transfer_date
+from pages.forms import TypedIntegerField
 
 
 class BatchForm(forms.Form):
@@ -25,7 +26,11 @@ class CodeResultForm(forms.Form):
     """The bank's result of one transfer, named by the 顧客コード its result line carries (振込結果・振込不能)."""
 
     code = forms.CharField(label="顧客コード", max_length=10)
-    result = forms.ChoiceField(label="結果", choices=[("paid", "振込完了"), ("returned", "返却")])
+    # The amount of the result line, checked against the payment the code names: a mistyped code cannot record a
+    # result (a 返却 reverses the payment) on another payee's transfer.
+    amount = TypedIntegerField(label="振込金額（円）", min_value=1)
+    result = forms.ChoiceField(label="結果", choices=[("", "選んでください"), ("paid", "振込完了"),
+                                                    ("returned", "返却")])
     reason = forms.CharField(label="返却の理由", max_length=200, required=False)
 
 

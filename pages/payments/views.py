@@ -14,6 +14,7 @@ from grants.accounts.models import Role
 from grants.cases.batches import (
     BATCH_ITEM,
     PAYMENT_BATCH,
+    BatchError,
     approve_payment_batch,
     create_payment_batch,
     discard_payment_batch,
@@ -121,11 +122,14 @@ def record_result_by_code(request: AuthedRequest, pk: int) -> HttpResponse:
 
     def record(data: dict[str, Any]) -> BatchItem:
         item = item_for_customer_code(batch, data["code"])
+        if item.amount != data["amount"]:
+            raise BatchError(f"顧客コード「{data['code']}」の振込金額は{item.amount:,}円で、入力された"
+                             f"{data['amount']:,}円と一致しません。顧客コードと金額を確かめてください。")
         return record_transfer_result(item_id=item.pk, actor=request.user, returned=data["result"] == "returned",
                                       reason=data["reason"])
 
     return post_form(request, form=CodeResultForm(request.POST), back=redirect("payment_batch", pk=pk), act=record,
-                     invalid=lambda form: "顧客コードと結果（振込完了または返却）を入力してください。",
+                     invalid=lambda form: "顧客コード、振込金額と結果（振込完了または返却）を入力してください。",
                      done=lambda item: f"{payment_name(item.case, item.payment_order)}の振込の結果を記録しました。")
 
 

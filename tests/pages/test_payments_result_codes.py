@@ -27,11 +27,26 @@ def test_a_result_recorded_by_code_marks_exactly_that_payment(client, katsudo, c
     assert 'id="result-by-code"' in html
 
     post = reverse("record_result_by_code", args=[batch.pk])
-    response = client.post(post, {"code": "9999999", "result": "returned", "reason": "口座なし"}, follow=True)
+    response = client.post(post, {"code": "9999999", "amount": items[1].amount, "result": "returned",
+                                  "reason": "口座なし"}, follow=True)
     assert messages_of(response) == [f"顧客コード「0009999999」は振込バッチ {batch.pk} の振込ファイルにありません。"]
     assert set(batch.items.values_list("result", flat=True)) == {ItemResult.SENT}
 
-    response = client.post(post, {"code": str(items[1].pk), "result": "returned", "reason": "口座なし"}, follow=True)
+    # a mistyped code (or amount) names another payment than the result line: refused, nothing recorded
+    response = client.post(post, {"code": str(items[1].pk), "amount": items[1].amount + 1, "result": "returned",
+                                  "reason": "口座なし"}, follow=True)
+    assert messages_of(response) == [
+        f"顧客コード「{items[1].pk}」の振込金額は{items[1].amount:,}円で、入力された{items[1].amount + 1:,}円と一致"
+        "しません。顧客コードと金額を確かめてください。"]
+    assert set(batch.items.values_list("result", flat=True)) == {ItemResult.SENT}
+    # nor is a result recorded without choosing it (no default)
+    response = client.post(post, {"code": str(items[1].pk), "amount": items[1].amount, "reason": "口座なし"},
+                           follow=True)
+    assert messages_of(response) == ["顧客コード、振込金額と結果（振込完了または返却）を入力してください。"]
+    assert set(batch.items.values_list("result", flat=True)) == {ItemResult.SENT}
+
+    response = client.post(post, {"code": str(items[1].pk), "amount": items[1].amount, "result": "returned",
+                                  "reason": "口座なし"}, follow=True)
     assert messages_of(response) == [
         f"{council[0].name}（案件 {case.reference}・{second.label}）の振込の結果を記録しました。"]
     results = dict(batch.items.values_list("payment_order_id", "result"))
