@@ -134,7 +134,8 @@ def tax_report_act(request: AuthedRequest, pk: int, edge: str) -> HttpResponse:
 
 @login_required
 def tax_report_evidence(request: AuthedRequest, pk: int) -> FileResponse:
-    """Download the evidence of an exemption: staff and the group itself only (others 404); never from MEDIA."""
+    """Download the evidence of an exemption: whoever may see the report (the city's roles, which check, approve
+    or audit it, and the group itself; others 404, as the permission matrix records); never from MEDIA."""
     report = _report_or_404(request, pk)
     if not report.evidence:
         raise Http404("ファイルが見つかりません。")
