@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, OperationalError, connection, models, transaction
 
 from grants.core.append_only import append_only_tables
+from grants.core.management.commands import flush
 from grants.core.models import AuditEvent, record_event
 from grants.notices.models import Notice
 from grants.organizations.models import HouseholdCount, OrganizationFigure
@@ -108,3 +109,22 @@ def test_flush_empties_the_append_only_tables_and_puts_the_triggers_back(associa
     if connection.vendor == "postgresql":
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             connection.cursor().execute("TRUNCATE organizations_householdcount CASCADE")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the schema table's lock is SQLite's")
+def test_regression_flush_waits_for_a_schema_lock_held_by_another_thread(association, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A live-server page still polling a job held SQLite's schema table while the test's flush dropped the
+    triggers (「database table is locked: sqlite_master」 at teardown): the flush tries again."""
+    real, calls = flush.Command._flush, []
+
+    def locked_once(self, **options):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("database table is locked: sqlite_master")
+        return real(self, **options)
+
+    monkeypatch.setattr(flush.Command, "_flush", locked_once)
+    record_event(actor=None, subject=association, action="test")
+    call_command("flush", interactive=False, verbosity=0)
+    assert len(calls) == 2 and not AuditEvent.objects.exists()
