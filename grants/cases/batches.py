@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q, QuerySet
 
 from grants.accounts.models import Role, User
@@ -186,6 +186,10 @@ def _orders_to_pay(case_ids: list[int], order_ids: list[int]) -> list[PaymentOrd
     return chosen
 
 
+# How many times a batch is tried again after PostgreSQL chose it as the victim of a deadlock.
+DEADLOCK_RETRIES = 3
+
+
 def create_payment_batch(
     *, actor: User, transfer_date: dt.date, order_ids: Iterable[int] = (), case_ids: Iterable[int] = (),
     note: str = "",
@@ -203,14 +207,23 @@ def create_payment_batch(
     cids, oids = sorted(set(case_ids)), sorted(set(order_ids))
     if not cids and not oids:
         raise BatchError("振込バッチに入れる支払を選んでください。")
-    with transaction.atomic():
-        orders = _orders_to_pay(cids, oids)
-        batch = PaymentBatch.objects.create(transfer_date=transfer_date, prepared_by=actor, note=note)
-        items = [_item(batch, order) for order in orders]
-        BatchItem.objects.bulk_create(items)
-        record_event(actor=actor, subject=batch, action="create_payment_batch",
-                     note=f"{len(items)}件、振込指定日 {wareki(transfer_date)}")
-    return batch
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            with transaction.atomic():
+                orders = _orders_to_pay(cids, oids)
+                batch = PaymentBatch.objects.create(transfer_date=transfer_date, prepared_by=actor, note=note)
+                items = [_item(batch, order) for order in orders]
+                BatchItem.objects.bulk_create(items)
+                record_event(actor=actor, subject=batch, action="create_payment_batch",
+                             note=f"{len(items)}件、振込指定日 {wareki(transfer_date)}")
+            return batch
+        except OperationalError as exc:
+            # PostgreSQL ends one of two transactions that wait for each other (deadlock detected, 40P01) — seen
+            # with ten batches claiming overlapping payments at once; that one is tried again from the start,
+            # when the payments the other claimed are refused by name.
+            if getattr(exc.__cause__, "sqlstate", None) != "40P01" or attempt == DEADLOCK_RETRIES:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _item(batch: PaymentBatch, order: PaymentOrder) -> BatchItem:
