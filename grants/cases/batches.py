@@ -169,7 +169,10 @@ def _orders_to_pay(case_ids: list[int], order_ids: list[int]) -> list[PaymentOrd
     """The orders ``order_ids`` and the payable orders of the cases ``case_ids`` (locked); ``BatchError``
     naming what is not payable."""
     cases = list(GrantCase.objects.select_for_update().filter(pk__in=case_ids).order_by("pk"))
-    locked = list(PaymentOrder.objects.select_for_update().filter(Q(pk__in=order_ids) | Q(case_id__in=case_ids))
+    # Only the orders are locked (of self): locking the joined rows too — the programme-year and programme every
+    # batch shares — took them tuple by tuple, so two batches each holding what the other wanted next deadlocked.
+    locked = list(PaymentOrder.objects.select_for_update(of=("self",))
+                  .filter(Q(pk__in=order_ids) | Q(case_id__in=case_ids))
                   .select_related("case__organization", "case__programme_year__programme").order_by("pk"))
     payable = set(payable_orders().filter(pk__in=[o.pk for o in locked]).values_list("pk", flat=True))
     chosen = [o for o in locked if o.pk in payable and (o.pk in order_ids or o.case_id in case_ids)]

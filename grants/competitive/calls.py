@@ -311,7 +311,8 @@ def rule_locked_reason(year: ProgrammeYear) -> str | None:
 def _lock_year(actor: User, call_id: int) -> tuple[Call, ProgrammeYear]:
     _require_staff(actor, "交付基準の変更")
     call = workflow.access(CALL, actor, call_id)
-    year = ProgrammeYear.objects.select_for_update().select_related("programme").get(pk=call.programme_year_id)
+    year = (ProgrammeYear.objects.select_for_update(of=("self",)).select_related("programme")
+            .get(pk=call.programme_year_id))
     reason = rule_locked_reason(year)
     if reason:
         raise CallError(reason)

@@ -153,7 +153,7 @@ def end_staff(*, actor: User, staff_id: int, employed_until: dt.date | None) -> 
     date before the start, or a user who may not record for the council."""
     with transaction.atomic():
         SecretariatStaff.objects.filter(organization__in=visible_councils(actor)).get(pk=staff_id)
-        staff = SecretariatStaff.objects.select_for_update().select_related("organization").get(pk=staff_id)
+        staff = SecretariatStaff.objects.select_for_update(of=("self",)).select_related("organization").get(pk=staff_id)
         if not may_record(actor, staff.organization):
             raise StaffError("この協議会の事務局員を登録する権限がありません。")
         if employed_until is None:
