@@ -86,6 +86,7 @@ class Edge:
     refusal_in: Mapping[str, str] = dataclasses.field(default_factory=dict)
     needs: tuple[str, ...] = ()
     needs_refusal: str = "この手続は、画面の入力欄から行ってください。"
+    org_roles: frozenset[str] = frozenset()
 
     @property
     def audit_action(self) -> str:
@@ -97,12 +98,14 @@ class Edge:
 @dataclass(frozen=True)
 class Activity:
     """An act that does not change the state (writing the budget lines, attaching a receipt): open in
-    ``states`` to ``roles``. Services call ``require`` and pages ``may`` with the same data."""
+    ``states`` to ``roles`` (and, for an applicant, to the members of the organisation holding one of
+    ``org_roles``, as on ``Edge``). Services call ``require`` and pages ``may`` with the same data."""
 
     name: str
     states: frozenset[str]
     roles: frozenset[str]
     refusal: str = "この操作はいまは行えません。"
+    org_roles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -189,11 +192,21 @@ class Act(Generic[M]):
 Effect = Callable[[Act[Any]], None]
 Guard = Callable[[Any, Any], "str | None"]
 NoticeIssuer = Callable[..., Any]
+# ``resolver(obj, user)``: the roles (``head``, ``treasurer``, ``clerk``) ``user`` holds today in the organisation
+# ``obj`` belongs to, or None when ``user`` does not act for organisations (a city role).
+MemberRoles = Callable[[Any, Any], "frozenset[str] | None"]
+Listener = Callable[[Act[Any]], None]
 
 MACHINES: dict[str, Machine[Any]] = {}
 EFFECTS: dict[str, Effect] = {}
 GUARDS: dict[str, Guard] = {}
 _NOTICES: dict[str, NoticeIssuer] = {}
+_MEMBER_ROLES: list[MemberRoles] = []
+_LISTENERS: list[Listener] = []
+
+# The refusal of an edge or activity whose ``org_roles`` the user's roles in the organisation do not meet.
+MEMBER_REFUSAL = "この手続は団体の{roles}が行います。"
+ORG_ROLE_LABELS = {"head": "代表者", "treasurer": "会計", "clerk": "担当者"}
 
 
 def register(machine: Machine[M]) -> Machine[M]:
@@ -290,6 +303,33 @@ def issue_notice(subject: models.Model, kind: str, actor: Any, **details: Any) -
     return issuer(subject, kind, actor, **details)
 
 
+def set_member_roles(resolver: MemberRoles) -> None:
+    """The organisations app gives the rail the roles a user holds in an object's organisation (at start-up):
+    edges and activities name ``org_roles`` without the rail importing it. Installed once."""
+    _MEMBER_ROLES[:] = [resolver]
+
+
+def listen(listener: Listener) -> None:
+    """Call ``listener(act)`` after every act (a part of another act too: ``act.parent``), inside its
+    transaction, after the audit row and the edge's ``then``: the notifications app turns acts into messages
+    this way, and what it writes is rolled back with the act. Work that leaves the system must wait for the
+    commit (``act.on_commit``)."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def member_refusal(org_roles: frozenset[str], obj: Any, user: Any) -> str | None:
+    """Why ``user`` may not act for ``obj``'s organisation in a step open to ``org_roles`` only, or None (no
+    restriction, a city user, or a member holding one of the roles)."""
+    if not org_roles or user is None or not _MEMBER_ROLES:
+        return None
+    held = _MEMBER_ROLES[0](obj, user)
+    if held is None or held & org_roles:
+        return None
+    names = "・".join(ORG_ROLE_LABELS.get(r, r) for r in ("head", "treasurer", "clerk") if r in org_roles)
+    return MEMBER_REFUSAL.format(roles=names)
+
+
 def _role(user: Any) -> str:
     return str(getattr(user, "role", "") or "")
 
@@ -303,6 +343,9 @@ def refusal(machine: Machine[M], edge: Edge, obj: M, user: Any, *, within: bool 
     for name in edge.differs_from:
         if user is not None and getattr(obj, f"{name}_id") == user.pk:
             return machine.separation[name]
+    member = member_refusal(edge.org_roles, obj, user)
+    if member:
+        return member
     state = machine.state_of(obj)
     if state not in edge.sources:
         template = edge.refusal_in.get(state) or edge.state_refusal or machine.state_refusal
@@ -359,13 +402,17 @@ def leaves(machine: Machine[M], obj: M, edge: str) -> bool:
 def may(machine: Machine[M], obj: M, user: Any, activity: str) -> bool:
     """Whether ``user`` may do ``activity`` (an act that does not change the state) on ``obj`` now."""
     act = machine.activity(activity)
-    return machine.state_of(obj) in act.states and _role(user) in act.roles
+    return (machine.state_of(obj) in act.states and _role(user) in act.roles
+            and member_refusal(act.org_roles, obj, user) is None)
 
 
 def require(machine: Machine[M], obj: M, user: Any, activity: str) -> None:
-    """Refuse ``activity`` (``machine.error`` with the activity's reason) unless ``may``."""
+    """Refuse ``activity`` (``machine.error`` with the activity's reason, or the member refusal when the
+    user's role in the organisation is the reason) unless ``may``."""
     if not may(machine, obj, user, activity):
-        raise machine.error(machine.activity(activity).refusal)
+        act = machine.activity(activity)
+        in_state = machine.state_of(obj) in act.states and _role(user) in act.roles
+        raise machine.error((in_state and member_refusal(act.org_roles, obj, user)) or act.refusal)
 
 
 def access(machine: Machine[M], user: Any, pk: int, *, lock: bool = False) -> M:
@@ -454,6 +501,8 @@ def _take(act: Act[M], effect: Effect | None, then: Effect | None, record: bool)
                      from_state=act.before, to_state=edge.target, note=text)
     for run in [*(_effect(name) for name in edge.then), *([then] if then else [])]:
         run(act)
+    for listener in _LISTENERS:
+        listener(act)
 
 
 def _effect(name: str) -> Effect:
