@@ -747,13 +747,14 @@ class ReminderKind(models.TextChoices):
 
 class Reminder(models.Model):
     """A reminder sent: to the group, that a claim can be (and has not been) filed; or to the insurer, that its
-    answer is overdue. Shown on the claim's page; the group sees its own."""
+    answer is overdue. Shown on the claim's page; the group sees its own. ``sent_by`` is empty for a 督促 the
+    daily scheduler mailed to the group itself (``reminders.send_scheduled_reminder``): no person sent it."""
 
     claim = models.ForeignKey(Claim, verbose_name="保険金請求", on_delete=models.PROTECT, related_name="reminders")
     kind = models.CharField("種類", max_length=20, choices=ReminderKind.choices)
     sent_on = models.DateField("送付日")
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="送付者", on_delete=models.PROTECT,
-                                related_name="+")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="送付者", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
     message = models.TextField("内容", max_length=2000)
 
     class Meta:
@@ -763,6 +764,11 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}（{self.sent_on}）"
+
+    @property
+    def sender_label(self) -> str:
+        """Who sent it, as the pages show it: the 保険担当, or the daily scheduler's mail."""
+        return str(self.sent_by) if self.sent_by_id else "メールで自動送信"
 
 
 # -- 個人情報の閲覧記録 -----------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ is data of the policy; days are calendar days.
 
 ``due_reminders`` lists what is due on a day, ``upcoming_reminders`` what falls due in the coming days;
 ``send_reminder`` records one (the row is locked, so a double
-click sends it once); errors raise ``InsuranceError``.
+click sends it once); ``send_scheduled_reminder`` records a 督促 the daily scheduler mails to the group; errors raise
+``InsuranceError``.
 """
 import datetime as dt
 from dataclasses import dataclass
@@ -16,9 +17,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from grants.accounts.models import User
+from grants.core import workflow
 from grants.core.fiscal import wareki
 from grants.core.models import record_event
-from grants.insurance.machines import InsuranceError
+from grants.insurance.machines import CLAIM, InsuranceError
 
 from .claims import _locked, claim_limit_date, claim_open_date
 from .models import Claim, ClaimStatus, Reminder, ReminderKind
@@ -107,12 +109,27 @@ def send_reminder(*, actor: User, claim_id: int, kind: str) -> Reminder:
     _insurance_only(actor)
     with transaction.atomic():
         claim = _locked(actor, claim_id)
-        today = timezone.localdate()
-        due = reminder_due(claim, today)
-        if due is None or due.kind != kind:
-            raise InsuranceError("この請求には、いま送る督促・照会はありません。")
-        reminder = Reminder.objects.create(claim=claim, kind=kind, sent_on=today, sent_by=actor,
-                                           message=due.message)
-        record_event(actor=actor, subject=claim.report, action="insurance_send_reminder",
-                     note=f"請求 {claim.number}：{reminder.get_kind_display()}")
+        return _record(claim, kind, timezone.localdate(), actor)
+
+
+def send_scheduled_reminder(*, claim_id: int, today: dt.date | None = None) -> Reminder:
+    """Record the 督促 to the group (``CLAIM_DUE``) due on ``today`` (default: today) as sent by the daily
+    scheduler (``grants.notify.daily``), which mails it to the group's members in the same transaction. No
+    person acts: the reminder's ``sent_by`` and the audit row's actor are empty, as for the worker's acts; the
+    rule is the same as the 保険担当's (refused when none is due, so a second run sends nothing). The insurer's
+    照会 (``INSURER_CHASE``) is never sent this way: the insurer is outside the system, the 保険担当 contacts it
+    and records it with ``send_reminder``. Call inside the scheduler's transaction; the claim row is locked."""
+    with transaction.atomic():
+        claim = workflow.access(CLAIM, None, claim_id, lock=True)
+        return _record(claim, ReminderKind.CLAIM_DUE, today or timezone.localdate(), None)
+
+
+def _record(claim: Claim, kind: str, today: dt.date, actor: User | None) -> Reminder:
+    due = reminder_due(claim, today)
+    if due is None or due.kind != kind:
+        raise InsuranceError("この請求には、いま送る督促・照会はありません。")
+    reminder = Reminder.objects.create(claim=claim, kind=kind, sent_on=today, sent_by=actor, message=due.message)
+    record_event(actor=actor, subject=claim.report, action="insurance_send_reminder",
+                 note=f"請求 {claim.number}：{reminder.get_kind_display()}"
+                      + ("（メールで自動送信）" if actor is None else ""))
     return reminder
