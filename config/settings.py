@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "grants.competitive",
     "grants.jobs",
     "grants.notices",
+    "grants.notify",
     "grants.demo",
     "reports",
     "pages",
@@ -213,6 +214,20 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 # Background work (exports, batch printing) runs on django-tasks with its database backend, so it works on
 # the embedded SQLite as on PostgreSQL; `manage.py db_worker` runs the jobs (bin/start starts one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Mail (お知らせメール, grants.notify): EMAIL_URL names the production SMTP server (smtp+tls://user:pass@host:587);
+# without it the mail is written to files under var/mail (the demo), never sent. The worker tries a failed mail
+# again after each wait of MAIL_RETRY_MINUTES (then after the last one) until MAIL_MAX_ATTEMPTS attempts have
+# failed. SITE_URL is the address the mail's links start with.
+if env("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="山口市 協働推進課 <noreply@example.invalid>")
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+MAIL_RETRY_MINUTES = env.list("MAIL_RETRY_MINUTES", cast=int, default=[5, 30, 120])
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=4)
 
 # Largest upload accepted by the household-count import (bytes; HOUSEHOLD_IMPORT_MAX_MB in the environment).
 HOUSEHOLD_IMPORT_MAX_BYTES = env.int("HOUSEHOLD_IMPORT_MAX_MB", default=5) * 1024 * 1024

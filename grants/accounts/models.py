@@ -35,6 +35,8 @@ class User(AbstractUser):
 
     role = models.CharField("役割", max_length=32, choices=Role.choices)
     display_name = models.CharField("氏名", max_length=100, blank=True)
+    # Official messages (a decision, a return, a transfer) are mailed whatever this says (grants.notify.events).
+    optional_mail = models.BooleanField("お知らせメールを受け取る", default=True)
 
     class Meta:
         verbose_name = "利用者"

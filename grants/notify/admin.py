@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from grants.core.admin_audit import HistoryAdminMixin
+
+from .models import DailyRun, Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    """Read-only, never deleted: messages are written by the acts that send them and their mail moved by the
+    worker on the rail (``grants.notify``)."""
+
+    list_display = ("created_at", "to_label", "subject", "event", "status", "attempts", "sent_at")
+    list_filter = ("status", "event", "official")
+    exclude = ("body",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
+        return False
+
+
+@admin.register(DailyRun)
+class DailyRunAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    """Read-only: the daily scheduler writes one row a day."""
+
+    list_display = ("day", "started_at", "finished_at", "error")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: DailyRun | None = None) -> bool:
+        return False

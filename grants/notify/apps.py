@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class NotifyConfig(AppConfig):
+    name = "grants.notify"
+    label = "notify"
+    verbose_name = "お知らせ・メール"
+
+    def ready(self) -> None:
+        from grants.core import workflow
+
+        from . import machines, rail  # noqa: F401  (registers the mail's machine)
+
+        workflow.listen(rail.on_act)
