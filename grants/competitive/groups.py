@@ -169,7 +169,7 @@ def _activate(act: Act[GroupRegistration]) -> None:
     """Confirming leaves nothing else to do before the group applies: a current representative with a login and
     a current bank account are required, and the organisation becomes active (活動中)."""
     org = act.obj.organization
-    if not Representative.objects.current().filter(organization=org, user__isnull=False).exists():
+    if not Representative.objects.current().heads().filter(organization=org, user__isnull=False).exists():
         raise GroupError("代表者: ログインできる代表者が登録されていないため、確認できません。")
     if org.current_bank_account() is None:
         raise GroupError("振込先口座: 口座が登録されていないため、確認できません。")
@@ -407,7 +407,7 @@ after a return (edge ``resubmit_group``).
         org.name, org.name_kana, org.area_id = clean.name, clean.name_kana, clean.area_id
         org.corporate_number = clean.corporate_number
         org.save()
-        Representative.objects.current().filter(organization=org).update(name=clean.representative_name)
+        Representative.objects.current().heads().filter(organization=org).update(name=clean.representative_name)
         _replace_account(org, account)
         _copy(clean, registration)
         if bylaws is not None:

@@ -295,7 +295,7 @@ def _apply(call: Call, org: Organization, head: User, title: str, plan: tuple[st
 
 def _head(org: Organization) -> User:
     """The group's login (its current representative's)."""
-    rep = org.representatives.filter(ended_on__isnull=True).select_related("user").get()
+    rep = org.representatives.heads().filter(ended_on__isnull=True).select_related("user").get()
     assert rep.user is not None, "every sample group has a login"
     return rep.user
 

@@ -409,7 +409,7 @@ def _staff_rows(area: Area, rng: random.Random) -> tuple[tuple, ...]:
 def _link_secretary(councils: dict[str, Organization], user: User) -> None:
     """The demo secretary is the current 事務局長 of 湯田 (the walk-through council)."""
     org = councils[PUBLISHED_AREA]
-    term = org.representatives.filter(ended_on__isnull=True).first()
+    term = org.representatives.heads().filter(ended_on__isnull=True).first()
     if term is None or term.user_id == user.pk:
         return
     term.user = user

@@ -98,7 +98,9 @@ class Organization(models.Model):
             raise ValidationError({"corporate_number": "法人番号（13桁）が正しくありません。"})
 
     def current_representative(self, on: dt.date | None = None) -> "Representative | None":
-        return self.representatives.current(on).first()
+        """The head (代表者) in office on ``on`` (today by default): the addressee of notices and the 代表者名 on
+        documents. The organisation's other members (会計, 担当者) are never "the" representative."""
+        return self.representatives.current(on).heads().first()
 
     def current_bank_account(self) -> "BankAccount | None":
         return self.bank_accounts.filter(is_current=True).first()
@@ -108,16 +110,31 @@ class Organization(models.Model):
         return self.household_counts.filter(base_date=base_date).order_by("-recorded_at", "-pk").first()
 
 
+class MemberRole(models.TextChoices):
+    """What a member does for the organisation. Every current member sees the organisation's cases, claims and
+    plans; the rail's edges and activities say which of these roles may take each step (``org_roles``): the head
+    submits, withdraws and accepts, the 会計 enters receipts and money lines, the 担当者 drafts content."""
+
+    HEAD = "head", "代表者"
+    TREASURER = "treasurer", "会計"
+    CLERK = "clerk", "担当者"
+
+
 class RepresentativeQuerySet(models.QuerySet["Representative"]):
     def current(self, on: dt.date | None = None) -> "RepresentativeQuerySet":
-        """Representatives in office on ``on`` (today by default)."""
+        """Terms (of any role) in office on ``on`` (today by default)."""
         day = on or timezone.localdate()
         return self.filter(started_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 
+    def heads(self) -> "RepresentativeQuerySet":
+        """The terms of the organisations' heads (代表者) only."""
+        return self.filter(role=MemberRole.HEAD)
+
 
 class Representative(models.Model):
-    """A term of office of a head (自治会長, 会長, 代表者). A user acts for the organisation only while the
-    term is current; ended terms stay as history."""
+    """A term of one of the organisation's officers or users: its head (自治会長, 会長, 代表者), its 会計 or a
+    担当者 (``role``). A user acts for the organisation only while the term is current; ended terms stay as
+    history. One open head term per organisation, and one open term per organisation and user."""
 
     organization = models.ForeignKey(
         Organization, verbose_name="団体", on_delete=models.PROTECT, related_name="representatives"
@@ -132,6 +149,7 @@ class Representative(models.Model):
     )
     name = models.CharField("氏名", max_length=100)
     title = models.CharField("役職", max_length=40, default="会長")
+    role = models.CharField("役割", max_length=12, choices=MemberRole.choices, default=MemberRole.HEAD)
     started_on = models.DateField("就任日")
     ended_on = models.DateField("退任日", null=True, blank=True)
 
@@ -139,11 +157,16 @@ class Representative(models.Model):
 
     class Meta:
         ordering = ["organization", "-started_on"]
-        verbose_name = "代表者"
-        verbose_name_plural = "代表者"
+        verbose_name = "団体の役員・利用者の任期"
+        verbose_name_plural = "団体の役員・利用者の任期"
         constraints = [
             models.UniqueConstraint(
-                fields=["organization"], condition=Q(ended_on__isnull=True), name="one_open_term_per_organization"
+                fields=["organization"], condition=Q(ended_on__isnull=True, role="head"),
+                name="one_open_head_term_per_organization",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "user"], condition=Q(ended_on__isnull=True),
+                name="one_open_term_per_organization_user",
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
@@ -152,7 +175,7 @@ class Representative(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organization} {self.title} {self.name}"
+        return f"{self.organization} {self.title or self.get_role_display()} {self.name}"
 
 
 class AccountType(models.TextChoices):

@@ -29,7 +29,7 @@ def change_head(
         raise OrganizationError("新しい代表者の氏名を入力してください。")
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=organization_id)
-        current = org.representatives.filter(ended_on__isnull=True).first()
+        current = org.representatives.heads().filter(ended_on__isnull=True).first()
         if current:
             if started_on <= current.started_on:
                 raise OrganizationError("就任日は現在の代表者の就任日より後にしてください。")

@@ -310,7 +310,7 @@ def organization_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         except (OrganizationError, workflow.ActionRefused) as exc:
             messages.error(request, str(exc))
     return render(request, "cases/organization.html", {
-        "org": org, "cases": cases, "representatives": org.representatives.select_related("user"),
+        "org": org, "cases": cases, "representatives": org.representatives.heads().select_related("user"),
         "figures": OrganizationFigure.objects.filter(organization=org).select_related("measure", "recorded_by")[:50],
         "head_form": form, "may_change_head": request.user.role == Role.STAFF,
     })

@@ -149,7 +149,7 @@ class Command(BaseCommand):
         first = Organization.objects.filter(is_demo=True, kind=OrganizationKind.JICHIKAI).order_by("code").first()
         if first is None:
             return
-        term = first.representatives.filter(ended_on__isnull=True).first()
+        term = first.representatives.heads().filter(ended_on__isnull=True).first()
         if term:
             term.user = head
             term.save(update_fields=["user"])
