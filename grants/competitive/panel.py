@@ -13,6 +13,7 @@ the member may not see.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -75,6 +76,17 @@ def open_application(user: User, case_id: int) -> tuple[PanelMember, ProjectPlan
     return member, plan
 
 
+# What else an assignment does, in its transaction (the notifications app writes the member's message): registered
+# at start-up by the layers above (``on_assign``), which this one does not import.
+_ON_ASSIGN: list[Callable[[PanelMember, User], None]] = []
+
+
+def on_assign(listener: Callable[[PanelMember, User], None]) -> None:
+    """Call ``listener(member, actor)`` after each new assignment, inside its transaction."""
+    if listener not in _ON_ASSIGN:
+        _ON_ASSIGN.append(listener)
+
+
 def assign(*, call_id: int, member_id: int, actor: User) -> PanelMember:
     """Assign user ``member_id`` (role 審査委員) to the panel of ``call_id``; a second assignment returns the
     first."""
@@ -88,6 +100,8 @@ def assign(*, call_id: int, member_id: int, actor: User) -> PanelMember:
         member, created = PanelMember.objects.get_or_create(call=call, user=user, defaults={"assigned_by": actor})
         if created:
             record_event(actor=actor, subject=call, action="assign_panel_member", note=f"{user}を審査委員に委嘱")
+            for listener in _ON_ASSIGN:
+                listener(member, actor)
     return member
 
 

@@ -7,8 +7,10 @@ class NotifyConfig(AppConfig):
     verbose_name = "お知らせ・メール"
 
     def ready(self) -> None:
+        from grants.competitive import panel
         from grants.core import workflow
 
         from . import machines, rail  # noqa: F401  (registers the mail's machine)
 
         workflow.listen(rail.on_act)
+        panel.on_assign(rail.panel_assigned)

@@ -17,7 +17,7 @@ WORKER = frozenset({SYSTEM})
 
 # Who sees the mail log of which area: the 協働推進課 and the 監査委員事務局 the grants' messages, the 保険担当 the
 # insurance's (the injured person's matters are theirs alone).
-AREA_OF_ROLE = {Role.STAFF: GRANTS, Role.AUDITOR: GRANTS, Role.INSURANCE: INSURANCE}
+AREA_OF_ROLE: dict[str, str] = {Role.STAFF: GRANTS, Role.AUDITOR: GRANTS, Role.INSURANCE: INSURANCE}
 
 
 def events_of(area: str) -> list[str]:
