@@ -228,6 +228,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="山口市 協働推進�
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 MAIL_RETRY_MINUTES = env.list("MAIL_RETRY_MINUTES", cast=int, default=[5, 30, 120])
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=4)
+# The hour (0–23, local time) at which `manage.py scheduler` (the demo's daily scheduler, bin/start) makes its daily
+# pass; production calls `manage.py run_daily` from a timer instead (README: The daily scheduler).
+SCHEDULER_HOUR = env.int("SCHEDULER_HOUR", default=6)
+if not 0 <= SCHEDULER_HOUR <= 23:
+    raise ImproperlyConfigured(f"SCHEDULER_HOUR must be an hour from 0 to 23, not {SCHEDULER_HOUR}.")
 
 # Largest upload accepted by the household-count import (bytes; HOUSEHOLD_IMPORT_MAX_MB in the environment).
 HOUSEHOLD_IMPORT_MAX_BYTES = env.int("HOUSEHOLD_IMPORT_MAX_MB", default=5) * 1024 * 1024
