@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("pages.reports.urls")),
     path("insurance/", include("pages.insurance.urls")),
     path("", include("pages.competitive.urls")),
+    path("", include("pages.notify.urls")),
 ]

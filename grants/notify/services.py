@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 
 from grants.accounts.models import Role, User
 from grants.core import workflow
@@ -107,6 +108,12 @@ def staff_of(area: str) -> list[User]:
     grants."""
     role = STAFF_OF_AREA[area]
     return list(get_user_model().objects.filter(role=role, is_active=True).order_by("pk"))
+
+
+def inbox(user: User) -> QuerySet[Notification]:
+    """The user's messages (ホーム's お知らせ), unread first, then newest first."""
+    return (Notification.objects.filter(recipient=user)
+            .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk"))
 
 
 def unread_count(user: User) -> int:

@@ -27,6 +27,7 @@ from grants.core.bankdays import next_bank_business_day
 from grants.jobs.models import Job
 from grants.ledger.models import PaymentBatch
 from grants.notices.models import Notice
+from grants.notify.models import Notification
 from grants.organizations.models import Measure, Organization, OrganizationKind, PlanAttachment
 from tests import factories
 from tests.cases.steps import approve_case, association_case, to_verified
@@ -169,6 +170,8 @@ def build() -> Cast:
         "claim_document": group.claim.documents.first(), "call": call, "group": npo, "registration": registration,
         "application": application, "draft_application": app_file.case, "application_file": app_file,
         "tax": tax, "job": job, "measure": measure,
+        # the 交付決定's お知らせ to the association's head (grants.notify): its recipient's alone
+        "notification": Notification.objects.filter(recipient=head).first(),
     }
     users = matrix_users()
     # the one thing a matrix user owns: the group of HEAD_DANTAI, with which it may start an application

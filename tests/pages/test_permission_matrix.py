@@ -182,6 +182,7 @@ URL_ARGS: dict[str, dict[str, str]] = {
     "tax_report_submit": {"pk": "tax"},
     "tax_report_act": {"pk": "tax", "edge": "=confirm_tax_report"},
     "tax_report_evidence": {"pk": "tax"},
+    "notification_open": {"pk": "notification"},
 }
 
 
@@ -507,6 +508,11 @@ POLICY: dict[str, tuple[Policy, Policy]] = {
     "tax_report_submit": post(allow(STAFF, safe=but(STAFF))),
     "tax_report_act": post(allow(STAFF, safe=but(STAFF))),
     "tax_report_evidence": both(CITY_PAGE),  # seen with the report: the city (every role reads it) and the group
+    # -- お知らせ and mail (grants.notify): one's own messages and setting; the mail log of one's area --
+    "notification_list": get(allow(*LOGGED_IN)),
+    "notification_open": get(NOBODY),  # the world's message is its recipient's alone: 404 to everyone else
+    "mail_settings": both(allow(*LOGGED_IN)),
+    "mail_log": (allow(STAFF, AUDITOR, INSURANCE), allow(STAFF, INSURANCE)),  # the 監査 reads, never queues
 }
 
 
