@@ -3,6 +3,7 @@ from django.http import HttpRequest
 
 from grants.core.admin_audit import HistoryAdminMixin
 
+from .daily import counts_label
 from .models import DailyRun, Notification
 
 
@@ -24,9 +25,14 @@ class NotificationAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
 @admin.register(DailyRun)
 class DailyRunAdmin(HistoryAdminMixin, admin.ModelAdmin):
-    """Read-only: the daily scheduler writes one row a day."""
+    """Read-only: the daily scheduler writes one row a day (``grants.notify.daily``): when its last pass ran, what
+    it wrote by kind, and what it could not send."""
 
-    list_display = ("day", "started_at", "finished_at", "error")
+    list_display = ("day", "started_at", "finished_at", "counts_label", "error")
+
+    @admin.display(description="送ったお知らせ")
+    def counts_label(self, obj: DailyRun) -> str:
+        return counts_label(obj.counts or {})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

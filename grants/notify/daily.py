@@ -54,13 +54,15 @@ from grants.insurance.models import Claim, ClaimStatus, ReminderKind
 from grants.insurance.reminders import DueReminder, due_reminders, send_scheduled_reminder
 from grants.organizations.models import Organization
 
-from .events import INSURANCE
+from .events import EVENTS, INSURANCE
 from .models import DailyRun
 from .services import members, notify, staff_of
 
 log = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 10_000
+# Counted when a due 督促 finds no member to mail: it stays due for the 保険担当.
+UNSENT_REMINDER = "claim_reminder_unsent"
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,13 @@ class Item:
 
     label: str
     send: Callable[[], Counter[str]]
+
+
+def counts_label(counts: dict[str, int]) -> str:
+    """A run's counts in Japanese, e.g. 「報告の期限のお知らせ 3件、保険金請求の督促 1件」."""
+    names = {**{name: e.label for name, e in EVENTS.items()}, UNSENT_REMINDER: "督促（宛先がなく保険担当へ）"}
+    parts = [f"{names.get(name, name)} {n}件" for name, n in counts.items() if n]
+    return "、".join(parts) if parts else "送るお知らせはありませんでした"
 
 
 def run_daily(today: dt.date | None = None) -> DailyRun:
@@ -205,7 +214,7 @@ def _claim_reminder(due: DueReminder, today: dt.date) -> Callable[[], Counter[st
         recipients = members(report.organization)
         if not [u for u in recipients if u.email]:
             # Nobody to mail: the 督促 stays due on the 保険担当's page, to be sent on paper.
-            return Counter({"claim_reminder_unsent": 1})
+            return Counter({UNSENT_REMINDER: 1})
         send_scheduled_reminder(claim_id=claim.pk, today=today)
         body = (f"{_dear(report.organization)}\n\n事故報告（受付番号 {report.number}）の保険金請求（請求 "
                 f"{claim.number}）が、まだ届いていません。\n保険金請求書と、領収書・通院証明書などの書類をそろえて、"

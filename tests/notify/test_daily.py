@@ -353,3 +353,22 @@ def test_two_passes_at_once_write_each_message_once(association, head, insurance
     assert Notification.objects.filter(event="claim_fileable").count() == 1
     assert Reminder.objects.count() == 1
     assert DailyRun.objects.get().counts == {"claim_fileable": 1, "claim_reminder": 1}
+
+
+# -- the staff's trace -------------------------------------------------------------------------------------------
+
+def test_the_admin_lists_each_day_with_what_it_sent_and_what_failed(year, today, root, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    member(case(year, "A", completion_deadline=completed(today, 3)).organization, "a")
+    member(case(year, "B", completion_deadline=completed(today, -3)).organization, "b")
+    real = daily.notify
+
+    def overdue_fails(**kwargs):  # type: ignore[no-untyped-def]
+        if kwargs["event"] == "report_overdue":
+            raise RuntimeError("送信の準備に失敗")
+        return real(**kwargs)
+
+    monkeypatch.setattr(daily, "notify", overdue_fails)
+    daily.run_daily(today)
+    page = client.get(reverse("admin:notify_dailyrun_changelist")).content.decode()
+    assert "報告の期限のお知らせ 1件" in page and "RuntimeError: 送信の準備に失敗" in page
+    assert client.get(reverse("admin:notify_dailyrun_add")).status_code == 403

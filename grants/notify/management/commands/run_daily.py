@@ -7,8 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from grants.notify.daily import run_daily
-from grants.notify.events import EVENTS
+from grants.notify.daily import counts_label, run_daily
 
 
 def day(value: str) -> dt.date:
@@ -16,12 +15,6 @@ def day(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise ArgumentTypeError(f"日付は YYYY-MM-DD で指定してください: {value}") from exc
-
-
-def summary(counts: dict[str, int]) -> str:
-    """The run's counts in Japanese, e.g. 「報告の期限のお知らせ 3件、保険金請求の督促 1件」."""
-    parts = [f"{EVENTS[name].label if name in EVENTS else name} {n}件" for name, n in counts.items() if n]
-    return "、".join(parts) if parts else "送るお知らせはありませんでした"
 
 
 class Command(BaseCommand):
@@ -33,6 +26,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         run = run_daily(options["date"])
-        self.stdout.write(f"{run.day} の日次処理: {summary(run.counts)}")
+        self.stdout.write(f"{run.day} の日次処理: {counts_label(run.counts)}")
         if run.error:
             raise CommandError(f"{run.day} の日次処理で送れなかったものがあります:\n{run.error}")

@@ -14,9 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from grants.notify.daily import run_daily
-
-from .run_daily import summary
+from grants.notify.daily import counts_label, run_daily
 
 STEP_SECONDS = 30.0
 
@@ -68,7 +66,7 @@ class Command(BaseCommand):
             self.stderr.write(f"{timezone.localtime():%Y-%m-%d %H:%M} 日次処理に失敗しました: "
                               f"{type(exc).__name__}: {exc}")
             return
-        self.stdout.write(f"{timezone.localtime():%Y-%m-%d %H:%M} {run.day} の日次処理: {summary(run.counts)}")
+        self.stdout.write(f"{timezone.localtime():%Y-%m-%d %H:%M} {run.day} の日次処理: {counts_label(run.counts)}")
         if run.error:
             self.stderr.write(f"送れなかったもの:\n{run.error}")
         self.stdout.flush()
