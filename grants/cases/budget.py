@@ -172,7 +172,7 @@ def _target(case: GrantCase, where: str, actor: User) -> _Target:
         return {"model": BudgetLine, "fields": {"case": case, "change_request": change}}
     if where == "report":
         report = PerformanceReport.objects.filter(case=case).first()
-        if report is None or not may(machine, case, actor, "write_report"):
+        if report is None or not may(machine, case, actor, "enter_receipts"):
             raise LineError("実績報告は、交付決定後、提出前のあいだだけ入力できます。"
                             "先に実績報告の概要を保存してください。")
         return {"model": ReportLine, "fields": {"report": report}}

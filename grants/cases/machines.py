@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from grants.accounts.models import Role
 from grants.core.workflow import SYSTEM, Edge, Machine, register
+from grants.organizations.members import BY_HEAD
 
 from .models import AnnualRun, ChangeRequest, ChangeStatus, GrantCase, RefundOrder, RefundStatus, RunStatus
 from .workflows import CaseActionError
@@ -48,7 +49,7 @@ CHANGE_REQUEST: Machine[ChangeRequest] = register(Machine(
         Edge("drop_change", "取消による終了", _s(ChangeStatus.DRAFT, ChangeStatus.PENDING), ChangeStatus.REJECTED,
              SYSTEM_ONLY, page=""),
         Edge("withdraw_change", "作成中の変更承認申請を取り下げる", _s(ChangeStatus.DRAFT), ChangeStatus.WITHDRAWN,
-             frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}), page="form", tone="secondary",
+             frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}), org_roles=BY_HEAD, page="form", tone="secondary",
              state_refusal="提出した変更承認申請は取り下げられません。決裁を受けてください。",
              role_refusal="変更承認申請は、申請者または担当者のみが取り下げられます。"),
     ),

@@ -50,7 +50,7 @@ def add_receipt(
         if actor.role not in (Role.ASSOCIATION_HEAD, Role.STAFF):
             raise CaseActionError("領収書の写しを登録する権限がありません。")
         report = PerformanceReport.objects.filter(case=case).first()
-        if report is None or not workflow.may(flow.machine, case, actor, "write_report"):
+        if report is None or not workflow.may(flow.machine, case, actor, "enter_receipts"):
             raise CaseActionError("領収書の写しは、実績報告の概要を保存した後、提出前のあいだだけ登録できます。")
         line = None
         if line_id is not None:

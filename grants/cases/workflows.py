@@ -19,6 +19,7 @@ from typing import Any
 from grants.accounts.models import Role, User
 from grants.core import workflow
 from grants.core.workflow import SYSTEM, Activity, Edge, Machine, Supplies
+from grants.organizations.members import BY_ANY_MEMBER, BY_HEAD, BY_HEAD_OR_TREASURER
 
 from .models import GrantCase, GrantCaseQuerySet, Status
 
@@ -145,7 +146,8 @@ def _s(*states: str) -> frozenset[str]:
 
 # The edges both built-in workflows share (the full one renames the submission).
 SUBMIT = Edge("submit", "申請書兼請求書を提出する", _s(Status.DRAFT), Status.SUBMITTED, HEAD_OR_STAFF,
-              records="submitted_by", effects=("require_count", "within_application_window", "stamp_submitted"),
+              org_roles=BY_HEAD, records="submitted_by",
+              effects=("require_count", "within_application_window", "stamp_submitted"),
               done="申請書兼請求書の提出")
 RETURN = Edge("return_to_applicant", "申請者へ差し戻す", _s(Status.SUBMITTED, Status.VERIFIED), Status.DRAFT,
               frozenset({STAFF}), note_required=True, tone="secondary")
@@ -182,7 +184,8 @@ FORMULA = Workflow(
                  needs=("payment",), needs_refusal="返却された振込の支出の仕訳を指定してください。"),
         ),
         activities=(
-            Activity("correct_count", _s(Status.DRAFT), HEAD_OR_STAFF, "提出前の申請でのみ世帯数を訂正できます。"),
+            Activity("correct_count", _s(Status.DRAFT), HEAD_OR_STAFF, "提出前の申請でのみ世帯数を訂正できます。",
+                     org_roles=BY_ANY_MEMBER),
             Activity("override", _s(Status.SUBMITTED), frozenset({STAFF}),
                      "審査中の案件について、担当者のみが特例判断できます。"),
             Activity("approve_override", _s(), frozenset({STAFF, APPROVER}), "特例判断を承認する権限がありません。"),
@@ -223,7 +226,7 @@ FULL = Workflow(
         states=FULL_STATES,
         edges=(
             Edge("submit", "交付申請書を提出する", _s(Status.DRAFT), Status.SUBMITTED, HEAD_OR_STAFF,
-                 records="submitted_by", done="交付申請書の提出",
+                 org_roles=BY_HEAD, records="submitted_by", done="交付申請書の提出",
                  effects=("within_application_window", "require_project", "fix_applied_amount", "stamp_submitted")),
             RETURN,
             Edge("verify", "審査済にする（決裁へ回す）", _s(Status.SUBMITTED), Status.VERIFIED, frozenset({STAFF}),
@@ -235,7 +238,8 @@ FULL = Workflow(
                  then=("schedule_instalments", "notice:decision")),
             REFUSE,
             Edge("request_change", "変更承認申請を提出する", _s(Status.DECIDED), Status.CHANGE_REQUESTED,
-                 HEAD_OR_STAFF, records="change_requested_by", page="form", effects=("submit_change",)),
+                 HEAD_OR_STAFF, org_roles=BY_HEAD, records="change_requested_by", page="form",
+                 effects=("submit_change",)),
             Edge("check_change", "変更承認申請を審査済にする（決裁へ回す）", _s(Status.CHANGE_REQUESTED),
                  Status.CHANGE_CHECKED, frozenset({STAFF}), ("change_requested_by",), records="change_checked_by",
                  page="form", effects=("check_change",), needs=("assessed_amount",),
@@ -247,7 +251,7 @@ FULL = Workflow(
                  Status.DECIDED, frozenset({STAFF, APPROVER}), ("change_requested_by",), note_required=True,
                  tone="secondary", effects=("reject_change",)),
             Edge("submit_report", "実績報告書を提出する", _s(Status.DECIDED), Status.REPORTED, HEAD_OR_STAFF,
-                 records="reported_by", effects=("submit_report",)),
+                 org_roles=BY_HEAD, records="reported_by", effects=("submit_report",)),
             Edge("return_report", "実績報告を差し戻す", _s(Status.REPORTED, Status.REPORT_VERIFIED), Status.DECIDED,
                  frozenset({STAFF}), note_required=True, tone="secondary", effects=("return_report",)),
             Edge("verify_report", "実績報告を審査済にする（額の確定の決裁へ回す）", _s(Status.REPORTED),
@@ -265,11 +269,16 @@ FULL = Workflow(
         ),
         activities=(
             Activity("edit_application", _s(Status.DRAFT), HEAD_OR_STAFF,
-                     "提出前の申請でのみ、申請者または担当者が入力できます。"),
+                     "提出前の申請でのみ、申請者または担当者が入力できます。", org_roles=BY_ANY_MEMBER),
             Activity("start_change", _s(Status.DECIDED), HEAD_OR_STAFF,
-                     "交付決定後（実績報告の前）に、申請者または担当者が変更承認申請を作成できます。"),
+                     "交付決定後（実績報告の前）に、申請者または担当者が変更承認申請を作成できます。",
+                     org_roles=BY_ANY_MEMBER),
             Activity("write_report", _s(Status.DECIDED), HEAD_OR_STAFF,
-                     "交付決定後、実績報告の提出前に、申請者または担当者が入力できます。"),
+                     "交付決定後、実績報告の提出前に、申請者または担当者が入力できます。", org_roles=BY_ANY_MEMBER),
+            # The money of the 実績報告 (its 収支決算 lines and the copies of receipts): the head and the 会計.
+            Activity("enter_receipts", _s(Status.DECIDED), HEAD_OR_STAFF,
+                     "交付決定後、実績報告の提出前に、申請者または担当者が入力できます。",
+                     org_roles=BY_HEAD_OR_TREASURER),
             Activity("override", _s(Status.SUBMITTED, Status.CHANGE_REQUESTED, Status.REPORTED), frozenset({STAFF}),
                      "審査中の申請・変更承認申請・実績報告について、担当者のみが特例判断できます。"),
             Activity("approve_override", frozenset(FULL_STATES), frozenset({STAFF, APPROVER}),

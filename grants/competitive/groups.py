@@ -32,6 +32,7 @@ from grants.core.checks import Judgment
 from grants.core.models import AuditEvent, record_event
 from grants.core.uploads import DOCUMENTS, UploadError, check_upload
 from grants.core.workflow import Act, Edge, Machine
+from grants.organizations.members import BY_HEAD
 from grants.organizations.models import (
     AccountType,
     Area,
@@ -150,7 +151,7 @@ GROUP_REGISTRATION: Machine[GroupRegistration] = workflow.register(Machine(
              role_refusal="団体登録の差戻しは担当職員のみが行えます。",
              note_refusal="差戻しの理由（直していただく点）を入力してください。"),
         Edge("resubmit_group", "登録を申請し直す", frozenset({RegistrationStatus.RETURNED}),
-             RegistrationStatus.SUBMITTED, frozenset({Role.ASSOCIATION_HEAD}), page="form",
+             RegistrationStatus.SUBMITTED, frozenset({Role.ASSOCIATION_HEAD}), page="form", org_roles=BY_HEAD,
              role_refusal="登録の申請は団体の代表者が行います。"),
     ),
     visible=lambda user: visible_registrations(user), related=("organization",), error=GroupError,
@@ -159,7 +160,8 @@ GROUP_REGISTRATION: Machine[GroupRegistration] = workflow.register(Machine(
         workflow.Activity("edit_registration",
                           frozenset({RegistrationStatus.SUBMITTED, RegistrationStatus.RETURNED}),
                           frozenset({Role.ASSOCIATION_HEAD}),
-                          "確認済の登録は、担当職員にご連絡のうえ変更してください。"),
+                          # The head only: the registration carries the bank account and the representative.
+                          "確認済の登録は、担当職員にご連絡のうえ変更してください。", org_roles=BY_HEAD),
     ),
 ))
 

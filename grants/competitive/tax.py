@@ -31,6 +31,7 @@ from grants.core.models import AuditEvent
 from grants.core.money import yen
 from grants.core.uploads import UploadError, check_upload
 from grants.core.workflow import Act, Edge, Machine
+from grants.organizations.members import BY_HEAD
 from grants.organizations.models import Representative
 
 from .models import ProjectPlan, TaxCreditReport, TaxExemption, TaxReportStatus
@@ -70,7 +71,7 @@ TAX_REPORT: Machine[TaxCreditReport] = workflow.register(Machine(
     states=dict(TaxReportStatus.choices),
     edges=(
         Edge("submit_tax_report", "報告書を提出する", frozenset({TaxReportStatus.DUE}), TaxReportStatus.SUBMITTED,
-             HEAD_OR_STAFF, records="submitted_by", stamps="submitted_at", page="form",
+             HEAD_OR_STAFF, org_roles=BY_HEAD, records="submitted_by", stamps="submitted_at", page="form",
              effects=("take_tax_figures",), role_refusal="報告書は団体の代表者または担当職員が提出します。",
              state_refusal="この報告はすでに提出されています（{state}）。"),
         Edge("return_tax_report", "差し戻す", frozenset({TaxReportStatus.SUBMITTED}), TaxReportStatus.DUE,

@@ -16,6 +16,7 @@ from django.db import models
 from grants.accounts.models import Role
 from grants.cases.workflows import FULL, FULL_STATES, register_workflow
 from grants.core.workflow import SYSTEM, Edge
+from grants.organizations.members import BY_HEAD
 
 HEAD, STAFF, APPROVER = Role.ASSOCIATION_HEAD, Role.STAFF, Role.APPROVER
 
@@ -39,7 +40,7 @@ _states = {DRAFT: FULL_STATES[DRAFT], SUBMITTED: "申請済（受付待ち）", 
 _states.update({k: v for k, v in FULL_STATES.items() if k not in _states})
 
 SUBMIT = Edge("submit", "申請書を提出する", frozenset({DRAFT}), SUBMITTED, frozenset({HEAD}),
-              records="submitted_by", done="申請書の提出", guards=("call_window_open",),
+              org_roles=BY_HEAD, records="submitted_by", done="申請書の提出", guards=("call_window_open",),
               effects=("within_call_window", "require_confirmed_group", "require_project", "require_project_plan",
                        "fix_repeat_year", "fix_applied_amount", "stamp_submitted"),
               role_refusal="申請書は団体の代表者が提出します。")

@@ -20,6 +20,7 @@ from grants.core import workflow
 from grants.core.models import AuditEvent, record_event
 from grants.core.uploads import DOCUMENTS, MAX_UPLOAD_BYTES, UploadError, check_upload
 from grants.core.workflow import SYSTEM, Act, Edge, Machine
+from grants.organizations.members import BY_ANY_MEMBER, BY_HEAD
 from grants.organizations.models import (
     PARENT_LEVEL,
     CommunityPlan,
@@ -62,7 +63,8 @@ COMMUNITY_PLAN: Machine[CommunityPlan] = workflow.register(Machine(
     states=dict(PlanStatus.choices),
     edges=(
         Edge("submit_plan", "この計画を提出する", _s(PlanStatus.DRAFT), PlanStatus.SUBMITTED,
-             frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}), records="submitted_by", stamps="submitted_at",
+             frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}), org_roles=BY_HEAD, records="submitted_by",
+             stamps="submitted_at",
              effects=("require_plan_actions",), page="form", role_refusal=EDITING,
              state_refusal="作成中の計画だけを変更できます。"),
         Edge("return_plan", "差し戻す", _s(PlanStatus.SUBMITTED), PlanStatus.DRAFT, frozenset({Role.STAFF}),
@@ -84,12 +86,13 @@ COMMUNITY_PLAN: Machine[CommunityPlan] = workflow.register(Machine(
                 "created_by": "計画（改定版を含む）を作成した方は、同じ計画を承認できません。"},
     activities=(
         workflow.Activity("edit_plan", _s(PlanStatus.DRAFT), frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}),
-                          "作成中の計画だけを変更できます。"),
+                          "作成中の計画だけを変更できます。", org_roles=BY_ANY_MEMBER),
         workflow.Activity("attach_to_plan", _s(PlanStatus.DRAFT, PlanStatus.SUBMITTED),
                           frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}),
-                          "承認済みの計画には資料を追加できません。改定版を作成してください。"),
+                          "承認済みの計画には資料を追加できません。改定版を作成してください。",
+                          org_roles=BY_ANY_MEMBER),
         workflow.Activity("revise_plan", _s(PlanStatus.APPROVED), frozenset({Role.ASSOCIATION_HEAD, Role.STAFF}),
-                          "承認済みの計画から改定版を作成してください。"),
+                          "承認済みの計画から改定版を作成してください。", org_roles=BY_ANY_MEMBER),
     ),
 ))
 

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from grants.accounts.models import Role
 from grants.core import workflow
 from grants.core.workflow import Edge, Machine
+from grants.organizations.members import BY_ANY_MEMBER, BY_HEAD
 from grants.organizations.models import Representative
 
 from .models import AccidentReport, Claim, ClaimStatus, ReportStatus
@@ -51,14 +52,14 @@ ACCIDENT_REPORT: Machine[AccidentReport] = workflow.register(Machine(
     states=dict(ReportStatus.choices),
     edges=(
         Edge("insurance_submit_report", "提出する", EDITABLE, ReportStatus.SUBMITTED, GROUP_OR_INSURANCE,
-             records="submitted_by", stamps="submitted_at", page="form",
+             org_roles=BY_HEAD, records="submitted_by", stamps="submitted_at", page="form",
              state_refusal="この事故報告書は提出済みです。",
              refusal_in={ReportStatus.WITHDRAWN: "取り下げた事故報告書は提出できません。"}),
         Edge("insurance_return_report", "差し戻す", _s(ReportStatus.SUBMITTED), ReportStatus.RETURNED, INSURANCE,
              note_required=True, page="form", tone="secondary",
              state_refusal="差し戻せるのは提出済み（判定待ち）の事故報告書だけです。"),
         Edge("insurance_withdraw_report", "取り下げる", _s(*EDITABLE, ReportStatus.SUBMITTED), ReportStatus.WITHDRAWN,
-             GROUP_OR_INSURANCE, note_required=True, page="form", tone="danger",
+             GROUP_OR_INSURANCE, org_roles=BY_HEAD, note_required=True, page="form", tone="danger",
              state_refusal="判定後の事故報告書は取り下げられません。"),
         Edge("insurance_judge_covered", "補償の対象と判定する", _s(ReportStatus.SUBMITTED), ReportStatus.COVERED,
              INSURANCE, ("created_by",), action="insurance_judge_report", page="form",
@@ -72,7 +73,8 @@ ACCIDENT_REPORT: Machine[AccidentReport] = workflow.register(Machine(
     separation={"created_by": "自分で入力した事故報告書は判定できません。別の保険担当が判定してください。"},
     activities=(
         workflow.Activity("edit_report", EDITABLE, GROUP_OR_INSURANCE,
-                          "提出後の事故報告書は変更できません。保険担当から差し戻されたときに修正できます。"),
+                          "提出後の事故報告書は変更できません。保険担当から差し戻されたときに修正できます。",
+                          org_roles=BY_ANY_MEMBER),
         workflow.Activity("send_claim_forms", _s(ReportStatus.COVERED), INSURANCE,
                           "請求書類を送付できるのは、補償の対象と判定した事故報告書だけです。"),
     ),
@@ -85,7 +87,7 @@ CLAIM: Machine[Claim] = workflow.register(Machine(
     states=dict(ClaimStatus.choices),
     edges=(
         Edge("insurance_file_claim", "請求する", _s(ClaimStatus.FORMS_SENT), ClaimStatus.FILED, GROUP_OR_INSURANCE,
-             records="filed_by", page="form", state_refusal="この請求は提出済みです。"),
+             org_roles=BY_HEAD, records="filed_by", page="form", state_refusal="この請求は提出済みです。"),
         Edge("insurance_forward_claim", "送付を記録", _s(ClaimStatus.FILED), ClaimStatus.FORWARDED, INSURANCE,
              records="forwarded_by", page="form",
              state_refusal="保険会社へ送付できるのは、請求を受け付けた（送付待ちの）請求だけです。"),
@@ -96,15 +98,15 @@ CLAIM: Machine[Claim] = workflow.register(Machine(
              records="result_by", page="form", tone="secondary",
              state_refusal="不支払を記録できるのは、保険会社へ送付した（回答待ちの）請求だけです。"),
         Edge("insurance_withdraw_claim", "取り下げる", OPEN, ClaimStatus.WITHDRAWN, GROUP_OR_INSURANCE,
-             note_required=True, page="form", tone="danger",
+             org_roles=BY_HEAD, note_required=True, page="form", tone="danger",
              state_refusal="保険会社へ送付した後の請求は取り下げられません。"),
     ),
     visible=visible_claims, parent="report", related=("report__policy", "report__organization", "person"),
     error=InsuranceError, role_refusal=ONLY_INSURANCE, subject=lambda claim: claim.report,
     activities=(
         workflow.Activity("record_treatment", _s(ClaimStatus.FORMS_SENT), GROUP_OR_INSURANCE,
-                          "請求の後は治療の記録を変更できません。"),
+                          "請求の後は治療の記録を変更できません。", org_roles=BY_ANY_MEMBER),
         workflow.Activity("add_document", OPEN, GROUP_OR_INSURANCE,
-                          "保険会社へ送付した後の請求には書類を追加できません。"),
+                          "保険会社へ送付した後の請求には書類を追加できません。", org_roles=BY_ANY_MEMBER),
     ),
 ))

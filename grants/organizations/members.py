@@ -5,14 +5,24 @@ the rail asks it whether an applicant may take a step that only some of the orga
 submits, the 会計 enters receipts). It finds the organisation generically, by following ``organization`` or the
 object's foreign keys (a claim's report, a payment order's case …), so no higher app registers anything.
 """
+from collections.abc import Iterable
 from typing import Any
 
+from django.core import checks
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from grants.accounts.models import Role, User
+from grants.core import workflow
 
-from .models import Organization, Representative
+from .models import MemberRole, Organization, Representative
+
+# Who within the organisation may take a step (``org_roles`` on the rail's edges and activities): the head alone
+# submits, withdraws, requests and accepts (every act that changes the state); the head and the 会計 enter receipts
+# and money lines; any member drafts content (application lines, the report's narrative, an accident's details).
+BY_HEAD = frozenset({MemberRole.HEAD.value})
+BY_HEAD_OR_TREASURER = frozenset({MemberRole.HEAD.value, MemberRole.TREASURER.value})
+BY_ANY_MEMBER = frozenset({MemberRole.HEAD.value, MemberRole.TREASURER.value, MemberRole.CLERK.value})
 
 # The foreign keys tried first, in this order, before any other: the usual ways an object reaches its organisation.
 PREFERRED_PATHS = ("organization", "case", "report", "claim", "plan", "registration", "application", "change_request")
@@ -65,3 +75,28 @@ def member_roles(obj: Any, user: Any) -> frozenset[str] | None:
         return frozenset()
     return frozenset(Representative.objects.current().filter(organization_id=org_id, user_id=user.pk)
                      .values_list("role", flat=True))
+
+
+def org_role_errors(machines: Iterable[workflow.Machine[Any]]) -> list[str]:
+    """What is wrong with the ``org_roles`` of ``machines``: every edge open to applicants must be the head's alone
+    (each changes the state: a submission, a withdrawal, a request); every activity open to applicants must name
+    which of the organisation's members take it (none named would let every member do it unnoticed)."""
+    head = str(Role.ASSOCIATION_HEAD)
+    known = set(BY_ANY_MEMBER)
+    errors = []
+    for machine in machines:
+        for edge in machine.edges:
+            if head in edge.roles and edge.org_roles != BY_HEAD:
+                errors.append(f"machine {machine.name!r}: edge {edge.name!r} is open to applicants; "
+                              "its org_roles must be the head's alone (BY_HEAD)")
+        for activity in machine.activities:
+            if head in activity.roles and (not activity.org_roles or not activity.org_roles <= known):
+                errors.append(f"machine {machine.name!r}: activity {activity.name!r} is open to applicants; "
+                              "it must name org_roles among head, treasurer, clerk")
+    return errors
+
+
+@checks.register()
+def check_org_roles(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    """Every edge and activity open to applicants says which members of the organisation take it."""
+    return [checks.Error(message, id="organizations.E001") for message in org_role_errors(workflow.MACHINES.values())]

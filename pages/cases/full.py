@@ -227,11 +227,13 @@ def _report_context(case: GrantCase, user: User, conditions: dict[int, str]) -> 
     """実績報告: due date, the report and its lines, receipts, and the amount the eligible actual costs justify."""
     report = PerformanceReport.objects.filter(case=case).first()
     writing = workflow.may(workflow_of(case).machine, case, user, "write_report")
+    # The money (収支決算 lines, receipts) is the head's and the 会計's; a 担当者 writes the narrative only.
+    entering = workflow.may(workflow_of(case).machine, case, user, "enter_receipts")
     waiting = case.status in workflow_of(case).awaiting_report
     block = None
     if report or writing or (waiting and case.decided_on):
         lines = list(report.lines.select_related("category", "plan_item", "purpose", "staff")) if report else []
-        block = _lines_block(case, lines, conditions, where="report", editable=bool(report) and writing,
+        block = _lines_block(case, lines, conditions, where="report", editable=bool(report) and entering,
                              plan=judged_plan(case))
     return {
         "report": report,
@@ -242,7 +244,7 @@ def _report_context(case: GrantCase, user: User, conditions: dict[int, str]) -> 
                                   auto_id="report-%s"),
         "report_block": block,
         "receipts": list(report.receipts.select_related("line", "uploaded_by")) if report else [],
-        "receipt_form": ReceiptForm(report=report, auto_id="receipt-%s") if report and writing else None,
+        "receipt_form": ReceiptForm(report=report, auto_id="receipt-%s") if report and entering else None,
         "justified_lines": (case.justification_computation or {}).get("lines", []),
     }
 

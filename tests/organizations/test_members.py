@@ -12,7 +12,7 @@ from grants.competitive.models import GroupRegistration, TaxCreditReport
 from grants.core import workflow
 from grants.insurance.models import AccidentReport, Claim, InvolvedPerson
 from grants.ledger.models import BatchItem, PaymentOrder
-from grants.organizations.members import member_roles, organization_id_of
+from grants.organizations.members import check_org_roles, member_roles, org_role_errors, organization_id_of
 from grants.organizations.models import CommunityPlan, MemberRole, Representative
 from tests import factories
 
@@ -91,3 +91,27 @@ def test_one_open_term_per_organisation_and_user(org) -> None:  # type: ignore[n
     with pytest.raises(IntegrityError), transaction.atomic():
         factories.RepresentativeFactory(organization=org, user=user, role=MemberRole.CLERK)
     assert Representative.objects.filter(user=user).count() == 1
+
+
+def test_the_check_refuses_an_applicants_step_that_names_no_members() -> None:
+    """organizations.E001: an edge open to applicants not the head's alone, an activity naming no member."""
+    head, staff = frozenset({Role.ASSOCIATION_HEAD.value}), frozenset({Role.STAFF.value})
+    machine = workflow.Machine(
+        name="test_machine", label="試験", model="organizations.CommunityPlan", states={"a": "A", "b": "B"},
+        visible=lambda user: CommunityPlan.objects.none(),
+        edges=(workflow.Edge("go", "進む", frozenset({"a"}), "b", head),
+               workflow.Edge("clerk_go", "進む", frozenset({"a"}), "b", head, org_roles=frozenset({"clerk"})),
+               workflow.Edge("staff_go", "進む", frozenset({"a"}), "b", staff),
+               workflow.Edge("ok", "進む", frozenset({"a"}), "b", head, org_roles=frozenset({"head"}))),
+        activities=(workflow.Activity("write", frozenset({"a"}), head),
+                    workflow.Activity("typo", frozenset({"a"}), head, org_roles=frozenset({"chair"})),
+                    workflow.Activity("fine", frozenset({"a"}), head, org_roles=frozenset({"clerk"}))),
+    )
+    errors = org_role_errors([machine])
+    assert [e.split(": ")[1].split(" is ")[0] for e in errors] == [
+        "edge 'go'", "edge 'clerk_go'", "activity 'write'", "activity 'typo'"]
+
+
+def test_every_registered_machine_names_its_members() -> None:
+    assert org_role_errors(workflow.MACHINES.values()) == []
+    assert check_org_roles() == []
