@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -127,7 +127,7 @@ def _items(today: dt.date, errors: list[str]) -> Iterator[Item]:
         yield from found
 
 
-def _sent(event: str, written: list[object]) -> Counter[str]:
+def _sent(event: str, written: Sized) -> Counter[str]:
     return Counter({event: len(written)}) if written else Counter()
 
 

@@ -203,7 +203,7 @@ def test_a_claim_that_opens_is_told_to_the_group_once(association, head, insuran
 
 
 def test_a_due_reminder_is_recorded_and_mailed_to_the_group(association, head, insurance, insurance_staff,
-                                                            reminding, media, today, run_worker,
+                                                            reminding, media, today, run_worker, client,
                                                             django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     claim = forms_out(head, insurance, association, 194)   # open since 14 days: the 督促 is due today
     first = run(today, django_capture_on_commit_callbacks, run_worker)
@@ -212,6 +212,8 @@ def test_a_due_reminder_is_recorded_and_mailed_to_the_group(association, head, i
     assert (reminder.claim_id, reminder.kind, reminder.sent_on, reminder.sent_by) == (
         claim.pk, ReminderKind.CLAIM_DUE, today, None)
     assert reminder.sender_label == "メールで自動送信"
+    client.force_login(insurance)
+    assert "メールで自動送信" in client.get(reverse("insurance_reminders")).content.decode()
     event = AuditEvent.objects.filter(action="insurance_send_reminder").get()
     assert event.actor is None and event.note.endswith("（メールで自動送信）")
     assert sorted(sent_to(head.email)) == sorted([f"保険金の請求ができるようになりました（請求 {claim.number}）",
