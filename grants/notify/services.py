@@ -93,9 +93,7 @@ def members(organization: Organization, roles: Sequence[str] = ORG_ROLES) -> lis
     """The users who act for ``organization`` today (a current term with a login), holding one of ``roles``
     (代表者 ``head``, 会計 ``treasurer``, 担当者 ``clerk``), each once, active ones only."""
     terms = Representative.objects.current().filter(organization=organization, user__isnull=False,
-                                                    user__is_active=True)
-    if hasattr(Representative, "role"):
-        terms = terms.filter(role__in=list(roles))
+                                                    user__is_active=True, role__in=list(roles))
     users: dict[int, User] = {}
     for term in terms.select_related("user").order_by("pk"):
         if term.user is not None:

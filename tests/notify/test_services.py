@@ -113,6 +113,19 @@ def test_members_are_the_current_terms_with_a_login() -> None:
     assert members(org) == [head]
 
 
+def test_members_by_role_in_the_organisation() -> None:
+    org = factories.AssociationFactory()
+    head, treasurer, clerk = _user("head"), _user("kaikei"), _user("tanto")
+    gone = _user("gone", is_active=False)
+    for user, role in ((head, "head"), (treasurer, "treasurer"), (clerk, "clerk"), (gone, "clerk")):
+        factories.RepresentativeFactory(organization=org, user=user, role=role, started_on=dt.date(2025, 4, 1))
+    factories.RepresentativeFactory(organization=org, user=None, role="clerk", name="ログインなし",
+                                    started_on=dt.date(2025, 4, 1))
+    assert members(org) == [head, treasurer, clerk]
+    assert members(org, roles=("head", "treasurer")) == [head, treasurer]
+    assert members(org, roles=("clerk",)) == [clerk]
+
+
 def test_staff_of_an_area() -> None:
     staff, hoken = _user("s", role=Role.STAFF), _user("h", role=Role.INSURANCE)
     _user("gone", role=Role.STAFF, is_active=False)
