@@ -10,7 +10,8 @@ second pass the same day, a pass after a restart, or two passes at once write ea
   overdue (``days_overdue`` ≥ 1) → ``report_overdue`` (official), once per case and due date. It is **not**
   repeated weekly: the overdue case is on the staff's 実績報告の期限 list, and the 協働推進課 follows it up there
   (a 催告 or a cancellation is an act with its own notice); a weekly mail would only repeat itself to people who
-  may already have told staff why the report is late.
+  may already have told staff why the report is late. (The first pass after the scheduler is put in service
+  tells each case already overdue once.)
 - 保険金請求 (``grants.insurance``): a claim whose forms are out (請求書類送付済) and whose first day to claim
   (``claim_open_date``) has come, before the limit to claim → ``claim_fileable`` to the group's members, once
   per claim. A 督促 to the group that is due (``due_reminders``, ``CLAIM_DUE``) is recorded
@@ -92,15 +93,17 @@ def run_daily(today: dt.date | None = None) -> DailyRun:
         # SQLite it takes the database's write lock at once (a read first could not be upgraded by two at once).
         DailyRun.objects.filter(day=today).update(started_at=timezone.now(), finished_at=None)
         run = DailyRun.objects.select_for_update().get(day=today)
-        counts: Counter[str] = Counter({k: int(v) for k, v in (run.counts or {}).items()})
+        this_pass: Counter[str] = Counter()
         errors: list[str] = []
         for item in _items(today, errors):
             try:
                 with transaction.atomic():
-                    counts.update(item.send())
+                    this_pass.update(item.send())
             except Exception as exc:  # noqa: BLE001 - one item's failure must not stop the others
                 log.exception("daily run %s: %s failed", today, item.label)
                 errors.append(f"{item.label}: {type(exc).__name__}: {exc}")
+        # Messages add up over the day's passes; the 督促 left unsent is what the last pass left.
+        counts = Counter({k: int(v) for k, v in (run.counts or {}).items() if k != UNSENT_REMINDER}) + this_pass
         run.counts = dict(sorted(counts.items()))
         run.error = "\n".join(errors).replace("\x00", "")[:MAX_ERROR_CHARS]
         run.finished_at = timezone.now()

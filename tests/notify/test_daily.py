@@ -237,6 +237,8 @@ def test_a_due_reminder_without_anyone_to_mail_stays_for_the_staff(association, 
     done = run(today, django_capture_on_commit_callbacks, run_worker)
     assert done.counts == {"claim_fileable": 1, "claim_reminder_unsent": 1} and mail.outbox == []
     assert not Reminder.objects.exists() and len(reminders.due_reminders(today)) == 1
+    again = run(today, django_capture_on_commit_callbacks, run_worker)
+    assert again.counts == {"claim_fileable": 1, "claim_reminder_unsent": 1}  # what is left, not a sum
 
 
 def test_an_insurer_that_has_not_answered_is_told_to_the_insurance_staff(association, head, insurance,
