@@ -169,7 +169,7 @@ def _report_due(case: GrantCase, due_on: dt.date, days_left: int) -> Callable[[]
 def _report_overdue(case: GrantCase, due_on: dt.date, days_overdue: int) -> Callable[[], Counter[str]]:
     def send() -> Counter[str]:
         body = (f"{_dear(case.organization)}\n\n{_case_label(case)}の実績報告の提出期限（{wareki(due_on)}）を"
-                f"過ぎています（{days_overdue}日）。\n実績報告書を速やかにご提出ください。提出が遅れる事情がある"
+                f"{days_overdue}日過ぎています。\n実績報告書を速やかにご提出ください。提出が遅れる事情がある"
                 "ときは、協働推進課にご連絡ください。期限までに報告がないときは、交付決定の取消しとなる"
                 "ことがあります。")
         return _sent("report_overdue", notify(

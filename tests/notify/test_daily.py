@@ -86,7 +86,8 @@ def test_a_report_due_soon_and_one_overdue_are_each_told_once(year, today, run_w
     assert (due.event, due.url, due.official) == ("report_due", reverse("case_detail", args=[soon.pk]), False)
     assert "あと5日" in due.body and soon.organization.name in due.body
     assert f"http://testserver{reverse('case_detail', args=[late.pk])}" in sent_to_body(b.email)
-    assert Notification.objects.get(recipient=b).official
+    overdue = Notification.objects.get(recipient=b)
+    assert overdue.official and f"（{wareki(today - dt.timedelta(days=3))}）を3日過ぎています。" in overdue.body
 
     again = run(today, django_capture_on_commit_callbacks, run_worker)
     assert again.pk == first.pk and again.counts == first.counts and again.error == ""
