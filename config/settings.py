@@ -79,6 +79,8 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 # Sessions end with the working day (SESSION_HOURS, 9 by default) and when the browser closes.
 SESSION_COOKIE_AGE = env("SESSION_HOURS") * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env("SESSION_EXPIRE_AT_BROWSER_CLOSE")
+# A link inviting someone to act for an organisation (団体の利用者への招待) can be used for INVITATION_DAYS days.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

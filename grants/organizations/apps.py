@@ -10,6 +10,7 @@ class OrganizationsConfig(AppConfig):
         # App modules import models, which are loaded only after every AppConfig exists.
         from grants.core import workflow
 
+        from . import invitations  # noqa: F401  (registers the invitation's machine)
         from .members import member_roles
 
         # The rail's edges name the roles within the applicant organisation (``org_roles``); this resolves them.

@@ -178,6 +178,76 @@ class Representative(models.Model):
         return f"{self.organization} {self.title or self.get_role_display()} {self.name}"
 
 
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "受諾待ち"
+    ACCEPTED = "accepted", "受諾済"
+    REVOKED = "revoked", "取消済"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self, now: dt.datetime | None = None) -> "InvitationQuerySet":
+        """Invitations not yet accepted nor revoked whose link has not expired."""
+        return self.filter(status=InvitationStatus.PENDING, expires_at__gt=now or timezone.now())
+
+
+class Invitation(FSMModelMixin, models.Model):
+    """An invitation to act for an organisation as its head (代表者), 会計 or 担当者, sent as a one-time link.
+
+    Only the SHA-256 of the link's token is kept (``token_hash``): the link itself is shown once to the inviter
+    and mailed to ``email``. The link works until ``expires_at`` (settings.INVITATION_DAYS days) and once; accepting
+    it creates the user and the term (``grants.organizations.invitations``). A head's invitation names the
+    handover day (``handover_on``): the outgoing head's term ends the day before."""
+
+    organization = models.ForeignKey(Organization, verbose_name="団体", on_delete=models.PROTECT,
+                                     related_name="invitations")
+    role = models.CharField("役割", max_length=12, choices=MemberRole.choices)
+    name = models.CharField("氏名", max_length=100)
+    email = models.EmailField("メールアドレス")
+    token_hash = models.CharField("リンクのハッシュ値", max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField("有効期限")
+    handover_on = models.DateField("交代日（代表者）", null=True, blank=True)
+    status = FSMField("状態", max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING,
+                      protected=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="招待した人", on_delete=models.PROTECT,
+                                   related_name="+")
+    invited_at = models.DateTimeField("招待日時", auto_now_add=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="受諾した利用者", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField("受諾日時", null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="取り消した人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField("取消日時", null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "-invited_at", "-pk"]
+        verbose_name = "団体の利用者への招待"
+        verbose_name_plural = "団体の利用者への招待"
+        constraints = [
+            models.CheckConstraint(condition=Q(role="head") | Q(handover_on__isnull=True),
+                                   name="invitation_handover_for_head_only"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.get_role_display()} {self.name}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == InvitationStatus.PENDING and self.expires_at <= timezone.now()
+
+    @property
+    def status_label(self) -> str:
+        """「受諾待ち」「受諾済」「取消済」, or 「期限切れ」 for a pending invitation past ``expires_at``."""
+        return "期限切れ" if self.is_expired else self.get_status_display()
+
+    @transition(field=status, source="*", target=RETURN_VALUE())
+    def move(self, target: str) -> str:
+        """The one change of ``status``, made by ``grants.core.workflow.perform`` along an edge of its machine
+        (``grants.organizations.invitations.INVITATION``)."""
+        return target
+
+
 class AccountType(models.TextChoices):
     ORDINARY = "1", "普通"
     CURRENT = "2", "当座"

@@ -25,7 +25,7 @@ from grants.insurance import services as insurance
 from grants.insurance.models import AccidentReport, Claim, InvolvedPerson
 from grants.jobs.models import Job
 from grants.ledger.models import BatchItem, OrderKind, PaymentBatch, PaymentOrder
-from grants.organizations.models import CommunityPlan, OrganizationKind
+from grants.organizations.models import CommunityPlan, Invitation, OrganizationKind
 from grants.programmes.models import Programme, ProgrammeYear
 from tests import factories
 from tests.competitive import builders as competitive
@@ -137,6 +137,9 @@ BUILD: dict[str, Callable[[World, str], models.Model]] = {
     "community_plan": lambda w, state: CommunityPlan.objects.create(
         organization=w.council, version=1, term_label="第1期", title="地域づくり計画", first_fiscal_year=CURRENT_FY,
         last_fiscal_year=CURRENT_FY + 4, created_by=w.users[Role.STAFF], status=state),
+    "invitation": lambda w, state: Invitation.objects.create(
+        organization=w.association, role="clerk", name="担当", email="t@example.jp", token_hash=f"hash-{state}",
+        expires_at=timezone.now() + dt.timedelta(days=7), invited_by=w.users[Role.STAFF], status=state),
     "accident_report": _report,
     "claim": _claim,
     "case.competitive": _competitive_case,
