@@ -25,6 +25,7 @@ from grants.insurance import services as insurance
 from grants.insurance.models import AccidentReport, Claim, InvolvedPerson
 from grants.jobs.models import Job
 from grants.ledger.models import BatchItem, OrderKind, PaymentBatch, PaymentOrder
+from grants.notify.models import Notification
 from grants.organizations.models import CommunityPlan, Invitation, OrganizationKind
 from grants.programmes.models import Programme, ProgrammeYear
 from tests import factories
@@ -151,6 +152,9 @@ BUILD: dict[str, Callable[[World, str], models.Model]] = {
         case=_competitive_case(w, "closed"), due_on=timezone.localdate(), status=state),
     "job": lambda w, state: Job.objects.create(kind="ledger_csv", title="台帳", requested_by=w.users[Role.AUDITOR],
                                                status=state),
+    "notification": lambda w, state: Notification.objects.create(
+        recipient=w.users[Role.ASSOCIATION_HEAD], address="m-head@example.jp", event="decision", subject="交付決定",
+        body="本文", official=True, status=state),
 }
 
 EDGES = [(machine.name, edge.name) for machine in workflow.MACHINES.values() for edge in machine.edges]
@@ -163,7 +167,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
 
 
 PROJECT_APPS = {"core", "accounts", "jobs", "organizations", "programmes", "ledger", "cases", "insurance",
-                "competitive", "notices"}
+                "competitive", "notices", "notify"}
 
 
 def test_every_registered_machine_can_be_built_here() -> None:
