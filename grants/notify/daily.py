@@ -28,6 +28,9 @@ No personal data goes into a message: the bodies are written here (organisation,
 to do, the deadline, the page), never from the reminders' stored letters, and name no injured person, no health
 detail, no policy or account number.
 
+Housekeeping: the pass also forgets the records of forms' one-time keys older than their lifetime
+(``grants.core.once.forget_expired``; such keys are refused anyway), counted as ``expired_form_keys``.
+
 The pass is one transaction holding the day's ``DailyRun`` row, so that a second pass waits for the first and
 then finds everything sent; each item is a savepoint of its own: an item that fails is rolled back alone (its
 messages and mails with it), its error is recorded on the run and logged, and the others go out.
@@ -49,6 +52,7 @@ from grants.cases.models import GrantCase
 from grants.cases.overdue import SOON_DAYS, report_deadlines
 from grants.competitive.models import TaxCreditReport, TaxReportStatus
 from grants.competitive.tax import COMING_DAYS
+from grants.core import once
 from grants.core.fiscal import wareki
 from grants.insurance.claims import claim_limit_date, claim_open_date
 from grants.insurance.models import Claim, ClaimStatus, ReminderKind
@@ -64,6 +68,8 @@ log = logging.getLogger(__name__)
 MAX_ERROR_CHARS = 10_000
 # Counted when a due 督促 finds no member to mail: it stays due for the 保険担当.
 UNSENT_REMINDER = "claim_reminder_unsent"
+# Counted when the pass forgets the records of forms' one-time keys past their lifetime (grants.core.once).
+FORGOTTEN_KEYS = "expired_form_keys"
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,8 @@ class Item:
 
 def counts_label(counts: dict[str, int]) -> str:
     """A run's counts in Japanese, e.g. 「報告の期限のお知らせ 3件、保険金請求の督促 1件」."""
-    names = {**{name: e.label for name, e in EVENTS.items()}, UNSENT_REMINDER: "督促（宛先がなく保険担当へ）"}
+    names = {**{name: e.label for name, e in EVENTS.items()}, UNSENT_REMINDER: "督促（宛先がなく保険担当へ）",
+             FORGOTTEN_KEYS: "期限の過ぎた送信記録の削除"}
     parts = [f"{names.get(name, name)} {n}件" for name, n in counts.items() if n]
     return "、".join(parts) if parts else "送るお知らせはありませんでした"
 
@@ -102,6 +109,12 @@ def run_daily(today: dt.date | None = None) -> DailyRun:
             except Exception as exc:  # noqa: BLE001 - one item's failure must not stop the others
                 log.exception("daily run %s: %s failed", today, item.label)
                 errors.append(f"{item.label}: {type(exc).__name__}: {exc}")
+        try:
+            with transaction.atomic():
+                this_pass[FORGOTTEN_KEYS] += once.forget_expired()
+        except Exception as exc:  # noqa: BLE001 - housekeeping must not undo the messages
+            log.exception("daily run %s: forgetting expired form keys failed", today)
+            errors.append(f"送信記録の削除: {type(exc).__name__}: {exc}")
         # Messages add up over the day's passes; the 督促 left unsent is what the last pass left.
         counts = Counter({k: int(v) for k, v in (run.counts or {}).items() if k != UNSENT_REMINDER}) + this_pass
         run.counts = dict(sorted(counts.items()))

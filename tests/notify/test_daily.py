@@ -15,8 +15,9 @@ from django.urls import reverse
 from grants.accounts.models import Role
 from grants.cases.models import Status
 from grants.competitive.models import TaxCreditReport
+from grants.core import once
 from grants.core.fiscal import wareki
-from grants.core.models import AuditEvent
+from grants.core.models import AuditEvent, SubmittedForm
 from grants.insurance import claims, reminders
 from grants.insurance.models import Reminder, ReminderKind
 from grants.notify import daily
@@ -377,3 +378,16 @@ def test_the_admin_lists_each_day_with_what_it_sent_and_what_failed(year, today,
     page = client.get(reverse("admin:notify_dailyrun_changelist")).content.decode()
     assert "報告の期限のお知らせ 1件" in page and "RuntimeError: 送信の準備に失敗" in page
     assert client.get(reverse("admin:notify_dailyrun_add")).status_code == 403
+
+
+def test_a_pass_forgets_the_records_of_expired_form_keys_and_keeps_fresh_ones(year, today) -> None:  # type: ignore[no-untyped-def]
+    """Housekeeping: the records of forms' one-time keys past their lifetime (grants.core.once) go; a fresh one
+    stays, so that a double click on a form sent today is still answered with the first result."""
+    user = factories.UserFactory()
+    for _ in range(2):
+        once.submit_once(key=once.new_key(user), user=user, act=lambda: None, answer=lambda _: ("/", "ホーム"))
+    old = SubmittedForm.objects.order_by("pk").first()
+    SubmittedForm.objects.filter(pk=old.pk).update(created_at=old.created_at - once.KEY_LIFETIME - dt.timedelta(hours=1))
+    done = daily.run_daily(today)
+    assert SubmittedForm.objects.count() == 1 and not SubmittedForm.objects.filter(pk=old.pk).exists()
+    assert done.counts.get(daily.FORGOTTEN_KEYS) == 1 and "期限の過ぎた送信記録の削除 1件" in daily.counts_label(done.counts)
