@@ -14,4 +14,5 @@ urlpatterns = [
     path("insurance/", include("pages.insurance.urls")),
     path("", include("pages.competitive.urls")),
     path("", include("pages.notify.urls")),
+    path("", include("pages.organizations.urls")),
 ]

@@ -1,9 +1,11 @@
 from typing import Any
 
 from axes.utils import reset
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import QuerySet
@@ -13,15 +15,50 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from grants.core.admin_audit import AuditedAdminMixin
 from grants.core.models import record_event
 
-from .models import AuthenticatorDevice, LoginLockout, LoginRecord, User
+from .models import AuthenticatorDevice, LoginLockout, LoginRecord, Role, User
+
+# The applicants (代表者・会計・担当者) choose their own password: staff invite them from the organisation's page.
+INVITE_INSTEAD = ("団体の代表者・会計・担当者は、ここでは登録しません。"
+                  "団体のページの「団体の利用者」から招待してください（ご本人がログイン名とパスワードを決めます）。")
+CITY_ROLE_CHOICES = [("", "（なし：管理画面の管理者のみ）"),
+                     *[(value, label) for value, label in Role.choices if value != Role.ASSOCIATION_HEAD]]
+
+
+class CityUserCreationForm(AdminUserCreationForm):
+    """A new user of the city (or an administrator) with their role; never an applicant (INVITE_INSTEAD)."""
+
+    role = forms.ChoiceField(label="役割", choices=CITY_ROLE_CHOICES, required=False, help_text=INVITE_INSTEAD)
+
+    class Meta(AdminUserCreationForm.Meta):  # type: ignore[name-defined]
+        model = User
+        fields = ("username", "role", "display_name")
+
+
+class GrantsUserChangeForm(UserChangeForm):
+    """A user's page: a user may not be made an applicant here (their password would be the administrator's)."""
+
+    class Meta(UserChangeForm.Meta):  # type: ignore[name-defined]
+        model = User
+        fields = "__all__"
+
+    def clean_role(self) -> str:
+        role = str(self.cleaned_data.get("role") or "")
+        if role == Role.ASSOCIATION_HEAD and self.instance.role != Role.ASSOCIATION_HEAD:
+            raise forms.ValidationError(INVITE_INSTEAD)
+        return role
 
 
 @admin.register(User)
 class GrantsUserAdmin(AuditedAdminMixin, UserAdmin):
     """Users: every change (role, 職員/管理者の権限, groups, permissions, active or not) is audited with old and new
     values, never the password hash. A user who acted or was acted upon (audit trail) is never deleted here: make
-    them inactive instead."""
+    them inactive instead. Applicants are not added here: they accept an invitation and choose their own password
+    (grants.organizations.invitations); city users are added with their role."""
 
+    add_form = CityUserCreationForm
+    form = GrantsUserChangeForm
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "role", "display_name", "usable_password",
+                                                            "password1", "password2")}),)
     list_display = ("username", "display_name", "role", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (*(UserAdmin.fieldsets or ()), ("業務", {"fields": ("role", "display_name")}))

@@ -11,11 +11,15 @@ from grants.cases.budget import LineError
 from grants.cases.models import GrantCase, PerformanceReport, Receipt, ReportLine, Status
 from grants.cases.workflows import CaseActionError
 from grants.core.models import AuditEvent
+from grants.insurance import services as insurance
+from grants.insurance.machines import InsuranceError
+from grants.insurance.models import AccidentReport, ReportStatus
 from grants.organizations.models import MemberRole
 from tests import factories
 from tests.councils import builders
 from tests.councils.helpers import line
 from tests.councils.steps import decided, today
+from tests.insurance import builders as insurance_builders
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +109,13 @@ def test_the_case_page_shows_a_treasurer_the_disabled_submission_with_its_reason
     page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
     assert 'disabled aria-describedby="why-submit_report"' in page
     assert 'id="receipt-file"' not in page
+
+
+def test_a_clerk_drafts_an_accident_report_that_only_the_head_submits(association, association_head, policy) -> None:  # type: ignore[no-untyped-def]
+    clerk = member(association, "tanto", MemberRole.CLERK)
+    report = insurance_builders.draft_report(clerk, association)  # details, people, documents: any member
+    with pytest.raises(InsuranceError, match=HEAD_ONLY):
+        insurance.submit_report(actor=clerk, report_id=report.pk)
+    assert AccidentReport.objects.get(pk=report.pk).status == ReportStatus.DRAFT
+    insurance.submit_report(actor=association_head, report_id=report.pk)
+    assert AccidentReport.objects.get(pk=report.pk).status == ReportStatus.SUBMITTED

@@ -28,7 +28,16 @@ from grants.jobs.models import Job
 from grants.ledger.models import PaymentBatch
 from grants.notices.models import Notice
 from grants.notify.models import Notification
-from grants.organizations.models import Measure, Organization, OrganizationKind, PlanAttachment
+from grants.organizations.invitations import token_hash
+from grants.organizations.models import (
+    Invitation,
+    Measure,
+    MemberRole,
+    Organization,
+    OrganizationKind,
+    PlanAttachment,
+    Representative,
+)
 from tests import factories
 from tests.cases.steps import approve_case, association_case, to_verified
 from tests.cases.world import _write_report, drive, make_world
@@ -46,9 +55,15 @@ HEAD_JICHIKAI = "head_jichikai"  # 自治会長 of another 自治会
 HEAD_KYOGIKAI = "head_kyogikai"  # 事務局長 of another 協議会
 HEAD_DANTAI = "head_dantai"  # 代表 of another (confirmed) 市民活動団体
 PANEL = "panel"  # 審査委員 assigned to no call
+# The roles within an organisation: the 会計 and a 担当者 of the world's first 自治会 (``association``, whose head is
+# the world's, not the matrix's): members who see its objects, draft and enter money, but never submit.
+TREASURER = "treasurer_first"
+CLERK = "clerk_first"
+# The invitation link the matrix opens: to an organisation none of the world's pages names.
+INVITATION_TOKEN = "matrix-invitation-token"
 
 ROLES = (Role.STAFF.value, Role.APPROVER.value, Role.FINANCE.value, Role.AUDITOR.value, Role.INSURANCE.value,
-         HEAD_JICHIKAI, HEAD_KYOGIKAI, HEAD_DANTAI, PANEL, NO_ROLE, ADMIN, ANONYMOUS)
+         HEAD_JICHIKAI, HEAD_KYOGIKAI, HEAD_DANTAI, PANEL, NO_ROLE, ADMIN, ANONYMOUS, TREASURER, CLERK)
 
 # The one model permission the admin user holds (besides is_staff): viewing organisations.
 ADMIN_PERMISSIONS = ("organizations.view_organization",)
@@ -174,6 +189,19 @@ def build() -> Cast:
         "notification": Notification.objects.filter(recipient=head).first(),
     }
     users = matrix_users()
+    for role, username, member_role in ((TREASURER, "m-kaikei", MemberRole.TREASURER),
+                                        (CLERK, "m-tanto", MemberRole.CLERK)):
+        users[role] = _user(username, Role.ASSOCIATION_HEAD, email=f"{username}@example.jp")
+        factories.RepresentativeFactory(organization=association, user=users[role], name=username, role=member_role,
+                                        title=member_role.label, started_on=dt.date(2025, 4, 1))
+    objects["member_term"] = Representative.objects.get(user=users[CLERK])
+    objects["invitation"] = Invitation.objects.create(
+        organization=association, role=MemberRole.CLERK, name="招待 太郎", email="shotai@example.jp",
+        token_hash=token_hash("world-invitation"), expires_at=timezone.now() + dt.timedelta(days=7), invited_by=staff)
+    elsewhere = factories.AssociationFactory(name="招待先の自治会")
+    Invitation.objects.create(organization=elsewhere, role=MemberRole.CLERK, name="招待 次郎", email="j@example.jp",
+                              token_hash=token_hash(INVITATION_TOKEN), expires_at=timezone.now() + dt.timedelta(days=7),
+                              invited_by=staff)
     # the one thing a matrix user owns: the group of HEAD_DANTAI, with which it may start an application
     objects["own_group"] = Organization.objects.get(representatives__user=users[HEAD_DANTAI])
     missing = [name for name, obj in objects.items() if obj is None]

@@ -1,6 +1,7 @@
 """The permission matrix, generated from the URL configuration: every view of ``config.urls`` (recursively through
 its includes) × GET and POST × every role — each city role, a head of ANOTHER 自治会 / 協議会 / 市民活動団体 than
-the object's, a 審査委員 assigned to no call, a logged-in user with no role, a non-superuser administrator
+the object's, the 会計 and a 担当者 of the first 自治会 (members of the object's organisation: ``MEMBER_CELLS``), a
+審査委員 assigned to no call, a logged-in user with no role, a non-superuser administrator
 (is_staff, one view permission) and an anonymous visitor — on one world of objects (tests/pages/permission_world).
 
 The expected outcome of each cell is data (``POLICY`` below, by view group; the admin's by one rule): ``OK`` — the
@@ -38,12 +39,15 @@ from tests.pages import permission_world as world
 from tests.pages.permission_world import (
     ADMIN,
     ANONYMOUS,
+    CLERK,
     HEAD_DANTAI,
     HEAD_JICHIKAI,
     HEAD_KYOGIKAI,
+    INVITATION_TOKEN,
     NO_ROLE,
     PANEL,
     ROLES,
+    TREASURER,
 )
 
 STAFF, APPROVER, FINANCE, AUDITOR, INSURANCE = (Role.STAFF.value, Role.APPROVER.value, Role.FINANCE.value,
@@ -87,6 +91,11 @@ URL_ARGS: dict[str, dict[str, str]] = {
     "annual_run": {"pk": "run"},
     "annual_run_step": {"pk": "run"},
     "organization_detail": {"pk": "association"},
+    "organization_members": {"pk": "association"},
+    "organization_handover": {"pk": "association"},
+    "organization_member_end": {"pk": "association", "term_pk": "member_term"},
+    "organization_invitation_revoke": {"pk": "association", "invitation_pk": "invitation"},
+    "invitation_accept": {"token": f"={INVITATION_TOKEN}"},
     "case_application": {"pk": "full"},
     "case_line_add": {"pk": "full", "where": "=budget"},
     "case_line_delete": {"pk": "full", "where": "=budget", "line_pk": "line"},
@@ -358,6 +367,7 @@ def get(policy: Policy) -> tuple[Policy, Policy]:
 
 
 CITY_PAGE = allow(*CITY)
+MEMBERS = (TREASURER, CLERK)  # the 会計 and the 担当者 of the world's first 自治会 (``association``)
 INSURANCE_ONLY = allow(INSURANCE)  # an injured person's data: the 保険担当 only (the objects' own head aside)
 STAFF_ONLY = allow(STAFF)
 PANEL_ONLY = allow(PANEL)  # the panel member's own pages; an unassigned member sees no application (404)
@@ -513,7 +523,59 @@ POLICY: dict[str, tuple[Policy, Policy]] = {
     "notification_open": get(NOBODY),  # the world's message is its recipient's alone: 404 to everyone else
     "mail_settings": both(allow(*LOGGED_IN)),
     "mail_log": (allow(STAFF, AUDITOR, INSURANCE), allow(STAFF, INSURANCE)),  # the 監査 reads, never queues
+    # -- an organisation's users (団体の利用者): the city and the organisation's members read; staff and the head
+    # (not the matrix's) invite, revoke and end terms; the 会計 and the 担当者 get in but are refused the acts --
+    "organization_members": (allow(*CITY, *MEMBERS), allow(STAFF, safe=(*but(STAFF), *MEMBERS))),
+    "organization_handover": (allow(*CITY, *MEMBERS), allow(STAFF, safe=(*but(STAFF), *MEMBERS))),
+    "organization_member_end": post(allow(STAFF, safe=(*but(STAFF), *MEMBERS))),
+    "organization_invitation_revoke": post(allow(STAFF, safe=(*but(STAFF), *MEMBERS))),
+    # the link itself, for anyone (no login): a logged-in user other than the invitee is refused, nothing written
+    "invitation_accept": both(allow(*ROLES)),
 }
+
+# What the 会計 and the 担当者 of the world's first 自治会 (``association``) may do with its objects: (GET, POST). They
+# see the organisation's case, notice and insurance report and claim (reading an injured person's data is logged:
+# OK, not SAFE, where the act is refused after the page logged the reading), draft the insurance report's details
+# (any member); they never submit, withdraw or file (the head's: SAFE, refused), nor take the city's acts. Every
+# other page answers them as it answers anyone outside the object's organisation (the policy above).
+MEMBER_CELLS: dict[str, tuple[str, str]] = {
+    "case_detail": (OK, OK),
+    "correct_count": (NO, SAFE),  # the world's case is no longer a draft
+    "correct_figure": (NO, SAFE),
+    "override_check": (NO, SAFE),
+    "organization_detail": (OK, SAFE),  # the change-of-head form is staff's
+    "notice_pdf": (OK, NO),  # the download is on the audit trail
+    "insurance_report_list": (OK, NO),
+    "insurance_report_create": (OK, OK),
+    "insurance_report_detail": (OK, OK),
+    "insurance_report_edit": (OK, OK),
+    "insurance_report_add_person": (NO, OK),
+    "insurance_report_remove_person": (NO, OK),  # drafting: any member
+    "insurance_report_add_attachment": (NO, OK),
+    "insurance_report_attachment": (OK, OK),
+    "insurance_report_remove_attachment": (NO, OK),
+    "insurance_report_submit": (NO, OK),  # refused (the head's) after the logged reading
+    "insurance_report_withdraw": (NO, OK),  # refused (the head's) after the logged reading
+    "insurance_report_return": (NO, OK),  # refused (the 保険担当's) after the logged reading
+    "insurance_report_judge": (NO, OK),
+    "insurance_report_send_forms": (NO, OK),
+    "insurance_claim_list": (OK, NO),
+    "insurance_claim_detail": (OK, OK),
+    "insurance_claim_treatment": (NO, OK),
+    "insurance_claim_damages": (NO, OK),
+    "insurance_claim_add_document": (NO, OK),
+    "insurance_claim_document": (OK, OK),
+    "insurance_claim_remove_document": (NO, OK),
+    "insurance_claim_form": (OK, NO),
+    "insurance_claim_file": (NO, SAFE),  # the head files the claim
+    "insurance_claim_forward": (NO, OK),  # refused (the 保険担当's) after the logged reading
+    "insurance_claim_payment": (NO, OK),
+    "insurance_claim_denial": (NO, OK),
+    "insurance_claim_withdraw": (NO, OK),  # refused (the head's) after the logged reading
+}
+for _view, (_get, _post) in MEMBER_CELLS.items():
+    POLICY[_view] = ({**POLICY[_view][0], TREASURER: _get, CLERK: _get},
+                     {**POLICY[_view][1], TREASURER: _post, CLERK: _post})
 
 
 # The admin site: every ModelAdmin's URLs follow one rule. Only is_staff users get in (others: the admin's login
@@ -667,7 +729,7 @@ def test_every_view_has_its_url_arguments() -> None:
 def test_the_roles_are_every_role_of_the_system() -> None:
     """Each Role has its user in the matrix (the applicant role three times: a head of each kind of group)."""
     assert set(Role.values) - {Role.ASSOCIATION_HEAD, Role.PANEL} <= set(ROLES)
-    assert {HEAD_JICHIKAI, HEAD_KYOGIKAI, HEAD_DANTAI, PANEL, NO_ROLE, ADMIN, ANONYMOUS} <= set(ROLES)
+    assert {HEAD_JICHIKAI, HEAD_KYOGIKAI, HEAD_DANTAI, PANEL, NO_ROLE, ADMIN, ANONYMOUS, TREASURER, CLERK} <= set(ROLES)
 
 
 @pytest.mark.django_db

@@ -18,7 +18,7 @@ from grants.demo.councils import SECRETARY_USERNAME, setup_council_demo
 from grants.demo.insurance import setup_insurance_demo
 from grants.ledger.models import BudgetAccount, TransferSettings
 from grants.ledger.services import set_budget
-from grants.organizations.models import Organization, OrganizationKind, Representative
+from grants.organizations.models import MemberRole, Organization, OrganizationKind, Representative
 from grants.programmes.models import ComponentBand, ComponentKind, FormulaComponent, Programme, ProgrammeYear
 
 # The two council grants (unei_shien, katsudo_shien) are set up by grants.councils.demo.
@@ -27,10 +27,14 @@ PROGRAMMES = [
     ("shimin_katsudo", "市民活動交流事業補助金", OrganizationKind.SHIMIN_DANTAI),
 ]
 
-# (username, role, display name); the head is linked to the first demo association, the council secretary
-# (事務局長) to 湯田地域づくり協議会.
+# (username, role, display name); the head is linked to the first demo association, and its 会計 (``jichi-kaikei``,
+# a member who enters receipts but does not submit) to the same association; the council secretary (事務局長) to
+# 湯田地域づくり協議会.
+TREASURER_USERNAME = "jichi-kaikei"
+TREASURER_LABEL = "団体の会計（領収書・収支の入力。提出は代表者）"
 DEMO_USERS = [
     ("kaicho", Role.ASSOCIATION_HEAD, "自治会長（デモ）"),
+    (TREASURER_USERNAME, Role.ASSOCIATION_HEAD, "自治会の会計（デモ）"),
     (SECRETARY_USERNAME, Role.ASSOCIATION_HEAD, "湯田地域づくり協議会 事務局長（デモ）"),
     ("tanto", Role.STAFF, "協働推進課 担当（デモ）"),
     ("kessai", Role.APPROVER, "協働推進課長（デモ）"),
@@ -60,6 +64,7 @@ class Command(BaseCommand):
             programme_year = self._sample_rule(year)
             self._budget(programme_year, users["kaikei"])
             self._link_head(users["kaicho"])
+            self._link_treasurer(users[TREASURER_USERNAME], users["kaicho"])
             self._transfer_settings()
             councils = setup_council_demo(fiscal_year=year, users=users)
             insurance = setup_insurance_demo(fiscal_year=year, users=users)
@@ -81,7 +86,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"ログインできる利用者（パスワードはすべて「{password}」）:")
         for username, role, name in DEMO_USERS:
-            self.stdout.write(f"  {username:10} {Role(role).label}（{name}）")
+            label = TREASURER_LABEL if username == TREASURER_USERNAME else Role(role).label
+            self.stdout.write(f"  {username:10} {label}（{name}）")
         for username, name in demo_group_logins():
             self.stdout.write(f"  {username:10} 市民活動団体の代表者（{name}）")
         for username, name in PANEL:
@@ -142,6 +148,19 @@ class Command(BaseCommand):
                 requester_code="0000012345", requester_name_kana="ﾔﾏｸﾞﾁｼ", bank_code="0170", branch_code="001",
                 account_type="2", account_number="0000001",
             )
+
+    def _link_treasurer(self, treasurer: User, head: User) -> None:
+        """The demo 会計 is a member (role treasurer) of the head's association, from the start of the 年度."""
+        if Representative.objects.filter(user=treasurer).exists():
+            return
+        term = Representative.objects.current().heads().filter(user=head).select_related("organization").first()
+        if term is None:
+            return
+        org = term.organization
+        Representative.objects.create(organization=org, user=treasurer, name="会計 花子（デモ）", title="会計",
+                                      role=MemberRole.TREASURER, started_on=term.started_on)
+        treasurer.display_name = f"{org.name} 会計（デモ）"
+        treasurer.save(update_fields=["display_name"])
 
     def _link_head(self, head: User) -> None:
         if Representative.objects.filter(user=head).exists():
