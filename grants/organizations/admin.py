@@ -37,15 +37,16 @@ class CityFigureAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 class RepresentativeInline(admin.TabularInline):
-    """The terms of office, read-only: a change of head is recorded on the organisation's page (団体の情報 →
-    代表者の交代を登録する), which ends the former term on the handover day and opens the new one in one act."""
+    """The terms of office (代表者・会計・担当者), read-only: members are invited, and a head handed over, on the
+    organisation's page (団体の利用者 → 招待 / 代表者の交代), which ends the former head's term the day before the
+    handover day and opens the new one in one act."""
 
     model = Representative
     extra = 0
-    fields = ("name", "title", "user", "started_on", "ended_on")
+    fields = ("name", "role", "title", "user", "started_on", "ended_on")
     readonly_fields = fields
     can_delete = False
-    verbose_name_plural = "代表者（交代は団体のページの「代表者の交代を登録する」で記録します）"
+    verbose_name_plural = "代表者・会計・担当者（招待と交代は団体のページの「団体の利用者」で行います）"
 
     def has_add_permission(self, request: HttpRequest, obj: Organization | None = None) -> bool:
         return False
