@@ -82,7 +82,7 @@ def _invite_and_mail(request: AuthedRequest, org: Organization, role: str, data:
 def _members_page(request: AuthedRequest, org: Organization, form: InviteForm | None,
                   new_link: dict[str, str] | None = None) -> HttpResponse:
     today = timezone.localdate()
-    terms = (org.representatives.filter(user__isnull=False).exclude(ended_on__lt=today)
+    terms = (org.representatives.exclude(ended_on__lt=today)
              .select_related("user").order_by("started_on", "pk"))
     manage = _may_manage(request, org)
     return render(request, "organizations/members.html", {

@@ -113,13 +113,13 @@ def test_a_measure_a_rules_condition_tests_cannot_be_deleted(client) -> None:  #
 
 def test_the_organisation_page_shows_the_terms_of_office_and_saves_without_a_server_error(client, association) -> None:  # type: ignore[no-untyped-def]
     """Adding a 代表者 row in the admin gave a 500 (its 就任日 was read-only yet required): the terms are read-only
-    there, and the page names where a change of head is recorded."""
+    there, and the page names where members are invited and a head handed over."""
     _admin(client)
     factories.RepresentativeFactory(organization=association, name="大殿 一郎")
     url = reverse("admin:organizations_organization_change", args=[association.pk])
     page = client.get(url)
     text = page.content.decode()
-    assert "大殿 一郎" in text and "代表者の交代を登録する" in text
+    assert "大殿 一郎" in text and "団体の利用者" in text
     assert 'name="representatives-__prefix__-name"' not in text  # no row to add
     data = change_form_data(page)
     data["name"] = "大殿第1自治会（改称）"
