@@ -25,3 +25,6 @@ def test_the_demo_has_a_treasurer_of_the_heads_association() -> None:
     assert Representative.objects.filter(user=treasurer).count() == 1
     org = term.organization
     assert workflow.member_refusal(frozenset({"head"}), org, treasurer) == "この手続は団体の代表者が行います。"
+    # Every demo login has an address, so the demo's お知らせ reach var/mail (written, never sent).
+    assert not User.objects.filter(email="").exists()
+    assert head.email == "kaicho@example.jp" and "var/mail" in out.getvalue()

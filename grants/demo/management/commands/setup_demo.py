@@ -69,6 +69,7 @@ class Command(BaseCommand):
             councils = setup_council_demo(fiscal_year=year, users=users)
             insurance = setup_insurance_demo(fiscal_year=year, users=users)
             competitive = setup_competitive_demo(fiscal_year=year, users=users, password=password)
+            self._addresses()
         self.stdout.write(self.style.SUCCESS(f"{fiscal_year_label(year)}の自治会等自治振興交付金（サンプル）を準備しました。"))
         history = "・".join(fiscal_year_label(y) for y in councils.past_years)
         self.stdout.write(
@@ -93,6 +94,8 @@ class Command(BaseCommand):
         for username, name in PANEL:
             self.stdout.write(f"  {username:10} {Role.PANEL.label}（{name}）")
         self.stdout.write(f"  {'admin':10} 管理者（交付基準・予算の編集、/admin/）")
+        self.stdout.write("お知らせのメールは送信されず、var/mail にファイルとして書き出されます"
+                          "（宛先は <ログイン名>@example.jp）。")
 
     def _users(self, password: str) -> dict[str, User]:
         users = {}
@@ -111,6 +114,14 @@ class Command(BaseCommand):
             admin.save()
         users["admin"] = admin
         return users
+
+    def _addresses(self) -> None:
+        """Every demo login without an address gets ``<login>@example.jp`` (a name reserved for examples), so that
+        the demo's お知らせ are mailed — into the files under var/mail, never sent — and show who would receive
+        what."""
+        for user in User.objects.filter(email=""):
+            user.email = f"{user.username}@example.jp"
+            user.save(update_fields=["email"])
 
     def _sample_rule(self, year: int) -> ProgrammeYear:
         for code, name, kind in PROGRAMMES:
