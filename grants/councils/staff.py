@@ -20,6 +20,7 @@ from grants.cases.models import GrantCase
 from grants.core.fiscal import wareki
 from grants.core.models import concrete_field, record_event
 from grants.core.workflow import ActionRefused
+from grants.organizations.members import BY_HEAD_OR_TREASURER
 from grants.organizations.models import Organization, OrganizationKind, PayBasis, Representative, SecretariatStaff
 from grants.programmes.models import ExpenseCategory
 
@@ -63,11 +64,13 @@ def visible_councils(user: User) -> QuerySet[Organization]:
 
 
 def may_record(user: User, organization: Organization) -> bool:
-    """Staff for any council; the council's own secretary (a current representative) for theirs."""
+    """Staff for any council; for theirs, the council's own head (事務局長 or 会長) and 会計 — the wages are the
+    money of the 運営支援 case, entered by those who enter its receipts (``BY_HEAD_OR_TREASURER``); a 担当者 sees
+    the list and does not change it."""
     if user.role == Role.STAFF:
         return True
     return user.role == Role.ASSOCIATION_HEAD and Representative.objects.current().filter(
-        user=user, organization=organization).exists()
+        user=user, organization=organization, role__in=BY_HEAD_OR_TREASURER).exists()
 
 
 def may_see_names(user: User, organization: Organization) -> bool:

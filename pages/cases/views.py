@@ -76,6 +76,9 @@ def home(request: AuthedRequest) -> HttpResponse:
         "other_work": other_work(request.user) if request.user.is_city_user else [],
         "own_cases": own[:50] if not request.user.is_city_user else [],
         "insurance": insurance_box(request.user),
+        # The organisations the applicant acts for today, each with their role and its users' page (団体の利用者).
+        "terms": (Representative.objects.current().filter(user=request.user).select_related("organization")
+                  .order_by("organization__name") if request.user.role == Role.ASSOCIATION_HEAD else []),
     }
     return render(request, "cases/home.html", context)
 

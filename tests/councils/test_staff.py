@@ -4,9 +4,11 @@ import datetime as dt
 
 import pytest
 
+from grants.accounts.models import Role
 from grants.core.models import AuditEvent
 from grants.councils import staff as services
-from grants.organizations.models import Organization, SecretariatStaff
+from grants.organizations.models import MemberRole, Organization, SecretariatStaff
+from tests import factories
 from tests.councils import builders
 from tests.councils.builders import APRIL, MONTHLY, OCTOBER
 from tests.factories import CURRENT_FY
@@ -71,6 +73,21 @@ def test_only_the_councils_secretary_or_staff_may_add(council, other_council, au
         with pytest.raises(services.StaffError, match="この協議会の事務局員を登録する権限がありません。"):
             services.add_staff(actor=user, organization_id=org.pk, **MONTHLY)
     assert not SecretariatStaff.objects.exists()
+
+
+def test_a_clerk_of_the_council_sees_but_may_not_add_and_its_treasurer_may(council):
+    """Within the council the wages are the head's and the 会計's to enter; a 担当者 is refused, nothing written."""
+    org = council[0]
+    clerk, treasurer = (factories.UserFactory(username=name, role=Role.ASSOCIATION_HEAD) for name in ("tanto", "kaikei"))
+    for user, role in ((clerk, MemberRole.CLERK), (treasurer, MemberRole.TREASURER)):
+        factories.RepresentativeFactory(organization=org, user=user, role=role, title=role.label,
+                                        started_on=dt.date(2020, 4, 1))
+    with pytest.raises(services.StaffError, match="この協議会の事務局員を登録する権限がありません。"):
+        services.add_staff(actor=clerk, organization_id=org.pk, **MONTHLY)
+    assert not SecretariatStaff.objects.exists()
+    services.add_staff(actor=treasurer, organization_id=org.pk, **MONTHLY)
+    assert SecretariatStaff.objects.get().recorded_by == treasurer
+    assert services.may_see_names(clerk, org) and not services.may_record(clerk, org)
 
 
 def test_a_jichikai_is_not_a_council(association, staff):

@@ -932,7 +932,7 @@ def test_home_box_for_insurance_counts_the_waiting_work(client, submitted, remin
     assert "保険会社への送付を待っている請求</a>：0件" in page
     assert "送付の時期を迎えた督促・照会</a>：1件" in page
     assert f'{url("insurance_report_list")}?status=submitted' in page and url("insurance_reminders") in page
-    assert "あなたが代表者として登録されている団体の申請はありません" not in page
+    assert "あなたが登録されている団体の申請はありません" not in page
 
 
 def test_home_box_does_not_offer_a_report_to_the_one_who_entered_it(client, insurance, insurance2, association,

@@ -101,3 +101,16 @@ def test_the_head_ends_a_clerks_term_and_revokes_an_invitation(client, associati
     term.refresh_from_db()
     assert invitation.status == InvitationStatus.REVOKED
     assert term.ended_on == timezone.localdate() - dt.timedelta(days=1)
+
+
+def test_home_lists_the_members_organisations_with_their_role_and_users_page(client, association,  # type: ignore[no-untyped-def]
+                                                                             association_head) -> None:
+    treasurer = factories.UserFactory(username="kaikei-home", role=Role.ASSOCIATION_HEAD)
+    factories.RepresentativeFactory(organization=association, user=treasurer, name="会計 一郎",
+                                    role=MemberRole.TREASURER, title="会計")
+    client.force_login(treasurer)
+    page = client.get(reverse("home")).content.decode()
+    members = reverse("organization_members", args=[association.pk])
+    assert f"{association}（会計）" in page and f'href="{members}"' in page
+    client.force_login(factories.UserFactory(username="city", role=Role.STAFF))
+    assert f'href="{members}"' not in client.get(reverse("home")).content.decode()
