@@ -14,7 +14,8 @@ class NotificationAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
     list_display = ("created_at", "to_label", "subject", "event", "status", "attempts", "sent_at")
     list_filter = ("status", "event", "official")
-    exclude = ("body",)
+    # Neither the text nor the link: an invitation's carries its one-time link, which is for the invitee alone.
+    exclude = ("body", "url")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -12,6 +12,7 @@ from .models import (
     BankAccount,
     CityFigure,
     HouseholdCount,
+    Invitation,
     Measure,
     Organization,
     OrganizationFigure,
@@ -148,3 +149,21 @@ class OrganizationFigureAdmin(AuditedAdminMixin, HistoryAdminMixin, admin.ModelA
 
     def has_change_permission(self, request: HttpRequest, obj: OrganizationFigure | None = None) -> bool:
         return False  # append-only: a correction is a new row with a reason
+
+
+@admin.register(Invitation)
+class InvitationAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    """Read-only, never deleted: invitations are made, revoked and accepted on the organisation's 団体の利用者 page
+    (``grants.organizations.invitations``); the link itself is never stored, only its hash (not shown)."""
+
+    list_display = ("invited_at", "organization", "name", "role", "email", "status", "expires_at", "invited_by",
+                    "accepted_by")
+    list_filter = ("status", "role")
+    search_fields = ("organization__name", "organization__code", "name", "email")
+    exclude = ("token_hash",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Invitation | None = None) -> bool:
+        return False

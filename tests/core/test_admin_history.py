@@ -26,7 +26,7 @@ NEVER_DELETED = {
     "ledger.LedgerEntry", "ledger.PaymentOrder", "ledger.BudgetAccount", "ledger.TransferSettings",
     "notices.Notice", "notices.DocumentSequence",
     "organizations.HouseholdCount", "organizations.OrganizationFigure", "organizations.CommunityPlan",
-    "jobs.Job", "notify.Notification", "notify.DailyRun",
+    "jobs.Job", "notify.Notification", "notify.DailyRun", "organizations.Invitation",
 }
 
 #: Configuration: deleted only while unused (protected foreign keys, no history in the audit trail besides the

@@ -132,3 +132,14 @@ def test_the_auditor_reads_but_does_not_queue(client, auditor, head) -> None:  #
 def test_others_have_no_mail_log(client, role) -> None:  # type: ignore[no-untyped-def]
     client.force_login(factories.UserFactory(username="x", role=role))
     assert client.get(reverse("mail_log")).status_code == 403
+
+
+def test_the_admin_shows_neither_the_text_nor_the_link_of_a_message(client, root,  # type: ignore[no-untyped-def]
+                                                                    django_capture_on_commit_callbacks) -> None:
+    """An invitation's message carries its one-time link: an administrator reading the mail log cannot use it."""
+    with django_capture_on_commit_callbacks(execute=False):
+        message, = notify(event="invitation", recipients=["new@example.jp"], subject="招待",
+                          body="リンク: /invite/SECRET-TOKEN/", url="/invite/SECRET-TOKEN/")
+    client.force_login(root)
+    page = client.get(reverse("admin:notify_notification_change", args=[message.pk])).content.decode()
+    assert "招待" in page and "SECRET-TOKEN" not in page
