@@ -14,12 +14,21 @@ from .machines import NOTIFICATION
 from .models import Notification, NotificationStatus
 
 
+def page_address(url: str) -> str:
+    """The full address of a message's page: a path of the site after ``SITE_URL``; a full address as it is
+    (an invitation's link, built by its page)."""
+    if "://" in url:
+        return url
+    return f"{str(getattr(settings, 'SITE_URL', '')).rstrip('/')}{url}"
+
+
 def message_text(note: Notification) -> str:
-    """The mail's text: the message, the page's full address, and who sent it."""
+    """The mail's text: the message, the page's full address (unless the message already gives it), and who
+    sent it."""
     parts = [note.body.rstrip()]
-    if note.url:
-        site = str(getattr(settings, "SITE_URL", "")).rstrip("/")
-        parts.append(f"詳しくは次のページをご覧ください。\n{site}{note.url}")
+    link = page_address(note.url) if note.url else ""
+    if link and link not in note.body:
+        parts.append(f"詳しくは次のページをご覧ください。\n{link}")
     parts.append("このメールは山口市 補助金・交付金システムから自動で送信しています。返信はできません。")
     return "\n\n".join(parts) + "\n"
 

@@ -143,3 +143,20 @@ def test_the_mail_is_from_the_city_with_the_page_link(head, work, settings, djan
     (message,) = mail.outbox
     assert message.from_email == "city@example.jp"
     assert "https://hojokin.example.jp/cases/1/" in message.body
+
+
+def test_an_invitations_full_link_is_neither_prefixed_with_the_site_nor_repeated(  # type: ignore[no-untyped-def]
+        work, settings, django_capture_on_commit_callbacks) -> None:
+    """Attack: the invitation's page stores its full link (https://…/invite/<token>/) as the message's page; the
+    mail once read 「詳しくは次のページ」 https://site.example.jphttp://…/invite/… after the link in the text."""
+    settings.SITE_URL = "https://hojokin.example.jp"
+    link = "https://hojokin.example.jp/invite/abc/"
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(event="invitation", recipients=["new@example.jp"], subject="招待",
+               body=f"次のリンクを開いてください。\n{link}\n", url=link)
+        notify(event="invitation", recipients=["other@example.jp"], subject="招待", body="本文", url=link)
+    work()
+    first, second = sorted(mail.outbox, key=lambda m: m.to)
+    assert first.to == ["new@example.jp"] and first.body.count(link) == 1
+    assert "jphttp" not in first.body + second.body
+    assert second.body.count(link) == 1  # a full link not in the text is added as it is
