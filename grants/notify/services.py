@@ -29,8 +29,12 @@ def notify(*, event: str, recipients: Iterable[User | str], subject: str, body: 
     A non-official event to a user who turned optional mail off, or to a user without an address, is written
     (it shows on their ホーム) and marked 送信しない at once. With ``key``, a recipient already sent a message of
     that key is skipped (the database refuses a second one too), so a daily run made twice writes once. A
-    recipient named twice gets one message. Returns the messages written."""
+    recipient named twice gets one message. The subject's line breaks become spaces. Returns the messages
+    written."""
     kind = EVENTS[event]
+    # A subject is one line of the mail's header: a name typed with a line break (an organisation's, by a form
+    # sent by hand) would make every mail of it fail (BadHeaderError) or, unchecked, add a header.
+    subject = " ".join(part.strip() for part in subject.splitlines() if part.strip())
     written: list[Notification] = []
     seen: set[object] = set()
     for to in recipients:

@@ -132,3 +132,18 @@ def test_staff_of_an_area() -> None:
     _user("fin", role=Role.FINANCE)
     assert staff_of("grants") == [staff]
     assert staff_of("insurance") == [hoken]
+
+
+def test_a_subject_with_line_breaks_adds_no_header_and_is_sent(run_worker, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    """Attack: an organisation registered with a name holding a line break (a form sent by hand) whose subject
+    once made every attempt fail (BadHeaderError) until the mail was 失敗; a header (Bcc:) never gets in."""
+    a = _user("a")
+    with django_capture_on_commit_callbacks(execute=True):
+        (note,) = notify(event="decision", recipients=[a], subject="【招待】悪い会\r\nBcc: evil@example.com\u2028の会計",
+                         body="本文", url="/")
+    run_worker()
+    note.refresh_from_db()
+    assert (note.subject, note.status) == ("【招待】悪い会 Bcc: evil@example.com の会計", NotificationStatus.SENT)
+    (message,) = mail.outbox
+    assert (message.subject, message.bcc, message.to) == (note.subject, [], ["a@example.jp"])
+    assert message.message().get_all("Bcc") is None
