@@ -33,6 +33,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.datastructures import MultiValueDict
 
 from grants.core.models import SubmittedForm
@@ -98,11 +99,17 @@ def check_key(key: str, user: Any) -> str:
     return key
 
 
+def _kept(name: str) -> bool:
+    return name not in (FIELD, _CSRF_FIELD) and "password" not in name
+
+
 def sending_digest(data: QueryDict, files: MultiValueDict[str, Any] | None = None) -> str:
-    """The sha256 (64 hex characters) of what a form sent: its fields (``data``) but the one-time key and the
-    CSRF token, sorted, and its files (``files``, uploaded files) each by name, size and the sha256 of its
-    content. The same form sent twice gives the same digest; any other value or file, another."""
-    fields = sorted((name, values) for name, values in data.lists() if name not in (FIELD, _CSRF_FIELD))
+    """The HMAC-SHA256 under the site's secret key (64 hex characters) of what a form sent: its fields (``data``)
+    but the one-time key, the CSRF token and any password, sorted, and its files (``files``, uploaded files) each
+    by name, size and the sha256 of its content. The same form sent twice gives the same digest; any other value
+    or file, another. Keyed, and without the passwords, because the digest is stored: a plain hash of a chosen
+    password (an invitation's, a group's registration) or of a name would be guessed from it offline."""
+    fields = sorted((name, values) for name, values in data.lists() if _kept(name))
     uploads = []
     for name, sent in sorted((files or MultiValueDict()).lists()):
         for upload in sent:
@@ -112,7 +119,7 @@ def sending_digest(data: QueryDict, files: MultiValueDict[str, Any] | None = Non
             upload.seek(0)  # the act reads the file after
             uploads.append([name, upload.name, upload.size, content.hexdigest()])
     text = json.dumps([fields, uploads], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return salted_hmac(_SALT, text, algorithm="sha256").hexdigest()
 
 
 def submit_once(*, key: str, user: Any, act: Callable[[], T], answer: Callable[[T], tuple[str, str]],

@@ -2,6 +2,8 @@
 answered as the first; another user's key, an altered one and an expired one are refused; no key, no guard; a
 used key sent to another page or with other input is refused, never answered as the first."""
 import datetime as dt
+import hashlib
+import json
 import time
 
 import pytest
@@ -175,3 +177,18 @@ def test_two_sendings_at_once_create_one_row() -> None:
         assert sum(isinstance(o, AuditEvent) for o in outcomes) == 1, outcomes
         assert sum(isinstance(o, once.Earlier) for o in outcomes) == 1, outcomes
     assert AuditEvent.objects.filter(action="once_test").count() == 3
+
+
+def test_the_stored_digest_reveals_no_chosen_password() -> None:
+    """Attack: an invitation's link (or a group's registration) sends a login name and a chosen password with a
+    one-time key; the digest stored with the key was the plain sha256 of the fields, so whoever reads the table
+    guessed the password offline at sha256's speed, past the password hasher. It is keyed with the site's
+    secret now, and leaves every password field out."""
+    sent = "username=kaikei&password=kaikei-no-pass-2026&password2=kaikei-no-pass-2026"
+    digest = once.sending_digest(QueryDict(sent))
+    fields = sorted(QueryDict(sent).lists())
+    plain = json.dumps([fields, []], ensure_ascii=False, separators=(",", ":"))
+    assert digest != hashlib.sha256(plain.encode()).hexdigest()
+    assert len(digest) == 64
+    assert digest == once.sending_digest(QueryDict("username=kaikei&password=other&password2=other"))
+    assert digest != once.sending_digest(QueryDict("username=kaikei2&password=x&password2=x"))
