@@ -100,7 +100,8 @@ def start_application(*, call_id: int, actor: User, organization_id: int, projec
                       project_id: int | None = None) -> GrantCase:
     """Start the draft application of group ``organization_id`` (which ``actor`` represents) to the open call
     ``call_id``: a new project titled ``project_title``, or the continuation of the group's ``project_id``.
-    Refused when the call is closed, the group is not confirmed, it already applied to another call of the 年度
+    Refused when ``actor`` is not the group's head (its 会計 or 担当者 drafts once it is started), the call is
+    closed, the group is not confirmed, it already applied to another call of the 年度
     (``other_call_refusal``), the project is past the year limit, or a new project repeats the title of one of the
     group's projects (``same_title_refusal``: it must be continued). A second click returns the application the
     first one made."""
@@ -110,6 +111,10 @@ def start_application(*, call_id: int, actor: User, organization_id: int, projec
         group = represented_groups(actor).select_for_update().filter(pk=organization_id).first()
         if group is None:
             raise Organization.DoesNotExist("団体が見つかりません。")
+        # The head's alone, as a submission: the application takes the group's one case of the 年度 and a year of
+        # the project, and a draft cannot be withdrawn.
+        if not Representative.objects.current().heads().filter(organization=group, user=actor).exists():
+            raise ApplicationError("申請は団体の代表者が行います。")
         call = Call.objects.select_related("programme_year__programme").get(pk=call_id, status=CallStatus.PUBLISHED)
         existing = ProjectPlan.objects.filter(call=call, organization=group).select_related("case").first()
         if existing is not None:

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from grants.accounts.models import Role
 from grants.cases.models import BudgetLine, GrantCase
 from grants.cases.workflows import CaseActionError
 from grants.competitive import applications
@@ -17,6 +18,8 @@ from grants.competitive.models import ApplicationAttachment, Call, Project, Proj
 from grants.competitive.workflows import COMPETITIVE
 from grants.core import workflow
 from grants.core.models import AuditEvent
+from grants.organizations.models import MemberRole
+from tests import factories
 from tests.competitive import builders, steps
 from tests.factories import CURRENT_FY
 
@@ -231,3 +234,19 @@ def test_a_title_is_required_and_at_most_200_characters(open_call, npo) -> None:
         with pytest.raises(applications.ApplicationError, match="書類名: 200文字以内"):
             applications.attach(case_id=case.pk, actor=head, title=title, file=builders.pdf())
     assert _attachment_counts() == (0, 0)
+
+
+def test_a_clerk_or_treasurer_cannot_start_the_groups_application(open_call, npo) -> None:  # type: ignore[no-untyped-def]
+    """Attack: a 担当者 (or 会計) of the group started its application to a call the head had not chosen; the draft
+    took the group's one case of the 年度 (no other call could be applied to) and cannot be withdrawn."""
+    org, head = npo
+    for role in (MemberRole.CLERK, MemberRole.TREASURER):
+        member = factories.UserFactory(username=f"member-{role}", role=Role.ASSOCIATION_HEAD)
+        factories.RepresentativeFactory(organization=org, user=member, role=role, title="")
+        events = AuditEvent.objects.count()
+        with pytest.raises(applications.ApplicationError, match="代表者が行います"):
+            applications.start_application(call_id=open_call.pk, actor=member, organization_id=org.pk,
+                                           project_title="担当者が始めた申請")
+        assert (GrantCase.objects.count(), Project.objects.count(), AuditEvent.objects.count()) == (0, 0, events)
+    applications.start_application(call_id=open_call.pk, actor=head, organization_id=org.pk, project_title="交流会")
+    assert GrantCase.objects.filter(organization=org).count() == 1
