@@ -11,7 +11,7 @@ class Role(models.TextChoices):
     審査委員 (often from outside the city hall) sees only the applications of the calls they are assigned to,
     and none they are tied to or declared a conflict on."""
 
-    ASSOCIATION_HEAD = "association_head", "団体の代表者・事務局（自治会長、協議会の事務局長など）"
+    ASSOCIATION_HEAD = "association_head", "団体の利用者（代表者・会計・担当者）"
     STAFF = "staff", "協働推進課 担当"
     APPROVER = "approver", "決裁者"
     FINANCE = "finance", "会計課"

@@ -318,18 +318,28 @@ def test_a_tax_report_is_told_once_when_it_comes_and_once_when_overdue(year, tod
 
 def test_the_command_runs_a_pass_for_the_day_given(year, today, run_worker,
                                                    django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    a = member(case(year, "A", completion_deadline=completed(today, -5)).organization, "a")
+    a = member(case(year, "A", completion_deadline=completed(today, 0)).organization, "a")
+    yesterday = today - dt.timedelta(days=1)
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("run_daily", "--date", (today + dt.timedelta(days=6)).isoformat(), stdout=out)
+        call_command("run_daily", "--date", yesterday.isoformat(), stdout=out)
     run_worker()
-    assert out.getvalue().strip() == f"{today + dt.timedelta(days=6)} の日次処理: 報告の期限超過 1件"
-    assert sent_to(a.email) == ["実績報告の提出期限を過ぎています"]
+    assert out.getvalue().strip() == f"{yesterday} の日次処理: 報告の期限のお知らせ 1件"
+    assert sent_to(a.email) == [f"実績報告の期限が近づいています（{wareki(today)}まで）"]
     out = io.StringIO()
-    call_command("run_daily", "--date", (today + dt.timedelta(days=6)).isoformat(), stdout=out)
+    call_command("run_daily", "--date", yesterday.isoformat(), stdout=out)
     assert "送るお知らせはありませんでした" not in out.getvalue()  # the day's counts so far
     call_command("run_daily", stdout=out)
     assert DailyRun.objects.filter(day=today).exists()
+
+
+def test_the_command_refuses_a_day_to_come_and_sends_nothing(year, today) -> None:  # type: ignore[no-untyped-def]
+    """A day after today would tell people today of deadlines as if passed (「5日過ぎています」) and record the
+    reminders as sent: refused, nothing written."""
+    member(case(year, "A", completion_deadline=completed(today, -5)).organization, "a")
+    with pytest.raises(CommandError, match="今日より後の日"):
+        call_command("run_daily", "--date", (today + dt.timedelta(days=6)).isoformat(), stdout=io.StringIO())
+    assert not DailyRun.objects.exists() and not Notification.objects.exists()
 
 
 def test_the_command_fails_when_an_item_failed_and_refuses_a_bad_date(year, today, monkeypatch) -> None:  # type: ignore[no-untyped-def]

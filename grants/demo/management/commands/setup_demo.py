@@ -32,6 +32,7 @@ PROGRAMMES = [
 # 湯田地域づくり協議会.
 TREASURER_USERNAME = "jichi-kaikei"
 TREASURER_LABEL = "団体の会計（領収書・収支の入力。提出は代表者）"
+HEAD_LABEL = "団体の代表者（申請・報告の提出、会計・担当者の招待）"
 DEMO_USERS = [
     ("kaicho", Role.ASSOCIATION_HEAD, "自治会長（デモ）"),
     (TREASURER_USERNAME, Role.ASSOCIATION_HEAD, "自治会の会計（デモ）"),
@@ -87,13 +88,14 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"ログインできる利用者（パスワードはすべて「{password}」）:")
         for username, role, name in DEMO_USERS:
-            label = TREASURER_LABEL if username == TREASURER_USERNAME else Role(role).label
-            self.stdout.write(f"  {username:10} {label}（{name}）")
+            label = (TREASURER_LABEL if username == TREASURER_USERNAME
+                     else HEAD_LABEL if role == Role.ASSOCIATION_HEAD else Role(role).label)
+            self.stdout.write(f"  {username:12} {label}（{name}）")
         for username, name in demo_group_logins():
-            self.stdout.write(f"  {username:10} 市民活動団体の代表者（{name}）")
+            self.stdout.write(f"  {username:12} 市民活動団体の代表者（{name}）")
         for username, name in PANEL:
-            self.stdout.write(f"  {username:10} {Role.PANEL.label}（{name}）")
-        self.stdout.write(f"  {'admin':10} 管理者（交付基準・予算の編集、/admin/）")
+            self.stdout.write(f"  {username:12} {Role.PANEL.label}（{name}）")
+        self.stdout.write(f"  {'admin':12} 管理者（交付基準・予算の編集、/admin/）")
         self.stdout.write("お知らせのメールは送信されず、var/mail にファイルとして書き出されます"
                           "（宛先は <ログイン名>@example.jp）。")
 
