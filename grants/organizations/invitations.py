@@ -1,7 +1,9 @@
 """Invitations to act for an organisation (団体の利用者への招待) and the terms of its members.
 
 Staff invite anyone to any organisation; an organisation's current head invites its 会計 and 担当者 and, for the
-yearly handover (代表者の交代), the next head with the handover day. The link (``/invite/<token>/``) carries a
+yearly handover (代表者の交代), the next head with the handover day. A sitting head without a login (the heads on
+file before the system, most of the 自治会) is invited by staff as head with no handover day: accepting gives their
+current term the login, and nothing else changes. The link (``/invite/<token>/``) carries a
 ``secrets.token_urlsafe(32)`` token; only its SHA-256 is stored. Accepting it — once, before ``expires_at``, not
 revoked, by someone not logged in as another user — creates the user with the login name and password they choose
 (Django's password validators) and the term: from today, or for a head from the handover day, the outgoing head's
@@ -109,7 +111,7 @@ def _check_fields(org: Organization, role: str, name: str, email: str, handover_
         errors["email"] = ["メールアドレスを正しく入力してください（例: yamada@example.jp）。"]
     if role == MemberRole.HEAD:
         current = org.current_representative(today)
-        if current is not None and handover_on is None:
+        if current is not None and current.user_id is not None and handover_on is None:
             errors["handover_on"] = ["代表者の交代日を入力してください。"]
         elif handover_on is not None and handover_on < today:
             errors["handover_on"] = ["交代日は今日以降の日付にしてください。"]
@@ -131,7 +133,8 @@ def invite(
     """Invite ``name`` (``email``) to act for the organisation as ``role`` (``head``, ``treasurer``, ``clerk``).
 
     Staff invite for any organisation; the organisation's current head for it (a new head only with the handover
-    day ``handover_on``, required when the organisation has a head). Returns the invitation and the raw token of its
+    day ``handover_on``, required when the organisation's head has a login; with none, the invitation without the
+    day is the sitting head's own login). Returns the invitation and the raw token of its
     link, which is not stored: the caller shows it once and mails it. The link expires after
     settings.INVITATION_DAYS days. Raises ``InvitationError`` / ``InvitationInputError``."""
     name, email = (name or "").strip(), (email or "").strip()
@@ -268,6 +271,17 @@ def _start_term(invitation: Invitation, user: User) -> None:
             raise InvitationError("この団体での現在の役割を、就任日より前に終えることはできません。")
         own.ended_on = start - dt.timedelta(days=1)
         own.save(update_fields=["ended_on"])
+    if invitation.role == MemberRole.HEAD and invitation.handover_on is None:
+        sitting = Representative.objects.current(today).heads().filter(organization=org).first()
+        if sitting is not None:
+            # The sitting head's own login (staff invited them with no handover day): their term gets the user.
+            if sitting.user_id is not None:
+                raise InvitationError("この団体の代表者には、すでにログインがあります。")
+            sitting.user = user
+            sitting.save(update_fields=["user"])
+            record_event(actor=invitation.invited_by, subject=org, action="head_login",
+                         note=f"代表者 {sitting.name} のログイン {user.username}")
+            return
     if invitation.role == MemberRole.HEAD:
         try:
             hand_over(org=org, actor=invitation.invited_by, name=invitation.name, started_on=start, user=user,

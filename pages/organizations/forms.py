@@ -1,4 +1,6 @@
 """Forms of the pages of an organisation's users (団体の利用者) and of an invitation's link."""
+from typing import Any
+
 from django import forms
 
 from grants.organizations.models import MemberRole
@@ -8,7 +10,8 @@ INVITABLE = [(MemberRole.TREASURER.value, MemberRole.TREASURER.label), (MemberRo
 
 
 class InviteForm(forms.Form):
-    """A 会計 or 担当者 (a new head is invited by 代表者の交代, with the handover day)."""
+    """A 会計 or 担当者 (a new head is invited by 代表者の交代, with the handover day); for staff, when the sitting
+    head has no login (``sitting_head``: their name), the head too — the invitation gives their term its login."""
 
     name = forms.CharField(label="氏名", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     email = forms.EmailField(label="メールアドレス", max_length=254,
@@ -17,6 +20,15 @@ class InviteForm(forms.Form):
                              help_text="会計: 実績報告の収支と領収書を入力できます。"
                                        "担当者: 申請や報告の内容を作成できます。"
                                        "提出・取下げなどの手続は代表者が行います。")
+
+    def __init__(self, *args: Any, sitting_head: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if sitting_head:
+            field = self.fields["role"]
+            assert isinstance(field, forms.ChoiceField)
+            head = (MemberRole.HEAD.value, f"代表者（{sitting_head}さん。ログインがまだありません）")
+            field.choices = [*INVITABLE, head]
+            field.help_text += "代表者を選ぶと、現在の代表者にログインを発行します（交代ではありません）。"
 
 
 class HandoverForm(forms.Form):

@@ -92,16 +92,27 @@ def _members_page(request: AuthedRequest, org: Organization, form: InviteForm | 
     })
 
 
+def _sitting_head_without_login(request: AuthedRequest, org: Organization) -> str:
+    """The sitting head's name when staff may give them a login (their term has none), else ""."""
+    if request.user.role != Role.STAFF:
+        return ""
+    current = org.current_representative()
+    return current.name if current is not None and current.user_id is None else ""
+
+
 @login_required
 def members(request: AuthedRequest, pk: int) -> HttpResponse:
-    """団体の利用者: who acts for the organisation, the waiting invitations, and (staff, the head) the invite form."""
+    """団体の利用者: who acts for the organisation, the waiting invitations, and (staff, the head) the invite form;
+    staff may also invite a sitting head who has no login (most 自治会長 on file)."""
     org = _organization_or_404(request, pk)
-    form = InviteForm(request.POST or None)
+    sitting = _sitting_head_without_login(request, org)
+    form = InviteForm(request.POST or None, sitting_head=sitting)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:  # once per form: a double click invites once (the second sending shows the list with the message)
             return act_once(request, act=lambda: _invite_and_mail(request, org, data["role"], data), done=INVITED,
-                            then=lambda link: _members_page(request, org, InviteForm(), link),
+                            then=lambda link: _members_page(request, org, InviteForm(
+                                sitting_head=_sitting_head_without_login(request, org)), link),
                             back=redirect("organization_members", pk=org.pk))
         except InvitationError as exc:
             _keep_errors(form, exc)

@@ -198,3 +198,37 @@ def test_ending_a_members_term(association, association_head, staff) -> None:  #
     assert term.ended_on == timezone.localdate() - dt.timedelta(days=1)
     assert not Representative.objects.current().filter(user=clerk).exists()
     assert Representative.objects.get(pk=head_term.pk).ended_on is None
+
+
+def test_staff_give_a_sitting_head_without_a_login_their_own_by_invitation(association, staff) -> None:  # type: ignore[no-untyped-def]
+    """Most 自治会長 are on file without a login: staff invite them as head with no handover day, and accepting gives
+    their current term the login — no new term, no handover, the same name and start; a second such invitation, or
+    one to a head who has a login, is refused."""
+    sitting = factories.RepresentativeFactory(organization=association, user=None, name="林 和子",
+                                              started_on=dt.date(2025, 4, 1))
+    _, token = invite(organization_id=association.pk, actor=staff, role=MemberRole.HEAD, name="林 和子",
+                      email="hayashi@example.jp")
+    user = _accept(token, username="hayashi")
+    sitting.refresh_from_db()
+    assert (sitting.user, sitting.started_on, sitting.ended_on) == (user, dt.date(2025, 4, 1), None)
+    assert Representative.objects.filter(organization=association).count() == 1
+    assert AuditEvent.objects.filter(action="head_login").exists()
+    with pytest.raises(InvitationInputError, match="代表者の交代日を入力してください"):
+        invite(organization_id=association.pk, actor=staff, role=MemberRole.HEAD, name="林 和子",
+               email="other@example.jp")
+
+
+def test_a_sitting_head_who_got_a_login_meanwhile_refuses_the_second_invitation(association, staff) -> None:  # type: ignore[no-untyped-def]
+    factories.RepresentativeFactory(organization=association, user=None, name="林 和子", started_on=dt.date(2025, 4, 1))
+    _, first = invite(organization_id=association.pk, actor=staff, role=MemberRole.HEAD, name="林 和子",
+                      email="hayashi@example.jp")
+    # Two invitations out at once (the first set aside while the second is made, then restored), as after a resend.
+    Invitation.objects.update(status=InvitationStatus.REVOKED)
+    _, second = invite(organization_id=association.pk, actor=staff, role=MemberRole.HEAD, name="林 和子",
+                       email="hayashi2@example.jp")
+    Invitation.objects.filter(token_hash=invitations.token_hash(first)).update(status=InvitationStatus.PENDING)
+    _accept(first, username="hayashi")
+    before = _counts()
+    with pytest.raises(InvitationError, match="すでにログインがあります"):
+        _accept(second, username="hayashi2")
+    assert _counts() == before

@@ -114,3 +114,19 @@ def test_home_lists_the_members_organisations_with_their_role_and_users_page(cli
     assert f"{association}（会計）" in page and f'href="{members}"' in page
     client.force_login(factories.UserFactory(username="city", role=Role.STAFF))
     assert f'href="{members}"' not in client.get(reverse("home")).content.decode()
+
+
+def test_staff_may_invite_a_sitting_head_without_a_login_and_only_then(client, association, staff) -> None:  # type: ignore[no-untyped-def]
+    sitting = factories.RepresentativeFactory(organization=association, user=None, name="林 和子",
+                                              started_on=dt.date(2025, 4, 1))
+    url = reverse("organization_members", args=[association.pk])
+    client.force_login(staff)
+    page = client.get(url).content.decode()
+    assert "代表者（林 和子さん。ログインがまだありません）" in page and "利用者を招待する" in page
+    link = _link(_invite(client, association, name="林 和子", email="hayashi@example.jp", role="head").content.decode())
+    client.logout()
+    client.post(link, {"username": "hayashi", "password": PASSWORD, "password2": PASSWORD})
+    sitting.refresh_from_db()
+    assert sitting.user is not None and sitting.user.username == "hayashi"
+    client.force_login(staff)
+    assert "ログインがまだありません" not in client.get(url).content.decode()
