@@ -114,6 +114,8 @@ def members(request: AuthedRequest, pk: int) -> HttpResponse:
                             then=lambda link: _members_page(request, org, InviteForm(
                                 sitting_head=_sitting_head_without_login(request, org)), link),
                             back=redirect("organization_members", pk=org.pk))
+        except Organization.DoesNotExist as exc:  # a city user who is not staff: theirs to read, not to invite
+            raise Http404("団体が見つかりません。") from exc
         except InvitationError as exc:
             _keep_errors(form, exc)
         except workflow.ActionRefused as exc:
@@ -136,6 +138,8 @@ def handover(request: AuthedRequest, pk: int) -> HttpResponse:
                     "org": org, "form": None, "new_link": made, "may_manage": True,
                     "current": org.current_representative()}),
                 back=redirect("organization_members", pk=org.pk))
+        except Organization.DoesNotExist as exc:
+            raise Http404("団体が見つかりません。") from exc
         except InvitationError as exc:
             _keep_errors(form, exc)
         except workflow.ActionRefused as exc:

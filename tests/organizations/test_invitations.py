@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
@@ -232,3 +233,17 @@ def test_a_sitting_head_who_got_a_login_meanwhile_refuses_the_second_invitation(
     with pytest.raises(InvitationError, match="すでにログインがあります"):
         _accept(second, username="hayashi2")
     assert _counts() == before
+
+
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.FINANCE, Role.APPROVER])
+def test_a_city_user_other_than_staff_posting_the_invite_form_is_not_found_not_a_500(  # type: ignore[no-untyped-def]
+        client, association, role) -> None:
+    """Attack: the 監査, 会計課 or 決裁者 reads 団体の利用者 (no form shown) and posts a filled invitation by hand, on
+    the users page and on 代表者の交代: the service's 「団体が見つかりません」 was an exception no page caught (a
+    500). It is a 404 now, and nothing is written."""
+    client.force_login(factories.UserFactory(username=f"city-{role}", role=role))
+    day = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    for page, data in (("organization_members", {"role": "clerk"}), ("organization_handover", {"handover_on": day})):
+        response = client.post(reverse(page, args=[association.pk]), {"name": "x", "email": "x@example.jp", **data})
+        assert response.status_code == 404
+    assert not Invitation.objects.exists()
