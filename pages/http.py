@@ -112,8 +112,10 @@ def act_once(
     answered: dict[str, Any] = {}
 
     def answer(result: T) -> tuple[str, str]:
-        response = then(result)
         text = done(result) if callable(done) else done
+        if text:  # before ``then``: a page rendered at once (not a redirect) shows it, and the next page does not
+            messages.success(request, text)
+        response = then(result)
         answered.update(response=response, text=text)
         return (response["Location"] if response.has_header("Location") else ""), text
 
@@ -126,8 +128,6 @@ def act_once(
             return redirect(outcome.url) if outcome.url else (back or redirect(request.path))
     else:
         answer(act())
-    if answered["text"]:
-        messages.success(request, answered["text"])
     response: HttpResponse = answered["response"]
     return response
 

@@ -130,3 +130,11 @@ def test_staff_may_invite_a_sitting_head_without_a_login_and_only_then(client, a
     assert sitting.user is not None and sitting.user.username == "hayashi"
     client.force_login(staff)
     assert "ログインがまだありません" not in client.get(url).content.decode()
+
+
+def test_the_invited_message_shows_with_the_link_and_not_again_on_the_next_page(client, association, staff) -> None:  # type: ignore[no-untyped-def]
+    """The page showing the link is rendered at once (not a redirect): its message must be on it, not left over for
+    the next page (it showed after a revoke as 「招待を作成しました」)."""
+    client.force_login(staff)
+    assert "招待を作成しました。" in _invite(client, association).content.decode()
+    assert "招待を作成しました。" not in client.get(reverse("organization_members", args=[association.pk])).content.decode()
