@@ -138,3 +138,16 @@ def test_the_invited_message_shows_with_the_link_and_not_again_on_the_next_page(
     client.force_login(staff)
     assert "招待を作成しました。" in _invite(client, association).content.decode()
     assert "招待を作成しました。" not in client.get(reverse("organization_members", args=[association.pk])).content.decode()
+
+
+def test_every_description_the_fields_point_to_is_on_the_page(client, association, staff) -> None:  # type: ignore[no-untyped-def]
+    """aria-describedby names the help and the error of each field: a screen reader reads them only if an element
+    of that id is on the page (they were -help/-errors while Django points to _helptext/_error)."""
+    client.force_login(staff)
+    link = _link(_invite(client, association).content.decode())
+    client.logout()
+    page = client.post(link, {"username": "", "password": "short", "password2": "other"}).content.decode()
+    pointed = {i for ids in re.findall(r'aria-describedby="([^"]+)"', page) for i in ids.split()}
+    assert "id_username_error" in pointed and "id_password_helptext" in pointed
+    missing = [i for i in pointed if f'id="{i}"' not in page]
+    assert not missing, missing
