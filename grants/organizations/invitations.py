@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -36,6 +36,10 @@ from grants.core.workflow import SYSTEM, Act, ActionRefused, Edge, Machine
 from .members import BY_HEAD
 from .models import Invitation, InvitationStatus, MemberRole, Organization, Representative
 from .services import OrganizationError, hand_over
+
+# A handover day further ahead is refused as a slip of the keyboard (the next 総会 is within the year): a head term
+# that far ahead could not be undone, and would block every change of head until then.
+HANDOVER_MAX_DAYS = 366
 
 TITLES = {MemberRole.HEAD: "代表者", MemberRole.TREASURER: "会計", MemberRole.CLERK: "担当者"}
 
@@ -115,6 +119,8 @@ def _check_fields(org: Organization, role: str, name: str, email: str, handover_
             errors["handover_on"] = ["代表者の交代日を入力してください。"]
         elif handover_on is not None and handover_on < today:
             errors["handover_on"] = ["交代日は今日以降の日付にしてください。"]
+        elif handover_on is not None and handover_on > today + dt.timedelta(days=HANDOVER_MAX_DAYS):
+            errors["handover_on"] = [f"交代日は今日から{HANDOVER_MAX_DAYS}日以内の日付にしてください。"]
         elif current is not None and handover_on is not None and handover_on <= current.started_on:
             errors["handover_on"] = ["交代日は現在の代表者の就任日より後にしてください。"]
     elif handover_on is not None:
@@ -148,6 +154,9 @@ def invite(
         errors = _check_fields(org, role, name, email, handover_on, today)
         if errors:
             raise InvitationInputError(errors)
+        sitting = org.current_representative(today) if role == MemberRole.HEAD and handover_on is None else None
+        if sitting is not None and sitting.user_id is None:
+            name = sitting.name  # the sitting head's own login: their name as on file, checked again at acceptance
         token = secrets.token_urlsafe(32)
         invitation = Invitation.objects.create(
             organization=org, role=role, name=name, email=email, token_hash=token_hash(token),
@@ -186,6 +195,28 @@ def refusal_of(invitation: Invitation | None, user: Any = None) -> str | None:
         return "この招待のリンクは有効期限を過ぎています。招待した方に、もう一度招待してもらってください。"
     if user is not None and user.is_authenticated and not _may_take_onto(invitation, user):
         return "別の利用者でログインしています。ログアウトしてから、このリンクを開いてください。"
+    return _stale(invitation)
+
+
+def _plain(name: str) -> str:
+    """A name without its spaces (half- and full-width), to compare the invited head with the sitting one."""
+    return "".join(name.split())
+
+
+def _stale(invitation: Invitation) -> str | None:
+    """Why an invitation made earlier no longer holds (Japanese), or None: a head's invitation whose inviter is no
+    longer the organisation's head (the head changed since: the next head decides who acts), or a sitting head's
+    login whose head changed since it was made (the login would go to another person's term)."""
+    today = timezone.localdate()
+    inviter = invitation.invited_by
+    if inviter.role != Role.STAFF and not _is_head(inviter, invitation.organization, today):
+        return "招待した代表者が交代したため、この招待は使えません。現在の代表者か担当職員にお問い合わせください。"
+    if invitation.role == MemberRole.HEAD and invitation.handover_on is None:
+        sitting = Representative.objects.current(today).heads().filter(
+            organization_id=invitation.organization_id).first()
+        if sitting is not None and (sitting.started_on > timezone.localtime(invitation.invited_at).date()
+                                    or _plain(sitting.name) != _plain(invitation.name)):
+            return "この団体の代表者が招待の後に交代したため、この招待は使えません。担当職員にお問い合わせください。"
     return None
 
 
@@ -235,6 +266,9 @@ def accept(
     def _accept(act: Act[Invitation]) -> None:
         if act.obj.expires_at <= timezone.now():  # expired while waiting for the lock
             raise InvitationError("この招待のリンクは有効期限を過ぎています。")
+        stale = _stale(act.obj)  # the head may have changed while waiting for the lock
+        if stale:
+            raise InvitationError(stale)
         member = onto or _new_user(act.obj, (username or "").strip(), password)
         _start_term(act.obj, member)
         act.obj.accepted_by = member
@@ -251,7 +285,12 @@ def _new_user(invitation: Invitation, username: str, password: str) -> User:
     user = User(username=username, email=invitation.email, display_name=invitation.name,
                 role=Role.ASSOCIATION_HEAD)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same name taken at the same moment by another acceptance
+        raise InvitationInputError(
+            {"username": ["このログイン名はすでに使われています。別の名前にしてください。"]}) from exc
     return user
 
 
@@ -261,7 +300,9 @@ def _start_term(invitation: Invitation, user: User) -> None:
     before the new one (a 会計 who becomes the head)."""
     org = Organization.objects.select_for_update().get(pk=invitation.organization_id)
     today = timezone.localdate()
-    start = (invitation.handover_on or today) if invitation.role == MemberRole.HEAD else today
+    # A handover day already past when the link is used is not backdated: the outgoing head stayed in office (and
+    # acted) until today, so the new term starts today.
+    start = max(invitation.handover_on or today, today) if invitation.role == MemberRole.HEAD else today
     own = Representative.objects.filter(organization=org, user=user).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=start)).first()
     if own is not None:

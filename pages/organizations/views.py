@@ -109,6 +109,8 @@ def members(request: AuthedRequest, pk: int) -> HttpResponse:
     form = InviteForm(request.POST or None, sitting_head=sitting)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if data["role"] == MemberRole.HEAD and sitting:
+            data = {**data, "name": sitting}  # the sitting head's own login: their name as on file
         try:  # once per form: a double click invites once (the second sending shows the list with the message)
             return act_once(request, act=lambda: _invite_and_mail(request, org, data["role"], data), done=INVITED,
                             then=lambda link: _members_page(request, org, InviteForm(

@@ -15,6 +15,7 @@ from grants.core.models import AuditEvent
 from grants.organizations import invitations
 from grants.organizations.invitations import InvitationError, InvitationInputError, accept, end_term, invite, revoke
 from grants.organizations.models import Invitation, InvitationStatus, MemberRole, Representative
+from grants.organizations.services import change_head
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +248,66 @@ def test_a_city_user_other_than_staff_posting_the_invite_form_is_not_found_not_a
         response = client.post(reverse(page, args=[association.pk]), {"name": "x", "email": "x@example.jp", **data})
         assert response.status_code == 404
     assert not Invitation.objects.exists()
+
+
+def test_a_head_who_left_office_leaves_their_invitations_unusable(association, association_head, staff) -> None:  # type: ignore[no-untyped-def]
+    """Head A invites a 会計 and, for a handover in three days, a new head; staff then record B as head today: A's
+    links are refused (the next head decides who acts for the organisation) and nothing is written."""
+    _, treasurer = invite(organization_id=association.pk, actor=association_head, role=MemberRole.TREASURER,
+                          name="会計 花子", email="kaikei@example.jp")
+    _, nominee = invite(organization_id=association.pk, actor=association_head, role=MemberRole.HEAD,
+                        name="次の 会長", email="next@example.jp", handover_on=timezone.localdate() + dt.timedelta(days=3))
+    change_head(organization_id=association.pk, actor=staff, name="B 会長", started_on=timezone.localdate())
+    before = _counts()
+    for token, username in ((treasurer, "kaikei"), (nominee, "next")):
+        assert "代表者が交代したため" in (invitations.refusal_of(invitations.invitation_for(token)) or "")
+        with pytest.raises(InvitationError, match="代表者が交代したため"):
+            _accept(token, username=username)
+    assert _counts() == before
+    assert Representative.objects.current().heads().get(organization=association).name == "B 会長"
+
+
+def test_a_sitting_heads_login_never_goes_to_the_head_who_followed(association, staff) -> None:  # type: ignore[no-untyped-def]
+    factories.RepresentativeFactory(organization=association, user=None, name="林 和子", started_on=dt.date(2025, 4, 1))
+    _, token = invite(organization_id=association.pk, actor=staff, role=MemberRole.HEAD, name="別の名前",
+                      email="hayashi@example.jp")
+    assert Invitation.objects.get().name == "林 和子"  # the sitting head's name as on file, whatever was typed
+    change_head(organization_id=association.pk, actor=staff, name="B 会長", started_on=timezone.localdate())
+    before = _counts()
+    with pytest.raises(InvitationError, match="招待の後に交代した"):
+        _accept(token, username="hayashi")
+    assert _counts() == before
+    assert Representative.objects.current().heads().get(organization=association).user is None
+
+
+def test_a_handover_day_passed_before_the_link_is_used_is_not_backdated(association, association_head) -> None:  # type: ignore[no-untyped-def]
+    invitation, token = invite(organization_id=association.pk, actor=association_head, role=MemberRole.HEAD,
+                               name="次の 会長", email="next@example.jp",
+                               handover_on=timezone.localdate() + dt.timedelta(days=1))
+    Invitation.objects.filter(pk=invitation.pk).update(handover_on=timezone.localdate() - dt.timedelta(days=3))
+    user = _accept(token, username="next")
+    new = Representative.objects.get(user=user)
+    old = Representative.objects.get(user=association_head)
+    assert new.started_on == timezone.localdate() and old.ended_on == timezone.localdate() - dt.timedelta(days=1)
+
+
+def test_a_handover_day_beyond_a_year_is_refused_as_a_slip(association, association_head) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvitationInputError, match="以内の日付にしてください"):
+        invite(organization_id=association.pk, actor=association_head, role=MemberRole.HEAD, name="次の 会長",
+               email="next@example.jp", handover_on=dt.date(2062, 4, 1))
+    assert not Invitation.objects.exists()
+
+
+def test_a_login_name_taken_at_the_last_moment_is_a_field_error_not_a_crash(association, staff, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two acceptances choosing one name at once: the check before the lock passes for both, the database refuses
+    the second; it must read as the name's error, with nothing written."""
+    _, token = invite(organization_id=association.pk, actor=staff, role=MemberRole.CLERK, name="担当 次郎",
+                      email="tanto@example.jp")
+    factories.UserFactory(username="taken")
+    monkeypatch.setattr(invitations, "_check_new_login", lambda *args: {})
+    monkeypatch.setattr(User.objects, "filter", lambda *a, **k: User.objects.none())
+    before = _counts()
+    with pytest.raises(InvitationInputError) as caught:
+        _accept(token, username="taken")
+    assert caught.value.errors == {"username": ["このログイン名はすでに使われています。別の名前にしてください。"]}
+    assert _counts() == before
