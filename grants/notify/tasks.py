@@ -13,6 +13,9 @@ from grants.core import workflow
 from .machines import NOTIFICATION
 from .models import Notification, NotificationStatus
 
+# What stands in a sent invitation's text for its link, which is not kept.
+SENT_LINK = "（招待のリンクはメールでお送りしました。記録には残していません）"
+
 
 def page_address(url: str) -> str:
     """The full address of a message's page: a path of the site after ``SITE_URL``; a full address as it is
@@ -66,6 +69,11 @@ def deliver(notification_id: int) -> None:
     def count(act: workflow.Act[Notification]) -> None:
         act.obj.attempts += 1
         act.obj.last_error = ""
+        if act.obj.event == "invitation" and act.obj.url:
+            # The one-time link is the invitee's alone: once mailed, it is not kept (the invitation stores only its
+            # hash); a failed mail keeps it, so that staff may send it again.
+            act.obj.body = act.obj.body.replace(act.obj.url, SENT_LINK)
+            act.obj.url = ""
 
     workflow.perform(NOTIFICATION, note.pk, "send_mail", actor=None, effect=count)
 

@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from grants.accounts.models import Role
 from grants.core import workflow
 from grants.core.models import AuditEvent
+from grants.notify import tasks
 from grants.notify.models import Notification, NotificationStatus
 from grants.notify.services import notify, requeue
 from tests import factories
@@ -160,3 +161,18 @@ def test_an_invitations_full_link_is_neither_prefixed_with_the_site_nor_repeated
     assert first.to == ["new@example.jp"] and first.body.count(link) == 1
     assert "jphttp" not in first.body + second.body
     assert second.body.count(link) == 1  # a full link not in the text is added as it is
+
+
+def test_a_sent_invitation_keeps_no_link(  # type: ignore[no-untyped-def]
+        work, settings, django_capture_on_commit_callbacks) -> None:
+    """The invitation stores only its link's hash: once the mail is out, the message row must not keep the link
+    either (it did, for ever, in its text and its page)."""
+    link = "https://hojokin.example.jp/invite/secret-token/"
+    with django_capture_on_commit_callbacks(execute=True):
+        sent, = notify(event="invitation", recipients=["new@example.jp"], subject="招待",
+                       body=f"次のリンクを開いてください。\n{link}\n", url=link)
+    work()
+    assert link in mail.outbox[0].body
+    sent.refresh_from_db()
+    assert sent.status == NotificationStatus.SENT
+    assert "secret-token" not in sent.body + sent.url and tasks.SENT_LINK in sent.body

@@ -62,6 +62,7 @@ class Command(BaseCommand):
         call_command("generate_demo", base_date=dt.date(year, 4, 1), stdout=self.stdout)
         with transaction.atomic():
             users = self._users(password)
+            self._addresses()  # before the demo's acts, so that their お知らせ are mailed too (and again at the end)
             programme_year = self._sample_rule(year)
             self._budget(programme_year, users["kaikei"])
             self._link_head(users["kaicho"])
