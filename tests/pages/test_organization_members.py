@@ -33,6 +33,7 @@ def test_staff_invite_and_the_link_is_shown_once_and_mailed(client, association,
     client.force_login(staff)
     page = _invite(client, association).content.decode()
     link = _link(page)
+    assert f'<p class="invitation-link-print">{link}</p>' in page  # written out whole, to print
     token = link.rstrip("/").rsplit("/", 1)[1]
     invitation = Invitation.objects.get()
     assert token != invitation.token_hash and token not in invitation.token_hash
