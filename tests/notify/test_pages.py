@@ -143,3 +143,15 @@ def test_the_admin_shows_neither_the_text_nor_the_link_of_a_message(client, root
     client.force_login(root)
     page = client.get(reverse("admin:notify_notification_change", args=[message.pk])).content.decode()
     assert "招待" in page and "SECRET-TOKEN" not in page
+
+
+def test_the_mail_log_says_why_a_message_was_not_mailed(client, staff, head) -> None:  # type: ignore[no-untyped-def]
+    nobody = factories.UserFactory(username="noaddress", role=Role.ASSOCIATION_HEAD, email="")
+    head.optional_mail = False
+    head.save(update_fields=["optional_mail"])
+    no_address = _note(nobody, subject="宛先なしの件名")
+    turned_off = _note(head, event="report_due", subject="受け取らない件名")
+    assert {no_address.status, turned_off.status} == {NotificationStatus.SKIPPED}
+    client.force_login(staff)
+    page = client.get(reverse("mail_log")).content.decode()
+    assert "メールアドレスの登録なし" in page and "受け取らない設定" in page
