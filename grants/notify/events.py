@@ -1,5 +1,6 @@
 """The kinds of message the system sends (お知らせ): each with its Japanese label, whether it is official (always
-mailed: the user cannot turn it off) and the area whose staff oversee its mail (grants or insurance)."""
+mailed: the user cannot turn it off), the area whose staff oversee its mail (grants or insurance) and the roles of
+the users who receive it (``audience``: the mail settings page lists to each user only their kinds)."""
 from dataclasses import dataclass
 
 
@@ -13,6 +14,7 @@ class Event:
     label: str
     official: bool
     area: str
+    audience: frozenset[str] = frozenset({"association_head"})  # the roles (User.role) it is written to
 
 
 GRANTS = "grants"
@@ -29,13 +31,13 @@ EVENTS: dict[str, Event] = _events(
     Event("decision", "交付決定・不交付・額の確定", True, GRANTS),
     Event("payment_transferred", "補助金の振込", True, GRANTS),
     Event("change_decided", "変更申請の承認・却下", True, GRANTS),
-    Event("panel_assignment", "審査の割当て", False, GRANTS),
-    Event("invitation", "団体への招待", True, GRANTS),
+    Event("panel_assignment", "審査の割当て", False, GRANTS, frozenset({"panel"})),
+    Event("invitation", "団体への招待", True, GRANTS, frozenset()),  # to an address: no account yet
     Event("report_due", "報告の期限のお知らせ", False, GRANTS),
     Event("report_overdue", "報告の期限超過", True, GRANTS),
     Event("claim_fileable", "保険金請求の手続のお知らせ", False, INSURANCE),
     Event("claim_reminder", "保険金請求の督促", True, INSURANCE),
-    Event("insurer_no_answer", "保険会社からの回答待ち", False, INSURANCE),
+    Event("insurer_no_answer", "保険会社からの回答待ち", False, INSURANCE, frozenset({"insurance"})),
     Event("tax_report_due", "税務の届出期限のお知らせ", False, GRANTS),
 )
 
@@ -43,3 +45,8 @@ EVENTS: dict[str, Event] = _events(
 def event(name: str) -> Event:
     """The event ``name``; ``KeyError`` for a name the system does not send (a typo in a caller)."""
     return EVENTS[name]
+
+
+def events_for(role: str) -> list[Event]:
+    """The kinds of message a user of ``role`` receives, in the table's order."""
+    return [e for e in EVENTS.values() if role in e.audience]

@@ -32,7 +32,7 @@ def message_text(note: Notification) -> str:
     link = page_address(note.url) if note.url else ""
     if link and link not in note.body:
         parts.append(f"詳しくは次のページをご覧ください。\n{link}")
-    parts.append("このメールは山口市 補助金・交付金システムから自動で送信しています。返信はできません。")
+    parts.append("このメールは山口市 補助金・交付金事務システムから自動で送信しています。返信はできません。")
     return "\n\n".join(parts) + "\n"
 
 

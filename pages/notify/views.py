@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from grants.accounts.models import Role
 from grants.core.workflow import ActionRefused
-from grants.notify.events import AREAS, EVENTS
+from grants.notify.events import AREAS, EVENTS, events_for
 from grants.notify.machines import AREA_OF_ROLE, NOTIFICATION, events_of
 from grants.notify.models import Notification, NotificationStatus
 from grants.notify.services import inbox, requeue
@@ -64,8 +64,9 @@ def mail_settings(request: AuthedRequest) -> HttpResponse:
         user.save(update_fields=["optional_mail"])
         messages.success(request, "メールの受け取りの設定を保存しました。")
         return redirect("mail_settings")
-    official = [e.label for e in EVENTS.values() if e.official]
-    optional = [e.label for e in EVENTS.values() if not e.official]
+    mine = events_for(user.role)
+    official = [e.label for e in mine if e.official]
+    optional = [e.label for e in mine if not e.official]
     return render(request, "notify/mail_settings.html",
                   {"form": form, "official": official, "optional": optional})
 

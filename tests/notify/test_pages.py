@@ -69,6 +69,8 @@ def test_the_mail_setting(client, head) -> None:  # type: ignore[no-untyped-def]
     client.force_login(head)
     page = client.get(reverse("mail_settings")).content.decode()
     assert "head@example.jp" in page and "必ずメールでお送りします" in page and "交付決定・不交付・額の確定" in page
+    # Only the kinds a 自治会長 receives: not the panel's assignments nor the insurer's silence, nor the invitation
+    assert "審査の割当て" not in page and "保険会社からの回答待ち" not in page and "団体への招待" not in page
     response = client.post(reverse("mail_settings"), {})
     assert response.status_code == 302
     head.refresh_from_db()
@@ -143,6 +145,12 @@ def test_the_admin_shows_neither_the_text_nor_the_link_of_a_message(client, root
     client.force_login(root)
     page = client.get(reverse("admin:notify_notification_change", args=[message.pk])).content.decode()
     assert "招待" in page and "SECRET-TOKEN" not in page
+
+
+def test_the_mail_setting_lists_a_panel_member_their_own_kinds(client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(factories.UserFactory(username="panel", role=Role.PANEL))
+    page = client.get(reverse("mail_settings")).content.decode()
+    assert "審査の割当て" in page and "交付決定・不交付・額の確定" not in page and "必ずお送りするメール" not in page
 
 
 def test_the_mail_log_says_why_a_message_was_not_mailed(client, staff, head) -> None:  # type: ignore[no-untyped-def]
