@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from grants.accounts.models import Role
 from grants.core import workflow
 from grants.notify.services import notify
+from grants.notify.tasks import page_address
 from grants.organizations import invitations
 from grants.organizations.invitations import InvitationError, InvitationInputError
 from grants.organizations.models import Invitation, InvitationStatus, MemberRole, Organization, Representative
@@ -65,7 +66,8 @@ def _invite_and_mail(request: AuthedRequest, org: Organization, role: str, data:
         invitation, token = invitations.invite(
             organization_id=org.pk, actor=request.user, role=role, name=data["name"], email=data["email"],
             handover_on=data.get("handover_on"))
-        link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+        # The address applicants use (SITE_URL), not the one the inviter happens to use (an intranet name).
+        link = page_address(reverse("invitation_accept", args=[token]))
         until = timezone.localtime(invitation.expires_at).strftime("%Y年%m月%d日 %H時%M分")
         handover = (f"交代日（{invitation.handover_on:%Y年%m月%d日}）から代表者として手続を行えます。\n"
                     if invitation.handover_on else "")
@@ -173,11 +175,13 @@ def revoke_invitation(request: AuthedRequest, pk: int, invitation_pk: int) -> Ht
 @require_POST
 def end_member_term(request: AuthedRequest, pk: int, term_pk: int) -> HttpResponse:
     org = _organization_or_404(request, pk)
-    if not org.representatives.filter(pk=term_pk).exists():
+    term = org.representatives.filter(pk=term_pk).first()
+    if term is None:
         raise Http404("利用者が見つかりません。")
     try:
         return act_once(request, act=lambda: invitations.end_term(term_id=term_pk, actor=request.user),
-                        done="利用者の任期を終えました。今日からこの団体の手続は行えません。",
+                        done=f"{term.name}さん（{term.get_role_display()}）の任期を終えました。"
+                             "今日からこの団体の手続は行えません。",
                         then=lambda _: redirect("organization_members", pk=org.pk))
     except Representative.DoesNotExist as exc:
         raise Http404("利用者が見つかりません。") from exc

@@ -90,6 +90,17 @@ def test_the_head_hands_over_with_the_day(client, association, association_head)
     assert (invitation.role, invitation.handover_on, invitation.invited_by) == (MemberRole.HEAD, day, association_head)
 
 
+def test_the_link_starts_with_the_sites_public_address_not_the_inviters(client, association, staff, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SITE_URL = "https://hojokin.city.example.jp"
+    settings.ALLOWED_HOSTS = ["intranet.local", "testserver"]
+    client.force_login(staff)
+    response = client.post(reverse("organization_members", args=[association.pk]),
+                           {"name": "会計 花子", "email": "kaikei@example.jp", "role": "treasurer"},
+                           HTTP_HOST="intranet.local")
+    link = _link(response.content.decode())
+    assert link.startswith("https://hojokin.city.example.jp/invite/")
+
+
 def test_the_head_ends_a_clerks_term_and_revokes_an_invitation(client, association, association_head) -> None:  # type: ignore[no-untyped-def]
     clerk = factories.UserFactory(username="tanto-now", role=Role.ASSOCIATION_HEAD)
     term = factories.RepresentativeFactory(organization=association, user=clerk, role=MemberRole.CLERK)
@@ -97,7 +108,8 @@ def test_the_head_ends_a_clerks_term_and_revokes_an_invitation(client, associati
     _invite(client, association, role="clerk")
     invitation = Invitation.objects.get()
     client.post(reverse("organization_invitation_revoke", args=[association.pk, invitation.pk]))
-    client.post(reverse("organization_member_end", args=[association.pk, term.pk]))
+    ended = client.post(reverse("organization_member_end", args=[association.pk, term.pk]), follow=True)
+    assert f"{term.name}さん（担当者）の任期を終えました。" in ended.content.decode()
     invitation.refresh_from_db()
     term.refresh_from_db()
     assert invitation.status == InvitationStatus.REVOKED

@@ -25,6 +25,7 @@ KAIKEI_PASSWORD = "kaikei-no-pass-2026"
 def test_invitation_first_login_treasurer_enters_a_receipt_head_submits(live_server, page, check_a11y, settings,  # type: ignore[no-untyped-def]
                                                                         tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
+    settings.SITE_URL = live_server.url  # the links mailed and shown start with the site's public address
     org, secretary = builders.council()
     staff = factories.UserFactory(username="tanto", role=Role.STAFF)
     approver = factories.UserFactory(username="kessai", role=Role.APPROVER)
