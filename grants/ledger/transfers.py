@@ -33,11 +33,13 @@ def check_transfer_date(day: dt.date) -> None:
     today = timezone.localdate()
     if day > today + dt.timedelta(days=TRANSFER_HORIZON_DAYS):
         raise TransferDateError("振込指定日は1年以内の日付にしてください。")
+    earliest = earliest_transfer_date(today)
     if not is_bank_business_day(day):
-        suggestion = wareki(next_bank_business_day(day))
+        # The first day the bank takes from there: never one before the earliest, which the next check refuses
+        # (a Saturday suggested the Monday, and the Monday was then refused as too early).
+        suggestion = wareki(max(next_bank_business_day(day), earliest))
         raise TransferDateError(
             f"振込指定日（{wareki(day)}）は銀行の休業日です。{suggestion}以降の営業日を指定してください。")
-    earliest = earliest_transfer_date(today)
     if day < earliest:
         raise TransferDateError(
             "振込指定日が早すぎます。銀行へのデータ送付に日数が必要なため、"
