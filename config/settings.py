@@ -97,7 +97,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "django_tasks",
-    "django_tasks_db",
+    "grants.jobs.apps.TaskQueueConfig",  # django_tasks_db, named in Japanese
     "grants.core",
     "grants.accounts",
     "grants.organizations",

@@ -5,6 +5,11 @@ from django.http import HttpRequest
 from .admin_audit import HistoryAdminMixin
 from .models import AuditEvent
 
+# The admin's own titles, in Japanese like the rest (it read 「Django 管理サイト」).
+admin.site.site_header = "山口市 補助金・交付金事務システム 管理画面"
+admin.site.site_title = "管理画面"
+admin.site.index_title = "管理メニュー"
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(HistoryAdminMixin, admin.ModelAdmin):
