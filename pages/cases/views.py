@@ -28,6 +28,7 @@ from grants.cases.rules import applied_version_label
 from grants.cases.workflows import WORKFLOWS, workflow_of
 from grants.core import workflow
 from grants.core.models import AuditEvent
+from grants.core.wording import done_message
 from grants.councils.worklist import other_work
 from grants.insurance.worklist import insurance_box
 from grants.jobs.services import JobError
@@ -175,7 +176,7 @@ def case_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
         return services.act(case_id=pk, edge=action, actor=request.user, note=data["note"])
 
     return post_form(request, form=NoteForm(request.POST), act=take, back=redirect("case_detail", pk=pk),
-                     done=lambda taken: f"「{edge.label}」を行いました。現在の状態: {taken.status_label}",
+                     done=lambda taken: f"{done_message(edge.label)}現在の状態: {taken.status_label}",
                      invalid=lambda form: ("理由・備考: " + " ".join(str(e) for e in form.errors["note"])
                                            + " 操作は行っていません。"),
                      not_found=GrantCase.DoesNotExist)

@@ -31,6 +31,7 @@ from grants.competitive.calls import CALL, CallError
 from grants.competitive.models import Call, PanelMember
 from grants.core import workflow
 from grants.core.models import AuditEvent
+from grants.core.wording import done_message
 from grants.programmes.describe import describe_rule
 from grants.programmes.engine import load_rule
 from grants.programmes.models import Treatment
@@ -166,7 +167,7 @@ def call_act(request: AuthedRequest, pk: int, edge: str) -> HttpResponse:
     if edge not in offered:
         raise Http404("この操作は見つかりません。")
     done = {"publish_call": "募集を公開しました。", "unpublish_call": "募集を非公開に戻しました。"}.get(
-        edge, f"{offered[edge].label}を行いました。")
+        edge, done_message(offered[edge].label))
     return post_form(request, form=f.NoteForm(request.POST), back=redirect("call_detail", pk=call.pk),
                      act=lambda d: workflow.perform(CALL, call.pk, edge, actor=request.user, note=d["note"]),
                      done=done, not_found=Call.DoesNotExist)

@@ -159,6 +159,6 @@ def test_its_page_offers_the_acts_the_data_gives(client, world: dict[str, object
     assert "申請済（審査待ち）" in page and 'data-action="screen"' in page and "審査する" in page
     response = client.post(reverse("case_action", args=[case.pk, "screen"]), {"note": "書類を確認しました"},
                            follow=True)
-    assert "「審査する」を行いました。現在の状態: 審査済（決定待ち）" in response.content.decode()
+    assert "審査しました。現在の状態: 審査済（決定待ち）" in response.content.decode()
     home = client.get(reverse("home")).content.decode()
     assert case.reference not in home  # screened: waiting for the approver now, not for staff

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from grants.accounts.models import Role
 from grants.cases.models import GrantCase, RefundOrder, Status
 from grants.core.fiscal import wareki
+from grants.core.wording import done_message
 from grants.ledger.models import BudgetAccount, OrderStatus, TransferSettings
 from grants.organizations.models import CommunityPlan, PlanStatus
 from tests import factories
@@ -37,7 +38,7 @@ def press(page, label: str) -> None:  # type: ignore[no-untyped-def]
 def act(page, label: str, status: str) -> None:  # type: ignore[no-untyped-def]
     """One of the generic 手続 buttons of the case page; the case is then in ``status``."""
     press(page, label)
-    done(page, f"「{label}」を行いました。")
+    done(page, done_message(label))
     assert status_of(page) == status
 
 

@@ -276,7 +276,7 @@ def _submit(client, case):  # type: ignore[no-untyped-def]
 def test_a_double_click_on_submit_makes_one_submission(client, open_call, npo) -> None:  # type: ignore[no-untyped-def]
     case = steps.draft(open_call, *npo)
     login(client, npo[1])
-    assert "「申請書を提出する」を行いました。" in " ".join(messages_of(_submit(client, case)))
+    assert "申請書を提出しました。" in " ".join(messages_of(_submit(client, case)))
     second = _submit(client, case)
     assert any("申請済（受付待ち）" in m for m in messages_of(second))
     assert AuditEvent.objects.filter(object_id=str(case.pk), action="submit").count() == 1

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from grants.accounts.models import Role
 from grants.cases.models import GrantCase, Status
 from grants.competitive.models import ConflictDeclaration, Score, TaxCreditReport, TaxReportStatus
+from grants.core.wording import done_message
 from grants.ledger.models import BudgetAccount, TransferSettings
 from tests import factories
 from tests.competitive import builders, steps
@@ -53,7 +54,7 @@ def status_of(page) -> str:  # type: ignore[no-untyped-def]
 def act(page, label: str, status: str) -> None:  # type: ignore[no-untyped-def]
     """One of the case page's 手続 buttons; the case is then in ``status``."""
     press(page, label)
-    done(page, f"「{label}」を行いました。")
+    done(page, done_message(label))
     assert status_of(page) == status
 
 
