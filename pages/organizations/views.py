@@ -110,9 +110,7 @@ def members(request: AuthedRequest, pk: int) -> HttpResponse:
     sitting = _sitting_head_without_login(request, org)
     form = InviteForm(request.POST or None, sitting_head=sitting)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if data["role"] == MemberRole.HEAD and sitting:
-            data = {**data, "name": sitting}  # the sitting head's own login: their name as on file
+        data = form.cleaned_data  # a sitting head's login takes their name as on file (invitations.invite)
         try:  # once per form: a double click invites once (the second sending shows the list with the message)
             return act_once(request, act=lambda: _invite_and_mail(request, org, data["role"], data), done=INVITED,
                             then=lambda link: _members_page(request, org, InviteForm(
