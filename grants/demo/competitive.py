@@ -206,7 +206,7 @@ def _groups(staff: User, password: str) -> list[Organization]:
             BankAccount.objects.create(organization=org, bank_code="0170", bank_name="山口銀行", branch_code="001",
                                        branch_name="本店営業部", account_type=AccountType.ORDINARY,
                                        account_number=f"{3000000 + number:07d}", holder_kana=holder)
-            user = User.objects.create(username=login, role=Role.ASSOCIATION_HEAD,
+            user = User.objects.create(username=login, role=Role.ASSOCIATION_HEAD, email=f"{login}@example.jp",
                                        display_name=f"{name.removesuffix('（サンプル）')} 代表（デモ）")
             user.set_password(password)
             user.save()

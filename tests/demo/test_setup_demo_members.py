@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from grants.accounts.models import Role, User
 from grants.core import workflow
+from grants.notify.models import Notification, NotificationStatus
 from grants.organizations.models import MemberRole, Representative
 
 pytestmark = pytest.mark.django_db
@@ -28,3 +29,10 @@ def test_the_demo_has_a_treasurer_of_the_heads_association() -> None:
     # Every demo login has an address, so the demo's お知らせ reach var/mail (written, never sent).
     assert not User.objects.filter(email="").exists()
     assert head.email == "kaicho@example.jp" and "var/mail" in out.getvalue()
+
+
+def test_the_demos_own_acts_are_mailed_into_the_files_not_left_unsent() -> None:
+    """The groups' logins had no address when the demo's decisions were made: every お知らせ of the demo was 送信しない."""
+    call_command("setup_demo", password="demo-pass-2026", stdout=io.StringIO())
+    assert Notification.objects.exists()
+    assert not Notification.objects.filter(status=NotificationStatus.SKIPPED).exists()
