@@ -6,10 +6,11 @@ The completion date counted is the 事業完了日 of the report when the counci
 report returned to them), else the case's 完了期限 set at the decision, else its 完了予定日.
 """
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import GrantCase, report_due_date
@@ -60,27 +61,38 @@ def _completion(case: GrantCase) -> tuple[dt.date | None, str]:
     return case.project_end, "完了予定日（交付申請）"
 
 
-def report_deadlines(*, today: dt.date | None = None, soon_days: int = SOON_DAYS) -> list[ReportDeadline]:
-    """Full-lifecycle cases awaiting their 実績報告 (decided, or a change under review) whose due date has
-    passed or falls within ``soon_days`` days of ``today`` (today included), earliest due first.
-
-    Due date = ``report_due_date(rule, completed_on)`` under the version the case was decided under
-    (``rules.rule_terms``); cases without any due date are left out.
-    One query, whatever the number of cases."""
+def deadlines_of(cases: QuerySet[GrantCase], *, today: dt.date | None = None) -> Iterator[ReportDeadline]:
+    """The 実績報告 deadline of every case of ``cases`` still awaiting its report (``awaiting_report``) that has a
+    due date, by case pk: ``report_due_date(rule, completed_on)`` under the version the case was decided under
+    (``rules.rule_terms``). Cases without any due date are left out. One query, whatever the number of cases."""
     today = today or timezone.localdate()
-    limit = today + dt.timedelta(days=soon_days)
-    cases = (
-        GrantCase.objects.filter(awaiting_report())
+    awaiting = (
+        cases.filter(awaiting_report())
         .select_related("programme_year__programme", "organization__area", "report", "rule_version")
         .order_by("pk")
     )
-    rows = []
-    for case in cases:
+    for case in awaiting:
         completed_on, basis = _completion(case)
         due_on = report_due_date(rule_terms(case), completed_on)  # a decided case's deadline: its version's
-        if due_on is None or due_on > limit:
-            continue
-        rows.append(ReportDeadline(case=case, due_on=due_on, completed_on=completed_on, completed_basis=basis,
-                                   days_overdue=(today - due_on).days))
+        if due_on is not None:
+            yield ReportDeadline(case=case, due_on=due_on, completed_on=completed_on, completed_basis=basis,
+                                 days_overdue=(today - due_on).days)
+
+
+def report_deadlines(*, today: dt.date | None = None, soon_days: int = SOON_DAYS) -> list[ReportDeadline]:
+    """Full-lifecycle cases awaiting their 実績報告 (decided, or a change under review) whose due date has
+    passed or falls within ``soon_days`` days of ``today`` (today included), earliest due first
+    (``deadlines_of``). One query, whatever the number of cases."""
+    today = today or timezone.localdate()
+    limit = today + dt.timedelta(days=soon_days)
+    rows = [row for row in deadlines_of(GrantCase.objects.all(), today=today) if row.due_on <= limit]
     rows.sort(key=lambda row: (row.due_on, row.case.organization.code, row.case.pk))
     return rows
+
+
+def overdue_cases(cases: QuerySet[GrantCase], *, today: dt.date | None = None) -> QuerySet[GrantCase]:
+    """The cases of ``cases`` whose 実績報告 deadline has passed (``ReportDeadline.overdue``: due before
+    ``today``) as a queryset, to filter, count or export like any other. The deadlines are read at once (one
+    query); the queryset itself is one more when it is evaluated."""
+    late = [row.case.pk for row in deadlines_of(cases, today=today) if row.overdue]
+    return cases.filter(pk__in=late)
