@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django_tables2 import LazyPaginator, RequestConfig
 from grants.accounts.models import Role
 from grants.cases import checks, services
 from grants.cases.annual_run import advance_annual_run, eligible_organizations, start_annual_run
+from grants.cases.bulk import bulk_edges
 from grants.cases.figures import figure_rows
 from grants.cases.import_job import counts_source, queue_household_import
 from grants.cases.imports import ImportRejected, check_household_file, parse_household_counts
@@ -90,13 +92,14 @@ def case_list(request: AuthedRequest) -> HttpResponse:
         "organization__area", "programme_year__programme"
     )
     filterset = GrantCaseFilter(request.GET, queryset=qs)
-    table = GrantCaseTable(filterset.qs)
+    bulk = bulk_edges(request.user)  # the acts the user's role may take on many cases at once (city staff)
+    table = GrantCaseTable(filterset.qs, exclude=() if bulk else ("select",))
     RequestConfig(request, paginate=False).configure(table)  # ordering from the query string
     try:
         table.paginate(paginator_class=LazyPaginator, per_page=PER_PAGE, page=_page_number(request))
     except EmptyPage:
         table.paginate(paginator_class=LazyPaginator, per_page=PER_PAGE, page=1)
-    return render(request, "cases/case_list.html", {"filter": filterset, "table": table})
+    return render(request, "cases/case_list.html", {"filter": filterset, "table": table, "bulk_edges": bulk})
 
 
 @login_required
@@ -104,8 +107,11 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _case_page(request, pk)
 
 
-def _case_page(request: AuthedRequest, pk: int, typed: FigureCorrectionForm | None = None) -> HttpResponse:
-    """The case page; ``typed``: a figure's correction form as typed, shown again with its errors."""
+def _case_page(request: AuthedRequest, pk: int, typed: FigureCorrectionForm | None = None,
+               bound: dict[str, forms.BaseForm] | None = None) -> HttpResponse:
+    """The case page; ``typed``: a figure's correction form as typed, shown again with its errors; ``bound``: other
+    forms of the page as typed, by their name in the context (``count_form`` …), shown again with their errors at
+    their fields."""
     case = case_or_404(request, pk)
     user, flow = request.user, workflow_of(case)
     machine = flow.machine
@@ -141,6 +147,7 @@ def _case_page(request: AuthedRequest, pk: int, typed: FigureCorrectionForm | No
     }
     if flow.budget_lines:
         context.update(full_context(case, user, results))
+    context.update(bound or {})
     return render(request, "cases/case_detail.html", context)
 
 
@@ -188,7 +195,8 @@ def correct_count(request: AuthedRequest, pk: int) -> HttpResponse:
     case_or_404(request, pk)
     return post_form(request, form=CountCorrectionForm(request.POST),
                      act=lambda d: services.correct_household_count(case_id=pk, actor=request.user, **d),
-                     done="世帯数を訂正し、交付額を計算し直しました。", back=redirect("case_detail", pk=pk))
+                     done="世帯数を訂正し、交付額を計算し直しました。", back=redirect("case_detail", pk=pk),
+                     rerender=lambda typed: _case_page(request, pk, bound={"count_form": typed}))
 
 
 @require_POST
@@ -216,7 +224,8 @@ def override_check(request: AuthedRequest, pk: int) -> HttpResponse:
     if workflow_of(case).overrides_need_approval:
         done += "別の担当者または決裁者が承認すると、要件を満たしたものとして扱います。"
     return post_form(request, form=form, act=lambda d: services.override_check(case_id=pk, actor=request.user, **d),
-                     done=done, back=redirect("case_detail", pk=pk))
+                     done=done, back=redirect("case_detail", pk=pk),
+                     rerender=lambda typed: _case_page(request, pk, bound={"override_form": typed}))
 
 
 @city_user_required
