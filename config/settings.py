@@ -251,3 +251,6 @@ IMPORT_MAX_LINE_CHARS = env.int("IMPORT_MAX_LINE_CHARS", default=10_000)
 # A household-count file larger than this is imported by the background worker (its page shows the progress and
 # the result); a smaller one, a city's usual file, is imported within the request.
 HOUSEHOLD_IMPORT_BACKGROUND_BYTES = env.int("HOUSEHOLD_IMPORT_BACKGROUND_KB", default=256) * 1024
+# A bulk act of the case list (一括の手続) on more cases than this runs in the background worker (its page shows the
+# progress and then the result); up to this many, within the request.
+BULK_ACT_IN_REQUEST_MAX = env.int("BULK_ACT_IN_REQUEST_MAX", default=50)

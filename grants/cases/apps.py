@@ -9,4 +9,4 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # The workflows, the parts' machines, their effects, the check providers and the import job register at
         # import.
-        from . import batches, checks, import_job, lifecycle, machines, orders, rules, workflows  # noqa: F401
+        from . import batches, bulk, checks, import_job, lifecycle, machines, orders, rules, workflows  # noqa: F401

@@ -11,7 +11,22 @@ class YenColumn(tables.Column):
         return f"{value:,}円"
 
 
+class SelectColumn(tables.Column):
+    """A checkbox per case for the list's bulk form (``form="case-bulk"``: the form is below the table)."""
+
+    def __init__(self) -> None:
+        super().__init__("選択", accessor="pk", orderable=False, empty_values=())
+
+    def render(self, record: GrantCase) -> str:
+        return format_html('<input type="checkbox" name="case" value="{}" form="case-bulk" aria-label="{}を選ぶ">',
+                           record.pk, record.reference)
+
+
 class GrantCaseTable(tables.Table):
+    """The case list; ``select``, the checkboxes of the bulk form, only for a user offered bulk acts (the view
+    excludes it otherwise)."""
+
+    select = SelectColumn()
     reference = tables.Column("案件番号", accessor="pk", order_by=("pk",))
     organization__code = tables.Column("団体コード")
     organization__name = tables.Column("団体名")
@@ -24,8 +39,8 @@ class GrantCaseTable(tables.Table):
     class Meta:
         model = GrantCase
         fields: tuple[str, ...] = ()
-        sequence = ("reference", "organization__code", "organization__name", "organization__area__name", "status",
-                    "household_count", "computed_amount", "decided_amount")
+        sequence = ("select", "reference", "organization__code", "organization__name", "organization__area__name",
+                    "status", "household_count", "computed_amount", "decided_amount")
         attrs = {"class": "data"}
         empty_text = "該当する案件はありません。"
 

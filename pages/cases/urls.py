@@ -1,10 +1,12 @@
 from django.urls import path
 
-from pages.cases import views
+from pages.cases import bulk, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("cases/", views.case_list, name="case_list"),
+    path("cases/bulk/", bulk.case_bulk, name="case_bulk"),
+    path("cases/bulk/<int:pk>/", bulk.case_bulk_result, name="case_bulk_result"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/act/<slug:action>/", views.case_action, name="case_action"),
     path("cases/<int:pk>/count/", views.correct_count, name="correct_count"),

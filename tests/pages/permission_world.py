@@ -175,6 +175,10 @@ def build() -> Cast:
     job = Job.objects.create(kind="ledger_csv", title="台帳", requested_by=auditor, status="done",
                              file=ContentFile(b"a,b\n", name="ledger.csv"), filename="ledger.csv",
                              content_type="text/csv")
+    bulk_job = Job.objects.create(
+        kind="case_bulk_act", title="一括の手続: 交付決定する（1件）", requested_by=approver, status="done",
+        params={"edge": "decide", "cases": [verified.pk], "result": {
+            "edge": "decide", "label": "交付決定する", "done": [], "set_aside": [[verified.pk, "理由"]]}})
     objects = {
         "case": case, "verified_case": verified, "year": year, "batch": batch, "item": batch.items.first(), "sent_batch": sent_batch, "notice": notice, "run": run,
         "association": association, "council": council, "full": full, "plan": w.plan,
@@ -184,7 +188,7 @@ def build() -> Cast:
         "report_attachment": group.draft.attachments.first(), "covered_report": group.report, "claim": group.claim,
         "claim_document": group.claim.documents.first(), "call": call, "group": npo, "registration": registration,
         "application": application, "draft_application": app_file.case, "application_file": app_file,
-        "tax": tax, "job": job, "measure": measure,
+        "tax": tax, "job": job, "bulk_job": bulk_job, "measure": measure,
         # the 交付決定's お知らせ to the association's head (grants.notify): its recipient's alone
         "notification": Notification.objects.filter(recipient=head).first(),
     }

@@ -125,6 +125,7 @@ URL_ARGS: dict[str, dict[str, str]] = {
     "council_staff": {"pk": "council"},
     "council_staff_end": {"pk": "council", "staff_pk": "secretariat"},
     "job_detail": {"pk": "job"},
+    "case_bulk_result": {"pk": "bulk_job"},
     "job_download": {"pk": "job"},
     "payment_batch": {"pk": "batch"},
     "approve_batch": {"pk": "batch"},
@@ -386,6 +387,9 @@ POLICY: dict[str, tuple[Policy, Policy]] = {
     # -- a case of the formula programmes (自治会等自治振興交付金) --
     "case_detail": both(CITY_PAGE),
     "case_action": post(allow(APPROVER, safe=but(APPROVER))),  # 交付決定: the 決裁者 only
+    # 一括の手続: city staff (the edges each role may take are the service's; an empty form goes back to the list)
+    "case_bulk": post(CITY_PAGE),
+    "case_bulk_result": get(CITY_PAGE),  # the result of a bulk job
     "correct_count": post(allow(STAFF, safe=but(STAFF))),
     "correct_figure": post(allow(STAFF, safe=but(STAFF))),
     "override_check": post(allow(STAFF, safe=but(STAFF))),
