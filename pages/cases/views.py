@@ -26,6 +26,7 @@ from grants.cases.labels import action_label
 from grants.cases.models import AnnualRun, GrantCase
 from grants.cases.permissions import access_case, may_correct_count
 from grants.cases.querysets import status_counts, waiting_cases
+from grants.cases.returns import pending_return, pending_returns
 from grants.cases.rules import applied_version_label
 from grants.cases.workflows import WORKFLOWS, workflow_of
 from grants.core import workflow
@@ -72,12 +73,19 @@ def home(request: AuthedRequest) -> HttpResponse:
     years = []
     if request.user.is_city_user:
         years = list(ProgrammeYear.objects.select_related("programme", "budget_account").order_by("-fiscal_year"))
-    own = GrantCase.objects.visible_to(request.user).select_related("programme_year__programme", "organization")
+    own: list[GrantCase] = []
+    if not request.user.is_city_user:
+        own = list(GrantCase.objects.visible_to(request.user)
+                   .select_related("programme_year__programme", "organization")[:50])
+    returned = pending_returns(own)  # one query for the list: the returns that stand, with their reasons
+    for own_case in own:
+        own_case.returned = returned.get(own_case.pk)  # type: ignore[attr-defined]
     context = {
         "years": years,
         "waiting": waiting_cases(request.user)[:20],
         "other_work": other_work(request.user) if request.user.is_city_user else [],
-        "own_cases": own[:50] if not request.user.is_city_user else [],
+        "own_cases": own,
+        "returned_cases": [c for c in own if c.pk in returned],
         "insurance": insurance_box(request.user),
         # The organisations the applicant acts for today, each with their role and its users' page (団体の利用者).
         "terms": (Representative.objects.current().filter(user=request.user).select_related("organization")
@@ -144,6 +152,8 @@ def _case_page(request: AuthedRequest, pk: int, typed: FigureCorrectionForm | No
         "refused": case.status in flow.refused,
         # 「第1版（令和8年4月1日）」 when the rule has been revised since: the version the decision used.
         "rule_version_label": applied_version_label(case),
+        # 差戻し: the reason at the top of the page while the case waits to be sent again.
+        "returned": pending_return(case),
     }
     if flow.budget_lines:
         context.update(full_context(case, user, results))
