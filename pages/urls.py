@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("pages.accounts.urls")),
     path("", include("pages.cases.urls")),
     path("", include("pages.cases.full_urls")),
+    path("", include("pages.cases.export_urls")),
     path("", include("pages.councils.urls")),
     path("", include("pages.jobs.urls")),
     path("", include("pages.payments.urls")),
