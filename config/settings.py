@@ -228,6 +228,12 @@ else:
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="山口市 協働推進課 <noreply@example.invalid>")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Notices (reports.pdf): the sender line 「山口市長　伊藤　和貴」 is CITY_MAYOR_TITLE and CITY_MAYOR_NAME; without
+# the name it reads the title alone, and `check --deploy` warns (notices.W001). NOTICE_DATE_STYLE: wareki or
+# wareki_western.
+CITY_MAYOR_TITLE = env("CITY_MAYOR_TITLE", default="山口市長")
+CITY_MAYOR_NAME = env("CITY_MAYOR_NAME", default="")
+NOTICE_DATE_STYLE = env("NOTICE_DATE_STYLE", default="wareki")
 MAIL_RETRY_MINUTES = env.list("MAIL_RETRY_MINUTES", cast=int, default=[5, 30, 120])
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=4)
 # The hour (0–23, local time) at which `manage.py scheduler` (the demo's daily scheduler, bin/start) makes its daily

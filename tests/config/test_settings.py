@@ -31,7 +31,7 @@ def test_without_a_secret_key_the_app_refuses_to_start_naming_the_variable() -> 
 
 def test_the_production_configuration_passes_check_deploy_without_a_warning() -> None:
     result = _manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="False", HTTPS="True",
-                     SECRET_KEY=secrets.token_urlsafe(50))
+                     SECRET_KEY=secrets.token_urlsafe(50), CITY_MAYOR_NAME="伊藤　和貴")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 
@@ -74,3 +74,17 @@ def test_the_lockout_limit_and_time_come_from_the_environment() -> None:
     assert _setting("AXES_FAILURE_LIMIT", LOGIN_FAILURE_LIMIT="5") == "5"
     assert _setting("AXES_COOLOFF_TIME", LOGIN_LOCKOUT_MINUTES="15") == "datetime.timedelta(seconds=900)"
     assert _setting("AXES_LOCKOUT_PARAMETERS") == "[['username'], ['ip_address']]"
+
+
+def test_the_notices_sender_comes_from_the_environment() -> None:
+    assert _setting("CITY_MAYOR_NAME", CITY_MAYOR_NAME="伊藤　和貴") == repr("伊藤　和貴")
+    assert _setting("CITY_MAYOR_NAME") == "''"
+    assert _setting("CITY_MAYOR_TITLE") == "'山口市長'"
+
+
+def test_check_deploy_warns_while_the_mayor_s_name_is_not_set() -> None:
+    result = _manage("check", "--deploy", DEBUG="False", HTTPS="True", SECRET_KEY=secrets.token_urlsafe(50))
+    assert "notices.W001" in result.stderr + result.stdout
+    named = _manage("check", "--deploy", DEBUG="False", HTTPS="True", SECRET_KEY=secrets.token_urlsafe(50),
+                    CITY_MAYOR_NAME="伊藤　和貴")
+    assert "notices.W001" not in named.stderr + named.stdout
