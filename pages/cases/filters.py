@@ -55,7 +55,7 @@ class FilterForm(forms.Form):
     bound_field_class = FieldWithError
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for start, end, message in RANGES:
             low, high = data.get(start), data.get(end)
             if low is not None and high is not None and high < low:
@@ -73,7 +73,7 @@ class YenField(TypedIntegerField):
         super().__init__(min_value=0, **kwargs)
 
 
-class YenFilter(django_filters.NumberFilter):
+class YenFilter(django_filters.Filter):
     field_class = YenField
 
 
