@@ -195,13 +195,14 @@ def _baseline(py: Any, out: Any) -> int:
 
     from xlsxwriter import Workbook
 
+    from grants.cases.models import case_reference
     from grants.ledger.models import EntryKind, LedgerEntry
     from reports.exporters import LedgerReport, Scope
 
     report = LedgerReport(Scope.of_programme_year(py))  # only for the header, widths
     tokyo = ZoneInfo("Asia/Tokyo")
     kinds = dict(EntryKind.choices)
-    prefix = f"{py.fiscal_year}-{py.programme.code}-"
+    fiscal_year, programme_name = py.fiscal_year, py.programme.number_name
     workbook = Workbook(out, {"constant_memory": True})
     # Formats in the same order as reports.excel, so that the sheets' XML can be compared.
     header = workbook.add_format({"bold": True, "valign": "vcenter", "num_format": "@"})
@@ -220,15 +221,15 @@ def _baseline(py: Any, out: Any) -> int:
         ws.write_string(0, index, title, header)
     entries = (
         LedgerEntry.objects.filter(account__programme_year=py).order_by("pk").values_list(
-            "pk", "entry_date", "recorded_at", "kind", "amount", "reverses_id", "case_id",
+            "pk", "entry_date", "recorded_at", "kind", "amount", "reverses_id", "case_id", "case__number",
             "case__organization__code", "case__organization__name", "actor__display_name", "actor__username",
             "note",
         )
     )
     write_number, write_string, write_datetime = ws.write_number, ws.write_string, ws.write_datetime
     r = 0
-    for (pk, entry_date, recorded_at, kind, amount, reverses_id, case_id, org_code, org_name, actor_name,
-         username, note) in entries.iterator(chunk_size=2000):
+    for (pk, entry_date, recorded_at, kind, amount, reverses_id, case_id, case_number, org_code, org_name,
+         actor_name, username, note) in entries.iterator(chunk_size=2000):
         r += 1
         write_number(r, 0, pk, number)
         write_datetime(r, 1, entry_date, date)
@@ -238,7 +239,7 @@ def _baseline(py: Any, out: Any) -> int:
         if reverses_id is not None:
             write_number(r, 5, reverses_id, number)
         if case_id is not None:
-            write_string(r, 6, f"{prefix}{case_id:05d}", text)
+            write_string(r, 6, case_reference(fiscal_year, programme_name, case_number), text)
             write_string(r, 7, org_code, text)
             write_string(r, 8, org_name, text)
         write_string(r, 9, actor_name or username, text)

@@ -76,6 +76,7 @@ from grants.cases.models import (
     RefundStatus,
     ReportLine,
     Status,
+    case_reference,
 )
 from grants.cases.orders import orders_of_their_own
 from grants.cases.workflows import WORKFLOWS
@@ -138,7 +139,7 @@ class Scope:
         self.single = single
         self.programme_years = {py.pk: py for py in programme_years}
         self.pks = list(self.programme_years)
-        self._prefixes = {py.pk: f"{py.fiscal_year}-{py.programme.code}-" for py in programme_years}
+        self._numbers: dict[int, int] | None = None
 
     @classmethod
     def of_programme_year(cls, programme_year: ProgrammeYear) -> Scope:
@@ -193,12 +194,17 @@ class Scope:
         return any(WORKFLOWS[py.programme.workflow].budget_lines for py in self.programme_years.values())
 
     def case_reference(self, programme_year_id: int, case_id: int) -> str:
-        """``GrantCase.reference`` without loading the case: 年度, 事業コード and number (2026-jichi_shinko-00042)."""
-        prefix = self._prefixes.get(programme_year_id)
-        if prefix is None:  # a case outside the scope (not expected): one query, then remembered
-            py = ProgrammeYear.objects.select_related("programme").get(pk=programme_year_id)
-            prefix = self._prefixes[programme_year_id] = f"{py.fiscal_year}-{py.programme.code}-"
-        return f"{prefix}{case_id:05d}"
+        """``GrantCase.reference`` without loading the case (令和8年度 活動支援 第128号): the numbers of the cases in
+        scope are read once, in one query."""
+        if self._numbers is None:
+            self._numbers = dict(GrantCase.objects.filter(programme_year_id__in=self.pks).values_list("pk", "number"))
+        py = self.programme_years.get(programme_year_id)
+        number = self._numbers.get(case_id)
+        if py is None or number is None:  # a case outside the scope (not expected): one query
+            case = GrantCase.objects.select_related("programme_year__programme").get(pk=case_id)
+            return case.reference
+        return case_reference(py.fiscal_year, py.programme.number_name, number)
+
 
 
 class ScopedReport(Report):
@@ -1261,4 +1267,3 @@ def programme_year_filename(programme_year: ProgrammeYear, extension: str = "xls
 def fiscal_year_filename(fiscal_year: int) -> str:
     """Suggested download name of a whole fiscal year's workbook, e.g. ``台帳_2026_全事業.xlsx``."""
     return f"台帳_{fiscal_year}_全事業.xlsx"
-

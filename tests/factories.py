@@ -85,7 +85,8 @@ class BankAccountFactory(factory.django.DjangoModelFactory):
 
 def programme(code: str = "jichi_shinko") -> Programme:
     return Programme.objects.get_or_create(
-        code=code, defaults={"name": "自治会等自治振興交付金", "recipient_kind": OrganizationKind.JICHIKAI}
+        code=code, defaults={"name": "自治会等自治振興交付金", "short_name": "自治振興",
+                             "recipient_kind": OrganizationKind.JICHIKAI}
     )[0]
 
 

@@ -11,9 +11,15 @@ class GrantCaseAdmin(HistoryAdminMixin, admin.ModelAdmin):
     """Read-only, never deleted: cases change only through the services (flow, permissions, audit), and their
     audit trail, ledger entries and notices point at them."""
 
-    list_display = ("pk", "organization", "programme_year", "status", "computed_amount", "decided_amount")
+    list_display = ("case_number", "organization", "programme_year", "status", "computed_amount", "decided_amount")
+    list_select_related = ("organization", "programme_year__programme")
     list_filter = ("programme_year", "status")
-    search_fields = ("organization__code", "organization__name")
+    search_fields = ("organization__code", "organization__name", "=number")
+    ordering = ("-programme_year__fiscal_year", "programme_year__programme__code", "number")
+
+    @admin.display(description="案件番号", ordering="number")
+    def case_number(self, case: GrantCase) -> str:
+        return case.reference
 
     def has_change_permission(self, request: HttpRequest, obj: GrantCase | None = None) -> bool:
         return False

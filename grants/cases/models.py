@@ -1,14 +1,18 @@
 """Grant cases (交付案件) and their lifecycle, the annual run that creates them, and the parts of a case in the
 full lifecycle: budget lines, 変更承認申請, 実績報告 with its lines and receipts, 返還命令 and its receipts."""
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Max, Q
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from grants.accounts.models import User
 from grants.core import deadlines
+from grants.core.fiscal import fiscal_year_label
 from grants.core.workflow import machines_of, state_choices
 from grants.organizations.models import Organization, PlanItem, Representative, SecretariatStaff
 from grants.programmes.models import ActivityPurpose, ExpenseCategory, ProgrammeYear
@@ -44,7 +48,34 @@ def workflow_states() -> dict[str, str]:
     return dict(case_states())
 
 
+def case_reference(fiscal_year: int, programme_name: str, number: int) -> str:
+    """A case number as the city prints it: 年度 in 和暦, the programme's 略称 and the case's number within its
+    programme-year, without zeros in front — 令和8年度 活動支援 第128号."""
+    return f"{fiscal_year_label(fiscal_year)} {programme_name} 第{number}号"
+
+
+def _take_numbers(programme_year_id: int, count: int) -> range:
+    """The next ``count`` case numbers of a programme-year. Call inside the transaction that inserts the cases: the
+    programme-year's row is locked until it ends, so that two cases made at once never take the same number."""
+    list(ProgrammeYear.objects.select_for_update(no_key=True).filter(pk=programme_year_id).values_list("pk"))
+    last = GrantCase.objects.filter(programme_year_id=programme_year_id).aggregate(last=Max("number"))["last"] or 0
+    return range(last + 1, last + 1 + count)
+
+
 class GrantCaseQuerySet(models.QuerySet["GrantCase"]):
+    def bulk_create(self, objs: Iterable["GrantCase"], *args: Any, **kwargs: Any) -> list["GrantCase"]:
+        """Insert many cases at once, each without a number given the next of its programme-year."""
+        objs = list(objs)
+        unnumbered: dict[int, list[GrantCase]] = defaultdict(list)
+        for case in objs:
+            if case.number is None:
+                unnumbered[case.programme_year_id].append(case)
+        with transaction.atomic(using=self.db):
+            for programme_year_id, cases in sorted(unnumbered.items()):
+                for case, number in zip(cases, _take_numbers(programme_year_id, len(cases)), strict=True):
+                    case.number = number
+            return super().bulk_create(objs, *args, **kwargs)
+
     def visible_to(self, user: User) -> "GrantCaseQuerySet":
         """Cases ``user`` may see: every case for city staff, and for an association head the cases of
         the organisations they currently represent."""
@@ -72,6 +103,10 @@ class GrantCase(FSMModelMixin, models.Model):
     )
     organization = models.ForeignKey(
         Organization, verbose_name="団体", on_delete=models.PROTECT, related_name="cases"
+    )
+    number = models.PositiveIntegerField(
+        "番号", editable=False,
+        help_text="事業・年度ごとの通し番号です。案件番号（令和8年度 活動支援 第128号）に印字します。",
     )
     status = FSMField("状態", max_length=32, default=Status.DRAFT, choices=case_states, protected=True)
     household_count = models.PositiveIntegerField("世帯数（基準日）", null=True, blank=True)
@@ -158,6 +193,7 @@ class GrantCase(FSMModelMixin, models.Model):
         verbose_name_plural = "交付案件"
         constraints = [
             models.UniqueConstraint(fields=["programme_year", "organization"], name="one_case_per_programme_year"),
+            models.UniqueConstraint(fields=["programme_year", "number"], name="one_number_per_programme_year"),
             models.CheckConstraint(
                 condition=Q(decided_amount__isnull=True) | Q(paid_amount__lte=models.F("decided_amount")),
                 name="case_paid_within_decided",
@@ -176,10 +212,26 @@ class GrantCase(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.programme_year} {self.organization}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new case takes the next number of its programme-year, in the transaction that inserts it."""
+        if self.number is not None:
+            super().save(*args, **kwargs)
+            return
+        try:
+            with transaction.atomic(using=kwargs.get("using")):
+                self.number = _take_numbers(self.programme_year_id, 1)[0]
+                super().save(*args, **kwargs)
+        except BaseException:
+            self.number = None  # not inserted: the number was not taken
+            raise
+
     @property
     def reference(self) -> str:
-        """Case reference shown to users: fiscal year, programme code and number (e.g. 2026-jichi_shinko-00042)."""
-        return f"{self.programme_year.fiscal_year}-{self.programme_year.programme.code}-{self.pk:05d}"
+        """The case number shown and printed wherever people read it (令和8年度 活動支援 第128号); URLs and files
+        keep the id."""
+        py = self.programme_year
+        return case_reference(py.fiscal_year, py.programme.number_name, self.number)
+
 
     @transition(field=status, source="*", target=RETURN_VALUE())
     def move(self, target: str) -> str:

@@ -142,7 +142,8 @@ def setup_competitive_demo(*, fiscal_year: int, users: dict[str, User], password
 
 def _programme() -> Programme:
     return Programme.objects.update_or_create(code=CODE, defaults={
-        "name": "市民活動交流事業補助金", "recipient_kind": OrganizationKind.SHIMIN_DANTAI, "workflow": "competitive",
+        "name": "市民活動交流事業補助金", "short_name": "市民活動", "recipient_kind": OrganizationKind.SHIMIN_DANTAI,
+        "workflow": "competitive",
         "checks": CHECKS,
         "description": "市民活動団体・NPOが新たに取り組む公益的な事業を、公募と審査会の審査により支援します。"})[0]
 

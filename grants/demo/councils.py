@@ -284,10 +284,11 @@ COUNCIL_CHECKS = ["organization", "recipient_kind", "plan_in_force", "staff_cost
 def _programmes() -> dict[str, Programme]:
     common = {"recipient_kind": OrganizationKind.KYOGIKAI, "workflow": "full"}
     unei, _ = Programme.objects.update_or_create(code=UNEI, defaults={
-        **common, "name": "地域づくり運営支援交付金", "checks": COUNCIL_CHECKS,
+        **common, "name": "地域づくり運営支援交付金", "short_name": "運営支援", "checks": COUNCIL_CHECKS,
         "description": "地域づくり協議会の事務局の運営（主に事務局員の雇用経費）を支援します。"})
     katsudo, _ = Programme.objects.update_or_create(code=KATSUDO, defaults={
-        **common, "name": "地域づくり活動支援交付金", "checks": [*COUNCIL_CHECKS, "plan_linkage"],
+        **common, "name": "地域づくり活動支援交付金", "short_name": "活動支援",
+        "checks": [*COUNCIL_CHECKS, "plan_linkage"],
         "description": "地域づくり計画に基づく協議会の活動を支援します。経費の各行は計画の取組に結びつけます。"})
     return {UNEI: unei, KATSUDO: katsudo}
 

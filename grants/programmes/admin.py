@@ -195,7 +195,7 @@ class ProgrammeForm(forms.ModelForm):
 
     class Meta:
         model = Programme
-        fields = ("code", "name", "recipient_kind", "description", "workflow", "checks")
+        fields = ("code", "name", "short_name", "recipient_kind", "description", "workflow", "checks")
 
     def clean(self) -> dict[str, Any]:
         """A programme whose flow changes keeps rules the new flow can feed (``inputs.unfed_needs``)."""
@@ -214,7 +214,7 @@ class ProgrammeForm(forms.ModelForm):
 @admin.register(Programme)
 class ProgrammeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = ProgrammeForm
-    list_display = ("code", "name", "recipient_kind", "workflow", "enabled_checks")
+    list_display = ("code", "name", "short_name", "recipient_kind", "workflow", "enabled_checks")
     list_filter = ("workflow",)
 
     @admin.display(description="要件の確認")

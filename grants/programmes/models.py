@@ -42,6 +42,11 @@ class Programme(models.Model):
 
     code = models.SlugField("事業コード", max_length=40, unique=True)
     name = models.CharField("事業名", max_length=100)
+    short_name = models.CharField(
+        "略称", max_length=20, blank=True,
+        help_text="案件番号に用いる短い名称です（例: 活動支援 →「令和8年度 活動支援 第128号」）。"
+                  "空欄なら事業名を用います。変えると、これまでの案件の番号の表示も変わります。",
+    )
     recipient_kind = models.CharField("交付対象の団体種別", max_length=20)
     description = models.TextField("概要", blank=True)
     workflow = models.CharField("手続の流れ", max_length=40, choices=workflow_choices, default="formula")
@@ -57,6 +62,11 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def number_name(self) -> str:
+        """The name a case number carries: the 略称 (活動支援), else the 事業名."""
+        return self.short_name or self.name
 
 
 class AmountBasis(models.TextChoices):

@@ -58,7 +58,7 @@ def categories() -> dict[str, ExpenseCategory]:
 
 def programme() -> Programme:
     return Programme.objects.update_or_create(code="shimin_katsudo", defaults={
-        "name": "市民活動交流事業補助金", "recipient_kind": OrganizationKind.SHIMIN_DANTAI,
+        "name": "市民活動交流事業補助金", "short_name": "市民活動", "recipient_kind": OrganizationKind.SHIMIN_DANTAI,
         "workflow": "competitive", "checks": CHECKS})[0]
 
 

@@ -68,10 +68,15 @@ def council(name: str = "大歳地域づくり協議会", username: str = "secre
 COUNCIL_CHECKS = ["organization", "recipient_kind", "plan_in_force", "staff_costs", "expense_lines"]
 
 
+# The 略称 a case number carries (令和8年度 活動支援 第1号), as the demo and the data migration give them.
+SHORT_NAMES = {"unei_shien": "運営支援", "katsudo_shien": "活動支援"}
+
+
 def _programme(code: str, name: str, plan_linked: bool) -> Programme:
     checks = [*COUNCIL_CHECKS, "plan_linkage"] if plan_linked else COUNCIL_CHECKS
     return Programme.objects.get_or_create(code=code, defaults={
-        "name": name, "recipient_kind": OrganizationKind.KYOGIKAI, "workflow": "full", "checks": checks})[0]
+        "name": name, "short_name": SHORT_NAMES[code], "recipient_kind": OrganizationKind.KYOGIKAI,
+        "workflow": "full", "checks": checks})[0]
 
 
 def _year(programme: Programme, **fields: object) -> ProgrammeYear:
@@ -212,7 +217,8 @@ def council_of(area_: Area, name: str | None = None, code: str | None = None, **
 def programme_year(code: str, fiscal_year: int) -> ProgrammeYear:
     """The council programme ``code`` for ``fiscal_year`` (created once)."""
     Programme.objects.get_or_create(code=code, defaults={
-        "name": NAMES[code], "recipient_kind": OrganizationKind.KYOGIKAI, "workflow": "full",
+        "name": NAMES[code], "short_name": SHORT_NAMES[code], "recipient_kind": OrganizationKind.KYOGIKAI,
+        "workflow": "full",
         "checks": [*COUNCIL_CHECKS, *(["plan_linkage"] if code == KATSUDO_SHIEN else [])]})
     existing = ProgrammeYear.objects.filter(programme__code=code, fiscal_year=fiscal_year).first()
     if existing:

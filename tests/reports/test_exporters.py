@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from grants.cases.models import AnnualRun, GrantCase
 from grants.cases.services import refuse_grant, submit_application, verify_application
+from grants.core.fiscal import fiscal_year_label
 from grants.core.models import AuditEvent, record_event
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry
 from grants.ledger.services import post_entry, set_budget
@@ -190,7 +191,7 @@ def test_ledger_sheet_lists_budget_commitment_and_payment_with_exact_values(paid
     ws = export(paid_case.programme_year)["台帳"]
 
     # then each entry is one row, in posting order, with exact values
-    reference = f"{factories.CURRENT_FY}-jichi_shinko-{paid_case.pk:05d}"
+    reference = f"{fiscal_year_label(factories.CURRENT_FY)} 自治振興 第{paid_case.number}号"
     assert values(ws)[1:] == [
         [budget.pk, as_excel_date(budget.entry_date), as_excel_datetime(budget.recorded_at), "予算",
          5_000_000, None, None, None, None, "budget-officer 担当", "当初予算"],
@@ -291,18 +292,18 @@ def test_case_register_lists_each_case_with_exact_values(paid_case, programme_ye
     GrantCase.objects.filter(pk=paid_case.pk).update(submitted_at=submitted)
     # and a draft case of 「大歳第2自治会」 (30 households → 25,000) whose name has Word control characters
     organization = ready_association(name="大歳\x0b第2自治会\x07", households=30, code="10-950")
-    draft = open_case(programme_year, organization, 30)
+    open_case(programme_year, organization, 30)
 
     # when exported
     ws = export(programme_year)["案件一覧"]
 
     # then each case is one row, by 団体コード, with exact values
     assert values(ws)[1:] == [
-        [f"{factories.CURRENT_FY}-jichi_shinko-{paid_case.pk:05d}", "10-900", "=1+1", "大歳", "支払済",
+        [f"{fiscal_year_label(factories.CURRENT_FY)} 自治振興 第1号", "10-900", "=1+1", "大歳", "支払済",
          120, 70_000, 70_000, 70_000,
          tokyo_wall_clock(2026, 5, 1, 0, 30, 45), as_excel_date(paid_case.decided_on),
          as_excel_date(paid_case.paid_on), None, 0],
-        [f"{factories.CURRENT_FY}-jichi_shinko-{draft.pk:05d}", "10-950", "大歳第2自治会", "大歳", "申請前",
+        [f"{fiscal_year_label(factories.CURRENT_FY)} 自治振興 第2号", "10-950", "大歳第2自治会", "大歳", "申請前",
          30, 25_000, None, 0,
          None, None, None, None, 0],
     ]
@@ -545,11 +546,12 @@ def test_query_count_does_not_grow_with_rows(programme_year, finance, with_progr
     # given 3 cases, each decided, committed and paid
     _add_cases(programme_year, finance, 1, 3)
 
-    # when exported: one query per sheet and two for 集計, and with progress one COUNT per sheet but 集計
+    # when exported: one query per sheet, two for 集計 and one for the case numbers, and with progress one COUNT
+    # per sheet but 集計
     fresh = ProgrammeYear.objects.select_related("programme").get(pk=programme_year.pk)
     with CaptureQueriesContext(connection) as small:
         counts = programme_year_workbook(fresh, io.BytesIO(), progress)
-    assert len(small) == (8 + 6 if with_progress else 8)
+    assert len(small) == (9 + 6 if with_progress else 9)
     assert counts == {"台帳": 7, "集計": 5, "案件一覧": 3, "交付決定": 3, "支払": 3, "返還": 0, "監査証跡": 3}
 
     # and given 27 more (30 cases)
@@ -565,7 +567,7 @@ def test_query_count_does_not_grow_with_rows(programme_year, finance, with_progr
 
 def test_fiscal_year_query_count_is_fixed(paid_case, django_assert_num_queries):
     # one for the programme-years, then as for one programme-year
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         fiscal_year_workbook(factories.CURRENT_FY, io.BytesIO())
 
 

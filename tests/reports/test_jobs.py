@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from grants.core.fiscal import fiscal_year_label
 from grants.core.models import AuditEvent
 from grants.jobs.models import Job, JobStatus
 from grants.jobs.services import request_job
@@ -108,7 +109,7 @@ def test_auditor_exports_every_programme_of_a_fiscal_year(client, paid_case, aud
     assert book.sheetnames == SHEETS
     cases = [row[:2] for row in book["案件一覧"].iter_rows(min_row=2, values_only=True)]
     assert cases == [("自治会等自治振興交付金", paid_case.reference),
-                     ("市民活動支援補助金", f"{factories.CURRENT_FY}-shimin_katsudo-{second.cases.get().pk:05d}")]
+                     ("市民活動支援補助金", f"{fiscal_year_label(factories.CURRENT_FY)} 市民活動支援補助金 第1号")]
 
 
 def test_programme_year_page_offers_the_export_forms(client, programme_year, auditor):  # type: ignore[no-untyped-def]

@@ -22,9 +22,10 @@ from grants.organizations.models import MemberRole, Organization, OrganizationKi
 from grants.programmes.models import ComponentBand, ComponentKind, FormulaComponent, Programme, ProgrammeYear
 
 # The two council grants (unei_shien, katsudo_shien) are set up by grants.councils.demo.
+# (事業コード, 事業名, 略称 printed in case numbers, recipients)
 PROGRAMMES = [
-    ("jichi_shinko", "自治会等自治振興交付金", OrganizationKind.JICHIKAI),
-    ("shimin_katsudo", "市民活動交流事業補助金", OrganizationKind.SHIMIN_DANTAI),
+    ("jichi_shinko", "自治会等自治振興交付金", "自治振興", OrganizationKind.JICHIKAI),
+    ("shimin_katsudo", "市民活動交流事業補助金", "市民活動", OrganizationKind.SHIMIN_DANTAI),
 ]
 
 # (username, role, display name); the head is linked to the first demo association, and its 会計 (``jichi-kaikei``,
@@ -127,8 +128,9 @@ class Command(BaseCommand):
             user.save(update_fields=["email"])
 
     def _sample_rule(self, year: int) -> ProgrammeYear:
-        for code, name, kind in PROGRAMMES:
-            Programme.objects.get_or_create(code=code, defaults={"name": name, "recipient_kind": kind})
+        for code, name, short_name, kind in PROGRAMMES:
+            Programme.objects.get_or_create(code=code, defaults={"name": name, "short_name": short_name,
+                                                                 "recipient_kind": kind})
         programme_year, created = ProgrammeYear.objects.get_or_create(
             programme=Programme.objects.get(code="jichi_shinko"), fiscal_year=year,
             defaults={
