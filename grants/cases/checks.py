@@ -33,7 +33,8 @@ from .models import ChangeRequest, EligibilityOverride, GrantCase, LineFields, L
 from .rules import rule_for_case
 from .workflows import workflow_of
 
-__all__ = ["CheckResult", "Stage", "stage_of", "run_checks", "eligible_lines", "check_labels"]
+__all__ = ["CheckResult", "Stage", "stage_of", "run_checks", "eligible_lines", "excluded_lines", "review_refusals",
+           "check_labels"]
 
 
 @dataclass
@@ -130,13 +131,52 @@ def run_checks(case: GrantCase, stage: Stage | None = None) -> list[CheckResult]
     return results + _line_results(case, stage, providers, overrides)
 
 
+def excluded_lines(case: GrantCase, stage: Stage) -> dict[int, list[str]]:
+    """The expense lines of ``stage`` left out of the eligible cost (補助対象経費), by line id, each with the reasons
+    of its checks that failed without an override that counts."""
+    results = _line_results(case, stage, _providers(case), counting_overrides(case))
+    left_out: dict[int, list[str]] = {}
+    for result in results:
+        if not result.ok:
+            left_out.setdefault(int(result.code.split("@", 1)[1][len(stage.prefix):]), []).append(result.reason)
+    return left_out
+
+
 def eligible_lines(case: GrantCase, stage: Stage) -> list[LineFields]:
     """The lines of ``stage`` that count: the income lines (deducted where the rule says so) and the expense
     lines whose every check passed or was overridden (with approval where the workflow asks for it)."""
-    results = _line_results(case, stage, _providers(case), counting_overrides(case))
-    bad = {r.code.split("@", 1)[1] for r in results if not r.ok}
-    return [line for line in stage.lines or []
-            if line.kind == LineKind.INCOME or f"{stage.prefix}{line.pk}" not in bad]
+    left_out = excluded_lines(case, stage)
+    return [line for line in stage.lines or [] if line.kind == LineKind.INCOME or line.pk not in left_out]
+
+
+def is_line_check(result: CheckResult) -> bool:
+    """A check of one line (``category@b12``), not of the organisation."""
+    return "@" in result.code
+
+
+def lines_stop_review(case: GrantCase) -> bool:
+    """Whether the case's programme says an ineligible line stops the review (its providers include
+    ``IneligibleLineStopsReview``); by default such a line is left out of the eligible cost and the review goes on."""
+    return IneligibleLineStopsReview.code in (case.programme_year.programme.checks or [])
+
+
+def review_refusals(case: GrantCase, results: Sequence[CheckResult]) -> list[str]:
+    """Why ``results`` stop a review (審査, 変更の審査, 実績審査), in words: an organisation's check failed; a check
+    waits for the approval of its override, named (「対象外経費の特例「…」の承認待ちです。」); a line's check failed
+    where the programme says an ineligible line stops the review. A line that simply fails is left out
+    (``excluded_lines``)."""
+    pending = set(case.overrides.filter(approved_by__isnull=True).values_list("check_code", flat=True))
+    strict = lines_stop_review(case)
+    refusals: list[str] = []
+    for result in results:
+        if result.ok:
+            continue
+        if result.code in pending:
+            what = "対象外経費の特例" if is_line_check(result) else "特例判断"
+            refusals.append(f"{what}「{result.label}」の承認待ちです。")
+        elif strict or not is_line_check(result):
+            refusals.append(result.reason)
+    return refusals
 
 
 def check_labels(case: GrantCase) -> dict[str, str]:
@@ -312,5 +352,13 @@ class ExpenseLines(CheckProvider):
         return ("category", True, "")
 
 
-for _provider in (Organisation(), RecipientKind(), HouseholdCountCheck(), NotAlreadyPaid(), ExpenseLines()):
+class IneligibleLineStopsReview(CheckProvider):
+    """For a programme whose 要綱 says an ineligible expense line stops the review (the application is returned
+    rather than assessed without the line): enabled among the programme's checks, it judges nothing itself."""
+
+    code, label = "ineligible_line_stops_review", "対象外の明細があれば審査を止める（明細を除いて審査しない事業）"
+
+
+for _provider in (Organisation(), RecipientKind(), HouseholdCountCheck(), NotAlreadyPaid(), ExpenseLines(),
+                  IneligibleLineStopsReview()):
     registry.register(_provider)

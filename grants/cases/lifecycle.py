@@ -135,16 +135,19 @@ def submit(*, case_id: int, actor: User, note: str = "") -> GrantCase:
 
 # -- 審査 and 交付決定 ---------------------------------------------------------------------------------------------
 
-def _refuse_failed(results: list[checks.CheckResult], what: str = "項目") -> None:
-    failed = [r for r in results if not r.ok]
-    if failed:
-        raise CaseActionError(f"要件を満たしていない{what}があります: " + " / ".join(r.reason for r in failed))
+def _refuse_failed(case: GrantCase, results: list[checks.CheckResult], what: str = "項目") -> None:
+    """Refuse a review that ``results`` stop (``checks.review_refusals``): an ineligible line does not, unless the
+    programme says so; it is left out of the eligible cost, which the amounts are computed from."""
+    refusals = checks.review_refusals(case, results)
+    if refusals:
+        raise CaseActionError(f"要件を満たしていない{what}があります: " + " / ".join(refusals))
 
 
 @effect("require_checks")
 def _require_checks(act: Act[GrantCase]) -> None:
-    """Every check of the stage passed or was overridden (with a second person's approval where needed)."""
-    _refuse_failed(checks.run_checks(act.obj))
+    """Every organisation's check of the stage passed or was overridden (with a second person's approval where
+    needed), and no override waits for its approval; an ineligible line is left out (``_refuse_failed``)."""
+    _refuse_failed(act.obj, checks.run_checks(act.obj))
 
 
 @effect("assess")
@@ -161,7 +164,8 @@ def _assess(act: Act[GrantCase]) -> None:
     if not _whole_yen(assessed) or not 1 <= assessed <= ceiling:
         raise CaseActionError(
             f"査定額は1円以上、{yen(ceiling)}（申請額と対象経費による算定額の低い方）以下にしてください。")
-    if assessed < (case.applied_amount or 0) and not act.note.strip():
+    # Below the ceiling needs the reason; down to it, the reasons are the left-out lines' own (checks.excluded_lines).
+    if assessed < ceiling and not act.note.strip():
         raise CaseActionError("申請額より低い額で査定するときは、理由を備考に入力してください。")
     first, last = fiscal_year_bounds(case.programme_year.fiscal_year)
     deadline = params.get("completion_deadline")
@@ -358,7 +362,7 @@ def _check_change(act: Act[GrantCase]) -> None:
     case = act.obj
     change = _open_change(case, ChangeStatus.PENDING)
     stage = checks.stage_of(case, "change")
-    _refuse_failed(checks.run_checks(case, stage))
+    _refuse_failed(case, checks.run_checks(case, stage))
     justified = compute_amount(case, checks.eligible_lines(case, stage)).amount
     ceiling = min(change.requested_amount, justified)
     assessed = act.params.get("assessed_amount")
@@ -482,7 +486,7 @@ def _verify_report(act: Act[GrantCase]) -> None:
     """実績審査: every report line passed its checks (or was overridden with approval); records the amount the
     eligible actual costs justify under the year's rule (``justified_amount``, whole yen)."""
     case = act.obj
-    _refuse_failed(report_checks(case), "明細")
+    _refuse_failed(case, report_checks(case), "明細")
     result = compute_amount(case, checks.eligible_lines(case, checks.stage_of(case, "report")))
     case.justified_amount, case.justification_computation = result.amount, result.as_json()
 

@@ -153,7 +153,10 @@ def _application_context(case: GrantCase, user: User, conditions: dict[int, str]
     """申請の概要, 収支予算書 (current lines, 人件費 suggestions, computed amount) and the 審査 form."""
     editing = workflow.may(workflow_of(case).machine, case, user, "edit_application")
     current = budget.current_lines(case)
-    computed, computed_error = _computation(case, current)
+    # The amount from the eligible lines: a line judged 対象外 is left out of the 補助対象経費, its reasons shown.
+    stage = checks.Stage("application", case, current, "b")
+    left_out = checks.excluded_lines(case, stage)
+    computed, computed_error = _computation(case, [line for line in current if line.pk not in left_out])
     staff_programme = pays_staff_costs(case.programme_year)  # 運営支援: 人件費 lines from the records
     return {
         "may_edit_application": editing,
@@ -163,6 +166,7 @@ def _application_context(case: GrantCase, user: User, conditions: dict[int, str]
         "budget_block": _lines_block(case, current, conditions, where="budget", editable=editing,
                                      plan=plan_in_force(case)),
         "budget_is_changed": budget.current_change(case) is not None,
+        "excluded_lines": [{"line": line, "reasons": left_out[line.pk]} for line in current if line.pk in left_out],
         "computed": computed, "computed_error": computed_error,
         "staff_programme": staff_programme,
         "staff_suggestions": staff_lines(case) if staff_programme and editing else [],
@@ -184,8 +188,11 @@ def _checks_context(case: GrantCase, user: User, results: list[CheckResult]) -> 
     pending, approved = _override_rows(case, results)
     pending_codes = {row["override"].check_code for row in pending}
     machine = workflow_of(case).machine
+    # A line that fails is left out of the eligible cost and the review goes on, unless the programme says otherwise.
+    leaves_out = not checks.lines_stop_review(case)
     return {
-        "check_rows": [{"check": r, "pending": r.code in pending_codes} for r in results],
+        "check_rows": [{"check": r, "pending": r.code in pending_codes,
+                        "left_out": leaves_out and checks.is_line_check(r) and not r.ok} for r in results],
         "pending_overrides": pending, "approved_overrides": approved,
         "may_approve_override": workflow.may(machine, case, user, "approve_override"),
         "may_override_full": workflow.may(machine, case, user, "override"),

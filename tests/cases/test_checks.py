@@ -368,14 +368,15 @@ def test_override_counts_only_once_another_person_approved_it(world):  # type: i
         return lifecycle.verify(case_id=case.pk, actor=world.staff, assessed_amount=320_000,
                                 completion_deadline=world.deadline())
 
-    with pytest.raises(CaseActionError, match="「食糧費」は条件付きで対象になる費目です"):
+    # the unconfirmed line is left out of the eligible cost: the review may go on, at 300,000 at most
+    with pytest.raises(CaseActionError, match="以下にしてください"):
         verify()
     override = services.override_check(case_id=case.pk, actor=world.staff, check_code=code,
                                        justification="猛暑下の作業で、飲み物代として支出したことを確認した")
-    # pending: it does not count yet
+    # pending: it does not count yet, and the review waits for it, naming it
     case.refresh_from_db()
     assert result(checks.run_checks(case), "category", drinks).override is None
-    with pytest.raises(CaseActionError, match="要件を満たしていない項目があります"):
+    with pytest.raises(CaseActionError, match=f"対象外経費の特例「{CHECK_LABELS['category']}（弁当代）」の承認待ちです"):
         verify()
     with pytest.raises(CaseActionError, match="特例判断をした方は、同じ判断を承認できません"):
         services.approve_override(case_id=case.pk, override_id=override.pk, actor=world.staff)
@@ -452,10 +453,11 @@ def test_override_of_a_report_line(world):  # type: ignore[no-untyped-def]
     gift = add(world, case, where="report", category=world.cats["kosaihi"], amount=30_000, description="記念品")
     lifecycle.submit_report(case_id=case.pk, actor=world.secretary)
     code = f"category@r{gift.pk}"
-    with pytest.raises(CaseActionError, match="要件を満たしていない明細があります: 「交際費」はこの交付金の対象外の費目です"):
-        lifecycle.verify_report(case_id=case.pk, actor=world.staff)
     override = services.override_check(case_id=case.pk, actor=world.staff, check_code=code,
                                        justification="事業の協力者への記念品で、要綱の例外にあたる")
+    with pytest.raises(CaseActionError, match=f"要件を満たしていない明細があります: 対象外経費の特例「{CHECK_LABELS['category']}"
+                                              "（記念品）」の承認待ちです"):
+        lifecycle.verify_report(case_id=case.pk, actor=world.staff)
     services.approve_override(case_id=case.pk, override_id=override.pk, actor=world.staff2)
     case = lifecycle.verify_report(case_id=case.pk, actor=world.staff)
     assert case.justified_amount == 180_000  # 150,000 + 30,000 overridden
@@ -559,3 +561,63 @@ def test_regression_one_person_recorded_twice_does_not_earn_two_standard_amounts
     with pytest.raises(StaffError):
         add_staff(actor=secretary, organization_id=org.pk, name="佐藤 花子", role="事務局長", pay_basis="monthly",
                   monthly_wage=200_000, employed_from=dt.date(CURRENT_FY, 4, 1))
+
+
+# -- an ineligible line is left out, and the review goes on (issue 15) -----------------------------------------
+
+def _with_gift(w: World) -> tuple[GrantCase, object]:
+    """A submitted case: 原材料費 300,000 (eligible) and a 交際費 line of 30,000 (対象外)."""
+    case = new_case(w)
+    gift = add(w, case, category=w.cats["kosaihi"], amount=30_000, description="来賓への記念品")
+    lifecycle.submit(case_id=case.pk, actor=w.secretary)
+    case.refresh_from_db()
+    return case, gift
+
+
+def test_an_ineligible_line_is_left_out_of_the_eligible_cost_with_its_reason(world):  # type: ignore[no-untyped-def]
+    case, gift = _with_gift(world)
+    stage = checks.stage_of(case)
+    assert checks.excluded_lines(case, stage) == {
+        gift.pk: ["「交際費」はこの交付金の対象外の費目です（交際費は交付金の対象になりません）。"]}
+    kept = [line_.pk for line_ in checks.eligible_lines(case, stage)]
+    assert kept and gift.pk not in kept
+    inputs = budget.inputs_for(case, checks.eligible_lines(case, stage))
+    assert inputs["eligible_cost"] == 300_000  # 補助対象経費 without the 対象外 line
+
+
+def test_the_review_goes_on_without_the_ineligible_line_and_is_capped_by_the_eligible_cost(world):  # type: ignore[no-untyped-def]
+    case, gift = _with_gift(world)
+    assert case.applied_amount == 330_000  # what was asked for
+    assert checks.review_refusals(case, checks.run_checks(case)) == []
+    with pytest.raises(CaseActionError, match="300,000円（申請額と対象経費による算定額の低い方）以下"):
+        lifecycle.verify(case_id=case.pk, actor=world.staff, assessed_amount=330_000,
+                         completion_deadline=world.deadline())
+    case = lifecycle.verify(case_id=case.pk, actor=world.staff, assessed_amount=300_000,
+                            completion_deadline=world.deadline())
+    assert case.status == Status.VERIFIED and case.computed_amount == 300_000 and case.assessed_amount == 300_000
+
+
+def test_a_programme_whose_rule_says_so_stops_the_review_at_an_ineligible_line(world):  # type: ignore[no-untyped-def]
+    programme = world.py.programme
+    programme.checks = [*programme.checks, checks.IneligibleLineStopsReview.code]
+    programme.save(update_fields=["checks"])
+    case, gift = _with_gift(world)
+    with pytest.raises(CaseActionError, match="要件を満たしていない項目があります: 「交際費」はこの交付金の対象外の費目です"):
+        lifecycle.verify(case_id=case.pk, actor=world.staff, assessed_amount=300_000,
+                         completion_deadline=world.deadline())
+    case.refresh_from_db()
+    assert case.status == Status.SUBMITTED
+
+
+def test_a_review_waiting_for_an_override_names_it(world):  # type: ignore[no-untyped-def]
+    case, gift = _with_gift(world)
+    world.org.bank_accounts.update(is_current=False)
+    for code in (f"category@b{gift.pk}", "bank_account"):
+        services.override_check(case_id=case.pk, actor=world.staff, check_code=code, justification="要綱の例外")
+    with pytest.raises(CaseActionError) as refused:
+        lifecycle.verify(case_id=case.pk, actor=world.staff2, assessed_amount=300_000,
+                         completion_deadline=world.deadline())
+    message = str(refused.value)
+    assert f"特例判断「{CHECK_LABELS['bank_account']}」の承認待ちです" in message
+    assert f"対象外経費の特例「{CHECK_LABELS['category']}（来賓への記念品）」の承認待ちです" in message
+    assert "@" not in message

@@ -344,3 +344,27 @@ def test_regression_review_form_shows_what_the_eligible_lines_justify(world, cli
     html = client.get(f"/cases/{case.pk}/").content.decode()
     assert '<dd id="eligible-computed">300,000円</dd>' in html
     assert 'value="300000"' in html  # the proposed 査定額
+
+
+@pytest.mark.django_db
+def test_an_ineligible_line_is_left_out_of_the_amount_with_its_reason_and_the_review_goes_on(
+        client, council, katsudo, staff) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: the 補助対象経費 no longer counts the 対象外 line its own label excludes, the page says which line is
+    left out and why, and one such line does not stop the 審査."""
+    case, plan, cats = draft_with_lines(katsudo, council, staff)
+    line(case, council[1], category=cats["kosaihi"], plan_item=builders.item(plan, "1-1-1"), amount=20_000,
+         description="来賓への記念品")
+    html = page(login(client, council[1]), case)
+    assert 'id="computed-amount">1,000,000円' in html  # 600,000 + 400,000, not 1,020,000
+    excluded = html[html.index('id="excluded-lines"'):]
+    excluded = excluded[:excluded.index("</table>")]
+    assert "来賓への記念品" in excluded and "「交際費」はこの交付金の対象外の費目です" in excluded
+    assert "水路補修の原材料" not in excluded
+    assert "対象外（補助対象経費から除きます）" in html
+    post(client, reverse("case_action", args=[case.pk, "submit"]), {"note": ""})
+    login(client, staff)
+    assert post(client, reverse("case_review", args=[case.pk]), {
+        "assessed_amount": "1000000", "conditions": "", "completion_deadline": f"{CURRENT_FY + 1}-03-31",
+        "note": ""}) == ["審査済にしました。決裁者が交付決定します。"]
+    case.refresh_from_db()
+    assert case.status == Status.VERIFIED and case.assessed_amount == 1_000_000

@@ -136,7 +136,9 @@ def test_one_council_through_the_whole_year(live_server, page, check_a11y, setti
         open_case(page, base, case.pk)
         add_line(page, "budget", cats[category].pk, item, description, amount, **extra)
     open_case(page, base, case.pk)
-    assert page.locator("#computed-amount").inner_text() == "628,000円"
+    # the 交際費 line is 対象外: left out of the 補助対象経費 (600,000 + 8,000), its reason beside the budget
+    assert page.locator("#computed-amount").inner_text() == "608,000円"
+    assert GIFT in page.locator("#excluded-lines").inner_text()
     check_a11y(page, "year-04-case-draft")
     act(page, "交付申請書を提出する", "申請済（審査待ち）")
 
@@ -145,7 +147,7 @@ def test_one_council_through_the_whole_year(live_server, page, check_a11y, setti
     open_case(page, base, case.pk)
     checks = page.locator("#full-checks")
     gift_row = checks.locator("tr", has_text=f"対象となる費目であること（{GIFT}）")
-    assert gift_row.locator("td").first.inner_text() == "不適合"
+    assert gift_row.locator("td").first.inner_text() == "対象外（補助対象経費から除きます）"
     assert "「交際費」はこの交付金の対象外の費目です（交際費は交付金の対象になりません）。" in gift_row.inner_text()
     assert checks.locator("tr", has_text="対象となる費目であること（訓練中の飲み物）").locator("td").first.inner_text() \
         == "適合"

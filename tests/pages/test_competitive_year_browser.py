@@ -157,12 +157,13 @@ def test_a_competitive_year_from_the_call_to_closing(live_server, page, check_a1
         open_case(page, base, case.pk)
         add_line(page, "budget", category, description, amount)
     open_case(page, base, case.pk)
-    # The page's 算定 counts every line, and says so (200,000 × ⅔ = 133,333 → 133,000); the 飲食費 line fails its
-    # check with the reason, and does not count in the 審査 (180,000 × ⅔ = 120,000, the 採択額 below).
-    assert page.locator("#computed-amount").inner_text() == "133,000円"
-    page.get_by_text("要件を満たさない明細も含めた計算です。").wait_for()
+    # The 飲食費 line is 対象外: left out of the page's 算定 with its reason (180,000 × ⅔ = 120,000, the 採択額 below,
+    # not 200,000 × ⅔), and its check says it is left out rather than stopping the application.
+    assert page.locator("#computed-amount").inner_text() == "120,000円"
+    page.get_by_text("対象外の明細（1件）は補助対象経費に含めずに計算しています。").wait_for()
+    assert "飲食費は補助の対象になりません" in page.locator("#excluded-lines").inner_text()
     lunch_check = page.locator("tr", has_text=f"対象となる費目であること（{LUNCH}）")
-    assert lunch_check.locator("td").first.inner_text() == "不適合"
+    assert lunch_check.locator("td").first.inner_text() == "対象外（補助対象経費から除きます）"
     assert "飲食費は補助の対象になりません" in lunch_check.inner_text()
     visit(page, check_a11y, "04_case_draft", shoot=True)
     act(page, "申請書を提出する", "申請済（受付待ち）")
