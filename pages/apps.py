@@ -8,3 +8,6 @@ class PagesConfig(AppConfig):
     name = "pages"
     label = "pages"
     verbose_name = "画面"
+
+    def ready(self) -> None:
+        from pages.cases import exports  # noqa: F401  (registers the case list's export job kind)

@@ -382,8 +382,8 @@ POLICY: dict[str, tuple[Policy, Policy]] = {
     "two_factor": both(allow(*LOGGED_IN)),  # one's own second factor
     "home": both(allow(*LOGGED_IN)),
     "case_list": both(allow(*LOGGED_IN)),
-    "case_list_xlsx": get(CITY_PAGE),  # the list as filtered, exported: city staff, as the auditor's exports
-    "case_list_csv": get(CITY_PAGE),
+    "case_list_xlsx": both(CITY_PAGE),  # the list as filtered, exported (POST: a large one as a job): city staff
+    "case_list_csv": both(CITY_PAGE),
     "plan_list": both(allow(*LOGGED_IN)),
     "job_list": both(allow(*LOGGED_IN)),
     # -- a case of the formula programmes (自治会等自治振興交付金) --

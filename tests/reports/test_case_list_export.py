@@ -15,7 +15,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from grants.cases.models import GrantCase, Status
+from grants.core.models import AuditEvent
+from grants.jobs.models import Job
+from grants.jobs.registry import JobRefused
 from grants.organizations.models import Organization
+from pages.cases import exports
 from pages.cases.filters import GrantCaseFilter
 from reports.case_list import CaseListReport
 from tests import factories
@@ -191,3 +195,34 @@ def test_rows_take_a_fixed_number_of_queries(programme_year, year, today):
         made(programme_year, f"第{i}自治会")
         council_case(year, f"X{i}", completion_deadline=completed(today, i))
     assert queries() == few == 2
+
+
+def test_a_large_list_is_made_in_the_background_for_the_same_query(client, cases, staff, run_worker,
+                                                                   django_capture_on_commit_callbacks, monkeypatch):
+    """Past ``IN_REQUEST_ROWS`` the link's page asks to confirm; its form queues a job (on the audit trail), and the
+    job's file holds the same rows the list shows, in its order."""
+    monkeypatch.setattr(exports, "IN_REQUEST_ROWS", 1)
+    query = {"decided_min": "1", "sort": "-decided_amount"}
+    page = download(client, staff, "case_list_csv", query).content.decode()
+    assert "絞り込んだ案件は2件あります" in page and 'name="query" value="decided_min=1&amp;sort=-decided_amount"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("case_list_csv"), {"query": "decided_min=1&sort=-decided_amount"})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
+    assert AuditEvent.objects.filter(action="request_job", actor=staff).count() == 1
+    run_worker()
+    rows = csv_rows(client.get(reverse("job_download", args=[job.pk])))
+    assert [row[4] for row in rows[1:]] == ["大きい自治会", "小さい自治会"]
+
+
+def test_the_job_refuses_a_query_it_cannot_read(cases, staff):
+    job = Job.objects.create(kind="case_list_export", title="x", requested_by=staff,
+                             params={"query": "decided_min=abc", "format": "xlsx"})
+    with pytest.raises(JobRefused, match="絞り込みの条件を読み取れませんでした"):
+        exports.CASE_LIST_EXPORT.run(job, lambda done, total=None: None, io.BytesIO())
+
+
+def test_applicants_may_not_request_the_job(client, cases, association_head):
+    client.force_login(association_head)
+    assert client.post(reverse("case_list_xlsx"), {"query": ""}).status_code == 403
+    assert not Job.objects.exists()
