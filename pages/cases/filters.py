@@ -8,6 +8,8 @@ the field, and the list is then empty (never a 500, never a list wider than aske
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from typing import Any
 
 import django_filters
@@ -93,8 +95,12 @@ def day(label: str, name: str, lookup: str) -> DayFilter:
     return DayFilter(label=label, field_name=name, lookup_expr=lookup, widget=DATE_INPUT)
 
 
+# The number of a case number as printed (令和8年度 活動支援 第128号); longer is no case's, nor a database integer.
+PRINTED_NUMBER = re.compile(r"第\s*([0-9]{1,9})\s*号")
+
+
 class GrantCaseFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="団体コード・団体名", method="search")
+    q = django_filters.CharFilter(label="案件番号・団体コード・団体名", method="search")
     programme_year = django_filters.ModelChoiceFilter(
         label="事業・年度", empty_label=ALL,
         queryset=ProgrammeYear.objects.select_related("programme").order_by("-fiscal_year", "programme__code", "pk"),
@@ -131,7 +137,16 @@ class GrantCaseFilter(django_filters.FilterSet):
         return super().filter_queryset(queryset)
 
     def search(self, queryset: QuerySet[GrantCase], name: str, value: str) -> QuerySet[GrantCase]:
-        return queryset.filter(Q(organization__code__icontains=value) | Q(organization__name__icontains=value))
+        """By 団体コード or 団体名, or by the case number as printed: 「第128号」 (or the whole 「令和8年度 活動支援
+        第128号」) finds case 128 of each programme-year listed, and a bare 「128」 finds it besides the codes and
+        names that contain 128. Full-width digits read as digits."""
+        text = unicodedata.normalize("NFKC", value).strip()
+        printed = PRINTED_NUMBER.search(text)
+        if printed:
+            return queryset.filter(number=int(printed.group(1)))
+        match = Q(organization__code__icontains=value) | Q(organization__name__icontains=value)
+        bare = re.fullmatch(r"[0-9]{1,9}", text)
+        return queryset.filter(match | Q(number=int(text)) if bare else match)
 
     def late(self, queryset: QuerySet[GrantCase], name: str, value: str) -> QuerySet[GrantCase]:
         """実績報告 past its due date, by the rule of ``grants.cases.overdue``."""

@@ -94,6 +94,20 @@ def test_overdue_combines_with_the_other_filters(year, today):
     assert names({"overdue": "overdue", "q": "B地域"}, today) == {"B地域づくり協議会"}
 
 
+@pytest.mark.parametrize("typed", ["第2号", "第２号", "第 2 号", "令和8年度 自治振興 第2号"])
+def test_a_case_is_found_by_its_number_as_printed(cases, typed):
+    """The three cases are 第1号, 第2号 and 第3号 of their programme-year: the number as printed finds only its case,
+    typed half- or full-width, alone or as the whole case number."""
+    assert cases["large"].number == 2
+    assert names({"q": typed}) == {"大きい自治会"}
+
+
+def test_a_bare_number_finds_the_case_besides_codes_and_names(cases):
+    assert "大きい自治会" in names({"q": "2"})
+    assert names({"q": "第4号"}) == set()
+    assert names({"q": "第12345678901234567890号"}) == set()  # no case's number, and no 500
+
+
 @pytest.mark.parametrize(("data", "field", "error"), [
     ({"decided_min": "abc"}, "decided_min", "金額は円単位の数字で入力してください"),
     ({"computed_max": "12.5"}, "computed_max", "金額は円単位の数字で入力してください"),
