@@ -161,7 +161,7 @@ def payee_problems(orders: Iterable[PaymentOrder]) -> dict[int, str]:
 
 
 def payment_name(case: GrantCase, order: PaymentOrder) -> str:
-    """A payment as a refusal names it: 団体名（案件 2026-jichi_shinko-00042・交付金）."""
+    """A payment as a refusal names it: 団体名（案件 令和8年度 自治振興 第42号・交付金）."""
     return f"{case.organization.name}（案件 {case.reference}・{order.label}）"
 
 

@@ -73,7 +73,7 @@ def page(name: str, *args: Any) -> str:
 
 
 def case_words(case: GrantCase) -> str:
-    """The case as the pages name it: 「令和8年度 自治会等自治振興交付金（案件番号 2026-jichi_shinko-00042）」."""
+    """The case as the pages name it: 「令和8年度 自治会等自治振興交付金（案件番号 令和8年度 自治振興 第42号）」."""
     title = f"「{case.project_title}」" if case.project_title else ""
     return f"{case.programme_year}{title}（案件番号 {case.reference}）"
 
