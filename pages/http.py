@@ -47,6 +47,13 @@ def city_user_required(view: View) -> View:
     return wrapped
 
 
+def back_adding(url: str, form_id: str, anchor: str = "") -> HttpResponse:
+    """Back to the page at ``url`` after an add, with its add form (the ``<details id=form_id>``) open again and
+    in view: a user adding several lines or persons in a row finds the form where it was, not folded away. The
+    page opens the form whose id ``?adding=`` names."""
+    return redirect(f"{url}?adding={form_id}#{anchor or form_id}")
+
+
 def field_errors(request: HttpRequest, form: forms.BaseForm) -> None:
     """Each field's errors as a message naming the field."""
     for name, errors in form.errors.items():

@@ -63,7 +63,7 @@ from pages.cases.full_forms import (
     VerifyForm,
     conditional_rules,
 )
-from pages.http import AuthedRequest, post_form, recorded_download
+from pages.http import AuthedRequest, back_adding, post_form, recorded_download
 
 WHERE = ("budget", "change", "report")
 
@@ -375,9 +375,10 @@ def add_line(request: AuthedRequest, pk: int, where: str) -> HttpResponse:
     case = _case_or_404(request, pk)
     _where_or_404(where)
     form = LineForm(request.POST, case=case, plan=_line_plan(case, where), where=where)
-    return _run(request, pk, form,
-                lambda d: budget.add_line(case_id=pk, actor=request.user, where=where, data=d),
-                "明細を追加しました。", where)
+    return post_form(request, form=form, act=lambda d: budget.add_line(case_id=pk, actor=request.user, where=where,
+                                                                       data=d),
+                     done="明細を追加しました。", not_found=GrantCase.DoesNotExist, back=_back(pk, where),
+                     then=lambda _: back_adding(reverse("case_detail", args=[pk]), f"{where}-add", where))
 
 
 @require_POST

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -35,7 +36,7 @@ from pages.councils.forms import (
     StaffEndForm,
     StaffForm,
 )
-from pages.http import AuthedRequest, act_once, city_user_required, post_form
+from pages.http import AuthedRequest, act_once, back_adding, city_user_required, post_form
 
 PLAN_EVENT_LABELS = {
     "create_plan": "計画の作成",
@@ -176,14 +177,18 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _plan_post(request: AuthedRequest, pk: int, act: Callable[[dict[str, Any]], CommunityPlan | object], done: str,
-               form: forms.Form | None = None) -> HttpResponse:
+               form: forms.Form | None = None, adding: str = "") -> HttpResponse:
     """Check the plan is visible (404), then ``pages.http.post_form``: go to the plan ``act`` returns (a new
-    version), or back to this one."""
+    version), or back to this one (with the add form ``adding`` open again)."""
     _plan_or_404(request.user, pk)
+
+    def then(result: object) -> HttpResponse:
+        if isinstance(result, CommunityPlan):
+            return redirect("plan_detail", pk=result.pk)
+        return back_adding(reverse("plan_detail", args=[pk]), adding) if adding else redirect("plan_detail", pk=pk)
+
     return post_form(request, form=form, act=act, done=done, back=redirect("plan_detail", pk=pk),
-                     not_found=CommunityPlan.DoesNotExist,
-                     then=lambda result: redirect("plan_detail", pk=result.pk if isinstance(result, CommunityPlan)
-                                                  else pk))
+                     not_found=CommunityPlan.DoesNotExist, then=then)
 
 
 @require_POST
@@ -194,7 +199,7 @@ def plan_add_item(request: AuthedRequest, pk: int) -> HttpResponse:
         request, pk, lambda data: plans.add_item(actor=request.user, plan_id=pk, level=data["level"],
                                                  code=data["code"], title=data["title"],
                                                  description=data["description"], parent_id=data["parent"]),
-        "項目を追加しました。", PlanItemForm(request.POST, plan=plan),
+        "項目を追加しました。", PlanItemForm(request.POST, plan=plan), adding="add-item",
     )
 
 

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
@@ -53,7 +54,7 @@ from grants.insurance.models import (
 )
 from grants.insurance.stats import yearly_statistics
 from grants.organizations.models import Organization
-from pages.http import AuthedRequest, act_once, post_form
+from pages.http import AuthedRequest, act_once, back_adding, post_form
 from pages.insurance.forms import (
     AccessLogFilterForm,
     AttachmentForm,
@@ -343,14 +344,18 @@ def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _report_post(request: AuthedRequest, pk: int, act: Callable[[dict[str, Any]], object],
                  done: str | Callable[[Any], str], form: forms.BaseForm | None = None,
-                 form_name: str = "") -> HttpResponse:
+                 form_name: str = "", adding: str = "") -> HttpResponse:
     """Check the report is visible (404), then ``pages.http.post_form``: a form that does not validate, or a
-    refusal, shows the page again with the form as typed and the message at its field."""
+    refusal, shows the page again with the form as typed and the message at its field; after an add the page
+    comes back with the add form ``adding`` open."""
     report = _report_or_404(request.user, pk)
-    return post_form(request, form=form, act=act, done=done, back=redirect("insurance_report_detail", pk=pk),
+    back = redirect("insurance_report_detail", pk=pk)
+    return post_form(request, form=form, act=act, done=done, back=back,
                      invalid=lambda f: INPUT_ERROR, refused=attach_service_error,
                      rerender=lambda f: _render_report(request, report, **{form_name: f}),
-                     not_found=(AccidentReport.DoesNotExist, Claim.DoesNotExist))
+                     not_found=(AccidentReport.DoesNotExist, Claim.DoesNotExist),
+                     then=(lambda _: back_adding(reverse("insurance_report_detail", args=[pk]), adding))
+                     if adding else None)
 
 
 @require_POST
@@ -359,7 +364,7 @@ def report_add_person(request: AuthedRequest, pk: int) -> HttpResponse:
     form = PersonForm(request.POST, auto_id="person-%s")
     return _report_post(request, pk, lambda d: services.add_person(actor=request.user, report_id=pk,
                                                                    data=form.person_data()),
-                        "関係者を登録しました。", form, "person_form")
+                        "関係者を登録しました。", form, "person_form", adding="add-person")
 
 
 @require_POST
@@ -377,7 +382,7 @@ def report_add_attachment(request: AuthedRequest, pk: int) -> HttpResponse:
     return _report_post(request, pk, lambda d: services.add_attachment(actor=request.user, report_id=pk,
                                                                        kind=d["kind"], title=d["title"],
                                                                        upload=d["file"]),
-                        "添付書類を登録しました。", form, "attachment_form")
+                        "添付書類を登録しました。", form, "attachment_form", adding="add-attachment")
 
 
 @require_POST
@@ -533,13 +538,15 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _claim_post(request: AuthedRequest, pk: int, act: Callable[[dict[str, Any]], object], done: str,
-                form: forms.BaseForm | None = None, form_name: str = "") -> HttpResponse:
+                form: forms.BaseForm | None = None, form_name: str = "", adding: str = "") -> HttpResponse:
     """As ``_report_post``, for the claim page."""
     claim = _claim_or_404(request.user, pk)
     return post_form(request, form=form, act=act, done=done, back=redirect("insurance_claim_detail", pk=pk),
                      invalid=lambda f: INPUT_ERROR, refused=attach_service_error,
                      rerender=lambda f: _render_claim(request, claim, **{form_name: f}),
-                     not_found=(AccidentReport.DoesNotExist, Claim.DoesNotExist))
+                     not_found=(AccidentReport.DoesNotExist, Claim.DoesNotExist),
+                     then=(lambda _: back_adding(reverse("insurance_claim_detail", args=[pk]), adding))
+                     if adding else None)
 
 
 @require_POST
@@ -568,7 +575,7 @@ def claim_add_document(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ClaimDocumentForm(request.POST, request.FILES, auto_id="document-%s")
     return _claim_post(request, pk, lambda d: claims.add_claim_document(
         actor=request.user, claim_id=pk, kind=d["kind"], title=d["title"], upload=d["file"], amount=d["amount"]),
-        "請求書類を登録しました。", form, "document_form")
+        "請求書類を登録しました。", form, "document_form", adding="add-document")
 
 
 @require_POST
