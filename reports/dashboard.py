@@ -6,11 +6,19 @@ its ``BudgetAccount``; per 地域 they are summed from the ledger itself (``Ledg
 totals of 交付決定額, 支出済額 and 返還額 equal the sums of the programme totals (every commitment, payment and
 refund names its case; only budget entries do not).
 
+A payment is posted (支出済額, ``paid``) when its payment batch is approved, dated the transfer date, but it is
+paid only once the bank reports the transfer done (振込完了): until then its order is 振込予定 (``OrderStatus.SENT``).
+The rows therefore split ``paid`` into ``pending`` (振込予定額: posted, the bank's result not yet recorded) and
+``made`` (振込済額 = ``paid`` − ``pending``: confirmed by the bank, or paid before payment batches existed). A transfer
+whose date has passed without a result is still pending: the city counts a transfer as made on the bank's result,
+as the 支払通知書 and the case's closing do, since a 返却 (振込不能・組戻し) may come after the date.
+
 For a programme-year of the competitive programme (市民活動交流事業補助金), ``call_totals`` sets each call's
 (募集) budget against what its decided selection (採択) reserved.
 
 Query cost is fixed, whatever the number of cases or entries: ``programme_totals`` is one query,
-``area_totals`` three (areas, ledger sums grouped by 地域, case counts grouped by 地域), ``call_totals`` one.
+``area_totals`` three (areas, ledger sums grouped by 地域, case counts and pending transfers grouped by 地域),
+``call_totals`` one.
 """
 import datetime as dt
 from collections.abc import Iterable
@@ -21,7 +29,7 @@ from django.db.models.functions import Coalesce
 
 from grants.cases.models import GrantCase
 from grants.competitive.models import Call, ProjectPlan, SelectionLine, SelectionStatus
-from grants.ledger.models import TOTAL_OF_KIND, BudgetAccount, EntryKind, LedgerEntry
+from grants.ledger.models import TOTAL_OF_KIND, BudgetAccount, EntryKind, LedgerEntry, OrderStatus, PaymentOrder
 from grants.organizations.models import Area
 from grants.programmes.models import ProgrammeYear
 
@@ -35,7 +43,8 @@ AREA_TOTAL_KINDS: dict[str, EntryKind] = {
 class Row:
     """One programme-year of a fiscal year, from its budget account. Amounts in whole yen.
 
-    ``available`` (執行可能額) = ``budget`` (予算額) − ``committed`` (交付決定額).
+    ``available`` (執行可能額) = ``budget`` (予算額) − ``committed`` (交付決定額); ``paid`` (支出済額, the ledger's
+    total) = ``made`` (振込済額) + ``pending`` (振込予定額).
     """
 
     programme_year_id: int
@@ -46,10 +55,16 @@ class Row:
     committed: int
     paid: int
     refunded: int
+    pending: int = 0
 
     @property
     def available(self) -> int:
         return self.budget - self.committed
+
+    @property
+    def made(self) -> int:
+        """振込済額: what the bank has confirmed paid, whole yen."""
+        return self.paid - self.pending
 
 
 @dataclass(frozen=True)
@@ -57,8 +72,9 @@ class AreaRow:
     """One 地域 in a fiscal year (optionally one programme-year). Amounts in whole yen, net of reversals.
 
     ``case_count`` (件数) counts every case of the year's programme-years whose organisation is in the 地域,
-    whatever its status; ``paid_case_count`` those that have been paid (支払済, or a council case paid in advances
-    or at its 精算払).
+    whatever its status; ``paid_case_count`` those that have been paid (支払済: some of their money confirmed by the
+    bank, or a council case paid in advances or at its 精算払); ``pending_case_count`` those with a transfer still
+    waiting for the bank's result. ``paid`` = ``made`` (振込済額) + ``pending`` (振込予定額).
     """
 
     area_id: int
@@ -69,6 +85,21 @@ class AreaRow:
     committed: int
     paid: int
     refunded: int
+    pending: int = 0
+    pending_case_count: int = 0
+
+    @property
+    def made(self) -> int:
+        """振込済額: what the bank has confirmed paid, whole yen."""
+        return self.paid - self.pending
+
+
+def _pending_of(path: str) -> Coalesce:
+    """The amount of the payment orders sent to the bank and not yet confirmed (振込予定) whose ``path`` is the
+    outer row, as a correlated subquery; 0 without any."""
+    sent = (PaymentOrder.objects.filter(status=OrderStatus.SENT, **{path: OuterRef("pk")}).order_by()
+            .values(path).annotate(total=Sum("amount")).values("total"))
+    return Coalesce(Subquery(sent), Value(0), output_field=BigIntegerField())
 
 
 def programme_totals(fiscal_year: int) -> list[Row]:
@@ -77,6 +108,7 @@ def programme_totals(fiscal_year: int) -> list[Row]:
     accounts = (
         BudgetAccount.objects.filter(programme_year__fiscal_year=fiscal_year)
         .select_related("programme_year__programme")
+        .annotate(pending=_pending_of("case__programme_year__budget_account"))
         .order_by("programme_year__programme__code", "pk")
     )
     return [
@@ -89,6 +121,7 @@ def programme_totals(fiscal_year: int) -> list[Row]:
             committed=a.committed,
             paid=a.paid,
             refunded=a.refunded,
+            pending=a.pending,
         )
         for a in accounts
     ]
@@ -129,11 +162,13 @@ def area_totals(fiscal_year: int, programme_year: ProgrammeYear | int | None = N
     counts = {
         row.pop("organization__area"): row
         for row in cases.order_by()
+        .alias(sent=_pending_of("case"))
         .values("organization__area")
-        .annotate(case_count=Count("pk"), paid_case_count=Count("pk", filter=Q(paid_amount__gt=0)))
+        .annotate(case_count=Count("pk"), paid_case_count=Count("pk", filter=Q(paid_amount__gt=F("sent"))),
+                  pending_case_count=Count("pk", filter=Q(sent__gt=0)), pending=Sum("sent"))
     }
     empty_sums = dict.fromkeys(AREA_TOTAL_KINDS, 0)
-    empty_counts = {"case_count": 0, "paid_case_count": 0}
+    empty_counts = {"case_count": 0, "paid_case_count": 0, "pending_case_count": 0, "pending": 0}
     return [
         AreaRow(
             area_id=area.pk,
@@ -151,14 +186,15 @@ def sum_programme_rows(rows: Iterable[Row]) -> Row:
     rows = list(rows)
     return Row(
         programme_year_id=0, programme_code="", label="合計", budget_code="",
-        **{name: sum(getattr(r, name) for r in rows) for name in ("budget", "committed", "paid", "refunded")},
+        **{name: sum(getattr(r, name) for r in rows)
+           for name in ("budget", "committed", "paid", "refunded", "pending")},
     )
 
 
 def sum_area_rows(rows: Iterable[AreaRow]) -> AreaRow:
     """The 合計 line of ``rows``: counts and amounts summed (whole yen); id and code empty."""
     rows = list(rows)
-    names = ("case_count", "paid_case_count", "committed", "paid", "refunded")
+    names = ("case_count", "paid_case_count", "pending_case_count", "committed", "paid", "refunded", "pending")
     return AreaRow(area_id=0, code="", name="合計", **{name: sum(getattr(r, name) for r in rows) for name in names})
 
 

@@ -365,7 +365,11 @@ class CaseRegisterReport(ScopedReport):
 
     Row: (案件番号 str, 団体コード str, 団体名 str, 地域 str, 状態 str, 世帯数 int | None, 算定額 int | None,
     交付決定額 int | None, 支出済額 int, 申請日時 aware datetime | None, 交付決定日 date | None,
-    支払日 date | None, 確定額 int | None (額の確定 or 取消 of a full-lifecycle case), 返還済額 int). One query.
+    支払日 date | None, 確定額 int | None (額の確定 or 取消 of a full-lifecycle case), 返還済額 int,
+    うち振込予定額 int). 支出済額 is what the ledger has posted, which includes the transfers whose payment batch is
+    approved but whose bank result is not yet recorded: those are also in うち振込予定額 (their 支払日 is the transfer
+    date, and a formula grant's 状態 reads 振込予定), so 支出済額 − うち振込予定額 is what the bank has confirmed
+    paid. One query.
     """
 
     sheet_title = "案件一覧"
@@ -382,6 +386,7 @@ class CaseRegisterReport(ScopedReport):
         Column("支払日", DATE),
         Column("確定額", YEN),
         Column("返還済額", YEN),
+        Column("うち振込予定額", YEN),
     )
 
     def cases(self) -> QuerySet[GrantCase]:
@@ -392,10 +397,14 @@ class CaseRegisterReport(ScopedReport):
 
     def rows(self) -> Iterator[tuple[object, ...]]:
         names, reference = self.scope.programme_names(), self.scope.case_reference
-        cases = self.cases().order_by(*self.scope.order("programme_year"), "organization__code", "pk").values_list(
+        sent = (PaymentOrder.objects.filter(case=OuterRef("pk"), status=OrderStatus.SENT).order_by().values("case")
+                .annotate(total=Sum("amount")).values("total"))
+        cases = self.cases().annotate(
+            pending=Coalesce(Subquery(sent), Value(0), output_field=BigIntegerField()),
+        ).order_by(*self.scope.order("programme_year"), "organization__code", "pk").values_list(
             "programme_year_id", "pk", "organization__code", "organization__name", "organization__area__name",
             "status", "household_count", "computed_amount", "decided_amount", "paid_amount", "submitted_at",
-            "decided_on", "paid_on", "confirmed_amount", "refunded_amount",
+            "decided_on", "paid_on", "confirmed_amount", "refunded_amount", "pending",
         )
         for py_id, pk, code, name, area, status, *amounts_and_dates in cases.iterator(chunk_size=CHUNK_SIZE):
             row = (reference(py_id, pk), code, name, area, self.scope.status_label(py_id, status), *amounts_and_dates)

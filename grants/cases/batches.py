@@ -34,7 +34,7 @@ from grants.organizations.kana import MISSING_BANK_CODE
 from grants.organizations.models import BankAccount
 
 from .models import GrantCase
-from .orders import record_order_paid, return_order_transfer
+from .orders import confirm_order_transfer, record_order_paid, return_order_transfer
 from .settlement import close_if_settled
 
 __all__ = ["BatchError", "earliest_transfer_date", "payable_orders", "payable_cases", "payee_problems",
@@ -108,7 +108,8 @@ BATCH_ITEM: Machine[BatchItem] = workflow.register(Machine(
              page=""),
         Edge("record_transfer_done", "振込完了", SENT, ItemResult.PAID, FINANCE, records="result_recorded_by",
              stamps="result_recorded_at", guards=("transfer_date_reached",), action="record_transfer_result",
-             page="form", state_refusal=RESULT_TAKEN, then=("record_result_on_case", "notify_transfer_done")),
+             page="form", state_refusal=RESULT_TAKEN, effects=("confirm_transfer",),
+             then=("record_result_on_case", "notify_transfer_done")),
         Edge("record_transfer_returned", "返却を記録", SENT, ItemResult.RETURNED, FINANCE, note_required=True,
              records="result_recorded_by", stamps="result_recorded_at", guards=("transfer_date_reached",),
              action="record_transfer_result", page="form", tone="secondary", state_refusal=RESULT_TAKEN,
@@ -273,7 +274,8 @@ def approve_payment_batch(
 
 
 def _pay(act: Act[PaymentBatch], item: BatchItem) -> None:
-    """Post one item's payment within the batch's approval and mark it sent (送金済)."""
+    """Post one item's payment within the batch's approval and mark it sent: its order is 振込予定 until the
+    bank's result."""
     try:
         if item.payment_order.amount != item.amount:
             raise BatchError("支出命令の金額が振込バッチ作成時から変わっています。")
@@ -283,6 +285,15 @@ def _pay(act: Act[PaymentBatch], item: BatchItem) -> None:
         raise BatchError(f"{item.case.organization.name}: {exc}") from exc
     workflow.perform(BATCH_ITEM, item.pk, "send_transfer", actor=act.actor, part_of=act, record=False,
                      effect=lambda sent: setattr(sent.obj, "payment_entry", entry))
+
+
+@workflow.effect("confirm_transfer")
+def _confirm(act: Act[BatchItem]) -> None:
+    """The bank reported the transfer done (振込完了): its order (and a formula grant's case) moves from 振込予定
+    to 支払済. Until then the payment is posted, dated the transfer date, but not paid: the pages say 振込予定 with
+    the date, the dashboard and the workbook count it apart. A transfer counts as made only on this result, never
+    because its date has passed: the bank's result is what the city records, and a 返却 may come after the date."""
+    confirm_order_transfer(order_id=act.obj.payment_order_id, actor=act.actor, part_of=act)
 
 
 @workflow.effect("return_transfer")

@@ -8,12 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max, Q
+from django.utils.functional import cached_property
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from grants.accounts.models import User
 from grants.core import deadlines
-from grants.core.fiscal import fiscal_year_label
+from grants.core.fiscal import fiscal_year_label, wareki
 from grants.core.workflow import machines_of, state_choices
+from grants.ledger.models import OrderStatus, PaymentOrder
 from grants.organizations.models import Organization, PlanItem, Representative, SecretariatStaff
 from grants.programmes.models import ActivityPurpose, ExpenseCategory, ProgrammeYear
 
@@ -26,6 +28,8 @@ class Status(models.TextChoices):
     NOT_GRANTED = "not_granted", "不交付決定"
     PAYMENT_PREPARED = "payment_prepared", "支出命令起票済（承認待ち）"
     PAYMENT_APPROVED = "payment_approved", "支出承認済"
+    # Posted with its payment batch's approval; paid once the bank reports the transfer done (振込完了).
+    TRANSFER_SENT = "transfer_sent", "振込予定"
     PAID = "paid", "支払済"
     # Full lifecycle only (GRANTS.md §3): after the decision, advances are paid by payment orders while the
     # case itself moves through change, report, 額の確定 and closing.
@@ -242,12 +246,31 @@ class GrantCase(FSMModelMixin, models.Model):
     @property
     def status_label(self) -> str:
         """The state in the words of the case's own workflow (its programme's ``workflow``: a competitive case in
-        ``submitted`` is 申請済（受付待ち）, a full one 申請済（審査待ち）), else in the words of any workflow."""
+        ``submitted`` is 申請済（受付待ち）, a full one 申請済（審査待ち）), else in the words of any workflow. A
+        payment sent to the bank and not yet confirmed reads with its transfer date: 振込予定（令和8年12月8日）."""
         variant = self.programme_year.programme.workflow
-        for machine in machines_of("cases.GrantCase"):
-            if machine.variant == variant:
-                return machine.state_label(self.status)
-        return workflow_states().get(self.status, self.status)
+        label = next((m.state_label(self.status) for m in machines_of("cases.GrantCase") if m.variant == variant),
+                     None) or workflow_states().get(self.status, self.status)
+        if self.status == Status.TRANSFER_SENT and self.paid_on:
+            return f"{label}（{wareki(self.paid_on)}）"
+        return label
+
+    @cached_property
+    def pending_transfers(self) -> list[PaymentOrder]:
+        """The case's payments sent to the bank whose result is not recorded yet (振込予定), by transfer date:
+        posted to the ledger and counted in ``paid_amount``, but not paid until the bank's 振込完了."""
+        return list(self.payment_orders.filter(status=OrderStatus.SENT).order_by("paid_on", "number"))
+
+    @property
+    def pending_amount(self) -> int:
+        """The amount of ``pending_transfers`` (振込予定額), whole yen."""
+        return sum(order.amount for order in self.pending_transfers)
+
+    @property
+    def transferred_amount(self) -> int:
+        """What has been paid (支払済: the bank confirmed the transfer), whole yen: ``paid_amount`` less the
+        transfers still pending."""
+        return self.paid_amount - self.pending_amount
 
     @property
     def refund_order(self) -> "RefundOrder | None":

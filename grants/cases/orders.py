@@ -43,7 +43,9 @@ from .workflows import WORKFLOWS, CaseActionError, workflow_of
 
 # Orders on their way to the bank: they must be paid (or sent back) before the amount is confirmed.
 IN_FLIGHT = (OrderStatus.PREPARED, OrderStatus.APPROVED)
-LIVE = (OrderStatus.PREPARED, OrderStatus.APPROVED, OrderStatus.PAID)
+# Orders whose payment is posted: sent to the bank (振込予定, until its result) or paid (振込完了).
+POSTED = (OrderStatus.SENT, OrderStatus.PAID)
+LIVE = (*IN_FLIGHT, *POSTED)
 STAFF_OR_FINANCE = frozenset({Role.STAFF, Role.FINANCE})
 PAID_ON_NEEDED = "支払日を指定してください。"
 PAYMENT_NEEDED = "返却された振込の支出の仕訳を指定してください。"
@@ -80,11 +82,14 @@ PAYMENT_ORDER: Machine[PaymentOrder] = workflow.register(Machine(
              effects=("order_not_in_batch", "clear_order_approvals"), page="",
              role_refusal="支出命令の差戻しは会計課の職員のみが行えます。",
              state_refusal="この支出命令は「{state}」のため差し戻せません。"),
-        Edge("record_order_paid", "支払の記録", _s(OrderStatus.APPROVED), OrderStatus.PAID,
+        Edge("record_order_paid", "支払の記録", _s(OrderStatus.APPROVED), OrderStatus.SENT,
              frozenset({*FINANCE, SYSTEM}), effects=("post_order_payment",), page="",
              state_refusal="{obj.label}は支出承認済ではありません。", needs=("paid_on",),
              needs_refusal=PAID_ON_NEEDED),
-        Edge("return_order_transfer", "振込の返却", _s(OrderStatus.PAID), OrderStatus.APPROVED,
+        Edge("confirm_order_transfer", "振込完了", _s(OrderStatus.SENT), OrderStatus.PAID,
+             frozenset({*FINANCE, SYSTEM}), effects=("order_transfer_confirmed",), page="",
+             state_refusal="この支出命令は「{state}」のため、振込完了を記録できません。"),
+        Edge("return_order_transfer", "振込の返却", _s(OrderStatus.SENT), OrderStatus.APPROVED,
              frozenset({*FINANCE, SYSTEM}), note_required=True, effects=("reverse_order_payment",), page="",
              state_refusal="この支出命令の支出の仕訳ではありません。", needs=("payment",),
              needs_refusal=PAYMENT_NEEDED),
@@ -178,6 +183,16 @@ def _post(act: Act[PaymentOrder]) -> None:
     act.memo["entry"] = entry
 
 
+@workflow.effect("order_transfer_confirmed")
+def _confirmed(act: Act[PaymentOrder]) -> None:
+    """The bank reported the transfer done (振込完了): an order sent in a payment batch is confirmed only by that
+    item's result, recorded on the batch's page."""
+    item = act.obj.batch_items.exclude(result=ItemResult.RETURNED).first()
+    if item is not None and not _within(act, BatchItem, item.pk):
+        raise CaseActionError(f"振込バッチ（{item.batch_id}）で送金した振込の結果は、振込バッチの画面で銀行の結果として"
+                              "記録してください。")
+
+
 @workflow.effect("reverse_order_payment")
 def _reverse(act: Act[PaymentOrder]) -> None:
     """The bank returned the transfer: reverse its payment entry (``params["payment"]``); the order is approved
@@ -257,6 +272,12 @@ def record_order_paid(*, order_id: int, actor: User, paid_on: dt.date, note: str
                                       reversed_by__isnull=True).latest("pk")
 
 
+def confirm_order_transfer(*, order_id: int, actor: User, note: str = "",
+                           part_of: Act[Any] | None = None) -> PaymentOrder:
+    """The bank reported the order's transfer done (振込完了): the order is paid (支払済)."""
+    return take(order_id, "confirm_order_transfer", actor=actor, note=note, part_of=part_of)
+
+
 def return_order_transfer(*, order_id: int, actor: User, payment: LedgerEntry, note: str,
                           part_of: Act[Any] | None = None) -> PaymentOrder:
     """The bank returned the order's transfer: reverse its payment; the order is approved again."""
@@ -288,6 +309,7 @@ def _with_case(edge: str) -> workflow.Effect:
 workflow.effect("prepare_whole_payment")(_with_case("prepare_order"))
 workflow.effect("approve_whole_payment")(_with_case("approve_order"))
 workflow.effect("pay_whole_payment")(_with_case("record_order_paid"))
+workflow.effect("confirm_whole_payment")(_with_case("confirm_order_transfer"))
 workflow.effect("return_whole_payment")(_with_case("return_order_transfer"))
 
 
@@ -364,7 +386,7 @@ def _reschedule(act: Act[GrantCase]) -> None:
     scheduled = withdraw_scheduled(case, act, kind=OrderKind.ADVANCE)
     if not scheduled:
         return
-    started = sum(o.amount for o in case.payment_orders.filter(status__in=[*IN_FLIGHT, OrderStatus.PAID]))
+    started = sum(o.amount for o in case.payment_orders.filter(status__in=[*IN_FLIGHT, *POSTED]))
     shares = sum((Fraction(i.share_numerator, i.share_denominator) for i in rule_for_case(case).instalments.all()),
                  Fraction(0))
     remaining = int((case.decided_amount or 0) * min(shares, Fraction(1))) - started

@@ -35,8 +35,8 @@ from .workflows import CaseActionError, workflow_for_case, workflow_of
 
 __all__ = ["CaseActionError", "act", "submit_application", "return_application", "verify_application",
            "decide_grant", "refuse_grant", "prepare_payment", "approve_payment", "reject_payment",
-           "record_payment", "return_transfer", "apply_count", "correct_household_count", "correct_figure",
-           "override_check",
+           "record_payment", "confirm_transfer", "return_transfer", "apply_count", "correct_household_count",
+           "correct_figure", "override_check",
            "approve_override", "reject_override"]
 
 
@@ -94,6 +94,12 @@ def record_payment(*, case_id: int, actor: User, note: str = "", paid_on: dt.dat
     """Post the payment (支出) of a formula grant's approved order, dated ``paid_on`` (the transfer date; today by
     default). The payment-batch approval does it for each payment of the batch."""
     return act(case_id=case_id, edge="record_paid", actor=actor, note=note, paid_on=paid_on or timezone.localdate())
+
+
+def confirm_transfer(*, case_id: int, actor: User, note: str = "") -> GrantCase:
+    """The bank reported the transfer of a payment posted outside a payment batch done (振込完了): the case is
+    paid (支払済). A batch's transfer is confirmed by its result on the batch's page."""
+    return act(case_id=case_id, edge="confirm_transfer", actor=actor, note=note)
 
 
 def return_transfer(*, case_id: int, actor: User, payment: LedgerEntry, note: str) -> GrantCase:

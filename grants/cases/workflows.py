@@ -1,8 +1,9 @@
 """The workflows a grant case follows, as data (GRANTS.md §3): the programme names one (``Programme.workflow``).
 
 - ``formula``: the simplified flow of formula grants to 自治会: 申請書兼請求書 (with the household count) →
-  審査 → 交付決定 → 支出命令 → 支出の承認 → 支払. Its payment is one payment order for the whole amount, and
-  the case's states follow that order step by step (``payment_mirror``).
+  審査 → 交付決定 → 支出命令 → 支出の承認 → 振込予定 (its payment batch approved) → 支払済 (the bank's result
+  振込完了). Its payment is one payment order for the whole amount, and the case's states follow that order step
+  by step (``payment_mirror``).
 - ``full``: 交付申請 (収支予算書) → 審査 (査定額) → 交付決定 → 概算払 (payment orders) → 変更承認申請 → 実績報告 →
   実績審査 → 額の確定 → 精算払 or 返還命令 → 完了, and 取消.
 
@@ -165,7 +166,7 @@ FORMULA = Workflow(
         name="case.formula", variant="formula", label="簡易（申請書兼請求書 → 審査 → 交付決定 → 支払）",
         states={s.value: s.label for s in (Status.DRAFT, Status.SUBMITTED, Status.VERIFIED, Status.DECIDED,
                                             Status.NOT_GRANTED, Status.PAYMENT_PREPARED, Status.PAYMENT_APPROVED,
-                                            Status.PAID)},
+                                            Status.TRANSFER_SENT, Status.PAID)},
         edges=(
             SUBMIT, RETURN, VERIFY, DECIDE, REFUSE,
             Edge("prepare_payment", "支出命令を起票する", _s(Status.DECIDED), Status.PAYMENT_PREPARED,
@@ -176,10 +177,14 @@ FORMULA = Workflow(
             Edge("reject_payment", "支出命令を差し戻す", _s(Status.PAYMENT_PREPARED), Status.DECIDED,
                  frozenset({FINANCE}), ("payment_prepared_by",), note_required=True, tone="secondary",
                  effects=("reject_whole_payment",)),
-            Edge("record_paid", "振込を実行する（振込バッチの承認）", _s(Status.PAYMENT_APPROVED), Status.PAID,
+            # The batch's approval posts the payment, dated the transfer date: 振込予定 until the bank's result,
+            # which either confirms it (振込完了: 支払済) or returns it to the queue (返却).
+            Edge("record_paid", "振込を実行する（振込バッチの承認）", _s(Status.PAYMENT_APPROVED), Status.TRANSFER_SENT,
                  frozenset({FINANCE, SYSTEM}), page="", effects=("pay_whole_payment",), needs=("paid_on",),
                  needs_refusal="支払日を指定してください。"),
-            Edge("return_transfer", "振込の返却を記録する", _s(Status.PAID), Status.PAYMENT_APPROVED,
+            Edge("confirm_transfer", "振込完了を記録する", _s(Status.TRANSFER_SENT), Status.PAID,
+                 frozenset({FINANCE, SYSTEM}), page="", effects=("confirm_whole_payment",)),
+            Edge("return_transfer", "振込の返却を記録する", _s(Status.TRANSFER_SENT), Status.PAYMENT_APPROVED,
                  frozenset({FINANCE, SYSTEM}), note_required=True, page="", effects=("return_whole_payment",),
                  needs=("payment",), needs_refusal="返却された振込の支出の仕訳を指定してください。"),
         ),
@@ -194,19 +199,19 @@ FORMULA = Workflow(
         ),
         **CASE_MACHINE,
     ),
-    decided=_s(Status.DECIDED, Status.PAYMENT_PREPARED, Status.PAYMENT_APPROVED, Status.PAID),
+    decided=_s(Status.DECIDED, Status.PAYMENT_PREPARED, Status.PAYMENT_APPROVED, Status.TRANSFER_SENT, Status.PAID),
     refused=_s(Status.NOT_GRANTED),
     takes_count=True,
     # The 申請書兼請求書 states the households; the other figures (人口, 面積 …) are on file (figures.py).
     supplies=Supplies(frozenset({"households"}), measures=True),
     payment_mirror={"prepare_order": "prepare_payment", "approve_order": "approve_payment",
                     "reject_order": "reject_payment", "record_order_paid": "record_paid",
-                    "return_order_transfer": "return_transfer"},
+                    "confirm_order_transfer": "confirm_transfer", "return_order_transfer": "return_transfer"},
     check_stage={s: "application" for s in Status.values},
     sections=("computation", "count", "checks"),
     sections_after=("notices",),
     queues={HEAD: (Status.DRAFT,), STAFF: (Status.SUBMITTED, Status.DECIDED), APPROVER: (Status.VERIFIED,),
-            FINANCE: (Status.PAYMENT_PREPARED, Status.PAYMENT_APPROVED)},
+            FINANCE: (Status.PAYMENT_PREPARED, Status.PAYMENT_APPROVED, Status.TRANSFER_SENT)},
 )
 
 DECIDED_FULL = _s(Status.DECIDED, Status.CHANGE_REQUESTED, Status.CHANGE_CHECKED, Status.REPORTED,

@@ -35,8 +35,8 @@ PROGRAMME_CODES = (UNEI_SHIEN, KATSUDO_SHIEN)
 CONFIRMED_STATUSES = (Status.CONFIRMED, Status.CLOSED, Status.CANCELLED)
 # Statuses between 交付決定 and 額の確定: the amount is the 交付決定額 (as changed by a 変更交付決定).
 DECIDED_STATUSES = (
-    Status.DECIDED, Status.PAYMENT_PREPARED, Status.PAYMENT_APPROVED, Status.PAID, Status.CHANGE_REQUESTED,
-    Status.CHANGE_CHECKED, Status.REPORTED, Status.REPORT_VERIFIED,
+    Status.DECIDED, Status.PAYMENT_PREPARED, Status.PAYMENT_APPROVED, Status.TRANSFER_SENT, Status.PAID,
+    Status.CHANGE_REQUESTED, Status.CHANGE_CHECKED, Status.REPORTED, Status.REPORT_VERIFIED,
 )
 
 NO_SHARE = "—"

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
+from grants.core.fiscal import wareki
 from grants.core.models import AppendOnlyModel
 from grants.programmes.models import ProgrammeYear
 
@@ -196,7 +197,7 @@ class PaymentBatch(FSMModelMixin, models.Model):
 
 class ItemResult(models.TextChoices):
     PENDING = "pending", "未送金"
-    SENT = "sent", "送金済（結果待ち）"
+    SENT = "sent", "振込予定（銀行の結果待ち）"
     PAID = "paid", "振込完了"
     RETURNED = "returned", "返却（組戻し・不能）"
 
@@ -237,6 +238,13 @@ class BatchItem(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.case} {self.amount:,}円"
 
+    @property
+    def result_label(self) -> str:
+        """The result as pages show it: sent and not yet reported by the bank reads 振込予定（令和8年12月8日）."""
+        if self.result == ItemResult.SENT:
+            return f"振込予定（{wareki(self.batch.transfer_date)}）"
+        return self.get_result_display()
+
     @transition(field=result, source="*", target=RETURN_VALUE())
     def move(self, target: str) -> str:
         """The one change of ``result``, made by ``grants.core.workflow.perform`` along an edge of its
@@ -254,6 +262,8 @@ class OrderStatus(models.TextChoices):
     SCHEDULED = "scheduled", "予定"
     PREPARED = "prepared", "支出命令起票済（承認待ち）"
     APPROVED = "approved", "支出承認済"
+    # Posted (支出) with its batch's approval, dated the transfer date; paid once the bank reports it (振込完了).
+    SENT = "sent", "振込予定"
     PAID = "paid", "支払済"
     CANCELLED = "cancelled", "取りやめ"
 
@@ -297,6 +307,14 @@ class PaymentOrder(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.label} {self.amount:,}円"
+
+    @property
+    def status_label(self) -> str:
+        """The state as pages show it: a payment sent to the bank and not yet confirmed reads with its transfer
+        date, 振込予定（令和8年12月8日）."""
+        if self.status == OrderStatus.SENT and self.paid_on:
+            return f"{self.get_status_display()}（{wareki(self.paid_on)}）"
+        return self.get_status_display()
 
     @transition(field=status, source="*", target=RETURN_VALUE())
     def move(self, target: str) -> str:

@@ -43,7 +43,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "labels": [a.name for a in areas],
         "series": [
             {"key": "committed", "label": "交付決定額", "data": [a.committed for a in areas]},
-            {"key": "paid", "label": "支出済額", "data": [a.paid for a in areas]},
+            {"key": "made", "label": "振込済額", "data": [a.made for a in areas]},
+            {"key": "pending", "label": "振込予定額", "data": [a.pending for a in areas]},
         ],
         "unit": "円",
     }

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -27,7 +27,7 @@ from grants.core import workflow
 from grants.core.models import record_event
 from grants.core.workflow import ActionRefused
 from grants.ledger import transfers
-from grants.ledger.models import BatchItem, PaymentBatch
+from grants.ledger.models import BatchItem, ItemResult, PaymentBatch
 from pages.http import AuthedRequest, act_once, post_form
 from pages.payments.forms import BatchForm, CodeResultForm, ResultForm, parse_case_ids
 from reports.zengin_batch import batch_file, item_for_customer_code
@@ -55,13 +55,15 @@ def payment_queue(request: AuthedRequest) -> HttpResponse:
             messages.error(request, str(exc))
     queue = list(payable_orders())
     own = set(orders_of_their_own().filter(pk__in=[o.pk for o in queue]).values_list("pk", flat=True))
+    # Each batch with the transfers still waiting for the bank's result (振込予定), apart from those it reported.
     batches = PaymentBatch.objects.select_related("prepared_by", "approved_by").annotate(
-        total=Sum("items__amount")
+        total=Sum("items__amount"), pending=Count("items", filter=Q(items__result=ItemResult.SENT)),
     )[:30]
     return render(request, "ledger/payment_queue.html", {
         # The single payment of a formula grant (交付金) and the 概算払・精算払 of the full lifecycle, apart.
         "queue": [o for o in queue if o.pk not in own], "orders": [o for o in queue if o.pk in own],
         "form": form, "batches": batches, "queue_total": len(queue) - len(own),
+        "early_results": transfers.early_results_allowed(),
     })
 
 

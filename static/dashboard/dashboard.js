@@ -1,11 +1,11 @@
-// 予算ダッシュボード: draws the bar chart per 地域 (交付決定額, 支出済額) with Chart.js from the json_script data.
+// 予算ダッシュボード: draws the bar chart per 地域 (交付決定額, 振込済額, 振込予定額) with Chart.js from the json_script data.
 // The tables on the page hold the same figures; the chart is only a picture of them.
 (function () {
   const canvas = document.getElementById("area-chart");
   const source = document.getElementById("area-chart-data");
   if (!canvas || !source || typeof window.Chart === "undefined") return;
   const data = JSON.parse(source.textContent);
-  const colours = { committed: "#0b4f8a", paid: "#c75b00" };
+  const colours = { committed: "#0b4f8a", made: "#c75b00", pending: "#6b6b6b" };
   const yen = (value) => Number(value).toLocaleString("ja-JP") + data.unit;
   const reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 

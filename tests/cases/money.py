@@ -48,6 +48,7 @@ def pay(w: World, order: PaymentOrder, on: dt.date | None = None) -> None:
     orders.prepare_order(order_id=order.pk, actor=w.staff)
     orders.approve_order(order_id=order.pk, actor=w.finance)
     orders.record_order_paid(order_id=order.pk, actor=w.finance2, paid_on=on or timezone.localdate())
+    orders.confirm_order_transfer(order_id=order.pk, actor=w.finance2)
 
 
 def totals(w: World) -> tuple[int, int, int]:

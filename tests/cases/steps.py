@@ -61,7 +61,8 @@ def take_to(case: GrantCase, status: str, *, head, staff, approver, finance, fin
         (Status.DECIDED, services.decide_grant, approver),
         (Status.PAYMENT_PREPARED, services.prepare_payment, staff),
         (Status.PAYMENT_APPROVED, services.approve_payment, finance),
-        (Status.PAID, services.record_payment, finance),
+        (Status.TRANSFER_SENT, services.record_payment, finance),
+        (Status.PAID, services.confirm_transfer, finance),
     ]
     for target, act, actor in steps:
         case = act(case_id=case.pk, actor=actor)

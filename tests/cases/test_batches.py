@@ -14,7 +14,16 @@ from grants.cases.batches import (
     record_transfer_result,
 )
 from grants.cases.models import GrantCase, Status
-from grants.ledger.models import BatchStatus, BudgetAccount, EntryKind, ItemResult, LedgerEntry, PaymentBatch
+from grants.core.fiscal import wareki
+from grants.ledger.models import (
+    BatchStatus,
+    BudgetAccount,
+    EntryKind,
+    ItemResult,
+    LedgerEntry,
+    OrderStatus,
+    PaymentBatch,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,13 +45,37 @@ def test_batch_flow_posts_payments_on_approval(approved_case, finance, finance2,
         ItemResult.SENT, 70_000, 70_000, transfer_day
     )
     case = GrantCase.objects.get(pk=approved_case.pk)
-    assert (case.status, case.paid_amount, case.paid_on) == (Status.PAID, 70_000, transfer_day)
+    # posted, dated the transfer date, but not paid until the bank's result: 振込予定
+    assert (case.status, case.paid_amount, case.paid_on) == (Status.TRANSFER_SENT, 70_000, transfer_day)
+    assert case.payment_orders.get().status == OrderStatus.SENT
     assert list(case.notices.values_list("kind", flat=True)) == ["decision"]
     record_transfer_result(item_id=item.pk, actor=finance, returned=False)
     assert approved.items.get().result == ItemResult.PAID
+    assert GrantCase.objects.get(pk=case.pk).status == Status.PAID
+    assert case.payment_orders.get().status == OrderStatus.PAID
     # the bank confirmed the transfer: 額の確定通知書 and 支払通知書, numbered after the decision's
     notices = list(case.notices.order_by("number").values_list("kind", "amount"))
     assert notices == [("decision", 70_000), ("confirmation", 70_000), ("payment", 70_000)]
+
+
+def test_a_sent_payment_reads_as_transfer_pending_with_its_date_until_the_bank_confirms_it(approved_case, finance, finance2, transfer_day) -> None:  # type: ignore[no-untyped-def]
+    """Approving the batch posts the payment but does not pay it: case and order read 振込予定（振込指定日）, and
+    only the bank's result 振込完了 makes them 支払済; nothing but that result confirms a batched transfer."""
+    batch = create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
+    approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=fake_file)
+    case = GrantCase.objects.get(pk=approved_case.pk)
+    order = case.payment_orders.get()
+    pending = f"振込予定（{wareki(transfer_day)}）"
+    assert (case.status_label, order.status_label) == (pending, pending)
+    assert "支払済" not in case.status_label + order.status_label
+
+    with pytest.raises(services.CaseActionError, match="振込バッチ"):
+        services.confirm_transfer(case_id=case.pk, actor=finance)
+    assert GrantCase.objects.get(pk=case.pk).status == Status.TRANSFER_SENT
+
+    record_transfer_result(item_id=batch.items.get().pk, actor=finance, returned=False)
+    case = GrantCase.objects.get(pk=case.pk)
+    assert (case.status_label, case.payment_orders.get().status_label) == ("支払済", "支払済")
 
 
 def test_preparer_cannot_approve_own_batch(approved_case, finance, transfer_day) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +115,7 @@ def test_returned_transfer_reverses_payment_and_requeues(approved_case, finance,
     assert list(payable_cases()) == [case]  # back in the queue, can go into a new batch
     again = create_payment_batch(actor=finance, case_ids=[case.pk], transfer_date=transfer_day)
     approve_payment_batch(batch_id=again.pk, actor=finance2, write_file=fake_file)
-    assert GrantCase.objects.get(pk=case.pk).status == Status.PAID
+    assert GrantCase.objects.get(pk=case.pk).status == Status.TRANSFER_SENT
     with pytest.raises(BatchError, match="すでに記録"):
         record_transfer_result(item_id=item.pk, actor=finance, returned=False)
     assert not case.notices.filter(kind="payment").exists()  # nothing was paid yet by the returned transfer
@@ -199,7 +232,7 @@ def test_regression_transfer_returned_outside_its_batch_is_refused(approved_case
                                  note="口座相違")
 
     assert (LedgerEntry.objects.count(), GrantCase.objects.get(pk=approved_case.pk).status) == before
-    assert approved_case.payment_orders.get().status == "paid"
+    assert approved_case.payment_orders.get().status == "sent"
     record_transfer_result(item_id=item.pk, actor=finance, returned=True, reason="口座相違")  # the way it is done
     case = GrantCase.objects.get(pk=approved_case.pk)
     assert (case.status, case.paid_amount, approved_case.payment_orders.get().status) == (
@@ -218,4 +251,4 @@ def test_regression_payment_in_a_draft_batch_is_not_recorded_outside_it(approved
     assert not LedgerEntry.objects.filter(kind=EntryKind.PAYMENT).exists()
     assert GrantCase.objects.get(pk=approved_case.pk).status == Status.PAYMENT_APPROVED
     approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=fake_file)  # the way it is done
-    assert GrantCase.objects.get(pk=approved_case.pk).status == Status.PAID
+    assert GrantCase.objects.get(pk=approved_case.pk).status == Status.TRANSFER_SENT

@@ -248,4 +248,4 @@ def test_regression_returned_transfer_without_its_payment_is_refused(approved_ca
         with pytest.raises(CaseActionError):
             services.act(case_id=approved_case.pk, edge="return_transfer", actor=finance2, note="口座相違", **params)
     assert (AuditEvent.objects.count(), LedgerEntry.objects.count()) == before
-    assert GrantCase.objects.get(pk=approved_case.pk).status == Status.PAID
+    assert GrantCase.objects.get(pk=approved_case.pk).status == Status.TRANSFER_SENT

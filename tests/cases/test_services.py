@@ -35,7 +35,8 @@ def test_whole_flow_posts_commitment_and_payment(case, association_head, staff, 
         ("issue_notice", "", "", approver),
         ("prepare_payment", "decided", "payment_prepared", staff),
         ("approve_payment", "payment_prepared", "payment_approved", finance),
-        ("record_paid", "payment_approved", "paid", finance),
+        ("record_paid", "payment_approved", "transfer_sent", finance),
+        ("confirm_transfer", "transfer_sent", "paid", finance),
     ]
 
 

@@ -215,6 +215,7 @@ SIMPLE_CALLS: dict[str, Callable[[World, GrantCase], object]] = {
     "approve_payment": lambda w, c: services.approve_payment(case_id=c.pk, actor=w.finance),
     "reject_payment": lambda w, c: services.reject_payment(case_id=c.pk, actor=w.finance, note="誤り"),
     "record_paid": lambda w, c: services.record_payment(case_id=c.pk, actor=w.finance),
+    "confirm_transfer": lambda w, c: services.confirm_transfer(case_id=c.pk, actor=w.finance),
     "return_transfer": lambda w, c: services.return_transfer(case_id=c.pk, actor=w.finance, payment=_any_entry(c),
                                                              note="口座相違"),
 }

@@ -56,10 +56,10 @@ def test_page_renders_the_tables_and_chart_data(client, ledger_story, staff) -> 
     response = client.get(reverse("dashboard"))
     html = response.content.decode()
     assert response.context["fiscal_year"] == FY
-    for label in ("予算額", "交付決定額", "支出済額", "返還額", "執行可能額", "地域", "件数"):
+    for label in ("予算額", "交付決定額", "振込済額", "振込予定額", "返還額", "執行可能額", "地域", "件数"):
         assert f'<th scope="col" class="num">{label}</th>' in html or f'<th scope="col">{label}</th>' in html
     assert "事業別の予算と執行状況（円）</caption>" in html
-    assert "地域別の交付決定額・支出済額・返還額（円）</caption>" in html
+    assert "地域別の交付決定額・振込済額・振込予定額・返還額（円）</caption>" in html
     assert '<td class="num" data-field="budget">5,000,000円</td>' in html
     assert '<td class="num" data-field="available">4,900,000円</td>' in html
     assert '<tr data-area="10"><th scope="row">大歳</th>' in html
@@ -70,7 +70,8 @@ def test_page_renders_the_tables_and_chart_data(client, ledger_story, staff) -> 
     assert response.context["chart"]["labels"] == ["湯田", "大歳"]
     assert response.context["chart"]["series"] == [
         {"key": "committed", "label": "交付決定額", "data": [30_000, 70_000]},
-        {"key": "paid", "label": "支出済額", "data": [30_000, 70_000]},
+        {"key": "made", "label": "振込済額", "data": [30_000, 70_000]},
+        {"key": "pending", "label": "振込予定額", "data": [0, 0]},
     ]
     assert "<script>" not in html  # no inline script
 

@@ -42,9 +42,9 @@ def test_dashboard_draws_the_chart_and_is_accessible(figures, live_server, page,
     )
     assert drawn["width"] > 0 and drawn["height"] > 0
     assert drawn["labels"] == ["湯田", "大歳"]
-    assert drawn["data"] == [["交付決定額", [30_000, 70_000]], ["支出済額", [0, 70_000]]]
-    area_table = page.get_by_role("table", name="地域別の交付決定額・支出済額・返還額", exact=False)
+    assert drawn["data"] == [["交付決定額", [30_000, 70_000]], ["振込済額", [0, 70_000]], ["振込予定額", [0, 0]]]
+    area_table = page.get_by_role("table", name="地域別の交付決定額・振込済額・振込予定額・返還額", exact=False)
     assert "70,000円" in area_table.get_by_role("row", name="大歳").inner_text()
-    assert page.get_by_role("img", name="地域別の交付決定額と支出済額の棒グラフ", exact=False).is_visible()
+    assert page.get_by_role("img", name="地域別の交付決定額・振込済額・振込予定額の棒グラフ", exact=False).is_visible()
     page.wait_for_timeout(600)  # let the bars finish their entry animation before the screenshot
     check_a11y(page, "dashboard")

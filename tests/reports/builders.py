@@ -10,6 +10,7 @@ from grants.cases.models import GrantCase, Status
 from grants.cases.services import (
     apply_count,
     approve_payment,
+    confirm_transfer,
     decide_grant,
     prepare_payment,
     record_payment,
@@ -49,7 +50,8 @@ def take_to_paid(
     case: GrantCase, *, staff: User, approver: User, finance: User, finance2: User
 ) -> GrantCase:
     """Take ``case`` to 支払済: submit on the association's behalf (a clerk) and verify (staff), decide
-    (approver), prepare payment (finance), approve it (finance2) and record the payment (finance)."""
+    (approver), prepare payment (finance), approve it (finance2), record the payment (finance: 振込予定) and the
+    bank's 振込完了 (finance)."""
     clerk = factories.UserFactory(username="clerk", role="staff")
     submit_application(case_id=case.pk, actor=clerk)
     verify_application(case_id=case.pk, actor=staff)
@@ -57,6 +59,7 @@ def take_to_paid(
     prepare_payment(case_id=case.pk, actor=finance)
     approve_payment(case_id=case.pk, actor=finance2)
     record_payment(case_id=case.pk, actor=finance)
+    confirm_transfer(case_id=case.pk, actor=finance)
     return GrantCase.objects.get(pk=case.pk)
 
 

@@ -7,12 +7,13 @@ import pytest
 from openpyxl import load_workbook
 
 from grants.cases import services
+from grants.cases.batches import approve_payment_batch, create_payment_batch, record_transfer_result
 from grants.cases.models import GrantCase
 from grants.ledger.models import BudgetAccount, EntryKind, LedgerEntry
 from grants.ledger.services import post_entry, set_budget
 from reports.dashboard import AreaRow, area_totals, programme_totals, sum_area_rows, sum_programme_rows
 from tests import factories
-from tests.reports.builders import paid_cases, yuda
+from tests.reports.builders import export, paid_cases, yuda
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +153,29 @@ def test_workbook_totals_reconcile_with_dashboard(case, other_case, association_
     assert (sum(a.committed for a in areas), sum(a.paid for a in areas), sum(a.refunded for a in areas)) == (
         100_000, 70_000, 5_000
     )
+
+
+def test_a_transfer_waiting_for_the_bank_counts_as_pending_not_made(approved_case, finance, finance2, transfer_day) -> None:  # type: ignore[no-untyped-def]
+    """The batch's approval posts the payment (支出済額) but the bank has not reported it: the dashboard counts it
+    as 振込予定 (amount and case), not 振込済, and the workbook's 案件一覧 shows it as うち振込予定額 with the state
+    振込予定; the bank's 振込完了 moves it to 振込済 in both."""
+    py = approved_case.programme_year
+    batch = create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
+    approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=lambda b: b"x")
+
+    [row] = programme_totals(FY)
+    area = sum_area_rows(area_totals(FY))
+    assert (row.paid, row.pending, row.made) == (70_000, 70_000, 0)
+    assert (area.paid, area.pending, area.made, area.pending_case_count, area.paid_case_count) == (
+        70_000, 70_000, 0, 1, 0)
+    [register] = list(export(py)["案件一覧"].iter_rows(min_row=2, values_only=True))
+    assert (register[4], register[8], register[-1]) == ("振込予定", 70_000, 70_000)
+
+    record_transfer_result(item_id=batch.items.get().pk, actor=finance, returned=False)
+
+    [row] = programme_totals(FY)
+    area = sum_area_rows(area_totals(FY))
+    assert (row.paid, row.pending, row.made) == (70_000, 0, 70_000)
+    assert (area.pending, area.made, area.pending_case_count, area.paid_case_count) == (0, 70_000, 0, 1)
+    [register] = list(export(py)["案件一覧"].iter_rows(min_row=2, values_only=True))
+    assert (register[4], register[8], register[-1]) == ("支払済", 70_000, 0)

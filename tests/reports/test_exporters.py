@@ -49,7 +49,7 @@ SUMMARY_HEADER = ["項目", "予算の記録額（円）", "台帳からの計�
 
 CASE_HEADER = [
     "案件番号", "団体コード", "団体名", "地域", "状態", "世帯数",
-    "算定額", "交付決定額", "支出済額", "申請日時", "交付決定日", "支払日", "確定額", "返還済額",
+    "算定額", "交付決定額", "支出済額", "申請日時", "交付決定日", "支払日", "確定額", "返還済額", "うち振込予定額",
 ]
 
 
@@ -302,10 +302,10 @@ def test_case_register_lists_each_case_with_exact_values(paid_case, programme_ye
         [f"{fiscal_year_label(factories.CURRENT_FY)} 自治振興 第1号", "10-900", "=1+1", "大歳", "支払済",
          120, 70_000, 70_000, 70_000,
          tokyo_wall_clock(2026, 5, 1, 0, 30, 45), as_excel_date(paid_case.decided_on),
-         as_excel_date(paid_case.paid_on), None, 0],
+         as_excel_date(paid_case.paid_on), None, 0, 0],
         [f"{fiscal_year_label(factories.CURRENT_FY)} 自治振興 第2号", "10-950", "大歳第2自治会", "大歳", "申請前",
          30, 25_000, None, 0,
-         None, None, None, None, 0],
+         None, None, None, None, 0, 0],
     ]
 
 
