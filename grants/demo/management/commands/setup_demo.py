@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from grants.accounts.models import Role, User
 from grants.core.fiscal import fiscal_year_label, fiscal_year_of
+from grants.core.models import record_event
 from grants.demo.competitive import PANEL, demo_group_logins, setup_competitive_demo
 from grants.demo.councils import SECRETARY_USERNAME, setup_council_demo
 from grants.demo.insurance import setup_insurance_demo
@@ -68,7 +69,7 @@ class Command(BaseCommand):
             self._budget(programme_year, users["kaikei"])
             self._link_head(users["kaicho"])
             self._link_treasurer(users[TREASURER_USERNAME], users["kaicho"])
-            self._transfer_settings()
+            self._transfer_settings(users["admin"])
             councils = setup_council_demo(fiscal_year=year, users=users)
             insurance = setup_insurance_demo(fiscal_year=year, users=users)
             competitive = setup_competitive_demo(fiscal_year=year, users=users, password=password)
@@ -156,14 +157,21 @@ class Command(BaseCommand):
         if account.budget == 0:
             set_budget(programme_year=programme_year, budget=SAMPLE_BUDGET, actor=officer, note="当初予算（サンプル）")
 
-    def _transfer_settings(self) -> None:
+    def _transfer_settings(self, admin: User) -> None:
         """The city's side of the 総合振込 file, sample values (サンプル): the designated bank's real codes,
-        an invented 委託者コード and account number."""
+        an invented 委託者コード and account number. The demo has the training setting on (研修用: a bank result
+        may be recorded before the transfer date), so that the README's walk-through ends in one sitting on any
+        day — the earliest transfer date is business days ahead, and a Saturday's is the Tuesday after. The row's
+        history says so, the payment pages say so while it is on, and each early result is marked; production
+        leaves it off (its default) and the admin can untick it here too."""
         if not TransferSettings.objects.exists():
-            TransferSettings.objects.create(
+            settings = TransferSettings.objects.create(
                 requester_code="0000012345", requester_name_kana="ﾔﾏｸﾞﾁｼ", bank_code="0170", branch_code="001",
-                account_type="2", account_number="0000001",
+                account_type="2", account_number="0000001", early_results=True,
             )
+            label = TransferSettings._meta.get_field("early_results").verbose_name
+            record_event(actor=admin, subject=settings, action="admin_change_add",
+                         note=f"デモの準備（setup_demo）で作成しました。「{label}」を有効にしています（デモ用）。")
 
     def _link_treasurer(self, treasurer: User, head: User) -> None:
         """The demo 会計 is a member (role treasurer) of the head's association, from the start of the 年度."""
