@@ -24,7 +24,7 @@ from grants.accounts.models import Role, User
 from grants.core.wording import past_polite
 from grants.core.workflow import ActionRefused, Edge
 from grants.jobs.models import Job
-from grants.jobs.registry import JobKind, Progress, city_users_only, register
+from grants.jobs.registry import JobKind, JobRefused, Progress, city_users_only, register
 from grants.jobs.services import request_job
 
 from . import services
@@ -159,8 +159,11 @@ def _bulk_act(job: Job, progress: Progress, out: IO[bytes]) -> tuple[str, str]:
         if done % step == 0 or done == total:
             progress(done, total)
 
-    result = bulk_perform(edge=job.params["edge"], case_ids=job.params["cases"], actor=job.requested_by,
-                          progress=report)
+    try:
+        result = bulk_perform(edge=job.params["edge"], case_ids=job.params["cases"], actor=job.requested_by,
+                              progress=report)
+    except CaseActionError as exc:  # the requester's role changed since: nothing done
+        raise JobRefused(str(exc)) from exc
     Job.objects.filter(pk=job.pk).update(params={**job.params, "result": result.as_json()},
                                          message=result.message())
     return "", ""

@@ -5,10 +5,20 @@ refused as a whole, nothing done."""
 import pytest
 
 from grants.accounts.models import Role
-from grants.cases.bulk import NOT_BULK, NOT_FOUND, BulkResult, SetAside, bulk_edges, bulk_perform
+from grants.cases.bulk import (
+    CITY_ONLY,
+    NOT_BULK,
+    NOT_FOUND,
+    BulkResult,
+    SetAside,
+    bulk_edges,
+    bulk_perform,
+    queue_bulk_act,
+)
 from grants.cases.models import GrantCase, Status
 from grants.cases.workflows import SEPARATION, CaseActionError
 from grants.core.models import AuditEvent
+from grants.jobs.models import JobStatus
 from grants.ledger.models import LedgerEntry
 from grants.notices.models import Notice
 from tests import factories
@@ -145,3 +155,18 @@ def test_each_role_is_offered_the_bulk_edges_it_may_take(staff, approver, financ
 def test_a_result_survives_its_json_round_trip() -> None:
     result = BulkResult(edge="decide", label="交付決定する", done=[1, 2], set_aside=[SetAside(3, "理由")])
     assert BulkResult.from_json(result.as_json()) == result
+
+
+def test_a_job_whose_requester_is_no_longer_city_staff_fails_with_the_reason_and_does_nothing(  # type: ignore[no-untyped-def]
+        programme_year, staff, approver, run_worker, django_capture_on_commit_callbacks) -> None:
+    head = factories.UserFactory(username="proxy", role=Role.STAFF)
+    cases = _verified(programme_year, head, staff, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = queue_bulk_act(edge="decide", case_ids=[c.pk for c in cases], actor=approver)
+    approver.role = ""  # left the city's roles before the worker took the job
+    approver.save()
+    run_worker()
+    job.refresh_from_db()
+    assert (job.status, job.message) == (JobStatus.FAILED, CITY_ONLY)
+    assert set(GrantCase.objects.filter(pk__in=[c.pk for c in cases]).values_list("status", flat=True)) == {
+        Status.VERIFIED}
