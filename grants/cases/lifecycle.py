@@ -313,7 +313,7 @@ def carry_overrides(case: GrantCase, originals: list[Any], copies: list[Any]) ->
                 carried = EligibilityOverride.objects.create(
                     case=case, check_code=f"{base}@b{copy.pk}", actor=override.actor,
                     approved_by=override.approved_by, approved_at=override.approved_at,
-                    justification=f"{override.justification}（変更前の明細 b{original.pk} の特例判断を引継ぎ）",
+                    justification=f"{override.justification}（変更前の明細「{original.description}」の特例判断を引継ぎ）",
                 )
                 # ``at`` is set on insert: keep the day of the original judgment, which preceded its approval.
                 EligibilityOverride.objects.filter(pk=carried.pk).update(at=override.at)

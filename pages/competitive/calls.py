@@ -26,6 +26,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
 from grants.accounts.models import Role, User
+from grants.cases.labels import action_label
 from grants.competitive import calls, panel
 from grants.competitive.calls import CALL, CallError
 from grants.competitive.models import Call, PanelMember
@@ -147,7 +148,7 @@ def call_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def call_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """A call as staff see it: its content, the acts open now (from the machine) and its history."""
     call = _call_or_404(request.user, pk)
-    events = [{"event": e, "label": EVENT_LABELS.get(e.action, e.action),
+    events = [{"event": e, "label": EVENT_LABELS.get(e.action) or action_label(e.action),
                "to_state": CALL.state_label(e.to_state) if e.to_state else ""}
               for e in AuditEvent.objects.for_object(call).select_related("actor")]
     return render(request, "competitive/calls/call_detail.html", {

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from grants.cases.labels import action_label
 from grants.competitive import groups
 from grants.competitive.groups import GROUP_REGISTRATION, BankDetails, GroupDetails, GroupError, GroupInputError
 from grants.competitive.models import GroupRegistration, RegistrationStatus
@@ -99,7 +100,7 @@ def registration_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "may_edit": workflow.may(GROUP_REGISTRATION, registration, user, "edit_registration"),
         "judgments": [(call, [reason for _, ok, reason in checks if not ok])
                       for call, checks in groups.open_call_judgments(registration)],
-        "events": [(e, EVENT_LABELS.get(e.action, e.action))
+        "events": [(e, EVENT_LABELS.get(e.action) or action_label(e.action))
                    for e in AuditEvent.objects.for_object(registration).select_related("actor")],
         "files": [(kind, label, getattr(registration, kind)) for kind, label in FILES.items()],
         "note_form": NoteForm(auto_id="note-%s"),
