@@ -32,13 +32,14 @@ from django.db.models import QuerySet
 from django.forms import BaseFormSet, ModelForm
 from django.http import HttpRequest
 
+from .admin_inputs import LabelledInputsMixin
 from .models import AuditEvent, record_event
 
 _BEFORE = "_audited_admin_before"
 _ROWS = "rows:"  # the key of an inline's rows in a state: rows:<app_label.Model>
 
 
-class HistoryAdminMixin:
+class HistoryAdminMixin(LabelledInputsMixin):
     """The admin of records that have history (a case, a payment, a notice, a report …): they are never deleted
     here, not even by a superuser. The delete page answers 403 and the list offers no 「削除」 action (Django offers
     it only to who may delete); a delete reaching the model admin otherwise is refused too. Goes before
@@ -54,7 +55,7 @@ class HistoryAdminMixin:
         raise PermissionDenied
 
 
-class AuditedAdminMixin:
+class AuditedAdminMixin(LabelledInputsMixin):
     """Audit every save and deletion of a ``ModelAdmin`` (see the module's docstring)."""
 
     audit_action = "admin_change"
