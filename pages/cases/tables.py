@@ -27,7 +27,8 @@ class GrantCaseTable(tables.Table):
     excludes it otherwise)."""
 
     select = SelectColumn()
-    reference = tables.Column("案件番号", accessor="pk", order_by=("pk",))
+    reference = tables.Column("案件番号", accessor="number",
+                              order_by=("programme_year__fiscal_year", "programme_year__programme__code", "number"))
     organization__code = tables.Column("団体コード")
     organization__name = tables.Column("団体名")
     organization__area__name = tables.Column("地域")
