@@ -135,6 +135,15 @@ def submit(*, case_id: int, actor: User, note: str = "") -> GrantCase:
 
 # -- 審査 and 交付決定 ---------------------------------------------------------------------------------------------
 
+def _left_out(case: GrantCase, stage: checks.Stage) -> str:
+    """The lines left out of the eligible cost at ``stage``, with their reasons, for a refusal of the amount
+    (「対象外として補助対象経費から除いた明細：記念品（「交際費」は…）」), or ""."""
+    left_out = checks.excluded_lines(case, stage)
+    named = [f"{line.description}（{' '.join(left_out[line.pk])}）"
+             for line in stage.lines or [] if line.pk in left_out]
+    return f"対象外として補助対象経費から除いた明細：{'、'.join(named)}" if named else ""
+
+
 def _refuse_failed(case: GrantCase, results: list[checks.CheckResult], what: str = "項目") -> None:
     """Refuse a review that ``results`` stop (``checks.review_refusals``): an ineligible line does not, unless the
     programme says so; it is left out of the eligible cost, which the amounts are computed from."""
@@ -163,7 +172,8 @@ def _assess(act: Act[GrantCase]) -> None:
     assessed = params.get("assessed_amount")
     if not _whole_yen(assessed) or not 1 <= assessed <= ceiling:
         raise CaseActionError(
-            f"査定額は1円以上、{yen(ceiling)}（申請額と対象経費による算定額の低い方）以下にしてください。")
+            f"査定額は1円以上、{yen(ceiling)}（申請額と対象経費による算定額の低い方）以下にしてください。"
+            + _left_out(case, stage))
     # Below the ceiling needs the reason; down to it, the reasons are the left-out lines' own (checks.excluded_lines).
     if assessed < ceiling and not act.note.strip():
         raise CaseActionError("申請額より低い額で査定するときは、理由を備考に入力してください。")
@@ -369,7 +379,7 @@ def _check_change(act: Act[GrantCase]) -> None:
     if not _whole_yen(assessed) or not max(1, case.paid_amount) <= assessed <= ceiling:
         raise CaseActionError(
             f"査定額は支払済の額（{yen(case.paid_amount)}）以上、{yen(ceiling)}（変更後の申請額と対象経費による"
-            "算定額の低い方）以下にしてください。"
+            "算定額の低い方）以下にしてください。" + _left_out(case, stage)
         )
     _within_started_advances(case, assessed)
     change.assessed_amount = assessed
