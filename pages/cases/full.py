@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -324,37 +324,58 @@ def _back(pk: int, anchor: str) -> HttpResponse:
     return redirect(f"{reverse('case_detail', args=[pk])}#{anchor}")
 
 
+def typed_again(request: AuthedRequest, pk: int, name: str) -> Callable[[forms.BaseForm], HttpResponse]:
+    """The case page again with a form as typed in place of its blank one (``name``: its name in the page's
+    context), its errors at its fields — reached through the URL resolver, since the page's view uses this module."""
+
+    def again(form: forms.BaseForm) -> HttpResponse:
+        page: Callable[..., HttpResponse] = resolve(reverse("case_detail", args=[pk])).func
+        return page(request, pk, bound={name: form})
+
+    return again
+
+
 def _run(request: AuthedRequest, pk: int, form: forms.Form, call: Callable[[dict[str, Any]], object], done: str,
-         anchor: str) -> HttpResponse:
+         anchor: str, shown_as: str = "") -> HttpResponse:
     """Validate ``form`` (the case already checked visible), then ``call(cleaned_data)``; report the outcome on
-    the case page at ``anchor``."""
-    return post_form(request, form=form, act=call, done=done, back=_back(pk, anchor), not_found=GrantCase.DoesNotExist)
+    the case page at ``anchor``. With ``shown_as`` (the form's name in the page's context) a form with an error,
+    or refused, comes back as typed with the error at its field; else the errors are messages."""
+    return post_form(request, form=form, act=call, done=done, back=_back(pk, anchor), not_found=GrantCase.DoesNotExist,
+                     rerender=typed_again(request, pk, shown_as) if shown_as else None)
 
 
-def _form_act(form_class: type[forms.Form], service: Callable[..., object], done: str,
-              anchor: str) -> Callable[[AuthedRequest, int], HttpResponse]:
+def _form_act(form_class: type[forms.Form], service: Callable[..., object], done: str, anchor: str,
+              shown_as: tuple[str, str] | None = None) -> Callable[[AuthedRequest, int], HttpResponse]:
     """A POST view for one act of the case: the case must be visible (404 otherwise), the form's cleaned data
-    are the service's keyword arguments, and the outcome is reported on the case page at ``anchor``."""
+    are the service's keyword arguments, and the outcome is reported on the case page at ``anchor``.
+    ``shown_as``: the form's name in the page's context and its ``auto_id``, to show it again as typed."""
+    name, auto_id = shown_as or ("", "id_%s")
 
     @require_POST
     @login_required
     def view(request: AuthedRequest, pk: int) -> HttpResponse:
         _case_or_404(request, pk)
-        return _run(request, pk, form_class(request.POST),
-                    lambda d: service(case_id=pk, actor=request.user, **d), done, anchor)
+        return _run(request, pk, form_class(request.POST, auto_id=auto_id),
+                    lambda d: service(case_id=pk, actor=request.user, **d), done, anchor, name)
 
     return view
 
 
-save_application = _form_act(ApplicationForm, lifecycle.save_application, "申請の概要を保存しました。", "application")
-verify = _form_act(VerifyForm, lifecycle.verify, "審査済にしました。決裁者が交付決定します。", "review")
+save_application = _form_act(ApplicationForm, lifecycle.save_application, "申請の概要を保存しました。", "application",
+                             ("application_form", "application-%s"))
+verify = _form_act(VerifyForm, lifecycle.verify, "審査済にしました。決裁者が交付決定します。", "review",
+                   ("verify_form", "verify-%s"))
 start_change = _form_act(ChangeStartForm, lifecycle.start_change,
-                         "変更承認申請を作成しました。変更後の収支予算を直してから提出してください。", "change")
-submit_change = _form_act(NoteForm, lifecycle.request_change, "変更承認申請を提出しました。", "change")
+                         "変更承認申請を作成しました。変更後の収支予算を直してから提出してください。", "change",
+                         ("change_start_form", "change-%s"))
+submit_change = _form_act(NoteForm, lifecycle.request_change, "変更承認申請を提出しました。", "change",
+                          ("change_submit_form", "change-submit-%s"))
 withdraw_change = _form_act(NoteForm, lifecycle.withdraw_change, "作成中の変更承認申請を取り下げました。", "change")
 check_change = _form_act(ChangeCheckForm, lifecycle.check_change,
-                         "変更承認申請を審査済にしました。決裁者が決裁します。", "change")
-save_report = _form_act(ReportForm, lifecycle.save_report, "実績報告の概要を保存しました。", "report")
+                         "変更承認申請を審査済にしました。決裁者が決裁します。", "change",
+                         ("change_check_form", "change-check-%s"))
+save_report = _form_act(ReportForm, lifecycle.save_report, "実績報告の概要を保存しました。", "report",
+                        ("report_form", "report-%s"))
 record_refund = _form_act(RefundReceiptForm, refunds.record_refund_receipt, "返還金の納付を記録しました。", "refund")
 cancel = _form_act(CancelForm, lifecycle.cancel, "交付決定を取り消しました。", "confirmation")
 

@@ -111,8 +111,10 @@ def case_list(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _case_page(request, pk)
+def case_detail(request: AuthedRequest, pk: int, bound: dict[str, forms.BaseForm] | None = None) -> HttpResponse:
+    """The case page; ``bound``: forms as typed, shown again with their errors (a POST view of the page's parts
+    that reaches this view through the URL resolver, ``pages.cases.full.typed_again``)."""
+    return _case_page(request, pk, bound=bound)
 
 
 def _case_page(request: AuthedRequest, pk: int, typed: FigureCorrectionForm | None = None,
@@ -157,7 +159,8 @@ def _case_page(request: AuthedRequest, pk: int, typed: FigureCorrectionForm | No
     }
     if flow.budget_lines:
         context.update(full_context(case, user, results))
-    context.update(bound or {})
+    # A form as typed replaces its blank one only where the page shows that form to this user now.
+    context.update({name: form for name, form in (bound or {}).items() if context.get(name) is not None})
     return render(request, "cases/case_detail.html", context)
 
 
