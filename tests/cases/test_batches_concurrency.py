@@ -72,7 +72,7 @@ def test_approve_against_discard_leaves_one_consistent_outcome(programme_year, s
         payments = LedgerEntry.objects.filter(case=case, kind=EntryKind.PAYMENT).count()
         case.refresh_from_db()
         if batch.status == BatchStatus.APPROVED:
-            assert (payments, case.status, batch.items.count()) == (1, Status.PAID, 1)
+            assert (payments, case.status, batch.items.count()) == (1, Status.TRANSFER_SENT, 1)
         else:
             assert batch.status == BatchStatus.DISCARDED
             assert (payments, case.status, batch.items.count()) == (0, Status.PAYMENT_APPROVED, 0)

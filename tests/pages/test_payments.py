@@ -7,6 +7,7 @@ from django.urls import reverse
 from grants.cases import orders, services
 from grants.cases.batches import create_payment_batch
 from grants.cases.models import GrantCase
+from grants.core.fiscal import wareki
 from grants.ledger.models import BatchItem, OrderStatus, PaymentBatch, PaymentOrder, TransferSettings
 from grants.ledger.transfers import earliest_transfer_date
 from tests import factories
@@ -80,9 +81,9 @@ def test_batch_approval_pays_the_orders_shown_on_the_case_page(client, council, 
     response = login(client, finance2).post(reverse("approve_batch", args=[batch.pk]), follow=True)
     assert messages_of(response) == ["振込バッチを承認し、総合振込ファイルを作成しました。"]
     first.refresh_from_db()
-    assert first.status == OrderStatus.PAID
+    assert first.status == OrderStatus.SENT  # posted; paid once the bank reports the transfer
     html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
-    assert "支払済" in html and "500,000円" in html
+    assert f"振込予定（{wareki(batch.transfer_date)}）" in html and "500,000円" in html
 
 
 # Payment batches: gathered by one finance user, approved by another, payments posted with the file; the

@@ -223,7 +223,7 @@ def test_result_page_refuses_every_role_but_finance(client, outsider, sent_batch
                                {"result": result, "reason": "口座解約"})
         assert response.status_code == (302 if outsider.role == Role.AUDITOR else 403)
     assert sent_batch.items.get().result == ItemResult.SENT
-    assert GrantCase.objects.get(pk=item.case_id).status == Status.PAID
+    assert GrantCase.objects.get(pk=item.case_id).status == Status.TRANSFER_SENT
 
 
 def test_head_gets_403_on_every_payment_page(client, association_head, sent_batch) -> None:  # type: ignore[no-untyped-def]

@@ -99,7 +99,8 @@ def as_excel_datetime(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(TOKYO).replace(tzinfo=None, microsecond=0)
 
 
-LIFECYCLE = ("申請書兼請求書の提出", "審査", "交付決定", "支出命令の起票", "支出の承認", "支払の記録")
+LIFECYCLE = ("申請書兼請求書の提出", "審査", "交付決定", "支出命令の起票", "支出の承認", "支払の記録（振込予定）",
+             "振込完了")
 
 
 def case_events(case: GrantCase):  # type: ignore[no-untyped-def]
@@ -424,7 +425,8 @@ def test_audit_trail_lists_case_and_run_events_of_the_programme_year_only(paid_c
         ["approver 担当", "交付決定", subject, "審査済（決裁待ち）", "交付決定済", None],
         ["finance 担当", "支出命令の起票", subject, "交付決定済", "支出命令起票済（承認待ち）", None],
         ["finance2 担当", "支出の承認", subject, "支出命令起票済（承認待ち）", "支出承認済", None],
-        ["finance 担当", "支払の記録", subject, "支出承認済", "支払済", None],
+        ["finance 担当", "支払の記録（振込予定）", subject, "支出承認済", "振込予定", None],
+        ["finance 担当", "振込完了", subject, "振込予定", "支払済", None],
     ]
     # and the run's event names the run, without the control character
     assert rows[-1][1:] == ["staff 担当", "年次一括作成の開始", f"年次一括作成 No.{run.pk}", None, None, "取込み（6月）"]
