@@ -127,17 +127,19 @@ def _carry_out(request: AuthedRequest) -> HttpResponse:
         request, form=form, back=back, invalid=lambda f: "確認の画面を開き直してください。手続は行っていません。",
         act=lambda d: bulk_perform(edge=d["edge"], case_ids=d["cases"], actor=request.user),
         done=lambda result: result.message(),
-        then=lambda result: _result_page(request, result, status=200))
+        then=lambda result: _result_page(request, result, summary=False))
 
 
-def _result_page(request: AuthedRequest, result: BulkResult, *, status: int) -> HttpResponse:
+def _result_page(request: AuthedRequest, result: BulkResult, *, summary: bool) -> HttpResponse:
+    """The cases done and set aside; ``summary``: the message of the act as a paragraph (a job's result, opened
+    later; right after the act the page's message says it)."""
     ids = [*result.done, *(s.case_id for s in result.set_aside)]
     cases = _cases(request, ids)
     return render(request, "cases/bulk_result.html", {
         "result": result,
         "done": [cases[pk] for pk in result.done if pk in cases],
-        "set_aside": [(cases.get(s.case_id), s) for s in result.set_aside],
-    }, status=status)
+        "set_aside": [(cases.get(s.case_id), s) for s in result.set_aside], "summary": summary,
+    })
 
 
 @require_GET
@@ -148,4 +150,4 @@ def case_bulk_result(request: AuthedRequest, pk: int) -> HttpResponse:
     result = job_result(job)
     if result is None:
         raise Http404("結果はまだできていません。")
-    return _result_page(request, result, status=200)
+    return _result_page(request, result, summary=True)

@@ -119,7 +119,7 @@ def test_above_the_threshold_the_act_is_a_job_whose_page_lists_the_result(  # ty
     page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
     assert "3件を交付決定しました。" in page and reverse("case_bulk_result", args=[job.pk]) in page
     result = client.get(reverse("case_bulk_result", args=[job.pk])).content.decode()
-    assert "行った案件（3件）" in result and "対象外" not in result
+    assert "3件を交付決定しました。" in result and "行った案件（3件）" in result and "対象外" not in result
     assert AuditEvent.objects.filter(action="decide", actor=approver).count() == 3
 
 
