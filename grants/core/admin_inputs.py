@@ -27,7 +27,7 @@ def name_inputs(formfield: Field) -> None:
 class LabelledInputsMixin:
     """Name each input of the admin's split date-and-time fields (see the module's docstring)."""
 
-    def formfield_for_dbfield(self, db_field: models.Field[Any, Any], request: HttpRequest | None,
+    def formfield_for_dbfield(self, db_field: models.Field[Any, Any], request: HttpRequest,
                               **kwargs: Any) -> Field | None:
         formfield: Field | None = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
         if formfield is not None:
