@@ -45,5 +45,9 @@ class GrantCaseTable(tables.Table):
         attrs = {"class": "data"}
         empty_text = "該当する案件はありません。"
 
+    def render_status(self, record: GrantCase) -> str:
+        """The state in its workflow's words, a payment waiting for the bank's result with its transfer date."""
+        return record.status_label
+
     def render_reference(self, record: GrantCase) -> str:
         return format_html('<a href="{}">{}</a>', f"/cases/{record.pk}/", record.reference)
