@@ -15,6 +15,8 @@ from typing import Any, TypedDict
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from grants.accounts.models import User
 from grants.core.fiscal import wareki
@@ -257,8 +259,8 @@ class JudgmentForm(forms.Form):
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _RANGE = re.compile(r"\s*[〜~]\s*")
-DAYS_HELP = ("1行に1日、「2026-05-01」の形（西暦の年-月-日）で入力してください。続けて通院した期間は"
-             "「2026-05-01〜2026-05-10」のように書けます（その間の毎日を数えます）。空の行は無視します。")
+DAYS_HELP = ("通院した日を1日ずつ、カレンダーから選んでください（事故の日から今日まで）。同じ日は1回だけ入力します。"
+             "欄が足りないときは「通院日の欄を増やす」を押すか、保存すると空の欄が増えます。空の欄は無視します。")
 
 
 MAX_LINE_ERRORS = 10  # a pasted page of garbage gets its first wrong lines named and the rest counted
@@ -377,18 +379,96 @@ def _run_text(run: list[dt.date]) -> str:
     return f"{run[0]:%Y-%m-%d}〜{run[-1]:%Y-%m-%d}"
 
 
-class OutpatientDaysField(forms.CharField):
-    """A textarea of outpatient days; cleans to a sorted list of dates."""
+BLANK_DAY_ROWS = 3  # empty date rows after the recorded days (static/js/outpatient_days.js adds more)
 
+
+def _day_rows(value: object) -> list[str]:
+    """The outpatient days as rows: a list as posted (one value per date box), or text one day a line."""
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return str(value or "").splitlines()
+
+
+class OutpatientDayRows(forms.Widget):
+    """One date box (``<input type="date">``) per outpatient day, all named like the field, then
+    ``BLANK_DAY_ROWS`` empty ones; each recorded day is shown in 和暦 beside its box."""
+
+    template_name = "insurance/_outpatient_days.html"
+    earliest: dt.date | None = None
+    latest: dt.date | None = None
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        return list(data.getlist(name)) if hasattr(data, "getlist") else _day_rows(data.get(name))
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        base = (attrs or {}).get("id", f"id_{name}")
+        rows: list[dict[str, object]] = []
+        for text in [*(r.strip() for r in _day_rows(value) if r.strip()), *[""] * BLANK_DAY_ROWS]:
+            try:
+                day: dt.date | None = dt.date.fromisoformat(text) if text else None
+            except ValueError:
+                day = None
+            rows.append({"id": f"{base}_{len(rows) + 1}", "number": len(rows) + 1, "value": text,
+                         "wareki": wareki(day) if day else ""})
+        context["rows"] = rows
+        context["describedby"] = (attrs or {}).get("aria-describedby") or f"{base}_helptext"
+        context["min"] = self.earliest.isoformat() if self.earliest else ""
+        context["max"] = self.latest.isoformat() if self.latest else ""
+        return context
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        # The project's template (templates/insurance/), which the form renderer's own engine does not search.
+        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))  # noqa: S308
+
+
+class OutpatientDaysField(forms.Field):
+    """The outpatient days, one date box a day (``OutpatientDayRows``); cleans to a sorted list of dates. Each
+    row is read as ``parse_outpatient_days`` reads a line (a day, or a range typed by hand); a day entered on two
+    rows, a day before the accident, after today or past the policy's outpatient window (``window_end``) is named
+    by its row."""
+
+    widget = OutpatientDayRows
     earliest: dt.date | None = None  # the accident day, when the form knows it
     latest: dt.date | None = None  # today
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 6}))
-        super().__init__(**kwargs)
+    window_end: dt.date | None = None  # the last day of the policy's outpatient window
 
     def clean(self, value: object) -> list[dt.date]:
-        return parse_outpatient_days(super().clean(value), earliest=self.earliest, latest=self.latest)
+        rows = [unicodedata.normalize("NFKC", r).strip() for r in _day_rows(value)]
+        errors: list[ValidationError] = []
+        seen: dict[str, int] = {}
+        for number, row in enumerate(rows, start=1):
+            if not row:
+                continue
+            if row in seen:
+                errors.append(ValidationError(f"{number}行目: 「{_shown(row)}」は{seen[row]}行目と同じ日です。"
+                                              "同じ日は1行にしてください。"))
+                continue
+            seen[row] = number
+            errors.extend(self._beyond_window(row, number))
+        days: list[dt.date] = []
+        try:
+            days = parse_outpatient_days("\n".join(rows), earliest=self.earliest, latest=self.latest)
+        except ValidationError as error:
+            errors[:0] = error.error_list
+        if errors:
+            raise ValidationError(errors)
+        return days
+
+    def _beyond_window(self, row: str, number: int) -> list[ValidationError]:
+        if self.window_end is None:
+            return []
+        try:
+            _, last = _parse_range(row, number)
+        except ValidationError:
+            return []  # parse_outpatient_days names it
+        if last <= self.window_end or (self.latest is not None and last > self.latest):
+            return []
+        return [ValidationError(f"{number}行目: 「{_shown(row)}」は通院の対象期間"
+                                f"（{_span(self.earliest, self.window_end)[1:-1]}）の後です。")]
 
 
 # -- 保険金請求 ------------------------------------------------------------------------------------------------
@@ -429,11 +509,14 @@ class TreatmentForm(forms.Form):
         help_text="後遺障害の等級に応じた割合（例: 4）。後遺障害がなければ空欄にしてください。")
 
     def __init__(self, *args: Any, accident_date: dt.date | None = None, today: dt.date | None = None,
-                 **kwargs: Any) -> None:
+                 window_end: dt.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.accident_date, self.today = accident_date, today
         outpatient = form_field(self, "outpatient", OutpatientDaysField)
-        outpatient.earliest, outpatient.latest = accident_date, today
+        outpatient.earliest, outpatient.latest, outpatient.window_end = accident_date, today, window_end
+        if isinstance(outpatient.widget, OutpatientDayRows):
+            outpatient.widget.earliest = accident_date
+            outpatient.widget.latest = min(d for d in (today, window_end) if d) if today or window_end else None
         for row in range(1, MAX_INPATIENT_ROWS + 1):
             self.fields[f"inpatient_{row}_first"] = _date_field(f"入院期間（{row}行目）の入院日", required=False)
             self.fields[f"inpatient_{row}_last"] = _date_field(f"入院期間（{row}行目）の退院日", required=False)
@@ -442,7 +525,7 @@ class TreatmentForm(forms.Form):
     def initial_for(cls, claim: Claim) -> dict[str, object]:
         initial: dict[str, object] = {
             "state": IN_TREATMENT if claim.in_treatment else RECOVERED, "recovered_on": claim.recovered_on,
-            "outpatient": format_days(v.day for v in claim.outpatient.all()),
+            "outpatient": [v.day.isoformat() for v in claim.outpatient.all()],
             "surgeries_inpatient": claim.surgeries_inpatient, "surgeries_outpatient": claim.surgeries_outpatient,
             "died": claim.died, "disability_percent": claim.disability_percent,
         }

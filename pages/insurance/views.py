@@ -504,6 +504,16 @@ def _amount(claim: Claim) -> tuple[list[object], int | None, bool]:
     return list(claim.computed_lines), claim.computed_amount, False
 
 
+def _treatment_bounds(claim: Claim) -> dict[str, dt.date]:
+    """The days a treatment may fall on: from the accident to today, outpatient days within the policy's window
+    (事故の日を含む日数)."""
+    accident, window = claim.report.accident_date, claim.report.policy.outpatient_window_days
+    bounds = {"accident_date": accident, "today": timezone.localdate()}
+    if window:
+        bounds["window_end"] = accident + dt.timedelta(days=window - 1)
+    return bounds
+
+
 def _render_claim(request: AuthedRequest, claim: Claim, **bound: forms.BaseForm) -> HttpResponse:
     """The claim page with ``bound`` forms in place of the empty ones. Logs the view first."""
     user = request.user
@@ -519,8 +529,8 @@ def _render_claim(request: AuthedRequest, claim: Claim, **bound: forms.BaseForm)
         "lines": lines, "total": total, "live": live,
         "reminders": claim.reminders.select_related("sent_by"),
         "events": _events(claim.report, claim=claim),
-        "treatment_form": (TreatmentForm(initial=TreatmentForm.initial_for(claim), auto_id="treatment-%s")
-                           if "treatment" in acts else None),
+        "treatment_form": (TreatmentForm(initial=TreatmentForm.initial_for(claim), auto_id="treatment-%s",
+                                         **_treatment_bounds(claim)) if "treatment" in acts else None),
         "damages_form": DamagesForm(initial={"damages": claim.damages}, auto_id="damages-%s"),
         "document_form": ClaimDocumentForm(auto_id="document-%s"),
         "forward_form": ForwardForm(auto_id="forward-%s"),
@@ -553,8 +563,7 @@ def _claim_post(request: AuthedRequest, pk: int, act: Callable[[dict[str, Any]],
 @login_required
 def claim_treatment(request: AuthedRequest, pk: int) -> HttpResponse:
     claim = _claim_or_404(request.user, pk)
-    form = TreatmentForm(request.POST, auto_id="treatment-%s", accident_date=claim.report.accident_date,
-                         today=timezone.localdate())
+    form = TreatmentForm(request.POST, auto_id="treatment-%s", **_treatment_bounds(claim))
     return _claim_post(request, pk, lambda d: claims.record_treatment(actor=request.user, claim_id=pk,
                                                                       **form.treatment()),
                        "治療の記録を保存しました。", form, "treatment_form")

@@ -622,9 +622,10 @@ def test_treatment_with_ranges_is_saved_and_the_amount_previewed(head_client, op
     assert [v.day for v in open_claim.outpatient.all()] == [accident + dt.timedelta(days=i) for i in (0, 1, 2, 4)]
     assert (open_claim.in_treatment, open_claim.recovered_on) == (False, accident + dt.timedelta(days=4))
     page = text(head_client.get(url("insurance_claim_detail", open_claim.pk)))
-    # 通院 4日 × 2,000円 (the policy's outpatient day); the form shows the days again as ranges.
+    # 通院 4日 × 2,000円 (the policy's outpatient day); the form shows each day again in its own date box.
     assert '<td class="num" id="amount-total">8,000円</td>' in page
-    assert f"{iso(accident)}〜{iso(accident + dt.timedelta(days=2))}" in page
+    assert re.findall(r'type="date" name="outpatient" id="treatment-outpatient_\d+" value="([^"]+)"', page) == [
+        iso(accident + dt.timedelta(days=i)) for i in (0, 1, 2, 4)]
 
 
 def test_treatment_errors_name_the_line_and_the_row(head_client, open_claim):

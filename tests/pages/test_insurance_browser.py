@@ -90,7 +90,10 @@ def test_from_the_groups_report_to_the_recorded_payment(live_server, page, check
     check_a11y(page, "ins-08-claim-head")
     page.get_by_label("治療を終えた", exact=True).check()
     page.get_by_label("治療を終えた日").fill((accident + dt.timedelta(days=9)).isoformat())
-    page.get_by_label("通院日").fill(f"{accident.isoformat()}〜{(accident + dt.timedelta(days=9)).isoformat()}")
+    for i in range(10):  # ten days picked in date boxes, the boxes after the first three added with the button
+        if i >= 3:
+            page.get_by_role("button", name="通院日の欄を増やす").click()
+        page.get_by_label(f"通院日（{i + 1}行目）").fill((accident + dt.timedelta(days=i)).isoformat())
     press(page, "治療の記録を保存する")
     upload(page, "add-document", "claim_form", "保険金請求書")
     upload(page, "add-document", "medical", "通院証明書")

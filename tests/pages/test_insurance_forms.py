@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
 from django.urls import reverse
 
 from grants.core.fiscal import wareki
@@ -32,6 +33,7 @@ from pages.insurance.forms import (
     ReportForm,
     SendFormsForm,
     SubmitForm,
+    TreatmentForm,
     WithdrawForm,
     attach_service_error,
     parse_outpatient_days,
@@ -420,3 +422,54 @@ def test_regression_the_claim_page_answers_pasted_garbage_with_a_short_page(clie
     assert "ほかに19,990行、読めない行があります。" in page
     assert OutpatientVisit.objects.count() == visits
     assert accesses() == [("head", "claim_page", claim.pk, f"請求 {claim.number}")]
+
+
+# -- 通院日: one date box a day ---------------------------------------------------------------------------------
+
+ACCIDENT, TODAY = dt.date(2026, 6, 1), dt.date(2026, 6, 20)
+
+
+def _days_form(*days: str, window_end: dt.date | None = None) -> TreatmentForm:
+    data = QueryDict(mutable=True)
+    data.update({"state": "in_treatment", "surgeries_inpatient": "0", "surgeries_outpatient": "0"})
+    data.setlist("outpatient", list(days))
+    return TreatmentForm(data, accident_date=ACCIDENT, today=TODAY, window_end=window_end, auto_id="treatment-%s")
+
+
+def test_outpatient_days_are_picked_in_date_boxes_bounded_by_the_accident_and_today() -> None:
+    form = TreatmentForm(initial={"outpatient": ["2026-06-03", "2026-06-05"]}, accident_date=ACCIDENT, today=TODAY,
+                         window_end=dt.date(2026, 11, 27), auto_id="treatment-%s")
+    html = str(form["outpatient"])
+    boxes = re.findall(r'<input type="date" name="outpatient" id="treatment-outpatient_(\d+)" value="([^"]*)"'
+                       r' min="2026-06-01" max="2026-06-20"', html)
+    assert boxes == [("1", "2026-06-03"), ("2", "2026-06-05"), ("3", ""), ("4", ""), ("5", "")]
+    assert "令和8年6月3日" in html and "令和8年6月5日" in html  # each recorded day in 和暦 beside its box
+    assert '<label for="treatment-outpatient_3">通院日（3行目）</label>' in html
+    assert "<textarea" not in html
+
+
+def test_outpatient_days_from_the_boxes_are_read_sorted_and_blank_boxes_ignored() -> None:
+    form = _days_form("2026-06-05", "", "2026-06-02", "")
+    assert form.is_valid(), form.errors
+    assert form.treatment()["outpatient"] == [dt.date(2026, 6, 2), dt.date(2026, 6, 5)]
+
+
+def test_a_day_entered_twice_is_refused_naming_both_rows() -> None:
+    form = _days_form("2026-06-02", "2026-06-03", "2026-06-02")
+    assert not form.is_valid()
+    assert form.errors["outpatient"] == ["3行目: 「2026-06-02」は1行目と同じ日です。同じ日は1行にしてください。"]
+
+
+def test_days_before_the_accident_or_after_today_are_refused_by_their_row() -> None:
+    form = _days_form("2026-05-31", "2026-06-02", "2026-06-21")
+    assert not form.is_valid()
+    errors = form.errors["outpatient"]
+    assert "1行目: 「2026-05-31」は事故の日（令和8年6月1日）より前です。" in errors
+    assert "3行目: 「2026-06-21」は今日（令和8年6月20日）より後です。" in errors
+
+
+def test_a_day_past_the_policy_s_outpatient_window_is_refused() -> None:
+    form = _days_form("2026-06-05", "2026-06-12", window_end=dt.date(2026, 6, 10))
+    assert not form.is_valid()
+    assert form.errors["outpatient"] == [
+        "2行目: 「2026-06-12」は通院の対象期間（令和8年6月1日〜令和8年6月10日）の後です。"]
