@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
 from django.utils import timezone
 
 from grants.core.fiscal import wareki
@@ -39,20 +41,24 @@ class Returned:
     def text(self) -> str:
         """「差し戻されました（令和8年12月4日）：添付の見積書が古いため。直して、もう一度提出してください。」"""
         reason = self.reason.strip().rstrip("。")
-        subject = "" if self.what == "申請" else f"{self.what}が"
+        subject = "" if self.what in ("申請", "計画") else f"{self.what}が"
         why = f"：{reason}" if reason else ""
         return f"{subject}差し戻されました（{wareki(self.on)}）{why}。直して、もう一度提出してください。"
 
 
-def pending_returns(cases: Iterable[GrantCase]) -> dict[int, Returned]:
-    """The returns that stand, by case id, for ``cases`` — in one query whatever their number."""
+def pending_returns(cases: Iterable[Any], returns: dict[str, tuple[str, str]] | None = None,
+                    model: type[Model] = GrantCase) -> dict[int, Returned]:
+    """The returns that stand, by id, for ``cases`` — in one query whatever their number. Another kind of
+    object with a status (a 地域づくり計画) names its ``model`` and its ``returns`` (edge: (edge sending it again,
+    what was sent back))."""
+    returns = RETURNS if returns is None else returns
     by_id = {case.pk: case for case in cases}
     if not by_id:
         return {}
-    resends = {again for again, _ in RETURNS.values()}
+    resends = {again for again, _ in returns.values()}
     events = (AuditEvent.objects
-              .filter(content_type=ContentType.objects.get_for_model(GrantCase), object_id__in=by_id,
-                      action__in=[*RETURNS, *resends])
+              .filter(content_type=ContentType.objects.get_for_model(model), object_id__in=by_id,
+                      action__in=[*returns, *resends])
               .order_by("object_id", "at", "pk")
               .values_list("object_id", "action", "to_state", "at", "note"))
     latest: dict[int, tuple[str, str, dt.datetime, str]] = {}
@@ -60,8 +66,8 @@ def pending_returns(cases: Iterable[GrantCase]) -> dict[int, Returned]:
         latest[object_id] = (action, to_state, at, note)
     found: dict[int, Returned] = {}
     for case_id, (action, to_state, at, note) in latest.items():
-        if action in RETURNS and by_id[case_id].status == to_state:
-            found[case_id] = Returned(timezone.localtime(at).date(), note, RETURNS[action][1])
+        if action in returns and by_id[case_id].status == to_state:
+            found[case_id] = Returned(timezone.localtime(at).date(), note, returns[action][1])
     return found
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import ProtectedError, QuerySet
 
 from grants.accounts.models import Role, User
+from grants.cases.returns import Returned, pending_returns
 from grants.core import workflow
 from grants.core.models import AuditEvent, record_event
 from grants.core.uploads import DOCUMENTS, MAX_UPLOAD_BYTES, UploadError, check_upload
@@ -327,3 +328,12 @@ def start_revision(*, actor: User, plan_id: int, reason: str) -> CommunityPlan:
                 )
         record_event(actor=actor, subject=plan, action="start_plan_revision", note=reason.strip())
     return plan
+
+
+#: The plan's return, with the edge that sends it again (``grants.cases.returns``).
+PLAN_RETURNS = {"return_plan": ("submit_plan", "計画")}
+
+
+def pending_return(plan: CommunityPlan) -> Returned | None:
+    """The plan's return (差戻し) that stands — its day and reason — while it waits to be submitted again."""
+    return pending_returns([plan], PLAN_RETURNS, CommunityPlan).get(plan.pk)

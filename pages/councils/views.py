@@ -166,6 +166,7 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "versions": versions,
         "acts": acts,
         "approve_refusal": approve_refusal,
+        "returned": plans.pending_return(plan),  # 差戻し: the reason at the top while it waits to be sent again
         "show_procedures": bool(acts & {"submit", "return", "approve", "revise"}) or bool(approve_refusal),
         # Both forms have a "title": distinct ids keep each label on its own input.
         "item_form": PlanItemForm(plan=plan, auto_id="item-%s"),

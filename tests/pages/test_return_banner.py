@@ -1,7 +1,7 @@
 """A returned application says so at the top (issue 15): the applicant's ホーム and the case page show 「差し戻されました
 （日付）：理由。直して、もう一度提出してください。」 while the case waits to be sent again — staff see it on the case page
 too — and nothing once it is sent again; another organisation's user never sees it, and the ホーム reads the returns of
-all its cases in one query."""
+all its cases in one query. A returned 地域づくり計画 says so at the top of its page."""
 from __future__ import annotations
 
 import pytest
@@ -15,8 +15,10 @@ from grants.cases import services
 from grants.cases.models import GrantCase
 from grants.cases.services import apply_count
 from grants.core.fiscal import wareki
+from grants.councils import plans
 from tests import factories
 from tests.cases.steps import login
+from tests.councils.test_plans import new_plan, tree
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +109,17 @@ def test_home_reads_every_return_in_one_query(client, programme_year, associatio
     body = client.get(reverse("home")).content.decode()
     assert banner(body).count("差し戻されました") == 4
     assert queries() == once
+
+
+def test_a_returned_plan_says_so_at_the_top_of_its_page_until_submitted_again(client, council, staff) -> None:  # type: ignore[no-untyped-def]
+    org, secretary = council
+    plan = new_plan(secretary, org)
+    tree(secretary, plan)
+    plans.submit_plan(actor=secretary, plan_id=plan.pk)
+    plans.return_plan(actor=staff, plan_id=plan.pk, note="取組の内容を具体的に書いてください")
+    url = reverse("plan_detail", args=[plan.pk])
+    page = login(client, secretary).get(url).content.decode()
+    assert f"差し戻されました（{wareki(timezone.localdate())}）：取組の内容を具体的に書いてください。" in banner(page)
+    assert REASON not in page
+    plans.submit_plan(actor=secretary, plan_id=plan.pk)
+    assert banner(client.get(url).content.decode()) == ""
