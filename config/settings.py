@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, which templates/django/forms/ overrides (FORM_RENDERER below)
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -133,6 +134,11 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+
+# Forms render through TEMPLATES, so that templates/django/forms/widgets/ overrides Django's: a select's blank choice
+# reads 「選択してください」 (required) or 「指定しない」, never 「---------」; django-filter's reads 「すべて」.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FILTERS_EMPTY_CHOICE_LABEL = "すべて"
 
 TEMPLATES = [
     {
