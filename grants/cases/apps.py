@@ -10,3 +10,6 @@ class CasesConfig(AppConfig):
         # The workflows, the parts' machines, their effects, the check providers and the import job register at
         # import.
         from . import batches, bulk, checks, import_job, lifecycle, machines, orders, rules, workflows  # noqa: F401
+        from .labels import register_action_names
+
+        register_action_names()

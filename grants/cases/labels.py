@@ -1,5 +1,6 @@
 """The audit trail's 操作 and 状態 in the field's words, shared by the case page and the auditor's workbook.
 An action or state not listed is shown by its code."""
+from grants.core.models import ACTION_NAMES
 from grants.core.workflow import MACHINES
 from grants.ledger.models import OrderStatus
 from grants.organizations.models import PlanStatus
@@ -143,6 +144,16 @@ ACTION_LABELS: dict[str, str] = {
     "change_rule_delete": "交付基準の削除（管理画面）",
 }
 
+
+
+def register_action_names() -> None:
+    """Give the audit trail's admin (grants.core) the names of the actions: the list above, then each workflow's
+    words for its own acts where the list has none."""
+    ACTION_NAMES.update(ACTION_LABELS)
+    for flow in WORKFLOWS.values():
+        for edge in flow.machine.edges:
+            if edge.done:
+                ACTION_NAMES.setdefault(edge.audit_action, edge.done)
 
 
 def action_label(action: str, workflow: str = "") -> str:

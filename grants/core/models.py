@@ -34,6 +34,11 @@ class AppendOnlyModel(models.Model):
         return super().delete(*args, **kwargs)
 
 
+# The names in words of the audit actions, by code ("decide" → 交付決定), filled at start-up by the package that
+# words them (grants.cases.labels, from grants.cases' AppConfig.ready): the audit trail's admin shows them.
+ACTION_NAMES: dict[str, str] = {}
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def for_object(self, obj: models.Model) -> "AuditEventQuerySet":
         """Events about one object, oldest first."""
