@@ -206,7 +206,6 @@ class Scope:
         return case_reference(py.fiscal_year, py.programme.number_name, number)
 
 
-
 class ScopedReport(Report):
     """A report over a ``Scope``: its ``base_columns``, preceded by 事業 for a whole fiscal year."""
 

@@ -236,7 +236,6 @@ class GrantCase(FSMModelMixin, models.Model):
         py = self.programme_year
         return case_reference(py.fiscal_year, py.programme.number_name, self.number)
 
-
     @transition(field=status, source="*", target=RETURN_VALUE())
     def move(self, target: str) -> str:
         """The one change of ``status``, made by ``grants.core.workflow.perform`` along an edge of the case's
