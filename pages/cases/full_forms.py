@@ -107,9 +107,6 @@ class LineForm(forms.Form):
             self.fields["spent_on"].label = "支出日"
         else:
             del self.fields["recipient"]
-        for name, field in self.fields.items():
-            if field.help_text and isinstance(self.auto_id, str):
-                field.widget.attrs["aria-describedby"] = f"{self.auto_id % name}-help"
 
     def clean(self) -> dict[str, Any]:
         super().clean()
