@@ -52,7 +52,7 @@ def _counts() -> dict[str, int]:
 def test_demo_councils_rules_plans_and_history() -> None:
     output = _setup()
 
-    # 21 councils, one per 地域, with names that differ by area, each with an account, a 事務局長 and staff.
+    # 21 councils, one per 地域, with names that differ by area, each with an account, a 会長 and staff (a 事務局長 first).
     councils = Organization.objects.filter(kind=OrganizationKind.KYOGIKAI).select_related("area")
     assert councils.count() == 21 == Area.objects.count()
     assert sorted(c.area.code for c in councils) == sorted(Area.objects.values_list("code", flat=True))
@@ -66,7 +66,7 @@ def test_demo_councils_rules_plans_and_history() -> None:
         "地域づくり協議会", "まちづくり協議会", "コミュニティ協議会", "コミュニティ運営協議会"}
     for council in councils:
         assert council.is_demo and council.current_bank_account() is not None
-        assert council.current_representative().title == "事務局長"
+        assert council.current_representative().title == "会長"  # the notices are addressed to the 会長
         assert 1 <= council.secretariat_staff.count() <= 3
         plan = CommunityPlan.objects.in_force(council, CURRENT_FY)
         assert plan is not None and plan.last_fiscal_year - plan.first_fiscal_year == 4
@@ -82,6 +82,9 @@ def test_demo_councils_rules_plans_and_history() -> None:
     assert secretary.role == Role.ASSOCIATION_HEAD and secretary.check_password(PASSWORD)
     yuda = Organization.objects.get(kind=OrganizationKind.KYOGIKAI, area__code="03")
     assert yuda.current_representative().user == secretary
+    # The city's notices go to the council's 会長 (its head); the 事務局 holds the login and files in the 会長's name.
+    assert yuda.current_representative().title == "会長"
+    assert secretary.display_name == f"{yuda.name} 事務局（デモ）"
     assert "jimukyoku" in output
 
     # Both programmes: full lifecycle, 活動支援 plan-linked, sample rules and budgets for this year.

@@ -40,7 +40,7 @@ def _old_world(apps: Any) -> dict[str, Any]:
     for n, status in enumerate(("draft", "decided", "payment_prepared", "payment_approved", "paid"), 1):
         org = organization.objects.create(kind="jichikai", code=f"10-{n:03d}", name=f"大歳第{n}自治会", area=area)
         cases[status] = case.objects.create(
-            programme_year=year, organization=org, status=status,
+            programme_year=year, organization=org, status=status, number=n,
             decided_amount=None if status == "draft" else 70_000 + n, decided_on=dt.date(2026, 6, 1),
             paid_amount=70_000 + n if status == "paid" else 0, paid_on=dt.date(2026, 6, 20) if status == "paid" else None,
             payment_prepared_by=user if status in ("payment_prepared", "payment_approved", "paid") else None,
