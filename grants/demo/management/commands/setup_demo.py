@@ -30,15 +30,15 @@ PROGRAMMES = [
 ]
 
 # (username, role, display name); the head is linked to the first demo association, and its 会計 (``jichi-kaikei``,
-# a member who enters receipts but does not submit) to the same association; the council secretary (事務局長) to
-# 湯田地域づくり協議会.
+# a member who enters receipts but does not submit) to the same association; the council's 事務局 (the login it
+# holds in its 会長's name) to 湯田地域づくり協議会.
 TREASURER_USERNAME = "jichi-kaikei"
 TREASURER_LABEL = "団体の会計（領収書・収支の入力。提出は代表者）"
 HEAD_LABEL = "団体の代表者（申請・報告の提出、会計・担当者の招待）"
 DEMO_USERS = [
     ("kaicho", Role.ASSOCIATION_HEAD, "自治会長（デモ）"),
     (TREASURER_USERNAME, Role.ASSOCIATION_HEAD, "自治会の会計（デモ）"),
-    (SECRETARY_USERNAME, Role.ASSOCIATION_HEAD, "湯田地域づくり協議会 事務局長（デモ）"),
+    (SECRETARY_USERNAME, Role.ASSOCIATION_HEAD, "湯田地域づくり協議会 事務局（デモ）"),
     ("tanto", Role.STAFF, "協働推進課 担当（デモ）"),
     ("kessai", Role.APPROVER, "協働推進課長（デモ）"),
     ("kaikei", Role.FINANCE, "会計課 担当（デモ）"),
