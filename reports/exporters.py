@@ -101,6 +101,7 @@ from grants.ledger.models import (
     TOTAL_OF_KIND,
     BudgetAccount,
     EntryKind,
+    ItemResult,
     LedgerEntry,
     OrderKind,
     OrderStatus,
@@ -458,7 +459,10 @@ class PaymentReport(ScopedReport):
     details: the auditor reconciles amounts, the account is on the case.
 
     Row: (番号 int, 計上日 date, 記録日時 aware datetime, 案件番号 str, 団体コード str, 団体名 str,
-    金額（円） int, 記録者 str, 摘要 str, 取消仕訳 int | None: the entry that reversed this payment). One query.
+    金額（円） int, 記録者 str, 摘要 str, 取消仕訳 int | None: the entry that reversed this payment, 銀行の結果 str:
+    振込予定（銀行の結果待ち） | 振込完了 | 返却（組戻し・不能） for a payment made by a 振込バッチ, "" for one recorded
+    without a batch). A batch's payment is posted (支出) when the batch is approved, dated the transfer date; until
+    the bank's result it is 振込予定, so Σ金額 of the 振込完了 rows is what the bank has confirmed. One query.
     """
 
     sheet_title = "支払"
@@ -471,6 +475,7 @@ class PaymentReport(ScopedReport):
         Column("記録者", TEXT, 18),
         Column("摘要", TEXT, 44),
         Column("取消仕訳", NUMBER, 10),
+        Column("銀行の結果", TEXT, 22),
     )
 
     def entries(self) -> QuerySet[LedgerEntry]:
@@ -484,13 +489,14 @@ class PaymentReport(ScopedReport):
         entries = self.entries().order_by("pk").values_list(
             "account__programme_year_id", "pk", "entry_date", "recorded_at", "case__programme_year_id", "case_id",
             "case__organization__code", "case__organization__name", "amount", "actor__display_name",
-            "actor__username", "note", "reversed_by__pk",
+            "actor__username", "note", "reversed_by__pk", "batch_item__result",
         )
         for (py_id, pk, entry_date, recorded_at, case_py_id, case_id, code, name, amount, actor_name, username,
-             note, reversed_by) in entries.iterator(chunk_size=CHUNK_SIZE):
+             note, reversed_by, result) in entries.iterator(chunk_size=CHUNK_SIZE):
             row = (
                 pk, entry_date, recorded_at, None if case_id is None else reference(case_py_id, case_id), code,
                 name, amount, actor_name or username, note, reversed_by,
+                ItemResult(result).label if result else "",
             )
             yield row if names is None else (names[py_id], *row)
 

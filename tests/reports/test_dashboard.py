@@ -158,7 +158,7 @@ def test_workbook_totals_reconcile_with_dashboard(case, other_case, association_
 def test_a_transfer_waiting_for_the_bank_counts_as_pending_not_made(approved_case, finance, finance2, transfer_day) -> None:  # type: ignore[no-untyped-def]
     """The batch's approval posts the payment (支出済額) but the bank has not reported it: the dashboard counts it
     as 振込予定 (amount and case), not 振込済, and the workbook's 案件一覧 shows it as うち振込予定額 with the state
-    振込予定; the bank's 振込完了 moves it to 振込済 in both."""
+    振込予定 (its 支払 sheet: 銀行の結果 振込予定); the bank's 振込完了 moves it to 振込済 in all three."""
     py = approved_case.programme_year
     batch = create_payment_batch(actor=finance, case_ids=[approved_case.pk], transfer_date=transfer_day)
     approve_payment_batch(batch_id=batch.pk, actor=finance2, write_file=lambda b: b"x")
@@ -170,6 +170,8 @@ def test_a_transfer_waiting_for_the_bank_counts_as_pending_not_made(approved_cas
         70_000, 70_000, 0, 1, 0)
     [register] = list(export(py)["案件一覧"].iter_rows(min_row=2, values_only=True))
     assert (register[4], register[8], register[-1]) == ("振込予定", 70_000, 70_000)
+    [payment] = list(export(py)["支払"].iter_rows(min_row=2, values_only=True))
+    assert (payment[6], payment[-1]) == (70_000, "振込予定（銀行の結果待ち）")
 
     record_transfer_result(item_id=batch.items.get().pk, actor=finance, returned=False)
 
@@ -179,3 +181,5 @@ def test_a_transfer_waiting_for_the_bank_counts_as_pending_not_made(approved_cas
     assert (area.pending, area.made, area.pending_case_count, area.paid_case_count) == (0, 70_000, 0, 1)
     [register] = list(export(py)["案件一覧"].iter_rows(min_row=2, values_only=True))
     assert (register[4], register[8], register[-1]) == ("支払済", 70_000, 0)
+    [payment] = list(export(py)["支払"].iter_rows(min_row=2, values_only=True))
+    assert (payment[6], payment[-1]) == (70_000, "振込完了")

@@ -58,6 +58,7 @@ DECISION_HEADER = ["案件番号", "団体コード", "団体名", "交付決定
 
 PAYMENT_HEADER = [
     "番号", "計上日", "記録日時", "案件番号", "団体コード", "団体名", "金額（円）", "記録者", "摘要", "取消仕訳",
+    "銀行の結果",
 ]
 
 
@@ -382,7 +383,7 @@ def test_payment_and_refund_sheets_reconcile_with_the_summary(paid_case, finance
     # then 支払 lists the payment and names the entry that reversed it
     assert values(wb["支払"])[1:] == [
         [payment.pk, as_excel_date(payment.entry_date), as_excel_datetime(payment.recorded_at), paid_case.reference,
-         "10-900", "=1+1", 70_000, "finance 担当", "支出 =1+1", undo_payment.pk],
+         "10-900", "=1+1", 70_000, "finance 担当", "支出 =1+1", undo_payment.pk, None],
     ]
     # and 返還 lists the refund, its reversal and the payment's reversal, each with the entry it reverses
     assert [row[3:] for row in values(wb["返還"])[1:]] == [
