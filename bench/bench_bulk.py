@@ -24,28 +24,10 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = "sqlite:////tmp/bench_bulk.sqlite3"
-
-
-def setup_django() -> None:
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench_bulk_media_"))
-    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+import temp_django  # bench/ is the script's folder, first on sys.path
 
 
 def _twin(year):  # type: ignore[no-untyped-def]
@@ -125,7 +107,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="at most this many associations")
     args = parser.parse_args()
 
-    setup_django()
+    temp_django.start("bulk", EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     from grants.accounts.models import User
     from grants.cases import services
     from grants.cases.bulk import bulk_perform

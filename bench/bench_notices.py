@@ -20,30 +20,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import resource
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = "sqlite:////tmp/bench_notices.sqlite3"
-
-
-def setup_django() -> None:
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench_notices_media_"))
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+import temp_django  # bench/ is the script's folder, first on sys.path
 
 
 def prepare(limit: int | None) -> list[int]:
@@ -111,7 +94,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="at most this many associations")
     args = parser.parse_args()
 
-    setup_django()
+    temp_django.start("notices")
     from grants.notices.models import Notice
     from reports.pdf import render_notice_pdf, render_notices_pdf
 

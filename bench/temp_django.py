@@ -1,0 +1,27 @@
+"""Django for a benchmark script, against a throw-away database: ``start("notices")`` points Django at
+``BENCH_DATABASE_URL`` (default ``sqlite:////tmp/bench_<name>.sqlite3``, deleted first so each run starts empty),
+keeps uploaded and generated files in a fresh temporary folder and starts Django. Extra settings for the run
+(``EMAIL_BACKEND`` …) are given as keyword arguments and yield to the environment's."""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start(name: str, **environment: str) -> None:
+    url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:////tmp/bench_{name}.sqlite3")
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix=f"bench_{name}_media_"))
+    for key, value in environment.items():
+        os.environ.setdefault(key, value)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
