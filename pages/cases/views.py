@@ -50,7 +50,7 @@ from pages.cases.forms import (
 )
 from pages.cases.full import full_context
 from pages.cases.tables import GrantCaseTable
-from pages.http import AuthedRequest, act_once, city_user_required, post_form
+from pages.http import AuthedRequest, act_once, city_user_required, field_errors, post_form
 
 PER_PAGE = 50
 
@@ -159,9 +159,33 @@ def _case_page(request: AuthedRequest, pk: int, typed: FigureCorrectionForm | No
     }
     if flow.budget_lines:
         context.update(full_context(case, user, results))
-    # A form as typed replaces its blank one only where the page shows that form to this user now.
-    context.update({name: form for name, form in (bound or {}).items() if context.get(name) is not None})
+    # A form as typed replaces its blank one only where the page shows that form to this user now; a form the page
+    # does not show (the case moved on since the user opened it) says its errors as messages, never nothing.
+    for name, form in (bound or {}).items():
+        if _shows(name, form, context):
+            context[name] = form
+        else:
+            field_errors(request, form)
     return render(request, "cases/case_detail.html", context)
+
+
+# The context flag under which a section's template shows each form that is always in the context.
+SHOWN_BY = {"application_form": "may_edit_application", "change_start_form": "may_start_change",
+            "change_submit_form": "may_submit_change", "report_form": "may_write_report", "count_form": "may_correct"}
+
+
+def _shows(name: str, form: forms.BaseForm, context: dict[str, Any]) -> bool:
+    """Whether the case page's templates show the form ``name`` with this ``context`` (the conditions of
+    _application, _change, _report, _count, _checks and _checks_full)."""
+    if name == "override_form":
+        sections = context["sections"]
+        if "cases/sections/_checks_full.html" in sections:
+            return bool(context.get("may_override_full") and getattr(form.fields["check_code"], "choices", None))
+        return bool("cases/sections/_checks.html" in sections and context["may_override"]
+                    and not context["checks_all_passed"])
+    if name in SHOWN_BY:
+        return bool(context.get(SHOWN_BY[name]))
+    return context.get(name) is not None
 
 
 def _events(case: GrantCase) -> list[AuditEvent]:

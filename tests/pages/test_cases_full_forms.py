@@ -511,3 +511,20 @@ def test_regression_finance_sees_the_send_back_form_of_an_approved_order(client,
     assert post(client, case_url("case_order_action", case, order.pk, "reject"), {"note": "取消のため"}) == [
         "支出命令を差し戻しました。"]
     assert 'data-act="reject"' not in login(client, staff).get(case_url("case_detail", case)).content.decode()
+
+
+@pytest.mark.parametrize(("name", "data", "field"), [
+    ("case_application", {"project_title": "", "project_start": "garbage", "project_end": ""}, "着手予定日"),
+    ("case_report", {"narrative": "", "completed_on": "bad"}, "事業完了日"),
+    ("case_change_start", {"reason": "", "requested_amount": "abc"}, "変更の理由"),
+    ("case_change_submit", {"note": "x" * 5000}, "理由・備考"),
+])
+def test_attack_a_form_with_an_error_the_page_no_longer_shows_still_says_the_error(
+        client, name, data, field, katsudo, council, staff, staff2, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    """A form sent from a page opened earlier, the case moved on since (here 実績報告済): the page shows no such
+    form any more, so its errors come as messages; it went back to the page with no word at all."""
+    case = at("reported", katsudo, council, staff, staff2, approver, finance, finance2)
+    response = login(client, staff).post(case_url(name, case), data)
+    assert response.status_code == 200
+    shown = messages_of(response)
+    assert any(m.startswith(f"{field}") for m in shown), shown

@@ -105,3 +105,14 @@ def test_an_override_without_its_justification_keeps_the_chosen_check(client, pr
     assert "特例とする理由" in described(page, "id_justification")
     assert '<option value="bank_account" selected>' in body
     assert not case.overrides.exists()
+
+
+def test_attack_a_count_with_an_error_on_a_submitted_case_says_the_error(client, case, association_head) -> None:  # type: ignore[no-untyped-def]
+    """The page opened on the draft, the case submitted meanwhile: the page no longer shows the count's form, so
+    the error comes as a message — the page must never come back as if nothing had been sent."""
+    services.act(case_id=case.pk, edge="submit", actor=association_head)
+    response = login(client, association_head).post(reverse("correct_count", args=[case.pk]),
+                                                     {"households": "abc", "reason": "転入"})
+    assert response.status_code == 200
+    assert any("世帯数" in m for m in messages_of(response)), messages_of(response)
+    assert GrantCase.objects.get(pk=case.pk).household_count == 120
