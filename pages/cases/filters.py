@@ -97,6 +97,24 @@ def day(label: str, name: str, lookup: str) -> DayFilter:
 
 # The number of a case number as printed (令和8年度 活動支援 第128号); longer is no case's, nor a database integer.
 PRINTED_NUMBER = re.compile(r"第\s*([0-9]{1,9})\s*号")
+# The 年度 of a case number as printed (令和8年度, 平成31年度, 令和元年度): the era and the year within it.
+PRINTED_YEAR = re.compile(r"(令和|平成|昭和)\s*(元|[0-9]{1,2})\s*年度")
+ERA_BEFORE_FIRST_YEAR = {"令和": 2018, "平成": 1988, "昭和": 1925}
+
+
+def _printed(queryset: QuerySet[GrantCase], before: str, number: int) -> QuerySet[GrantCase]:
+    """The cases numbered ``number``, of the 年度 and the programme (its 略称 or its name) typed ``before`` the
+    「第…号」 where given: the whole 「令和8年度 活動支援 第128号」 is one case, not case 128 of each programme-year."""
+    found = queryset.filter(number=number)
+    year = PRINTED_YEAR.search(before)
+    if year:
+        era_year = 1 if year.group(2) == "元" else int(year.group(2))
+        found = found.filter(programme_year__fiscal_year=ERA_BEFORE_FIRST_YEAR[year.group(1)] + era_year)
+        before = before[:year.start()] + before[year.end():]
+    name = before.strip()
+    if name:
+        found = found.filter(Q(programme_year__programme__short_name=name) | Q(programme_year__programme__name=name))
+    return found
 
 
 class GrantCaseFilter(django_filters.FilterSet):
@@ -137,13 +155,13 @@ class GrantCaseFilter(django_filters.FilterSet):
         return super().filter_queryset(queryset)
 
     def search(self, queryset: QuerySet[GrantCase], name: str, value: str) -> QuerySet[GrantCase]:
-        """By 団体コード or 団体名, or by the case number as printed: 「第128号」 (or the whole 「令和8年度 活動支援
-        第128号」) finds case 128 of each programme-year listed, and a bare 「128」 finds it besides the codes and
-        names that contain 128. Full-width digits read as digits."""
+        """By 団体コード or 団体名, or by the case number as printed: 「第128号」 finds case 128 of each programme-year
+        listed, the whole 「令和8年度 活動支援 第128号」 that one case (``_printed``), and a bare 「128」 finds it
+        besides the codes and names that contain 128. Full-width digits read as digits."""
         text = unicodedata.normalize("NFKC", value).strip()
         printed = PRINTED_NUMBER.search(text)
         if printed:
-            return queryset.filter(number=int(printed.group(1)))
+            return _printed(queryset, text[:printed.start()], int(printed.group(1)))
         match = Q(organization__code__icontains=value) | Q(organization__name__icontains=value)
         bare = re.fullmatch(r"[0-9]{1,9}", text)
         return queryset.filter(match | Q(number=int(text)) if bare else match)

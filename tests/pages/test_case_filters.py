@@ -168,3 +168,17 @@ def test_an_applicant_filters_only_their_own_cases(client, cases, case, associat
     assert case.organization.name not in page  # a draft has no decided amount: not ≥ 0
     assert case.organization.name in client.get(reverse("case_list"), {"computed_min": "0"}).content.decode()
 
+
+
+def test_attack_the_whole_printed_number_finds_that_case_alone(cases, year):
+    """「令和8年度 自治振興 第1号」 is one case: not 第1号 of the councils' programme, nor of another 年度 (it found
+    case 1 of every programme-year — ten cases in the demo)."""
+    council = council_case(year, "A")
+    assert cases["small"].number == 1 and council.number == 1
+    fy = year.fiscal_year
+    assert names({"q": "第1号"}) == {"小さい自治会", "A地域づくり協議会"}
+    assert names({"q": "令和8年度 自治振興 第1号"}) == {"小さい自治会"}
+    assert names({"q": "令和８年度　自治会等自治振興交付金　第１号"}) == {"小さい自治会"}  # its full name, full-width
+    assert names({"q": f"令和{fy - 2018}年度 {year.programme.number_name} 第1号"}) == {"A地域づくり協議会"}
+    assert names({"q": "令和7年度 自治振興 第1号"}) == set()
+    assert names({"q": "令和8年度 第1号"}) == ({"小さい自治会", "A地域づくり協議会"} if fy == 2026 else {"小さい自治会"})
