@@ -95,3 +95,29 @@ def test_the_staff_menu_wraps_between_items_never_inside_one(live_server, page, 
     assert items.count() >= 12  # the staff's many items, メール送信記録 among them
     assert page.get_by_role("link", name="メール送信記録").is_visible()
     assert _items_broken_inside(page) == []
+
+
+NARROW_TABLE = """() => {
+    // A data table squeezed into 12em, as a long 団体名 squeezes the 金額 and 状態 of a batch or the mail log.
+    const box = document.createElement('div');
+    box.style.width = '12em';
+    const table = document.createElement('table');
+    table.className = 'data';
+    table.innerHTML = '<thead><tr><th scope="col">団体名</th><th scope="col" class="num">試行回数</th>'
+        + '<th scope="col">状態</th></tr></thead><tbody><tr><td id="name">' + '長い団体名'.repeat(8)
+        + '</td><td class="num" id="amount">132,000円</td><td><span class="status" id="state">送信済</span></td></tr></tbody>';
+    box.appendChild(table);
+    document.querySelector('main').appendChild(box);
+}"""
+
+
+def test_an_amount_a_state_and_a_heading_are_never_broken_inside(live_server, page) -> None:  # type: ignore[no-untyped-def]
+    """「132,000円」 left 円 on a line of its own on the batch page, and the mail log broke 「試行回数」 and
+    「送信済」: amounts, states and column headings keep to one line however narrow their table."""
+    factories.UserFactory(username="tanto", role="staff")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server.url, "tanto")
+    page.evaluate(NARROW_TABLE)
+    lines = lambda selector: page.eval_on_selector(selector, LINES)  # noqa: E731
+    assert [lines(s) for s in ("#amount", "#state", "table.data thead th.num")] == [1, 1, 1]
+    assert lines("#name") > 1  # the name still wraps: the table is really squeezed
