@@ -46,6 +46,7 @@ write it straight to an ``HttpResponse`` for a small programme-year.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, ClassVar
 
@@ -1274,8 +1275,11 @@ def fiscal_year_workbook(fiscal_year: int, out: IO[bytes], progress: Progress | 
 
 
 def programme_year_filename(programme_year: ProgrammeYear, extension: str = "xlsx") -> str:
-    """Suggested download name, e.g. ``台帳_2026_jichi_shinko.xlsx`` (年度 and 事業コード, a slug)."""
-    return f"台帳_{programme_year.fiscal_year}_{programme_year.programme.code}.{extension}"
+    """Suggested download name, e.g. ``台帳_2026_自治振興.xlsx``: the 年度 and the programme's name as a case number
+    prints it (its 略称, else its name; never its internal code), with what a file name may not hold replaced by
+    「_」."""
+    name = re.sub(r'[\\/:*?"<>|\s]+', "_", programme_year.programme.number_name).strip("_.") or "事業"
+    return f"台帳_{programme_year.fiscal_year}_{name}.{extension}"
 
 
 def fiscal_year_filename(fiscal_year: int) -> str:

@@ -137,10 +137,16 @@ def test_workbook_has_seven_sheets_with_frozen_bold_headers(paid_case):
     assert wb["案件一覧"].column_dimensions["J"].width == stored_width(20)  # 申請日時
 
 
-def test_suggested_filename_names_year_and_programme(programme_year):
-    assert programme_year_filename(programme_year) == f"台帳_{factories.CURRENT_FY}_jichi_shinko.xlsx"
-    assert programme_year_filename(programme_year, "csv") == f"台帳_{factories.CURRENT_FY}_jichi_shinko.csv"
+def test_suggested_filename_names_year_and_programme_in_words_not_its_code(programme_year):
+    assert programme_year_filename(programme_year) == f"台帳_{factories.CURRENT_FY}_自治振興.xlsx"
+    assert programme_year_filename(programme_year, "csv") == f"台帳_{factories.CURRENT_FY}_自治振興.csv"
     assert fiscal_year_filename(2026) == "台帳_2026_全事業.xlsx"
+
+
+def test_attack_a_programme_name_cannot_make_a_path_of_the_filename(programme_year):
+    programme = programme_year.programme
+    programme.short_name, programme.name = "", "../地域 づくり/補助金:*?"
+    assert programme_year_filename(programme_year) == f"台帳_{factories.CURRENT_FY}_地域_づくり_補助金.xlsx"
 
 
 def test_workbook_function_reports_row_counts(paid_case):

@@ -56,7 +56,7 @@ def test_auditor_exports_the_workbook_in_the_background(client, paid_case, audit
     assert (job.kind, job.status, job.params) == ("programme_year_workbook", JobStatus.DONE, {"programme_year": py.pk})
     events = AuditEvent.objects.for_object(paid_case).count()
     assert job.total == 3 + 5 + 1 + 1 + 1 + 0 + events and job.done == job.total
-    assert job.filename == f"台帳_{factories.CURRENT_FY}_jichi_shinko.xlsx"
+    assert job.filename == f"台帳_{factories.CURRENT_FY}_自治振興.xlsx"
     status = client.get(reverse("job_detail", args=[job.pk]), HTTP_ACCEPT="application/json").json()
     assert (status["status"], status["percent"]) == ("done", 100)
 
@@ -81,7 +81,7 @@ def test_auditor_exports_the_ledger_as_csv(client, paid_case, auditor, django_ca
                          {"format": "csv"}, django_capture_on_commit_callbacks)
 
     assert (job.kind, job.status, job.content_type) == ("ledger_csv", JobStatus.DONE, "text/csv; charset=utf-8")
-    assert job.filename == f"台帳_{factories.CURRENT_FY}_jichi_shinko.csv"
+    assert job.filename == f"台帳_{factories.CURRENT_FY}_自治振興.csv"
     raw = download(client, job)
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw.decode("utf-8-sig").split("\r\n")
