@@ -13,12 +13,14 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import IO
 
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from grants.cases.models import GrantCase
 from grants.cases.overdue import deadlines_of
 from grants.core.fiscal import fiscal_year_label
+from grants.ledger.models import OrderStatus, PaymentOrder
 
 from .csv_export import CSV_CONTENT_TYPE, write_csv
 from .excel import EXPORT_TIMEZONE, XLSX_CONTENT_TYPE, Column, ColumnType, Progress, Report, write_xlsx
@@ -37,9 +39,10 @@ class CaseListReport(Report):
 
     Row: (案件番号 str, 年度 str 「令和8年度」, 事業 str, 団体コード str, 団体名 str, 地域 str, 状態 str (the words of
     the case's workflow, never its code), 世帯数 int | None, 算定額 int | None, 交付決定額 int | None, 確定額
-    int | None, 支払済額 int, 申請日 date | None (the day of ``submitted_at`` in Asia/Tokyo), 交付決定日 date | None,
-    実績報告期限 date | None (a case still awaiting its 実績報告), 期限超過 str: 「N日超過」 past the due date on
-    ``today``, else empty). Amounts in whole yen."""
+    int | None, 支払済額 int (what the ledger posted, as in the workbook's 案件一覧), うち振込予定額 int (posted, the
+    bank's result not yet recorded), 申請日 date | None (the day of ``submitted_at`` in Asia/Tokyo), 交付決定日
+    date | None, 実績報告期限 date | None (a case still awaiting its 実績報告), 期限超過 str: 「N日超過」 past the due
+    date on ``today``, else empty). Amounts in whole yen."""
 
     sheet_title = "案件一覧"
     columns = (
@@ -55,6 +58,7 @@ class CaseListReport(Report):
         Column("交付決定額", YEN),
         Column("確定額", YEN),
         Column("支払済額", YEN),
+        Column("うち振込予定額", YEN),
         Column("申請日", DATE),
         Column("交付決定日", DATE),
         Column("実績報告期限", DATE, 14),
@@ -70,7 +74,10 @@ class CaseListReport(Report):
 
     def rows(self) -> Iterator[tuple[object, ...]]:
         deadlines = {row.case.pk: row for row in deadlines_of(self.cases, today=self.today)}
-        cases = self.cases.select_related("programme_year__programme", "organization__area")
+        sent = (PaymentOrder.objects.filter(case=OuterRef("pk"), status=OrderStatus.SENT).order_by().values("case")
+                .annotate(total=Sum("amount")).values("total"))
+        cases = self.cases.select_related("programme_year__programme", "organization__area").annotate(
+            pending_transfer=Coalesce(Subquery(sent), Value(0), output_field=BigIntegerField()))
         years: dict[int, str] = {}  # 「令和8年度」 by 年度: the era's lookup is slow enough to count at 770 rows
         for case in cases.iterator(chunk_size=CHUNK_SIZE):
             py, org, deadline = case.programme_year, case.organization, deadlines.get(case.pk)
@@ -80,6 +87,7 @@ class CaseListReport(Report):
                 case.reference, years[py.fiscal_year], py.programme.name, org.code, org.name,
                 org.area.name, case.status_label, case.household_count,
                 case.computed_amount, case.decided_amount, case.confirmed_amount, case.paid_amount,
+                case.pending_transfer,
                 _day(case.submitted_at), case.decided_on,
                 deadline.due_on if deadline else None,
                 f"{deadline.days_overdue}日超過" if deadline and deadline.overdue else None,

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 TOKYO = dt.timezone(dt.timedelta(hours=9))
 HEADER = ["案件番号", "年度", "事業", "団体コード", "団体名", "地域", "状態", "世帯数", "算定額", "交付決定額", "確定額",
-          "支払済額", "申請日", "交付決定日", "実績報告期限", "期限超過"]
+          "支払済額", "うち振込予定額", "申請日", "交付決定日", "実績報告期限", "期限超過"]
 
 
 def made(py, name, status=Status.DRAFT, **fields):  # type: ignore[no-untyped-def]
@@ -88,10 +88,10 @@ def test_xlsx_holds_the_filtered_list_with_labels_and_date_cells(client, cases, 
     assert [row[0] for row in rows[1:]] == listed(query) == [large.reference]
     assert rows[1][1:] == [
         f"令和{CURRENT_FY - 2018}年度", "自治会等自治振興交付金", large.organization.code, "大きい自治会", "大歳",
-        "交付決定済", 180, 120_000, 100_000, None, 0,
+        "交付決定済", 180, 120_000, 100_000, None, 0, 0,
         as_excel_date(dt.date(CURRENT_FY, 5, 31)), as_excel_date(dt.date(CURRENT_FY, 8, 1)), None, None,
     ]
-    assert sheet.cell(2, 13).is_date and sheet.cell(2, 14).is_date and sheet.cell(2, 10).data_type == "n"
+    assert sheet.cell(2, 14).is_date and sheet.cell(2, 15).is_date and sheet.cell(2, 10).data_type == "n"
 
 
 def test_csv_holds_the_same_rows_in_iso_dates(client, cases, staff):
@@ -102,7 +102,7 @@ def test_csv_holds_the_same_rows_in_iso_dates(client, cases, staff):
     by_name = {row[4]: row for row in rows[1:]}
     assert set(by_name) == {"大きい自治会", "小さい自治会"}
     large = by_name["大きい自治会"]
-    assert large[6:] == ["交付決定済", "180", "120000", "100000", "", "0", f"{CURRENT_FY}-05-31",
+    assert large[6:] == ["交付決定済", "180", "120000", "100000", "", "0", "0", f"{CURRENT_FY}-05-31",
                          f"{CURRENT_FY}-08-01", "", ""]
     assert not any(Status.DECIDED.value in row for row in rows)  # the words, never the code
 
@@ -128,9 +128,9 @@ def test_overdue_report_shows_its_due_date_and_the_days_past(client, year, today
     council_case(year, "B", completion_deadline=completed(today, -2))
     rows, sheet = xlsx_rows(download(client, staff, "case_list_xlsx", {"overdue": "overdue"}))
     assert [row[0] for row in rows[1:]] == [late.reference]
-    assert rows[1][14:] == [as_excel_date(today - dt.timedelta(days=3)), "3日超過"]
+    assert rows[1][15:] == [as_excel_date(today - dt.timedelta(days=3)), "3日超過"]
     rows = csv_rows(download(client, staff, "case_list_csv", {"programme_year": str(year.pk)}))
-    assert {row[4]: row[14:] for row in rows[1:]} == {
+    assert {row[4]: row[15:] for row in rows[1:]} == {
         "A地域づくり協議会": [(today - dt.timedelta(days=3)).isoformat(), "3日超過"],
         "B地域づくり協議会": [(today + dt.timedelta(days=2)).isoformat(), ""],
     }
@@ -226,3 +226,25 @@ def test_applicants_may_not_request_the_job(client, cases, association_head):
     client.force_login(association_head)
     assert client.post(reverse("case_list_xlsx"), {"query": ""}).status_code == 403
     assert not Job.objects.exists()
+
+
+def test_attack_a_transfer_waiting_for_the_banks_result_is_counted_apart(client, case, association_head, staff,
+                                                                         approver, finance, finance2):
+    """A payment posted (its batch approved) but not yet confirmed by the bank: the export's 支払済額 counts it as the
+    ledger posts it, and うち振込予定額 says how much of it waits for the bank, as the workbook's 案件一覧 does — the
+    export read 支払済額 alone, as if the money had reached the association."""
+    from grants.cases import services
+    from tests.cases.steps import take_to
+
+    take_to(case, Status.TRANSFER_SENT, head=association_head, staff=staff, approver=approver, finance=finance,
+            finance2=finance2)
+    sent = GrantCase.objects.get(pk=case.pk)
+    assert sent.paid_amount > 0
+    rows = csv_rows(download(client, staff, "case_list_csv", {}))
+    row = next(r for r in rows[1:] if r[0] == sent.reference)
+    assert row[6].startswith("振込予定")
+    assert row[11:13] == [str(sent.paid_amount), str(sent.paid_amount)]
+    services.confirm_transfer(case_id=sent.pk, actor=finance)  # the bank's result: 振込完了
+    rows = csv_rows(download(client, staff, "case_list_csv", {}))
+    row = next(r for r in rows[1:] if r[0] == sent.reference)
+    assert row[11:13] == [str(sent.paid_amount), "0"]
