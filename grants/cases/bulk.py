@@ -37,6 +37,7 @@ CITY_ONLY = "一括の手続は市の職員のみが行えます。"
 NOT_BULK = "この手続は一括では行えません。案件の画面から1件ずつ行ってください。"
 NO_ROLE = "この操作を行う権限がありません。"
 NOTHING = "対象の案件が選ばれていません。"
+INACTIVE = "依頼した利用者のアカウントが無効になったため、一括の手続は行っていません。"
 
 
 def _bulkable(edge: Edge) -> bool:
@@ -159,6 +160,8 @@ def _bulk_act(job: Job, progress: Progress, out: IO[bytes]) -> tuple[str, str]:
         if done % step == 0 or done == total:
             progress(done, total)
 
+    if not job.requested_by.is_active:  # the account was closed since the request: it acts no more
+        raise JobRefused(INACTIVE)
     try:
         result = bulk_perform(edge=job.params["edge"], case_ids=job.params["cases"], actor=job.requested_by,
                               progress=report)

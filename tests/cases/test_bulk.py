@@ -7,6 +7,7 @@ import pytest
 from grants.accounts.models import Role
 from grants.cases.bulk import (
     CITY_ONLY,
+    INACTIVE,
     NOT_BULK,
     NOT_FOUND,
     BulkResult,
@@ -168,5 +169,22 @@ def test_a_job_whose_requester_is_no_longer_city_staff_fails_with_the_reason_and
     run_worker()
     job.refresh_from_db()
     assert (job.status, job.message) == (JobStatus.FAILED, CITY_ONLY)
+    assert set(GrantCase.objects.filter(pk__in=[c.pk for c in cases]).values_list("status", flat=True)) == {
+        Status.VERIFIED}
+
+
+def test_attack_a_job_whose_requester_was_deactivated_does_nothing(  # type: ignore[no-untyped-def]
+        programme_year, staff, approver, run_worker, django_capture_on_commit_callbacks) -> None:
+    """The 決裁者's account closed (is_active off, the role left as it was) after the request: the worker took the
+    job and decided every case in the closed account's name."""
+    head = factories.UserFactory(username="proxy", role=Role.STAFF)
+    cases = _verified(programme_year, head, staff, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = queue_bulk_act(edge="decide", case_ids=[c.pk for c in cases], actor=approver)
+    approver.is_active = False
+    approver.save()
+    run_worker()
+    job.refresh_from_db()
+    assert (job.status, job.message) == (JobStatus.FAILED, INACTIVE)
     assert set(GrantCase.objects.filter(pk__in=[c.pk for c in cases]).values_list("status", flat=True)) == {
         Status.VERIFIED}
