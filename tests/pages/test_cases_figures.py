@@ -89,7 +89,7 @@ def test_a_bad_value_is_refused_at_the_field_keeping_what_was_typed(client, figu
     response = _post(login(client, association_head), figure_case, code, value, reason="台帳の値")
     page = response.content.decode()
     name = {"area": "面積（km²）", "population": "人口（人）"}[code]
-    assert f'<span class="errorlist">基準日の{name}: ' in page
+    assert f'<span class="errorlist" id="id_figure-{code}-value_error">基準日の{name}: ' in page  # its aria-describedby
     assert "台帳の値</textarea>" in page and (f'value="{value}"' in page or not value)
     assert OrganizationFigure.objects.count() == 1
     assert GrantCase.objects.get(pk=figure_case.pk).computed_amount is None
