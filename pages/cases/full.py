@@ -63,7 +63,7 @@ from pages.cases.full_forms import (
     VerifyForm,
     conditional_rules,
 )
-from pages.http import AuthedRequest, back_adding, post_form, recorded_download
+from pages.http import AuthedRequest, back_adding, field_errors, post_form, recorded_download
 
 WHERE = ("budget", "change", "report")
 
@@ -390,6 +390,18 @@ def _line_plan(case: GrantCase, where: str) -> CommunityPlan | None:
     return judged_plan(case) if where == "report" else plan_in_force(case)
 
 
+def _line_again(request: AuthedRequest, pk: int, where: str) -> Callable[[forms.BaseForm], HttpResponse]:
+    """A line that could not be added: the case page with the add form as typed, open, each error at its field,
+    and the errors also listed at the top (the lines table is far down a long page)."""
+    again = typed_again(request, pk, f"{where}_block.form")
+
+    def show(form: forms.BaseForm) -> HttpResponse:
+        field_errors(request, form)
+        return again(form)
+
+    return show
+
+
 @require_POST
 @login_required
 def add_line(request: AuthedRequest, pk: int, where: str) -> HttpResponse:
@@ -399,6 +411,7 @@ def add_line(request: AuthedRequest, pk: int, where: str) -> HttpResponse:
     return post_form(request, form=form, act=lambda d: budget.add_line(case_id=pk, actor=request.user, where=where,
                                                                        data=d),
                      done="明細を追加しました。", not_found=GrantCase.DoesNotExist, back=_back(pk, where),
+                     rerender=_line_again(request, pk, where),
                      then=lambda _: back_adding(reverse("case_detail", args=[pk]), f"{where}-add", where))
 
 

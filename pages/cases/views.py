@@ -162,7 +162,14 @@ def _case_page(request: AuthedRequest, pk: int, typed: FigureCorrectionForm | No
     # A form as typed replaces its blank one only where the page shows that form to this user now; a form the page
     # does not show (the case moved on since the user opened it) says its errors as messages, never nothing.
     for name, form in (bound or {}).items():
-        if _shows(name, form, context):
+        block_name, _, key = name.partition(".")
+        block = context.get(block_name)
+        if key:
+            # A form within a part of the page (a lines table's add form, "budget_block.form"), which brings its
+            # errors' summary as messages itself; shown as typed where the page still shows that part's form.
+            if isinstance(block, dict) and block.get(key) is not None:
+                context[block_name] = {**block, key: form}
+        elif _shows(name, form, context):
             context[name] = form
         else:
             field_errors(request, form)

@@ -9,11 +9,12 @@ import pytest
 from django.urls import reverse
 
 from grants.cases import services
-from grants.cases.models import GrantCase
+from grants.cases.models import BudgetLine, GrantCase
 from grants.cases.services import apply_count
 from grants.organizations.models import HouseholdCount
 from tests import factories
 from tests.cases.steps import login, messages_of
+from tests.councils import builders
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +117,31 @@ def test_attack_a_count_with_an_error_on_a_submitted_case_says_the_error(client,
     assert response.status_code == 200
     assert any("世帯数" in m for m in messages_of(response)), messages_of(response)
     assert GrantCase.objects.get(pk=case.pk).household_count == 120
+
+
+
+@pytest.mark.parametrize(("typed", "field", "error"), [
+    ({"amount": "１万円"}, "budget-line-amount", "金額"),
+    ({"spent_on": ""}, "budget-line-spent_on", "支出（予定）日"),
+])
+def test_a_budget_line_with_an_error_keeps_what_was_typed_and_shows_the_error_at_its_field(
+        client, typed, field, error) -> None:  # type: ignore[no-untyped-def]
+    """The walk-through's 明細を追加する without its 支出（予定）日 came back blank with the error only at the top: the
+    form now comes back open and as typed, the error beside the field (and listed at the top too)."""
+    org, secretary = builders.council()
+    katsudo = builders.katsudo_year()
+    plan = builders.approved_plan(org, factories.UserFactory(username="tanto", role="staff"))
+    cats = builders.categories()
+    case = builders.draft_case(katsudo, org)
+    client.force_login(secretary)
+    data = {"kind": "expense", "category": cats["genzairyo"].pk, "plan_item": builders.item(plan, "1-1-2").pk,
+            "description": "水路補修の原材料", "amount": "16000", "spent_on": "2026-06-01", **typed}
+    response = client.post(reverse("case_line_add", args=[case.pk, "budget"]), data, follow=True)
+    body = response.content.decode()
+    assert not BudgetLine.objects.filter(case=case).exists()
+    page = fields(body)
+    assert page.attrs["budget-line-description"]["value"] == "水路補修の原材料"
+    assert page.attrs["budget-line-amount"]["value"] == data["amount"]
+    assert described(page, field), field
+    assert any(m.startswith(error) for m in messages_of(response))
+    assert '<details id="budget-add" open>' in body
