@@ -49,7 +49,7 @@ def test_a_group_applies_from_the_call_to_submission(live_server, page, check_a1
 
     # The plan saves itself after a pause in typing, and on leaving a field.
     page.get_by_label("事業の目的（提出までに必須）").fill("子どもと高齢者が食卓を囲み、地域で見守る関係をつくる")
-    page.locator("#plan-save-status", has_text="下書きを保存しました（").wait_for()
+    page.locator("#plan-save-status", has_text="下書きを保存しました（").wait_for(timeout=30_000)  # a loaded CI machine
     page.get_by_label("事業の内容（提出までに必須）").fill("月1回、公民館で食事会と昔遊びの会を開く")
     page.get_by_label("期待される効果（提出までに必須）").focus()
     page.locator("#plan-save-status", has_text="下書きを保存しました（").wait_for()
