@@ -127,6 +127,13 @@ def bulk_perform(*, edge: str, case_ids: Iterable[int], actor: User,
     ids = sorted({int(pk) for pk in case_ids})
     result = BulkResult(edge=edge, label=label)
     for number, pk in enumerate(ids, start=1):
+        if number > 1:
+            # A long act (a job of 770 cases takes minutes) reads its actor again before each case: a role taken
+            # away or an account closed meanwhile acts on no further case, as a new request would be refused.
+            actor.refresh_from_db(fields=["role", "is_active"])
+        if not actor.is_active:
+            result.set_aside.append(SetAside(pk, INACTIVE))
+            continue
         try:
             services.act(case_id=pk, edge=edge, actor=actor)
         except GrantCase.DoesNotExist:

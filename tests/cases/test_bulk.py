@@ -188,3 +188,28 @@ def test_attack_a_job_whose_requester_was_deactivated_does_nothing(  # type: ign
     assert (job.status, job.message) == (JobStatus.FAILED, INACTIVE)
     assert set(GrantCase.objects.filter(pk__in=[c.pk for c in cases]).values_list("status", flat=True)) == {
         Status.VERIFIED}
+
+
+@pytest.mark.parametrize("change", ["role", "account"])
+def test_attack_an_actor_whose_role_or_account_ends_midway_acts_on_no_further_case(  # type: ignore[no-untyped-def]
+        programme_year, staff, approver, change) -> None:
+    """A job of many cases runs for minutes: the 決裁者 moved to another post (or whose account was closed) after
+    the first case decides nothing more; the rest are set aside with the reason, nothing written for them."""
+    head = factories.UserFactory(username="proxy", role=Role.STAFF)
+    cases = _verified(programme_year, head, staff, 3)
+    User = type(approver)
+
+    def after_each(done: int, total: int) -> None:
+        if done == 1:  # another session changes the account while the act goes on
+            User.objects.filter(pk=approver.pk).update(
+                **({"role": Role.STAFF} if change == "role" else {"is_active": False}))
+
+    result = bulk_perform(edge="decide", case_ids=[c.pk for c in cases], actor=approver, progress=after_each)
+
+    assert result.done == [cases[0].pk]
+    assert [s.case_id for s in result.set_aside] == [cases[1].pk, cases[2].pk]
+    if change == "account":
+        assert {s.reason for s in result.set_aside} == {INACTIVE}
+    for case in cases[1:]:
+        case.refresh_from_db()
+        assert case.status == Status.VERIFIED and _written(case)[1:] == (0, 0)
