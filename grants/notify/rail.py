@@ -171,6 +171,20 @@ def _transferred(act: Act[Any]) -> Message:
                    page("case_detail", case.pk))
 
 
+@on(["batch_item"], "record_transfer_returned")
+def _transfer_returned(act: Act[Any]) -> Message:
+    """The bank returned the transfer (振込不能・組戻し): the group must check the account the city has on file
+    before it is paid again. Neither the account nor the bank's reason (which may quote the account) is written."""
+    item = act.obj
+    case = GrantCase.objects.select_related("programme_year__programme", "organization").get(pk=item.case_id)
+    org = case.organization
+    body = (f"{_greeting(org)}{case_words(case)}の{yen(item.amount)}は、金融機関から返却され、振り込めませんでした。"
+            "\n市に届け出ている口座（金融機関・支店・口座番号・名義）をご確認のうえ、変わっている場合は担当課へ"
+            "お知らせください。確認ができしだい、あらためて振り込みます。")
+    return Message("payment_transferred", members(org), f"【振込できませんでした】{case.reference}", body,
+                   page("case_detail", case.pk))
+
+
 @on(["community_plan"], "return_plan")
 def _plan_returned(act: Act[Any]) -> Message:
     plan = act.obj

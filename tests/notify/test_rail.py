@@ -89,12 +89,19 @@ def test_a_transfer_done_tells_the_amount_never_the_account(sent_batch, associat
         assert "山口 太郎" not in text  # the representative's name (factories) is not in the mail either
 
 
-def test_a_returned_transfer_sends_nothing(sent_batch, association_head, finance, mailed) -> None:  # type: ignore[no-untyped-def]
+def test_a_returned_transfer_asks_the_group_to_check_its_account_without_quoting_it(  # type: ignore[no-untyped-def]
+        sent_batch, association_head, finance, mailed) -> None:
+    """The walk-through's 返却 told the applicant nothing: the group now hears that the money did not arrive and to
+    check its account; neither the account nor the bank's reason (it may quote the account) is in the mail."""
     with_mail(association_head)
     item = sent_batch.items.get()
-    notes, outbox = mailed(lambda: record_transfer_result(item_id=item.pk, actor=finance, returned=True,
-                                                          reason="口座なし"))
-    assert notes == [] and outbox == []
+    account = BankAccount.objects.get(organization=item.case.organization)
+    notes, outbox = mailed(lambda: record_transfer_result(
+        item_id=item.pk, actor=finance, returned=True, reason=f"口座番号相違 {account.account_number}"))
+    note, message = _only(notes, outbox, "payment_transferred", association_head)
+    assert "70,000円は、金融機関から返却され、振り込めませんでした" in note.body and "口座" in note.body
+    for text in (note.subject, note.body, message.subject, message.body):
+        assert account.account_number not in text and account.holder_kana not in text and "相違" not in text
 
 
 @pytest.mark.parametrize(("edge", "words"), [("approve_change", "承認されました"),
