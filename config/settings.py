@@ -151,6 +151,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pages.context_processors.demo_notice",
+                "pages.context_processors.applicant_menus",
             ],
         },
     },
