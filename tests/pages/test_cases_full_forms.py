@@ -528,3 +528,15 @@ def test_attack_a_form_with_an_error_the_page_no_longer_shows_still_says_the_err
     assert response.status_code == 200
     shown = messages_of(response)
     assert any(m.startswith(f"{field}") for m in shown), shown
+
+
+def test_the_applicants_home_shows_the_confirmed_amount_once_the_amount_is_confirmed(
+        client, katsudo, council, staff, staff2, approver, finance, finance2) -> None:  # type: ignore[no-untyped-def]
+    """The walk-through's ホーム listed a closed council case at its 交付決定額 while the dashboard showed the 確定額."""
+    case = at("confirmed_settlement", katsudo, council, staff, staff2, approver, finance, finance2)
+    assert case.confirmed_amount != case.decided_amount
+    body = login(client, council[1]).get(reverse("home")).content.decode()
+    table = body[body.index('class="num">交付額</th>'):]
+    row = table[table.index(case.reference):]
+    row = row[:row.index("</tr>")]
+    assert f"{case.confirmed_amount:,}円（確定額）" in row and f"{case.decided_amount:,}円" not in row
