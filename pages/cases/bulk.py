@@ -30,7 +30,7 @@ from grants.cases.bulk import (
 from grants.cases.models import GrantCase
 from grants.cases.workflows import CaseActionError
 from grants.jobs.services import visible_jobs
-from pages.cases.filters import GrantCaseFilter
+from pages.cases.filters import case_filter
 from pages.http import AuthedRequest, city_user_required, post_form
 
 # The most cases one confirmation may name (a city has a few thousand associations).
@@ -69,7 +69,7 @@ def _chosen(request: AuthedRequest, form: BulkChoiceForm) -> list[int]:
     """The ids the bulk form names, among the cases the user may see."""
     visible = GrantCase.objects.visible_to(request.user)
     if form.cleaned_data["scope"] == "filter":
-        qs = GrantCaseFilter(QueryDict(form.cleaned_data["filter"]), queryset=visible).qs
+        qs = case_filter(QueryDict(form.cleaned_data["filter"]), request.user).qs
     else:
         ticked = [int(v) for v in request.POST.getlist("case")[: MAX_CASES + 1] if re.fullmatch(r"[0-9]{1,12}", v)]
         qs = visible.filter(pk__in=ticked)

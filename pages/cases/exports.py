@@ -22,13 +22,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from grants.accounts.models import User
 from grants.cases.models import GrantCase
 from grants.core.workflow import ActionRefused
 from grants.jobs.models import Job
 from grants.jobs.registry import JobKind, JobRefused, Progress, city_users_only, register
 from grants.jobs.services import JobError, request_job
-from pages.cases.filters import GrantCaseFilter
+from pages.cases.filters import GrantCaseFilter, case_filter
 from pages.cases.tables import GrantCaseTable
 from pages.http import AuthedRequest, act_once
 from reports.case_list import write_case_list
@@ -40,11 +39,6 @@ SPOOL_BYTES = 8 * 1024 * 1024
 FORMAT_LABELS = {"xlsx": "Excel", "csv": "CSV"}
 
 
-def filtered(query: QueryDict, user: User) -> GrantCaseFilter:
-    """The list's filters on ``query`` over the cases ``user`` may see."""
-    return GrantCaseFilter(query, queryset=GrantCase.objects.visible_to(user))
-
-
 def ordered(filterset: GrantCaseFilter, query: QueryDict) -> QuerySet[GrantCase]:
     """The filtered cases in the list's order: its ``sort`` as the table reads it (an unknown sort is ignored)."""
     table = GrantCaseTable(filterset.qs, order_by=query.get("sort") or None)
@@ -54,7 +48,7 @@ def ordered(filterset: GrantCaseFilter, query: QueryDict) -> QuerySet[GrantCase]
 
 def _run(job: Job, progress: Progress, out: IO[bytes]) -> tuple[str, str]:
     query = QueryDict(job.params["query"])
-    filterset = filtered(query, job.requested_by)
+    filterset = case_filter(query, job.requested_by)
     if not filterset.is_valid():
         raise JobRefused("絞り込みの条件を読み取れませんでした。案件一覧から出力し直してください。")
     return write_case_list(ordered(filterset, query), out, job.params["format"], progress=progress)
@@ -67,7 +61,7 @@ def _export(request: AuthedRequest, kind: str) -> HttpResponseBase:
     if not request.user.is_city_user:  # as ``city_user_required``, which types its views as answering HttpResponse
         raise PermissionDenied("市の職員のみが利用できる画面です。")
     query = QueryDict(request.POST.get("query", "")) if request.method == "POST" else request.GET
-    filterset = filtered(query, request.user)
+    filterset = case_filter(query, request.user)
     if not filterset.is_valid():
         return redirect(f"{reverse('case_list')}?{query.urlencode()}")
     if request.method == "POST":

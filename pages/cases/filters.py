@@ -16,10 +16,12 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.forms.boundfield import BoundField
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from grants.accounts.models import User
 from grants.cases.models import GrantCase, Status
 from grants.cases.overdue import overdue_cases
 from grants.organizations.models import Area
@@ -169,3 +171,10 @@ class GrantCaseFilter(django_filters.FilterSet):
     def late(self, queryset: QuerySet[GrantCase], name: str, value: str) -> QuerySet[GrantCase]:
         """実績報告 past its due date, by the rule of ``grants.cases.overdue``."""
         return overdue_cases(queryset, today=self.today) if value == OVERDUE else queryset
+
+
+def case_filter(query: QueryDict, user: User) -> GrantCaseFilter:
+    """The case list's filters on ``query`` over the cases ``user`` may see: what the list shows, its export
+    writes and its bulk act takes (「絞り込みに該当するすべての案件」)."""
+    visible = GrantCase.objects.visible_to(user).select_related("organization__area", "programme_year__programme")
+    return GrantCaseFilter(query, queryset=visible)

@@ -39,7 +39,7 @@ from grants.ledger.models import BudgetAccount
 from grants.organizations.models import Measure, Organization, OrganizationFigure, Representative
 from grants.organizations.services import OrganizationError, change_head
 from grants.programmes.models import ProgrammeYear
-from pages.cases.filters import GrantCaseFilter
+from pages.cases.filters import case_filter
 from pages.cases.forms import (
     AnnualRunForm,
     ChangeHeadForm,
@@ -96,10 +96,7 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def case_list(request: AuthedRequest) -> HttpResponse:
-    qs = GrantCase.objects.visible_to(request.user).select_related(
-        "organization__area", "programme_year__programme"
-    )
-    filterset = GrantCaseFilter(request.GET, queryset=qs)
+    filterset = case_filter(request.GET, request.user)
     bulk = bulk_edges(request.user)  # the acts the user's role may take on many cases at once (city staff)
     table = GrantCaseTable(filterset.qs, exclude=() if bulk else ("select",))
     RequestConfig(request, paginate=False).configure(table)  # ordering from the query string
