@@ -129,11 +129,12 @@ FORM = {"title": "乗っ取り", "level": "action", "code": "9-9-9", "note": "x"
 def attack(client, user, w, *, status_get=(404,), status_post=(404,)) -> None:  # type: ignore[no-untyped-def]
     gets, posts = b_urls(w)
     login(client, user)
-    events = AuditEvent.objects.count()
+    last = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     for url in gets:
         assert client.get(url).status_code in status_get, url
     # Reading a receipt or a notice is recorded (they name people); nothing else is written by a GET.
-    assert set(AuditEvent.objects.all()[events:].values_list("action", flat=True)) <= {
+    # (By primary key: an unordered slice by count picked older rows on PostgreSQL.)
+    assert set(AuditEvent.objects.filter(pk__gt=last).values_list("action", flat=True)) <= {
         "download_receipt", "download_notice_pdf"}
     before = snapshot()
     for url in posts:
