@@ -120,6 +120,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Static files (whitenoise) after the three that set headers, so that a static file has them too, and before the
+    # rest: a static file needs no session, user or CSRF token.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -208,7 +211,21 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
+# Static files are served by the application itself (whitenoise), behind gunicorn. Production runs
+# `manage.py collectstatic` into STATIC_ROOT and sets STATIC_MANIFEST=True: names carry a hash of the content
+# (cached for a year by browsers), gzip and Brotli copies are made once, and the files are read from STATIC_ROOT
+# only. Without it (the tests, the demo, a developer's machine) the files are served from where they lie in the
+# source, looked up at each request, and no collectstatic is needed.
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage" if STATIC_MANIFEST
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not STATIC_MANIFEST
+# No other site needs our files (whitenoise would answer `Access-Control-Allow-Origin: *`).
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
