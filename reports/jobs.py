@@ -7,7 +7,8 @@ to write; it returns (download filename, content type). City staff only may requ
 - ``fiscal_year_workbook``: the same for every programme of a 年度; params {"fiscal_year": 2026}.
 - ``ledger_csv``: the ledger (「台帳」) of one programme-year as CSV for Excel; params {"programme_year": pk}.
 - ``notices_batch`` (通知書の一括印刷): every notice of a programme-year (of one kind, when given) in document-number
-  order in one PDF; params {"programme_year": pk, "kind": NoticeKind value or absent}; progress per notice.
+  order in one PDF, laid out in chunks in bounded memory (``reports.pdf.write_notices_pdf``); params
+  {"programme_year": pk, "kind": NoticeKind value or absent}; progress per notice.
 
 Progress is counted in rows: ``(0, total)`` from COUNT queries first, then rows written.
 """
@@ -29,7 +30,7 @@ from .exporters import (
     programme_year_filename,
     programme_year_workbook,
 )
-from .pdf import PDF_CONTENT_TYPE, render_notices_pdf
+from .pdf import PDF_CONTENT_TYPE, write_notices_pdf
 
 
 def _programme_year(job: Job) -> ProgrammeYear:
@@ -68,7 +69,7 @@ def _notices_batch(job: Job, progress: Progress, out: IO[bytes]) -> tuple[str, s
     kind = job.params.get("kind") or None
     if kind is not None and kind not in NoticeKind.values:
         raise ValueError("通知書の種類が正しくありません。")
-    out.write(render_notices_pdf(notices_of_year(programme_year, kind), progress=progress))
+    write_notices_pdf(notices_of_year(programme_year, kind), out, progress=progress)
     return batch_filename(programme_year, kind), PDF_CONTENT_TYPE
 
 

@@ -22,16 +22,21 @@ Settings (read at render time):
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import io
 import mimetypes
 import posixpath
+import tempfile
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import IO
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.document import Document
@@ -41,11 +46,17 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from grants.core.fiscal import wareki
 from grants.notices.models import Notice
 
+from .pdf_join import PdfJoiner
+
 PDF_CONTENT_TYPE = "application/pdf"
 
 DATE_STYLES = ("wareki", "wareki_western")
 
 Progress = Callable[[int, int], None]
+
+# Notices laid out in one WeasyPrint document of a batch (about 0.7 MB of memory each while it is laid out; the
+# chunk's fonts are subset once, about 40 KB a chunk in the joined file). Measured in bench/bench_batch_print.py.
+CHUNK_SIZE = 100
 
 
 class RefusedURLError(ValueError):
@@ -211,21 +222,86 @@ def render_notice_pdf(notice: Notice) -> bytes:
     return render_html_pdf(render_notice_html(notice))
 
 
-def render_notices_pdf(notices: Iterable[Notice], progress: Progress | None = None) -> bytes:
-    """One PDF of many notices, in the order given: each is laid out on its own and the pages are merged
-    (``Document.copy(pages)``), so every notice starts on a new page. ``progress(done, total)`` is called
-    before the first and after each notice. Raises ``ValueError`` when there is no notice."""
-    items = list(notices)
-    total = len(items)
+def render_notices_pdf(notices: Iterable[Notice], progress: Progress | None = None,
+                       chunk_size: int | None = None) -> bytes:
+    """One PDF of many notices, in the order given, as bytes (``write_notices_pdf`` into memory: for a few
+    notices; a batch job writes to its file instead). Raises ``ValueError`` when there is no notice."""
+    out = io.BytesIO()
+    write_notices_pdf(notices, out, progress=progress, chunk_size=chunk_size or CHUNK_SIZE)
+    return out.getvalue()
+
+
+def write_notices_pdf(notices: Iterable[Notice], out: IO[bytes], *, progress: Progress | None = None,
+                      chunk_size: int = CHUNK_SIZE) -> int:
+    """Write one PDF of many notices, in the order given, to ``out`` (a binary file at its start); returns
+    its page count. Each notice is laid out on its own and starts on a new page.
+
+    Memory is bounded by ``chunk_size`` notices, not by their number: notices are laid out ``chunk_size`` at
+    a time into one WeasyPrint document (its fonts subset to what those notices use), written to a temporary
+    file and released; the chunks are joined into ``out`` as they come (``reports.pdf_join.PdfJoiner``). A
+    ``QuerySet`` is counted first and read with ``.iterator()``, never as a list; any other iterable is
+    listed. One chunk is written by WeasyPrint directly.
+
+    ``progress(done, total)`` is called before the first notice and after each one (``done`` in notices).
+    Raises ``ValueError`` when there is no notice.
+    """
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    if isinstance(notices, QuerySet):
+        total = notices.count()
+        items: Iterable[Notice] = notices.iterator(chunk_size=max(chunk_size, 100))
+    else:
+        items = list(notices)
+        total = len(items)
     if not total:
         raise ValueError("対象の通知書がありません。")
     if progress:
         progress(0, total)
+    done = 0
+    joiner: PdfJoiner | None = None
+    chunk: list[Notice] = []
+    for notice in items:
+        chunk.append(notice)
+        if len(chunk) < chunk_size:
+            continue
+        if joiner is None and done + len(chunk) >= total:
+            break  # the only chunk: written directly below
+        joiner = joiner or PdfJoiner(out)
+        done = _join_chunk(chunk, joiner, done, total, progress)
+        chunk = []
+    if joiner is None:
+        if not chunk:  # counted, then gone: notices are never deleted, so only a wrong query gets here
+            raise ValueError("対象の通知書がありません。")
+        document = _chunk_document(chunk, done, total, progress)
+        pages = len(document.pages)
+        document.write_pdf(target=out)
+        return pages
+    if chunk:
+        _join_chunk(chunk, joiner, done, total, progress)
+    joiner.close()
+    return joiner.pages
+
+
+def _chunk_document(chunk: list[Notice], done: int, total: int, progress: Progress | None) -> Document:
+    """One WeasyPrint document of the notices of ``chunk`` (``done`` before them), calling ``progress``."""
     font_config = FontConfiguration()
     documents: list[Document] = []
-    for done, notice in enumerate(items, start=1):
+    for notice in chunk:
         documents.append(html_document(render_notice_html(notice), font_config=font_config))
+        done += 1
         if progress:
             progress(done, total)
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    return documents[0].copy([page for document in documents for page in document.pages])
+
+
+def _join_chunk(chunk: list[Notice], joiner: PdfJoiner, done: int, total: int, progress: Progress | None) -> int:
+    """Lay out ``chunk``, write it to a temporary file, append it to ``joiner`` and release it; returns the
+    notices done."""
+    document = _chunk_document(chunk, done, total, progress)
+    with tempfile.TemporaryFile() as part:
+        document.write_pdf(target=part)
+        del document
+        part.seek(0)
+        joiner.add(part)
+    gc.collect()  # a document's boxes hold reference cycles: free them now, not when the collector gets to it
+    return done + len(chunk)
