@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("pages.councils.urls")),
     path("", include("pages.jobs.urls")),
     path("", include("pages.payments.urls")),
+    path("", include("pages.ledger.urls")),
     path("", include("pages.notices.urls")),
     path("", include("pages.dashboard.urls")),
     path("", include("pages.reports.urls")),

@@ -95,6 +95,13 @@ class LedgerEntry(AppendOnlyModel):
         ordering = ["pk"]
         verbose_name = "台帳の仕訳"
         verbose_name_plural = "台帳"
+        # The ledger page and the admin list entries newest first (計上日, then entry number), each filter walking
+        # its own index in that order: the whole ledger, one programme-year's account, one kind.
+        indexes = [
+            models.Index(fields=["entry_date", "id"], name="ledger_entry_date_id"),
+            models.Index(fields=["account", "entry_date", "id"], name="ledger_entry_account_date"),
+            models.Index(fields=["kind", "entry_date", "id"], name="ledger_entry_kind_date"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="entry_amount_positive"),
             models.CheckConstraint(

@@ -1,12 +1,14 @@
 """Finance pages: the payment queue, batches, the 総合振込 file and the bank's results. The buttons a batch and
 its items offer come from their machines (``grants.cases.batches``)."""
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -19,15 +21,18 @@ from grants.cases.batches import (
     create_payment_batch,
     discard_payment_batch,
     payable_orders,
+    payee_problems,
     payment_name,
     record_transfer_result,
 )
 from grants.cases.orders import orders_of_their_own
+from grants.cases.workflows import WORKFLOWS
 from grants.core import workflow
 from grants.core.models import record_event
 from grants.core.workflow import ActionRefused
 from grants.ledger import transfers
-from grants.ledger.models import BatchItem, ItemResult, PaymentBatch
+from grants.ledger.models import BatchItem, ItemResult, PaymentBatch, PaymentOrder
+from grants.programmes.models import ProgrammeYear
 from pages.http import AuthedRequest, act_once, post_form
 from pages.payments.forms import BatchForm, CodeResultForm, ResultForm, parse_case_ids
 from reports.zengin_batch import batch_file, item_for_customer_code
@@ -38,31 +43,115 @@ def _finance_or_auditor(request: HttpRequest) -> None:
         raise PermissionDenied("会計課・監査委員事務局の職員のみが利用できる画面です。")
 
 
+# Payments listed per page of each table of the queue.
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class QueueYear:
+    """One programme-year's payable payments: how many, their total (yen), and whether they are the single
+    payments of formula-grant cases (chosen by case) or orders of their own (chosen by order)."""
+
+    year: ProgrammeYear
+    count: int
+    total: int
+    by_case: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}（{self.count:,}件、合計 {self.total:,}円）"
+
+
+def queue_years() -> list[QueueYear]:
+    """The payable payments (``payable_orders``) summed per programme-year, newest year first. One query."""
+    years = (ProgrammeYear.objects.select_related("programme")
+             .filter(cases__payment_orders__in=payable_orders().values("pk"))
+             .annotate(count=Count("cases__payment_orders"), total=Sum("cases__payment_orders__amount"))
+             .order_by("-fiscal_year", "programme__code", "pk"))
+    return [QueueYear(year, year.count, year.total, bool(WORKFLOWS[year.programme.workflow].payment_mirror))
+            for year in years]
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of one table of the queue: its payments, its number (from 1), how many pages, and the links to
+    the pages beside it (the other table's page kept), or None."""
+
+    orders: list[PaymentOrder]
+    number: int
+    pages: int
+    first: int  # the position of its first payment, from 1
+    previous: str | None
+    next: str | None
+
+
+def _page_number(query: QueryDict, name: str, pages: int) -> int:
+    """The page ``query[name]`` asks for, from 1 to ``pages``; anything else is page 1 (the user's input)."""
+    raw = query.get(name, "1")
+    number = int(raw) if re.fullmatch(r"[0-9]{1,6}", raw) else 1
+    return min(max(number, 1), max(pages, 1))
+
+
+def _link(query: QueryDict, name: str, number: int) -> str:
+    kept = query.copy()
+    kept[name] = str(number)
+    return "?" + kept.urlencode()
+
+
+def queue_page(orders: QuerySet[PaymentOrder], count: int, query: QueryDict, name: str) -> QueuePage:
+    """The page ``query[name]`` of ``orders`` (``count`` of them, known from ``queue_years``). One query, none
+    when ``count`` is 0."""
+    pages = -(-count // PER_PAGE)
+    number = _page_number(query, name, pages)
+    start = (number - 1) * PER_PAGE
+    rows = list(orders[start:start + PER_PAGE]) if count else []
+    return QueuePage(rows, number, pages, start + 1,
+                     _link(query, name, number - 1) if number > 1 else None,
+                     _link(query, name, number + 1) if number < pages else None)
+
+
+def _orders_of_year(year: int) -> list[int]:
+    """The payable orders of programme-year ``year`` whose payee can be paid now (two queries)."""
+    orders = list(payable_orders().filter(case__programme_year_id=year))
+    problems = payee_problems(orders)
+    return [order.pk for order in orders if order.pk not in problems]
+
+
 @login_required
 def payment_queue(request: AuthedRequest) -> HttpResponse:
+    """The payments waiting for a batch: per programme-year, how many and how much, then the payments page by
+    page (the single payments of formula-grant cases, then the orders of the full lifecycle), and the form that
+    makes a batch of the payments ticked or of a whole programme-year. A constant number of queries, whatever the
+    number of payments."""
     _finance_or_auditor(request)
-    form = BatchForm(request.POST or None)
+    years = queue_years()
+    form = BatchForm(request.POST or None, years=[(y.year.pk, y.label) for y in years])
     if request.method == "POST" and form.is_valid():
+        year = form.cleaned_data["year"]
         try:  # once per form: a double click makes one batch
             return act_once(
                 request, act=lambda: create_payment_batch(
-                    actor=request.user, order_ids=parse_case_ids(request.POST.getlist("order")),
-                    case_ids=parse_case_ids(request.POST.getlist("case")),
+                    actor=request.user,
+                    order_ids=_orders_of_year(year) if year else parse_case_ids(request.POST.getlist("order")),
+                    case_ids=[] if year else parse_case_ids(request.POST.getlist("case")),
                     transfer_date=form.cleaned_data["transfer_date"], note=form.cleaned_data["note"]),
                 done="振込バッチを作成しました。別の会計課職員が承認してください。",
                 then=lambda batch: redirect("payment_batch", pk=batch.pk))
         except ActionRefused as exc:  # the queue is shown again, with what was typed
             messages.error(request, str(exc))
-    queue = list(payable_orders())
-    own = set(orders_of_their_own().filter(pk__in=[o.pk for o in queue]).values_list("pk", flat=True))
+    own = orders_of_their_own().values("pk")
+    by_case = sum(y.count for y in years if y.by_case)
+    # The single payment of a formula grant (交付金) and the 概算払・精算払 of the full lifecycle, apart.
+    queue = queue_page(payable_orders().exclude(pk__in=own), by_case, request.GET, "page")
+    orders = queue_page(payable_orders().filter(pk__in=own), sum(y.count for y in years) - by_case, request.GET,
+                        "orders_page")
     # Each batch with the transfers still waiting for the bank's result (振込予定), apart from those it reported.
     batches = PaymentBatch.objects.select_related("prepared_by", "approved_by").annotate(
         total=Sum("items__amount"), pending=Count("items", filter=Q(items__result=ItemResult.SENT)),
     )[:30]
     return render(request, "ledger/payment_queue.html", {
-        # The single payment of a formula grant (交付金) and the 概算払・精算払 of the full lifecycle, apart.
-        "queue": [o for o in queue if o.pk not in own], "orders": [o for o in queue if o.pk in own],
-        "form": form, "batches": batches, "queue_total": len(queue) - len(own),
+        "years": years, "queue": queue, "orders": orders, "form": form, "batches": batches,
+        "total_count": sum(y.count for y in years), "total_amount": sum(y.total for y in years),
         "early_results": transfers.early_results_allowed(),
     })
 

@@ -443,6 +443,7 @@ POLICY: dict[str, tuple[Policy, Policy]] = {
     "record_result": post(allow(FINANCE, safe=(AUDITOR,))),
     "record_result_by_code": post(allow(FINANCE, safe=(AUDITOR,))),
     "batch_file": both(allow(FINANCE, AUDITOR)),
+    "ledger": get(CITY_PAGE),  # 台帳: city staff read it (会計課, 監査委員事務局 above all); a GET-only list
     # -- notices, the dashboard, the exports --
     "notice_pdf": get(CITY_PAGE),
     "notices_print": post(CITY_PAGE),
