@@ -5,6 +5,9 @@
   (organisation and head names, reasons) is passed as plain strings and never marked safe.
 - The font must be installed (Debian ``fonts-ipaexfont``); WeasyPrint embeds the subset it uses. Check with
   ``pdffonts``, not text extraction.
+- Batches (``write_notices_pdf``, the ``notices_batch`` job): laid out ``CHUNK_SIZE`` notices at a time and
+  joined chunk by chunk into the output file (``reports.pdf_join``), so that memory does not grow with the
+  number of notices; each chunk brings its own font subset.
 - Resources: WeasyPrint gets ``base_url=None`` and ``NoticeURLFetcher``, which serves only ``data:`` URLs and
   the project's own static files (``/static/…`` resolved through the staticfiles finders) and refuses
   everything else (``file:``, ``http:``, ``https:`` …). A refused resource is left out of the PDF (WeasyPrint
@@ -227,12 +230,12 @@ def render_notices_pdf(notices: Iterable[Notice], progress: Progress | None = No
     """One PDF of many notices, in the order given, as bytes (``write_notices_pdf`` into memory: for a few
     notices; a batch job writes to its file instead). Raises ``ValueError`` when there is no notice."""
     out = io.BytesIO()
-    write_notices_pdf(notices, out, progress=progress, chunk_size=chunk_size or CHUNK_SIZE)
+    write_notices_pdf(notices, out, progress=progress, chunk_size=chunk_size)
     return out.getvalue()
 
 
 def write_notices_pdf(notices: Iterable[Notice], out: IO[bytes], *, progress: Progress | None = None,
-                      chunk_size: int = CHUNK_SIZE) -> int:
+                      chunk_size: int | None = None) -> int:
     """Write one PDF of many notices, in the order given, to ``out`` (a binary file at its start); returns
     its page count. Each notice is laid out on its own and starts on a new page.
 
@@ -243,8 +246,11 @@ def write_notices_pdf(notices: Iterable[Notice], out: IO[bytes], *, progress: Pr
     listed. One chunk is written by WeasyPrint directly.
 
     ``progress(done, total)`` is called before the first notice and after each one (``done`` in notices).
-    Raises ``ValueError`` when there is no notice.
+    ``chunk_size`` defaults to ``CHUNK_SIZE`` (read at call time). Raises ``ValueError`` when there is no notice
+    or ``chunk_size`` is below 1.
     """
+    if chunk_size is None:
+        chunk_size = CHUNK_SIZE
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     if isinstance(notices, QuerySet):

@@ -3,6 +3,7 @@ order, across chunk boundaries; progress to the total; font subsets, not whole f
 with the number of notices."""
 import gc
 import io
+import subprocess
 import tracemalloc
 
 import pytest
@@ -56,8 +57,13 @@ def test_chunks_keep_every_notice_once_and_in_order(decision, tmp_path) -> None:
     assert positions == sorted(positions)  # 3 + 3 + 1: the boundaries neither lose nor swap a notice
     assert all(text.count(f"第{i}自治会") == 1 for i in range(1, 8)), text
     assert calls == [(done, 7) for done in range(8)]
+    # a well-formed file: its cross-reference table read strictly, and poppler reports no syntax error
+    reader = PdfReader(io.BytesIO(pdf), strict=True)
+    assert len(reader.pages) == pages
+    path = tmp_path / "joined.pdf"
+    path.write_bytes(pdf)
+    assert subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stderr == ""
     # each page is one notice, on the page of its own number
-    reader = PdfReader(io.BytesIO(pdf))
     if single_pages == 1:
         assert [f"第{i}自治会" in page.extract_text().replace(" ", "") for i, page in enumerate(reader.pages, 1)] \
             == [True] * 7
@@ -136,3 +142,23 @@ def test_memory_does_not_grow_with_the_number_of_notices(decision) -> None:  # t
     # Measured (Python allocations only): in chunks of 2, 9.7 MB for 4 notices and 9.9 MB for 16 (the output is
     # in memory here: a few KB a page); laid out all at once, 10.7 MB and 16.7 MB (+0.5 MB a notice).
     assert many < few * 1.25, (few, many)
+
+
+def test_the_job_joins_chunks_into_its_file_and_counts_every_notice(decision, refused_case, approver, staff, programme_year, monkeypatch, django_capture_on_commit_callbacks, run_worker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from grants.jobs.models import Job, JobStatus
+    from grants.jobs.services import request_job
+    from reports import pdf as notice_pdf
+
+    refusal = issue_notice(case=refused_case, kind=NoticeKind.REFUSAL, actor=approver)
+    monkeypatch.setattr(notice_pdf, "CHUNK_SIZE", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = request_job(kind="notices_batch", actor=staff, title="通知書",
+                          params={"programme_year": programme_year.pk})
+    run_worker()
+    job = Job.objects.get(pk=job.pk)
+    assert (job.status, job.done, job.total) == (JobStatus.DONE, 2, 2), job.message
+    with job.file.open("rb") as stored:
+        pdf = stored.read()
+    assert len(PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Pages"]["/Kids"]) == 2  # joined: a node per chunk
+    text = pdf_text(pdf, tmp_path)
+    assert text.index(decision.document_number) < text.index(refusal.document_number)
