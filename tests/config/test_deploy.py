@@ -77,3 +77,18 @@ def test_nginx_appends_the_forwarded_address_and_sets_the_scheme() -> None:
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in nginx
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in nginx
     assert "proxy_pass http://grants_web;" in nginx and "server 127.0.0.1:8000;" in nginx
+
+
+def test_gunicorn_takes_its_settings_from_the_environment() -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "config/gunicorn.conf.py", "--print-config", "config.wsgi"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "GUNICORN_WORKERS": "3", "GUNICORN_BIND": "127.0.0.1:8123", "GUNICORN_TIMEOUT": "45"},
+    )
+    assert result.returncode == 0, result.stderr
+    printed = {name: value.strip() for name, _, value in
+               (line.partition("=") for line in result.stdout.splitlines()) for name in [name.strip()]}
+    assert printed["workers"] == "3" and printed["bind"] == "['127.0.0.1:8123']" and printed["timeout"] == "45"
+    assert printed["preload_app"] == "True"
+    assert (printed["max_requests"], printed["max_requests_jitter"]) == ("1000", "100")
+    assert printed["accesslog"] == "-" and printed["control_socket_disable"] == "True"
