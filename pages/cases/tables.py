@@ -1,7 +1,18 @@
+from typing import Any
+
 import django_tables2 as tables
+from django.core.paginator import Page
 from django.utils.html import format_html
+from django_tables2 import LazyPaginator
+from django_tables2.rows import BoundRows
 
 from grants.cases.models import GrantCase
+from grants.cases.querysets import YEARS_NEWEST_FIRST, YEARS_OLDEST_FIRST, YEARS_REVERSED, CaseNumberOrder
+
+# The table's orderings read by case number (``CaseNumberOrder``), by ``table.order_by``: none (the list's default:
+# 年度 newest first, then programme and case number), and the 案件番号 column sorted up or down.
+BY_CASE_NUMBER = {(): (YEARS_NEWEST_FIRST, "number"), ("reference",): (YEARS_OLDEST_FIRST, "number"),
+                  ("-reference",): (YEARS_REVERSED, "-number")}
 
 
 class YenColumn(tables.Column):
@@ -20,6 +31,21 @@ class SelectColumn(tables.Column):
     def render(self, record: GrantCase) -> str:
         return format_html('<input type="checkbox" name="case" value="{}" form="case-bulk" aria-label="{}を選ぶ">',
                            record.pk, record.reference)
+
+
+class CaseNumberPages(LazyPaginator):
+    """django-tables2's ``LazyPaginator`` (前のページ・次のページ, no total shown) over ``order``, the table's cases in
+    case-number order: a page is the slice of ``order`` (two queries whatever the number of programme-years), as
+    the table's rows."""
+
+    def __init__(self, object_list: BoundRows, per_page: int, *, order: CaseNumberOrder, **kwargs: Any) -> None:
+        self.table = object_list.table
+        super().__init__(order, per_page, **kwargs)
+
+    def page(self, number: int | str) -> Page:
+        page = super().page(number)
+        page.object_list = list(BoundRows(page.object_list, table=self.table))
+        return page
 
 
 class GrantCaseTable(tables.Table):

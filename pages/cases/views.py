@@ -3,6 +3,7 @@ comes from the case's workflow (``grants.core.workflow.offers`` and ``may``), ne
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -25,7 +26,7 @@ from grants.cases.imports import ImportRejected, check_household_file, parse_hou
 from grants.cases.labels import action_label
 from grants.cases.models import AnnualRun, GrantCase
 from grants.cases.permissions import access_case, may_correct_count
-from grants.cases.querysets import status_counts, waiting_cases
+from grants.cases.querysets import CaseNumberOrder, status_counts, waiting_cases
 from grants.cases.returns import pending_return, pending_returns
 from grants.cases.rules import applied_version_label
 from grants.cases.workflows import WORKFLOWS, workflow_of
@@ -49,7 +50,7 @@ from pages.cases.forms import (
     OverrideForm,
 )
 from pages.cases.full import full_context
-from pages.cases.tables import GrantCaseTable
+from pages.cases.tables import BY_CASE_NUMBER, CaseNumberPages, GrantCaseTable
 from pages.http import AuthedRequest, act_once, city_user_required, field_errors, post_form
 
 PER_PAGE = 50
@@ -100,10 +101,17 @@ def case_list(request: AuthedRequest) -> HttpResponse:
     bulk = bulk_edges(request.user)  # the acts the user's role may take on many cases at once (city staff)
     table = GrantCaseTable(filterset.qs, exclude=() if bulk else ("select",))
     RequestConfig(request, paginate=False).configure(table)  # ordering from the query string
+    # By case number (the default, and the 案件番号 column), each programme-year's cases through their index:
+    # ordering by the programme-year's 年度 across the join would sort every case for every page.
+    by_number = BY_CASE_NUMBER.get(tuple(table.order_by or ()))
+    paginator: Any = LazyPaginator
+    if by_number is not None:
+        years, numbers = by_number
+        paginator = partial(CaseNumberPages, order=CaseNumberOrder(filterset.qs, years=years, numbers=numbers))
     try:
-        table.paginate(paginator_class=LazyPaginator, per_page=PER_PAGE, page=_page_number(request))
+        table.paginate(paginator_class=paginator, per_page=PER_PAGE, page=_page_number(request))
     except EmptyPage:
-        table.paginate(paginator_class=LazyPaginator, per_page=PER_PAGE, page=1)
+        table.paginate(paginator_class=paginator, per_page=PER_PAGE, page=1)
     return render(request, "cases/case_list.html", {"filter": filterset, "table": table, "bulk_edges": bulk})
 
 
