@@ -2,7 +2,7 @@
 one then two side by side, on the same queue.
 
 Run from the project root: ``.venv/bin/python bench/bench_serving.py [--users 16] [--seconds 30] [--warmup 10]
-[--jobs 40]`` (locust: ``pip install -e '.[bench]'``). Again on the same data, without building it:
+[--jobs 40] [--rounds 2]`` (locust: ``pip install -e '.[bench]'``). Again on the same data, without building it:
 ``BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_serving .venv/bin/python bench/bench_serving.py
 --reuse``.
 
@@ -16,8 +16,9 @@ runs ``setup_demo`` and ``collectstatic`` into a temporary STATIC_ROOT with the 
    seconds. Each user is the demo's 担当, logged in beforehand (a session made by the bench: the password hashing
    of a login, half a second by design, is not what this measures), and opens ホーム, 案件一覧, a case's page and
    the stylesheet. Only the requests started in the ``--seconds`` after the warm-up count: requests per
-   second, p50 and p95 of the response time (ms), per page and together. The baseline is one worker in the same
-   run; the ratio is two workers ÷ one.
+   second, p50 and p95 of the response time (ms), per page and together. ``--rounds`` of each, in the order
+   1, 2, 2, 1 (so that a load on the machine that grows or falls during the run weighs on both), each printed,
+   then all rounds of each together. The baseline is one worker in the same run; the ratio is two workers ÷ one.
 2. **Job workers.** ``--jobs`` jobs 「事業・年度の台帳（Excel）」 of the demo's programme-year are requested, and one
    ``manage.py db_worker --batch`` process runs them; then as many again, run by two such processes at once (as on
    two hosts sharing the database, each with its own ``--worker-id``). The time of each is from the first job's start
@@ -126,33 +127,43 @@ def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1] if len(values) > 1 else values[0]
 
 
-def load(port: int, cases: list[int], users: int, seconds: int, warmup: int, folder: Path) -> dict[str, object]:
+def load(port: int, cases: list[int], users: int, seconds: int, warmup: int, folder: Path) -> list[dict[str, object]]:
     """locust against 127.0.0.1:``port``; the requests started in the ``seconds`` after ``warmup``."""
     record = folder / f"requests_{port}.jsonl"
     environment = {**os.environ, "BENCH_SESSIONS": ",".join(sessions(users)),
                    "BENCH_CASES": ",".join(map(str, cases)), "BENCH_RECORD": str(record)}
     run = subprocess.run(
         [str(BIN / "locust"), "-f", "bench/locustfile.py", "--headless", "--only-summary", "-u", str(users),
-         "-r", str(users), "-t", f"{warmup + seconds + 3}s", "--host", f"http://127.0.0.1:{port}",
-         "--exit-code-on-error", "0", "--loglevel", "WARNING"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, check=False, timeout=warmup + seconds + 120,
+         "-r", str(users), "-t", f"{warmup + seconds + 5}s", "--host", f"http://127.0.0.1:{port}",
+         # at the end each user finishes the request it is waiting for, so that every request started in the
+         # counted seconds is recorded, however slow
+         "--stop-timeout", "60", "--exit-code-on-error", "0", "--loglevel", "WARNING"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, check=False, timeout=warmup + seconds + 180,
     )
     if run.returncode != 0 or not record.exists() or not record.read_text():
         raise SystemExit(f"locust failed:\n{run.stderr[-3000:]}")
     rows = [json.loads(line) for line in record.read_text().splitlines()]
     begin = min(row["start"] for row in rows) + warmup
-    counted = [row for row in rows if begin <= row["start"] < begin + seconds]
-    result: dict[str, object] = {
-        "requests": len(counted), "failed": sum(row["failed"] for row in counted),
-        "rps": len(counted) / seconds,
-        "p50": percentile([row["ms"] for row in counted], 50), "p95": percentile([row["ms"] for row in counted], 95),
+    return [row for row in rows if begin <= row["start"] < begin + seconds]
+
+
+def summary(rows: list[dict[str, object]], seconds: int) -> dict[str, object]:
+    """Requests per second over ``seconds``, p50 and p95 (ms) together and per page, failures."""
+    times = [float(row["ms"]) for row in rows]  # type: ignore[arg-type]
+    return {
+        "requests": len(rows), "failed": sum(bool(row["failed"]) for row in rows), "rps": len(rows) / seconds,
+        "p50": percentile(times, 50), "p95": percentile(times, 95),
+        "pages": {name: (percentile(page, 50), percentile(page, 95), len(page))
+                  for name in sorted({str(row["name"]) for row in rows})
+                  for page in [[float(row["ms"]) for row in rows if row["name"] == name]]},  # type: ignore[arg-type]
     }
-    result["pages"] = {
-        name: (percentile(times, 50), percentile(times, 95), len(times))
-        for name in sorted({row["name"] for row in counted})
-        for times in [[row["ms"] for row in counted if row["name"] == name]]
-    }
-    return result
+
+
+def show(label: str, result: dict[str, object]) -> None:
+    pages = "; ".join(f"{name} p50 {p50:.0f} / p95 {p95:.0f} ms ({n})"
+                      for name, (p50, p95, n) in result["pages"].items())  # type: ignore[attr-defined]
+    print(f"{label}: {result['rps']:.1f} requests/s, p50 {result['p50']:.0f} ms, p95 {result['p95']:.0f} ms, "
+          f"{result['requests']} requests, {result['failed']} failed\n    {pages}")
 
 
 def run_jobs(count: int, worker_ids: list[str], programme_year: int) -> dict[str, object]:
@@ -205,6 +216,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=2, help="measurements of each, in the order 1, 2, 2, 1 …")
     parser.add_argument("--reuse", action="store_true",
                         help="the demo is already in BENCH_DATABASE_URL (a previous run's bench_serving)")
     args = parser.parse_args()
@@ -224,20 +236,23 @@ def main() -> None:
           f"pages ホーム, 案件一覧, 案件, 静的ファイル (2:2:2:1)")
 
     failed: list[str] = []
-    results = {}
-    for workers in (1, 2):
+    # Rounds in the order 1, 2, 2, 1 …: a load on the machine that grows or falls during the run weighs on both
+    # alike.
+    order = [n for r in range(args.rounds) for n in ((1, 2) if r % 2 == 0 else (2, 1))]
+    pooled: dict[int, list[dict[str, object]]] = {1: [], 2: []}
+    for workers in order:
         port = free_port()
-        server = serve(workers, port, folder / f"gunicorn_{workers}.log")
+        server = serve(workers, port, folder / f"gunicorn_{workers}_{port}.log")
         try:
             print(f"  [{workers} worker{'s' if workers > 1 else ''}] {uptime()}")
-            results[workers] = result = load(port, cases, args.users, args.seconds, args.warmup, folder)
+            rows = load(port, cases, args.users, args.seconds, args.warmup, folder)
         finally:
             stop(server)
-        pages = "; ".join(f"{name} p50 {p50:.0f} / p95 {p95:.0f} ms ({n})"
-                          for name, (p50, p95, n) in result["pages"].items())  # type: ignore[attr-defined]
-        print(f"gunicorn, {workers} worker{'s' if workers > 1 else ' '}: {result['rps']:.1f} requests/s, "
-              f"p50 {result['p50']:.0f} ms, p95 {result['p95']:.0f} ms, {result['requests']} requests, "
-              f"{result['failed']} failed\n    {pages}")
+        pooled[workers] += rows
+        show(f"gunicorn, {workers} worker{'s' if workers > 1 else ' '}", summary(rows, args.seconds))
+    results = {workers: summary(rows, args.seconds * args.rounds) for workers, rows in pooled.items()}
+    for workers, result in results.items():
+        show(f"all rounds, {workers} worker{'s' if workers > 1 else ' '}", result)
         if result["failed"]:
             failed.append(f"{result['failed']} requests failed with {workers} worker(s)")
     ratio = float(results[2]["rps"]) / float(results[1]["rps"])  # type: ignore[arg-type]
