@@ -15,6 +15,15 @@ BY_CASE_NUMBER = {(): (YEARS_NEWEST_FIRST, "number"), ("reference",): (YEARS_OLD
                   ("-reference",): (YEARS_REVERSED, "-number")}
 
 
+def _reference(record: GrantCase) -> str:
+    """The case's number as printed (``GrantCase.reference``), worked out once per row: the checkbox's label and
+    the link both show it, and its 和暦 年度 costs more than the rest of the row."""
+    cached: str | None = getattr(record, "_list_reference", None)
+    if cached is None:
+        cached = record._list_reference = record.reference  # type: ignore[attr-defined]
+    return cached
+
+
 class YenColumn(tables.Column):
     attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
 
@@ -30,7 +39,7 @@ class SelectColumn(tables.Column):
 
     def render(self, record: GrantCase) -> str:
         return format_html('<input type="checkbox" name="case" value="{}" form="case-bulk" aria-label="{}を選ぶ">',
-                           record.pk, record.reference)
+                           record.pk, _reference(record))
 
 
 class CaseNumberPages(LazyPaginator):
@@ -76,4 +85,4 @@ class GrantCaseTable(tables.Table):
         return record.status_label
 
     def render_reference(self, record: GrantCase) -> str:
-        return format_html('<a href="{}">{}</a>', f"/cases/{record.pk}/", record.reference)
+        return format_html('<a href="{}">{}</a>', f"/cases/{record.pk}/", _reference(record))
