@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grants.ledger.admin import LedgerEntryAdmin
+from grants.ledger.admin import EstimatedCountPaginator, LedgerEntryAdmin
 from grants.ledger.models import EntryKind, LedgerEntry
 from tests.ledger.entries import years
 
@@ -53,3 +53,14 @@ def test_an_account_filter_not_understood_lists_nothing(client, root, value) -> 
     response = client.get(URL, {"account": value})
     assert response.status_code == 200 and list(response.context["cl"].result_list) == []
 
+
+
+def test_a_long_list_is_counted_without_reading_it_all(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Up to ``exact_up_to`` rows the count is exact; beyond, PostgreSQL's estimate (never below what was counted),
+    elsewhere the exact count."""
+    years(1, cases=3, entries_per_case=2)  # 7 entries
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_up_to", 10)
+    assert EstimatedCountPaginator(LedgerEntry.objects.order_by("pk"), 5).count == 7
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_up_to", 3)
+    count = EstimatedCountPaginator(LedgerEntry.objects.order_by("pk"), 5).count
+    assert count == 7 if connection.vendor != "postgresql" else count >= 4

@@ -64,6 +64,7 @@ def test_the_queue_shows_a_summary_and_one_page_of_payments(client, finance) -> 
     html = login(client, finance).get(reverse("payment_queue")).content.decode()
     assert f"（{PER_PAGE + 5}件、合計 {(PER_PAGE + 5) * 1_000:,}円）" in html
     assert html.count('name="case"') == PER_PAGE
+    assert f"選んでください（{PER_PAGE + 5}件のうち1件目から{PER_PAGE}件）" in html
     assert f'value="{orders[0].case_id}"' in html and f'value="{orders[-1].case_id}"' not in html
     assert "1ページ目（全2ページ）" in html and "?page=2" in html
 
