@@ -23,12 +23,13 @@ runs ``setup_demo`` and ``collectstatic`` into a temporary STATIC_ROOT with the 
    ``manage.py db_worker --batch`` process runs them; then as many again, run by two such processes at once (as on
    two hosts sharing the database, each with its own ``--worker-id``). The time of each is from the first job's start
    to the last one's end (the tasks' own times, so the processes' start-up is left out). Checked: every job 完了, each
-   started once (one ``start_job`` audit row) and each task claimed by one worker; with two, both took jobs.
+   started once (one ``start_job`` audit row) and each task claimed by one worker; with two, both took jobs and
+   were busy at the same time.
 
 The machine has 2 cores and locust, PostgreSQL and the workers share them: one worker leaves a core partly idle,
 two use both, so the figures rise by less than 2× and depend on what else runs (``uptime`` is printed with each).
 Exits with status 1 when requests per second do not rise from one worker to two, when a request failed, or when a
-job failed, ran twice or was claimed twice.
+job failed, ran twice or was claimed twice, or the two job workers did not work side by side.
 """
 from __future__ import annotations
 
