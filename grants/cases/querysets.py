@@ -56,7 +56,7 @@ class CaseNumberOrder:
     (``one_number_per_programme_year``), so a page costs the same at 100 cases as at 100,000: an ORDER BY on the
     programme-year's 年度 across the join would sort every case for every page. A slice ``[start:stop]`` is two
     queries whatever the number of programme-years: each programme-year's number of cases (``counts``, kept for
-    the next slice and ``count()``; a COUNT(*) each through the same index), to find where the slice begins, and
+    the next slice and ``count()``), to find where the slice begins, and
     the slice's rows by their ids, the ids a UNION ALL of a LIMITed part per programme-year the slice touches.
     Raises TypeError for an index that is not a slice with a stop."""
 
@@ -69,15 +69,22 @@ class CaseNumberOrder:
 
     def counts(self) -> list[tuple[int, int]]:
         """[(programme-year id, number of its cases in ``cases``)] in the order of ``years``, without the
-        programme-years that have none. One query: a count per programme-year, each through its index."""
+        programme-years that have none. One query: for all the cases, a COUNT(*) per programme-year, each through
+        its index; for cases filtered, one pass over the cases that match (a count per programme-year would repeat
+        the filter's join or scan for each)."""
         if self._counts is None:
             if self.cases.query.is_empty():
                 self._counts = []
-            else:
+            elif not self.cases.query.where:
                 each = (self.cases.filter(programme_year=OuterRef("pk")).order_by().values("programme_year")
                         .annotate(n=Count("*")).values("n"))
                 self._counts = list(ProgrammeYear.objects.order_by(*self.years).annotate(n=Subquery(each))
                                     .filter(n__gt=0).values_list("pk", "n"))
+            else:
+                by_year = [f"-programme_year__{f[1:]}" if f.startswith("-") else f"programme_year__{f}"
+                           for f in self.years]
+                self._counts = list(self.cases.order_by().values("programme_year").annotate(n=Count("*"))
+                                    .order_by(*by_year).values_list("programme_year", "n"))
         return self._counts
 
     def count(self) -> int:
