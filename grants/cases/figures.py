@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import QuerySet
+
 from grants.organizations.models import HouseholdCount, Measure, OrganizationFigure, format_figure
 from grants.programmes.engine import Computation, compute
 from grants.programmes.models import CONDITION_INPUTS, ProgrammeYear
@@ -35,10 +37,18 @@ def measures_used(rule: ProgrammeYear) -> list[Measure]:
 
 def latest_counts(org_ids: list[int], base_date: dt.date, as_of: dt.datetime | None = None) -> dict[int, int]:
     """The household count in force for each organisation on ``base_date`` (recorded up to ``as_of``)."""
+    return dict(counts_query(org_ids, base_date, as_of))
+
+
+def counts_query(
+    org_ids: list[int], base_date: dt.date, as_of: dt.datetime | None = None
+) -> "QuerySet[HouseholdCount, tuple[int, int]]":
+    """(organisation id, households) of every count of ``org_ids`` for ``base_date`` recorded up to ``as_of``,
+    oldest first: the last of each organisation is the one in force."""
     rows = HouseholdCount.objects.filter(organization_id__in=org_ids, base_date=base_date)
     if as_of is not None:
         rows = rows.filter(recorded_at__lte=as_of)
-    return dict(rows.order_by("recorded_at", "pk").values_list("organization_id", "households"))
+    return rows.order_by("recorded_at", "pk").values_list("organization_id", "households")
 
 
 def formula_inputs(
