@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from grants.accounts.models import User
 from grants.core.admin_audit import AuditedAdminMixin, HistoryAdminMixin
 from grants.organizations.kana import ACCOUNT_NAME_INPUT_MAX_CHARS, AccountNameError, normalize_account_name
+from grants.programmes.models import ProgrammeYear
 
 from .models import BudgetAccount, EntryKind, LedgerEntry, PaymentOrder, TransferSettings
 from .services import post_entry
@@ -60,6 +61,19 @@ class BudgetAccountAdmin(AuditedAdminMixin, HistoryAdminMixin, admin.ModelAdmin)
                 obj.refresh_from_db()
 
 
+# A programme-year's name (令和8年度 …) by what it is made of: its 和暦 is worked out once, not on every row of every
+# page (japanera's conversion cost more than the rest of a row). Keyed by the name's parts, so never stale.
+_YEAR_LABELS: dict[tuple[int, str, str], str] = {}
+
+
+def year_label(programme_year: ProgrammeYear) -> str:
+    """``str(programme_year)``, remembered by its 年度, programme name and label."""
+    key = (programme_year.fiscal_year, programme_year.programme.name, programme_year.label)
+    if key not in _YEAR_LABELS:
+        _YEAR_LABELS[key] = str(programme_year)
+    return _YEAR_LABELS[key]
+
+
 class ProgrammeYearListFilter(admin.SimpleListFilter):
     """The entries of one programme-year's budget account, its options named as people read them (令和8年度
     自治会等自治振興交付金) in one query; the value is the account's id, so the list walks the account's index."""
@@ -70,7 +84,7 @@ class ProgrammeYearListFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         accounts = BudgetAccount.objects.select_related("programme_year__programme").order_by(
             "-programme_year__fiscal_year", "programme_year__programme__code", "pk")
-        return [(str(account.pk), str(account.programme_year)) for account in accounts]
+        return [(str(account.pk), year_label(account.programme_year)) for account in accounts]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[LedgerEntry]) -> QuerySet[LedgerEntry]:
         value = self.value()
@@ -117,10 +131,9 @@ class LedgerEntryAdmin(HistoryAdminMixin, admin.ModelAdmin):
     filtered rows that stops at 5,000, the planner's estimate beyond (``EstimatedCountPaginator``), and no second
     count of the whole ledger (``show_full_result_count``)."""
 
-    list_display = ("pk", "entry_date", "programme_year", "kind", "amount_yen", "case", "actor", "note")
+    list_display = ("pk", "entry_date", "programme_year", "kind", "amount_yen", "organization", "actor", "note")
     list_filter = ("kind", ProgrammeYearListFilter)
-    list_select_related = ("account__programme_year__programme", "case__organization",
-                           "case__programme_year__programme", "actor")
+    list_select_related = ("account__programme_year__programme", "case__organization", "actor")
     ordering = ("-entry_date", "-pk")
     sortable_by = ("pk", "entry_date")
     show_full_result_count = False
@@ -129,7 +142,11 @@ class LedgerEntryAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="事業・年度")
     def programme_year(self, obj: LedgerEntry) -> str:
-        return str(obj.account.programme_year)
+        return year_label(obj.account.programme_year)
+
+    @admin.display(description="団体（案件）")
+    def organization(self, obj: LedgerEntry) -> str:
+        return obj.case.organization.name if obj.case else "—"
 
     @admin.display(description="金額", ordering="amount")
     def amount_yen(self, obj: LedgerEntry) -> str:
