@@ -108,12 +108,13 @@ def _link(query: QueryDict, name: str, number: int) -> str:
 
 
 def queue_page(orders: QuerySet[PaymentOrder], count: int, query: QueryDict, name: str) -> QueuePage:
-    """The page ``query[name]`` of ``orders`` (``count`` of them, known from ``queue_years``). One query, none
-    when ``count`` is 0."""
+    """The page ``query[name]`` of ``orders`` (payable orders, by id; ``count`` of them, known from
+    ``queue_years``). One query, none when ``count`` is 0."""
     pages = -(-count // PER_PAGE)
     number = _page_number(query, name, pages)
     start = (number - 1) * PER_PAGE
-    rows = list(orders[start:start + PER_PAGE]) if count else []
+    # The page's ids first (the primary key's index alone, however far the page), then their rows with their joins.
+    rows = list(payable_orders().filter(pk__in=orders.values("pk")[start:start + PER_PAGE])) if count else []
     return QueuePage(rows, count, number, pages, start + 1,
                      _link(query, name, number - 1) if number > 1 else None,
                      _link(query, name, number + 1) if number < pages else None)
