@@ -108,10 +108,11 @@ def advance_annual_run(*, run_id: int, actor: User, chunk_size: int = CHUNK_SIZE
             return run
         rule = load_rule(run.programme_year_id)
         takes_count = WORKFLOWS[rule.programme.workflow].takes_count
-        with by_index():
+        with by_index(sort=False):
             orgs = list(_chunk_query(rule, run.last_code, chunk_size))
-            ids = [pk for pk, _code, _has_case in orgs]
-            existing = {pk for pk, _code, has_case in orgs if has_case}
+        ids = [pk for pk, _code, _has_case in orgs]
+        existing = {pk for pk, _code, has_case in orgs if has_case}
+        with by_index():
             inputs = formula_inputs(rule, ids, as_of=run.started_at) if takes_count else {}
         results = _Results(rule)
         new_cases: list[NewCase] = []
@@ -147,15 +148,17 @@ def chunk_plans(programme_year: ProgrammeYear, after_code: str, size: int) -> di
     """PostgreSQL's plans (``EXPLAIN``, one line of text a step) of a chunk's reads as the run makes them (see
     ``by_index``), by name: ``organisations`` (the next ``size`` after ``after_code``, each with whether it has a
     case already) and ``household counts`` (theirs)."""
-    with transaction.atomic(), by_index(), connection.cursor() as cursor:
-        ids = [pk for pk, _code, _has_case in _chunk_query(programme_year, after_code, size)]
-        queries = {"organisations": _chunk_query(programme_year, after_code, size),
-                   "household counts": counts_query(ids, programme_year.base_date)}
+    with transaction.atomic(), connection.cursor() as cursor:
+        with by_index(sort=False):
+            ids = [pk for pk, _code, _has_case in _chunk_query(programme_year, after_code, size)]
+        queries = {"organisations": (_chunk_query(programme_year, after_code, size), False),
+                   "household counts": (counts_query(ids, programme_year.base_date), True)}
         plans = {}
-        for name, query in queries.items():
+        for name, (query, sort) in queries.items():
             sql, params = query.query.sql_with_params()
-            cursor.execute("EXPLAIN " + sql, params)
-            plans[name] = "\n".join(row[0] for row in cursor.fetchall())
+            with by_index(sort=sort):
+                cursor.execute("EXPLAIN " + sql, params)
+                plans[name] = "\n".join(row[0] for row in cursor.fetchall())
         return plans
 
 
@@ -171,29 +174,33 @@ def _chunk_query(programme_year: ProgrammeYear, after_code: str, size: int) -> "
 
 
 # The planner's methods a chunk does without on PostgreSQL: on tables without statistics (just loaded, not yet
-# analysed) they look cheap, and a sequential or bitmap scan, or a hash or merge join, reads every case of the
-# year or every count on file, and a sort every later organisation, in each chunk: quadratic in the number of
-# organisations. What is left is index scans of the chunk's keys and nested loops. JIT is off: the refused
-# methods' cost (10¹⁰ each, where one is unavoidable, as the counts' sort) would have every query compiled.
-_PLANS_REFUSED = ("enable_seqscan", "enable_bitmapscan", "enable_sort", "enable_hashjoin", "enable_mergejoin",
-                  "enable_material", "jit")
+# analysed) they look cheap, and a sequential or bitmap scan, a hash or merge join or a materialised inner side
+# reads every case of the year or every count on file in each chunk: quadratic in the number of organisations.
+# What is left is index scans of the chunk's keys and nested loops. JIT is off: a refused method's cost (10¹⁰)
+# where none other can serve would have the query compiled, which costs more than it runs.
+_PLANS_REFUSED = ("enable_seqscan", "enable_bitmapscan", "enable_hashjoin", "enable_mergejoin", "enable_material",
+                  "jit")
 
 
 @contextmanager
-def by_index() -> Iterator[None]:
+def by_index(*, sort: bool = True) -> Iterator[None]:
     """On PostgreSQL, the queries inside use the indexes whatever the tables' statistics: each chunk's reads (its
     organisations, their cases, counts and figures, the last case number) are index scans of the chunk's keys.
-    Call inside a transaction; the settings are restored after (or at its end, if it fails)."""
+    ``sort=False`` refuses a sort too, for the chunk's organisations: an index gives them in code order, and a
+    sort would read every later organisation (on a table without statistics it looks cheap); a query whose
+    order no index gives (the counts, by when recorded) keeps its sort. Call inside a transaction; the settings
+    are restored after (or at its end, if it fails)."""
     if connection.vendor != "postgresql":
         yield
         return
+    refused = _PLANS_REFUSED if sort else (*_PLANS_REFUSED, "enable_sort")
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(f"current_setting('{name}'), set_config('{name}', 'off', true)"
-                                             for name in _PLANS_REFUSED))
+                                             for name in refused))
         before = cursor.fetchone()[::2]
     yield
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in _PLANS_REFUSED), before)
+        cursor.execute("SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in refused), before)
 
 
 @dataclass(frozen=True)
