@@ -5,6 +5,7 @@ is its key everywhere in the system; labels in 和暦 are derived only when rend
 the japanera library (令和 began 2019-05-01; 平成 began 1989-01-08); the first year of an era is 元年.
 """
 import datetime as dt
+from functools import lru_cache
 from typing import TypeGuard
 
 from japanera import EraDate
@@ -28,6 +29,9 @@ def fiscal_year_bounds(fiscal_year: int) -> tuple[dt.date, dt.date]:
     return dt.date(fiscal_year, 4, 1), dt.date(fiscal_year + 1, 3, 31)
 
 
+# japanera's lookup costs 0.2–0.5 ms, and a list of 50 cases names each case's 年度 and dates: the answer for a day
+# never changes within a process, so recent days are kept.
+@lru_cache(maxsize=4096)
 def era_year(day: dt.date) -> tuple[str, str]:
     """Return (era name, year within the era) for ``day``, the first year written 元: (令和, 元)."""
     try:
