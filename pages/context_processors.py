@@ -6,8 +6,11 @@ from grants.organizations.models import Organization, OrganizationKind, Represen
 
 
 def demo_notice(request: HttpRequest) -> dict[str, bool]:
-    """Tell the base template whether generated (demo) organisations exist, so every page says so."""
-    return {"has_demo_data": Organization.objects.filter(is_demo=True).exists()}
+    """Tell the base template whether generated (demo) organisations exist, so every page says so. Asked once a
+    request (a page that renders a form or a table builds its context more than once)."""
+    if not hasattr(request, "has_demo_data"):
+        request.has_demo_data = Organization.objects.filter(is_demo=True).exists()  # type: ignore[attr-defined]
+    return {"has_demo_data": request.has_demo_data}  # type: ignore[attr-defined]
 
 
 def applicant_menus(request: HttpRequest) -> dict[str, bool]:
