@@ -91,7 +91,12 @@ class Organization(models.Model):
         verbose_name_plural = "団体"
         # The annual run's chunks (grants.cases.annual_run._chunk_query): the filter and the order by code in one
         # range scan, so that no chunk's plan depends on the table's statistics being fresh.
-        indexes = [models.Index(fields=["kind", "is_active", "code"], name="organization_annual_run_chunk")]
+        indexes = [
+            models.Index(fields=["kind", "is_active", "code"], name="organization_annual_run_chunk"),
+            # Every page asks whether demo rows exist (pages.context_processors.demo_notice): without it, a
+            # scan of every organisation when there are none, as in production.
+            models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="organization_demo_rows"),
+        ]
 
     def __str__(self) -> str:
         return self.name
