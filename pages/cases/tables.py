@@ -2,7 +2,6 @@ from typing import Any
 
 import django_tables2 as tables
 from django.core.paginator import Page
-from django.utils.html import format_html
 from django_tables2 import LazyPaginator
 from django_tables2.rows import BoundRows
 
@@ -15,20 +14,8 @@ BY_CASE_NUMBER = {(): (YEARS_NEWEST_FIRST, "number"), ("reference",): (YEARS_OLD
                   ("-reference",): (YEARS_REVERSED, "-number")}
 
 
-def _reference(record: GrantCase) -> str:
-    """The case's number as printed (``GrantCase.reference``), worked out once per row: the checkbox's label and
-    the link both show it, and its 和暦 年度 costs more than the rest of the row."""
-    cached: str | None = getattr(record, "_list_reference", None)
-    if cached is None:
-        cached = record._list_reference = record.reference  # type: ignore[attr-defined]
-    return cached
-
-
 class YenColumn(tables.Column):
     attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
-
-    def render(self, value: int) -> str:
-        return f"{value:,}円"
 
 
 class SelectColumn(tables.Column):
@@ -36,10 +23,6 @@ class SelectColumn(tables.Column):
 
     def __init__(self) -> None:
         super().__init__("選択", accessor="pk", orderable=False, empty_values=())
-
-    def render(self, record: GrantCase) -> str:
-        return format_html('<input type="checkbox" name="case" value="{}" form="case-bulk" aria-label="{}を選ぶ">',
-                           record.pk, _reference(record))
 
 
 class CaseNumberPages(LazyPaginator):
@@ -59,7 +42,9 @@ class CaseNumberPages(LazyPaginator):
 
 class GrantCaseTable(tables.Table):
     """The case list; ``select``, the checkboxes of the bulk form, only for a user offered bulk acts (the view
-    excludes it otherwise)."""
+    excludes it otherwise). The columns give the header, its sorts and the pages; the rows are written by
+    ``templates/cases/_case_table.html`` (a cell rendered by django-tables2 cost several times the page's queries),
+    which follows ``Meta.sequence``."""
 
     select = SelectColumn()
     reference = tables.Column("案件番号", accessor="number",
@@ -79,10 +64,9 @@ class GrantCaseTable(tables.Table):
                     "status", "household_count", "computed_amount", "decided_amount")
         attrs = {"class": "data"}
         empty_text = "該当する案件はありません。"
+        template_name = "cases/_case_table.html"
 
-    def render_status(self, record: GrantCase) -> str:
-        """The state in its workflow's words, a payment waiting for the bank's result with its transfer date."""
-        return record.status_label
-
-    def render_reference(self, record: GrantCase) -> str:
-        return format_html('<a href="{}">{}</a>', f"/cases/{record.pk}/", _reference(record))
+    @property
+    def selects(self) -> bool:
+        """Whether the rows carry the bulk form's checkboxes."""
+        return "select" not in self.exclude
