@@ -63,9 +63,8 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,
 
 # The heartbeat file in memory, never on a disk that may stall (gunicorn's advice); /dev/shm exists on Linux.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
-# gunicorn 25's control socket (gunicornc) is not used: systemd starts, stops and restarts the server.
+# gunicorn's control socket (gunicornc, since 25) is not used: systemd starts, stops and restarts the server.
 control_socket_disable = True
-proc_name = "grants-web"
 
 
 def pre_fork(server: Any, worker: Any) -> None:

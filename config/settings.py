@@ -214,9 +214,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 # Static files are served by the application itself (whitenoise), behind gunicorn. Production runs
 # `manage.py collectstatic` into STATIC_ROOT and sets STATIC_MANIFEST=True: names carry a hash of the content
-# (cached for a year by browsers), gzip and Brotli copies are made once, and the files are read from STATIC_ROOT
-# only. Without it (the tests, the demo, a developer's machine) the files are served from where they lie in the
-# source, looked up at each request, and no collectstatic is needed.
+# (cached by browsers for ten years: a changed file gets a new name), gzip and Brotli copies are made once, and
+# the files are read from STATIC_ROOT only. Without it (the tests, the demo, a developer's machine) the files are
+# served from where they lie in the source, looked up at each request, and no collectstatic is needed.
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
