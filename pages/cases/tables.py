@@ -49,13 +49,15 @@ class GrantCaseTable(tables.Table):
     select = SelectColumn()
     reference = tables.Column("案件番号", accessor="number",
                               order_by=("programme_year__fiscal_year", "programme_year__programme__code", "number"))
-    organization__code = tables.Column("団体コード")
-    organization__name = tables.Column("団体名")
-    organization__area__name = tables.Column("地域")
-    status = tables.Column("状態")
-    household_count = tables.Column("世帯数", attrs={"td": {"class": "num"}})
-    computed_amount = YenColumn("算定額")
-    decided_amount = YenColumn("交付決定額")
+    # Each sort ends with the case's id: many cases share a 状態 or an amount, and without a last key PostgreSQL
+    # may give such cases in another order on each page (one shown twice, another never).
+    organization__code = tables.Column("団体コード", order_by=("organization__code", "pk"))
+    organization__name = tables.Column("団体名", order_by=("organization__name", "pk"))
+    organization__area__name = tables.Column("地域", order_by=("organization__area__name", "pk"))
+    status = tables.Column("状態", order_by=("status", "pk"))
+    household_count = tables.Column("世帯数", attrs={"td": {"class": "num"}}, order_by=("household_count", "pk"))
+    computed_amount = YenColumn("算定額", order_by=("computed_amount", "pk"))
+    decided_amount = YenColumn("交付決定額", order_by=("decided_amount", "pk"))
 
     class Meta:
         model = GrantCase

@@ -76,8 +76,11 @@ def ledger_page(entries: QuerySet[LedgerEntry], size: int, *, after: Cursor | No
         rows = list(entries.filter(before.after()).order_by(*OLDEST_FIRST)[:size + 1])
         more = len(rows) > size
         page = rows[:size][::-1]
+        # An older page follows only if an entry is older than this page's last: not so for a cursor typed or kept
+        # from another filter.
+        older = page and entries.filter(Cursor(page[-1].entry_date, page[-1].pk).before()).exists()
         return Page(page, Cursor.of(page[0]) if more and page else None,
-                    Cursor.of(page[-1]) if page else None)
+                    Cursor.of(page[-1]) if older else None)
     rows = list((entries.filter(after.before()) if after else entries).order_by(*NEWEST_FIRST)[:size + 1])
     page = rows[:size]
     return Page(page, Cursor.of(page[0]) if after is not None and page else None,

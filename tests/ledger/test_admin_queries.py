@@ -64,3 +64,16 @@ def test_a_long_list_is_counted_without_reading_it_all(monkeypatch) -> None:  # 
     monkeypatch.setattr(EstimatedCountPaginator, "exact_up_to", 3)
     count = EstimatedCountPaginator(LedgerEntry.objects.order_by("pk"), 5).count
     assert count == 7 if connection.vendor != "postgresql" else count >= 4
+
+
+def test_a_count_that_falls_short_leaves_no_entry_out_of_reach(client, root, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An estimate below the truth (two filters picking the same rows, taken as independent by the planner) must
+    not hide the oldest entries: a page past the counted ones is served while it has rows (attack review)."""
+    years(1, cases=3, entries_per_case=4)  # 13 entries
+    monkeypatch.setattr(LedgerEntryAdmin, "list_per_page", 5)
+    monkeypatch.setattr(EstimatedCountPaginator, "count", 6)  # as a short estimate would say: 2 pages
+    oldest = list(LedgerEntry.objects.order_by("-entry_date", "-pk").values_list("pk", flat=True))[10:]
+    response = client.get(URL, {"p": "3"})
+    assert response.status_code == 200
+    assert [entry.pk for entry in response.context["cl"].result_list] == oldest
+    assert client.get(URL, {"p": "4"}).status_code == 302  # past the rows: the admin's 「ページがありません」

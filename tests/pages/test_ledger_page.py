@@ -145,3 +145,18 @@ def test_anonymous_is_sent_to_login_and_post_is_refused(client, finance) -> None
     response = client.get(URL)
     assert response.status_code == 302 and reverse("login") in response["Location"]
     assert login(client, finance).post(URL).status_code == 405
+
+
+def test_a_typed_newer_page_cursor_offers_no_older_page_that_is_empty(client, finance) -> None:  # type: ignore[no-untyped-def]
+    """A ``before`` cursor older than every entry (typed, or kept from another filter) shows the oldest entries;
+    its 「古い仕訳」 link is offered only when an older entry exists (attack review: it led to an empty page)."""
+    years(2, cases=5, entries_per_case=6)  # 62 entries
+    login(client, finance)
+    html = client.get(URL, {"per_page": "25", "before": "2000-01-01_1"}).content.decode()
+    assert "古い仕訳" not in html or re.search(r'href="(\?[^"]*after=[^"]*)">古い仕訳', html) is None
+    oldest = list(LedgerEntry.objects.order_by("entry_date", "pk").values_list("pk", flat=True))
+    middle = oldest[30]
+    entry = LedgerEntry.objects.get(pk=middle)
+    html = client.get(URL, {"per_page": "25", "before": f"{entry.entry_date.isoformat()}_{middle}"}).content.decode()
+    older = re.search(r'href="(\?[^"]*after=[^"]*)">古い仕訳', html)
+    assert older is not None and numbers(client.get(URL + older.group(1).replace("&amp;", "&")).content.decode())
