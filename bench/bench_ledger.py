@@ -38,13 +38,12 @@ import datetime as dt
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
 import temp_django  # bench/ is the script's folder, first on sys.path
+from timing import p95, timed, uptime
 
 P95_TARGET_MS = 150
 MAX_QUERIES = 10
@@ -53,8 +52,6 @@ BATCH = 5_000
 REVERSALS = 1_000
 
 
-def load() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def build(rows: int, payable: int, years: int) -> None:
@@ -130,20 +127,8 @@ def build(rows: int, payable: int, years: int) -> None:
         django_cursor.execute("ANALYZE")
 
 
-def timed(call: Callable[[], Any], n: int) -> list[float]:
-    """Milliseconds of ``n`` calls, after 3 unmeasured ones."""
-    for _ in range(3):
-        call()
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - t) * 1000)
-    return times
 
 
-def p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20)[-1]
 
 
 def main() -> None:
@@ -169,7 +154,7 @@ def main() -> None:
     from pages.payments import views as payment_views
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test Client's host
-    print("load before:", load())
+    print("load before:", uptime())
     call_command("migrate", verbosity=0)
     if not (reuse and LedgerEntry.objects.exists()):
         started = time.perf_counter()
@@ -244,7 +229,7 @@ def main() -> None:
             failed.append(f"{name}: {len(queries)} queries > {MAX_QUERIES}")
     print(f"(the one-page queue: {old_size // 1024} KB; ÷ baseline: of the queue pages, to the one-page queue; "
           "of the others, to the bare SELECT)")
-    print("load after:", load())
+    print("load after:", uptime())
     for line in failed:
         print("FAILED", line)
     sys.exit(1 if failed else 0)

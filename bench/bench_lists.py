@@ -29,21 +29,18 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Callable
 from functools import partial
 
 import temp_django  # bench/ is the script's folder, first on sys.path
+from timing import counted, p95, timed, uptime
 
 P95_TARGET_MS = 150
 MAX_QUERIES = 10
 BATCH = 5_000
 
 
-def load() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def build(cases: int, years: int) -> None:
@@ -101,25 +98,10 @@ def build(cases: int, years: int) -> None:
         cursor.execute("VACUUM ANALYZE")  # as autovacuum would have by then: statistics and visibility map
 
 
-def counted(queries: list[str], run: Callable[..., object], sql: str, *args: object) -> object:
-    """An ``execute_wrapper`` that keeps each query's SQL in ``queries``."""
-    queries.append(sql)
-    return run(sql, *args)
 
 
-def timed(request: Callable[[], object], n: int) -> list[float]:
-    for _ in range(3):
-        request()
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        request()
-        times.append((time.perf_counter() - t) * 1000)
-    return times
 
 
-def p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20)[-1]
 
 
 def main() -> None:
@@ -142,7 +124,7 @@ def main() -> None:
     from grants.organizations.models import Area
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test Client's host
-    print("load before:", load())
+    print("load before:", uptime())
     call_command("migrate", verbosity=0)
     if not (reuse and GrantCase.objects.exists()):
         started = time.perf_counter()
@@ -194,7 +176,7 @@ def main() -> None:
             failed.append(f"{name}: p95 {high:.0f} ms ≥ {P95_TARGET_MS} ms")
         if len(queries) > MAX_QUERIES:
             failed.append(f"{name}: {len(queries)} queries > {MAX_QUERIES}")
-    print("load after:", load())
+    print("load after:", uptime())
     for line in failed:
         print("FAILED", line)
     sys.exit(1 if failed else 0)

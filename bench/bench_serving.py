@@ -49,15 +49,13 @@ from collections import Counter
 from pathlib import Path
 
 import temp_django  # bench/ is the script's folder, first on sys.path
+from timing import uptime
 
 ROOT = temp_django.ROOT
 BIN = Path(sys.executable).parent
 STAFF = "tanto"
 
 
-def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True, check=False,
-                          env={**os.environ, "TZ": "UTC"}).stdout.strip()
 
 
 def free_port() -> int:
