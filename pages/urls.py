@@ -17,4 +17,8 @@ urlpatterns = [
     path("", include("pages.competitive.urls")),
     path("", include("pages.notify.urls")),
     path("", include("pages.organizations.urls")),
+    path("", include("pages.catalogue.urls")),
+    path("", include("pages.opendata.urls")),
+    path("", include("pages.evaluation.urls")),
+    path("api/", include("pages.api.urls")),
 ]

@@ -9,7 +9,8 @@ class Role(models.TextChoices):
     """The kinds of user of the system (GRANTS.md §1). The 保険担当 handles コミュニティ活動保険 only: they see
     the injured people's personal data and no grant case; the grant roles never see that personal data. The
     審査委員 (often from outside the city hall) sees only the applications of the calls they are assigned to,
-    and none they are tied to or declared a conflict on."""
+    and none they are tied to or declared a conflict on. The 評価委員 (a member of the 協働推進委員会) evaluates the
+closed cases they are assigned to (相互評価・第三者評価), and none they are tied to or declared a conflict on."""
 
     ASSOCIATION_HEAD = "association_head", "団体の利用者（代表者・会計・担当者）"
     STAFF = "staff", "協働推進課 担当"
@@ -18,6 +19,7 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "監査委員事務局"
     INSURANCE = "insurance", "保険担当（コミュニティ活動保険）"
     PANEL = "panel", "審査委員（市民活動交流事業補助金）"
+    EVALUATOR = "evaluator", "評価委員（協働推進委員会）"
 
 
 CITY_ROLES = frozenset({Role.STAFF, Role.APPROVER, Role.FINANCE, Role.AUDITOR})

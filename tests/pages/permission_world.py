@@ -55,6 +55,7 @@ HEAD_JICHIKAI = "head_jichikai"  # 自治会長 of another 自治会
 HEAD_KYOGIKAI = "head_kyogikai"  # 事務局長 of another 協議会
 HEAD_DANTAI = "head_dantai"  # 代表 of another (confirmed) 市民活動団体
 PANEL = "panel"  # 審査委員 assigned to no call
+EVALUATOR = "evaluator"  # 評価委員 (協働推進委員会) assigned to no case
 # The roles within an organisation: the 会計 and a 担当者 of the world's first 自治会 (``association``, whose head is
 # the world's, not the matrix's): members who see its objects, draft and enter money, but never submit.
 TREASURER = "treasurer_first"
@@ -63,7 +64,8 @@ CLERK = "clerk_first"
 INVITATION_TOKEN = "matrix-invitation-token"
 
 ROLES = (Role.STAFF.value, Role.APPROVER.value, Role.FINANCE.value, Role.AUDITOR.value, Role.INSURANCE.value,
-         HEAD_JICHIKAI, HEAD_KYOGIKAI, HEAD_DANTAI, PANEL, NO_ROLE, ADMIN, ANONYMOUS, TREASURER, CLERK)
+         HEAD_JICHIKAI, HEAD_KYOGIKAI, HEAD_DANTAI, PANEL, EVALUATOR, NO_ROLE, ADMIN,
+         ANONYMOUS, TREASURER, CLERK)
 
 # The one model permission the admin user holds (besides is_staff): viewing organisations.
 ADMIN_PERMISSIONS = ("organizations.view_organization",)
@@ -105,6 +107,7 @@ def matrix_users() -> dict[str, User | None]:
         HEAD_KYOGIKAI: _head(OrganizationKind.KYOGIKAI, "m-head-kyogikai", "宮野地域づくり協議会"),
         HEAD_DANTAI: _head(OrganizationKind.SHIMIN_DANTAI, "m-head-dantai", "宮野まちづくりの会"),
         PANEL: _user("m-panel", Role.PANEL),
+        EVALUATOR: _user("m-evaluator", Role.EVALUATOR),
         NO_ROLE: _user("m-no-role", ""),
         ADMIN: admin,
         ANONYMOUS: None,

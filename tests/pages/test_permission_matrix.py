@@ -40,6 +40,7 @@ from tests.pages.permission_world import (
     ADMIN,
     ANONYMOUS,
     CLERK,
+    EVALUATOR,
     HEAD_DANTAI,
     HEAD_JICHIKAI,
     HEAD_KYOGIKAI,
@@ -661,7 +662,7 @@ REFUSALS = {"403", "404", "405", LOGIN}
 
 # Users to whom no object of the world belongs: a page they may open (a list, the start page) names none of the
 # world's organisations.
-OUTSIDERS = (*HEADS, PANEL, NO_ROLE, ADMIN, ANONYMOUS)
+OUTSIDERS = (*HEADS, PANEL, EVALUATOR, NO_ROLE, ADMIN, ANONYMOUS)
 
 
 def verdict(expected: str, role: str, outcome: Outcome, names: tuple[str, ...] = ()) -> str | None:
@@ -736,7 +737,8 @@ def test_every_view_has_its_url_arguments() -> None:
 def test_the_roles_are_every_role_of_the_system() -> None:
     """Each Role has its user in the matrix (the applicant role three times: a head of each kind of group)."""
     assert set(Role.values) - {Role.ASSOCIATION_HEAD, Role.PANEL} <= set(ROLES)
-    assert {HEAD_JICHIKAI, HEAD_KYOGIKAI, HEAD_DANTAI, PANEL, NO_ROLE, ADMIN, ANONYMOUS, TREASURER, CLERK} <= set(ROLES)
+    assert {HEAD_JICHIKAI, HEAD_KYOGIKAI, HEAD_DANTAI, PANEL, EVALUATOR, NO_ROLE, ADMIN, ANONYMOUS, TREASURER,
+            CLERK} <= set(ROLES)
 
 
 @pytest.mark.django_db
