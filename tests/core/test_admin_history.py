@@ -27,6 +27,7 @@ NEVER_DELETED = {
     "notices.Notice", "notices.DocumentSequence",
     "organizations.HouseholdCount", "organizations.OrganizationFigure", "organizations.CommunityPlan",
     "jobs.Job", "notify.Notification", "notify.DailyRun", "organizations.Invitation",
+    "evaluation.Assignment",
 }
 
 #: Configuration: deleted only while unused (protected foreign keys, no history in the audit trail besides the
@@ -37,6 +38,7 @@ DELETED_WHEN_UNUSED = {
     "organizations.Measure", "organizations.SecretariatStaff",
     "programmes.Programme", "programmes.ProgrammeYear", "programmes.FormulaComponent", "programmes.ExpenseCategory",
     "insurance.InsurancePolicy",
+    "evaluation.Criterion",
 }
 
 #: Deleted through their own admin's audited delete (a lost phone's device) or unlock actions (a login lockout):
