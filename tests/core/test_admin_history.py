@@ -39,6 +39,7 @@ DELETED_WHEN_UNUSED = {
     "programmes.Programme", "programmes.ProgrammeYear", "programmes.FormulaComponent", "programmes.ExpenseCategory",
     "insurance.InsurancePolicy",
     "evaluation.Criterion",
+    "publication.Topic", "publication.ProgrammeGuide", "publication.FunderProgramme",
 }
 
 #: Deleted through their own admin's audited delete (a lost phone's device) or unlock actions (a login lockout):
