@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("pages.catalogue.urls")),
     path("", include("pages.opendata.urls")),
     path("", include("pages.evaluation.urls")),
+    path("", include("pages.evaluation.case_urls")),
     path("api/", include("pages.api.urls")),
 ]

@@ -19,16 +19,25 @@ For a programme-year of the competitive programme (市民活動交流事業補�
 Query cost is fixed, whatever the number of cases or entries: ``programme_totals`` is one query,
 ``area_totals`` three (areas, ledger sums grouped by 地域, case counts and pending transfers grouped by 地域),
 ``call_totals`` one.
+
+``evaluation_totals`` sums up the evaluation (評価) of each programme-year that has evaluation criteria: its cases'
+自己評価, evaluators' scores and targets reached (``EvaluationRow``).
 """
 import datetime as dt
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import BigIntegerField, Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from grants.cases.models import GrantCase
 from grants.competitive.models import Call, ProjectPlan, SelectionLine, SelectionStatus
+from grants.evaluation.models import AssignmentStatus, Criterion, Indicator, SelfAssessment
+from grants.evaluation.models import Score as EvaluatorScore
+from grants.evaluation.summary import achieved, rounded, weighted_mean
 from grants.ledger.models import TOTAL_OF_KIND, BudgetAccount, EntryKind, LedgerEntry, OrderStatus, PaymentOrder
 from grants.organizations.models import Area
 from grants.programmes.models import ProgrammeYear
@@ -251,3 +260,75 @@ def call_totals(fiscal_year: int) -> list[CallRow]:
                      "applications_count", "selected_count", "selected_total")
     )
     return [CallRow(*row) for row in calls]
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    """The evaluation (評価) of one programme-year's cases, for a programme-year that has evaluation criteria.
+
+    ``cases`` counts its cases; ``reported`` those whose 実績報告 was submitted with a 自己評価; ``evaluated`` those
+    with at least one submitted evaluation (評価提出済). ``self_mean`` and ``evaluator_mean`` are the plain means of
+    the cases' weighted means (Σ weight × score / Σ weight; an evaluator's score per criterion is the mean of the
+    submitted evaluations), rounded half up to one decimal place, None without any
+    (``grants.evaluation.summary``). ``targets`` counts the indicators with a result of the reported cases,
+    ``achieved`` those reached; ``achieved_share`` is their share in percent (one decimal place)."""
+
+    programme_year_id: int
+    label: str
+    cases: int
+    reported: int
+    evaluated: int
+    self_mean: Decimal | None
+    evaluator_mean: Decimal | None
+    targets: int
+    achieved: int
+
+    @property
+    def achieved_share(self) -> Decimal | None:
+        return rounded(Fraction(self.achieved * 100, self.targets)) if self.targets else None
+
+
+def _mean_of(values: Sequence[Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    return rounded(sum((Fraction(v) for v in values), Fraction(0)) / len(values))
+
+
+def evaluation_totals(fiscal_year: int) -> list[EvaluationRow]:
+    """One row per programme-year of ``fiscal_year`` that has evaluation criteria, by programme code (see
+    ``EvaluationRow``). Seven queries whatever the number of cases."""
+    years = list(ProgrammeYear.objects.filter(fiscal_year=fiscal_year, evaluation_criteria__isnull=False)
+                 .distinct().select_related("programme").order_by("programme__code", "pk"))
+    if not years:
+        return []
+    criteria: dict[int, list[Criterion]] = defaultdict(list)
+    for criterion in Criterion.objects.filter(programme_year__in=years).order_by("order", "pk"):
+        criteria[criterion.programme_year_id].append(criterion)
+    cases = dict(GrantCase.objects.filter(programme_year__in=years).values_list("pk", "programme_year_id"))
+    reported = set(GrantCase.objects.filter(programme_year__in=years, report__submitted_at__isnull=False)
+                   .values_list("pk", flat=True))
+    own: dict[int, dict[int, Fraction]] = defaultdict(dict)
+    for case_id, criterion_id, score in SelfAssessment.objects.filter(case_id__in=reported).values_list(
+            "case_id", "criterion_id", "score"):
+        own[case_id][criterion_id] = Fraction(score)
+    given: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for case_id, criterion_id, score in EvaluatorScore.objects.filter(
+            assignment__case__programme_year__in=years, assignment__status=AssignmentStatus.SUBMITTED,
+    ).values_list("assignment__case_id", "criterion_id", "score"):
+        given[case_id][criterion_id].append(score)
+    results: dict[int, list[Indicator]] = defaultdict(list)
+    for indicator in Indicator.objects.filter(case_id__in=reported, result__isnull=False):
+        results[indicator.case_id].append(indicator)
+    rows = []
+    for year in years:
+        ids = [pk for pk, year_id in cases.items() if year_id == year.pk]
+        own_means = [m for pk in ids if pk in own and (m := weighted_mean(own[pk], criteria[year.pk])) is not None]
+        evaluator_means = [m for pk in ids if pk in given and (m := weighted_mean(
+            {c: Fraction(sum(v), len(v)) for c, v in given[pk].items()}, criteria[year.pk])) is not None]
+        reached = [achieved(i) for pk in ids for i in results.get(pk, [])]
+        rows.append(EvaluationRow(
+            programme_year_id=year.pk, label=str(year), cases=len(ids), reported=len(own_means),
+            evaluated=len(evaluator_means), self_mean=_mean_of(own_means), evaluator_mean=_mean_of(evaluator_means),
+            targets=len(reached), achieved=sum(1 for r in reached if r),
+        ))
+    return rows

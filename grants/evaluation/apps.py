@@ -8,5 +8,6 @@ class EvaluationConfig(AppConfig):
     verbose_name = "事業の評価"
 
     def ready(self) -> None:
-        # The assignment's machine and its guards register at import.
-        from . import machines  # noqa: F401
+        # The assignment's machine and its guards, and the listener that asks for targets and results, register at
+        # import.
+        from . import machines, targets  # noqa: F401

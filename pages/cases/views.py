@@ -51,6 +51,7 @@ from pages.cases.forms import (
 )
 from pages.cases.full import full_context
 from pages.cases.tables import BY_CASE_NUMBER, CaseNumberPages, GrantCaseTable
+from pages.evaluation.case_section import evaluation_context
 from pages.http import AuthedRequest, act_once, city_user_required, field_errors, post_form
 
 PER_PAGE = 50
@@ -164,6 +165,7 @@ def _case_page(request: AuthedRequest, pk: int, typed: FigureCorrectionForm | No
     }
     if flow.budget_lines:
         context.update(full_context(case, user, results))
+    context.update(evaluation_context(case, user))  # 評価: targets, results and 自己評価, the evaluators' scores
     # A form as typed replaces its blank one only where the page shows that form to this user now; a form the page
     # does not show (the case moved on since the user opened it) says its errors as messages, never nothing.
     for name, form in (bound or {}).items():
