@@ -110,6 +110,8 @@ URL_ARGS: dict[str, dict[str, str]] = {
     "case_change_check": {"pk": "full"},
     "case_change_withdraw": {"pk": "full"},
     "case_report": {"pk": "full"},
+    "case_targets": {"pk": "full"},
+    "case_results": {"pk": "full"},
     "case_receipt_add": {"pk": "full"},
     "case_receipt": {"pk": "full", "receipt_pk": "receipt"},
     "case_refund_receipt": {"pk": "full"},
@@ -415,6 +417,8 @@ POLICY: dict[str, tuple[Policy, Policy]] = {
     "case_change_check": post(allow(STAFF, safe=but(STAFF))),
     "case_change_withdraw": post(allow(STAFF, safe=but(STAFF))),
     "case_report": post(allow(STAFF, safe=but(STAFF))),
+    "case_targets": post(allow(STAFF, safe=but(STAFF))),  # 目標と指標 (評価), on the case page
+    "case_results": post(allow(STAFF, safe=but(STAFF))),  # 実績と自己評価
     "case_receipt_add": post(allow(STAFF, safe=but(STAFF))),
     "case_receipt": get(CITY_PAGE),
     "case_refund_receipt": post(allow(FINANCE, safe=but(FINANCE))),
