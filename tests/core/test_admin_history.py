@@ -28,6 +28,7 @@ NEVER_DELETED = {
     "organizations.HouseholdCount", "organizations.OrganizationFigure", "organizations.CommunityPlan",
     "jobs.Job", "notify.Notification", "notify.DailyRun", "organizations.Invitation",
     "evaluation.Assignment",
+    "opendata.KindPolicy",  # one row per organisation kind: without it the kind would quietly stop being published
 }
 
 #: Configuration: deleted only while unused (protected foreign keys, no history in the audit trail besides the

@@ -1,0 +1,129 @@
+"""オープンデータ: the public page of the open data, the files of each 年度 and the data dictionary; no login.
+
+The files (CSV, Shift_JIS CSV, JSON, the dictionary's CSV) are the same for everyone: they are served before the
+session and the user are looked at (``pages.opendata.middleware``), set no cookie, and may be kept by any cache
+(``Cache-Control: public``), with ``Last-Modified`` from the data and an ``ETag`` of the bytes; a conditional GET
+that matches answers 304. The two HTML pages follow the public pages' rule (``pages.competitive.calls._public``):
+public for a visitor, private for a logged-in user, whose menu is on them.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
+
+from grants.core.fiscal import fiscal_year_label
+from grants.opendata import dataset, files
+from grants.opendata.models import KindPolicy
+from grants.organizations.models import OrganizationKind
+
+#: Seconds a browser or a shared cache may keep a page or a file before asking again (then a 304 if unchanged).
+MAX_AGE = 300
+
+View = Callable[..., HttpResponse]
+
+
+def sessionless(view: View) -> View:
+    """Mark ``view`` as one the middleware serves before the session and the user (a file the same for everyone)."""
+    view.opendata_sessionless = True  # type: ignore[attr-defined]
+    return view
+
+
+def _cacheable(request: HttpRequest, response: HttpResponse, *, last_modified: int | None = None,
+               public: bool = True) -> HttpResponse:
+    """``response`` with its strong ETag (the bytes' SHA-256), its Last-Modified and Cache-Control; a 304 without a
+    body when the request's If-None-Match or If-Modified-Since matches."""
+    etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+    response.headers["ETag"] = etag
+    if last_modified is not None:
+        response.headers["Last-Modified"] = http_date(last_modified)
+    if public:
+        patch_cache_control(response, public=True, max_age=MAX_AGE)
+    else:
+        patch_cache_control(response, private=True, max_age=0)
+    # A 304 keeps the ETag, Last-Modified and Cache-Control of the response it stands for (Django copies them).
+    return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response) or response
+
+
+def _file(request: HttpRequest, body: bytes, content_type: str, filename: str,
+          last_modified: int | None) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Length"] = str(len(body))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return _cacheable(request, response, last_modified=last_modified)
+
+
+def _year(fiscal_year: int) -> dataset.YearData:
+    try:
+        return dataset.year_data(fiscal_year)
+    except dataset.YearNotPublished:
+        raise Http404("この年度のオープンデータは公開していません。") from None
+
+
+def filename(fiscal_year: int, suffix: str) -> str:
+    """The file's name after the 推奨データセット's 「コード_データセット名」: 352039_subsidy_awards_2026.csv."""
+    return f"{dataset.city_code()}_subsidy_awards_{fiscal_year}{suffix}"
+
+
+@require_safe
+@sessionless
+def awards_csv(request: HttpRequest, fiscal_year: int) -> HttpResponse:
+    data = _year(fiscal_year)
+    return _file(request, files.csv_utf8(data), files.CSV_CONTENT_TYPE, filename(fiscal_year, ".csv"),
+                 int(data.last_modified.timestamp()))
+
+
+@require_safe
+@sessionless
+def awards_sjis_csv(request: HttpRequest, fiscal_year: int) -> HttpResponse:
+    data = _year(fiscal_year)
+    return _file(request, files.csv_sjis(data), files.SJIS_CONTENT_TYPE, filename(fiscal_year, "_sjis.csv"),
+                 int(data.last_modified.timestamp()))
+
+
+@require_safe
+@sessionless
+def awards_json(request: HttpRequest, fiscal_year: int) -> HttpResponse:
+    data = _year(fiscal_year)
+    body = files.json_bytes(data, request.build_absolute_uri(reverse("opendata_dictionary")))
+    return _file(request, body, files.JSON_CONTENT_TYPE, filename(fiscal_year, ".json"),
+                 int(data.last_modified.timestamp()))
+
+
+@require_safe
+@sessionless
+def dictionary_csv(request: HttpRequest) -> HttpResponse:
+    return _file(request, files.dictionary_csv(), files.CSV_CONTENT_TYPE,
+                 f"{dataset.city_code()}_subsidy_awards_dictionary.csv", None)
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    response = render(request, template, context)
+    return _cacheable(request, response, public=not request.user.is_authenticated)
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """What is published, under which licence, and each published 年度 with its three files."""
+    policies = {policy.kind: policy for policy in KindPolicy.objects.all()}
+    kinds = [(label, policies.get(kind)) for kind, label in OrganizationKind.choices]
+    years = [(year, fiscal_year_label(year)) for year in dataset.published_years()]
+    return _page(request, "opendata/index.html", {
+        "kinds": kinds, "years": years, "city_name": dataset.city_name(), "title": dataset.TITLE,
+        "licence_title": dataset.LICENCE_TITLE, "licence_url": dataset.LICENCE_URL,
+    })
+
+
+@require_safe
+def dictionary(request: HttpRequest) -> HttpResponse:
+    """The data dictionary (項目定義書): each column's name, type, description and example."""
+    return _page(request, "opendata/dictionary.html", {"columns": dataset.data_dictionary(),
+                                                       "city_name": dataset.city_name()})
