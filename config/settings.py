@@ -128,6 +128,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The open-data files, the same for everyone, likewise need no session, user or CSRF token (pages.opendata).
     "pages.opendata.middleware.OpenDataFilesMiddleware",
+    # The public catalogue's pages, the same for everyone, need no session, user or CSRF token either (pages.catalogue).
+    "pages.catalogue.middleware.SessionlessMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from grants.accounts.models import Role, User
 from grants.core.fiscal import fiscal_year_label, fiscal_year_of
 from grants.core.models import record_event
+from grants.demo.catalogue import setup_catalogue_demo
 from grants.demo.competitive import PANEL, demo_group_logins, setup_competitive_demo
 from grants.demo.councils import SECRETARY_USERNAME, setup_council_demo
 from grants.demo.insurance import setup_insurance_demo
@@ -73,6 +74,7 @@ class Command(BaseCommand):
             councils = setup_council_demo(fiscal_year=year, users=users)
             insurance = setup_insurance_demo(fiscal_year=year, users=users)
             competitive = setup_competitive_demo(fiscal_year=year, users=users, password=password)
+            setup_catalogue_demo(today=timezone.localdate())  # after every programme: their public guides
             self._addresses()
         self.stdout.write(self.style.SUCCESS(f"{fiscal_year_label(year)}の自治会等自治振興交付金（サンプル）を準備しました。"))
         history = "・".join(fiscal_year_label(y) for y in councils.past_years)
