@@ -37,7 +37,7 @@ from grants.cases.models import GrantCase
 from grants.competitive.models import Call, ProjectPlan, SelectionLine, SelectionStatus
 from grants.evaluation.models import AssignmentStatus, Criterion, Indicator, SelfAssessment
 from grants.evaluation.models import Score as EvaluatorScore
-from grants.evaluation.summary import achieved, rounded, weighted_mean
+from grants.evaluation.summary import achieved, rounded, weighted_exact
 from grants.ledger.models import TOTAL_OF_KIND, BudgetAccount, EntryKind, LedgerEntry, OrderStatus, PaymentOrder
 from grants.organizations.models import Area
 from grants.programmes.models import ProgrammeYear
@@ -268,8 +268,8 @@ class EvaluationRow:
 
     ``cases`` counts its cases; ``reported`` those whose 実績報告 was submitted with a 自己評価; ``evaluated`` those
     with at least one submitted evaluation (評価提出済). ``self_mean`` and ``evaluator_mean`` are the plain means of
-    the cases' weighted means (Σ weight × score / Σ weight; an evaluator's score per criterion is the mean of the
-    submitted evaluations), rounded half up to one decimal place, None without any
+    the cases' exact weighted means (Σ weight × score / Σ weight; an evaluator's score per criterion is the mean of
+    the submitted evaluations), rounded half up to one decimal place only then, None without any
     (``grants.evaluation.summary``). ``targets`` counts the indicators with a result of the reported cases,
     ``achieved`` those reached; ``achieved_share`` is their share in percent (one decimal place)."""
 
@@ -288,10 +288,11 @@ class EvaluationRow:
         return rounded(Fraction(self.achieved * 100, self.targets)) if self.targets else None
 
 
-def _mean_of(values: Sequence[Decimal]) -> Decimal | None:
+def _mean_of(values: Sequence[Fraction]) -> Decimal | None:
+    """The mean of exact values, rounded half up to one decimal place (None without any)."""
     if not values:
         return None
-    return rounded(sum((Fraction(v) for v in values), Fraction(0)) / len(values))
+    return rounded(sum(values, Fraction(0)) / len(values))
 
 
 def evaluation_totals(fiscal_year: int) -> list[EvaluationRow]:
@@ -322,8 +323,8 @@ def evaluation_totals(fiscal_year: int) -> list[EvaluationRow]:
     rows = []
     for year in years:
         ids = [pk for pk, year_id in cases.items() if year_id == year.pk]
-        own_means = [m for pk in ids if pk in own and (m := weighted_mean(own[pk], criteria[year.pk])) is not None]
-        evaluator_means = [m for pk in ids if pk in given and (m := weighted_mean(
+        own_means = [m for pk in ids if pk in own and (m := weighted_exact(own[pk], criteria[year.pk])) is not None]
+        evaluator_means = [m for pk in ids if pk in given and (m := weighted_exact(
             {c: Fraction(sum(v), len(v)) for c, v in given[pk].items()}, criteria[year.pk])) is not None]
         reached = [achieved(i) for pk in ids for i in results.get(pk, [])]
         rows.append(EvaluationRow(

@@ -62,13 +62,19 @@ def achieved(indicator: Indicator) -> bool | None:
     return indicator.result >= indicator.target
 
 
-def weighted_mean(means: Mapping[int, Fraction], criteria: Iterable[Criterion]) -> Decimal | None:
-    """Σ weight × mean / Σ weight over the ``criteria`` that have a mean (by criterion id), or None."""
+def weighted_exact(means: Mapping[int, Fraction], criteria: Iterable[Criterion]) -> Fraction | None:
+    """Σ weight × mean / Σ weight over the ``criteria`` that have a mean (by criterion id), exactly, or None."""
     weighted = [(c.weight, means[c.pk]) for c in criteria if c.pk in means]
     total = sum(w for w, _ in weighted)
     if not total:
         return None
-    return rounded(sum((w * m for w, m in weighted), Fraction(0)) / total)
+    return sum((w * m for w, m in weighted), Fraction(0)) / total
+
+
+def weighted_mean(means: Mapping[int, Fraction], criteria: Iterable[Criterion]) -> Decimal | None:
+    """``weighted_exact`` rounded half up to one decimal place, or None."""
+    exact = weighted_exact(means, criteria)
+    return None if exact is None else rounded(exact)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from grants.competitive.models import (
 )
 from grants.competitive.workflows import COMPETITIVE
 from grants.core import workflow
+from grants.evaluation.summary import earlier_evaluations
 from grants.notices.models import Notice
 from pages.http import AuthedRequest, city_user_required, post_form
 
@@ -180,7 +181,10 @@ def _application_context(member: PanelMember, plan: ProjectPlan, form: ScoreForm
     return {"plan": plan, "case": case, "call": plan.call, "member": member, "lines": lines,
             "income": income, "expense": expense, "form": form, "files": files,
             "attachments": list(applications.attachments_of(case)),
-            "scored": bool(panel.member_scores(member, case.pk))}
+            "scored": bool(panel.member_scores(member, case.pk)),
+            # 評価: this application's targets, and the evaluations of earlier 年度 of the same group or project.
+            "current_indicators": list(case.indicators.order_by("order")),
+            "earlier_evaluations": earlier_evaluations(case)}
 
 
 @login_required

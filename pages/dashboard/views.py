@@ -13,6 +13,7 @@ from pages.http import AuthedRequest, city_user_required
 from reports.dashboard import (
     area_totals,
     call_totals,
+    evaluation_totals,
     fiscal_years,
     programme_totals,
     sum_area_rows,
@@ -33,7 +34,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     年度 (GET ``fiscal_year``, default this 年度), a bar chart per 地域 drawn in the browser by Chart.js
     from the ``json_script`` data (yen amounts as integers), and the councils' 管理費割合 of that 年度, highest
     first (``grants.councils.stats.council_shares``, one query), and for a competitive programme each call's
-    (募集) budget against its decided 採択 (``reports.dashboard.call_totals``, one query)."""
+    (募集) budget against its decided 採択 (``reports.dashboard.call_totals``, one query), and the evaluation (評価) of
+    each programme-year that has criteria (``reports.dashboard.evaluation_totals``, seven queries)."""
     current = fiscal_year_of(timezone.localdate())
     years = sorted({current, *fiscal_years()}, reverse=True)
     fiscal_year = selected_fiscal_year(request.GET.get("fiscal_year"), years, current)
@@ -59,6 +61,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "chart": chart,
         "councils": council_shares(fiscal_year),
         "calls": call_totals(fiscal_year),
+        "evaluations": evaluation_totals(fiscal_year),
     }
     return render(request, "dashboard/dashboard.html", context)
 
