@@ -17,6 +17,7 @@ from grants.core.models import record_event
 from grants.demo.catalogue import setup_catalogue_demo
 from grants.demo.competitive import PANEL, demo_group_logins, setup_competitive_demo
 from grants.demo.councils import SECRETARY_USERNAME, setup_council_demo
+from grants.demo.evaluation import setup_evaluation_demo
 from grants.demo.insurance import setup_insurance_demo
 from grants.ledger.models import BudgetAccount, TransferSettings
 from grants.ledger.services import set_budget
@@ -74,6 +75,7 @@ class Command(BaseCommand):
             councils = setup_council_demo(fiscal_year=year, users=users)
             insurance = setup_insurance_demo(fiscal_year=year, users=users)
             competitive = setup_competitive_demo(fiscal_year=year, users=users, password=password)
+            setup_evaluation_demo(fiscal_year=year)  # after the programmes it gives criteria and targets
             setup_catalogue_demo(today=timezone.localdate())  # after every programme: their public guides
             self._addresses()
         self.stdout.write(self.style.SUCCESS(f"{fiscal_year_label(year)}の自治会等自治振興交付金（サンプル）を準備しました。"))
