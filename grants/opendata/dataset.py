@@ -38,7 +38,7 @@ from grants.core.models import AuditEvent
 from grants.organizations.models import Area, Organization, OrganizationKind
 from grants.programmes.models import Programme
 
-from .models import KindPolicy, PublicationMode
+from .models import DEFAULT_POLICY, KindPolicy, PublicationMode
 
 Value = str | int | None
 Record = dict[str, Value]
@@ -98,7 +98,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("交付先の種別", "recipient_kind", TEXT,
            "交付先の団体の種別（自治会・町内会、連合自治会、地域づくり協議会、市民活動団体）。", "地域づくり協議会"),
     Column("法人番号", "corporate_number", TEXT,
-           "交付先が法人であるときの法人番号（13桁）。法人でない団体と合計の行では空欄。", "1234567890123"),
+           "交付先が法人であるときの法人番号（13桁）。法人でない団体と合計の行では空欄。", "4011105005409"),
     Column("地域名", "area_name", TEXT, "交付先の団体が属する地域（市内21地域）。", "湯田"),
     Column("事業名", "project_title", TEXT,
            "交付申請書の事業名。事業名のない交付金（世帯数による算定など）と合計の行では空欄。",
@@ -170,9 +170,9 @@ def city_name() -> str:
 
 
 def policy() -> dict[str, str]:
-    """公表の方法 of each organisation kind (one query): ``PublicationMode`` by kind, ``NONE`` for a kind without a
-    row."""
-    modes = {kind: PublicationMode.NONE.value for kind in OrganizationKind.values}
+    """公表の方法 of each organisation kind (one query): ``PublicationMode`` by kind; for a kind without a row its
+    ``DEFAULT_POLICY``, and ``NONE`` for a kind not named there."""
+    modes = {kind: str(DEFAULT_POLICY.get(kind, PublicationMode.NONE)) for kind in OrganizationKind.values}
     modes.update(KindPolicy.objects.values_list("kind", "mode"))
     return modes
 

@@ -12,10 +12,10 @@ class PublicationMode(models.TextChoices):
     NONE = "none", "公表しない"
 
 
-#: The policy a fresh database starts with (migration 0001), and the README's explanation: about 770 自治会
+#: The policy of each kind until the administrator saves one (and the rows migration 0001 writes): about 770 自治会
 #: receive a formula grant computed from their member households, so one row per 自治会 would publish the size of
-#: small neighbourhoods and often point at the 会長's household; the totals per 地域 still show what the city
-#: funds. Councils, citizen groups and federations are published by name.
+#: small neighbourhoods and often point at the 会長's household; the totals per 地域 still show what the city funds.
+#: Councils, citizen groups and federations are published by name. A kind not named here is not published.
 DEFAULT_POLICY: dict[str, str] = {
     OrganizationKind.JICHIKAI: PublicationMode.AREA_TOTALS,
     OrganizationKind.RENGO: PublicationMode.INDIVIDUAL,
@@ -23,10 +23,22 @@ DEFAULT_POLICY: dict[str, str] = {
     OrganizationKind.SHIMIN_DANTAI: PublicationMode.INDIVIDUAL,
 }
 
+#: The reason the public page gives for each default.
+DEFAULT_REASONS: dict[str, str] = {
+    OrganizationKind.JICHIKAI:
+        "自治会等自治振興交付金は、約770の自治会に、加入世帯数から算定して交付しています。自治会ごとに公表すると、"
+        "小さな自治会の世帯数がわかり、会長の世帯が特定されることもあるため、地域ごとの件数と合計額のみを公表します。",
+    OrganizationKind.RENGO: "連合自治会は複数の自治会の連合体です。団体ごとに公表します。",
+    OrganizationKind.KYOGIKAI:
+        "地域づくり協議会は各地域に一つの団体です。地域づくりに交付した公費の使い道として、団体ごとに公表します。",
+    OrganizationKind.SHIMIN_DANTAI:
+        "市民活動交流事業補助金は、公募と審査を経て採択した事業への補助です。団体名と事業名ごとに公表します。",
+}
+
 
 class KindPolicy(models.Model):
     """公表の方法 of one organisation kind (種別): each award by name, only totals per 地域 without any name, or
-    nothing. A kind without a row is not published (``PublicationMode.NONE``): a new kind is private until the
+    nothing. A kind without a row follows ``DEFAULT_POLICY``; a kind not named there is not published until the
     administrator decides. ``updated_at`` enters the files' Last-Modified, so that a change of policy is a new
     version of every file."""
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 
 from grants.core.fiscal import fiscal_year_label
 from grants.opendata import dataset, files
-from grants.opendata.models import KindPolicy
+from grants.opendata.models import DEFAULT_REASONS, KindPolicy, PublicationMode
 from grants.organizations.models import OrganizationKind
 
 #: Seconds a browser or a shared cache may keep a page or a file before asking again (then a 304 if unchanged).
@@ -113,8 +113,10 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpR
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """What is published, under which licence, and each published 年度 with its three files."""
-    policies = {policy.kind: policy for policy in KindPolicy.objects.all()}
-    kinds = [(label, policies.get(kind)) for kind, label in OrganizationKind.choices]
+    modes = dataset.policy()
+    reasons = {**DEFAULT_REASONS, **dict(KindPolicy.objects.values_list("kind", "reason"))}
+    kinds = [(label, PublicationMode(modes[kind]).label, reasons.get(kind, ""))
+             for kind, label in OrganizationKind.choices]
     years = [(year, fiscal_year_label(year)) for year in dataset.published_years()]
     return _page(request, "opendata/index.html", {
         "kinds": kinds, "years": years, "city_name": dataset.city_name(), "title": dataset.TITLE,

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from grants.accounts.models import Role, User
 from grants.cases.models import GrantCase, Status
 from grants.core.models import AuditEvent
+from grants.opendata.models import DEFAULT_POLICY, DEFAULT_REASONS, KindPolicy
 from grants.organizations.models import Area, MemberRole, Organization, OrganizationKind
 from grants.programmes.models import Programme, ProgrammeYear
 from tests import factories
@@ -102,6 +103,8 @@ def city() -> City:
       not selected, one still in draft; a third decided then cancelled (kept 50,000) and closed since;
     - FY2024: one closed council case (so two years are published).
     """
+    for kind, mode in DEFAULT_POLICY.items():  # as migration 0001 writes them (a flushed database has none)
+        KindPolicy.objects.update_or_create(kind=kind, defaults={"mode": mode, "reason": DEFAULT_REASONS[kind]})
     ohdono, yuda = area("01", "大殿"), area("03", "湯田")
     py = {code: programme_year(code) for code in PROGRAMMES}
     user = factories.UserFactory(username=USERNAME, display_name=USER_NAME, role=Role.ASSOCIATION_HEAD)
@@ -115,7 +118,7 @@ def city() -> City:
         "k1": organization(OrganizationKind.KYOGIKAI, "K-01", "大殿地域づくり協議会", ohdono),
         "k2": organization(OrganizationKind.KYOGIKAI, "K-03", "湯田まちづくり協議会", yuda),
         "s1": organization(OrganizationKind.SHIMIN_DANTAI, "S-1", "NPO法人 やまぐち子ども食堂ネット", yuda,
-                           corporate_number="2011105005409"),
+                           corporate_number="4011105005409"),
         "s2": organization(OrganizationKind.SHIMIN_DANTAI, "S-2", "大殿まちなみ保存の会", ohdono),
         "s3": organization(OrganizationKind.SHIMIN_DANTAI, "S-3", "不採択の会", ohdono),
         "s4": organization(OrganizationKind.SHIMIN_DANTAI, "S-4", "申請前の会", yuda),

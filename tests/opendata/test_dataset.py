@@ -1,12 +1,15 @@
 """The dataset of decided awards: which cases, which rows under each kind's policy, which columns."""
 import datetime as dt
+import importlib
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from stdnum.jp import cn
 
 from grants.opendata import dataset
-from grants.opendata.models import DEFAULT_POLICY, KindPolicy, PublicationMode
+from grants.opendata.codes import is_valid_code
+from grants.opendata.models import DEFAULT_POLICY, DEFAULT_REASONS, KindPolicy, PublicationMode
 from grants.organizations.models import OrganizationKind
 from tests.opendata import builders
 from tests.opendata.builders import FY, PREV
@@ -18,8 +21,10 @@ def _ids(rows: list[dataset.AwardRow]) -> list[str]:
     return [row.id for row in rows]
 
 
-def test_the_migration_starts_with_the_default_policy() -> None:
-    assert dict(KindPolicy.objects.values_list("kind", "mode")) == DEFAULT_POLICY
+def test_the_migration_writes_the_default_policy_with_its_reasons() -> None:
+    migration = importlib.import_module("grants.opendata.migrations.0001_initial")
+    assert {kind: mode for kind, mode, _ in migration.DEFAULTS} == DEFAULT_POLICY
+    assert {kind: reason for kind, _, reason in migration.DEFAULTS} == DEFAULT_REASONS
     assert DEFAULT_POLICY[OrganizationKind.JICHIKAI] == PublicationMode.AREA_TOTALS
 
 
@@ -46,7 +51,7 @@ def test_an_individual_row_has_every_column_of_its_case() -> None:
         local_government_code="352039", id="2025-shimin_katsudo-1", local_government_name="山口市",
         fiscal_year=2025, programme_name="市民活動交流事業補助金", unit="個別",
         recipient_name="NPO法人 やまぐち子ども食堂ネット", recipient_kind="市民活動団体",
-        corporate_number="2011105005409", area_name="湯田", project_title="こども食堂の開設", award_count=1,
+        corporate_number="4011105005409", area_name="湯田", project_title="こども食堂の開設", award_count=1,
         decided_on=dt.date(2025, 5, 20), decided_amount=300_000, confirmed_amount=280_000, status="額の確定")
 
 
@@ -101,9 +106,19 @@ def test_a_total_with_an_unconfirmed_case_has_no_confirmed_amount() -> None:
     assert (totals["湯田"].award_count, totals["湯田"].confirmed_amount) == (2, 330_000)
 
 
-def test_a_kind_without_a_policy_row_is_not_published() -> None:
+def test_a_kind_without_a_policy_row_follows_the_default() -> None:
+    builders.city()
+    KindPolicy.objects.all().delete()
+    assert dataset.policy() == DEFAULT_POLICY
+    units = {(row.recipient_kind, row.unit) for row in dataset.award_rows(FY)}
+    assert ("自治会・町内会", "地域ごとの合計") in units and ("連合自治会", "個別") in units
+
+
+def test_a_kind_the_defaults_do_not_name_is_not_published(monkeypatch: pytest.MonkeyPatch) -> None:
     builders.city()
     KindPolicy.objects.filter(kind=OrganizationKind.RENGO).delete()
+    monkeypatch.delitem(DEFAULT_POLICY, OrganizationKind.RENGO)
+    assert dataset.policy()[OrganizationKind.RENGO] == PublicationMode.NONE
     assert all(row.recipient_kind != "連合自治会" for row in dataset.award_rows(FY))
 
 
@@ -152,3 +167,13 @@ def test_records_key_each_row_by_column_name_in_dictionary_order() -> None:
     assert list(record) == [column.name for column in dataset.data_dictionary()]
     assert record["交付決定日"] == "2025-05-20"
     assert record["確定額"] == 1_480_000
+
+
+def test_the_dictionarys_examples_are_values_of_their_type() -> None:
+    examples = {column.name: column.example for column in dataset.data_dictionary()}
+    assert is_valid_code(examples["全国地方公共団体コード"])
+    assert cn.is_valid(examples["法人番号"])
+    assert dt.date.fromisoformat(examples["交付決定日"])
+    for column in dataset.data_dictionary():
+        if column.type in (dataset.INTEGER, dataset.YEN):
+            assert column.example.isdigit(), column.name

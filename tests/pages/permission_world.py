@@ -47,6 +47,7 @@ from tests.councils import builders as councils
 from tests.insurance import builders as insurance_builders
 from tests.insurance.groups import make_group
 from tests.notices.builders import with_relations
+from tests.publication import builders as publication
 
 ANONYMOUS = "anonymous"
 NO_ROLE = "no_role"
@@ -209,6 +210,9 @@ def build() -> Cast:
     Invitation.objects.create(organization=elsewhere, role=MemberRole.CLERK, name="招待 次郎", email="j@example.jp",
                               token_hash=token_hash(INVITATION_TOKEN), expires_at=timezone.now() + dt.timedelta(days=7),
                               invited_by=staff)
+    # the public catalogue (pages.catalogue): a published guide of the formula programme, an other funder's programme
+    objects["guide"] = publication.guide(year.programme)
+    objects["funder_programme"] = publication.other()
     # the one thing a matrix user owns: the group of HEAD_DANTAI, with which it may start an application
     objects["own_group"] = Organization.objects.get(representatives__user=users[HEAD_DANTAI])
     missing = [name for name, obj in objects.items() if obj is None]

@@ -178,6 +178,8 @@ URL_ARGS: dict[str, dict[str, str]] = {
     "call_expenses": {"pk": "call"},
     "call_panel": {"pk": "call"},
     "public_call_detail": {"pk": "call"},
+    "catalogue_city": {"pk": "guide"},
+    "catalogue_other": {"pk": "funder_programme"},
     "group_detail": {"pk": "registration"},
     "group_edit": {"pk": "registration"},
     "group_file": {"pk": "registration", "kind": "=bylaws"},
@@ -505,6 +507,10 @@ POLICY: dict[str, tuple[Policy, Policy]] = {
     "call_panel": both(STAFF_ONLY),
     "public_call_list": both(allow(*ROLES)),
     "public_call_detail": both(allow(*ROLES)),
+    # -- the public catalogue (pages.catalogue): the same page for anyone, logged in or not; GET only --
+    "catalogue": get(allow(*ROLES)),
+    "catalogue_city": get(allow(*ROLES)),
+    "catalogue_other": get(allow(*ROLES)),
     "group_register": both(allow(*ROLES)),  # a group registers itself, with no account yet
     "group_list": both(CITY_PAGE),
     "group_detail": both(CITY_PAGE),
