@@ -179,3 +179,7 @@ def test_nothing_personal_is_on_the_pages(client, shown, case):  # type: ignore[
     for url in (LIST, reverse("catalogue_city", args=[shown["guide"].pk])):
         body = client.get(url).content.decode()
         assert not [name for name in names if name and name in body], url
+
+
+def test_the_login_page_links_to_the_catalogue(client):  # type: ignore[no-untyped-def]
+    assert f'href="{LIST}"' in client.get(reverse("login")).content.decode()
