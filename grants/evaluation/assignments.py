@@ -21,13 +21,20 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
+from grants.cases.labels import ACTION_LABELS
 from grants.cases.models import GrantCase
 from grants.competitive.panel import tied_organizations
 from grants.core import workflow
-from grants.core.models import record_event
+from grants.core.models import ACTION_NAMES, record_event
 
 from .machines import ASSIGNMENT, EvaluationError
 from .models import Assignment, AssignmentStatus, Criterion, EvaluationKind
+
+# The audit rows of this module and of ``scoring`` and ``publication``, in words.
+_LABELS = {"assign_evaluator": "評価委員の割当", "declare_no_conflict": "利益相反なしの申告",
+           "save_evaluation_draft": "評価の下書きの保存", "decide_evaluation_publication": "評価結果の公表の決定"}
+ACTION_LABELS.update(_LABELS)
+ACTION_NAMES.update(_LABELS)
 
 #: The state of a case that may be evaluated (完了).
 CLOSED = "closed"

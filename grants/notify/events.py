@@ -32,6 +32,7 @@ EVENTS: dict[str, Event] = _events(
     Event("payment_transferred", "補助金の振込", True, GRANTS),
     Event("change_decided", "変更申請の承認・却下", True, GRANTS),
     Event("panel_assignment", "審査の割当て", False, GRANTS, frozenset({"panel"})),
+    Event("evaluation_assignment", "評価の割当て", False, GRANTS, frozenset({"evaluator"})),
     Event("invitation", "団体への招待", True, GRANTS, frozenset()),  # to an address: no account yet
     Event("report_due", "報告の期限のお知らせ", False, GRANTS),
     Event("report_overdue", "報告の期限超過", True, GRANTS),

@@ -212,3 +212,13 @@ def panel_assigned(member: Any, actor: Any) -> None:
             "審査するページで、各申請について利害関係の有無を申告のうえ、採点してください。")
     notify(event="panel_assignment", recipients=[member.user], subject=f"【審査の依頼】{call}", body=body,
            url=page("panel_home"))
+
+
+def evaluation_assigned(assignment: Any, actor: Any) -> None:
+    """A 評価委員 assigned to evaluate a closed case (``grants.evaluation.assignments.assign``, not a rail act):
+    their message, mailed after the commit."""
+    case = assignment.case
+    body = (f"{assignment.evaluator} 様\n\n{case.reference}（{case.organization}）の{assignment.get_kind_display()}を"
+            "お願いします。評価のページで、この団体との利益相反の有無を申告のうえ、評価を入力して提出してください。")
+    notify(event="evaluation_assignment", recipients=[assignment.evaluator], subject=f"【評価の依頼】{case.reference}",
+           body=body, url=page("evaluation_assignment", assignment.pk))

@@ -24,6 +24,7 @@ from grants.cases.services import apply_count
 from grants.competitive import applications
 from grants.competitive.models import GroupRegistration, RegistrationStatus, Selection, TaxCreditReport
 from grants.core.bankdays import next_bank_business_day
+from grants.evaluation.models import Assignment, Criterion
 from grants.jobs.models import Job
 from grants.ledger.models import PaymentBatch
 from grants.notices.models import Notice
@@ -113,6 +114,17 @@ def matrix_users() -> dict[str, User | None]:
         ADMIN: admin,
         ANONYMOUS: None,
     }
+
+
+def _evaluation(staff: User) -> tuple[GrantCase, Assignment]:
+    """評価 (grants.evaluation): a closed case of a programme-year with a criterion, assigned to an evaluator who is
+    not the matrix's (the matrix's 評価委員 is assigned to nothing: each assignment's page answers them 404)."""
+    year = factories.rule(code="hyoka-matrix")
+    Criterion.objects.create(programme_year=year, order=1, name="目標の達成度")
+    case = GrantCase.objects.create(programme_year=year, organization=factories.AssociationFactory(name="評価対象の自治会"),
+                                    status="closed")
+    evaluator = _user("w-evaluator", Role.EVALUATOR)
+    return case, Assignment.objects.create(case=case, evaluator=evaluator, kind="peer", assigned_by=staff)
 
 
 def build() -> Cast:
@@ -213,6 +225,7 @@ def build() -> Cast:
     # the public catalogue (pages.catalogue): a published guide of the formula programme, an other funder's programme
     objects["guide"] = publication.guide(year.programme)
     objects["funder_programme"] = publication.other()
+    objects["closed_case"], objects["assignment"] = _evaluation(staff)
     # the one thing a matrix user owns: the group of HEAD_DANTAI, with which it may start an application
     objects["own_group"] = Organization.objects.get(representatives__user=users[HEAD_DANTAI])
     missing = [name for name, obj in objects.items() if obj is None]

@@ -201,6 +201,13 @@ URL_ARGS: dict[str, dict[str, str]] = {
     "tax_report_act": {"pk": "tax", "edge": "=confirm_tax_report"},
     "tax_report_evidence": {"pk": "tax"},
     "notification_open": {"pk": "notification"},
+    "evaluation_assignment": {"pk": "assignment"},
+    "evaluation_declare": {"pk": "assignment"},
+    "evaluation_scores": {"pk": "assignment"},
+    "case_evaluation": {"pk": "closed_case"},
+    "case_evaluation_assign": {"pk": "closed_case"},
+    "case_evaluation_withdraw": {"pk": "closed_case", "assignment_pk": "assignment"},
+    "case_evaluation_publication": {"pk": "closed_case"},
 }
 
 
@@ -552,6 +559,16 @@ POLICY: dict[str, tuple[Policy, Policy]] = {
     "organization_invitation_revoke": post(allow(STAFF, safe=(*but(STAFF), *MEMBERS))),
     # the link itself, for anyone (no login): a logged-in user other than the invitee is refused, nothing written
     "invitation_accept": both(allow(*ROLES)),
+    # -- 評価 (pages.evaluation): the 評価委員's own list; an assignment is its evaluator's alone (the matrix's 評価委員
+    # is assigned to nothing: 404); the case's evaluation is read by the city, assigned and published by staff --
+    "evaluation_home": both(allow(EVALUATOR)),
+    "evaluation_assignment": both(NOBODY),
+    "evaluation_declare": post(NOBODY),
+    "evaluation_scores": both(NOBODY),
+    "case_evaluation": get(CITY_PAGE),
+    "case_evaluation_assign": post(STAFF_ONLY),
+    "case_evaluation_withdraw": post(allow(STAFF, safe=but(STAFF))),  # the rail refuses the other city roles
+    "case_evaluation_publication": post(STAFF_ONLY),
     # -- the open data (grants.opendata): the same page and files for anyone, logged in or not; GET only --
     "opendata_index": get(allow(*ROLES)),
     "opendata_dictionary": get(allow(*ROLES)),
