@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from grants.accounts.models import Role, User
 from grants.cases.models import GrantCase
-from grants.evaluation.models import Criterion, Indicator, SelfAssessment
+from grants.evaluation import assignments, publication, scoring
+from grants.evaluation.models import Assignment, Criterion, EvaluationKind, Indicator, Score, SelfAssessment
 from grants.programmes.models import ProgrammeYear
 
 from .competitive import CODE as COMPETITIVE
@@ -98,3 +100,65 @@ def _self_assessment(case: GrantCase, found: list[Criterion]) -> None:
         SelfAssessment.objects.get_or_create(case=case, criterion=criterion,
                                              defaults={"score": min(score, criterion.max_score),
                                                        "comment": SELF_COMMENT})
+
+
+# -- the 評価委員 and their assignments (helper E) ---------------------------------------------------------------
+
+#: The demo's 評価委員 (members of the 協働推進委員会): login, display name.
+EVALUATORS = [("hyoka1", "評価委員 学識経験者（デモ）"), ("hyoka2", "評価委員 市民活動団体の代表（デモ）")]
+#: hyoka1's submitted third-party evaluation of the first closed case: a score and a comment per criterion.
+SUBMITTED = ((4, "参加者数の目標を上回り、地域の関心の高まりが見られます。"),
+             (4, "新たな担い手が加わり、活動の輪が広がりました。"),
+             (3, "関係団体との協働は始まったばかりです。来年度の広がりに期待します。"),
+             (4, "次年度以降の運営体制も見通しが立っています。"))
+PUBLIC_SUMMARY = "目標を上回る参加があり、地域に根ざした活動として評価できます。担い手の育成を引き続き期待します。"
+
+
+def evaluator_users(password: str) -> list[User]:
+    """The demo's 評価委員 (created once, with ``password``)."""
+    found = []
+    for username, name in EVALUATORS:
+        user, created = User.objects.get_or_create(username=username,
+                                                   defaults={"role": Role.EVALUATOR, "display_name": name})
+        if created:
+            user.set_password(password)
+            user.save()
+        found.append(user)
+    return found
+
+
+def setup_evaluator_demo(*, fiscal_year: int, staff: User, password: str) -> int:
+    """The 評価委員 ``hyoka1`` and ``hyoka2`` and their assignments on last year's closed, self-assessed cases,
+    made by ``staff`` through the services: on the first case ``hyoka1``'s third-party evaluation is submitted and
+    published (scores, a summary, its first comment) and ``hyoka2`` has declared no conflict and saved a draft
+    (相互評価); on the second ``hyoka1`` has not yet declared. Idempotent. Returns the number of assignments."""
+    first, second = evaluator_users(password)
+    cases = list(GrantCase.objects.filter(programme_year__fiscal_year=fiscal_year - 1, status="closed",
+                                          self_assessments__isnull=False).distinct().order_by("pk")[:2])
+    if not cases:
+        return 0
+    case = cases[0]
+    done = _assigned(case, first, EvaluationKind.THIRD_PARTY, staff)
+    if done.conflict_declared is None:
+        assignments.declare(assignment_id=done.pk, actor=first, conflicted=False)
+        criteria = scoring.criteria_of(done)
+        scoring.submit(assignment_id=done.pk, actor=first,
+                       scores={c.pk: min(s, c.max_score) for c, (s, _) in zip(criteria, SUBMITTED, strict=False)},
+                       comments={c.pk: t for c, (_, t) in zip(criteria, SUBMITTED, strict=False)})
+        comment = Score.objects.filter(assignment=done).order_by("criterion__order").first()
+        publication.decide_publication(case_id=case.pk, actor=staff, publish_scores=True, summary=PUBLIC_SUMMARY,
+                                       published_comments={comment.pk} if comment else set())
+    draft = _assigned(case, second, EvaluationKind.PEER, staff)
+    if draft.conflict_declared is None:
+        assignments.declare(assignment_id=draft.pk, actor=second, conflicted=False)
+        criteria = scoring.criteria_of(draft)
+        scoring.save_draft(assignment_id=draft.pk, actor=second, scores={criteria[0].pk: 3},
+                           comments={criteria[0].pk: "（下書き）目標の達成は確認できました。"})
+    if len(cases) > 1:
+        _assigned(cases[1], first, EvaluationKind.THIRD_PARTY, staff)
+    return Assignment.objects.filter(evaluator__in=(first, second)).count()
+
+
+def _assigned(case: GrantCase, evaluator: User, kind: str, staff: User) -> Assignment:
+    found = Assignment.objects.filter(case=case, evaluator=evaluator).first()
+    return found or assignments.assign(case_id=case.pk, evaluator_id=evaluator.pk, kind=kind, actor=staff)

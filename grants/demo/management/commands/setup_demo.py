@@ -17,7 +17,7 @@ from grants.core.models import record_event
 from grants.demo.catalogue import setup_catalogue_demo
 from grants.demo.competitive import PANEL, demo_group_logins, setup_competitive_demo
 from grants.demo.councils import SECRETARY_USERNAME, setup_council_demo
-from grants.demo.evaluation import setup_evaluation_demo
+from grants.demo.evaluation import EVALUATORS, setup_evaluation_demo, setup_evaluator_demo
 from grants.demo.insurance import setup_insurance_demo
 from grants.ledger.models import BudgetAccount, TransferSettings
 from grants.ledger.services import set_budget
@@ -76,6 +76,7 @@ class Command(BaseCommand):
             insurance = setup_insurance_demo(fiscal_year=year, users=users)
             competitive = setup_competitive_demo(fiscal_year=year, users=users, password=password)
             setup_evaluation_demo(fiscal_year=year)  # after the programmes it gives criteria and targets
+            setup_evaluator_demo(fiscal_year=year, staff=users["tanto"], password=password)
             setup_catalogue_demo(today=timezone.localdate())  # after every programme: their public guides
             self._addresses()
         self.stdout.write(self.style.SUCCESS(f"{fiscal_year_label(year)}の自治会等自治振興交付金（サンプル）を準備しました。"))
@@ -102,6 +103,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:12} 市民活動団体の代表者（{name}）")
         for username, name in PANEL:
             self.stdout.write(f"  {username:12} {Role.PANEL.label}（{name}）")
+        for username, name in EVALUATORS:
+            self.stdout.write(f"  {username:12} {Role.EVALUATOR.label}（{name}）")
         self.stdout.write(f"  {'admin':12} 管理者（交付基準・予算の編集、/admin/）")
         self.stdout.write("お知らせのメールは送信されず、var/mail にファイルとして書き出されます"
                           "（宛先は <ログイン名>@example.jp）。")
