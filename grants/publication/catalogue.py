@@ -302,9 +302,16 @@ def other_entry(other: FunderProgramme, today: dt.date) -> CatalogueEntry:
         amount=other.amount_text, amount_details=(),
         fiscal_year_label=fiscal_year_label(min(years)) if len(years) == 1 else "",
         opens_on=other.opens_on, closes_on=other.closes_on, phase=phase, phase_label=PHASE_WORDS[phase],
-        funded=(), documents=(), how_to_apply="", contact_section="", contact_phone="", url=other.url, calls=(),
+        funded=(), documents=(), how_to_apply="", contact_section="", contact_phone="", url=_web_address(other.url),
+        calls=(),
         updated_at=other.updated_at,
     )
+
+
+def _web_address(url: str) -> str:
+    """``url`` when it is an http(s) address, else empty: a row written past the admin's validation (a shell, a
+    data import) never puts a ``javascript:`` link on a public page."""
+    return url if url.lower().startswith(("https://", "http://")) else ""
 
 
 def _normal(text: str) -> str:

@@ -203,3 +203,10 @@ def test_search_costs_the_same_queries_for_one_or_many_entries():
     with CaptureQueriesContext(connection) as many:
         assert len(catalogue.search()) == 9
     assert len(many) == len(few) == 11
+
+
+def test_a_link_that_is_not_a_web_address_is_never_shown():
+    """Written past the admin's validation (an update in the shell), a javascript: address is dropped."""
+    row = builders.other()
+    type(row).objects.filter(pk=row.pk).update(url="javascript:alert(1)")
+    assert catalogue.lookup(catalogue.OTHER, row.pk).url == ""
