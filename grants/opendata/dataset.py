@@ -147,12 +147,13 @@ class AwardRow:
 
 @dataclass
 class YearData:
-    """The published data of one 年度: its rows (in file order) and when its data last changed."""
+    """The published data of one 年度: its rows (in file order), when its data last changed, and the case behind each
+    individual row (``case_ids``: case id → row ID, in file order; never in a file)."""
 
     fiscal_year: int
     rows: list[AwardRow]
     last_modified: dt.datetime
-    extra: dict[str, object] = field(default_factory=dict)
+    case_ids: dict[int, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -177,7 +178,7 @@ def policy() -> dict[str, str]:
     return modes
 
 
-def _decided() -> Q:
+def decided() -> Q:
     """Cases in a state their own workflow counts as decided (交付決定済 … 完了, 交付決定取消), with a decision date and
     amount. A state name means this only within its workflow, so each workflow is asked for its own."""
     per_flow = [Q(programme_year__programme__workflow=code, status__in=flow.decided)
@@ -194,7 +195,7 @@ def _published_kinds(modes: dict[str, str]) -> list[str]:
 def published_years() -> list[int]:
     """The 年度 with at least one published award, newest first (two queries)."""
     kinds = _published_kinds(policy())
-    years = (GrantCase.objects.filter(_decided(), organization__kind__in=kinds)
+    years = (GrantCase.objects.filter(decided(), organization__kind__in=kinds)
              .values_list("programme_year__fiscal_year", flat=True).distinct())
     return sorted(set(years), reverse=True)
 
@@ -203,7 +204,7 @@ def _cases(fiscal_year: int, kinds: list[str]) -> list[GrantCase]:
     """The year's decided cases of published kinds, reading only the columns the dataset shows: no person, account
     or applicant is ever loaded."""
     return list(
-        GrantCase.objects.filter(_decided(), programme_year__fiscal_year=fiscal_year, organization__kind__in=kinds)
+        GrantCase.objects.filter(decided(), programme_year__fiscal_year=fiscal_year, organization__kind__in=kinds)
         .select_related("programme_year__programme", "organization__area")
         .only("id", "number", "status", "project_title", "decided_on", "decided_amount", "confirmed_amount",
               "confirmed_on", "programme_year", "organization", "programme_year__fiscal_year",
@@ -260,19 +261,22 @@ def _area_total(cases: list[GrantCase]) -> AwardRow:
     )
 
 
-def _rows(cases: list[GrantCase], modes: dict[str, str], cancelled: set[int]) -> list[AwardRow]:
-    """Individual rows by programme and case number, each programme's totals per 地域 after them (by 地域 code)."""
-    ordered: list[tuple[tuple[str, int, str, int], AwardRow]] = []
+def _rows(cases: list[GrantCase], modes: dict[str, str],
+          cancelled: set[int]) -> tuple[list[AwardRow], dict[int, str]]:
+    """Individual rows by programme and case number, each programme's totals per 地域 after them (by 地域 code); and
+    the case of each individual row (case id → row ID, in that order)."""
+    ordered: list[tuple[tuple[str, int, str, int], AwardRow, int | None]] = []
     groups: dict[tuple[str, str, str], list[GrantCase]] = defaultdict(list)
     for case in cases:
         code = case.programme_year.programme.code
         if modes[case.organization.kind] == PublicationMode.INDIVIDUAL:
-            ordered.append(((code, 0, "", case.number), _individual(case, cancelled)))
+            ordered.append(((code, 0, "", case.number), _individual(case, cancelled), case.pk))
         else:
             groups[(code, case.organization.area.code, case.organization.kind)].append(case)
     for (code, area_code, kind), members in groups.items():
-        ordered.append(((code, 1, f"{area_code}-{kind}", 0), _area_total(members)))
-    return [row for _key, row in sorted(ordered, key=lambda item: item[0])]
+        ordered.append(((code, 1, f"{area_code}-{kind}", 0), _area_total(members), None))
+    ordered.sort(key=lambda item: item[0])
+    return [row for _, row, _ in ordered], {pk: row.id for _, row, pk in ordered if pk is not None}
 
 
 def _changed_at(cases: list[GrantCase]) -> dt.datetime:
@@ -303,8 +307,8 @@ def year_data(fiscal_year: int) -> YearData:
     cases = _cases(fiscal_year, _published_kinds(modes))
     if not cases:
         raise YearNotPublished(fiscal_year)
-    rows = _rows(cases, modes, _cancelled([case.pk for case in cases]))
-    return YearData(fiscal_year=fiscal_year, rows=rows, last_modified=_changed_at(cases))
+    rows, case_ids = _rows(cases, modes, _cancelled([case.pk for case in cases]))
+    return YearData(fiscal_year=fiscal_year, rows=rows, last_modified=_changed_at(cases), case_ids=case_ids)
 
 
 def award_rows(fiscal_year: int) -> list[AwardRow]:

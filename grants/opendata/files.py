@@ -28,12 +28,16 @@ from .dataset import (
     LICENCE_TITLE,
     LICENCE_URL,
     TITLE,
+    Column,
     Record,
     Value,
     YearData,
     city_code,
     city_name,
 )
+from .evaluations import COLUMNS as EVALUATION_COLUMNS
+from .evaluations import TITLE as EVALUATION_TITLE
+from .evaluations import EvaluationData
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 SJIS_CONTENT_TYPE = "text/csv; charset=Shift_JIS"
@@ -87,8 +91,8 @@ def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Value]]) -> str:
     return out.getvalue()
 
 
-def _table(records: list[Record]) -> tuple[list[str], list[list[Value]]]:
-    header = [column.name for column in COLUMNS]
+def _table(records: list[Record], columns: Sequence[Column] = COLUMNS) -> tuple[list[str], list[list[Value]]]:
+    header = [column.name for column in columns]
     return header, [[record[name] for name in header] for record in records]
 
 
@@ -125,11 +129,43 @@ def json_bytes(data: YearData, dictionary_url: str) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-DICTIONARY_HEADER = ("項番", "項目名", "型", "説明", "例")
+def evaluations_csv_utf8(data: EvaluationData) -> bytes:
+    """The year's 評価結果 as CSV in UTF-8 with a BOM."""
+    records = [row.record() for row in data.rows]
+    return codecs.BOM_UTF8 + _csv_text(*_table(records, EVALUATION_COLUMNS)).encode("utf-8")
+
+
+def evaluations_csv_sjis(data: EvaluationData) -> bytes:
+    """The year's 評価結果 as CSV in Shift_JIS (cp932), 〓 for what it cannot hold."""
+    return to_cp932(_csv_text(*_table([row.record() for row in data.rows], EVALUATION_COLUMNS)))
+
+
+def evaluations_json(data: EvaluationData, dictionary_url: str) -> bytes:
+    """The year's 評価結果 as JSON with its metadata, as the awards' (UTF-8, no BOM)."""
+    meta = {
+        "title": f"{city_name()} {EVALUATION_TITLE}（{data.label}）",
+        "publisher": city_name(),
+        "local_government_code": city_code(),
+        "license": {"name": LICENCE_NAME, "title": LICENCE_TITLE, "url": LICENCE_URL},
+        "fiscal_year": data.fiscal_year,
+        "generated": data.last_modified.date().isoformat(),
+        "last_modified": data.last_modified.isoformat(),
+        "record_count": len(data.rows),
+        "dictionary": dictionary_url,
+        "columns": [column.name for column in EVALUATION_COLUMNS],
+    }
+    document = {"metadata": meta, "records": [row.record() for row in data.rows]}
+    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+DICTIONARY_HEADER = ("データ", "項番", "項目名", "型", "説明", "例")
+#: The datasets of the dictionary, in its order: (name, columns).
+DATASETS: tuple[tuple[str, tuple[Column, ...]], ...] = ((TITLE, COLUMNS), (EVALUATION_TITLE, EVALUATION_COLUMNS))
 
 
 def dictionary_csv() -> bytes:
-    """The data dictionary (項目定義書) as CSV in UTF-8 with a BOM: 項番, 項目名, 型, 説明, 例."""
-    rows = [[str(number), column.name, column.type, column.description, column.example]
-            for number, column in enumerate(COLUMNS, start=1)]
+    """The data dictionary (項目定義書) of both datasets as CSV in UTF-8 with a BOM: データ (交付決定一覧 or 評価結果),
+    項番, 項目名, 型, 説明, 例."""
+    rows = [[dataset_name, str(number), column.name, column.type, column.description, column.example]
+            for dataset_name, columns in DATASETS for number, column in enumerate(columns, start=1)]
     return codecs.BOM_UTF8 + _csv_text(DICTIONARY_HEADER, rows).encode("utf-8")

@@ -10,4 +10,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("opendata/<int:fiscal_year>/awards.csv", views.awards_csv, name="opendata_awards_csv"),
     path("opendata/<int:fiscal_year>/awards-sjis.csv", views.awards_sjis_csv, name="opendata_awards_sjis_csv"),
     path("opendata/<int:fiscal_year>/awards.json", views.awards_json, name="opendata_awards_json"),
+    path("opendata/<int:fiscal_year>/evaluations.csv", views.evaluations_csv, name="opendata_evaluations_csv"),
+    path("opendata/<int:fiscal_year>/evaluations-sjis.csv", views.evaluations_sjis_csv,
+         name="opendata_evaluations_sjis_csv"),
+    path("opendata/<int:fiscal_year>/evaluations.json", views.evaluations_json, name="opendata_evaluations_json"),
 ]

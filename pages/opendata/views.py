@@ -20,7 +20,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from grants.core.fiscal import fiscal_year_label
-from grants.opendata import dataset, files
+from grants.opendata import dataset, evaluations, files
 from grants.opendata.models import DEFAULT_REASONS, KindPolicy, PublicationMode
 from grants.organizations.models import OrganizationKind
 
@@ -98,6 +98,43 @@ def awards_json(request: HttpRequest, fiscal_year: int) -> HttpResponse:
                  int(data.last_modified.timestamp()))
 
 
+def _evaluations(fiscal_year: int) -> evaluations.EvaluationData:
+    try:
+        return evaluations.evaluation_data(fiscal_year)
+    except dataset.YearNotPublished:
+        raise Http404("この年度の評価結果は公開していません。") from None
+
+
+def evaluations_filename(fiscal_year: int, suffix: str) -> str:
+    """352039_subsidy_evaluations_2026.csv."""
+    return f"{dataset.city_code()}_subsidy_evaluations_{fiscal_year}{suffix}"
+
+
+@require_safe
+@sessionless
+def evaluations_csv(request: HttpRequest, fiscal_year: int) -> HttpResponse:
+    data = _evaluations(fiscal_year)
+    return _file(request, files.evaluations_csv_utf8(data), files.CSV_CONTENT_TYPE,
+                 evaluations_filename(fiscal_year, ".csv"), int(data.last_modified.timestamp()))
+
+
+@require_safe
+@sessionless
+def evaluations_sjis_csv(request: HttpRequest, fiscal_year: int) -> HttpResponse:
+    data = _evaluations(fiscal_year)
+    return _file(request, files.evaluations_csv_sjis(data), files.SJIS_CONTENT_TYPE,
+                 evaluations_filename(fiscal_year, "_sjis.csv"), int(data.last_modified.timestamp()))
+
+
+@require_safe
+@sessionless
+def evaluations_json(request: HttpRequest, fiscal_year: int) -> HttpResponse:
+    data = _evaluations(fiscal_year)
+    body = files.evaluations_json(data, request.build_absolute_uri(reverse("opendata_dictionary")))
+    return _file(request, body, files.JSON_CONTENT_TYPE, evaluations_filename(fiscal_year, ".json"),
+                 int(data.last_modified.timestamp()))
+
+
 @require_safe
 @sessionless
 def dictionary_csv(request: HttpRequest) -> HttpResponse:
@@ -117,7 +154,8 @@ def index(request: HttpRequest) -> HttpResponse:
     reasons = {**DEFAULT_REASONS, **dict(KindPolicy.objects.values_list("kind", "reason"))}
     kinds = [(label, PublicationMode(modes[kind]).label, reasons.get(kind, ""))
              for kind, label in OrganizationKind.choices]
-    years = [(year, fiscal_year_label(year)) for year in dataset.published_years()]
+    evaluated = set(evaluations.published_evaluation_years())
+    years = [(year, fiscal_year_label(year), year in evaluated) for year in dataset.published_years()]
     return _page(request, "opendata/index.html", {
         "kinds": kinds, "years": years, "city_name": dataset.city_name(), "title": dataset.TITLE,
         "licence_title": dataset.LICENCE_TITLE, "licence_url": dataset.LICENCE_URL,
@@ -127,5 +165,6 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_safe
 def dictionary(request: HttpRequest) -> HttpResponse:
     """The data dictionary (項目定義書): each column's name, type, description and example."""
-    return _page(request, "opendata/dictionary.html", {"columns": dataset.data_dictionary(),
-                                                       "city_name": dataset.city_name()})
+    return _page(request, "opendata/dictionary.html", {
+        "columns": dataset.data_dictionary(), "evaluation_columns": evaluations.evaluation_dictionary(),
+        "city_name": dataset.city_name()})

@@ -5,10 +5,12 @@ import dataclasses
 import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from grants.accounts.models import Role, User
 from grants.cases.models import GrantCase, Status
 from grants.core.models import AuditEvent
+from grants.evaluation.models import Assignment, AssignmentStatus, Criterion, Publication, Score
 from grants.opendata.models import DEFAULT_POLICY, DEFAULT_REASONS, KindPolicy
 from grants.organizations.models import Area, MemberRole, Organization, OrganizationKind
 from grants.programmes.models import Programme, ProgrammeYear
@@ -146,3 +148,40 @@ def city() -> City:
     }
     cancelled_then_closed(c["s5"])
     return City(ohdono=ohdono, yuda=yuda, py=py, orgs=o, cases=c, user=user)
+
+
+EVALUATOR_NAME = "評価委員 秘密"
+HIDDEN_COMMENT = "公表しない講評の文"
+
+
+def evaluated(city: City) -> None:
+    """Published evaluations in FY2025: 大殿まちなみ保存の会 (s2, individual) by two evaluators (a peer and a third
+    party) on two criteria, one comment published and one not, with a summary; the NPO (s1) evaluated but not
+    published; 大殿第1自治会 (j1, published only as a total) published — which the open data must leave out."""
+    s, j = city.py["shimin_katsudo"], city.py["jichi_shinko"]
+    staff = factories.UserFactory(username="e-staff", role=Role.STAFF)
+    criteria = [Criterion.objects.create(programme_year=s, order=1, name="公益性", max_score=5, weight=2),
+                Criterion.objects.create(programme_year=s, order=2, name="独創性", max_score=5, weight=1)]
+    j_criterion = Criterion.objects.create(programme_year=j, order=1, name="活動の充実", max_score=5, weight=1)
+    evaluators = [factories.UserFactory(username=f"e-{n}", role=Role.EVALUATOR, display_name=EVALUATOR_NAME)
+                  for n in range(2)]
+
+    def assignment(case_: GrantCase, evaluator: User, kind: str, scores: list[tuple[Criterion, int, str, bool]]) -> None:
+        a = Assignment.objects.create(case=case_, evaluator=evaluator, kind=kind, assigned_by=staff,
+                                      status=AssignmentStatus.SUBMITTED, conflict_declared=False)
+        for criterion, score, comment, published in scores:
+            Score.objects.create(assignment=a, criterion=criterion, score=score, comment=comment,
+                                 comment_published=published)
+
+    s2, s1, j1 = city.cases["s2"], city.cases["s1"], city.cases["j1"]
+    assignment(s2, evaluators[0], "peer", [(criteria[0], 4, "地域の記録として価値が高い。", True),
+                                           (criteria[1], 3, HIDDEN_COMMENT, False)])
+    assignment(s2, evaluators[1], "third_party", [(criteria[0], 5, "", False), (criteria[1], 4, "", False)])
+    assignment(s1, evaluators[0], "third_party", [(criteria[0], 5, "", False), (criteria[1], 5, "", False)])
+    assignment(j1, evaluators[0], "third_party", [(j_criterion, 5, "自治会の講評", True)])
+    now = timezone.now()
+    Publication.objects.create(case=s2, publish_scores=True, summary="町並みを丁寧に記録した事業です。",
+                               decided_by=staff, decided_at=now)
+    Publication.objects.create(case=s1, publish_scores=False, summary="公表しない総評", decided_by=staff,
+                               decided_at=now)
+    Publication.objects.create(case=j1, publish_scores=True, summary="自治会の総評", decided_by=staff, decided_at=now)

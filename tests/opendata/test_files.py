@@ -122,10 +122,11 @@ def test_no_person_bank_or_insurance_data_in_any_file(mode: str, policy: object)
 
 def test_the_dictionary_csv_lists_every_column_with_its_type_description_and_example() -> None:
     rows = _csv_rows(files.dictionary_csv().decode("utf-8-sig"))
-    assert [r["項目名"] for r in rows] == [column.name for column in dataset.COLUMNS]
-    assert list(rows[0]) == ["項番", "項目名", "型", "説明", "例"]
-    assert rows[0] == {"項番": "1", "項目名": "全国地方公共団体コード", "型": "文字列",
-                       "説明": "総務省の全国地方公共団体コード（6桁、末尾は検査数字）。", "例": "352039"}
+    awards = [r for r in rows if r["データ"] == "補助金・交付金の交付決定一覧"]
+    assert [r["項目名"] for r in awards] == [column.name for column in dataset.COLUMNS]
+    assert list(rows[0]) == ["データ", "項番", "項目名", "型", "説明", "例"]
+    assert rows[0] == {"データ": "補助金・交付金の交付決定一覧", "項番": "1", "項目名": "全国地方公共団体コード",
+                       "型": "文字列", "説明": "総務省の全国地方公共団体コード（6桁、末尾は検査数字）。", "例": "352039"}
     assert all(r["型"] and r["説明"] and r["例"] for r in rows)
 
 

@@ -24,7 +24,7 @@ from grants.cases.services import apply_count
 from grants.competitive import applications
 from grants.competitive.models import GroupRegistration, RegistrationStatus, Selection, TaxCreditReport
 from grants.core.bankdays import next_bank_business_day
-from grants.evaluation.models import Assignment, Criterion
+from grants.evaluation.models import Assignment, Criterion, Publication
 from grants.jobs.models import Job
 from grants.ledger.models import PaymentBatch
 from grants.notices.models import Notice
@@ -164,6 +164,9 @@ def build() -> Cast:
     receipt = receipts.add_receipt(case_id=full.pk, actor=secretary, title="領収書",
                                    upload=insurance_builders.pdf("receipt.pdf"))
     override = EligibilityOverride.objects.create(case=full, check_code="plan", justification="理由", actor=staff)
+    # the open data (grants.opendata): the council's decided case has a published evaluation (its year's 評価結果)
+    Publication.objects.create(case=full, publish_scores=True, summary="公表する講評", decided_by=staff,
+                               decided_at=timezone.now())
     attachment = PlanAttachment.objects.create(plan=w.plan, title="計画書", uploaded_by=staff,
                                                file=ContentFile(b"%PDF-1.4 plan", name="plan.pdf"))
     secretariat = councils.staff_member(council, staff)

@@ -139,7 +139,7 @@ def test_the_dictionary_page_and_csv(client: Client) -> None:
     assert "public" in page["Cache-Control"]
     csv_file = client.get(reverse("opendata_dictionary_csv"))
     assert csv_file["Content-Disposition"] == 'attachment; filename="352039_subsidy_awards_dictionary.csv"'
-    assert csv_file.content.decode("utf-8-sig").startswith("項番,項目名,型,説明,例\r\n")
+    assert csv_file.content.decode("utf-8-sig").startswith("データ,項番,項目名,型,説明,例\r\n")
 
 
 def test_a_logged_in_users_page_is_private(client: Client) -> None:
@@ -178,3 +178,52 @@ def test_no_personal_bank_or_insurance_data_on_the_pages(client: Client) -> None
     for text in texts:
         for planted in builders.PLANTED:
             assert planted not in text
+
+
+EVALUATION_FILES = ("opendata_evaluations_csv", "opendata_evaluations_sjis_csv", "opendata_evaluations_json")
+
+
+def test_the_page_offers_the_evaluations_only_for_a_year_that_has_them(client: Client) -> None:
+    city = builders.city()
+    html = client.get(reverse("opendata_index")).content.decode()
+    assert "opendata/2025/evaluations" not in html
+    builders.evaluated(city)
+    html = client.get(reverse("opendata_index")).content.decode()
+    for name in EVALUATION_FILES:
+        assert f'href="{_url(name, FY)}"' in html
+        assert f'href="{_url(name, PREV)}"' not in html
+
+
+@pytest.mark.parametrize(("name", "content_type", "filename"), [
+    ("opendata_evaluations_csv", "text/csv; charset=utf-8", "352039_subsidy_evaluations_2025.csv"),
+    ("opendata_evaluations_sjis_csv", "text/csv; charset=Shift_JIS", "352039_subsidy_evaluations_2025_sjis.csv"),
+    ("opendata_evaluations_json", "application/json", "352039_subsidy_evaluations_2025.json"),
+])
+def test_each_evaluation_file_downloads_cacheable_with_304_and_no_session(client: Client, name: str,
+                                                                         content_type: str, filename: str) -> None:
+    builders.evaluated(builders.city())
+    client.force_login(factories.UserFactory(username="reader"))
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(_url(name))
+    assert (first.status_code, first["Content-Type"]) == (200, content_type)
+    assert first["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert "public" in first["Cache-Control"] and not first.cookies
+    assert "django_session" not in " ".join(q["sql"] for q in queries)
+    assert client.get(_url(name), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(_url(name), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+
+
+@pytest.mark.parametrize("name", EVALUATION_FILES)
+def test_a_year_without_published_evaluations_is_404(client: Client, name: str) -> None:
+    builders.evaluated(builders.city())
+    assert client.get(_url(name, PREV)).status_code == 404
+    assert client.get(_url(name, 2019)).status_code == 404
+
+
+def test_the_evaluation_files_name_no_evaluator(client: Client) -> None:
+    builders.evaluated(builders.city())
+    for name in EVALUATION_FILES:
+        body = client.get(_url(name)).content
+        text = body.decode("cp932") if "sjis" in name else body.decode("utf-8-sig")
+        assert builders.EVALUATOR_NAME not in text and builders.HIDDEN_COMMENT not in text
+        assert "大殿まちなみ保存の会" in text

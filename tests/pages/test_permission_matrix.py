@@ -100,6 +100,9 @@ URL_ARGS: dict[str, dict[str, str]] = {
     "opendata_awards_csv": {"fiscal_year": f"={CURRENT_FY}"},  # the world's decided council case: published
     "opendata_awards_sjis_csv": {"fiscal_year": f"={CURRENT_FY}"},
     "opendata_awards_json": {"fiscal_year": f"={CURRENT_FY}"},
+    "opendata_evaluations_csv": {"fiscal_year": f"={CURRENT_FY}"},  # the same case's published evaluation
+    "opendata_evaluations_sjis_csv": {"fiscal_year": f"={CURRENT_FY}"},
+    "opendata_evaluations_json": {"fiscal_year": f"={CURRENT_FY}"},
     "case_application": {"pk": "full"},
     "case_line_add": {"pk": "full", "where": "=budget"},
     "case_line_delete": {"pk": "full", "where": "=budget", "line_pk": "line"},
@@ -576,6 +579,9 @@ POLICY: dict[str, tuple[Policy, Policy]] = {
     "opendata_awards_csv": get(allow(*ROLES)),
     "opendata_awards_sjis_csv": get(allow(*ROLES)),
     "opendata_awards_json": get(allow(*ROLES)),
+    "opendata_evaluations_csv": get(allow(*ROLES)),
+    "opendata_evaluations_sjis_csv": get(allow(*ROLES)),
+    "opendata_evaluations_json": get(allow(*ROLES)),
 }
 
 # What the 会計 and the 担当者 of the world's first 自治会 (``association``) may do with its objects: (GET, POST). They
@@ -732,7 +738,8 @@ def _errors(body: str) -> list[str]:
 
 #: Views whose body is the open data (grants.opendata), published to anyone under the city's policy: an organisation
 #: named there is published, not leaked (tests/opendata and tests/pages/test_opendata.py check what they hold).
-PUBLISHED = {"opendata_awards_csv", "opendata_awards_sjis_csv", "opendata_awards_json"}
+PUBLISHED = {"opendata_awards_csv", "opendata_awards_sjis_csv", "opendata_awards_json", "opendata_evaluations_csv",
+             "opendata_evaluations_sjis_csv", "opendata_evaluations_json"}
 
 
 def breaches(views: list[View], results: dict[tuple[str, str, str], Outcome], cast: world.Cast) -> list[str]:
