@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
@@ -40,7 +41,7 @@ from grants.programmes.models import Programme
 
 from .models import DEFAULT_POLICY, KindPolicy, PublicationMode
 
-Value = str | int | None
+Value = str | int | Decimal | None
 Record = dict[str, Value]
 
 TITLE = "補助金・交付金の交付決定一覧"

@@ -100,12 +100,8 @@ class EvaluationRow:
     comment: str
 
     def record(self) -> Record:
-        """The row keyed by column name; the score as its decimal text (「3.5」), so that CSV and JSON say the same."""
-        values: Record = {}
-        for column in COLUMNS:
-            value = getattr(self, column.attribute)
-            values[column.name] = str(value) if isinstance(value, Decimal) else value
-        return values
+        """The row keyed by column name, the score a ``Decimal`` of one place (CSV 「4.5」, JSON 4.5)."""
+        return {column.name: getattr(self, column.attribute) for column in COLUMNS}
 
 
 @dataclass

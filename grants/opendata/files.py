@@ -21,6 +21,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from .dataset import (
     COLUMNS,
@@ -78,9 +79,16 @@ def escape_formula(text: str) -> str:
 def _field(value: Value) -> str:
     if value is None:
         return ""
-    if isinstance(value, int):
+    if isinstance(value, int | Decimal):
         return str(value)
     return escape_formula(value)
+
+
+def _number(value: object) -> float:
+    """A ``Decimal`` of one place as a JSON number: 4.2 is written 4.2 (the shortest form that reads back the same)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Value]]) -> str:
@@ -155,7 +163,7 @@ def evaluations_json(data: EvaluationData, dictionary_url: str) -> bytes:
         "columns": [column.name for column in EVALUATION_COLUMNS],
     }
     document = {"metadata": meta, "records": [row.record() for row in data.rows]}
-    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    return json.dumps(document, ensure_ascii=False, indent=1, default=_number).encode("utf-8")
 
 
 DICTIONARY_HEADER = ("データ", "項番", "項目名", "型", "説明", "例")

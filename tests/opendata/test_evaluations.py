@@ -71,8 +71,11 @@ def test_the_files_parse_and_agree() -> None:
     assert utf8 == sjis
     assert list(utf8[0]) == [column.name for column in evaluations.COLUMNS]
     assert utf8[0]["評価点"] == "4.5" and utf8[2]["評価の種類"] == "相互評価1人・第三者評価1人"
-    assert document["records"] == evaluations.evaluation_records(FY)
-    assert document["records"][0]["評価点"] == "4.5" and document["records"][0]["満点"] == 5
+    assert document["records"] == [{k: float(v) if isinstance(v, Decimal) else v for k, v in r.items()}
+                                   for r in evaluations.evaluation_records(FY)]
+    assert document["records"][0]["評価点"] == 4.5 and document["records"][0]["満点"] == 5
+    assert document["records"][2]["評価点"] == 4.2
+    assert '"評価点": 4.2,' in files.evaluations_json(data, "").decode()
     assert document["metadata"]["title"] == "山口市 補助金・交付金の評価結果（令和7年度）"
     assert document["metadata"]["license"]["name"] == "CC BY 4.0"
     assert [{k: "" if v is None else str(v) for k, v in r.items()} for r in document["records"]] == utf8
