@@ -142,8 +142,9 @@ def _merged(spans: list[YearSpan], value: Callable[[YearSpan], T]) -> list[tuple
     return [(run.label, value(run)) for run in runs]
 
 
-def _caps_words(rule: ProgrammeYear) -> str:
-    """「（上限30万円）」「（上限 1年目15万円、2年目以降10万円）」「（下限1万円・上限30万円）」, or empty."""
+def _limits(rule: ProgrammeYear) -> list[str]:
+    """The floor and cap in words: ["下限1万円", "上限30万円"], or by repeat year
+    ["上限 1年目15万円、2年目以降10万円"]."""
     caps = _merged(year_spans(rule), lambda span: span.cap_amount)
     parts: list[str] = []
     if rule.amount_basis == AmountBasis.FORMULA and rule.floor_amount is not None:
@@ -154,6 +155,10 @@ def _caps_words(rule: ProgrammeYear) -> str:
     else:
         parts.append("上限 " + "、".join(f"{label}{'なし' if cap is None else yen_words(cap)}"
                                          for label, cap in caps))
+    return parts
+
+
+def _bracket(parts: list[str]) -> str:
     return f"（{'・'.join(parts)}）" if parts else ""
 
 
@@ -178,21 +183,23 @@ def _cost_words(rule: ProgrammeYear) -> str:
 
 def amount_wording(rule: ProgrammeYear) -> str:
     """The amount of ``rule`` in one line of plain Japanese, derived from its data (never per programme):
-    COST 「対象経費の3分の2以内（上限30万円）」 (with components: 「…以内、かつ基本額と世帯数に応じた額まで」);
+    COST 「対象経費の3分の2以内（上限30万円）」 (with components: 「対象経費の全額（基本額と世帯数に応じた額の合計が
+    限度）」);
     COST_PLUS 「基本額に、対象経費の2分の1以内を加えた額（上限…）」; FORMULA 「基本額と世帯数に応じた額の合計
     （下限1万円・上限30万円）」 or, with no components, 「算定式による額」. Reads the prefetched components (and their
     measures), cost bands and repeat steps; raises nothing."""
     components = list(rule.components.all())
-    caps = _caps_words(rule)
+    limits = _limits(rule)
     if rule.amount_basis == AmountBasis.COST:
-        limit = f"、かつ{_components_words(components)}の合計まで" if components else ""
-        return f"{_cost_words(rule)}{limit}{caps}"
+        formula = [f"{_components_words(components)}の合計が限度"] if components else []
+        return f"{_cost_words(rule)}{_bracket(formula + limits)}"
     if rule.amount_basis == AmountBasis.COST_PLUS:
         base = _components_words(components)
-        return f"{base}に、{_cost_words(rule)}を加えた額{caps}" if base else f"{_cost_words(rule)}{caps}"
+        return f"{base}に、{_cost_words(rule)}を加えた額{_bracket(limits)}" if base else \
+            f"{_cost_words(rule)}{_bracket(limits)}"
     if components:
-        return f"{_components_words(components)}の合計{caps}"
-    return f"算定式による額{caps}"
+        return f"{_components_words(components)}の合計{_bracket(limits)}"
+    return f"算定式による額{_bracket(limits)}"
 
 
 # -- choosing the year, the window and the calls -----------------------------------------------------------------

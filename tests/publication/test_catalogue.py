@@ -136,6 +136,15 @@ def test_repeat_year_caps_are_said_by_year():
                                             "（上限 1年目15万円、2〜3年目10万円）")
 
 
+def test_a_cost_rule_bounded_by_a_formula_says_both():
+    py = _cost_rule(rate_numerator=1, rate_denominator=1)
+    FormulaComponent.objects.create(programme_year=py, order=1, kind=ComponentKind.FLAT, label="均等割", unit_amount=1)
+    FormulaComponent.objects.create(programme_year=py, order=2, kind=ComponentKind.PER_HOUSEHOLD, label="世帯割",
+                                    unit_amount=1)
+    builders.guide(py.programme)
+    assert catalogue.search()[0].amount == "対象経費の全額（基本額と世帯数に応じた額の合計が限度・上限30万円）"
+
+
 def test_cost_bands_are_said_by_part():
     py = _cost_rule(cap_amount=None)
     CostBand.objects.create(programme_year=py, up_to=100_000, rate_numerator=1, rate_denominator=1)
