@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from grants.cases.models import GrantCase
 from grants.core.models import AuditEvent
+from grants.core.once import FIELD
 from grants.evaluation.models import Assignment, EvaluationKind, Indicator, Publication, Score, SelfAssessment
 from grants.evaluation.targets import NO_TARGETS
 from tests.cases.steps import login, messages_of
@@ -179,3 +180,40 @@ def test_staff_see_every_comment_the_group_only_what_was_published(client, katsu
 @pytest.mark.django_db
 def test_a_formula_case_has_no_evaluation_section(client, staff, approved_case) -> None:  # type: ignore[no-untyped-def]
     assert 'id="evaluation"' not in page(login(client, staff), GrantCase.objects.get(pk=approved_case.pk))
+
+
+@pytest.mark.django_db
+def test_the_targets_form_sent_twice_saves_once(client, katsudo, council, staff) -> None:  # type: ignore[no-untyped-def]
+    criteria(katsudo)
+    case, _, _ = draft(katsudo, council, staff)
+    html = page(login(client, council[1]), case)
+    form = html.split('id="targets-form"')[1].split("</form>")[0]
+    key = re.search(rf'name="{FIELD}" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    data = {**targets_post([("講座の参加者数", "人", "", "100")]), FIELD: key}
+    first = client.post(reverse("case_targets", args=[case.pk]), data, follow=True)
+    second = client.post(reverse("case_targets", args=[case.pk]), data, follow=True)
+    assert messages_of(first) == messages_of(second) == ["目標と指標を保存しました。"]
+    assert AuditEvent.objects.filter(action="save_targets").count() == 1 and case.indicators.count() == 1
+    # The same key with other input (Back and send again) is refused and writes nothing.
+    third = client.post(reverse("case_targets", args=[case.pk]),
+                        {**targets_post([("別の指標", "回", "", "5")]), FIELD: key}, follow=True)
+    assert "目標と指標を保存しました。" not in messages_of(third)
+    assert list(case.indicators.values_list("name", flat=True)) == ["講座の参加者数"]
+
+
+@pytest.mark.django_db
+def test_a_competitive_application_asks_for_targets_too(client, open_call, npo) -> None:  # type: ignore[no-untyped-def]
+    from grants.cases.workflows import CaseActionError
+    from grants.competitive.workflows import COMPETITIVE
+    from grants.core import workflow
+    from tests.competitive import steps as competitive
+
+    criteria(open_call.programme_year)
+    case = competitive.draft(open_call, *npo)
+    html = page(login(client, npo[1]), case)
+    assert 'id="targets-form"' in html and 'id="targets-required"' in html
+    with pytest.raises(CaseActionError, match="目標と指標"):
+        workflow.perform(COMPETITIVE.machine, case.pk, "submit", actor=npo[1])
+    client.post(reverse("case_targets", args=[case.pk]), targets_post([("交流会の参加者数", "人", "", "300")]))
+    workflow.perform(COMPETITIVE.machine, case.pk, "submit", actor=npo[1])
+    assert GrantCase.objects.get(pk=case.pk).status == "submitted"
