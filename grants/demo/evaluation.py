@@ -102,7 +102,7 @@ def _self_assessment(case: GrantCase, found: list[Criterion]) -> None:
                                                        "comment": SELF_COMMENT})
 
 
-# -- the 評価委員 and their assignments (helper E) ---------------------------------------------------------------
+# -- the 評価委員 and their assignments ---------------------------------------------------------------------
 
 #: The demo's 評価委員 (members of the 協働推進委員会): login, display name.
 EVALUATORS = [("hyoka1", "評価委員 学識経験者（デモ）"), ("hyoka2", "評価委員 市民活動団体の代表（デモ）")]
