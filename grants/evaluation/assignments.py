@@ -40,6 +40,8 @@ ACTION_NAMES.update(_LABELS)
 CLOSED = "closed"
 #: The longest reason of a declared conflict, in characters.
 REASON_MAX = 300
+#: The note of the rail's ``decline`` (the reason itself is kept on the assignment, not in the case's history).
+DECLINE_NOTE = "利益相反の申出による辞退"
 
 
 def evaluators() -> QuerySet[User]:
@@ -147,8 +149,10 @@ def declare(*, assignment_id: int, actor: User, conflicted: bool, reason: str = 
         if not workflow.leaves(ASSIGNMENT, assignment, "submit"):
             raise EvaluationError(f"この割当は「{assignment.get_status_display()}」のため、申告できません。")
         if conflicted:
-            return workflow.perform(ASSIGNMENT, assignment.pk, "decline", actor=actor, note=reason,
-                                    effect=_record_conflict)
+            # The reason stays on the assignment (the city reads it on the case's evaluation page): the rail's audit
+            # row is about the case, whose history its group reads, and says only that a conflict was declared.
+            return workflow.perform(ASSIGNMENT, assignment.pk, "decline", actor=actor, note=DECLINE_NOTE,
+                                    effect=lambda act: _record_conflict(act, reason))
         assignment.conflict_declared = False
         assignment.declared_at = timezone.now()
         assignment.save(update_fields=["conflict_declared", "declared_at"])
@@ -157,9 +161,9 @@ def declare(*, assignment_id: int, actor: User, conflicted: bool, reason: str = 
     return assignment
 
 
-def _record_conflict(act: workflow.Act[Assignment]) -> None:
+def _record_conflict(act: workflow.Act[Assignment], reason: str) -> None:
     act.obj.conflict_declared = True
-    act.obj.conflict_reason = act.note
+    act.obj.conflict_reason = reason
     act.obj.declared_at = timezone.now()
 
 

@@ -159,3 +159,13 @@ def test_attack_a_withdrawal_through_another_case_is_not_found() -> None:
     response = client_of(c.staff).post(reverse("case_evaluation_withdraw", args=[other.pk, a.pk]), {})
     assert response.status_code == 404
     assert Assignment.objects.get().status == "assigned"
+
+
+def test_attack_the_group_does_not_read_a_declared_conflicts_reason_in_its_case_history() -> None:
+    c = cast()
+    a = assign(c)
+    assignments.declare(assignment_id=a.pk, actor=c.evaluator, conflicted=True, reason="妻がこの会の会員です")
+    page = client_of(c.head).get(reverse("case_detail", args=[c.case.pk])).content.decode()
+    assert "妻がこの会の会員です" not in page
+    staff_page = client_of(c.staff).get(reverse("case_evaluation", args=[c.case.pk])).content.decode()
+    assert "妻がこの会の会員です" in staff_page
