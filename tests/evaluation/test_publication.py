@@ -124,3 +124,19 @@ def test_staff_read_every_assignment_with_its_weighted_mean() -> None:
         ("評価 二郎", "submitted", "4.3"),  # (2×5 + 4 + 3) / 4 = 17/4 = 4.25 → 4.3
         ("評価 三郎", "assigned", "1.0"),
         ("評価 四郎", "declined", "—")]
+
+
+def test_published_results_read_four_queries_whatever_the_number_of_cases(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    c = cast()
+    three_evaluations(c)
+    decide_publication(case_id=c.case.pk, actor=c.staff, publish_scores=True, summary="", published_comments=set())
+    with django_assert_num_queries(4):
+        published_results(factories.CURRENT_FY)
+    for n in range(3):
+        other = closed_case(c.year, factories.AssociationFactory())
+        a = assignments.assign(case_id=other.pk, evaluator_id=c.evaluator.pk, kind="peer", actor=c.staff)
+        assignments.declare(assignment_id=a.pk, actor=c.evaluator, conflicted=False)
+        scoring.submit(assignment_id=a.pk, actor=c.evaluator, scores=marks(c, 3, 3, n + 1), comments={})
+        decide_publication(case_id=other.pk, actor=c.staff, publish_scores=True, summary="", published_comments=set())
+    with django_assert_num_queries(4):
+        assert len(published_results(factories.CURRENT_FY)) == 4
