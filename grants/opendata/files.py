@@ -13,6 +13,9 @@
 - JSON: ``{"metadata": {...}, "records": [...]}``, UTF-8, the records keyed by column name, numbers as numbers,
   unknown values ``null``; the metadata names the title, publisher, licence (CC BY 4.0 and its URL), 年度, the
   date of the data and where the data dictionary is.
+- The 評価結果 of a year (``grants.opendata.evaluations``) in the same three forms; its score, a ``Decimal`` of one
+  place, is 「4.2」 in the CSVs and the number 4.2 in the JSON.
+- The data dictionary of both datasets as one CSV (データ, 項番, 項目名, 型, 説明, 例).
 """
 from __future__ import annotations
 
