@@ -118,8 +118,9 @@ def evaluator_users(password: str) -> list[User]:
     """The demo's 評価委員 (created once, with ``password``)."""
     found = []
     for username, name in EVALUATORS:
-        user, created = User.objects.get_or_create(username=username,
-                                                   defaults={"role": Role.EVALUATOR, "display_name": name})
+        # With the address every demo login gets (setup_demo), before the assignment's お知らせ is written.
+        user, created = User.objects.get_or_create(username=username, defaults={
+            "role": Role.EVALUATOR, "display_name": name, "email": f"{username}@example.jp"})
         if created:
             user.set_password(password)
             user.save()
