@@ -4,6 +4,7 @@ SQLite is the embedded default so the README's commands work anywhere; ``DATABAS
 PostgreSQL (``postgres://user@127.0.0.1:5432/name``).
 """
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "django_tasks",
+    "ninja",  # the API's documentation page: Swagger UI's files, served from here (no CDN; pages.api)
     "grants.jobs.apps.TaskQueueConfig",  # django_tasks_db, named in Japanese
     "grants.core",
     "grants.accounts",
@@ -276,6 +278,18 @@ MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=4)
 SCHEDULER_HOUR = env.int("SCHEDULER_HOUR", default=6)
 if not 0 <= SCHEDULER_HOUR <= 23:
     raise ImproperlyConfigured(f"SCHEDULER_HOUR must be an hour from 0 to 23, not {SCHEDULER_HOUR}.")
+
+# The read-only API (/api/v1/, pages.api): calls per client address without a token (the public endpoints) and per
+# token, as "number/period" (s, min, h or day); more answers 429. The counts live in the cache: with several workers
+# or hosts, CACHE_URL must name a shared cache (e.g. redis://…; the default, locmem, counts per worker process).
+API_ANON_RATE = env("API_ANON_RATE", default="60/min")
+API_TOKEN_RATE = env("API_TOKEN_RATE", default="600/min")
+for _rate in (API_ANON_RATE, API_TOKEN_RATE):
+    if not re.fullmatch(r"[0-9]+/(s|sec|m|min|h|hour|d|day)", _rate):
+        raise ImproperlyConfigured(f"API_ANON_RATE and API_TOKEN_RATE are number/period (e.g. 60/min), not {_rate}.")
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Whose address a rate counts: behind the TLS proxy the last one in X-Forwarded-For (as for the login lockout).
+NINJA_NUM_PROXIES = 1 if BEHIND_TLS_PROXY else 0
 
 # Largest upload accepted by the household-count import (bytes; HOUSEHOLD_IMPORT_MAX_MB in the environment).
 HOUSEHOLD_IMPORT_MAX_BYTES = env.int("HOUSEHOLD_IMPORT_MAX_MB", default=5) * 1024 * 1024

@@ -12,10 +12,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from grants.core.admin_audit import AuditedAdminMixin
+from grants.core.admin_audit import AuditedAdminMixin, HistoryAdminMixin
 from grants.core.models import record_event
 
-from .models import AuthenticatorDevice, LoginLockout, LoginRecord, Role, User
+from .models import ApiToken, AuthenticatorDevice, LoginLockout, LoginRecord, Role, User
+from .tokens import fill_new_key, revoke_token
 
 # The applicants (代表者・会計・担当者) choose their own password: staff invite them from the organisation's page.
 INVITE_INSTEAD = ("団体の代表者・会計・担当者は、ここでは登録しません。"
@@ -225,3 +226,47 @@ class LoginRecordAdmin(_LoginRowsAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(AuditedAdminMixin, HistoryAdminMixin, admin.ModelAdmin):
+    """API tokens (``/api/v1/``): an administrator issues one for a user (a city system reads as that user, with
+    the user's role), sees its key once in the message after saving, and revokes it with the list's action. Only
+    the key's SHA-256 is stored; the key itself is never shown again. Issuing and revoking are on the audit
+    trail; a token is never deleted (revoked instead), so that its history stays."""
+
+    list_display = ("name", "user", "prefix", "created_at", "expires_on", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix", "user__username", "user__display_name")
+    readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
+    audit_exclude = ("key_hash", "last_used_at")
+    actions = ("revoke",)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if obj is None:
+            return ("user", "name", "expires_on")
+        return ("user", "name", "prefix", "created_at", "expires_on", "last_used_at", "revoked_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # A token's user never changes once issued: a key handed to one system reads as one user.
+        return (*self.readonly_fields, "user") if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        key = fill_new_key(obj) if not change else None
+        super().save_model(request, obj, form, change)
+        if key is not None:
+            self.message_user(request, f"APIトークンを発行しました。トークンは「{key}」です。この画面を離れると"
+                                       "二度と表示できません。今すぐ控えて、使うシステムに設定してください。",
+                              messages.WARNING)
+
+    @admin.action(description="選んだAPIトークンを失効させる", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        revoked = []
+        for token in queryset.select_related("user"):
+            with transaction.atomic():
+                if revoke_token(token):
+                    record_event(actor=request.user, subject=token, action="api_token_revoked",  # type: ignore[arg-type]
+                                 note=f"APIトークン「{token}」を失効させました。")
+                    revoked.append(str(token))
+        self.message_user(request, f"失効させました: {'、'.join(revoked)}" if revoked
+                          else "選んだAPIトークンはすでに失効しています。", messages.SUCCESS)

@@ -23,6 +23,8 @@ closed cases they are assigned to (相互評価・第三者評価), and none the
 
 
 CITY_ROLES = frozenset({Role.STAFF, Role.APPROVER, Role.FINANCE, Role.AUDITOR})
+# Who sees the payments: the payment queue, the batches and their transfers (振込), on the pages and in the API.
+PAYMENT_ROLES = frozenset({Role.FINANCE, Role.AUDITOR})
 
 # Who must enter a one-time code after the password when REQUIRE_TWO_FACTOR is on: every city role, the 保険担当
 # included (they see injured people's personal data). The applicants' roles (association_head, panel) are not
@@ -50,6 +52,11 @@ class User(AbstractUser):
     @property
     def is_city_user(self) -> bool:
         return self.role in CITY_ROLES
+
+    @property
+    def sees_payments(self) -> bool:
+        """Whether this user sees the payments (振込): 会計課 and 監査委員事務局 (``PAYMENT_ROLES``)."""
+        return self.role in PAYMENT_ROLES
 
     @property
     def must_use_two_factor(self) -> bool:
@@ -85,3 +92,29 @@ class LoginRecord(AccessLog):
         proxy = True
         verbose_name = "ログインの記録"
         verbose_name_plural = "ログインの記録"
+
+
+class ApiToken(models.Model):
+    """A key with which one of the city's own systems reads the API (APIトークン, ``/api/v1/``) as ``user``: the
+    user's role and organisations decide what it reads, exactly as on the pages. Only the SHA-256 of the key is
+    stored, with its first characters (``prefix``) to tell tokens apart; the key itself is shown once, to the
+    administrator who issues it (``grants.accounts.tokens.issue_token``). A token no longer works once revoked
+    (``revoked_at``), after ``expires_on`` (the last day it works), or while its user is inactive."""
+
+    user = models.ForeignKey(User, verbose_name="利用者", on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField("用途", max_length=100,
+                            help_text="どのシステムが何のために使うか（例：財務会計システムとの照合）。")
+    prefix = models.CharField("トークンの先頭", max_length=12, editable=False)
+    key_hash = models.CharField("トークンのハッシュ（SHA-256）", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("発行日時", auto_now_add=True)
+    expires_on = models.DateField("有効期限", null=True, blank=True,
+                                  help_text="この日まで使えます。空欄のときは失効させるまで使えます。")
+    last_used_at = models.DateTimeField("最後に使った日時", null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField("失効日時", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "APIトークン"
+        verbose_name_plural = "APIトークン"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"

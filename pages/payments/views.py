@@ -39,7 +39,7 @@ from reports.zengin_batch import batch_file, item_for_customer_code
 
 
 def _finance_or_auditor(request: HttpRequest) -> None:
-    if not request.user.is_authenticated or request.user.role not in ("finance", "auditor"):
+    if not request.user.is_authenticated or not request.user.sees_payments:
         raise PermissionDenied("会計課・監査委員事務局の職員のみが利用できる画面です。")
 
 

@@ -28,6 +28,7 @@ NEVER_DELETED = {
     "organizations.HouseholdCount", "organizations.OrganizationFigure", "organizations.CommunityPlan",
     "jobs.Job", "notify.Notification", "notify.DailyRun", "organizations.Invitation",
     "evaluation.Assignment",
+    "accounts.ApiToken",  # revoked, never deleted: its use (last_used_at) and revocation stay on record
     "opendata.KindPolicy",  # one row per organisation kind: without it the kind would quietly stop being published
 }
 

@@ -97,6 +97,11 @@ URL_ARGS: dict[str, dict[str, str]] = {
     "organization_member_end": {"pk": "association", "term_pk": "member_term"},
     "organization_invitation_revoke": {"pk": "association", "invitation_pk": "invitation"},
     "invitation_accept": {"token": f"={INVITATION_TOKEN}"},
+    "api-v1:case": {"case_id": "case"},
+    "api_not_found": {"rest": "=v1/nothing"},
+    "api-v1:catalogue_entry": {"kind": "=city", "pk": "guide"},
+    "api-v1:opendata_awards": {"fiscal_year": f"={CURRENT_FY}"},
+    "api-v1:opendata_evaluations": {"fiscal_year": f"={CURRENT_FY}"},
     "opendata_awards_csv": {"fiscal_year": f"={CURRENT_FY}"},  # the world's decided council case: published
     "opendata_awards_sjis_csv": {"fiscal_year": f"={CURRENT_FY}"},
     "opendata_awards_json": {"fiscal_year": f"={CURRENT_FY}"},
@@ -582,6 +587,26 @@ POLICY: dict[str, tuple[Policy, Policy]] = {
     "opendata_evaluations_csv": get(allow(*ROLES)),
     "opendata_evaluations_sjis_csv": get(allow(*ROLES)),
     "opendata_evaluations_json": get(allow(*ROLES)),
+    # -- the read-only API (pages.api): the token is its only login, so a browser's session reads nothing (401); its
+    # schema, documentation page and root are open to anyone; any method but GET is 405; under api/ an unknown URL is
+    # a JSON 404 to anyone (ANY: no page, nothing to write) --
+    "api-v1:openapi-json": get(allow(*ROLES)),
+    "api-v1:openapi-view": get(allow(*ROLES)),
+    "api-v1:api-root": get(allow(*ROLES)),
+    "api-v1:programme_years": get(NOBODY),
+    "api-v1:cases": get(NOBODY),
+    "api-v1:case": get(NOBODY),
+    "api-v1:decisions": get(NOBODY),
+    "api-v1:payments": get(NOBODY),
+    "api-v1:ledger": get(NOBODY),
+    "api-v1:catalogue_search": get(allow(*ROLES)),  # the public endpoints: anyone, with or without a session
+    "api-v1:catalogue_entry": get(allow(*ROLES)),
+    "api-v1:opendata_years": get(allow(*ROLES)),
+    "api-v1:opendata_dictionary": get(allow(*ROLES)),
+    "api-v1:opendata_awards": get(allow(*ROLES)),
+    "api-v1:opendata_evaluations": get(allow(*ROLES)),
+    "api_index_not_found": both(dict.fromkeys(ROLES, ANY)),
+    "api_not_found": both(dict.fromkeys(ROLES, ANY)),
 }
 
 # What the 会計 and the 担当者 of the world's first 自治会 (``association``) may do with its objects: (GET, POST). They
@@ -700,7 +725,7 @@ CARRIED_OUT: dict[str, tuple[str, ...]] = {
 }
 
 # --- the judgement of one cell --------------------------------------------------------------------------------
-REFUSALS = {"403", "404", "405", LOGIN}
+REFUSALS = {"403", "404", "405", LOGIN, "401"}  # 401: the API to a session without its token (pages.api)
 
 
 # Users to whom no object of the world belongs: a page they may open (a list, the start page) names none of the
@@ -739,7 +764,8 @@ def _errors(body: str) -> list[str]:
 #: Views whose body is the open data (grants.opendata), published to anyone under the city's policy: an organisation
 #: named there is published, not leaked (tests/opendata and tests/pages/test_opendata.py check what they hold).
 PUBLISHED = {"opendata_awards_csv", "opendata_awards_sjis_csv", "opendata_awards_json", "opendata_evaluations_csv",
-             "opendata_evaluations_sjis_csv", "opendata_evaluations_json"}
+             "opendata_evaluations_sjis_csv", "opendata_evaluations_json",
+             "api-v1:opendata_awards", "api-v1:opendata_evaluations"}  # the same files through the API
 
 
 def breaches(views: list[View], results: dict[tuple[str, str, str], Outcome], cast: world.Cast) -> list[str]:
@@ -766,6 +792,13 @@ def breaches(views: list[View], results: dict[tuple[str, str, str], Outcome], ca
 
 
 # --- the tests ----------------------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _no_api_rate_limit(settings):  # type: ignore[no-untyped-def]
+    """The matrix calls the API's public endpoints a hundred times a minute from one address: its rate limit (tested
+    in tests/api/test_throttles.py) would answer 429 to the later roles."""
+    settings.API_ANON_RATE = settings.API_TOKEN_RATE = "1000000/min"
+
+
 def test_every_view_has_a_policy() -> None:
     """A URL added without a line in POLICY (or, in the admin, outside the rule) fails here, with its name."""
     assert [view.key for view in VIEWS if policy_of(view) is None] == []
