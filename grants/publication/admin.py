@@ -1,8 +1,11 @@
 """The catalogue's admin: topics, the public guide of each city programme, and other funders' programmes, each
 edit audited (``AuditedAdminMixin``). Who may apply is chosen with check boxes among ``ApplicantKind``."""
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 
 from grants.core.admin_audit import AuditedAdminMixin
 
@@ -43,6 +46,15 @@ class TopicAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("order", "name")
     list_display_links = ("name",)
     ordering = ("order", "pk")
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """Django's deletion summary, with a topic still chosen by a guide or an other programme listed as
+        protected (a many-to-many link protects nothing): deleting it would drop it from their searches unseen."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for topic in objs:
+            uses = [*topic.guides.all(), *topic.funder_programmes.all()]
+            protected = [*protected, *(f"活動の分野「{topic.name}」：{use}で使われています" for use in uses)]
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(ProgrammeGuide)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from grants.core.models import AuditEvent
-from grants.publication.models import ApplicantKind, FunderKind, FunderProgramme, ProgrammeGuide
+from grants.publication.models import ApplicantKind, FunderKind, FunderProgramme, ProgrammeGuide, Topic
 from tests import factories
 from tests.publication import builders
 
@@ -57,3 +57,13 @@ def test_a_guide_is_added_for_a_programme_once(client, root):  # type: ignore[no
     bad_phone = client.post(reverse("admin:publication_programmeguide_change",
                                     args=[ProgrammeGuide.objects.get().pk]), {**data, "contact_phone": "<b>x</b>"})
     assert "電話番号は数字とハイフンで" in str(bad_phone.context["adminform"].form.errors)
+
+
+def test_a_topic_in_use_is_not_deleted_and_an_unused_one_is(client, root):  # type: ignore[no-untyped-def]
+    used = builders.other(topics=("福祉",)).topics.get()
+    unused = builders.topic("国際交流")
+    refused = client.post(reverse("admin:publication_topic_delete", args=[used.pk]), {"post": "yes"})
+    assert refused.status_code == 200 and "で使われています" in refused.content.decode()
+    assert Topic.objects.filter(pk=used.pk).exists()
+    done = client.post(reverse("admin:publication_topic_delete", args=[unused.pk]), {"post": "yes"})
+    assert done.status_code == 302 and not Topic.objects.filter(pk=unused.pk).exists()
