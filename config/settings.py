@@ -128,10 +128,9 @@ MIDDLEWARE = [
     # Static files (whitenoise) after the three that set headers, so that a static file has them too, and before the
     # rest: a static file needs no session, user or CSRF token.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # The open-data files, the same for everyone, likewise need no session, user or CSRF token (pages.opendata).
-    "pages.opendata.middleware.OpenDataFilesMiddleware",
-    # The public catalogue's pages, the same for everyone, need no session, user or CSRF token either (pages.catalogue).
-    "pages.catalogue.middleware.SessionlessMiddleware",
+    # The public catalogue's pages and the open-data files, the same for everyone, likewise need no session, user or
+    # CSRF token (pages.public).
+    "pages.public.SessionlessMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

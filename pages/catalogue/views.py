@@ -2,44 +2,30 @@
 /programmes/city/<id>/ and /programmes/other/<id>/ show one.
 
 The pages are the same for every visitor and carry nothing personal. They are rendered without the request's
-context (no user, no session, no CSRF token: the search form is GET) and served by ``SessionlessMiddleware``
-before the session is looked at, so that an anonymous GET sets no cookie and does not vary on Cookie. Each answer
-may be kept for ``PUBLIC_MAX_AGE`` seconds by any cache and carries an ETag of its content: a conditional GET with
+context (no user, no session, no CSRF token: the search form is GET) and served by ``pages.public`` before the
+session is looked at, so that an anonymous GET sets no cookie and does not vary on Cookie. Each answer may be kept
+for ``pages.public.MAX_AGE`` seconds by any cache and carries an ETag of its content: a conditional GET with
 the same ETag is answered 304. There is no Last-Modified: the rate and cap come from the rule, which keeps no time
 of change, and the 受付中 words change with the date, so only the content itself says whether the page changed.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.views.decorators.http import require_safe
 
 from grants.publication import catalogue
+from pages.public import cacheable, sessionless
 
 from .forms import CatalogueSearchForm
-
-PUBLIC_MAX_AGE = 300  # seconds a catalogue page may be kept by a browser or a shared cache
-
-View = Callable[..., HttpResponse]
-
-
-def sessionless(view: View) -> View:
-    """Mark a view served before the session and the user are read (``SessionlessMiddleware``)."""
-    view.catalogue_sessionless = True  # type: ignore[attr-defined]
-    return view
 
 
 def public_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """The page rendered from ``context`` alone (no context processors: nothing of the visitor), cacheable by
     anyone, with an ETag of its content; 304 when the visitor's If-None-Match names it."""
-    response = HttpResponse(render_to_string(template, context))
-    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-    set_response_etag(response)
-    return get_conditional_response(request, etag=response.headers["ETag"], response=response) or response
+    return cacheable(request, HttpResponse(render_to_string(template, context)))
 
 
 @sessionless

@@ -1,55 +1,25 @@
 """オープンデータ: the public page of the open data, the files of each 年度 and the data dictionary; no login.
 
 The files (CSV, Shift_JIS CSV, JSON, the dictionary's CSV) are the same for everyone: they are served before the
-session and the user are looked at (``pages.opendata.middleware``), set no cookie, and may be kept by any cache
+session and the user are looked at (``pages.public``), set no cookie, and may be kept by any cache
 (``Cache-Control: public``), with ``Last-Modified`` from the data and an ``ETag`` of the bytes; a conditional GET
 that matches answers 304. The two HTML pages follow the public pages' rule (``pages.competitive.calls._public``):
 public for a visitor, private for a logged-in user, whose menu is on them.
 """
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from grants.core.fiscal import fiscal_year_label
 from grants.opendata import dataset, evaluations, files
 from grants.opendata.models import DEFAULT_REASONS, KindPolicy, PublicationMode
 from grants.organizations.models import OrganizationKind
-
-#: Seconds a browser or a shared cache may keep a page or a file before asking again (then a 304 if unchanged).
-MAX_AGE = 300
-
-View = Callable[..., HttpResponse]
-
-
-def sessionless(view: View) -> View:
-    """Mark ``view`` as one the middleware serves before the session and the user (a file the same for everyone)."""
-    view.opendata_sessionless = True  # type: ignore[attr-defined]
-    return view
-
-
-def _cacheable(request: HttpRequest, response: HttpResponse, *, last_modified: int | None = None,
-               public: bool = True) -> HttpResponse:
-    """``response`` with its strong ETag (the bytes' SHA-256), its Last-Modified and Cache-Control; a 304 without a
-    body when the request's If-None-Match or If-Modified-Since matches."""
-    etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
-    response.headers["ETag"] = etag
-    if last_modified is not None:
-        response.headers["Last-Modified"] = http_date(last_modified)
-    if public:
-        patch_cache_control(response, public=True, max_age=MAX_AGE)
-    else:
-        patch_cache_control(response, private=True, max_age=0)
-    # A 304 keeps the ETag, Last-Modified and Cache-Control of the response it stands for (Django copies them).
-    return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response) or response
+from pages.public import cacheable, sessionless
 
 
 def _file(request: HttpRequest, body: bytes, content_type: str, filename: str,
@@ -58,7 +28,7 @@ def _file(request: HttpRequest, body: bytes, content_type: str, filename: str,
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Content-Length"] = str(len(body))
     response.headers["X-Content-Type-Options"] = "nosniff"
-    return _cacheable(request, response, last_modified=last_modified)
+    return cacheable(request, response, last_modified=last_modified)
 
 
 def _year(fiscal_year: int) -> dataset.YearData:
@@ -144,7 +114,7 @@ def dictionary_csv(request: HttpRequest) -> HttpResponse:
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     response = render(request, template, context)
-    return _cacheable(request, response, public=not request.user.is_authenticated)
+    return cacheable(request, response, public=not request.user.is_authenticated)
 
 
 @require_safe
