@@ -12,7 +12,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from grants.accounts.models import Role
+from grants.cases.labels import ACTION_LABELS
 from grants.core import workflow
+from grants.core.models import ACTION_NAMES
 from grants.core.workflow import Edge, Machine
 
 from .models import Assignment, AssignmentStatus, Criterion
@@ -61,6 +63,12 @@ ASSIGNMENT: Machine[Assignment] = workflow.register(Machine(
     visible=visible_assignments, parent="case", related=("case__programme_year", "evaluator"),
     error=EvaluationError, subject=lambda assignment: assignment.case,
 ))
+
+
+# The audit trail names the assignment's acts (they are recorded about the case) in words, on the case page too.
+for _edge in ASSIGNMENT.edges:
+    ACTION_LABELS.setdefault(_edge.audit_action, _edge.done)
+    ACTION_NAMES.setdefault(_edge.audit_action, _edge.done)
 
 
 @workflow.guard("own_assignment")

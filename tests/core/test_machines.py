@@ -21,6 +21,7 @@ from grants.cases.models import AnnualRun, ChangeRequest, GrantCase, RefundOrder
 from grants.competitive.models import Call, GroupRegistration, Project, ProjectPlan, Selection, TaxCreditReport
 from grants.core import workflow
 from grants.core.workflow import ActionRefused, Machine
+from grants.evaluation.models import Assignment
 from grants.insurance import services as insurance
 from grants.insurance.models import AccidentReport, Claim, InvolvedPerson
 from grants.jobs.models import Job
@@ -152,6 +153,9 @@ BUILD: dict[str, Callable[[World, str], models.Model]] = {
         case=_competitive_case(w, "closed"), due_on=timezone.localdate(), status=state),
     "job": lambda w, state: Job.objects.create(kind="ledger_csv", title="台帳", requested_by=w.users[Role.AUDITOR],
                                                status=state),
+    "evaluation_assignment": lambda w, state: Assignment.objects.create(
+        case=_case(w, "full", "closed"), evaluator=w.users[Role.EVALUATOR], kind="third_party",
+        assigned_by=w.users[Role.STAFF], conflict_declared=False, status=state),
     "notification": lambda w, state: Notification.objects.create(
         recipient=w.users[Role.ASSOCIATION_HEAD], address="m-head@example.jp", event="decision", subject="交付決定",
         body="本文", official=True, status=state),
@@ -167,7 +171,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
 
 
 PROJECT_APPS = {"core", "accounts", "jobs", "organizations", "programmes", "ledger", "cases", "insurance",
-                "competitive", "notices", "notify"}
+                "competitive", "notices", "notify", "evaluation"}
 
 
 def test_every_registered_machine_can_be_built_here() -> None:
