@@ -134,6 +134,7 @@ ACTION_LABELS: dict[str, str] = {
     "fail_mail": "メールの送信失敗",
     "requeue_mail": "メールの再送",
     "login_unlocked": "ログインの制限の解除",
+    "api_token_revoked": "APIトークンの失効",
     "two_factor_device_removed": "二要素認証の端末の削除",
     # Saves in the admin (grants.core.admin_audit; a rule's own in grants.programmes.admin_versions).
     "admin_change": "管理画面での変更",
