@@ -73,8 +73,8 @@ FORBIDDEN = [(action, status) for action in FULL_EDGES for status in FULL_STATES
 
 
 # The roles of the grant work; the 保険担当 does not see grant cases at all (test_insurance_staff_see_no_case).
-# The roles that see a council's case; the 保険担当 and the 審査委員 see none (tested below as "not found").
-GRANT_ROLES = [role for role in Role.values if role not in (Role.INSURANCE, Role.PANEL)]
+# The roles that see a council's case; the 保険担当, the 審査委員 and the 評価委員 see none (tested below as "not found").
+GRANT_ROLES = [role for role in Role.values if role not in (Role.INSURANCE, Role.PANEL, Role.EVALUATOR)]
 
 
 WRONG_ROLES = [(action, role) for action in FULL_EDGES for role in GRANT_ROLES if role not in FLOW[action].roles]
@@ -172,11 +172,12 @@ def test_edge_is_refused_to_every_role_it_does_not_name(world, monkeypatch, acti
     assert snapshot(case) == before
 
 
-@pytest.mark.parametrize("role", [Role.INSURANCE, Role.PANEL])
+@pytest.mark.parametrize("role", [Role.INSURANCE, Role.PANEL, Role.EVALUATOR])
 @pytest.mark.parametrize("action", sorted(FULL_EDGES))
-def test_insurance_staff_and_panel_members_see_no_case(world, monkeypatch, action, role):  # type: ignore[no-untyped-def]
-    """The 保険担当 handles the insurance only, and a 審査委員 sees applications only through the panel's pages:
-    every edge answers as for a case that does not exist."""
+def test_insurance_staff_panel_members_and_evaluators_see_no_case(world, monkeypatch, action, role):  # type: ignore[no-untyped-def]
+    """The 保険担当 handles the insurance only, a 審査委員 sees applications only through the panel's pages, and a
+    評価委員 sees a closed case only through the evaluation's pages: every edge answers as for a case that does not
+    exist."""
     case = drive(world, sorted(sources_of(action))[0])
     prepare(world, case, action, monkeypatch)
     before = snapshot(case)
