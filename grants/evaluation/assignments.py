@@ -149,8 +149,8 @@ def declare(*, assignment_id: int, actor: User, conflicted: bool, reason: str = 
         if not workflow.leaves(ASSIGNMENT, assignment, "submit"):
             raise EvaluationError(f"この割当は「{assignment.get_status_display()}」のため、申告できません。")
         if conflicted:
-            # The reason stays on the assignment (the city reads it on the case's evaluation page): the rail's audit
-            # row is about the case, whose history its group reads, and says only that a conflict was declared.
+            # The reason stays on the assignment (the city reads it on the case's evaluation page); the rail's audit
+            # row, the assignment's, says only that a conflict was declared.
             return workflow.perform(ASSIGNMENT, assignment.pk, "decline", actor=actor, note=DECLINE_NOTE,
                                     effect=lambda act: _record_conflict(act, reason))
         assignment.conflict_declared = False

@@ -61,11 +61,13 @@ ASSIGNMENT: Machine[Assignment] = workflow.register(Machine(
              state_refusal="この割当は「{state}」のため、取り消せません。"),
     ),
     visible=visible_assignments, parent="case", related=("case__programme_year", "evaluator"),
-    error=EvaluationError, subject=lambda assignment: assignment.case,
+    # The rows are the assignment's own, not the case's: the group reads its case's history, and who evaluates it
+    # (a 第三者評価 above all) is the city's to know, as the panel's rows are the member's seat's.
+    error=EvaluationError,
 ))
 
 
-# The audit trail names the assignment's acts (they are recorded about the case) in words, on the case page too.
+# The audit trail names the assignment's acts in words (the audit admin, the case's evaluation page).
 for _edge in ASSIGNMENT.edges:
     ACTION_LABELS.setdefault(_edge.audit_action, _edge.done)
     ACTION_NAMES.setdefault(_edge.audit_action, _edge.done)

@@ -167,5 +167,21 @@ def test_attack_the_group_does_not_read_a_declared_conflicts_reason_in_its_case_
     assignments.declare(assignment_id=a.pk, actor=c.evaluator, conflicted=True, reason="妻がこの会の会員です")
     page = client_of(c.head).get(reverse("case_detail", args=[c.case.pk])).content.decode()
     assert "妻がこの会の会員です" not in page
+    assert c.evaluator.display_name not in page
     staff_page = client_of(c.staff).get(reverse("case_evaluation", args=[c.case.pk])).content.decode()
     assert "妻がこの会の会員です" in staff_page
+
+
+def test_attack_the_group_does_not_learn_who_evaluated_its_case_from_its_history() -> None:
+    # given an evaluation submitted, another declined and a third withdrawn on the group's closed case
+    c = cast()
+    done = submitted(c, c.evaluator, tuple(criterion.max_score for criterion in c.criteria))
+    other = factories.UserFactory(username="hyoka-other", role="evaluator")
+    third = factories.UserFactory(username="hyoka-third", role="evaluator")
+    assignments.declare(assignment_id=assign(c, evaluator=other).pk, actor=other, conflicted=True, reason="親族")
+    assignments.withdraw(assignment_id=assign(c, evaluator=third).pk, actor=c.staff)
+    assert done.status == "submitted"
+    # then the case page the group reads names none of the evaluators
+    page = client_of(c.head).get(reverse("case_detail", args=[c.case.pk])).content.decode()
+    for evaluator in (c.evaluator, other, third):
+        assert evaluator.display_name not in page
