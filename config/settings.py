@@ -268,8 +268,8 @@ CITY_MAYOR_NAME = env("CITY_MAYOR_NAME", default="")
 NOTICE_DATE_STYLE = env("NOTICE_DATE_STYLE", default="wareki")
 # The open data (grants.opendata): 全国地方公共団体コード (6 digits, the last the JIS X 0402 check digit; system check
 # opendata.E001) and 地方公共団体名, the first and third columns of every row.
-CITY_LOCAL_GOVERNMENT_CODE = "352039"
-CITY_NAME = "山口市"
+CITY_LOCAL_GOVERNMENT_CODE = env("CITY_LOCAL_GOVERNMENT_CODE", default="352039")
+CITY_NAME = env("CITY_NAME", default="山口市")
 MAIL_RETRY_MINUTES = env.list("MAIL_RETRY_MINUTES", cast=int, default=[5, 30, 120])
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=4)
 # The hour (0–23, local time) at which `manage.py scheduler` (the demo's daily scheduler, bin/start) makes its daily
