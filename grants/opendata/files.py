@@ -117,11 +117,12 @@ def csv_sjis(data: YearData) -> bytes:
     return to_cp932(_csv_text(*_table([row.record() for row in data.rows])))
 
 
-def metadata(data: YearData, dictionary_url: str) -> dict[str, object]:
-    """The JSON file's metadata: title, publisher, licence, 年度, the date of the data (its last change, so that the
-    same data always makes the same file) and the data dictionary's URL and columns."""
+def metadata(data: YearData | EvaluationData, dictionary_url: str, *, title: str = TITLE,
+             columns: tuple[Column, ...] = COLUMNS) -> dict[str, object]:
+    """A JSON file's metadata: title, publisher, licence, 年度, the date of the data (its last change, so that the
+    same data always makes the same file) and the data dictionary's URL and the file's columns."""
     return {
-        "title": f"{city_name()} {TITLE}（{data.label}）",
+        "title": f"{city_name()} {title}（{data.label}）",
         "publisher": city_name(),
         "local_government_code": city_code(),
         "license": {"name": LICENCE_NAME, "title": LICENCE_TITLE, "url": LICENCE_URL},
@@ -130,7 +131,7 @@ def metadata(data: YearData, dictionary_url: str) -> dict[str, object]:
         "last_modified": data.last_modified.isoformat(),
         "record_count": len(data.rows),
         "dictionary": dictionary_url,
-        "columns": [column.name for column in COLUMNS],
+        "columns": [column.name for column in columns],
     }
 
 
@@ -153,18 +154,7 @@ def evaluations_csv_sjis(data: EvaluationData) -> bytes:
 
 def evaluations_json(data: EvaluationData, dictionary_url: str) -> bytes:
     """The year's 評価結果 as JSON with its metadata, as the awards' (UTF-8, no BOM)."""
-    meta = {
-        "title": f"{city_name()} {EVALUATION_TITLE}（{data.label}）",
-        "publisher": city_name(),
-        "local_government_code": city_code(),
-        "license": {"name": LICENCE_NAME, "title": LICENCE_TITLE, "url": LICENCE_URL},
-        "fiscal_year": data.fiscal_year,
-        "generated": data.last_modified.date().isoformat(),
-        "last_modified": data.last_modified.isoformat(),
-        "record_count": len(data.rows),
-        "dictionary": dictionary_url,
-        "columns": [column.name for column in EVALUATION_COLUMNS],
-    }
+    meta = metadata(data, dictionary_url, title=EVALUATION_TITLE, columns=EVALUATION_COLUMNS)
     document = {"metadata": meta, "records": [row.record() for row in data.rows]}
     return json.dumps(document, ensure_ascii=False, indent=1, default=_number).encode("utf-8")
 

@@ -69,8 +69,9 @@ def year_spans(rule: ProgrammeYear) -> list[YearSpan]:
     return spans
 
 
-def _merged(spans: list[YearSpan], value: Callable[[YearSpan], T]) -> list[tuple[str, T]]:
-    """Adjacent spans with the same ``value`` joined: (label of the joined years, value)."""
+def merged_spans(spans: list[YearSpan], value: Callable[[YearSpan], T]) -> list[tuple[str, T]]:
+    """Adjacent repeat-year spans with the same ``value`` joined: [(label of the joined years (「1年目」「2〜3年目」),
+    value)], in year order."""
     runs: list[YearSpan] = []
     for span in spans:
         if runs and value(runs[-1]) == value(span):
@@ -85,7 +86,7 @@ def _rate(numerator: int, denominator: int) -> str:
 
 
 def _rate_sentence(spans: list[YearSpan]) -> str:
-    rates = _merged(spans, lambda span: _rate(span.rate_numerator, span.rate_denominator))
+    rates = merged_spans(spans, lambda span: _rate(span.rate_numerator, span.rate_denominator))
     if len(rates) == 1:
         return f"補助対象経費の{rates[0][1]}を補助します。"
     parts = "、".join(f"{label}は{rate}" for label, rate in rates)
@@ -113,7 +114,7 @@ def _bands_rate_sentence(rule: ProgrammeYear) -> str:
 
 
 def _cap_sentence(spans: list[YearSpan]) -> str | None:
-    caps = _merged(spans, lambda span: span.cap_amount)
+    caps = merged_spans(spans, lambda span: span.cap_amount)
     if len(caps) == 1:
         cap = caps[0][1]
         return None if cap is None else f"上限額は{cap:,}円です。"

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.db.models import Prefetch
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from grants.competitive.models import Call, CallStatus
 from grants.core.fiscal import fiscal_year_bounds, fiscal_year_label, fiscal_year_of
-from grants.programmes.describe import YearSpan, describe_rule, year_spans
+from grants.programmes.describe import describe_rule, merged_spans, year_spans
 from grants.programmes.models import AmountBasis, ComponentKind, FormulaComponent, ProgrammeYear
 
 from .models import ApplicantKind, FunderKind, FunderProgramme, ProgrammeGuide, Topic
@@ -131,21 +131,10 @@ def _components_words(components: Sequence[FormulaComponent]) -> str:
     return "と".join(words)
 
 
-def _merged(spans: list[YearSpan], value: Callable[[YearSpan], T]) -> list[tuple[str, T]]:
-    """Adjacent repeat-year spans with the same ``value`` joined: (「1年目」「2年目以降」…, value)."""
-    runs: list[YearSpan] = []
-    for span in spans:
-        if runs and value(runs[-1]) == value(span):
-            runs[-1] = replace(runs[-1], last=span.last)
-        else:
-            runs.append(span)
-    return [(run.label, value(run)) for run in runs]
-
-
 def _limits(rule: ProgrammeYear) -> list[str]:
     """The floor and cap in words: ["下限1万円", "上限30万円"], or by repeat year
     ["上限 1年目15万円、2年目以降10万円"]."""
-    caps = _merged(year_spans(rule), lambda span: span.cap_amount)
+    caps = merged_spans(year_spans(rule), lambda span: span.cap_amount)
     parts: list[str] = []
     if rule.amount_basis == AmountBasis.FORMULA and rule.floor_amount is not None:
         parts.append(f"下限{yen_words(rule.floor_amount)}")
@@ -175,7 +164,7 @@ def _cost_words(rule: ProgrammeYear) -> str:
             if band.up_to is None:
                 break
         return "対象経費のうち" + "と、".join(parts)
-    rates = _merged(year_spans(rule), lambda span: _rate_part(span.rate_numerator, span.rate_denominator))
+    rates = merged_spans(year_spans(rule), lambda span: _rate_part(span.rate_numerator, span.rate_denominator))
     if len(rates) == 1:
         return f"対象経費の{rates[0][1]}"
     return "対象経費の" + "、".join(f"{label}は{words}" for label, words in rates)
