@@ -313,14 +313,16 @@ def _verify_form(case: GrantCase, computed: Computation | None) -> VerifyForm:
 
 # -- writing ---------------------------------------------------------------------------------------------------
 
-def _case_or_404(request: AuthedRequest, pk: int) -> GrantCase:
+def case_or_404(request: AuthedRequest, pk: int) -> GrantCase:
+    """Case ``pk`` if the request's user may see it; else 404 (a missing case and another's answer alike)."""
     try:
         return access_case(request.user, pk)
     except GrantCase.DoesNotExist as exc:
         raise Http404("案件が見つかりません。") from exc
 
 
-def _back(pk: int, anchor: str) -> HttpResponse:
+def back_to_case(pk: int, anchor: str) -> HttpResponse:
+    """A redirect to the case page's section ``anchor``."""
     return redirect(f"{reverse('case_detail', args=[pk])}#{anchor}")
 
 
@@ -340,7 +342,8 @@ def _run(request: AuthedRequest, pk: int, form: forms.Form, call: Callable[[dict
     """Validate ``form`` (the case already checked visible), then ``call(cleaned_data)``; report the outcome on
     the case page at ``anchor``. With ``shown_as`` (the form's name in the page's context) a form with an error,
     or refused, comes back as typed with the error at its field; else the errors are messages."""
-    return post_form(request, form=form, act=call, done=done, back=_back(pk, anchor), not_found=GrantCase.DoesNotExist,
+    return post_form(request, form=form, act=call, done=done, back=back_to_case(pk, anchor),
+                     not_found=GrantCase.DoesNotExist,
                      rerender=typed_again(request, pk, shown_as) if shown_as else None)
 
 
@@ -354,7 +357,7 @@ def _form_act(form_class: type[forms.Form], service: Callable[..., object], done
     @require_POST
     @login_required
     def view(request: AuthedRequest, pk: int) -> HttpResponse:
-        _case_or_404(request, pk)
+        case_or_404(request, pk)
         return _run(request, pk, form_class(request.POST, auto_id=auto_id),
                     lambda d: service(case_id=pk, actor=request.user, **d), done, anchor, name)
 
@@ -405,12 +408,12 @@ def _line_again(request: AuthedRequest, pk: int, where: str) -> Callable[[forms.
 @require_POST
 @login_required
 def add_line(request: AuthedRequest, pk: int, where: str) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     _where_or_404(where)
     form = LineForm(request.POST, case=case, plan=_line_plan(case, where), where=where)
     return post_form(request, form=form, act=lambda d: budget.add_line(case_id=pk, actor=request.user, where=where,
                                                                        data=d),
-                     done="明細を追加しました。", not_found=GrantCase.DoesNotExist, back=_back(pk, where),
+                     done="明細を追加しました。", not_found=GrantCase.DoesNotExist, back=back_to_case(pk, where),
                      rerender=_line_again(request, pk, where),
                      then=lambda _: back_adding(reverse("case_detail", args=[pk]), f"{where}-add", where))
 
@@ -418,7 +421,7 @@ def add_line(request: AuthedRequest, pk: int, where: str) -> HttpResponse:
 @require_POST
 @login_required
 def delete_line(request: AuthedRequest, pk: int, where: str, line_pk: int) -> HttpResponse:
-    _case_or_404(request, pk)
+    case_or_404(request, pk)
     _where_or_404(where)
     return _run(request, pk, forms.Form(request.POST),
                 lambda d: budget.delete_line(case_id=pk, actor=request.user, where=where, line_id=line_pk),
@@ -430,7 +433,7 @@ def delete_line(request: AuthedRequest, pk: int, where: str, line_pk: int) -> Ht
 def add_staff_lines(request: AuthedRequest, pk: int) -> HttpResponse:
     """Add the suggested 人件費 lines (one per secretariat staff member) to the draft budget, all or none. A staff
     member who already has a line in it is skipped (a second click adds nothing twice)."""
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
 
     def add(_: dict[str, Any]) -> None:
         suggestions = staff_lines(case)
@@ -454,7 +457,7 @@ def add_staff_lines(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def approve_override(request: AuthedRequest, pk: int, override_pk: int) -> HttpResponse:
-    _case_or_404(request, pk)
+    case_or_404(request, pk)
     return _run(request, pk, forms.Form(request.POST),
                 lambda d: services.approve_override(case_id=pk, override_id=override_pk, actor=request.user),
                 "特例判断を承認しました。", "checks")
@@ -463,7 +466,7 @@ def approve_override(request: AuthedRequest, pk: int, override_pk: int) -> HttpR
 @require_POST
 @login_required
 def reject_override(request: AuthedRequest, pk: int, override_pk: int) -> HttpResponse:
-    _case_or_404(request, pk)
+    case_or_404(request, pk)
     return _run(request, pk, RequiredNoteForm(request.POST),
                 lambda d: services.reject_override(case_id=pk, override_id=override_pk, actor=request.user,
                                                    note=d["note"]),
@@ -481,12 +484,12 @@ ORDER_ACTS: dict[str, tuple[Callable[..., PaymentOrder], type[forms.Form], str]]
 @login_required
 def order_action(request: AuthedRequest, pk: int, order_pk: int, act: str) -> HttpResponse:
     """起票 / 承認 / 差戻し of one of the case's payment orders (概算払・精算払)."""
-    _case_or_404(request, pk)
+    case_or_404(request, pk)
     if act not in ORDER_ACTS:
         raise Http404("操作が見つかりません。")
     get_object_or_404(PaymentOrder, pk=order_pk, case_id=pk)
     service, form_class, done = ORDER_ACTS[act]
-    return post_form(request, form=form_class(request.POST), done=done, back=_back(pk, "orders"),
+    return post_form(request, form=form_class(request.POST), done=done, back=back_to_case(pk, "orders"),
                      act=lambda d: service(order_id=order_pk, actor=request.user, note=d["note"]),
                      not_found=(GrantCase.DoesNotExist, PaymentOrder.DoesNotExist))
 
@@ -494,7 +497,7 @@ def order_action(request: AuthedRequest, pk: int, order_pk: int, act: str) -> Ht
 @require_POST
 @login_required
 def add_receipt(request: AuthedRequest, pk: int) -> HttpResponse:
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     report = PerformanceReport.objects.filter(case=case).first()
     form = ReceiptForm(request.POST, request.FILES, report=report)
 
@@ -511,7 +514,7 @@ def add_receipt(request: AuthedRequest, pk: int) -> HttpResponse:
 def receipt_download(request: AuthedRequest, pk: int, receipt_pk: int) -> FileResponse:
     """A receipt's file, for whoever may see the case (404 otherwise). The access is recorded: receipts name
     people and amounts."""
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     receipt = get_object_or_404(Receipt, pk=receipt_pk, report__case=case)
     ext = os.path.splitext(receipt.file.name or "")[1].lower()
     return recorded_download(request, receipt.file, subject=case, action="download_receipt", note=receipt.title,

@@ -25,7 +25,7 @@ from grants.cases.import_job import counts_source, queue_household_import
 from grants.cases.imports import ImportRejected, check_household_file, parse_household_counts
 from grants.cases.labels import action_label
 from grants.cases.models import AnnualRun, GrantCase
-from grants.cases.permissions import access_case, may_correct_count
+from grants.cases.permissions import may_correct_count
 from grants.cases.querysets import CaseNumberOrder, status_counts, waiting_cases
 from grants.cases.returns import pending_return, pending_returns
 from grants.cases.rules import applied_version_label
@@ -49,7 +49,7 @@ from pages.cases.forms import (
     NoteForm,
     OverrideForm,
 )
-from pages.cases.full import full_context
+from pages.cases.full import case_or_404, full_context
 from pages.cases.tables import BY_CASE_NUMBER, CaseNumberPages, GrantCaseTable
 from pages.evaluation.case_section import evaluation_context
 from pages.http import AuthedRequest, act_once, city_user_required, field_errors, post_form
@@ -61,13 +61,6 @@ def _page_number(request: HttpRequest) -> int:
     """The requested page, from 1 to 100,000; anything else is page 1 (the query string is the user's)."""
     raw = request.GET.get("page", "1")
     return int(raw) if re.fullmatch(r"[0-9]{1,6}", raw) and int(raw) >= 1 else 1
-
-
-def case_or_404(request: AuthedRequest, pk: int) -> GrantCase:
-    try:
-        return access_case(request.user, pk)
-    except GrantCase.DoesNotExist as exc:
-        raise Http404("案件が見つかりません。") from exc
 
 
 @login_required

@@ -15,14 +15,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.http import HttpResponse
 from django.views.decorators.http import require_POST
 
 from grants.accounts.models import User
 from grants.cases.models import GrantCase
-from grants.cases.permissions import access_case
 from grants.cases.workflows import workflow_of
 from grants.core import workflow
 from grants.core.workflow import ActionRefused
@@ -30,7 +27,7 @@ from grants.evaluation import targets
 from grants.evaluation.models import Criterion, Indicator
 from grants.evaluation.summary import case_evaluation
 from grants.evaluation.targets import EvaluationInputError, ResultRow, SelfScore, TargetRow
-from pages.cases.full import typed_again
+from pages.cases.full import back_to_case, case_or_404, typed_again
 from pages.http import AuthedRequest, post_form
 
 EXTRA_ROWS = 2  # blank rows offered after the ones written
@@ -146,17 +143,6 @@ class ResultsForm(forms.Form):
                     self.add_error(None, text)
 
 
-def _case_or_404(request: AuthedRequest, pk: int) -> GrantCase:
-    try:
-        return access_case(request.user, pk)
-    except GrantCase.DoesNotExist as exc:
-        raise Http404("案件が見つかりません。") from exc
-
-
-def _back(pk: int, anchor: str) -> HttpResponse:
-    return redirect(f"{reverse('case_detail', args=[pk])}#{anchor}")
-
-
 def _results_form(case: GrantCase, data: Any = None) -> ResultsForm:
     indicators = list(Indicator.objects.filter(case=case).order_by("order"))
     asked = targets.self_criteria(case.programme_year_id)
@@ -190,9 +176,9 @@ def evaluation_context(case: GrantCase, user: User) -> dict[str, object]:
 @login_required
 def save_targets(request: AuthedRequest, pk: int) -> HttpResponse:
     """Replace the case's targets by the rows posted (``grants.evaluation.targets.save_targets``)."""
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     form = TargetsForm(request.POST, indicators=list(case.indicators.order_by("order")))
-    return post_form(request, form=form, done="目標と指標を保存しました。", back=_back(pk, "evaluation-targets"),
+    return post_form(request, form=form, done="目標と指標を保存しました。", back=back_to_case(pk, "evaluation-targets"),
                      act=lambda d: targets.save_targets(case_id=pk, actor=request.user, rows=d["rows"]),
                      invalid=lambda _: "目標と指標の入力に誤りがあります。各行の表示を確かめてください。",
                      refused=lambda f, exc: f.place(exc),  # type: ignore[attr-defined]
@@ -203,7 +189,7 @@ def save_targets(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def save_results(request: AuthedRequest, pk: int) -> HttpResponse:
     """Record the results and the 自己評価 posted (``grants.evaluation.targets.save_results``)."""
-    case = _case_or_404(request, pk)
+    case = case_or_404(request, pk)
     form = _results_form(case, request.POST)
 
     def act(_: dict[str, Any]) -> None:
@@ -211,7 +197,7 @@ def save_results(request: AuthedRequest, pk: int) -> HttpResponse:
         targets.save_results(case_id=pk, actor=request.user, results=results, scores=scores)
 
     return post_form(request, form=form, act=act, done="実績と自己評価を保存しました。",
-                     back=_back(pk, "evaluation-results"),
+                     back=back_to_case(pk, "evaluation-results"),
                      invalid=lambda _: "実績と自己評価の入力に誤りがあります。各欄の表示を確かめてください。",
                      refused=lambda f, exc: f.place(exc),  # type: ignore[attr-defined]
                      rerender=typed_again(request, pk, "results_form"), not_found=GrantCase.DoesNotExist)

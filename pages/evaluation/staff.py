@@ -13,20 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from grants.accounts.models import Role, User
 from grants.cases.models import GrantCase
-from grants.cases.permissions import access_case
 from grants.core import workflow
 from grants.evaluation import assignments, publication
 from grants.evaluation.machines import ASSIGNMENT
 from grants.evaluation.models import Assignment, AssignmentStatus, Score
+from pages.cases.full import case_or_404
 from pages.evaluation.forms import AssignForm, PublicationForm, WithdrawForm
 from pages.http import AuthedRequest, city_user_required, post_form
-
-
-def _case_or_404(user: User, pk: int) -> GrantCase:
-    try:
-        return access_case(user, pk)
-    except GrantCase.DoesNotExist as exc:
-        raise Http404("案件が見つかりません。") from exc
 
 
 def _staff_only(user: User) -> None:
@@ -65,7 +58,7 @@ def _context(user: User, case: GrantCase, assign_form: AssignForm | None = None,
 @city_user_required
 def case_evaluation(request: AuthedRequest, pk: int) -> HttpResponse:
     """評価の割当と結果 of case ``pk``: city users read; staff also assign, withdraw and decide the publication."""
-    case = _case_or_404(request.user, pk)
+    case = case_or_404(request, pk)
     return render(request, "evaluation/staff_case.html", _context(request.user, case))
 
 
@@ -74,7 +67,7 @@ def case_evaluation(request: AuthedRequest, pk: int) -> HttpResponse:
 def case_evaluation_assign(request: AuthedRequest, pk: int) -> HttpResponse:
     """Assign the evaluator chosen, with the kind chosen; a refusal comes back at the form."""
     user = request.user
-    case = _case_or_404(user, pk)
+    case = case_or_404(request, pk)
     _staff_only(user)
     form = AssignForm(request.POST)
     return post_form(
@@ -91,7 +84,7 @@ def case_evaluation_assign(request: AuthedRequest, pk: int) -> HttpResponse:
 def case_evaluation_withdraw(request: AuthedRequest, pk: int, assignment_pk: int) -> HttpResponse:
     """Withdraw an assignment of case ``pk`` not yet submitted (the rail refuses the rest)."""
     user = request.user
-    _case_or_404(user, pk)
+    case_or_404(request, pk)
     if not Assignment.objects.filter(pk=assignment_pk, case_id=pk).exists():
         raise Http404("評価の割当が見つかりません。")
     return post_form(
@@ -105,7 +98,7 @@ def case_evaluation_withdraw(request: AuthedRequest, pk: int, assignment_pk: int
 def case_evaluation_publication(request: AuthedRequest, pk: int) -> HttpResponse:
     """Decide what is published of the case's evaluation."""
     user = request.user
-    case = _case_or_404(user, pk)
+    case = case_or_404(request, pk)
     _staff_only(user)
     form = PublicationForm(request.POST, comments=_submitted_comments(case))
     return post_form(
