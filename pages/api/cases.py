@@ -24,7 +24,9 @@ ROWS = ("organization", "programme_year__programme")
 LIMIT = Query(50, ge=1, le=100, description="1ページの件数（1〜100）")
 OFFSET = Query(0, ge=0, le=10_000_000, description="読み飛ばす件数（0から）")
 FISCAL_YEAR = Query(None, ge=1989, le=2200, description="年度（西暦。令和8年度は 2026）")
-PROGRAMME_YEAR = Query(None, ge=1, description="事業・年度のID（/programme-years の id）")
+#: The largest id a database row may have (a 64-bit integer): a larger one is refused (422), never sent to the database.
+MAX_ID = 2**63 - 1
+PROGRAMME_YEAR = Query(None, ge=1, le=MAX_ID, description="事業・年度のID（/programme-years の id）")
 # Every state of every workflow (a competitive case may be 採択 ``selected``, which the formula grants' lack).
 STATES = sorted({str(state) for flow in WORKFLOWS.values() for state in flow.machine.states})
 STATUS = Query(None, description=f"状態の値（CaseOut.status）：{'、'.join(STATES)}")

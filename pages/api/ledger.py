@@ -11,7 +11,7 @@ from ninja import Query, Router
 
 from grants.ledger.models import EntryKind, LedgerEntry
 from pages.api.auth import token_user
-from pages.api.cases import ERRORS
+from pages.api.cases import ERRORS, MAX_ID
 from pages.api.errors import forbidden, invalid_input
 from pages.api.schemas import ErrorOut, LedgerPage
 from pages.ledger.views import Cursor, kind_label, ledger_page
@@ -20,7 +20,7 @@ router = Router(tags=["台帳"])
 
 NOT_CITY = "台帳は市の職員（担当・決裁者・会計課・監査委員事務局）のみが利用できます（台帳の画面と同じ）。"
 CURSOR = "計上日と仕訳番号（例：2026-05-01_1234）。前の応答の next_cursor または previous_cursor の値"
-PROGRAMME_YEAR = Query(..., ge=1, description="事業・年度のID")
+PROGRAMME_YEAR = Query(..., ge=1, le=MAX_ID, description="事業・年度のID")
 KIND = Query(None, description="区分の値")
 DATE_FROM = Query(None, description="計上日の始まり（この日を含む）")
 DATE_TO = Query(None, description="計上日の終わり（この日を含む）")

@@ -9,13 +9,13 @@ from ninja import Query, Router
 
 from grants.ledger.models import BatchItem, PaymentOrder
 from pages.api.auth import token_user
-from pages.api.cases import ERRORS, LIMIT, OFFSET
+from pages.api.cases import ERRORS, LIMIT, MAX_ID, OFFSET
 from pages.api.errors import forbidden
 from pages.api.schemas import ErrorOut, PaymentPage
 
 router = Router(tags=["支払・振込"])
 
-PROGRAMME_YEAR = Query(..., ge=1, description="事業・年度のID（/programme-years の id）")
+PROGRAMME_YEAR = Query(..., ge=1, le=MAX_ID, description="事業・年度のID（/programme-years の id）")
 NOT_FINANCE = "支払・振込は会計課・監査委員事務局の職員のみが利用できます（振込の画面と同じ）。"
 
 

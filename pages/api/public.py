@@ -17,13 +17,14 @@ from grants.core.fiscal import fiscal_year_label
 from grants.opendata import dataset, evaluations, files
 from grants.publication import catalogue
 from grants.publication.models import ApplicantKind
+from pages.api.cases import MAX_ID
 from pages.api.throttles import AnonymousRate
 
 router = Router(tags=["公開（トークン不要）"], auth=None, throttle=[AnonymousRate()])
 
 MAX_AGE = 300  # seconds a public answer may be kept by any cache, as the public pages'
 APPLICANT_KIND = Query(None, description="申請する団体の種類")
-TOPIC = Query(None, ge=1, description="活動の分野（topics の id）")
+TOPIC = Query(None, ge=1, le=MAX_ID, description="活動の分野（topics の id）")
 KEYWORD = Query("", max_length=100, description="キーワード（空白で区切ると、すべてを含むもの）")
 OPEN_ONLY = Query(False, description="募集中のものだけ")
 

@@ -4,6 +4,8 @@ holds at once. The history of each caller is kept in Django's cache: with severa
 (``CACHE_URL``, e.g. Redis or Memcached), or each worker counts alone."""
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.http import HttpRequest
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
@@ -45,3 +47,20 @@ class TokenRate(_SettingRate, AuthRateThrottle):
         if isinstance(token, ApiToken):
             return self.cache_format % {"scope": self.scope, "ident": f"token-{token.pk}"}
         return super().get_cache_key(request)
+
+
+class FailedTokenRate(AnonymousRate):
+    """Calls to a token endpoint whose token is missing or does not work, counted per client address at
+    ``API_ANON_RATE``: past it the address is answered 429 before any token is looked up (``pages.api.auth``), so
+    that keys cannot be tried, nor the token table read, at any speed."""
+
+    scope = "failed_token"
+
+    def spent(self, request: HttpRequest) -> bool:
+        """Whether the address has used up its failed calls for now (counts nothing itself)."""
+        self.rate = getattr(settings, self.setting)
+        count, seconds = self.parse_rate(self.rate)
+        self.num_requests, self.duration = count, seconds
+        since = time.time() - (seconds or 0)
+        history: list[float] = self.cache.get(self.get_cache_key(request), [])
+        return len([at for at in history if at > since]) >= (count or 0)
