@@ -23,11 +23,10 @@ from django.utils import timezone
 from grants.accounts.models import Role, User
 from grants.cases.labels import ACTION_LABELS
 from grants.cases.models import GrantCase
-from grants.competitive.panel import tied_organizations
 from grants.core import workflow
 from grants.core.models import ACTION_NAMES, record_event
 
-from .machines import ASSIGNMENT, EvaluationError
+from .machines import ASSIGNMENT, TIED, EvaluationError, is_tied
 from .models import Assignment, AssignmentStatus, Criterion, EvaluationKind
 
 # The audit rows of this module and of ``scoring`` and ``publication``, in words.
@@ -47,11 +46,6 @@ DECLINE_NOTE = "利益相反の申出による辞退"
 def evaluators() -> QuerySet[User]:
     """The users staff may assign: active, of the role 評価委員, by name."""
     return User.objects.filter(role=Role.EVALUATOR, is_active=True).order_by("display_name", "username")
-
-
-def is_tied(user: User, case: GrantCase) -> bool:
-    """Whether ``user`` is or was an officer or user (代表者・会計・担当者) of the case's organisation."""
-    return tied_organizations(user).filter(organization_id=case.organization_id).exists()
 
 
 def assignment_refusal(case: GrantCase) -> str | None:
@@ -135,8 +129,11 @@ def open_assignment(user: User, assignment_id: int) -> Assignment:
 def declare(*, assignment_id: int, actor: User, conflicted: bool, reason: str = "") -> Assignment:
     """Record 評価委員 ``actor``'s declaration on their assignment, once: ``conflicted`` with ``reason`` (at most
     300 characters) declines it (the rail's ``decline``; they no longer see the case); none lets them score.
-    A second declaration changes nothing and returns the assignment as it is. Raises ``EvaluationError`` for a
-    missing or long reason or an assignment not 評価待ち; ``Assignment.DoesNotExist`` for one not theirs."""
+    Declaring none again changes nothing and returns the assignment as it is; a conflict declared after none
+    (found once the case was read) still declines it, while 評価待ち. None is refused to an evaluator tied to the
+    group (``machines.is_tied``, asked again here: a tie may be recorded after the assignment). Raises
+    ``EvaluationError`` for a missing or long reason or an assignment not 評価待ち; ``Assignment.DoesNotExist``
+    for one not theirs."""
     reason = (reason or "").strip()
     if conflicted and not reason:
         raise EvaluationError("利益相反の内容: 利益相反があるときは、その内容を入力してください。")
@@ -144,8 +141,11 @@ def declare(*, assignment_id: int, actor: User, conflicted: bool, reason: str = 
         raise EvaluationError(f"利益相反の内容: {REASON_MAX}文字以内で入力してください。")
     with transaction.atomic():
         assignment = locked_own_assignment(actor, assignment_id)
-        if assignment.conflict_declared is not None:
-            return assignment  # declared already (a double click): the first declaration stands
+        if assignment.conflict_declared is not None and not (conflicted and assignment.conflict_declared is False):
+            return assignment  # the same answer again (a double click): the first declaration stands
+        # A conflict found after declaring none (once the case was read) is still declared: it declines.
+        if not conflicted and is_tied(actor, assignment.case):
+            raise EvaluationError(TIED)
         if not workflow.leaves(ASSIGNMENT, assignment, "submit"):
             raise EvaluationError(f"この割当は「{assignment.get_status_display()}」のため、申告できません。")
         if conflicted:

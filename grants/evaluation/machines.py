@@ -11,8 +11,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from grants.accounts.models import Role
+from grants.accounts.models import Role, User
 from grants.cases.labels import ACTION_LABELS
+from grants.cases.models import GrantCase
+from grants.competitive.panel import tied_organizations
 from grants.core import workflow
 from grants.core.models import ACTION_NAMES
 from grants.core.workflow import Edge, Machine
@@ -22,6 +24,16 @@ from .models import Assignment, AssignmentStatus, Criterion
 
 class EvaluationError(workflow.ActionRefused):
     """An act of evaluation is not allowed now or by this user, or its input is wrong (Japanese)."""
+
+
+#: Why a tied evaluator may not evaluate (the tie found at the assignment, or recorded after it).
+TIED = "この団体の役員・利用者として登録されているため、この案件は評価できません。利益相反を申し出て辞退してください。"
+
+
+def is_tied(user: User, case: GrantCase) -> bool:
+    """Whether ``user`` is or was an officer or user (代表者・会計・担当者) of the case's organisation: the panel's
+    rule (``grants.competitive.panel.tied_organizations``), asked at the assignment and again at every act."""
+    return tied_organizations(user).filter(organization_id=case.organization_id).exists()
 
 
 def visible_assignments(user: Any) -> QuerySet[Assignment]:
@@ -46,7 +58,8 @@ ASSIGNMENT: Machine[Assignment] = workflow.register(Machine(
     states=dict(AssignmentStatus.choices),
     edges=(
         Edge("submit", "評価を提出する", _s(ASSIGNED), AssignmentStatus.SUBMITTED, frozenset({Role.EVALUATOR}),
-             stamps="submitted_at", guards=("own_assignment", "no_conflict_declared", "every_criterion_scored"),
+             stamps="submitted_at",
+             guards=("own_assignment", "no_conflict_declared", "not_tied", "every_criterion_scored"),
              page="form", action="submit_evaluation", done="評価の提出",
              role_refusal="評価は割り当てられた評価委員が提出します。",
              state_refusal="この評価は「{state}」のため、提出できません。"),
@@ -87,6 +100,11 @@ def _no_conflict(assignment: Assignment, user: Any) -> str | None:
     if assignment.conflict_declared:
         return "利益相反を申し出た案件は評価できません。辞退してください。"
     return None
+
+
+@workflow.guard("not_tied")
+def _not_tied(assignment: Assignment, user: Any) -> str | None:
+    return TIED if is_tied(assignment.evaluator, assignment.case) else None
 
 
 @workflow.guard("every_criterion_scored")

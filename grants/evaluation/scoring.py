@@ -14,7 +14,7 @@ from grants.core import workflow
 from grants.core.models import record_event
 
 from .assignments import locked_own_assignment
-from .machines import ASSIGNMENT, EvaluationError
+from .machines import ASSIGNMENT, TIED, EvaluationError, is_tied
 from .models import Assignment, Criterion, Score
 
 #: The longest comment, in characters.
@@ -72,6 +72,8 @@ def _may_score(assignment: Assignment) -> None:
         raise EvaluationError("評価の前に、利益相反の有無を申告してください。")
     if assignment.conflict_declared:
         raise EvaluationError("利益相反を申し出た案件は評価できません。")
+    if is_tied(assignment.evaluator, assignment.case):
+        raise EvaluationError(TIED)
 
 
 def _checked(criterion: Criterion, value: object, comment: str) -> tuple[int | None, str]:

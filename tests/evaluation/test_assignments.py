@@ -110,10 +110,13 @@ def test_declaring_no_conflict_once_then_the_case_opens() -> None:
     a = assign(c)
     declared = assignments.declare(assignment_id=a.pk, actor=c.evaluator, conflicted=False)
     assert declared.conflict_declared is False and declared.declared_at is not None
-    again = assignments.declare(assignment_id=a.pk, actor=c.evaluator, conflicted=True, reason="親族が会員")
-    assert (again.conflict_declared, again.status) == (False, "assigned")  # the first declaration stands
+    again = assignments.declare(assignment_id=a.pk, actor=c.evaluator, conflicted=False)
+    assert (again.conflict_declared, again.status) == (False, "assigned")  # the same answer twice: once
     assert assignments.open_assignment(c.evaluator, a.pk) == a
     assert AuditEvent.objects.filter(action="declare_no_conflict", object_id=a.pk).count() == 1
+    # a conflict found once the case was read is still declared, and declines the assignment
+    late = assignments.declare(assignment_id=a.pk, actor=c.evaluator, conflicted=True, reason="親族が会員")
+    assert (late.conflict_declared, late.status, late.conflict_reason) == (True, "declined", "親族が会員")
 
 
 def test_declaring_a_conflict_declines_on_the_rail_and_the_case_no_longer_opens() -> None:

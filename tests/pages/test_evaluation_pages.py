@@ -185,3 +185,23 @@ def test_attack_the_group_does_not_learn_who_evaluated_its_case_from_its_history
     page = client_of(c.head).get(reverse("case_detail", args=[c.case.pk])).content.decode()
     for evaluator in (c.evaluator, other, third):
         assert evaluator.display_name not in page
+
+
+def test_a_conflict_found_after_declaring_none_is_declared_from_the_case_page() -> None:
+    # given an evaluator who declared no conflict and opened the case
+    c = cast()
+    a = assign(c)
+    assignments.declare(assignment_id=a.pk, actor=c.evaluator, conflicted=False)
+    evaluator = client_of(c.evaluator)
+    page = evaluator.get(reverse("evaluation_assignment", args=[a.pk])).content.decode()
+    assert "利益相反を申し出て辞退する" in page
+    found = re.search(rf'name="{once.FIELD}" value="([^"]+)"', page.split('id="late-conflict"')[1])
+    assert found
+    # when they declare the conflict from the case page
+    response = evaluator.post(reverse("evaluation_declare", args=[a.pk]),
+                              {once.FIELD: found.group(1), "conflicted": "yes", "reason": "読んでみると親族が代表でした"})
+    # then the assignment is declined with the reason, and the case no longer opens
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert (a.status, a.conflict_declared, a.conflict_reason) == ("declined", True, "読んでみると親族が代表でした")
+    assert evaluator.get(reverse("evaluation_assignment", args=[a.pk])).status_code == 404
