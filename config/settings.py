@@ -270,6 +270,9 @@ NOTICE_DATE_STYLE = env("NOTICE_DATE_STYLE", default="wareki")
 # opendata.E001) and 地方公共団体名, the first and third columns of every row.
 CITY_LOCAL_GOVERNMENT_CODE = env("CITY_LOCAL_GOVERNMENT_CODE", default="352039")
 CITY_NAME = env("CITY_NAME", default="山口市")
+# A total per 地域 of fewer awards than this shows its count without amounts (one or two associations' total gives
+# each one's amount back); grants.opendata.
+OPENDATA_MIN_AREA_COUNT = env.int("OPENDATA_MIN_AREA_COUNT", default=3)
 MAIL_RETRY_MINUTES = env.list("MAIL_RETRY_MINUTES", cast=int, default=[5, 30, 120])
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=4)
 # The hour (0–23, local time) at which `manage.py scheduler` (the demo's daily scheduler, bin/start) makes its daily

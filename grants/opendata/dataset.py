@@ -53,6 +53,11 @@ LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.ja"
 INDIVIDUAL_UNIT = "個別"
 AREA_TOTAL_UNIT = "地域ごとの合計"
 
+#: 交付の状況 of a total per 地域 whose count is below ``settings.OPENDATA_MIN_AREA_COUNT``: its amounts are left
+#: empty, since the total of one or two associations gives each one's amount back (and, for a formula grant, its
+#: household count).
+SUPPRESSED_LABEL = "件数が少ないため金額は公表しません"
+
 #: 交付の状況 of an individual row.
 DECIDED_LABEL = "交付決定"
 CONFIRMED_LABEL = "額の確定"
@@ -107,12 +112,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("件数", "award_count", INTEGER, "この行に含む交付決定の件数（個別の行は1）。", "1"),
     Column("交付決定日", "decided_on", DATE, "交付決定の日。合計の行では空欄。", "2026-05-20"),
     Column("交付決定額", "decided_amount", YEN,
-           "交付決定額（変更交付決定があれば変更後の額）。円単位の整数で、桁区切りはありません。", "1500000"),
+           "交付決定額（変更交付決定があれば変更後の額）。円単位の整数で、桁区切りはありません。合計の行で件数が"
+           "少ないとき（個々の団体の額が分かるため）は空欄。", "1500000"),
     Column("確定額", "confirmed_amount", YEN,
            "額の確定による交付額。確定前・額の確定のない交付金では空欄。交付決定取消では取消後に残る額"
-           "（全部の取消は0）。合計の行では、すべての件が確定したときのみ合計を記載します。", "1480000"),
+           "（全部の取消は0）。合計の行では、すべての件が確定したときのみ合計を記載します（件数が少ないときは空欄）。",
+           "1480000"),
     Column("交付の状況", "status", TEXT,
-           "「交付決定」「額の確定」「交付決定取消」のいずれか。合計の行では空欄。", DECIDED_LABEL),
+           "「交付決定」「額の確定」「交付決定取消」のいずれか。合計の行では空欄、または件数が少なく金額を公表しない"
+           "ときは「" + "件数が少ないため金額は公表しません" + "」。", DECIDED_LABEL),
 )
 
 
@@ -133,7 +141,7 @@ class AwardRow:
     project_title: str
     award_count: int
     decided_on: dt.date | None
-    decided_amount: int
+    decided_amount: int | None
     confirmed_amount: int | None
     status: str
 
@@ -250,10 +258,12 @@ def _individual(case: GrantCase, cancelled: set[int]) -> AwardRow:
 
 def _area_total(cases: list[GrantCase]) -> AwardRow:
     """One row for the cases of one programme, 地域 and kind: their count, the sum of 交付決定額, and the sum of 確定額
-    when every one has its 確定額 (a partial sum would read as a total)."""
+    when every one has its 確定額 (a partial sum would read as a total). Fewer cases than
+    ``settings.OPENDATA_MIN_AREA_COUNT`` show their count only (``SUPPRESSED_LABEL``)."""
     first = cases[0]
     programme, organization = first.programme_year.programme, first.organization
     confirmed = [case.confirmed_amount for case in cases]
+    shown = len(cases) >= settings.OPENDATA_MIN_AREA_COUNT
     return AwardRow(
         local_government_code=city_code(),
         id=f"{first.programme_year.fiscal_year}-{programme.code}-{organization.area.code}-{organization.kind}",
@@ -261,8 +271,9 @@ def _area_total(cases: list[GrantCase]) -> AwardRow:
         programme_name=programme.name, unit=AREA_TOTAL_UNIT, recipient_name="",
         recipient_kind=organization.get_kind_display(), corporate_number="", area_name=organization.area.name,
         project_title="", award_count=len(cases), decided_on=None,
-        decided_amount=sum(case.decided_amount or 0 for case in cases),
-        confirmed_amount=None if None in confirmed else sum(c for c in confirmed if c is not None), status="",
+        decided_amount=sum(case.decided_amount or 0 for case in cases) if shown else None,
+        confirmed_amount=None if None in confirmed or not shown else sum(c for c in confirmed if c is not None),
+        status="" if shown else SUPPRESSED_LABEL,
     )
 
 

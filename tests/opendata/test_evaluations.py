@@ -93,6 +93,7 @@ def test_no_evaluator_name_nor_unpublished_text_in_any_file() -> None:
 
 def test_the_evaluations_take_the_same_number_of_queries_whatever_the_number_of_rows() -> None:
     city = _city()
+    evaluations.evaluation_data(FY)  # the content types cached, as after the first request of a process
     with CaptureQueriesContext(connection) as few:
         evaluations.evaluation_data(FY)
     KindPolicy.objects.filter(kind=OrganizationKind.JICHIKAI).update(mode=PublicationMode.INDIVIDUAL)
