@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from grants.accounts.models import Role, User
@@ -75,7 +76,9 @@ class PublishedEvaluation:
 
 def published_results(fiscal_year: int) -> dict[int, PublishedEvaluation]:
     """By case id, the published evaluations of the cases of 年度 ``fiscal_year`` (the programme-year's) whose
-    ``Publication.publish_scores`` is set; other cases are absent. Four queries whatever the number of cases."""
+    ``Publication.publish_scores`` is set; other cases are absent. Only the evaluations submitted by the time staff
+    decided the publication count (one submitted later waits for their next decision). Four queries whatever the
+    number of cases."""
     publications = {p.case_id: p for p in Publication.objects.filter(
         publish_scores=True, case__programme_year__fiscal_year=fiscal_year).select_related("case")}
     if not publications:
@@ -84,8 +87,11 @@ def published_results(fiscal_year: int) -> dict[int, PublishedEvaluation]:
     criteria: dict[int, list[Criterion]] = defaultdict(list)
     for criterion in Criterion.objects.filter(programme_year_id__in=years).order_by("order", "pk"):
         criteria[criterion.programme_year_id].append(criterion)
-    submitted = list(Assignment.objects.filter(case_id__in=publications, status=AssignmentStatus.SUBMITTED)
-                     .values_list("pk", "case_id", "kind"))
+    # What staff reviewed: the evaluations submitted by the time they decided the publication. One submitted later
+    # waits for their next decision (the publication does not change under them).
+    submitted = list(Assignment.objects.filter(
+        case_id__in=publications, status=AssignmentStatus.SUBMITTED,
+        submitted_at__lte=F("case__evaluation_publication__decided_at")).values_list("pk", "case_id", "kind"))
     scores: dict[int, list[Score]] = defaultdict(list)
     case_of = {pk: case_id for pk, case_id, _ in submitted}
     for score in Score.objects.filter(assignment_id__in=case_of).order_by("criterion__order", "pk"):

@@ -26,6 +26,8 @@ import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from django.utils import timezone
+
 from .dataset import (
     COLUMNS,
     LICENCE_NAME,
@@ -127,7 +129,7 @@ def metadata(data: YearData | EvaluationData, dictionary_url: str, *, title: str
         "local_government_code": city_code(),
         "license": {"name": LICENCE_NAME, "title": LICENCE_TITLE, "url": LICENCE_URL},
         "fiscal_year": data.fiscal_year,
-        "generated": data.last_modified.date().isoformat(),
+        "generated": timezone.localtime(data.last_modified).date().isoformat(),
         "last_modified": data.last_modified.isoformat(),
         "record_count": len(data.rows),
         "dictionary": dictionary_url,

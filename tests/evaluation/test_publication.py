@@ -140,3 +140,18 @@ def test_published_results_read_four_queries_whatever_the_number_of_cases(django
         decide_publication(case_id=other.pk, actor=c.staff, publish_scores=True, summary="", published_comments=set())
     with django_assert_num_queries(4):
         assert len(published_results(factories.CURRENT_FY)) == 4
+
+
+def test_an_evaluation_submitted_after_the_publication_waits_for_staffs_next_decision() -> None:
+    # given one evaluation submitted and published
+    c = cast()
+    submitted(c, c.evaluator, tuple(criterion.max_score for criterion in c.criteria))
+    decide_publication(case_id=c.case.pk, actor=c.staff, publish_scores=True, summary="総評", published_comments=set())
+    before = published_results(c.case.programme_year.fiscal_year)[c.case.pk]
+    # when a second evaluator submits a low score afterwards
+    other = factories.UserFactory(username="hyoka-later", role="evaluator")
+    submitted(c, other, tuple(1 for _ in c.criteria))
+    # then the published figures are still those staff reviewed, until they decide again
+    assert published_results(c.case.programme_year.fiscal_year)[c.case.pk] == before
+    decide_publication(case_id=c.case.pk, actor=c.staff, publish_scores=True, summary="総評", published_comments=set())
+    assert published_results(c.case.programme_year.fiscal_year)[c.case.pk] != before

@@ -168,7 +168,8 @@ def evaluated(city: City) -> None:
 
     def assignment(case_: GrantCase, evaluator: User, kind: str, scores: list[tuple[Criterion, int, str, bool]]) -> None:
         a = Assignment.objects.create(case=case_, evaluator=evaluator, kind=kind, assigned_by=staff,
-                                      status=AssignmentStatus.SUBMITTED, conflict_declared=False)
+                                      status=AssignmentStatus.SUBMITTED, conflict_declared=False,
+                                      submitted_at=timezone.now())
         for criterion, score, comment, published in scores:
             Score.objects.create(assignment=a, criterion=criterion, score=score, comment=comment,
                                  comment_published=published)
