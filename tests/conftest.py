@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from grants.accounts.models import Role
@@ -460,3 +461,10 @@ def judge2(open_call, staff):  # type: ignore[no-untyped-def]
 def screened(open_call, npo, staff):  # type: ignore[no-untyped-def]
     """``npo``'s application to ``open_call``, accepted for screening."""
     return competitive_steps.screening(open_call, *npo, staff)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """The API's rate counts live in the cache (locmem in the tests, kept by each worker process across tests):
+    every test starts with none, so that no test is answered 429 for the calls of the tests before it."""
+    cache.clear()

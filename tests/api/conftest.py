@@ -3,18 +3,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from grants.accounts.models import Role, User
 from grants.accounts.tokens import issue_token
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_counts() -> None:
-    """The throttle's counts live in the cache (locmem in the tests): each test starts with none."""
-    cache.clear()
 
 
 @pytest.fixture
